@@ -1,0 +1,163 @@
+package amparo
+
+import (
+	"context"
+	"time"
+)
+
+// MaxNameLen is the longest name the program allows; the QR credential is
+// sized for names this long.
+const MaxNameLen = 64
+
+// Immigration situations. A client has one; TPS holders also name the
+// country of their designation.
+const (
+	SituationDACA        = "daca"
+	SituationTPS         = "tps"
+	SituationPendingCase = "pending_case"
+	SituationAsylum      = "asylum_seeker"
+	SituationLPR         = "lpr"
+	SituationOther       = "other"
+	SituationNoneKnown   = "none_known"
+)
+
+// Situations lists every immigration situation, in display order.
+var Situations = []string{SituationDACA, SituationTPS, SituationPendingCase, SituationAsylum, SituationLPR, SituationOther, SituationNoneKnown}
+
+// Client is a person the program serves. Every field but the IDs and
+// timestamps is personal: the store encrypts all of them at rest with a
+// per-client data key, so deleting the key erases the client for good.
+type Client struct {
+	ID             string
+	OrganizationID string
+
+	LegalName      string
+	PreferredName  string
+	BirthDate      Date
+	Language       string // preferred language, e.g. "es"
+	Phone          string
+	Address        Address
+	CountryOfBirth string // ISO 3166-1 alpha-2, e.g. "SV"
+
+	Situation      string
+	TPSCountry     string // ISO 3166-1 alpha-2 of the TPS designation, when Situation is tps
+	FacingRemoval  bool
+	NoticeToAppear bool
+	NextHearing    Date
+	Detained       bool
+
+	EmergencyContacts []EmergencyContact
+	Consents          []Consent
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Address is where a client lives.
+type Address struct {
+	Line1      string `json:",omitempty"`
+	Line2      string `json:",omitempty"`
+	City       string `json:",omitempty"`
+	Region     string `json:",omitempty"`
+	PostalCode string `json:",omitempty"`
+}
+
+// EmergencyContact is someone to alert when the client is stopped.
+type EmergencyContact struct {
+	Name         string
+	Relationship string `json:",omitempty"`
+	Phone        string
+	Language     string `json:",omitempty"`
+}
+
+// Consent records what a client agreed to, when, before whom and in which
+// language the consent was explained.
+type Consent struct {
+	Purpose    string // e.g. "representation", "data_storage", "alerts"
+	GivenAt    time.Time
+	RecordedBy string // member or staff account ID
+	Language   string
+}
+
+// Consent purposes.
+const (
+	ConsentRepresentation = "representation"
+	ConsentDataStorage    = "data_storage"
+	ConsentAlerts         = "alerts"
+)
+
+// DisplayName is the name a letter prints: the preferred name if given.
+func (c *Client) DisplayName() string {
+	if c.PreferredName != "" {
+		return c.PreferredName
+	}
+	return c.LegalName
+}
+
+// Validate returns every problem of c, each naming its field.
+func (c *Client) Validate() error {
+	var v checker
+	v.required("organization_id", c.OrganizationID)
+	v.text("legal_name", c.LegalName, MaxNameLen, true)
+	v.text("preferred_name", c.PreferredName, MaxNameLen, false)
+	if !c.BirthDate.IsZero() && (c.BirthDate.Year() < 1900 || c.BirthDate.After(time.Now())) {
+		v.add("birth_date", "must be a date between 1900 and today")
+	}
+	v.language("language", c.Language)
+	v.phone("phone", c.Phone, false)
+	v.text("address.line1", c.Address.Line1, 200, false)
+	v.text("address.line2", c.Address.Line2, 200, false)
+	v.text("address.city", c.Address.City, 100, false)
+	v.text("address.region", c.Address.Region, 100, false)
+	v.text("address.postal_code", c.Address.PostalCode, 20, false)
+	v.country("country_of_birth", c.CountryOfBirth, false)
+	v.oneOf("situation", c.Situation, Situations...)
+	if c.Situation == SituationTPS {
+		v.country("tps_country", c.TPSCountry, true)
+	} else if c.TPSCountry != "" {
+		v.add("tps_country", "is only for TPS holders")
+	}
+	if !c.NextHearing.IsZero() && !c.FacingRemoval {
+		v.add("next_hearing", "is only for clients facing removal")
+	}
+	for _, e := range c.EmergencyContacts {
+		v.text("emergency_contacts.name", e.Name, MaxNameLen, true)
+		v.text("emergency_contacts.relationship", e.Relationship, 50, false)
+		v.phone("emergency_contacts.phone", e.Phone, true)
+		if e.Language != "" {
+			v.language("emergency_contacts.language", e.Language)
+		}
+	}
+	for _, k := range c.Consents {
+		v.oneOf("consents.purpose", k.Purpose, ConsentRepresentation, ConsentDataStorage, ConsentAlerts)
+		if k.GivenAt.IsZero() {
+			v.add("consents.given_at", "is required")
+		}
+		v.required("consents.recorded_by", k.RecordedBy)
+		v.language("consents.language", k.Language)
+	}
+	return v.err()
+}
+
+// ClientFilter selects clients; zero fields match all. Name matches clients
+// whose legal or preferred name holds every word of it, ignoring case and
+// accents.
+type ClientFilter struct {
+	ID             string
+	OrganizationID string
+	Name           string
+	Offset         int
+	Limit          int
+}
+
+// ClientService manages clients. Implementations scope every call to the
+// organization of the actor in the context and audit every read.
+type ClientService interface {
+	FindClientByID(ctx context.Context, id string) (*Client, error)
+	FindClients(ctx context.Context, f ClientFilter) ([]*Client, int, error)
+	CreateClient(ctx context.Context, c *Client) error
+	UpdateClient(ctx context.Context, c *Client) error
+	// DeleteClient erases a client for good: its data key is destroyed, so
+	// no copy of its encrypted fields can be read again.
+	DeleteClient(ctx context.Context, id string) error
+}

@@ -1,0 +1,59 @@
+package amparo
+
+import (
+	"context"
+	"time"
+)
+
+// Organization kinds.
+const (
+	OrgNonprofit  = "nonprofit"
+	OrgLawFirm    = "law_firm"
+	OrgRecognized = "recognized_org" // recognized by the Department of Justice to employ accredited representatives
+)
+
+// Organization is a partner legal provider.
+type Organization struct {
+	ID           string
+	Name         string
+	Kind         string
+	ContactName  string
+	ContactEmail string
+	ContactPhone string
+	ServiceArea  []string // places served: cities, counties or ZIP codes
+	Languages    []string
+	Capacity     int // clients the organization can take on
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Validate returns every problem of o, each naming its field.
+func (o *Organization) Validate() error {
+	var c checker
+	c.text("name", o.Name, 200, true)
+	c.oneOf("kind", o.Kind, OrgNonprofit, OrgLawFirm, OrgRecognized)
+	c.text("contact_name", o.ContactName, 200, false)
+	c.email("contact_email", o.ContactEmail)
+	c.phone("contact_phone", o.ContactPhone, false)
+	for _, a := range o.ServiceArea {
+		c.text("service_area", a, 100, true)
+	}
+	c.languages("languages", o.Languages, true)
+	c.nonNegative("capacity", o.Capacity)
+	return c.err()
+}
+
+// OrganizationFilter selects organizations; zero fields match all.
+type OrganizationFilter struct {
+	ID     string
+	Offset int
+	Limit  int
+}
+
+// OrganizationService manages partner organizations.
+type OrganizationService interface {
+	FindOrganizationByID(ctx context.Context, id string) (*Organization, error)
+	FindOrganizations(ctx context.Context, f OrganizationFilter) ([]*Organization, int, error)
+	CreateOrganization(ctx context.Context, o *Organization) error
+	UpdateOrganization(ctx context.Context, o *Organization) error
+}

@@ -117,3 +117,15 @@ func (d *Date) UnmarshalText(b []byte) error {
 	*d = v
 	return err
 }
+
+// Administers reports whether the actor may manage the organization orgID:
+// its own organization admins, the program office and the system.
+func (a Actor) Administers(orgID string) bool {
+	switch a.Role {
+	case RoleSystem, RoleProgramAdmin:
+		return true
+	case RoleOrgAdmin:
+		return a.OrganizationID == orgID
+	}
+	return false
+}

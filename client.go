@@ -24,33 +24,36 @@ const (
 // Situations lists every immigration situation, in display order.
 var Situations = []string{SituationDACA, SituationTPS, SituationPendingCase, SituationAsylum, SituationLPR, SituationOther, SituationNoneKnown}
 
-// Client is a person the program serves. Every field but the IDs and
-// timestamps is personal: the store encrypts all of them at rest with a
-// per-client data key, so deleting the key erases the client for good.
+// Client is a person the program serves.
 type Client struct {
 	ID             string
 	OrganizationID string
-
-	LegalName      string
-	PreferredName  string
-	BirthDate      Date
-	Language       string // preferred language, e.g. "es"
-	Phone          string
-	Address        Address
-	CountryOfBirth string // ISO 3166-1 alpha-2, e.g. "SV"
-
-	Situation      string
-	TPSCountry     string // ISO 3166-1 alpha-2 of the TPS designation, when Situation is tps
-	FacingRemoval  bool
-	NoticeToAppear bool
-	NextHearing    Date
-	Detained       bool
-
-	EmergencyContacts []EmergencyContact
-	Consents          []Consent
-
+	Personal
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// Personal is everything about a client that is personal: the store seals
+// it whole with the client's data key, so deleting the key erases the
+// client for good. A field added here is encrypted without further work.
+type Personal struct {
+	LegalName      string
+	PreferredName  string `json:",omitempty"`
+	BirthDate      Date   `json:",omitzero"`
+	Language       string // preferred language, e.g. "es"
+	Phone          string `json:",omitempty"`
+	Address        Address
+	CountryOfBirth string `json:",omitempty"` // ISO 3166-1 alpha-2, e.g. "SV"
+
+	Situation      string
+	TPSCountry     string `json:",omitempty"` // ISO 3166-1 alpha-2 of the TPS designation
+	FacingRemoval  bool
+	NoticeToAppear bool
+	NextHearing    Date `json:",omitzero"`
+	Detained       bool
+
+	EmergencyContacts []EmergencyContact `json:",omitempty"`
+	Consents          []Consent          `json:",omitempty"`
 }
 
 // Address is where a client lives.
@@ -156,6 +159,8 @@ type ClientService interface {
 	FindClientByID(ctx context.Context, id string) (*Client, error)
 	FindClients(ctx context.Context, f ClientFilter) ([]*Client, int, error)
 	CreateClient(ctx context.Context, c *Client) error
+	// CreateClients stores a batch in one transaction: all or nothing.
+	CreateClients(ctx context.Context, cs []*Client) error
 	UpdateClient(ctx context.Context, c *Client) error
 	// DeleteClient erases a client for good: its data key is destroyed, so
 	// no copy of its encrypted fields can be read again.

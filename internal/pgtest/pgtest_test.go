@@ -1,0 +1,223 @@
+//go:build unix
+
+package pgtest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var pg *Cluster
+
+func TestMain(m *testing.M) {
+	if os.Getenv("PGTEST_HOLD_CLUSTER") == "1" {
+		holdCluster() // helper process of TestKilledTestProcess
+	}
+	os.Exit(Main(m, &pg))
+}
+
+// requireCluster skips (or fails, with CI=true) when Main had no cluster.
+func requireCluster(t *testing.T) {
+	t.Helper()
+	if pg == nil {
+		pg.NewDatabase(t)
+	}
+}
+
+// roundTrip runs SELECT 1, creates a table, inserts value and reads it back.
+func roundTrip(t *testing.T, dsn, value string) {
+	t.Helper()
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect %s: %v", dsn, err)
+	}
+	defer conn.Close(context.Background())
+
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("SELECT 1 = %d, %v", one, err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL)"); err != nil {
+		t.Fatalf("create table: %v", err)
+	}
+	if _, err := conn.Exec(ctx, "INSERT INTO items (name) VALUES ($1)", value); err != nil {
+		t.Fatalf("insert: %v", err)
+	}
+	var names []string
+	rows, _ := conn.Query(ctx, "SELECT name FROM items ORDER BY id")
+	names, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("select: %v", err)
+	}
+	if len(names) != 1 || names[0] != value {
+		t.Fatalf("items = %q, want [%q]", names, value)
+	}
+}
+
+func TestTwoDatabases(t *testing.T) {
+	dsn1 := pg.NewDatabase(t)
+	want := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/t_testtwodatabases_", pg.port)
+	if !strings.HasPrefix(dsn1, want) || !strings.HasSuffix(dsn1, "?sslmode=disable") {
+		t.Errorf("NewDatabase DSN = %q, want %s<n>?sslmode=disable", dsn1, want)
+	}
+	dsn2, err := pg.CreateDatabase(t.Context(), "Second DB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := pg.DSN("Second DB"); dsn2 != want || !strings.Contains(dsn2, "/Second%20DB?") {
+		t.Errorf("CreateDatabase DSN = %q, want %q", dsn2, want)
+	}
+	// Same table in both: each database sees only its own row.
+	roundTrip(t, dsn1, "first")
+	roundTrip(t, dsn2, "second")
+
+	if _, err := pg.CreateDatabase(t.Context(), "Second DB"); err == nil {
+		t.Error("creating an existing database succeeded")
+	}
+	if dsn3 := pg.NewDatabase(t); dsn3 == dsn1 {
+		t.Errorf("NewDatabase returned %q twice", dsn1)
+	}
+}
+
+func TestStopRemovesFolder(t *testing.T) {
+	requireCluster(t)
+	c, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := c.CreateDatabase(t.Context(), "stopme")
+	if err != nil {
+		c.Stop()
+		t.Fatal(err)
+	}
+	roundTrip(t, dsn, "x")
+	if _, err := os.Stat(filepath.Join(c.dir, "data", "PG_VERSION")); err != nil {
+		t.Errorf("cluster folder: %v", err)
+	}
+
+	if err := c.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if _, err := os.Stat(c.dir); !os.IsNotExist(err) {
+		t.Errorf("after Stop, %s: %v (want not exist)", c.dir, err)
+	}
+	select {
+	case <-c.exited:
+	default:
+		t.Error("postgres still running after Stop")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	if conn, err := pgx.Connect(ctx, dsn); err == nil {
+		conn.Close(ctx)
+		t.Error("connected after Stop")
+	}
+	if err := c.Stop(); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}
+
+// holdCluster starts a cluster, prints its folder and postmaster pid, and
+// waits to be killed.
+func holdCluster() {
+	c, err := Start()
+	if err != nil {
+		fmt.Println("ERROR", err)
+		os.Exit(1)
+	}
+	fmt.Println(c.dir, c.proc.Pid)
+	time.Sleep(time.Hour)
+	os.Exit(1)
+}
+
+// TestKilledTestProcess SIGKILLs a process holding a cluster: postgres must
+// exit on its own, and the next Start's sweep must remove the folder.
+func TestKilledTestProcess(t *testing.T) {
+	requireCluster(t)
+	if testing.Short() {
+		t.Skip("starts a second cluster")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PGTEST_HOLD_CLUSTER=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	dir, pidStr, _ := strings.Cut(strings.TrimSpace(line), " ")
+	pid, err := strconv.Atoi(pidStr)
+	if err != nil || !strings.Contains(dir, "pgtest-") {
+		t.Fatalf("helper printed %q", line)
+	}
+
+	deadline := time.Now().Add(10 * time.Second)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("postmaster %d still running 10s after its test process was killed", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("leftover folder: %v", err)
+	}
+	sweepStale(filepath.Dir(dir), pg.binDir, pg.cred)
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("after sweep, %s: %v (want not exist)", dir, err)
+	}
+	if _, err := os.Stat(pg.dir); err != nil {
+		t.Errorf("sweep touched the live cluster: %v", err)
+	}
+}
+
+type fakeTB struct {
+	testing.TB
+	skipped, fatal string
+}
+
+func (f *fakeTB) Helper()           {}
+func (f *fakeTB) Skip(args ...any)  { f.skipped = fmt.Sprint(args...) }
+func (f *fakeTB) Fatal(args ...any) { f.fatal = fmt.Sprint(args...) }
+
+func TestNilClusterSkipsOrFails(t *testing.T) {
+	old := reason.Load()
+	r := "PostgreSQL unavailable: no initdb"
+	reason.Store(&r)
+	t.Cleanup(func() { reason.Store(old) })
+
+	var none *Cluster
+	for _, ci := range []string{"", "false", "true"} {
+		t.Setenv("CI", ci)
+		f := &fakeTB{TB: t}
+		if dsn := none.NewDatabase(f); dsn != "" {
+			t.Errorf("CI=%q: DSN %q", ci, dsn)
+		}
+		got, other := f.skipped, f.fatal
+		if ci == "true" {
+			got, other = f.fatal, f.skipped
+		}
+		if got != "postgres: "+r || other != "" {
+			t.Errorf("CI=%q: skip %q, fatal %q", ci, f.skipped, f.fatal)
+		}
+	}
+	if none.DSN("x") != "" || none.Stop() != nil {
+		t.Error("nil cluster: DSN or Stop")
+	}
+}

@@ -1,0 +1,281 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/envelope"
+)
+
+var _ amparo.ClientService = (*DB)(nil)
+
+// nameField keys the blind index of clients' legal and preferred names.
+const nameField = "client.name"
+
+// clientScope returns the condition that limits client queries to what the
+// actor may see: its own organization's clients, or none at all.
+func clientScope(a amparo.Actor) (string, []any, error) {
+	if !a.SeesClients() {
+		return "", nil, amparo.Errorf(amparo.EFORBIDDEN, "your role does not see client records")
+	}
+	if a.Role == amparo.RoleSystem {
+		return "1 = 1", nil, nil
+	}
+	return "c.organization_id = ?", []any{a.OrganizationID}, nil
+}
+
+// FindClientByID returns one client of the actor's organization. A client
+// of another organization is "not found", so its existence is not revealed.
+// The read is audited.
+func (db *DB) FindClientByID(ctx context.Context, id string) (*amparo.Client, error) {
+	var c *amparo.Client
+	err := db.inTx(ctx, func(tx *Tx) error {
+		cs, _, err := tx.findClients(ctx, amparo.ClientFilter{ID: id, Limit: 1})
+		if err != nil {
+			return err
+		} else if len(cs) == 0 {
+			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
+		}
+		c = cs[0]
+		return tx.audit(ctx, "client.view", "client", id)
+	})
+	return c, err
+}
+
+// FindClients lists the actor's organization's clients, oldest first. A
+// name filter is answered from the blind index, never by decrypting every
+// client. The search is audited, without its terms.
+func (db *DB) FindClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo.Client, int, error) {
+	var out []*amparo.Client
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if out, n, err = tx.findClients(ctx, f); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "client.list", "client", "")
+	})
+	return out, n, err
+}
+
+func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo.Client, int, error) {
+	scope, args, err := clientScope(tx.actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	where := "WHERE " + scope
+	if f.ID != "" {
+		where, args = where+" AND c.id = ?", append(args, f.ID)
+	}
+	if f.OrganizationID != "" {
+		where, args = where+" AND c.organization_id = ?", append(args, f.OrganizationID)
+	}
+	if f.Name != "" {
+		tokens := tx.db.cipher.Tokens(nameField, f.Name)
+		if len(tokens) == 0 {
+			return nil, 0, nil
+		}
+		where += " AND c.id IN (SELECT client_id FROM client_name_tokens WHERE token IN (?" +
+			strings.Repeat(", ?", len(tokens)-1) + ") GROUP BY client_id HAVING COUNT(*) = ?)"
+		for _, t := range tokens {
+			args = append(args, t)
+		}
+		args = append(args, len(tokens))
+	}
+	var n int
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM clients c "+where, args...).Scan(&n); err != nil {
+		return nil, 0, mapError(err)
+	}
+	rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.sealed, k.wrapped, c.created_at, c.updated_at
+		FROM clients c JOIN client_keys k ON k.client_id = c.id `+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*amparo.Client
+	for rows.Next() {
+		var c amparo.Client
+		var sealed, wrapped []byte
+		if err := rows.Scan(&c.ID, &c.OrganizationID, &sealed, &wrapped, scanTime{&c.CreatedAt}, scanTime{&c.UpdatedAt}); err != nil {
+			return nil, 0, err
+		}
+		dk, err := tx.db.cipher.OpenDataKey(c.ID, wrapped)
+		if err != nil {
+			return nil, 0, decryptError(err)
+		}
+		plain, err := dk.Open(sealed, []byte(c.ID))
+		if err != nil {
+			return nil, 0, decryptError(err)
+		}
+		if err := json.Unmarshal(plain, &c.Personal); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, &c)
+	}
+	return out, n, rows.Err()
+}
+
+func decryptError(err error) error {
+	if errors.Is(err, envelope.ErrDecrypt) {
+		return errors.New("a client record cannot be decrypted: the master key is wrong or the record was altered")
+	}
+	return err
+}
+
+// CreateClient stores a client of the actor's organization, sealed with a
+// new data key.
+func (db *DB) CreateClient(ctx context.Context, c *amparo.Client) error {
+	return db.CreateClients(ctx, []*amparo.Client{c})
+}
+
+// CreateClients stores a batch of clients in one transaction: if one is
+// invalid, none is stored.
+func (db *DB) CreateClients(ctx context.Context, cs []*amparo.Client) error {
+	a, _ := amparo.ActorFromContext(ctx)
+	for _, c := range cs {
+		if c.OrganizationID == "" {
+			c.OrganizationID = a.OrganizationID
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, c := range cs {
+			if err := tx.createClient(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (tx *Tx) createClient(ctx context.Context, c *amparo.Client) error {
+	if err := tx.checkClientOrg(c.OrganizationID); err != nil {
+		return err
+	}
+	if c.ID == "" {
+		c.ID = amparo.NewID()
+	}
+	c.CreatedAt, c.UpdatedAt = tx.now, tx.now
+	dk, wrapped, err := tx.db.cipher.NewDataKey(c.ID)
+	if err != nil {
+		return err
+	}
+	sealed, err := sealPersonal(dk, c)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "INSERT INTO clients (id, organization_id, sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+		c.ID, c.OrganizationID, sealed, formatTime(c.CreatedAt), formatTime(c.UpdatedAt)); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "INSERT INTO client_keys (client_id, wrapped) VALUES (?, ?)", c.ID, wrapped); err != nil {
+		return err
+	}
+	if err := tx.indexName(ctx, c); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "client.create", "client", c.ID)
+}
+
+// UpdateClient replaces a client's personal fields. A client never moves
+// to another organization.
+func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.checkClientOrg(c.OrganizationID); err != nil {
+			return err
+		}
+		var wrapped []byte
+		err := tx.queryRow(ctx, `SELECT k.wrapped, c.created_at FROM clients c JOIN client_keys k ON k.client_id = c.id
+			WHERE c.id = ? AND c.organization_id = ?`, c.ID, c.OrganizationID).Scan(&wrapped, scanTime{&c.CreatedAt})
+		if err != nil {
+			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
+		}
+		dk, err := db.cipher.OpenDataKey(c.ID, wrapped)
+		if err != nil {
+			return decryptError(err)
+		}
+		sealed, err := sealPersonal(dk, c)
+		if err != nil {
+			return err
+		}
+		c.UpdatedAt = tx.now
+		if _, err := tx.exec(ctx, "UPDATE clients SET sealed = ?, updated_at = ? WHERE id = ?", sealed, formatTime(c.UpdatedAt), c.ID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM client_name_tokens WHERE client_id = ?", c.ID); err != nil {
+			return err
+		}
+		if err := tx.indexName(ctx, c); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "client.update", "client", c.ID)
+	})
+}
+
+// DeleteClient erases a client for good. Its active letters are revoked;
+// its data key, sealed fields and name tokens are deleted, and SQLite
+// overwrites them in its files (secure_delete, then a WAL checkpoint). The
+// audit event names only the ID.
+func (db *DB) DeleteClient(ctx context.Context, id string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		scope, args, err := clientScope(tx.actor)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM clients c WHERE c.id = ? AND "+scope, append([]any{id}, args...)...).Scan(&n); err != nil {
+			return mapError(err)
+		} else if n == 0 {
+			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
+		}
+		if _, err := tx.exec(ctx, `UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ?
+			WHERE client_id = ? AND status = ?`,
+			amparo.LetterRevoked, formatTime(tx.now), "client record erased", formatTime(tx.now), id, amparo.LetterActive); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM clients WHERE id = ?", id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "client.erase", "client", id)
+	})
+	if err == nil {
+		db.dialect.afterErase(ctx, db.db)
+	}
+	return err
+}
+
+// checkClientOrg refuses to write a client outside the actor's organization.
+func (tx *Tx) checkClientOrg(orgID string) error {
+	if _, _, err := clientScope(tx.actor); err != nil {
+		return err
+	}
+	if tx.actor.Role != amparo.RoleSystem && tx.actor.OrganizationID != orgID {
+		return amparo.Errorf(amparo.EFORBIDDEN, "you cannot write clients of another organization")
+	}
+	return nil
+}
+
+func (tx *Tx) indexName(ctx context.Context, c *amparo.Client) error {
+	for _, t := range tx.db.cipher.Tokens(nameField, c.LegalName+" "+c.PreferredName) {
+		if _, err := tx.exec(ctx, "INSERT INTO client_name_tokens (token, client_id) VALUES (?, ?)", t, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sealPersonal(dk dataKey, c *amparo.Client) ([]byte, error) {
+	plain, err := json.Marshal(&c.Personal)
+	if err != nil {
+		return nil, err
+	}
+	return dk.Seal(plain, []byte(c.ID)), nil
+}

@@ -1,0 +1,235 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/envelope"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// cipher seals clients' personal fields: an *envelope.Keyring in
+// production, a no-op in the benchmark that measures what encryption costs.
+type cipher interface {
+	NewDataKey(id string) (dataKey, []byte, error)
+	OpenDataKey(id string, wrapped []byte) (dataKey, error)
+	Tokens(field, text string) [][]byte
+	KeyCheck() []byte
+}
+
+type dataKey interface {
+	Seal(plaintext, aad []byte) []byte
+	Open(sealed, aad []byte) ([]byte, error)
+}
+
+// keyring adapts *envelope.Keyring to cipher.
+type keyring struct{ *envelope.Keyring }
+
+func (k keyring) NewDataKey(id string) (dataKey, []byte, error) { return k.Keyring.NewDataKey(id) }
+
+func (k keyring) OpenDataKey(id string, wrapped []byte) (dataKey, error) {
+	return k.Keyring.OpenDataKey(id, wrapped)
+}
+
+// DB is the SQL store. It implements every service of package amparo.
+type DB struct {
+	db      *sql.DB
+	dialect *dialect
+	path    string // the SQLite file, "" on PostgreSQL
+	cipher  cipher
+	logger  *slog.Logger
+
+	// Now is the clock; tests set it.
+	Now func() time.Time
+}
+
+// Open opens the database named by dsn (sqlite:PATH or postgres://...)
+// without changing it. Call Migrate before use.
+func Open(dsn string, k *envelope.Keyring, logger *slog.Logger) (*DB, error) {
+	if k == nil {
+		return nil, errors.New("sqldb: a keyring is required")
+	}
+	db, d, path, err := openSQL(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &DB{db: db, dialect: d, path: path, cipher: keyring{k}, logger: logger, Now: time.Now}, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Migrate applies every pending migration and checks the master key. It is
+// idempotent, and safe when several processes start at once: they take
+// turns under a lock.
+func (db *DB) Migrate(ctx context.Context) error {
+	if err := db.connect(ctx); err != nil {
+		return err
+	}
+	unlock, err := db.lockMigrations()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	if err != nil {
+		return err
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if l, err := db.dialect.sessionLocker(); err != nil {
+		return err
+	} else if l != nil {
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	p, err := goose.NewProvider(db.dialect.goose, db.db, fsys, opts...)
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range results {
+		db.logger.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	return db.checkMasterKey(ctx)
+}
+
+// connect turns "cannot reach the database" into one clear line.
+func (db *DB) connect(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.Ping(ctx); err != nil {
+		if db.dialect == postgresDialect {
+			return fmt.Errorf("cannot reach PostgreSQL: %s (is the server running, and are host, port, user and database in the DSN right?)", pgErrorText(err))
+		}
+		return fmt.Errorf("cannot open SQLite database %s: %v", db.path, err)
+	}
+	return nil
+}
+
+// lockMigrations holds a file lock beside a SQLite database while it
+// migrates, so two processes never apply the same migration; PostgreSQL
+// uses goose's advisory lock instead.
+func (db *DB) lockMigrations() (unlock func(), err error) {
+	if db.path == "" {
+		return func() {}, nil
+	}
+	f, err := os.OpenFile(db.path+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// ErrWrongMasterKey means the master key is not the one this database was
+// created with.
+var ErrWrongMasterKey = errors.New("the master key does not match this database: use the key file it was created with (AMPARO_MASTER_KEY_FILE or the data folder's master.key); a new key cannot read existing clients")
+
+// checkMasterKey stores the key check value on first use and refuses a
+// different key afterwards, so a wrong key fails with a clear error rather
+// than unreadable clients.
+func (db *DB) checkMasterKey(ctx context.Context) error {
+	want := db.cipher.KeyCheck()
+	if _, err := db.db.ExecContext(ctx, db.dialect.rebind(
+		"INSERT INTO meta (key, value) VALUES ('master_key_check', ?) ON CONFLICT (key) DO NOTHING"), want); err != nil {
+		return err
+	}
+	var got []byte
+	if err := db.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'master_key_check'").Scan(&got); err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare(got, want) != 1 {
+		return ErrWrongMasterKey
+	}
+	return nil
+}
+
+// Tx is a transaction that knows its dialect and actor.
+type Tx struct {
+	*sql.Tx
+	db    *DB
+	now   time.Time
+	actor amparo.Actor
+}
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := tx.ExecContext(ctx, tx.db.dialect.rebind(q), args...)
+	return r, mapError(err)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.QueryContext(ctx, tx.db.dialect.rebind(q), args...)
+	return rows, mapError(err)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
+}
+
+// audit appends an event in the same transaction as the change it records.
+func (tx *Tx) audit(ctx context.Context, action, recordType, recordID string) error {
+	_, err := tx.exec(ctx, `INSERT INTO audit_events
+		(at, actor_id, actor_role, organization_id, action, record_type, record_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		formatTime(tx.now), tx.actor.ID, string(tx.actor.Role), tx.actor.OrganizationID, action, recordType, recordID)
+	return err
+}
+
+// inTx runs fn in a transaction as the context's actor; an actor is
+// required for every operation.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	actor, ok := amparo.ActorFromContext(ctx)
+	if !ok {
+		return amparo.Errorf(amparo.EUNAUTHORIZED, "no actor in context")
+	}
+	sqlTx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), actor: actor}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return mapError(sqlTx.Commit())
+}
+
+// page applies a filter's offset and limit.
+func page(q string, offset, limit int) string {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	return fmt.Sprintf("%s LIMIT %d OFFSET %d", q, limit, max(offset, 0))
+}

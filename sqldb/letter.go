@@ -1,0 +1,307 @@
+package sqldb
+
+import (
+	"context"
+	"time"
+
+	"github.com/amparo-project/amparo"
+)
+
+var _ amparo.LetterService = (*DB)(nil)
+
+const letterColumns = `l.id, l.client_id, l.member_id, l.organization_id, l.status, l.issued_at, l.valid_until,
+	l.revoked_at, l.revoke_reason, l.superseded_by, l.languages, l.created_at, l.updated_at`
+
+// letterScope limits letter queries like client queries: a letter says who
+// is a client.
+func letterScope(a amparo.Actor) (string, []any, error) {
+	if !a.SeesClients() {
+		return "", nil, amparo.Errorf(amparo.EFORBIDDEN, "your role does not see letters")
+	}
+	if a.Role == amparo.RoleSystem {
+		return "1 = 1", nil, nil
+	}
+	return "l.organization_id = ?", []any{a.OrganizationID}, nil
+}
+
+func scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
+	var l amparo.Letter
+	var clientID *string
+	err := row.Scan(&l.ID, &clientID, &l.MemberID, &l.OrganizationID, &l.Status, scanTime{&l.IssuedAt},
+		scanTime{&l.ValidUntil}, scanTime{&l.RevokedAt}, &l.RevokeReason, &l.SupersededBy,
+		scanList{&l.Languages}, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt})
+	if clientID != nil {
+		l.ClientID = *clientID
+	}
+	return &l, mapError(err)
+}
+
+// FindLetterByID returns one letter of the actor's organization.
+func (db *DB) FindLetterByID(ctx context.Context, id string) (*amparo.Letter, error) {
+	var l *amparo.Letter
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		l, err = tx.findLetter(ctx, id)
+		return err
+	})
+	return l, err
+}
+
+func (tx *Tx) findLetter(ctx context.Context, id string) (*amparo.Letter, error) {
+	ls, _, err := tx.findLetters(ctx, amparo.LetterFilter{ID: id, Limit: 1})
+	if err != nil {
+		return nil, err
+	} else if len(ls) == 0 {
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "letter not found")
+	}
+	return ls[0], nil
+}
+
+// FindLetters lists the actor's organization's letters, newest first.
+func (db *DB) FindLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo.Letter, int, error) {
+	var out []*amparo.Letter
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		out, n, err = tx.findLetters(ctx, f)
+		return err
+	})
+	return out, n, err
+}
+
+func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo.Letter, int, error) {
+	scope, args, err := letterScope(tx.actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	where := "WHERE " + scope
+	for _, c := range []struct{ col, v string }{
+		{"l.id", f.ID}, {"l.client_id", f.ClientID}, {"l.member_id", f.MemberID},
+		{"l.organization_id", f.OrganizationID}, {"l.status", f.Status},
+	} {
+		if c.v != "" {
+			where, args = where+" AND "+c.col+" = ?", append(args, c.v)
+		}
+	}
+	var n int
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM letters l "+where, args...).Scan(&n); err != nil {
+		return nil, 0, mapError(err)
+	}
+	rows, err := tx.query(ctx, page("SELECT "+letterColumns+" FROM letters l "+where+" ORDER BY l.created_at DESC, l.id", f.Offset, f.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*amparo.Letter
+	for rows.Next() {
+		l, err := scanLetter(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, l)
+	}
+	return out, n, rows.Err()
+}
+
+// CreateLetter stores a draft for a client and a member of the same
+// organization.
+func (db *DB) CreateLetter(ctx context.Context, l *amparo.Letter) error {
+	l.Status = amparo.LetterDraft
+	l.IssuedAt, l.ValidUntil = time.Time{}, time.Time{}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.checkLetterParties(ctx, l); err != nil {
+			return err
+		}
+		if l.ID == "" {
+			l.ID = amparo.NewID()
+		}
+		l.CreatedAt, l.UpdatedAt = tx.now, tx.now
+		if err := tx.insertLetter(ctx, l); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "letter.create", "letter", l.ID)
+	})
+}
+
+// checkLetterParties makes sure the actor may write letters for the
+// organization, and that the client and an active member belong to it.
+func (tx *Tx) checkLetterParties(ctx context.Context, l *amparo.Letter) error {
+	if err := tx.checkClientOrg(l.OrganizationID); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM clients WHERE id = ? AND organization_id = ?", l.ClientID, l.OrganizationID).Scan(&n); err != nil {
+		return mapError(err)
+	} else if n == 0 {
+		return amparo.Invalid("client_id", "no such client in this organization")
+	}
+	var status string
+	if err := tx.queryRow(ctx, "SELECT status FROM members WHERE id = ? AND organization_id = ?", l.MemberID, l.OrganizationID).Scan(&status); err != nil {
+		return amparo.Invalid("member_id", "no such member in this organization")
+	} else if status != amparo.MemberActive {
+		return amparo.Invalid("member_id", "the member is suspended")
+	}
+	return nil
+}
+
+func (tx *Tx) insertLetter(ctx context.Context, l *amparo.Letter) error {
+	_, err := tx.exec(ctx, `INSERT INTO letters (id, client_id, member_id, organization_id, status, issued_at,
+		valid_until, revoked_at, revoke_reason, superseded_by, languages, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.ID, l.ClientID, l.MemberID, l.OrganizationID, l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil),
+		formatTime(l.RevokedAt), l.RevokeReason, l.SupersededBy, jsonText(l.Languages),
+		formatTime(l.CreatedAt), formatTime(l.UpdatedAt))
+	return err
+}
+
+// IssueLetter makes a draft active, valid from now for the program's
+// validity period, within the program's letter capacity.
+func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error) {
+	var l *amparo.Letter
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if l, err = tx.findLetter(ctx, id); err != nil {
+			return err
+		}
+		if l.Status != amparo.LetterDraft {
+			return amparo.Errorf(amparo.ECONFLICT, "only a draft can be issued; this letter is %s", l.Status)
+		}
+		if err := tx.checkLetterParties(ctx, l); err != nil {
+			return err
+		}
+		if err := tx.activate(ctx, l); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, "UPDATE letters SET status = ?, issued_at = ?, valid_until = ?, updated_at = ? WHERE id = ?",
+			l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil), formatTime(l.UpdatedAt), l.ID)
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, "letter.issue", "letter", l.ID)
+	})
+	return l, err
+}
+
+// activate sets l active from now, after checking the program's capacity
+// and that the client holds no other active letter.
+func (tx *Tx) activate(ctx context.Context, l *amparo.Letter) error {
+	var validityDays, capacity, active, clientActive int
+	if err := tx.queryRow(ctx, "SELECT letter_validity_days, letter_capacity FROM program WHERE id = 1").Scan(&validityDays, &capacity); err != nil {
+		return mapError(err)
+	}
+	if err := tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN client_id = ? THEN 1 ELSE 0 END), 0)
+		FROM letters WHERE status = ?`, l.ClientID, amparo.LetterActive).Scan(&active, &clientActive); err != nil {
+		return mapError(err)
+	}
+	if clientActive > 0 {
+		return amparo.Errorf(amparo.ECONFLICT, "the client already has an active letter: renew or revoke it instead")
+	}
+	if active >= capacity {
+		return amparo.Errorf(amparo.ECONFLICT, "the program's capacity of %d active letters is reached", capacity)
+	}
+	l.Status = amparo.LetterActive
+	l.IssuedAt = tx.now
+	l.ValidUntil = tx.now.AddDate(0, 0, validityDays)
+	l.UpdatedAt = tx.now
+	return nil
+}
+
+// RenewLetter issues a new letter for the same client and member; the old
+// one, active or expired, becomes superseded.
+func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error) {
+	var next *amparo.Letter
+	err := db.inTx(ctx, func(tx *Tx) error {
+		old, err := tx.findLetter(ctx, id)
+		if err != nil {
+			return err
+		}
+		if old.Status != amparo.LetterActive && old.Status != amparo.LetterExpired {
+			return amparo.Errorf(amparo.ECONFLICT, "only an active or expired letter can be renewed; this letter is %s", old.Status)
+		}
+		if err := tx.checkLetterParties(ctx, old); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, updated_at = ? WHERE id = ?",
+			amparo.LetterSuperseded, formatTime(tx.now), old.ID); err != nil {
+			return err
+		}
+		next = &amparo.Letter{ID: amparo.NewID(), ClientID: old.ClientID, MemberID: old.MemberID,
+			OrganizationID: old.OrganizationID, Languages: old.Languages, CreatedAt: tx.now}
+		if err := tx.activate(ctx, next); err != nil {
+			return err
+		}
+		if err := tx.insertLetter(ctx, next); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "UPDATE letters SET superseded_by = ? WHERE id = ?", next.ID, old.ID); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, "letter.supersede", "letter", old.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "letter.issue", "letter", next.ID)
+	})
+	return next, err
+}
+
+// RevokeLetter revokes an active letter, for a reason.
+func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Letter, error) {
+	var l *amparo.Letter
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if l, err = tx.findLetter(ctx, id); err != nil {
+			return err
+		}
+		if l.Status == amparo.LetterRevoked {
+			return amparo.Errorf(amparo.ECONFLICT, "the letter is already revoked")
+		} else if l.Status != amparo.LetterActive {
+			return amparo.Errorf(amparo.ECONFLICT, "only an active letter can be revoked; this letter is %s", l.Status)
+		}
+		l.Status, l.RevokedAt, l.RevokeReason, l.UpdatedAt = amparo.LetterRevoked, tx.now, reason, tx.now
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ? WHERE id = ?",
+			l.Status, formatTime(l.RevokedAt), l.RevokeReason, formatTime(l.UpdatedAt), l.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "letter.revoke", "letter", l.ID)
+	})
+	return l, err
+}
+
+// ExpireLetters marks the actor's active letters past their date expired.
+func (db *DB) ExpireLetters(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		scope, args, err := letterScope(tx.actor)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, "SELECT l.id FROM letters l WHERE "+scope+" AND l.status = ? AND l.valid_until <= ?",
+			append(args, amparo.LetterActive, formatTime(now))...)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, updated_at = ? WHERE id = ?", amparo.LetterExpired, formatTime(tx.now), id); err != nil {
+				return err
+			}
+			if err := tx.audit(ctx, "letter.expire", "letter", id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return rows.Err()
+	})
+	return n, err
+}

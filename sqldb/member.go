@@ -1,0 +1,129 @@
+package sqldb
+
+import (
+	"context"
+
+	"github.com/amparo-project/amparo"
+)
+
+var _ amparo.MemberService = (*DB)(nil)
+
+const memberColumns = `id, organization_id, name, kind, bar_jurisdiction, bar_number, recognized_org,
+	accreditation_date, email, languages, case_capacity, public_phone, status, created_at, updated_at`
+
+func scanMember(row interface{ Scan(...any) error }) (*amparo.Member, error) {
+	var m amparo.Member
+	var accredited string
+	err := row.Scan(&m.ID, &m.OrganizationID, &m.Name, &m.Kind, &m.BarJurisdiction, &m.BarNumber,
+		&m.RecognizedOrg, &accredited, &m.Email, scanList{&m.Languages}, &m.CaseCapacity, &m.PublicPhone,
+		&m.Status, scanTime{&m.CreatedAt}, scanTime{&m.UpdatedAt})
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &m, m.AccreditationDate.UnmarshalText([]byte(accredited))
+}
+
+// FindMemberByID returns one member.
+func (db *DB) FindMemberByID(ctx context.Context, id string) (*amparo.Member, error) {
+	ms, _, err := db.FindMembers(ctx, amparo.MemberFilter{ID: id, Limit: 1})
+	if err != nil {
+		return nil, err
+	} else if len(ms) == 0 {
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "member not found")
+	}
+	return ms[0], nil
+}
+
+// FindMembers lists members by name. What a member shows is printed on
+// letters, so every signed-in actor may list them.
+func (db *DB) FindMembers(ctx context.Context, f amparo.MemberFilter) ([]*amparo.Member, int, error) {
+	var out []*amparo.Member
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		where, args := "WHERE 1 = 1", []any{}
+		if f.ID != "" {
+			where, args = where+" AND id = ?", append(args, f.ID)
+		}
+		if f.OrganizationID != "" {
+			where, args = where+" AND organization_id = ?", append(args, f.OrganizationID)
+		}
+		if f.Status != "" {
+			where, args = where+" AND status = ?", append(args, f.Status)
+		}
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM members "+where, args...).Scan(&n); err != nil {
+			return mapError(err)
+		}
+		rows, err := tx.query(ctx, page("SELECT "+memberColumns+" FROM members "+where+" ORDER BY name, id", f.Offset, f.Limit), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMember(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, n, err
+}
+
+// CreateMember adds an attorney or accredited representative to an
+// organization; its admins or the program office.
+func (db *DB) CreateMember(ctx context.Context, m *amparo.Member) error {
+	if m.Status == "" {
+		m.Status = amparo.MemberActive
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if !tx.actor.Administers(m.OrganizationID) {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot add members to this organization")
+		}
+		if m.ID == "" {
+			m.ID = amparo.NewID()
+		}
+		m.CreatedAt, m.UpdatedAt = tx.now, tx.now
+		if _, err := tx.exec(ctx, "INSERT INTO members ("+memberColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			m.ID, m.OrganizationID, m.Name, m.Kind, m.BarJurisdiction, m.BarNumber, m.RecognizedOrg,
+			m.AccreditationDate.String(), m.Email, jsonText(m.Languages), m.CaseCapacity, m.PublicPhone,
+			m.Status, formatTime(m.CreatedAt), formatTime(m.UpdatedAt)); err != nil {
+			return conflict(err, "bar_number", "a member with this bar number already exists")
+		}
+		return tx.audit(ctx, "member.create", "member", m.ID)
+	})
+}
+
+// UpdateMember changes a member, including suspending one. A member cannot
+// move to another organization.
+func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if !tx.actor.Administers(m.OrganizationID) {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot change members of this organization")
+		}
+		m.UpdatedAt = tx.now
+		r, err := tx.exec(ctx, `UPDATE members SET name = ?, kind = ?, bar_jurisdiction = ?, bar_number = ?,
+			recognized_org = ?, accreditation_date = ?, email = ?, languages = ?, case_capacity = ?,
+			public_phone = ?, status = ?, updated_at = ? WHERE id = ? AND organization_id = ?`,
+			m.Name, m.Kind, m.BarJurisdiction, m.BarNumber, m.RecognizedOrg, m.AccreditationDate.String(),
+			m.Email, jsonText(m.Languages), m.CaseCapacity, m.PublicPhone, m.Status, formatTime(m.UpdatedAt),
+			m.ID, m.OrganizationID)
+		if err != nil {
+			return conflict(err, "bar_number", "a member with this bar number already exists")
+		}
+		if err := mustAffect(r, "member"); err != nil {
+			return err
+		}
+		action := "member.update"
+		if m.Status == amparo.MemberSuspended {
+			action = "member.suspend"
+		}
+		return tx.audit(ctx, action, "member", m.ID)
+	})
+}

@@ -179,4 +179,3 @@ func TestLetterService_Isolation(t *testing.T) {
 		}
 	})
 }
-

@@ -192,4 +192,3 @@ func TestAuditEvents_AppendOnly(t *testing.T) {
 		wantCode(t, err, amparo.EFORBIDDEN)
 	})
 }
-

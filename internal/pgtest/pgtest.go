@@ -65,17 +65,30 @@ func Main(m *testing.M, c **Cluster) int {
 	}
 	*c = cl
 
+	// Stop the cluster on SIGINT/SIGTERM, then let the signal do what it
+	// would have done. Signals ignored from the start (a background job's
+	// SIGINT) stay ignored.
+	var handled []os.Signal
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		if !signal.Ignored(sig) {
+			handled = append(handled, sig)
+		}
+	}
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	if len(handled) > 0 {
+		signal.Notify(sigs, handled...)
+	}
 	done := make(chan struct{})
 	go func() {
 		select {
 		case sig := <-sigs:
 			_ = cl.Stop()
-			signal.Reset(sig)
+			signal.Reset(handled...)
 			if p, err := os.FindProcess(os.Getpid()); err != nil || p.Signal(sig) != nil {
 				os.Exit(2)
 			}
+			time.Sleep(time.Second) // let the signal arrive
+			os.Exit(2)
 		case <-done:
 		}
 	}()

@@ -67,6 +67,13 @@ func openSQL(dsn string) (*sql.DB, *dialect, string, error) {
 		if err := checkWritableDir(filepath.Dir(path)); err != nil {
 			return nil, nil, "", err
 		}
+		// Create the file readable by its owner alone; SQLite gives its WAL
+		// and shared-memory files the same mode.
+		if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err != nil {
+			return nil, nil, "", fmt.Errorf("cannot open SQLite database %s: %v", path, errors.Unwrap(err))
+		} else {
+			f.Close()
+		}
 		// Foreign keys on; WAL so readers never block the writer; a busy
 		// timeout instead of immediate "database is locked"; IMMEDIATE
 		// transactions so two writers queue rather than deadlock; secure

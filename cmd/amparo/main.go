@@ -1,0 +1,113 @@
+// Command amparo runs Amparo: the server, the demo, migrations and the
+// operator's tools. main only reads configuration and wires the packages
+// together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, m *Main, args []string) error
+}
+
+var commands = []command{
+	{"demo", "[--addr HOST:PORT] [--data DIR]", "seed a fictional program in a fresh data folder and serve it", runDemo},
+	{"serve", "[--addr HOST:PORT] [--data DIR] [--db DSN]", "serve the web app", runServe},
+	{"migrate", "[--data DIR] [--db DSN]", "apply pending database migrations and exit", runMigrate},
+	{"keys", "master [--out FILE]", "generate a master key for encrypting clients' data", runKeys},
+	{"version", "", "print the version", runVersion},
+}
+
+// errUsage means the command line was wrong; the message was printed.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		m := &Main{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, cmd: c}
+		err := c.run(ctx, m, args[1:])
+		m.Close()
+		switch {
+		case err == nil, errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		}
+		fmt.Fprintf(stderr, "amparo %s: %v\n", c.name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "amparo: unknown command %q (run amparo help)\n", args[0])
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Amparo runs a city's legal-protection program for immigrants.\n\nUsage: amparo COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun amparo COMMAND --help for a command's flags.")
+}
+
+// flags returns a flag set for cmd that reports a bad flag in one line.
+func (m *Main) flags(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses args; --help prints the command's usage.
+func (m *Main) parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		m.printUsage(fs)
+		return err
+	} else if err != nil {
+		fmt.Fprintf(m.Stderr, "amparo %s: %v (run amparo %s --help)\n", fs.Name(), err, fs.Name())
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(m.Stderr, "amparo %s: unexpected argument %q (run amparo %s --help)\n", fs.Name(), fs.Arg(0), fs.Name())
+		return errUsage
+	}
+	return nil
+}
+
+func (m *Main) printUsage(fs *flag.FlagSet) {
+	fmt.Fprintf(m.Stdout, "Usage: amparo %s %s\n\n%s.\n\nFlags:\n", m.cmd.name, m.cmd.args, capitalize(m.cmd.summary))
+	fs.SetOutput(m.Stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}

@@ -1,0 +1,244 @@
+package main_test
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the amparo command, built once for the package's tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "amparo-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "amparo")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// amparo runs the command with env added to a clean environment.
+func amparo(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func TestDemo_ServesAndStopsOnSIGTERM(t *testing.T) {
+	data := t.TempDir()
+	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	urlc := make(chan string, 1)
+	var printed strings.Builder
+	go func() {
+		s := bufio.NewScanner(stdout)
+		for s.Scan() {
+			printed.WriteString(s.Text() + "\n")
+			if u := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(s.Text()); u != "" {
+				urlc <- u
+			}
+		}
+	}()
+	var url string
+	select {
+	case url = <-urlc:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("no URL printed in 60 s; stderr:\n%s", stderr.String())
+	}
+	if !waitHealthy(url + "healthz") {
+		t.Fatalf("%shealthz never answered ok", url)
+	}
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "(demo)") {
+		t.Errorf("home page does not show the demo program:\n%s", body)
+	}
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("still running 15 s after SIGTERM")
+	}
+	out := printed.String()
+	for _, want := range []string{"3 organizations", "10 members", "60 clients", "active", "draft", "revoked", "expired", "superseded", "Signing in"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, name := range []string{"amparo.db", "master.key"} {
+		fi, err := os.Stat(filepath.Join(data, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s is mode %v: others may read it", name, fi.Mode().Perm())
+		}
+	}
+	// No personal data in any log line: the demo's clients' names and phone
+	// numbers never reach stderr.
+	if strings.Contains(stderr.String(), "555 01") || strings.Contains(stderr.String(), "Ejemplo") {
+		t.Errorf("the log holds personal data:\n%s", stderr.String())
+	}
+}
+
+func waitHealthy(url string) bool {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		res, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode == 200 && string(b) == "ok\n" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// snapshot fingerprints every file under dir, to prove a failed command
+// changed nothing on disk.
+func snapshot(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		fi, _ := d.Info()
+		content, _ := os.ReadFile(p)
+		fmt.Fprintf(&b, "%s %v %d %x\n", p, fi.Mode(), fi.Size(), sha256.Sum256(content))
+		return nil
+	})
+	return b.String()
+}
+
+func TestBadInput(t *testing.T) {
+	// A data folder with a database and its key, to be left untouched.
+	data := t.TempDir()
+	if _, stderr, code := amparo(t, nil, "migrate", "--data", data); code != 0 {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	fileAsDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(fileAsDir, []byte("x"), 0o600)
+	short := base64.StdEncoding.EncodeToString(make([]byte, 16))
+	other := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+
+	for _, tt := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"UnknownFlag", nil, []string{"serve", "--data", data, "--bogus"}, "flag provided but not defined: -bogus"},
+		{"UnknownCommand", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"MalformedDB", nil, []string{"migrate", "--data", data, "--db", "mysql://x"}, "unknown database DSN: use sqlite:PATH or postgres://"},
+		{"MalformedPostgresDSN", nil, []string{"migrate", "--data", data, "--db", "postgres://u@host:notaport/db"}, "malformed PostgreSQL DSN"},
+		{"UnreachablePostgres", nil, []string{"migrate", "--data", data, "--db", "postgres://amparo@127.0.0.1:1/amparo?connect_timeout=3"}, "cannot reach PostgreSQL"},
+		{"DataFolderNotWritable", nil, []string{"migrate", "--data", filepath.Join(fileAsDir, "sub")}, "cannot use data folder"},
+		{"MasterKeyWrongSize", []string{"AMPARO_MASTER_KEY=" + short}, []string{"migrate", "--data", data}, "master key is 16 bytes; it must be exactly 32"},
+		{"MasterKeyFileMissing", nil, []string{"migrate", "--data", data, "--master-key", filepath.Join(data, "nope.key")}, "does not exist (make one with amparo keys master"},
+		{"WrongMasterKey", []string{"AMPARO_MASTER_KEY=" + other}, []string{"migrate", "--data", data}, "the master key does not match this database"},
+		{"EnvDB", []string{"AMPARO_DB=oracle:x"}, []string{"migrate", "--data", data}, "unknown database DSN"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := snapshot(t, data)
+			stdout, stderr, code := amparo(t, tt.env, tt.args...)
+			if code == 0 {
+				t.Fatalf("exit 0; stdout %q", stdout)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], tt.want) {
+				t.Fatalf("stderr %q, want one line containing %q", stderr, tt.want)
+			}
+			if after := snapshot(t, data); after != before {
+				t.Fatalf("the data folder changed:\n%s\nbecame\n%s", before, after)
+			}
+		})
+	}
+	if os.Geteuid() != 0 {
+		t.Run("DataFolderReadOnly", func(t *testing.T) {
+			ro := t.TempDir()
+			os.Chmod(ro, 0o500)
+			defer os.Chmod(ro, 0o700)
+			_, stderr, code := amparo(t, nil, "migrate", "--data", ro)
+			if code == 0 || !strings.Contains(stderr, "is not writable") {
+				t.Fatalf("code %d stderr %q", code, stderr)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"demo", "serve", "migrate", "keys", "version"} {
+		stdout, _, code := amparo(t, nil, cmd, "--help")
+		if code != 0 || !strings.Contains(stdout, "Usage: amparo "+cmd) {
+			t.Errorf("%s --help: exit %d, %q", cmd, code, stdout)
+		}
+	}
+}
+
+func TestKeysMaster(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k")
+	if _, stderr, code := amparo(t, nil, "keys", "master", "--out", path); code != 0 {
+		t.Fatal(stderr)
+	}
+	data := t.TempDir()
+	if _, stderr, code := amparo(t, []string{"AMPARO_MASTER_KEY_FILE=" + path}, "migrate", "--data", data); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "master.key")); err == nil {
+		t.Error("a default key file was written although a key file was given")
+	}
+	if _, stderr, code := amparo(t, nil, "keys", "master", "--out", path); code == 0 || !strings.Contains(stderr, "never overwritten") {
+		t.Errorf("overwrite: exit %d, %q", code, stderr)
+	}
+}

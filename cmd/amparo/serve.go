@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/demo"
+	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/web"
+)
+
+func runServe(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("serve")
+	m.dataFlags(fs)
+	m.addrFlag(fs)
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	return m.serve(ctx, func(url string) {
+		fmt.Fprintf(m.Stdout, "Amparo is serving on %s\n", url)
+	})
+}
+
+func runDemo(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("demo")
+	m.addrFlag(fs)
+	fs.StringVar(&m.Config.Data, "data", "", "data `folder` to keep the demo in (default: a temporary folder, removed at exit)")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if m.Config.Data == "" {
+		dir, err := os.MkdirTemp("", "amparo-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		m.Config.Data = dir
+	}
+	m.Config.DB = "" // the demo always runs on SQLite in its data folder
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	system := amparo.NewContextWithActor(ctx, amparo.SystemActor)
+	if _, n, err := m.DB.FindOrganizations(system, amparo.OrganizationFilter{Limit: 1}); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(m.Stdout, "The demo data folder %s is already seeded.\n", m.Config.Data)
+	} else {
+		now := time.Now()
+		sum, err := demo.Seed(ctx, m.DB, now, func(t time.Time) { m.DB.Now = func() time.Time { return t } })
+		m.DB.Now = time.Now
+		if err != nil {
+			return fmt.Errorf("seeding: %w", err)
+		}
+		fmt.Fprintf(m.Stdout, "Seeded a fictional program in %s: %d organizations, %d members, %d clients; letters: %d active, %d draft, %d revoked, %d expired, %d superseded.\n",
+			m.Config.Data, sum.Organizations, sum.Members, sum.Clients, sum.Letters[amparo.LetterActive], sum.Letters[amparo.LetterDraft],
+			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded])
+	}
+	return m.serve(ctx, func(url string) {
+		fmt.Fprintf(m.Stdout, "Amparo demo: open %s\n", url)
+		fmt.Fprintln(m.Stdout, "Signing in: the demo has no accounts yet; staff sign-in arrives with the web app. Every person in it is fictional.")
+		fmt.Fprintln(m.Stdout, "Press Ctrl+C to stop.")
+	})
+}
+
+// serve listens, tells the URL, and shuts down gracefully when ctx ends
+// (SIGINT or SIGTERM).
+func (m *Main) serve(ctx context.Context, ready func(url string)) error {
+	cat, err := locale.Load()
+	if err != nil {
+		return err
+	}
+	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Catalog: cat, Logger: m.Logger}
+	h, err := s.Handler()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, errors.Unwrap(err))
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	ready("http://" + ln.Addr().String() + "/")
+	m.Logger.Info("serving", "addr", ln.Addr().String(), "db", m.DB.Dialect())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func runMigrate(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("migrate")
+	m.dataFlags(fs)
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "The %s database is up to date.\n", m.DB.Dialect())
+	return nil
+}
+
+func runKeys(ctx context.Context, m *Main, args []string) error {
+	if len(args) == 0 || args[0] != "master" {
+		fs := m.flags("keys")
+		if err := m.parse(fs, args); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stderr, "amparo keys: name what to generate: amparo keys master [--out FILE]")
+		return errUsage
+	}
+	fs := m.flags("keys")
+	out := fs.String("out", "", "write the key to this `file` (mode 0600) instead of printing it")
+	if err := m.parse(fs, args[1:]); err != nil {
+		return err
+	}
+	k := envelope.GenerateMasterKey()
+	if *out == "" {
+		fmt.Fprintln(m.Stdout, envelope.EncodeKey(k))
+		return nil
+	}
+	if err := envelope.WriteKeyFile(*out, k); err != nil {
+		return fmt.Errorf("cannot write %s: %v (an existing key is never overwritten)", *out, errors.Unwrap(err))
+	}
+	fmt.Fprintf(m.Stdout, "Wrote a new master key to %s. Back it up apart from the database: without it, no client can be read.\n", *out)
+	return nil
+}
+
+func runVersion(ctx context.Context, m *Main, args []string) error {
+	if err := m.parse(m.flags("version"), args); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "amparo %s\n", amparo.Version)
+	return nil
+}

@@ -1,0 +1,141 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/amparo-project/amparo"
+)
+
+// Store is what seeding needs.
+type Store interface {
+	amparo.ProgramService
+	amparo.OrganizationService
+	amparo.MemberService
+	amparo.ClientService
+	amparo.LetterService
+}
+
+// Summary says what Seed made.
+type Summary struct {
+	Organizations int
+	Members       int
+	Clients       int
+	Letters       map[string]int // by status
+}
+
+// Seed fills an empty store with the demo program: 3 partner organizations,
+// 10 members, 60 clients (two in three speaking Spanish) and letters in
+// every status. setNow moves the store's clock, so that some letters are
+// issued long enough ago to have expired; Seed leaves it at now.
+func Seed(ctx context.Context, s Store, now time.Time, setNow func(time.Time)) (*Summary, error) {
+	defer setNow(now)
+	r := rand.New(rand.NewPCG(2018, 1))
+	ctx = amparo.NewContextWithActor(ctx, amparo.SystemActor)
+
+	p, err := s.FindProgram(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Name = "Programa de Cartas de Representación (demo)"
+	p.Jurisdiction = "City of Ejemplo, California (fictional)"
+	p.LetterCapacity = 500
+	p.Languages = []string{"en", "es"}
+	if err := s.UpdateProgram(ctx, p); err != nil {
+		return nil, err
+	}
+
+	sum := &Summary{Letters: map[string]int{}}
+	orgs := []*amparo.Organization{
+		{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, ContactName: "Coordinación Ejemplo", ContactEmail: "intake@centro-ejemplo.example", ContactPhone: "+1 213 555 0100", ServiceArea: []string{"Los Angeles", "East Los Angeles"}, Languages: []string{"en", "es"}, Capacity: 30},
+		{Name: "Sample Immigrant Defense Project", Kind: amparo.OrgRecognized, ContactName: "Front Desk Sample", ContactEmail: "help@sample-defense.example", ContactPhone: "+1 213 555 0110", ServiceArea: []string{"Van Nuys", "Pacoima"}, Languages: []string{"en", "es", "ht"}, Capacity: 20},
+		{Name: "Example & Prueba LLP (pro bono)", Kind: amparo.OrgLawFirm, ContactName: "Pro Bono Desk", ContactEmail: "probono@example-prueba.example", ContactPhone: "+1 213 555 0120", ServiceArea: []string{"Wilmington", "Boyle Heights"}, Languages: []string{"en", "es"}, Capacity: 10},
+	}
+	var members [][]*amparo.Member
+	memberNames := []string{"Lic. Tomás Ficticio", "Atty. Grace Example", "Lic. Fabiola Supuesta", "Atty. Daniel Sample", "Lic. Ramón Inventado", "Atty. Ruth Placeholder", "Rep. Esther Muestra", "Lic. Andrés Modelo", "Atty. Peter Testwell", "Lic. Beatriz Imaginaria"}
+	for i, o := range orgs {
+		if err := s.CreateOrganization(ctx, o); err != nil {
+			return nil, fmt.Errorf("organization %q: %w", o.Name, err)
+		}
+		sum.Organizations++
+		var ms []*amparo.Member
+		for j := range []int{4, 3, 3}[i] {
+			m := &amparo.Member{OrganizationID: o.ID, Name: memberNames[sum.Members], Kind: amparo.MemberAttorney,
+				BarJurisdiction: "California", BarNumber: fmt.Sprintf("9%05d", 100*i+j), Email: fmt.Sprintf("member%d%d@%s", i, j, "members.example"),
+				Languages: o.Languages, CaseCapacity: 15, PublicPhone: Phone(r)}
+			if i == 1 && j == 2 {
+				m.Kind, m.BarJurisdiction, m.BarNumber = amparo.MemberAccreditedRep, "", ""
+				m.RecognizedOrg, m.AccreditationDate = o.Name, amparo.MustDate("2024-05-01")
+			}
+			if err := s.CreateMember(ctx, m); err != nil {
+				return nil, fmt.Errorf("member %q: %w", m.Name, err)
+			}
+			ms = append(ms, m)
+			sum.Members++
+		}
+		members = append(members, ms)
+	}
+
+	// 60 clients, 20 per organization; letters for most of them. Letters
+	// issued 400 days ago have expired; some of those were renewed
+	// (superseded); a few active letters are revoked; some are drafts.
+	for i := range 60 {
+		oi := i % len(orgs)
+		lang := "es"
+		if i%3 == 2 {
+			lang = "en"
+		}
+		c := Client(r, orgs[oi].ID, lang, now)
+		octx := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo", Role: amparo.RoleIntake, OrganizationID: orgs[oi].ID})
+		if err := s.CreateClient(octx, c); err != nil {
+			return nil, fmt.Errorf("client %d: %w", i, err)
+		}
+		sum.Clients++
+		kind := i % 10
+		if kind == 9 {
+			continue // waiting for a letter
+		}
+		m := members[oi][i%len(members[oi])]
+		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: orgs[oi].ID, Languages: []string{lang}}
+		if kind == 6 || kind == 7 {
+			setNow(now.AddDate(0, 0, -400))
+		} else {
+			setNow(now.Add(-time.Duration(r.IntN(200*24)) * time.Hour))
+		}
+		if err := s.CreateLetter(octx, l); err != nil {
+			return nil, err
+		}
+		if kind == 8 {
+			continue // draft
+		}
+		if _, err := s.IssueLetter(octx, l.ID); err != nil {
+			return nil, err
+		}
+		setNow(now)
+		switch kind {
+		case 5:
+			if _, err := s.RevokeLetter(octx, l.ID, "Representation ended at the client's request"); err != nil {
+				return nil, err
+			}
+		case 6, 7:
+			if _, err := s.ExpireLetters(octx, now); err != nil {
+				return nil, err
+			}
+			if kind == 7 {
+				if _, err := s.RenewLetter(octx, l.ID); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range ls {
+		sum.Letters[l.Status]++
+	}
+	return sum, nil
+}

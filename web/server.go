@@ -1,0 +1,191 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// Pinger checks that the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server holds the services the pages use. main sets every field.
+type Server struct {
+	Programs      amparo.ProgramService
+	Organizations amparo.OrganizationService
+	DB            Pinger
+	Catalog       *locale.Catalog
+	Logger        *slog.Logger
+
+	pages map[string]*template.Template
+}
+
+// Handler returns the HTTP handler of every route. Templates are parsed
+// once here, so a broken template stops start-up, not a request.
+func (s *Server) Handler() (http.Handler, error) {
+	s.pages = map[string]*template.Template{}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if name == "templates/layout.html" {
+			continue
+		}
+		t, err := template.ParseFS(templateFiles, "templates/layout.html", name)
+		if err != nil {
+			return nil, err
+		}
+		s.pages[name[len("templates/"):len(name)-len(".html")]] = t
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	return s.logRequests(securityHeaders(mux)), nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Logger.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// public is the actor of a visitor who has not signed in: it sees the
+// program and its partner organizations, never a client.
+var public = amparo.Actor{ID: "public"}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	ctx := amparo.NewContextWithActor(r.Context(), public)
+	p, err := s.Programs.FindProgram(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	_, orgs, err := s.Organizations.FindOrganizations(ctx, amparo.OrganizationFilter{Limit: 1})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "home", http.StatusOK, map[string]any{"Program": p, "Organizations": orgs})
+}
+
+// page is what every template gets: the data, and the reader's language
+// with a translate method bound to it for this request alone.
+type page struct {
+	Lang      string
+	Languages []string
+	Path      string
+	Data      map[string]any
+	catalog   *locale.Catalog
+}
+
+// T translates a message key into the page's language.
+func (p page) T(key string, args ...any) string { return p.catalog.T(p.Lang, key, args...) }
+
+// LanguageName names lang in its own language, for the switcher.
+func (p page) LanguageName(lang string) string { return p.catalog.T(lang, "language.name") }
+
+// language picks the reader's language: ?lang= (remembered in a cookie),
+// then the cookie, then Accept-Language.
+func (s *Server) language(w http.ResponseWriter, r *http.Request) string {
+	choice := r.URL.Query().Get("lang")
+	if choice != "" {
+		lang := s.Catalog.Match(choice, "")
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		return lang
+	}
+	if c, err := r.Cookie("lang"); err == nil {
+		choice = c.Value
+	}
+	return s.Catalog.Match(choice, r.Header.Get("Accept-Language"))
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, status int, data map[string]any) {
+	p := page{Lang: s.language(w, r), Languages: s.Catalog.Languages(), Path: r.URL.Path, Data: data, catalog: s.Catalog}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", p.Lang)
+	w.Header().Set("Vary", "Accept-Language, Cookie")
+	w.WriteHeader(status)
+	if err := s.pages[name].ExecuteTemplate(w, "layout", p); err != nil {
+		s.Logger.Error("render failed", "page", name, "err", err)
+	}
+}
+
+// error answers with the status of err's code and a safe message; details
+// go to the log, which holds no personal data.
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	code := amparo.ErrorCode(err)
+	if code == amparo.EINTERNAL {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	http.Error(w, amparo.ErrorMessage(err), statusOf(code))
+}
+
+// statusOf maps error codes to HTTP statuses, in one place.
+func statusOf(code string) int {
+	switch code {
+	case amparo.ECONFLICT:
+		return http.StatusConflict
+	case amparo.EINVALID:
+		return http.StatusBadRequest
+	case amparo.ENOTFOUND:
+		return http.StatusNotFound
+	case amparo.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case amparo.EFORBIDDEN:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests logs method, path, status and duration: never the query
+// string or a body, which may hold a name someone searched for.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+	})
+}

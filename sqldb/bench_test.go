@@ -123,4 +123,3 @@ func BenchmarkFindClientsByName(b *testing.B) {
 		})
 	}
 }
-

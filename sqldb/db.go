@@ -233,3 +233,19 @@ func page(q string, offset, limit int) string {
 	}
 	return fmt.Sprintf("%s LIMIT %d OFFSET %d", q, limit, max(offset, 0))
 }
+
+// Backup writes a consistent copy of a SQLite database to path, safe while
+// the server writes. It never overwrites a file. PostgreSQL is backed up
+// with pg_dump.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect != sqliteDialect {
+		return errors.New("backup copies SQLite databases; back up PostgreSQL with pg_dump")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s already exists; a backup never overwrites a file", path)
+	}
+	if _, err := db.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("backup to %s: %v", path, err)
+	}
+	return os.Chmod(path, 0o600)
+}

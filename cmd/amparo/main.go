@@ -30,6 +30,7 @@ var commands = []command{
 	{"demo", "[--addr HOST:PORT] [--data DIR]", "seed a fictional program in a fresh data folder and serve it", runDemo},
 	{"serve", "[--addr HOST:PORT] [--data DIR] [--db DSN]", "serve the web app", runServe},
 	{"migrate", "[--data DIR] [--db DSN]", "apply pending database migrations and exit", runMigrate},
+	{"backup", "--out FILE [--data DIR] [--db DSN]", "write a consistent copy of the SQLite database, safe while serving", runBackup},
 	{"keys", "master [--out FILE]", "generate a master key for encrypting clients' data", runKeys},
 	{"version", "", "print the version", runVersion},
 }

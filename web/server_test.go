@@ -1,0 +1,97 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/sqldb"
+	"github.com/amparo-project/amparo/web"
+)
+
+func newServer(t *testing.T) (*httptest.Server, *sqldb.DB) {
+	t.Helper()
+	k, _ := envelope.New(envelope.GenerateMasterKey())
+	db, err := sqldb.Open("sqlite:"+filepath.Join(t.TempDir(), "a.db"), k, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := locale.Load()
+	s := &web.Server{Programs: db, Organizations: db, DB: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler)}
+	h, err := s.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts, db
+}
+
+func get(t *testing.T, url string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func TestHome_Languages(t *testing.T) {
+	ts, _ := newServer(t)
+	for _, tt := range []struct {
+		header, query, lang, want string
+	}{
+		{"en-US,en;q=0.9", "", "en", "Skip to main content"},
+		{"es-MX,es;q=0.8", "", "es", "Ir al contenido principal"},
+		{"es-MX", "?lang=en", "en", "Letter capacity"},
+		{"fr", "", "en", "Partner organizations"},
+	} {
+		res, body := get(t, ts.URL+"/"+tt.query, "Accept-Language", tt.header)
+		if res.StatusCode != 200 || !strings.Contains(body, `<html lang="`+tt.lang+`">`) || !strings.Contains(body, tt.want) {
+			t.Errorf("Accept-Language %q %s: status %d, want lang %s with %q", tt.header, tt.query, res.StatusCode, tt.lang, tt.want)
+		}
+	}
+	// A chosen language is remembered over the browser's.
+	req, _ := http.NewRequest("GET", ts.URL+"/", nil)
+	req.AddCookie(&http.Cookie{Name: "lang", Value: "es"})
+	req.Header.Set("Accept-Language", "en")
+	res, _ := http.DefaultClient.Do(req)
+	res.Body.Close()
+	if res.Header.Get("Content-Language") != "es" {
+		t.Errorf("cookie lang=es gave %q", res.Header.Get("Content-Language"))
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	ts, db := newServer(t)
+	if res, body := get(t, ts.URL+"/healthz"); res.StatusCode != 200 || body != "ok\n" {
+		t.Fatalf("healthy: %d %q", res.StatusCode, body)
+	}
+	db.Close()
+	if res, body := get(t, ts.URL+"/healthz"); res.StatusCode != 503 || !strings.Contains(body, "database unavailable") {
+		t.Fatalf("database closed: %d %q", res.StatusCode, body)
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	ts, _ := newServer(t)
+	if res, _ := get(t, ts.URL+"/no/such/page"); res.StatusCode != 404 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+}

@@ -66,7 +66,7 @@ func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 	if err != nil {
 		return nil, 0, err
 	}
-	where := "WHERE " + scope
+	from, where := "clients c", "WHERE "+scope
 	if f.ID != "" {
 		where, args = where+" AND c.id = ?", append(args, f.ID)
 	}
@@ -78,19 +78,23 @@ func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		if len(tokens) == 0 {
 			return nil, 0, nil
 		}
-		where += " AND c.id IN (SELECT client_id FROM client_name_tokens WHERE token IN (?" +
-			strings.Repeat(", ?", len(tokens)-1) + ") GROUP BY client_id HAVING COUNT(*) = ?)"
+		// The clients holding every token drive the query: a CROSS JOIN
+		// keeps SQLite from scanning the organization's clients instead.
+		var targs []any
 		for _, t := range tokens {
-			args = append(args, t)
+			targs = append(targs, t)
 		}
-		args = append(args, len(tokens))
+		from = "(SELECT client_id FROM client_name_tokens WHERE token IN (?" + strings.Repeat(", ?", len(tokens)-1) +
+			") GROUP BY client_id HAVING COUNT(*) = ?) m CROSS JOIN clients c"
+		where += " AND c.id = m.client_id"
+		args = append(append(targs, len(tokens)), args...)
 	}
 	var n int
-	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM clients c "+where, args...).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+from+" "+where, args...).Scan(&n); err != nil {
 		return nil, 0, mapError(err)
 	}
 	rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.sealed, k.wrapped, c.created_at, c.updated_at
-		FROM clients c JOIN client_keys k ON k.client_id = c.id `+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+		FROM `+from+" JOIN client_keys k ON k.client_id = c.id "+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
 	if err != nil {
 		return nil, 0, err
 	}

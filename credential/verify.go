@@ -1,0 +1,156 @@
+package credential
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Status is the outcome of verifying a letter's QR text.
+type Status string
+
+const (
+	StatusValid         Status = "valid"
+	StatusRevoked       Status = "revoked"        // revoked in its status list
+	StatusExpired       Status = "expired"        // now is at or after Expires
+	StatusNotGenuine    Status = "not_genuine"    // malformed, or the signature does not verify
+	StatusUnknownIssuer Status = "unknown_issuer" // no trusted key, or issued outside the key's validity
+	StatusIssuerRevoked Status = "issuer_revoked" // signed by a key the trust list revokes
+)
+
+func (s Status) String() string { return string(s) }
+
+// Result is what Verify found. Claims and Issuer are set only when a trusted,
+// unrevoked key's signature verified and the letter was issued within that
+// key's validity (valid, expired, revoked): the claims of a letter from a
+// revoked key may be forged, so they are not shown.
+type Result struct {
+	Status    Status    `json:"status"`
+	Claims    *Claims   `json:"claims,omitempty"`
+	Issuer    string    `json:"issuer,omitempty"` // organization name from the trust list
+	CheckedAt time.Time `json:"checked_at"`
+	// StatusListAsOf is the issue time of the status list consulted, nil when
+	// the verifier holds no status list for the letter.
+	StatusListAsOf *time.Time `json:"status_list_as_of"`
+	// Reason explains a status other than valid, or a valid letter without
+	// revocation data, in English for logs and the command line.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Verifier checks letters offline against a verified trust list and the
+// status lists added to it. Add status lists before use: Verify is safe for
+// concurrent use, but not concurrently with AddStatusList.
+type Verifier struct {
+	byKID map[KeyID][]*TrustedKey
+	lists map[listKey]*StatusList
+}
+
+type listKey struct {
+	org string
+	id  uint32
+}
+
+// NewVerifier returns a verifier for a trust list, which should come from
+// VerifyTrustList (or be the issuer's own).
+func NewVerifier(trust *TrustList) (*Verifier, error) {
+	if trust == nil {
+		return nil, errors.New("credential: nil trust list")
+	}
+	if err := trust.Validate(); err != nil {
+		return nil, err
+	}
+	own := &TrustList{IssuedAt: trust.IssuedAt, Keys: slices.Clone(trust.Keys)} // later edits to trust do not leak in
+	return &Verifier{byKID: own.keysByKID(), lists: make(map[listKey]*StatusList)}, nil
+}
+
+// AddStatusList verifies a signed status list against the trust list (see
+// TrustList.VerifyStatusList), decompresses it once, and keeps it unless the
+// verifier already holds a newer list with the same organization and ID.
+func (v *Verifier) AddStatusList(signed []byte) (*StatusList, error) {
+	l, err := verifyStatusList(signed, v.byKID)
+	if err != nil {
+		return nil, err
+	}
+	k := listKey{l.OrgID, l.ID}
+	if old := v.lists[k]; old == nil || old.IssuedAt.Before(l.IssuedAt) {
+		v.lists[k] = l
+	}
+	return l, nil
+}
+
+// Verify checks a QR text at time now. In order: parse (failure:
+// not_genuine); find the trusted keys with the kid (none: unknown_issuer);
+// the signature, trying each (none verifies: not_genuine); the issuer key
+// revoked (issuer_revoked); the claims decode; the letter issued within the
+// key's validity (else unknown_issuer); expiry (expired); the status list
+// (revoked). Anything else is valid.
+func (v *Verifier) Verify(qrText string, now time.Time) Result {
+	cred, err := credentialPart(qrText)
+	if err != nil {
+		return fail(StatusNotGenuine, now, err)
+	}
+	var buf [maxSign1Len]byte
+	n, err := decodeBase32(buf[:], cred)
+	if err != nil {
+		return fail(StatusNotGenuine, now, err)
+	}
+	return v.VerifySigned(buf[:n], now)
+}
+
+// VerifySigned is Verify for the COSE_Sign1 bytes of a credential.
+func (v *Verifier) VerifySigned(signed []byte, now time.Time) Result {
+	m, err := decodeSign1(signed)
+	if err != nil {
+		return fail(StatusNotGenuine, now, err)
+	}
+	keys := v.byKID[m.kid]
+	if len(keys) == 0 {
+		return fail(StatusUnknownIssuer, now, fmt.Errorf("no trusted key with kid %s", m.kid))
+	}
+	var buf [1024]byte
+	tbs := appendSigStructure(buf[:0], &m, aadLetter)
+	var issuer *TrustedKey
+	for _, k := range keys {
+		if ed25519.Verify(k.PublicKey, tbs, m.signature) {
+			issuer = k
+			break
+		}
+	}
+	if issuer == nil {
+		return fail(StatusNotGenuine, now, errors.New("the signature does not verify"))
+	}
+	if issuer.Status == KeyRevoked {
+		return fail(StatusIssuerRevoked, now, fmt.Errorf("issuing key %s of %s is revoked", issuer.KeyID, issuer.OrgName))
+	}
+	// Decoding a copy keeps Verify's decode buffer on the stack: the CBOR
+	// decoder is reached through an interface, so its input escapes.
+	c := new(Claims)
+	if err := c.UnmarshalCBOR(bytes.Clone(m.payload)); err != nil {
+		return fail(StatusNotGenuine, now, err)
+	}
+	if !issuer.issuedWithin(c.IssuedAt) {
+		return fail(StatusUnknownIssuer, now, fmt.Errorf("issued outside the validity of key %s", issuer.KeyID))
+	}
+	r := Result{Status: StatusValid, Claims: c, Issuer: issuer.OrgName, CheckedAt: now}
+	list := v.lists[listKey{issuer.OrgID, c.StatusListID}]
+	if list != nil {
+		asOf := list.IssuedAt
+		r.StatusListAsOf = &asOf
+	}
+	switch {
+	case !now.Before(c.Expires):
+		r.Status, r.Reason = StatusExpired, "expired "+c.Expires.Format(time.RFC3339)
+	case list == nil:
+		r.Reason = fmt.Sprintf("no revocation data: status list %d of %s not loaded", c.StatusListID, issuer.OrgID)
+	case list.Revoked(c.StatusIndex):
+		r.Status, r.Reason = StatusRevoked, "revoked in its status list"
+	}
+	return r
+}
+
+func fail(s Status, now time.Time, err error) Result {
+	return Result{Status: s, CheckedAt: now, Reason: err.Error()}
+}

@@ -33,6 +33,15 @@ type Letter struct {
 	Languages      []string // the client's part of the letter, besides English
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// The signed credential, once issued.
+	CredentialID string // random 128-bit, hex
+	SigningKeyID string
+	StatusListID uint32
+	StatusIndex  uint32
+	// QR is the exact text of the letter's QR code. It holds the client's
+	// name, so it is sealed at rest and filled only by FindLetterByID.
+	QR string
 }
 
 // Validate returns every problem of l, each naming its field.

@@ -30,7 +30,7 @@ type Organization struct {
 // Validate returns every problem of o, each naming its field.
 func (o *Organization) Validate() error {
 	var c checker
-	c.text("name", o.Name, 200, true)
+	c.text("name", o.Name, 120, true) // the trust list carries it
 	c.oneOf("kind", o.Kind, OrgNonprofit, OrgLawFirm, OrgRecognized)
 	c.text("contact_name", o.ContactName, 200, false)
 	c.email("contact_email", o.ContactEmail)

@@ -211,3 +211,17 @@ func randomBelow(n uint32) (uint32, error) {
 		}
 	}
 }
+
+// Bits returns a copy of the uncompressed bitstring, for storage.
+func (l *StatusList) Bits() []byte { return bytes.Clone(l.bits) }
+
+// StatusListFromBits returns a list with the bitstring bits, as Bits
+// returned it.
+func StatusListFromBits(orgID string, id uint32, bits []byte) (*StatusList, error) {
+	l, err := NewStatusList(orgID, id, len(bits)*8)
+	if err != nil {
+		return nil, err
+	}
+	copy(l.bits, bits)
+	return l, nil
+}

@@ -16,6 +16,7 @@ type Store interface {
 	amparo.MemberService
 	amparo.ClientService
 	amparo.LetterService
+	amparo.KeyService
 }
 
 // Summary says what Seed made.
@@ -24,13 +25,16 @@ type Summary struct {
 	Members       int
 	Clients       int
 	Letters       map[string]int // by status
+	// IDs of one active and one revoked letter, to try verification with.
+	ValidLetter, RevokedLetter string
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
 // 10 members, 60 clients (two in three speaking Spanish) and letters in
-// every status. setNow moves the store's clock, so that some letters are
+// every status, signed by keys the program root certifies, whose QR codes
+// point to verifyURL. setNow moves the store's clock, so that some letters are
 // issued long enough ago to have expired; Seed leaves it at now.
-func Seed(ctx context.Context, s Store, now time.Time, setNow func(time.Time)) (*Summary, error) {
+func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow func(time.Time)) (*Summary, error) {
 	defer setNow(now)
 	r := rand.New(rand.NewPCG(2018, 1))
 	ctx = amparo.NewContextWithActor(ctx, amparo.SystemActor)
@@ -43,10 +47,16 @@ func Seed(ctx context.Context, s Store, now time.Time, setNow func(time.Time)) (
 	p.Jurisdiction = "City of Ejemplo, California (fictional)"
 	p.LetterCapacity = 500
 	p.Languages = []string{"en", "es"}
+	p.VerifyURL = verifyURL
 	if err := s.UpdateProgram(ctx, p); err != nil {
 		return nil, err
 	}
 
+	// The keys date from before the oldest letter.
+	setNow(now.AddDate(0, 0, -401))
+	if _, err := s.CreateRootKey(ctx); err != nil {
+		return nil, err
+	}
 	sum := &Summary{Letters: map[string]int{}}
 	orgs := []*amparo.Organization{
 		{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, ContactName: "Coordinación Ejemplo", ContactEmail: "intake@centro-ejemplo.example", ContactPhone: "+1 213 555 0100", ServiceArea: []string{"Los Angeles", "East Los Angeles"}, Languages: []string{"en", "es"}, Capacity: 30},
@@ -58,6 +68,9 @@ func Seed(ctx context.Context, s Store, now time.Time, setNow func(time.Time)) (
 	for i, o := range orgs {
 		if err := s.CreateOrganization(ctx, o); err != nil {
 			return nil, fmt.Errorf("organization %q: %w", o.Name, err)
+		}
+		if _, err := s.CreateIssuingKey(ctx, o.ID); err != nil {
+			return nil, err
 		}
 		sum.Organizations++
 		var ms []*amparo.Member
@@ -76,6 +89,9 @@ func Seed(ctx context.Context, s Store, now time.Time, setNow func(time.Time)) (
 			sum.Members++
 		}
 		members = append(members, ms)
+	}
+	if _, err := s.SignTrustList(ctx, nil); err != nil {
+		return nil, err
 	}
 
 	// 60 clients, 20 per organization; letters for most of them. Letters
@@ -119,6 +135,9 @@ func Seed(ctx context.Context, s Store, now time.Time, setNow func(time.Time)) (
 			if _, err := s.RevokeLetter(octx, l.ID, "Representation ended at the client's request"); err != nil {
 				return nil, err
 			}
+			sum.RevokedLetter = l.ID
+		case 0:
+			sum.ValidLetter = l.ID
 		case 6, 7:
 			if _, err := s.ExpireLetters(octx, now); err != nil {
 				return nil, err

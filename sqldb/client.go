@@ -240,9 +240,21 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 		} else if n == 0 {
 			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
 		}
+		active, _, err := tx.findLetters(ctx, amparo.LetterFilter{ClientID: id, Status: amparo.LetterActive})
+		if err != nil {
+			return err
+		}
+		for _, l := range active {
+			if err := tx.revokeCredential(ctx, l); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.exec(ctx, `UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ?
 			WHERE client_id = ? AND status = ?`,
 			amparo.LetterRevoked, formatTime(tx.now), "client record erased", formatTime(tx.now), id, amparo.LetterActive); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "UPDATE letters SET sealed_qr = NULL WHERE client_id = ?", id); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, "DELETE FROM clients WHERE id = ?", id); err != nil {

@@ -89,14 +89,16 @@ func (db *DB) Ping(ctx context.Context) error {
 // idempotent, and safe when several processes start at once: they take
 // turns under a lock.
 func (db *DB) Migrate(ctx context.Context) error {
-	if err := db.connect(ctx); err != nil {
-		return err
-	}
+	// Lock first: a new SQLite file turns to WAL on its first connection,
+	// which two processes must not do at once.
 	unlock, err := db.lockMigrations()
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	if err := db.connect(ctx); err != nil {
+		return err
+	}
 
 	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
 	if err != nil {

@@ -35,6 +35,16 @@ var (
 	postgresDialect = &dialect{name: "postgres", goose: goose.DialectPostgres, dollar: true}
 )
 
+// forUpdate locks the rows a SELECT reads until the transaction ends.
+// SQLite needs no clause: its write transactions are IMMEDIATE, so they
+// already run one at a time.
+func (d *dialect) forUpdate() string {
+	if d == postgresDialect {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // rebind rewrites ? placeholders for the dialect. Queries in this package
 // never hold a literal question mark.
 func (d *dialect) rebind(q string) string {
@@ -79,7 +89,7 @@ func openSQL(dsn string) (*sql.DB, *dialect, string, error) {
 		// transactions so two writers queue rather than deadlock; secure
 		// delete so erased clients' keys are overwritten in the file.
 		q := url.Values{}
-		for _, p := range []string{"foreign_keys(1)", "journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "secure_delete(1)"} {
+		for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)", "secure_delete(1)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
@@ -123,7 +133,7 @@ func checkWritableDir(dir string) error {
 // advisory lock; for SQLite, a file lock beside the database.
 func (d *dialect) sessionLocker() (lock.SessionLocker, error) {
 	if d == postgresDialect {
-		return lock.NewPostgresSessionLocker()
+		return lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300)) // retry every second, up to 5 minutes
 	}
 	return nil, nil
 }

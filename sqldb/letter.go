@@ -10,7 +10,8 @@ import (
 var _ amparo.LetterService = (*DB)(nil)
 
 const letterColumns = `l.id, l.client_id, l.member_id, l.organization_id, l.status, l.issued_at, l.valid_until,
-	l.revoked_at, l.revoke_reason, l.superseded_by, l.languages, l.created_at, l.updated_at`
+	l.revoked_at, l.revoke_reason, l.superseded_by, l.languages, l.created_at, l.updated_at,
+	l.credential_id, l.signing_key_id, l.status_list_id, l.status_index`
 
 // letterScope limits letter queries like client queries: a letter says who
 // is a client.
@@ -29,19 +30,26 @@ func scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
 	var clientID *string
 	err := row.Scan(&l.ID, &clientID, &l.MemberID, &l.OrganizationID, &l.Status, scanTime{&l.IssuedAt},
 		scanTime{&l.ValidUntil}, scanTime{&l.RevokedAt}, &l.RevokeReason, &l.SupersededBy,
-		scanList{&l.Languages}, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt})
+		scanList{&l.Languages}, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt},
+		&l.CredentialID, &l.SigningKeyID, &l.StatusListID, &l.StatusIndex)
 	if clientID != nil {
 		l.ClientID = *clientID
 	}
 	return &l, mapError(err)
 }
 
-// FindLetterByID returns one letter of the actor's organization.
+// FindLetterByID returns one letter of the actor's organization, with its
+// QR text. The QR holds the client's name, so the read is audited.
 func (db *DB) FindLetterByID(ctx context.Context, id string) (*amparo.Letter, error) {
 	var l *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		l, err = tx.findLetter(ctx, id)
-		return err
+		if l, err = tx.findLetter(ctx, id); err != nil {
+			return err
+		}
+		if l.QR, err = tx.letterQR(ctx, l); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "letter.view", "letter", l.ID)
 	})
 	return l, err
 }
@@ -177,6 +185,9 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if err != nil {
 			return err
 		}
+		if err := tx.issueCredential(ctx, l); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "letter.issue", "letter", l.ID)
 	})
 	return l, err
@@ -225,12 +236,18 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 			amparo.LetterSuperseded, formatTime(tx.now), old.ID); err != nil {
 			return err
 		}
+		if err := tx.revokeCredential(ctx, old); err != nil {
+			return err
+		}
 		next = &amparo.Letter{ID: amparo.NewID(), ClientID: old.ClientID, MemberID: old.MemberID,
 			OrganizationID: old.OrganizationID, Languages: old.Languages, CreatedAt: tx.now}
 		if err := tx.activate(ctx, next); err != nil {
 			return err
 		}
 		if err := tx.insertLetter(ctx, next); err != nil {
+			return err
+		}
+		if err := tx.issueCredential(ctx, next); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, "UPDATE letters SET superseded_by = ? WHERE id = ?", next.ID, old.ID); err != nil {
@@ -262,6 +279,9 @@ func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Lett
 		}
 		if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ? WHERE id = ?",
 			l.Status, formatTime(l.RevokedAt), l.RevokeReason, formatTime(l.UpdatedAt), l.ID); err != nil {
+			return err
+		}
+		if err := tx.revokeCredential(ctx, l); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "letter.revoke", "letter", l.ID)

@@ -10,12 +10,12 @@ import (
 
 func TestLetterService_Lifecycle(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
+		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
 		ctx := as(amparo.RoleMember, org.ID)
 		c := MustCreateClient(t, ctx, db, &amparo.Client{})
-		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-		db.Now = func() time.Time { return now }
 
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID, Languages: []string{"es"}}
 		if err := db.CreateLetter(ctx, l); err != nil {
@@ -87,7 +87,7 @@ func TestLetterService_Lifecycle(t *testing.T) {
 				t.Errorf("event %s by %s of %q", e.Action, e.ActorRole, e.OrganizationID)
 			}
 		}
-		want := []string{"letter.create", "letter.issue", "letter.create", "letter.supersede", "letter.issue", "letter.revoke"}
+		want := []string{"letter.create", "letter.issue", "letter.create", "letter.supersede", "letter.issue", "letter.view", "letter.revoke"}
 		if len(actions) != len(want) {
 			t.Fatalf("audit actions %v, want %v", actions, want)
 		}
@@ -101,11 +101,11 @@ func TestLetterService_Lifecycle(t *testing.T) {
 
 func TestLetterService_ExpireLetters(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
+		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return start }
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
 		ctx := as(amparo.RoleOrgAdmin, org.ID)
-		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		db.Now = func() time.Time { return start }
 		var ids []string
 		for range 3 {
 			c := MustCreateClient(t, ctx, db, &amparo.Client{})

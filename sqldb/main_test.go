@@ -59,6 +59,9 @@ func MustOpenDSN(tb testing.TB, dsn string, master []byte) *sqldb.DB {
 	if err := db.Migrate(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
+	if _, err := db.CreateRootKey(system); err != nil && amparo.ErrorCode(err) != amparo.ECONFLICT {
+		tb.Fatal(err)
+	}
 	return db
 }
 
@@ -68,7 +71,22 @@ func MustCreateOrganization(tb testing.TB, db *sqldb.DB, name string) *amparo.Or
 	if err := db.CreateOrganization(system, o); err != nil {
 		tb.Fatal(err)
 	}
+	MustCertifyNewKey(tb, db, o.ID)
 	return o
+}
+
+// MustCertifyNewKey gives the organization a new issuing key (rotating its
+// old one) and publishes a trust list that certifies it.
+func MustCertifyNewKey(tb testing.TB, db *sqldb.DB, orgID string) *amparo.SigningKey {
+	tb.Helper()
+	k, err := db.CreateIssuingKey(system, orgID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.SignTrustList(system, nil); err != nil {
+		tb.Fatal(err)
+	}
+	return k
 }
 
 func MustCreateMember(tb testing.TB, db *sqldb.DB, orgID, barNumber string) *amparo.Member {

@@ -69,18 +69,27 @@ func TestDemo_ServesAndStopsOnSIGTERM(t *testing.T) {
 
 	urlc := make(chan string, 1)
 	var printed strings.Builder
+	scanned := make(chan struct{})
 	go func() {
+		defer close(scanned)
 		s := bufio.NewScanner(stdout)
 		for s.Scan() {
 			printed.WriteString(s.Text() + "\n")
 			if u := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(s.Text()); u != "" {
-				urlc <- u
+				select {
+				case urlc <- u:
+				default: // the first is enough
+				}
 			}
 		}
 	}()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	var url string
 	select {
 	case url = <-urlc:
+	case err := <-exited:
+		t.Fatalf("demo exited (%v) before serving; stderr:\n%s", err, stderr.String())
 	case <-time.After(60 * time.Second):
 		t.Fatalf("no URL printed in 60 s; stderr:\n%s", stderr.String())
 	}
@@ -98,18 +107,18 @@ func TestDemo_ServesAndStopsOnSIGTERM(t *testing.T) {
 	}
 
 	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
 	select {
-	case err := <-done:
+	case err := <-exited:
 		if err != nil {
 			t.Fatalf("exit after SIGTERM: %v; stderr:\n%s", err, stderr.String())
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("still running 15 s after SIGTERM")
 	}
+	<-scanned
 	out := printed.String()
-	for _, want := range []string{"3 organizations", "10 members", "60 clients", "active", "draft", "revoked", "expired", "superseded", "Signing in"} {
+	for _, want := range []string{"3 organizations", "10 members", "60 clients", "active", "draft", "revoked", "expired", "superseded",
+		"Signing in", "QR text of a valid letter", "QR text of a revoked letter", url + "v#"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

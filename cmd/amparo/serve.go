@@ -26,7 +26,11 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	return m.serve(ctx, func(url string) {
+	ln, err := m.listen()
+	if err != nil {
+		return err
+	}
+	return m.serve(ctx, ln, func(url string) {
 		fmt.Fprintf(m.Stdout, "Amparo is serving on %s\n", url)
 	})
 }
@@ -50,6 +54,10 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	ln, err := m.listen()
+	if err != nil {
+		return err
+	}
 	system := amparo.NewContextWithActor(ctx, amparo.SystemActor)
 	if _, n, err := m.DB.FindOrganizations(system, amparo.OrganizationFilter{Limit: 1}); err != nil {
 		return err
@@ -57,7 +65,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "The demo data folder %s is already seeded.\n", m.Config.Data)
 	} else {
 		now := time.Now()
-		sum, err := demo.Seed(ctx, m.DB, now, func(t time.Time) { m.DB.Now = func() time.Time { return t } })
+		sum, err := demo.Seed(ctx, m.DB, "http://"+ln.Addr().String()+"/v", now, func(t time.Time) { m.DB.Now = func() time.Time { return t } })
 		m.DB.Now = time.Now
 		if err != nil {
 			return fmt.Errorf("seeding: %w", err)
@@ -65,17 +73,34 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "Seeded a fictional program in %s: %d organizations, %d members, %d clients; letters: %d active, %d draft, %d revoked, %d expired, %d superseded.\n",
 			m.Config.Data, sum.Organizations, sum.Members, sum.Clients, sum.Letters[amparo.LetterActive], sum.Letters[amparo.LetterDraft],
 			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded])
+		for _, try := range []struct{ what, id string }{{"a valid letter", sum.ValidLetter}, {"a revoked letter", sum.RevokedLetter}} {
+			l, err := m.DB.FindLetterByID(system, try.id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "QR text of %s (try amparo verify, or open it once the server runs):\n  %s\n", try.what, l.QR)
+		}
 	}
-	return m.serve(ctx, func(url string) {
+	return m.serve(ctx, ln, func(url string) {
 		fmt.Fprintf(m.Stdout, "Amparo demo: open %s\n", url)
 		fmt.Fprintln(m.Stdout, "Signing in: the demo has no accounts yet; staff sign-in arrives with the web app. Every person in it is fictional.")
 		fmt.Fprintln(m.Stdout, "Press Ctrl+C to stop.")
 	})
 }
 
-// serve listens, tells the URL, and shuts down gracefully when ctx ends
-// (SIGINT or SIGTERM).
-func (m *Main) serve(ctx context.Context, ready func(url string)) error {
+// listen opens the server's address before anything is served, so the
+// demo can print its own verify URL.
+func (m *Main) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, errors.Unwrap(err))
+	}
+	return ln, nil
+}
+
+// serve serves on ln, tells the URL, and shuts down gracefully when ctx
+// ends (SIGINT or SIGTERM).
+func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string)) error {
 	cat, err := locale.Load()
 	if err != nil {
 		return err
@@ -85,13 +110,10 @@ func (m *Main) serve(ctx context.Context, ready func(url string)) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %v (is another server using it? choose another with --addr)", m.Config.Addr, errors.Unwrap(err))
-	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go m.maintain(ctx)
 	ready("http://" + ln.Addr().String() + "/")
 	m.Logger.Info("serving", "addr", ln.Addr().String(), "db", m.DB.Dialect())
 
@@ -104,6 +126,30 @@ func (m *Main) serve(ctx context.Context, ready func(url string)) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// maintain keeps published revocation data fresh: hourly, it re-signs
+// status lists older than a day (so verifiers can tell fresh data from
+// stale) and marks letters past their date expired.
+func (m *Main) maintain(ctx context.Context) {
+	system := amparo.NewContextWithActor(ctx, amparo.SystemActor)
+	for {
+		if n, err := m.DB.RefreshStatusLists(system, 24*time.Hour); err != nil {
+			m.Logger.Error("refreshing status lists", "err", err)
+		} else if n > 0 {
+			m.Logger.Info("status lists re-signed", "count", n)
+		}
+		if n, err := m.DB.ExpireLetters(system, time.Now()); err != nil {
+			m.Logger.Error("expiring letters", "err", err)
+		} else if n > 0 {
+			m.Logger.Info("letters expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }
 
 func runMigrate(ctx context.Context, m *Main, args []string) error {

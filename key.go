@@ -1,0 +1,63 @@
+package amparo
+
+import (
+	"context"
+	"time"
+)
+
+// Signing key kinds and statuses.
+const (
+	KeyRoot    = "root"    // the program root key: certifies issuing keys in the trust list
+	KeyIssuing = "issuing" // an organization's key: signs its letters and status lists
+
+	KeyActive  = "active"
+	KeyRetired = "retired" // rotated out: its letters stay valid until they expire
+	KeyRevoked = "revoked" // compromised: its letters fail as "issuer revoked"
+)
+
+// SigningKey is an Ed25519 key of the program or of an organization. Its
+// private half, when the server holds it, is sealed under the master key and
+// never leaves the store except through ExportRootKey.
+type SigningKey struct {
+	ID             string
+	Kind           string
+	OrganizationID string // issuing keys only
+	KeyID          string // the credential kid, hex
+	PublicKey      []byte
+	HasPrivate     bool // false for a root key kept offline
+	ValidFrom      time.Time
+	ValidTo        time.Time
+	Status         string
+	CertifiedAt    time.Time // when a signed trust list first listed it; zero until then
+	CreatedAt      time.Time
+}
+
+// KeyService manages the program's keys, its signed trust list and its
+// status lists. Trust-list documents cross this interface as bytes: the
+// credential package defines them.
+type KeyService interface {
+	FindSigningKeys(ctx context.Context) ([]*SigningKey, error)
+	// CreateRootKey makes the root key and keeps it sealed in the store.
+	CreateRootKey(ctx context.Context) (*SigningKey, error)
+	// SetRootPublicKey records a root key made and kept elsewhere.
+	SetRootPublicKey(ctx context.Context, pub []byte) (*SigningKey, error)
+	// ExportRootKey returns the root private key's seed, to keep offline.
+	ExportRootKey(ctx context.Context) ([]byte, error)
+	// ForgetRootKey deletes the root private key from the store.
+	ForgetRootKey(ctx context.Context) error
+	// CreateIssuingKey makes a new issuing key for an organization; its
+	// active key, if any, is retired (rotation).
+	CreateIssuingKey(ctx context.Context, orgID string) (*SigningKey, error)
+	// RevokeKey revokes an issuing key.
+	RevokeKey(ctx context.Context, id string) error
+	// TrustListRequest returns the trust list to sign, as JSON.
+	TrustListRequest(ctx context.Context) ([]byte, error)
+	// SignTrustList signs the trust list with the root key (the stored one
+	// when root is nil) and publishes it.
+	SignTrustList(ctx context.Context, root []byte) (*SignedDocument, error)
+	// ImportTrustList publishes a trust list signed elsewhere, after
+	// checking it against the root public key.
+	ImportTrustList(ctx context.Context, signed []byte) error
+	// RefreshStatusLists re-signs status lists issued before olderThan ago.
+	RefreshStatusLists(ctx context.Context, olderThan time.Duration) (int, error)
+}

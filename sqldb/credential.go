@@ -1,0 +1,120 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
+)
+
+// issueCredential signs an active letter's credential with its
+// organization's issuing key, gives it a random status index, and stores
+// its QR text sealed with the client's data key.
+func (tx *Tx) issueCredential(ctx context.Context, l *amparo.Letter) error {
+	keyID, priv, err := tx.issuingKey(ctx, l.OrganizationID)
+	if err != nil {
+		return err
+	}
+	var verifyURL string
+	if err := tx.queryRow(ctx, "SELECT verify_url FROM program WHERE id = 1").Scan(&verifyURL); err != nil {
+		return mapError(err)
+	}
+	cs, _, err := tx.findClients(ctx, amparo.ClientFilter{ID: l.ClientID, Limit: 1})
+	if err != nil {
+		return err
+	} else if len(cs) == 0 {
+		return amparo.Invalid("client_id", "no such client")
+	}
+	m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberColumns+" FROM members WHERE id = ?", l.MemberID))
+	if err != nil {
+		return err
+	}
+	listID, index, err := tx.assignStatusIndex(ctx, l.OrganizationID)
+	if err != nil {
+		return err
+	}
+	id, err := credential.NewCredentialID()
+	if err != nil {
+		return err
+	}
+	c := credential.Claims{ID: id, IssuedAt: l.IssuedAt, Expires: l.ValidUntil, StatusListID: listID, StatusIndex: index,
+		ClientName: cs[0].DisplayName(), MemberName: m.Name, Phone: m.PublicPhone}
+	if m.Kind == amparo.MemberAttorney {
+		c.BarJurisdiction, c.BarNumber = m.BarJurisdiction, m.BarNumber
+	} else {
+		c.Organization, c.Accreditation = m.RecognizedOrg, m.AccreditationDate.String()
+	}
+	signed, err := credential.Sign(&c, priv)
+	if err != nil {
+		return claimsError(err)
+	}
+	l.CredentialID, l.SigningKeyID, l.StatusListID, l.StatusIndex = id.String(), keyID, listID, index
+	l.QR = credential.Encode(verifyURL+"#", signed)
+	dk, err := tx.clientKey(ctx, l.ClientID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `UPDATE letters SET credential_id = ?, signing_key_id = ?, status_list_id = ?, status_index = ?,
+		sealed_qr = ? WHERE id = ?`, l.CredentialID, keyID, listID, index, dk.Seal([]byte(l.QR), []byte("letter "+l.ID)), l.ID)
+	return err
+}
+
+// claimsError says which of the letter's fields does not fit the QR.
+func claimsError(err error) error {
+	var fe *credential.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	switch fe.Field {
+	case "client_name":
+		return amparo.Invalid("preferred_name", "the name printed on the letter %s: give the client a shorter preferred name", fe.Problem)
+	case "member_name":
+		return amparo.Invalid("member_id", "the member's name %s for a letter", fe.Problem)
+	case "phone":
+		return amparo.Invalid("member_id", "the member's public phone %s for a letter", fe.Problem)
+	}
+	return amparo.Invalid("member_id", "the member's %s %s for a letter", fe.Field, fe.Problem)
+}
+
+// revokeCredential sets the status bit of a letter's credential, if it has
+// one, so it fails verification from the next status list on.
+func (tx *Tx) revokeCredential(ctx context.Context, l *amparo.Letter) error {
+	if l.CredentialID == "" {
+		return nil
+	}
+	return tx.revokeStatus(ctx, l.OrganizationID, l.StatusListID, l.StatusIndex)
+}
+
+// clientKey opens a client's data key.
+func (tx *Tx) clientKey(ctx context.Context, clientID string) (dataKey, error) {
+	var wrapped []byte
+	if err := tx.queryRow(ctx, "SELECT wrapped FROM client_keys WHERE client_id = ?", clientID).Scan(&wrapped); err != nil {
+		return nil, mapError(err)
+	}
+	dk, err := tx.db.cipher.OpenDataKey(clientID, wrapped)
+	if err != nil {
+		return nil, decryptError(err)
+	}
+	return dk, nil
+}
+
+// letterQR opens a letter's QR text; "" for a draft or an erased client.
+func (tx *Tx) letterQR(ctx context.Context, l *amparo.Letter) (string, error) {
+	var sealed []byte
+	if err := tx.queryRow(ctx, "SELECT sealed_qr FROM letters WHERE id = ?", l.ID).Scan(&sealed); err != nil {
+		return "", mapError(err)
+	}
+	if sealed == nil || l.ClientID == "" {
+		return "", nil
+	}
+	dk, err := tx.clientKey(ctx, l.ClientID)
+	if err != nil {
+		return "", err
+	}
+	qr, err := dk.Open(sealed, []byte("letter "+l.ID))
+	if err != nil {
+		return "", decryptError(err)
+	}
+	return string(qr), nil
+}

@@ -1,0 +1,272 @@
+package sqldb_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/sqldb"
+)
+
+// verifier builds an offline verifier from what the store publishes, as a
+// phone or `amparo verify` would.
+func verifier(t *testing.T, db *sqldb.DB) *credential.Verifier {
+	t.Helper()
+	root, err := db.FindRootPublicKey(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := db.FindTrustList(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := credential.VerifyTrustList(doc.Bytes, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := credential.NewVerifier(tl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists, err := db.FindStatusLists(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lists {
+		v.AddStatusList(l.Bytes) // a verifier drops lists it cannot trust, such as a revoked key's
+	}
+	return v
+}
+
+// mustIssue creates and issues a letter for a new client of org.
+func mustIssue(t *testing.T, db *sqldb.DB, org *amparo.Organization, m *amparo.Member) *amparo.Letter {
+	t.Helper()
+	ctx := as(amparo.RoleMember, org.ID)
+	c := MustCreateClient(t, ctx, db, &amparo.Client{})
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
+	if err := db.CreateLetter(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IssueLetter(ctx, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.FindLetterByID(ctx, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func wantStatus(t *testing.T, v *credential.Verifier, qr string, want credential.Status) credential.Result {
+	t.Helper()
+	r := v.Verify(qr, time.Now())
+	if r.Status != want {
+		t.Fatalf("status %s (%s), want %s", r.Status, r.Reason, want)
+	}
+	return r
+}
+
+func TestLetterService_Credential(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := MustCreateMember(t, db, org.ID, "900001")
+		ctx := as(amparo.RoleMember, org.ID)
+		l := mustIssue(t, db, org, m)
+
+		if !strings.HasPrefix(l.QR, "http://127.0.0.1:8080/v#") || l.CredentialID == "" || l.SigningKeyID == "" {
+			t.Fatalf("letter %+v", l)
+		}
+		r := wantStatus(t, verifier(t, db), l.QR, credential.StatusValid)
+		c, _ := db.FindClientByID(ctx, l.ClientID)
+		if r.Claims.ClientName != c.DisplayName() || r.Claims.MemberName != m.Name || r.Claims.Phone != m.PublicPhone ||
+			r.Claims.BarNumber != m.BarNumber || !r.Claims.Expires.Equal(l.ValidUntil.Truncate(time.Second)) ||
+			r.Claims.ID.String() != l.CredentialID || r.StatusListAsOf == nil {
+			t.Fatalf("claims %+v", r.Claims)
+		}
+
+		t.Run("Revoked", func(t *testing.T) {
+			l := mustIssue(t, db, org, m)
+			if _, err := db.RevokeLetter(ctx, l.ID, "Representation ended"); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, verifier(t, db), l.QR, credential.StatusRevoked)
+		})
+		t.Run("RenewedSupersedesOld", func(t *testing.T) {
+			l := mustIssue(t, db, org, m)
+			next, err := db.RenewLetter(ctx, l.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next, _ = db.FindLetterByID(ctx, next.ID)
+			v := verifier(t, db)
+			wantStatus(t, v, l.QR, credential.StatusRevoked)
+			wantStatus(t, v, next.QR, credential.StatusValid)
+			if next.CredentialID == l.CredentialID || next.StatusIndex == l.StatusIndex && next.StatusListID == l.StatusListID {
+				t.Fatal("the renewal reuses the old credential's ID or status index")
+			}
+		})
+		t.Run("ErasedClient", func(t *testing.T) {
+			l := mustIssue(t, db, org, m)
+			if err := db.DeleteClient(ctx, l.ClientID); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, verifier(t, db), l.QR, credential.StatusRevoked)
+			if got, _ := db.FindLetterByID(ctx, l.ID); got.QR != "" {
+				t.Fatal("the erased client's QR text is still readable")
+			}
+		})
+		t.Run("NameTooLongForTheQR", func(t *testing.T) {
+			c := MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{
+				LegalName: "María de los Ángeles Fernández de la Cruz Rodríguez Ejemplo", Language: "es", Situation: amparo.SituationDACA}})
+			l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
+			db.CreateLetter(ctx, l)
+			_, err := db.IssueLetter(ctx, l.ID)
+			wantCode(t, err, amparo.EINVALID)
+			if amparo.ErrorField(err) != "preferred_name" {
+				t.Fatalf("field %q: %v", amparo.ErrorField(err), err)
+			}
+			if got, _ := db.FindLetterByID(ctx, l.ID); got.Status != amparo.LetterDraft {
+				t.Fatalf("a failed issue left the letter %s", got.Status)
+			}
+			c.PreferredName = "Ángeles Fernández"
+			if err := db.UpdateClient(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.IssueLetter(ctx, l.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+}
+
+func TestKeyService_RotateAndRevoke(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		a := MustCreateOrganization(t, db, "Organización A Ejemplo")
+		b := MustCreateOrganization(t, db, "Organization B Sample")
+		ma, mb := MustCreateMember(t, db, a.ID, "900001"), MustCreateMember(t, db, b.ID, "900002")
+		oldA := mustIssue(t, db, a, ma)
+		letterB := mustIssue(t, db, b, mb)
+
+		// Rotation: the old letter stays valid, new letters use the new key.
+		newKey := MustCertifyNewKey(t, db, a.ID)
+		newA := mustIssue(t, db, a, ma)
+		if newA.SigningKeyID != newKey.ID || oldA.SigningKeyID == newKey.ID {
+			t.Fatalf("signed by %s, want the new key %s", newA.SigningKeyID, newKey.ID)
+		}
+		v := verifier(t, db)
+		wantStatus(t, v, oldA.QR, credential.StatusValid)
+		wantStatus(t, v, newA.QR, credential.StatusValid)
+		// A revocation after rotation is signed by the new key and seen.
+		if _, err := db.RevokeLetter(as(amparo.RoleMember, a.ID), oldA.ID, "Lost letter"); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, verifier(t, db), oldA.QR, credential.StatusRevoked)
+
+		// Revoking A's key fails A's letters and no one else's.
+		if err := db.RevokeKey(system, newKey.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SignTrustList(system, nil); err != nil {
+			t.Fatal(err)
+		}
+		v = verifier(t, db)
+		wantStatus(t, v, newA.QR, credential.StatusIssuerRevoked)
+		wantStatus(t, v, letterB.QR, credential.StatusValid)
+		// A cannot issue until it has a new certified key.
+		c := MustCreateClient(t, as(amparo.RoleMember, a.ID), db, &amparo.Client{})
+		l := &amparo.Letter{ClientID: c.ID, MemberID: ma.ID, OrganizationID: a.ID}
+		db.CreateLetter(as(amparo.RoleMember, a.ID), l)
+		_, err := db.IssueLetter(as(amparo.RoleMember, a.ID), l.ID)
+		wantCode(t, err, amparo.ECONFLICT)
+	})
+}
+
+func TestKeyService_OfflineRoot(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		seed, err := db.ExportRootKey(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ForgetRootKey(system); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.ExportRootKey(system)
+		wantCode(t, err, amparo.ECONFLICT)
+		_, err = db.SignTrustList(system, nil)
+		wantCode(t, err, amparo.ECONFLICT)
+
+		// A new key is certified through a request signed elsewhere.
+		k, err := db.CreateIssuingKey(system, org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := db.TrustListRequest(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := sqldb.SignTrustListRequest(req, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ImportTrustList(system, signed); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.ImportTrustList(system, signed), amparo.ECONFLICT) // not newer
+		m := MustCreateMember(t, db, org.ID, "900001")
+		if l := mustIssue(t, db, org, m); l.SigningKeyID != k.ID {
+			t.Fatalf("signed by %s, want %s", l.SigningKeyID, k.ID)
+		}
+
+		// A list signed by another root is refused.
+		other := bytes.Repeat([]byte{7}, 32)
+		forged, _ := sqldb.SignTrustListRequest(req, other)
+		wantCode(t, db.ImportTrustList(system, forged), amparo.EINVALID)
+		_, err = db.SignTrustList(system, other)
+		wantCode(t, err, amparo.EINVALID)
+	})
+}
+
+func TestKeyService_RefreshStatusLists(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		l := mustIssue(t, db, org, MustCreateMember(t, db, org.ID, "900001"))
+		before, _ := db.FindStatusList(system, org.ID, l.StatusListID)
+		if n, err := db.RefreshStatusLists(system, time.Hour); err != nil || n != 0 {
+			t.Fatalf("fresh lists refreshed: %d, %v", n, err)
+		}
+		db.Now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+		if n, err := db.RefreshStatusLists(system, 24*time.Hour); err != nil || n != 1 {
+			t.Fatalf("refreshed %d, %v; want 1", n, err)
+		}
+		after, _ := db.FindStatusList(system, org.ID, l.StatusListID)
+		if !after.IssuedAt.After(before.IssuedAt.Add(24 * time.Hour)) {
+			t.Fatalf("issued %v, then %v", before.IssuedAt, after.IssuedAt)
+		}
+		_, err := db.FindStatusList(system, org.ID, l.StatusListID+1)
+		wantCode(t, err, amparo.ENOTFOUND)
+		_, err = db.RefreshStatusLists(as(amparo.RoleMember, org.ID), time.Hour)
+		wantCode(t, err, amparo.EFORBIDDEN)
+	})
+}
+
+func TestLetterService_QRSealedAtRest(t *testing.T) {
+	dir := t.TempDir()
+	db := MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
+	db.CreateRootKey(system)
+	org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+	l := mustIssue(t, db, org, MustCreateMember(t, db, org.ID, "900001"))
+	cred := l.QR[strings.LastIndex(l.QR, "#")+1:]
+	for _, f := range []string{"amparo.db", "amparo.db-wal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		if bytes.Contains(b, []byte(cred[:40])) {
+			t.Errorf("%s holds the QR text in clear", f)
+		}
+	}
+}

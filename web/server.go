@@ -28,6 +28,9 @@ type Server struct {
 	DB            Pinger
 	Catalog       *locale.Catalog
 	Logger        *slog.Logger
+	// Trust publishes the root key, trust list and status lists that the
+	// verify page (/v) checks letters against.
+	Trust amparo.TrustService
 
 	pages map[string]*template.Template
 }
@@ -53,6 +56,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	s.verifyRoutes(mux)
 	return s.logRequests(securityHeaders(mux)), nil
 }
 

@@ -95,3 +95,18 @@ func TestNotFound(t *testing.T) {
 		t.Fatalf("status %d", res.StatusCode)
 	}
 }
+
+func TestPages_NoInlineStyleOrScript(t *testing.T) {
+	ts, _ := newServer(t)
+	_, body := get(t, ts.URL+"/")
+	if strings.Contains(body, "<style") || strings.Contains(body, " style=") || strings.Contains(body, "<script>") {
+		t.Fatal("the home page has inline style or script, which the CSP blocks")
+	}
+	if !strings.Contains(body, `href="/static/site.css"`) {
+		t.Fatal("the home page does not load site.css")
+	}
+	res, css := get(t, ts.URL+"/static/site.css")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") || !strings.Contains(css, "body{") {
+		t.Fatalf("site.css: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}

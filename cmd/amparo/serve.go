@@ -105,7 +105,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
-	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Catalog: cat, Logger: m.Logger}
+	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Catalog: cat, Logger: m.Logger}
 	h, err := s.Handler()
 	if err != nil {
 		return err

@@ -1,0 +1,254 @@
+package web_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amparo-project/amparo/credential"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// noWebCryptoEd25519 makes a page behave like a browser whose WebCrypto
+// lacks Ed25519, so that the page must use its plain-JavaScript verifier.
+// It counts SHA-512 digests, which only that verifier asks for.
+const noWebCryptoEd25519 = `(() => {
+	const isEd = (a) => /^ed25519$/i.test(typeof a === 'string' ? a : (a && a.name) || '');
+	const P = SubtleCrypto.prototype;
+	for (const m of ['importKey', 'verify', 'generateKey']) {
+		const orig = P[m];
+		P[m] = function (...args) {
+			if (isEd(m === 'importKey' ? args[2] : args[0])) return Promise.reject(new DOMException('no Ed25519 here', 'NotSupportedError'));
+			return orig.apply(this, args);
+		};
+	}
+	const digest = P.digest;
+	window.sha512Digests = 0;
+	P.digest = function (alg, data) {
+		if (/^sha-512$/i.test(typeof alg === 'string' ? alg : alg.name)) window.sha512Digests++;
+		return digest.call(this, alg, data);
+	};
+})()`
+
+func withoutWebCryptoEd25519() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: noWebCryptoEd25519})
+		return err
+	})
+}
+
+// evalJSON runs an async JavaScript function body on the page, with the
+// JSON of arg as `arg`, and decodes its result into out.
+func evalJSON(t *testing.T, ctx context.Context, body string, arg, out any) {
+	t.Helper()
+	a, err := json.Marshal(arg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](fmt.Sprintf("(async (arg) => {%s})(%s)", body, a), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(res, out); err != nil {
+		t.Fatalf("%v: %s", err, res)
+	}
+}
+
+// nocodePage starts a browser (after setup) on the verify page without a
+// letter, so that the page's modules can be imported and run.
+func nocodePage(t *testing.T, setup ...chromedp.Action[chromedp.Void]) (context.Context, *program, string) {
+	t.Helper()
+	p := newProgram(t)
+	ts, _ := newVerifyServer(t, p.trust)
+	ctx := newBrowser(t, setup...)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/v")); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, p, ts.URL
+}
+
+type sigCase struct {
+	Name string `json:"-"`
+	Pub  string `json:"pub"`
+	Msg  string `json:"msg"`
+	Sig  string `json:"sig"`
+	Want bool   `json:"-"`
+}
+
+// rfc8032 are the test vectors of RFC 8032 section 7.1 (TEST 1, 2, 3 and
+// SHA(abc)): secret key, public key, message, signature.
+var rfc8032 = [][4]string{
+	{"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+		"e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+	{"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb", "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+		"92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+	{"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7", "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+		"6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+	{"833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42", "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
+		"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+		"dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704"},
+}
+
+// ed25519Cases are the RFC 8032 vectors, signatures made here, and the
+// same spoiled in every way that matters, each with Go's verdict.
+func ed25519Cases(t *testing.T) []sigCase {
+	t.Helper()
+	var cases []sigCase
+	add := func(name string, pub, msg, sig []byte) {
+		cases = append(cases, sigCase{name, hex.EncodeToString(pub), hex.EncodeToString(msg), hex.EncodeToString(sig),
+			len(pub) == 32 && ed25519.Verify(pub, msg, sig)})
+	}
+	flip := func(b []byte, i int, bit byte) []byte {
+		c := append([]byte(nil), b...)
+		c[i] ^= bit
+		return c
+	}
+	for i, v := range rfc8032 {
+		seed, _ := hex.DecodeString(v[0])
+		pub, _ := hex.DecodeString(v[1])
+		msg, _ := hex.DecodeString(v[2])
+		sig, _ := hex.DecodeString(v[3])
+		if !ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey).Equal(ed25519.PublicKey(pub)) || !ed25519.Verify(pub, msg, sig) {
+			t.Fatalf("RFC 8032 vector %d does not hold in Go", i)
+		}
+		add(fmt.Sprintf("RFC 8032 vector %d", i), pub, msg, sig)
+		add(fmt.Sprintf("RFC 8032 vector %d, bad signature", i), pub, msg, flip(sig, 10, 1))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	L, _ := new(big.Int).SetString("7237005577332262213973186563042994240857116359379907606001950938285454250989", 10)
+	for i, n := range []int{0, 1, 32, 64, 111, 112, 127, 128, 129, 200, 1023, 4096} {
+		seed := make([]byte, 32)
+		for j := range seed {
+			seed[j] = byte(r.Uint32())
+		}
+		key := ed25519.NewKeyFromSeed(seed)
+		pub := key.Public().(ed25519.PublicKey)
+		msg := make([]byte, n)
+		for j := range msg {
+			msg[j] = byte(r.Uint32())
+		}
+		sig := ed25519.Sign(key, msg)
+		add(fmt.Sprintf("message of %d bytes", n), pub, msg, sig)
+		add("R changed", pub, msg, flip(sig, i%32, 4))
+		add("S changed", pub, msg, flip(sig, 32+i%31, 2))
+		if n > 0 {
+			add("message changed", pub, flip(msg, n/2, 1), sig)
+		}
+		add("key changed", flip(pub, i%31, 1), msg, sig)
+		add("other key", pubOf(seedKey(byte(i))), msg, sig)
+		// S + L is the same scalar, not in canonical form: rejected.
+		s := new(big.Int).SetBytes(reverse(sig[32:]))
+		s.Add(s, L)
+		r := sig[:32:32]
+		add("S + L", pub, msg, append(r, reverse(s.FillBytes(make([]byte, 32)))...))
+	}
+	// Keys of small order, and a y at or above p, which Go accepts: the
+	// identity signs everything with R = identity, S = 0.
+	identity := append([]byte{1}, make([]byte, 31)...)
+	pPlus1 := append([]byte{0xee}, append(bytesOf(0xff, 30), 0x7f)...)
+	for name, pub := range map[string][]byte{"identity key": identity, "identity key, y = p + 1": pPlus1,
+		"key y = 0": make([]byte, 32), "key not on the curve": append([]byte{2}, make([]byte, 31)...)} {
+		add(name, pub, []byte("x"), append(identity[:32:32], make([]byte, 32)...))
+	}
+	return cases
+}
+
+func reverse(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i := range b {
+		out[len(b)-1-i] = b[i]
+	}
+	return out
+}
+
+func bytesOf(b byte, n int) []byte { return []byte(strings.Repeat(string([]byte{b}), n)) }
+
+func TestVerifyJS_Ed25519Fallback(t *testing.T) {
+	ctx, p, url := nocodePage(t)
+
+	cases := ed25519Cases(t)
+	var got []bool
+	evalJSON(t, ctx, `const m = await import(location.origin + '/v/static/ed25519.js');
+		const unhex = (s) => Uint8Array.from(s.match(/../g) || [], (x) => parseInt(x, 16));
+		const out = [];
+		for (const c of arg) out.push(await m.verify(unhex(c.pub), unhex(c.msg), unhex(c.sig)));
+		return out;`, cases, &got)
+	if len(got) != len(cases) {
+		t.Fatalf("%d results for %d cases", len(got), len(cases))
+	}
+	for i, c := range cases {
+		if got[i] != c.Want {
+			t.Errorf("%s: JS says %v, Go says %v", c.Name, got[i], c.Want)
+		}
+	}
+
+	// The plain SHA-2 that stands in for WebCrypto in insecure contexts.
+	var msgs []string
+	for _, n := range []int{0, 1, 3, 55, 56, 57, 63, 64, 65, 111, 112, 113, 127, 128, 129, 1000} {
+		msgs = append(msgs, hex.EncodeToString(bytesOf(byte(n), n)))
+	}
+	var sums [][2]string
+	evalJSON(t, ctx, `const m = await import(location.origin + '/v/static/sha2.js');
+		const unhex = (s) => Uint8Array.from(s.match(/../g) || [], (x) => parseInt(x, 16));
+		const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+		return arg.map((s) => [hex(m.sha256(unhex(s))), hex(m.sha512(unhex(s)))]);`, msgs, &sums)
+	for i, s := range msgs {
+		b, _ := hex.DecodeString(s)
+		h256, h512 := sha256.Sum256(b), sha512.Sum512(b)
+		if sums[i] != [2]string{hex.EncodeToString(h256[:]), hex.EncodeToString(h512[:])} {
+			t.Errorf("SHA-2 of %d bytes: %v", len(b), sums[i])
+		}
+	}
+
+	// The whole page, in a browser whose WebCrypto lacks Ed25519.
+	ctx = newBrowser(t, withoutWebCryptoEd25519())
+	valid := p.letter(t, p.keyA, nil)
+	if got := open(t, ctx, url+"/v#"+valid); got.Word != "VALID" {
+		t.Errorf("valid letter with the plain-JavaScript Ed25519: %q", got.Word)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.sha512Digests`))
+	if err != nil || n == 0 {
+		t.Errorf("the page did not use the plain-JavaScript Ed25519 (%d SHA-512 digests, %v)", n, err)
+	}
+	forged := p.letter(t, p.stranger, nil)
+	forged = valid[:40] + forged[40:] // org-a's kid, a stranger's signature
+	if got := open(t, ctx, url+"/v#"+forged); got.Word != "NOT GENUINE" {
+		t.Errorf("forged letter with the plain-JavaScript Ed25519: %q", got.Word)
+	}
+}
+
+// TestVerifyPage_InsecureContext opens the page at a plain-HTTP address of
+// another host, as a QR with an http:// verify URL does: no WebCrypto at
+// all and no service worker, so hashing and Ed25519 run in plain JavaScript.
+func TestVerifyPage_InsecureContext(t *testing.T) {
+	p := newProgram(t)
+	ts, log := newVerifyServer(t, p.trust)
+	ctx := startBrowser(t, []chromedp.ExecAllocatorOption{chromedp.Flag("host-resolver-rules", "MAP amparo.test 127.0.0.1")})
+	base := strings.Replace(ts.URL, "127.0.0.1", "amparo.test", 1)
+	valid := p.letter(t, p.keyA, nil)
+	revoked := p.letter(t, p.keyA, func(c *credential.Claims) { c.StatusIndex = 7 })
+	if got := open(t, ctx, base+"/v#"+valid); got.Word != "VALID" {
+		t.Errorf("valid letter: %q", got.Word)
+	}
+	insecure, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.isSecureContext && !(window.crypto && window.crypto.subtle) && !('serviceWorker' in navigator)`))
+	if err != nil || !insecure {
+		t.Fatalf("the page was in a secure context (%v): the test proves nothing", err)
+	}
+	if got := open(t, ctx, base+"/v#"+revoked); got.Word != "REVOKED" {
+		t.Errorf("revoked letter: %q", got.Word)
+	}
+	log.assertPrivate(t, valid, revoked)
+}

@@ -20,4 +20,5 @@ type TrustService interface {
 	FindRootPublicKey(ctx context.Context) (ed25519.PublicKey, error)
 	FindTrustList(ctx context.Context) (*SignedDocument, error)
 	FindStatusList(ctx context.Context, orgID string, listID uint32) (*SignedDocument, error)
+	FindStatusLists(ctx context.Context) ([]*SignedDocument, error)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
 )
 
 // The verify page checks a letter's QR credential in the browser (see
@@ -83,6 +85,7 @@ func (s *Server) verifyRoutes(mux *http.ServeMux) {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
 	mux.HandleFunc("GET /v/trust", s.verifyTrustList)
+	mux.HandleFunc("GET /v/bundle", s.verifyBundle)
 	mux.HandleFunc("GET /v/status/{org}/{list}", s.verifyStatusList)
 	mux.HandleFunc("GET /v/static/{name}", verifyStatic)
 	mux.HandleFunc("GET /static/{name}", verifyStatic)
@@ -118,6 +121,46 @@ func (s *Server) verifyTrustList(w http.ResponseWriter, r *http.Request) {
 	}
 	doc, err := s.Trust.FindTrustList(r.Context())
 	s.serveSigned(w, r, doc, err)
+}
+
+// verifyBundle serves the whole trust bundle (docs/credential.md): what
+// `amparo verify --trust URL` and other offline verifiers load.
+func (s *Server) verifyBundle(w http.ResponseWriter, r *http.Request) {
+	if s.Trust == nil {
+		s.error(w, r, errNoTrust)
+		return
+	}
+	doc, err := bundle(r.Context(), s.Trust)
+	s.serveSigned(w, r, doc, err)
+}
+
+// bundle assembles the trust bundle; its time is the newest part's.
+func bundle(ctx context.Context, t amparo.TrustService) (*amparo.SignedDocument, error) {
+	root, err := t.FindRootPublicKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := t.FindTrustList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := t.FindStatusLists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &credential.Bundle{Root: root, TrustList: tl.Bytes}
+	at := tl.IssuedAt
+	for _, l := range lists {
+		b.StatusLists = append(b.StatusLists, l.Bytes)
+		if l.IssuedAt.After(at) {
+			at = l.IssuedAt
+		}
+	}
+	data, err := credential.MarshalBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	return &amparo.SignedDocument{Bytes: data, IssuedAt: at}, nil
 }
 
 func (s *Server) verifyStatusList(w http.ResponseWriter, r *http.Request) {

@@ -7,12 +7,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -54,6 +56,17 @@ func (m *memTrust) FindStatusList(_ context.Context, org string, id uint32) (*am
 		return d, nil
 	}
 	return nil, amparo.Errorf(amparo.ENOTFOUND, "No such status list.")
+}
+
+func (m *memTrust) FindStatusLists(context.Context) ([]*amparo.SignedDocument, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keys := slices.Sorted(maps.Keys(m.lists))
+	out := make([]*amparo.SignedDocument, len(keys))
+	for i, k := range keys {
+		out[i] = m.lists[k]
+	}
+	return out, nil
 }
 
 func seedKey(b byte) ed25519.PrivateKey {
@@ -488,4 +501,23 @@ func TestVerifyPage_Spanish(t *testing.T) {
 		t.Errorf("Spanish revoked letter: %q", got.Word)
 	}
 	log.assertPrivate(t, valid, revoked)
+}
+
+func TestVerifyBundle(t *testing.T) {
+	p := newProgram(t)
+	ts, _ := newVerifyServer(t, p.trust)
+	res, body := get(t, ts.URL+"/v/bundle")
+	if res.StatusCode != 200 || res.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("GET /v/bundle: %d", res.StatusCode)
+	}
+	b, err := credential.ParseBundle([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Root, p.trust.root) || !bytes.Equal(b.TrustList, p.trust.trust.Bytes) || len(b.StatusLists) != len(p.trust.lists) {
+		t.Fatalf("bundle holds %d status lists, want %d", len(b.StatusLists), len(p.trust.lists))
+	}
+	if _, rejected, err := b.Verifier(); err != nil || len(rejected) != 0 {
+		t.Fatalf("bundle does not verify: %v %v", err, rejected)
+	}
 }

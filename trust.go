@@ -20,5 +20,7 @@ type TrustService interface {
 	FindRootPublicKey(ctx context.Context) (ed25519.PublicKey, error)
 	FindTrustList(ctx context.Context) (*SignedDocument, error)
 	FindStatusList(ctx context.Context, orgID string, listID uint32) (*SignedDocument, error)
-	FindStatusLists(ctx context.Context) ([]*SignedDocument, error)
+	// FindBundle returns the trust bundle: root key, trust list and every
+	// status list in one file, for offline verifiers (docs/credential.md).
+	FindBundle(ctx context.Context) (*SignedDocument, error)
 }

@@ -218,3 +218,30 @@ func (db *DB) FindStatusLists(ctx context.Context) ([]*amparo.SignedDocument, er
 	})
 	return out, err
 }
+
+// FindBundle assembles the trust bundle; its time is its newest part's.
+func (db *DB) FindBundle(ctx context.Context) (*amparo.SignedDocument, error) {
+	root, err := db.FindRootPublicKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := db.FindTrustList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := db.FindStatusLists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &credential.Bundle{Root: root, TrustList: tl.Bytes}
+	at := tl.IssuedAt
+	for _, l := range lists {
+		b.StatusLists = append(b.StatusLists, l.Bytes)
+		at = later(at, l.IssuedAt)
+	}
+	data, err := credential.MarshalBundle(b)
+	if err != nil {
+		return nil, err
+	}
+	return &amparo.SignedDocument{Bytes: data, IssuedAt: at}, nil
+}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/credential"
 )
 
 // The verify page checks a letter's QR credential in the browser (see
@@ -130,37 +128,8 @@ func (s *Server) verifyBundle(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errNoTrust)
 		return
 	}
-	doc, err := bundle(r.Context(), s.Trust)
+	doc, err := s.Trust.FindBundle(r.Context())
 	s.serveSigned(w, r, doc, err)
-}
-
-// bundle assembles the trust bundle; its time is the newest part's.
-func bundle(ctx context.Context, t amparo.TrustService) (*amparo.SignedDocument, error) {
-	root, err := t.FindRootPublicKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tl, err := t.FindTrustList(ctx)
-	if err != nil {
-		return nil, err
-	}
-	lists, err := t.FindStatusLists(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b := &credential.Bundle{Root: root, TrustList: tl.Bytes}
-	at := tl.IssuedAt
-	for _, l := range lists {
-		b.StatusLists = append(b.StatusLists, l.Bytes)
-		if l.IssuedAt.After(at) {
-			at = l.IssuedAt
-		}
-	}
-	data, err := credential.MarshalBundle(b)
-	if err != nil {
-		return nil, err
-	}
-	return &amparo.SignedDocument{Bytes: data, IssuedAt: at}, nil
 }
 
 func (s *Server) verifyStatusList(w http.ResponseWriter, r *http.Request) {

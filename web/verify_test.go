@@ -58,15 +58,15 @@ func (m *memTrust) FindStatusList(_ context.Context, org string, id uint32) (*am
 	return nil, amparo.Errorf(amparo.ENOTFOUND, "No such status list.")
 }
 
-func (m *memTrust) FindStatusLists(context.Context) ([]*amparo.SignedDocument, error) {
+func (m *memTrust) FindBundle(context.Context) (*amparo.SignedDocument, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	keys := slices.Sorted(maps.Keys(m.lists))
-	out := make([]*amparo.SignedDocument, len(keys))
-	for i, k := range keys {
-		out[i] = m.lists[k]
+	b := &credential.Bundle{Root: m.root, TrustList: m.trust.Bytes}
+	for _, k := range slices.Sorted(maps.Keys(m.lists)) {
+		b.StatusLists = append(b.StatusLists, m.lists[k].Bytes)
 	}
-	return out, nil
+	data, err := credential.MarshalBundle(b)
+	return &amparo.SignedDocument{Bytes: data, IssuedAt: m.trust.IssuedAt}, err
 }
 
 func seedKey(b byte) ed25519.PrivateKey {

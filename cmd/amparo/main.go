@@ -31,7 +31,10 @@ var commands = []command{
 	{"serve", "[--addr HOST:PORT] [--data DIR] [--db DSN]", "serve the web app", runServe},
 	{"migrate", "[--data DIR] [--db DSN]", "apply pending database migrations and exit", runMigrate},
 	{"backup", "--out FILE [--data DIR] [--db DSN]", "write a consistent copy of the SQLite database, safe while serving", runBackup},
-	{"keys", "master [--out FILE]", "generate a master key for encrypting clients' data", runKeys},
+	{"keys", "master|root|org|revoke|list ...", "manage the master key and the signing keys of the program and its organizations", runKeys},
+	{"trust", "sign|request|import|export ...", "sign, import and export the trust list that verifiers check letters against", runTrust},
+	{"letter", "list|show|issue|renew|revoke ...", "list, issue, renew and revoke letters of representation", runLetter},
+	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
 	{"version", "", "print the version", runVersion},
 }
 
@@ -58,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, errUsage):
 			return 2
+		case errors.Is(err, errNotValid):
+			return 1 // the result is printed
 		}
 		fmt.Fprintf(stderr, "amparo %s: %v\n", c.name, err)
 		return 1
@@ -82,21 +87,46 @@ func (m *Main) flags(cmd string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args; --help prints the command's usage.
+// parse parses args, which hold flags only; --help prints the command's
+// usage.
 func (m *Main) parse(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		m.printUsage(fs)
-		return err
-	} else if err != nil {
-		fmt.Fprintf(m.Stderr, "amparo %s: %v (run amparo %s --help)\n", fs.Name(), err, fs.Name())
-		return errUsage
+	_, err := m.parseArgs(fs, args, 0)
+	return err
+}
+
+// parseArgs parses flags and up to max arguments, in any order.
+func (m *Main) parseArgs(fs *flag.FlagSet, args []string, max int) ([]string, error) {
+	var pos []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			m.printUsage(fs)
+			return nil, err
+		} else if err != nil {
+			fmt.Fprintf(m.Stderr, "amparo %s: %v (run amparo %s --help)\n", fs.Name(), err, fs.Name())
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+		if len(pos) > max {
+			fmt.Fprintf(m.Stderr, "amparo %s: unexpected argument %.60q (run amparo %s --help)\n", fs.Name(), pos[len(pos)-1], fs.Name())
+			return nil, errUsage
+		}
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(m.Stderr, "amparo %s: unexpected argument %q (run amparo %s --help)\n", fs.Name(), fs.Arg(0), fs.Name())
-		return errUsage
+}
+
+// parseID parses flags and the one required ID argument.
+func (m *Main) parseID(fs *flag.FlagSet, args []string, what string) (string, error) {
+	pos, err := m.parseArgs(fs, args, 1)
+	if err != nil {
+		return "", err
+	} else if len(pos) == 0 {
+		fmt.Fprintf(m.Stderr, "amparo %s: %s is required (run amparo %s --help)\n", fs.Name(), what, fs.Name())
+		return "", errUsage
 	}
-	return nil
+	return pos[0], nil
 }
 
 func (m *Main) printUsage(fs *flag.FlagSet) {

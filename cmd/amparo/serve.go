@@ -11,7 +11,6 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
-	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/web"
 )
@@ -183,32 +182,6 @@ func runBackup(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Wrote %s. It is readable only with the master key: back the key up separately.\n", *out)
-	return nil
-}
-
-func runKeys(ctx context.Context, m *Main, args []string) error {
-	if len(args) == 0 || args[0] != "master" {
-		fs := m.flags("keys")
-		if err := m.parse(fs, args); err != nil {
-			return err
-		}
-		fmt.Fprintln(m.Stderr, "amparo keys: name what to generate: amparo keys master [--out FILE]")
-		return errUsage
-	}
-	fs := m.flags("keys")
-	out := fs.String("out", "", "write the key to this `file` (mode 0600) instead of printing it")
-	if err := m.parse(fs, args[1:]); err != nil {
-		return err
-	}
-	k := envelope.GenerateMasterKey()
-	if *out == "" {
-		fmt.Fprintln(m.Stdout, envelope.EncodeKey(k))
-		return nil
-	}
-	if err := envelope.WriteKeyFile(*out, k); err != nil {
-		return fmt.Errorf("cannot write %s: %v (an existing key is never overwritten)", *out, errors.Unwrap(err))
-	}
-	fmt.Fprintf(m.Stdout, "Wrote a new master key to %s. Back it up apart from the database: without it, no client can be read.\n", *out)
 	return nil
 }
 

@@ -1,0 +1,315 @@
+package main_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// demoData runs the demo in a fresh folder until it serves, stops it, and
+// returns the folder: a seeded program to run commands against.
+func demoData(t *testing.T) string {
+	t.Helper()
+	data := t.TempDir()
+	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64<<10)
+	var got []byte
+	deadline := time.Now().Add(60 * time.Second)
+	for !bytes.Contains(got, []byte("Press Ctrl+C")) && time.Now().Before(deadline) {
+		n, err := out.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if !bytes.Contains(got, []byte("Press Ctrl+C")) {
+		t.Fatalf("the demo did not start:\n%s", got)
+	}
+	return data
+}
+
+type letterJSON struct {
+	ID             string `json:"id"`
+	ClientID       string `json:"client_id"`
+	OrganizationID string `json:"organization_id"`
+	Status         string `json:"status"`
+	SupersededBy   string `json:"superseded_by"`
+	QR             string `json:"qr"`
+	QRVersion      int    `json:"qr_version"`
+	QRECC          string `json:"qr_ecc"`
+}
+
+type resultJSON struct {
+	Status string `json:"status"`
+	Claims *struct {
+		ClientName string `json:"client_name"`
+		MemberName string `json:"member_name"`
+		Phone      string `json:"phone"`
+	} `json:"claims"`
+	CheckedAt      *time.Time `json:"checked_at"`
+	StatusListAsOf *time.Time `json:"status_list_as_of"`
+}
+
+// ok runs amparo and fails the test unless it exits 0.
+func ok(t *testing.T, args ...string) string {
+	t.Helper()
+	stdout, stderr, code := amparo(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("amparo %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+	}
+	return stdout
+}
+
+func decode[T any](t *testing.T, s string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%v in %s", err, s)
+	}
+	return v
+}
+
+// verify runs amparo verify --json and returns the status and exit code.
+func verify(t *testing.T, args ...string) (resultJSON, int) {
+	t.Helper()
+	stdout, stderr, code := amparo(t, nil, append([]string{"verify", "--json"}, args...)...)
+	if stdout == "" {
+		t.Fatalf("verify %v printed nothing (exit %d): %s", args, code, stderr)
+	}
+	return decode[resultJSON](t, stdout), code
+}
+
+func TestLetterCommands(t *testing.T) {
+	data := demoData(t)
+	d := []string{"--data", data}
+	letters := decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--json"}, d...)...))
+	byStatus := map[string][]letterJSON{}
+	for _, l := range letters {
+		byStatus[l.Status] = append(byStatus[l.Status], l)
+	}
+	for _, s := range []string{"draft", "active", "revoked", "expired", "superseded"} {
+		if len(byStatus[s]) == 0 {
+			t.Fatalf("the demo has no %s letter", s)
+		}
+	}
+
+	active := decode[letterJSON](t, ok(t, append([]string{"letter", "show", byStatus["active"][0].ID, "--json"}, d...)...))
+	if !strings.Contains(active.QR, "/v#") || active.QRECC != "M" || active.QRVersion < 1 || active.QRVersion > 40 {
+		t.Fatalf("letter show: qr %q version %d ecc %q", active.QR, active.QRVersion, active.QRECC)
+	}
+	r, code := verify(t, append([]string{active.QR}, d...)...)
+	if code != 0 || r.Status != "valid" || r.Claims == nil || r.Claims.ClientName == "" || r.CheckedAt == nil || r.StatusListAsOf == nil {
+		t.Fatalf("verify active: exit %d %+v", code, r)
+	}
+
+	t.Run("Revoke", func(t *testing.T) {
+		l := byStatus["active"][1]
+		l = decode[letterJSON](t, ok(t, append([]string{"letter", "show", l.ID, "--json"}, d...)...))
+		if _, stderr, code := amparo(t, nil, append([]string{"letter", "revoke", l.ID}, d...)...); code == 0 || !strings.Contains(stderr, "revoke_reason") {
+			t.Fatalf("revoke without a reason: exit %d %q", code, stderr)
+		}
+		ok(t, append([]string{"letter", "revoke", l.ID, "--reason", "Client asked to end representation"}, d...)...)
+		if r, code := verify(t, append([]string{l.QR}, d...)...); code != 1 || r.Status != "revoked" {
+			t.Fatalf("after revoke: exit %d status %s", code, r.Status)
+		}
+	})
+	t.Run("Renew", func(t *testing.T) {
+		old := decode[letterJSON](t, ok(t, append([]string{"letter", "show", byStatus["active"][2].ID, "--json"}, d...)...))
+		next := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", old.ID, "--json"}, d...)...))
+		if next.Status != "active" || next.QR == "" || next.QR == old.QR {
+			t.Fatalf("renewal %+v", next)
+		}
+		if r, _ := verify(t, append([]string{old.QR}, d...)...); r.Status != "revoked" {
+			t.Fatalf("superseded letter verifies %s", r.Status)
+		}
+		if r, _ := verify(t, append([]string{next.QR}, d...)...); r.Status != "valid" {
+			t.Fatalf("renewed letter verifies %s", r.Status)
+		}
+	})
+	t.Run("IssueDraft", func(t *testing.T) {
+		l := decode[letterJSON](t, ok(t, append([]string{"letter", "issue", byStatus["draft"][0].ID, "--json"}, d...)...))
+		if l.Status != "active" || l.QR == "" {
+			t.Fatalf("issued %+v", l)
+		}
+	})
+	t.Run("OfflineBundleImageAndPDF", func(t *testing.T) {
+		dir := t.TempDir()
+		bundle, img, pdf := filepath.Join(dir, "trust.cbor"), filepath.Join(dir, "qr.png"), filepath.Join(dir, "letter.pdf")
+		ok(t, append([]string{"trust", "export", "--out", bundle}, d...)...)
+		ok(t, append([]string{"letter", "show", active.ID, "--png", img}, d...)...)
+		// Another machine: no data folder, only the bundle.
+		if r, code := verify(t, "--trust", bundle, active.QR); code != 0 || r.Status != "valid" {
+			t.Fatalf("offline: exit %d %s", code, r.Status)
+		}
+		if r, code := verify(t, "--trust", bundle, "--image", img); code != 0 || r.Status != "valid" {
+			t.Fatalf("from a photo: exit %d %s", code, r.Status)
+		}
+		f, _ := os.Open(img)
+		cfg, _ := png.DecodeConfig(f)
+		f.Close()
+		doc := fpdf.New("P", "mm", "Letter", "")
+		doc.AddPage()
+		doc.ImageOptions(img, 20, 30, 40, 40*float64(cfg.Height)/float64(cfg.Width), false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		if err := doc.OutputFileAndClose(pdf); err != nil {
+			t.Fatal(err)
+		}
+		if r, code := verify(t, "--trust", bundle, "--pdf", pdf); code != 0 || r.Status != "valid" {
+			t.Fatalf("from a PDF: exit %d %s", code, r.Status)
+		}
+	})
+	t.Run("BadInput", func(t *testing.T) {
+		bundle := filepath.Join(t.TempDir(), "trust.cbor")
+		ok(t, append([]string{"trust", "export", "--out", bundle}, d...)...)
+		cred := active.QR[strings.Index(active.QR, "#")+1:]
+		mid := len(cred) / 2
+		flipped := cred[:mid] + string("AB"[strings.IndexByte("AB", cred[mid])+1&1]) + cred[mid+1:]
+		if cred[mid] != 'A' && cred[mid] != 'B' {
+			flipped = cred[:mid] + "A" + cred[mid+1:]
+		}
+		for name, text := range map[string]string{
+			"Truncated":   active.QR[:len(active.QR)-20],
+			"OneChanged":  active.QR[:strings.Index(active.QR, "#")+1] + flipped,
+			"LowerCase":   strings.ToLower(active.QR),
+			"NotBase32":   "https://amparo.example.org/v#HELLO-WORLD!",
+			"Empty":       "https://amparo.example.org/v#",
+			"OtherPrefix": "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH",
+			"LongText":    strings.Repeat("A", 100<<10),
+		} {
+			r, code := verify(t, "--trust", bundle, text)
+			if code == 0 || r.Status == "valid" || r.Status != "not_genuine" {
+				t.Errorf("%s: exit %d status %s", name, code, r.Status)
+			}
+		}
+		// Megabytes on standard input are refused before decoding.
+		cmd := exec.Command(binary, "verify", "--json", "--trust", bundle, "-")
+		cmd.Stdin = strings.NewReader(strings.Repeat("A", 4<<20))
+		out, _ := cmd.Output()
+		if r := decode[resultJSON](t, string(out)); cmd.ProcessState.ExitCode() == 0 || r.Status != "not_genuine" {
+			t.Errorf("megabytes on stdin: exit %d status %s", cmd.ProcessState.ExitCode(), r.Status)
+		}
+		blank := filepath.Join(t.TempDir(), "blank.png")
+		f, _ := os.Create(blank)
+		png.Encode(f, imageOf(200))
+		f.Close()
+		for _, args := range [][]string{{"--image", blank}, {"--image", bundle}, {"--pdf", bundle}, {}} {
+			_, stderr, code := amparo(t, nil, append([]string{"verify", "--trust", bundle}, args...)...)
+			if code == 0 || len(strings.Split(strings.TrimSpace(stderr), "\n")) != 1 || strings.Contains(stderr, "panic") {
+				t.Errorf("verify %v: exit %d, stderr %q", args, code, stderr)
+			}
+		}
+	})
+}
+
+func imageOf(size int) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, size, size))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	return img
+}
+
+type keyJSON struct {
+	ID             string `json:"id"`
+	Kind           string `json:"kind"`
+	OrganizationID string `json:"organization_id"`
+	Status         string `json:"status"`
+	Private        bool   `json:"private_key_here"`
+	Certified      bool   `json:"certified"`
+}
+
+func TestKeyCommands(t *testing.T) {
+	data := demoData(t)
+	d := []string{"--data", data}
+	letters := decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--status", "active", "--json"}, d...)...))
+	show := func(id string) letterJSON {
+		return decode[letterJSON](t, ok(t, append([]string{"letter", "show", id, "--json"}, d...)...))
+	}
+	a := show(letters[0].ID)
+	var b letterJSON
+	for _, l := range letters {
+		if l.OrganizationID != a.OrganizationID {
+			b = show(l.ID)
+			break
+		}
+	}
+	status := func(qr string) string {
+		r, _ := verify(t, append([]string{qr}, d...)...)
+		return r.Status
+	}
+
+	// Rotation: A's old letter stays valid; a new one is signed by the new key.
+	out := ok(t, append([]string{"keys", "org", "new", "--org", a.OrganizationID}, d...)...)
+	if !strings.Contains(out, "Signed and published a new trust list") {
+		t.Fatalf("rotation output: %s", out)
+	}
+	if s := status(a.QR); s != "valid" {
+		t.Fatalf("after rotation the old letter is %s", s)
+	}
+	renewed := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", a.ID, "--json"}, d...)...))
+
+	// Revoking A's new key fails its letters, not B's.
+	var newKey string
+	for _, k := range decode[[]keyJSON](t, ok(t, append([]string{"keys", "list", "--json"}, d...)...)) {
+		if k.OrganizationID == a.OrganizationID && k.Status == "active" {
+			newKey = k.ID
+		}
+	}
+	ok(t, append([]string{"keys", "revoke", newKey}, d...)...)
+	if s := status(renewed.QR); s != "issuer_revoked" {
+		t.Fatalf("a letter of a revoked key is %s", s)
+	}
+	if s := status(b.QR); s != "valid" {
+		t.Fatalf("another organization's letter is %s", s)
+	}
+
+	// The root key goes offline; key changes are signed from a request file.
+	root := filepath.Join(t.TempDir(), "root.key")
+	ok(t, append([]string{"keys", "root", "export", "--out", root}, d...)...)
+	ok(t, append([]string{"keys", "root", "forget"}, d...)...)
+	out = ok(t, append([]string{"keys", "org", "new", "--org", a.OrganizationID}, d...)...)
+	if !strings.Contains(out, "The root key is offline") {
+		t.Fatalf("key change with the root offline: %s", out)
+	}
+	if _, stderr, code := amparo(t, nil, append([]string{"letter", "renew", renewed.ID}, d...)...); code == 0 || !strings.Contains(stderr, "no certified issuing key") {
+		t.Fatalf("issuing before the new key is certified: exit %d %q", code, stderr)
+	}
+	offline := t.TempDir()
+	req, list := filepath.Join(offline, "request.json"), filepath.Join(offline, "trust.cose")
+	ok(t, append([]string{"trust", "request", "--out", req}, d...)...)
+	ok(t, "trust", "sign", "--root", root, "--in", req, "--out", list) // no database at all
+	ok(t, append([]string{"trust", "import", list}, d...)...)
+	for _, k := range decode[[]keyJSON](t, ok(t, append([]string{"keys", "list", "--json"}, d...)...)) {
+		if k.Kind == "root" && k.Private {
+			t.Fatal("the root private key is still in the database")
+		}
+		if k.OrganizationID == a.OrganizationID && k.Status == "active" && !k.Certified {
+			t.Fatal("the new key is not certified after import")
+		}
+	}
+	c := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", renewed.ID, "--json"}, d...)...))
+	if s := status(c.QR); s != "valid" {
+		t.Fatalf("a letter signed after the offline import is %s", s)
+	}
+	if _, stderr, code := amparo(t, nil, append([]string{"trust", "import", list}, d...)...); code == 0 || !strings.Contains(stderr, "not newer") {
+		t.Fatalf("re-import: exit %d %q", code, stderr)
+	}
+}

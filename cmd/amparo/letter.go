@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
+)
+
+func runLetter(ctx context.Context, m *Main, args []string) error {
+	return m.dispatch(ctx, args, map[string]sub{
+		"list":   {"[--status S] [--org ID] [--json]", "list letters", letterList},
+		"show":   {"ID [--json] [--png FILE]", "show a letter and its QR text", letterShow},
+		"issue":  {"ID | --client ID --member ID [--languages es,...]", "issue a draft, or make and issue a letter: the member approves, the credential is signed", letterIssue},
+		"renew":  {"ID", "issue a new letter for the same client and member; the old one is superseded", letterRenew},
+		"revoke": {"ID --reason TEXT", "revoke a letter, for a reason", letterRevoke},
+	})
+}
+
+// letterJSON is a letter as `--json` prints it; scripts rely on its names.
+type letterJSON struct {
+	ID             string   `json:"id"`
+	ClientID       string   `json:"client_id"`
+	MemberID       string   `json:"member_id"`
+	OrganizationID string   `json:"organization_id"`
+	Status         string   `json:"status"`
+	IssuedAt       *string  `json:"issued_at"`
+	ValidUntil     *string  `json:"valid_until"`
+	RevokedAt      *string  `json:"revoked_at,omitempty"`
+	RevokeReason   string   `json:"revoke_reason,omitempty"`
+	SupersededBy   string   `json:"superseded_by,omitempty"`
+	Languages      []string `json:"languages"`
+	CredentialID   string   `json:"credential_id,omitempty"`
+	StatusListID   uint32   `json:"status_list_id,omitempty"`
+	StatusIndex    uint32   `json:"status_index,omitempty"`
+	QR             string   `json:"qr,omitempty"`
+	QRVersion      int      `json:"qr_version,omitempty"`
+	QRECC          string   `json:"qr_ecc,omitempty"`
+}
+
+func toJSON(l *amparo.Letter) (letterJSON, error) {
+	ts := func(t time.Time) *string {
+		if t.IsZero() {
+			return nil
+		}
+		s := t.UTC().Format(time.RFC3339)
+		return &s
+	}
+	j := letterJSON{ID: l.ID, ClientID: l.ClientID, MemberID: l.MemberID, OrganizationID: l.OrganizationID,
+		Status: l.Status, IssuedAt: ts(l.IssuedAt), ValidUntil: ts(l.ValidUntil), RevokedAt: ts(l.RevokedAt),
+		RevokeReason: l.RevokeReason, SupersededBy: l.SupersededBy, Languages: l.Languages,
+		CredentialID: l.CredentialID, StatusListID: l.StatusListID, StatusIndex: l.StatusIndex, QR: l.QR}
+	if j.Languages == nil {
+		j.Languages = []string{}
+	}
+	if l.QR != "" {
+		q, err := credential.NewQR(l.QR)
+		if err != nil {
+			return j, err
+		}
+		j.QRVersion, j.QRECC = q.Version, credential.QRLevel
+	}
+	return j, nil
+}
+
+func letterList(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("letter list")
+	m.dataFlags(fs)
+	status := fs.String("status", "", "only letters in this `status`: "+strings.Join(amparo.LetterStatuses, ", "))
+	org := fs.String("org", "", "only this organization's letters (`ID`)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	var all []*amparo.Letter
+	for offset := 0; ; offset += 1000 {
+		ls, n, err := m.DB.FindLetters(system(ctx), amparo.LetterFilter{Status: *status, OrganizationID: *org, Offset: offset, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		all = append(all, ls...)
+		if len(all) >= n || len(ls) == 0 {
+			break
+		}
+	}
+	if *asJSON {
+		out := []letterJSON{}
+		for _, l := range all {
+			j, err := toJSON(l)
+			if err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return m.printJSON(out)
+	}
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tSTATUS\tVALID UNTIL\tORGANIZATION\tMEMBER")
+	for _, l := range all {
+		until := "-"
+		if !l.ValidUntil.IsZero() {
+			until = l.ValidUntil.Format("2006-01-02")
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.ID, l.Status, until, l.OrganizationID, l.MemberID)
+	}
+	return w.Flush()
+}
+
+func letterShow(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("letter show")
+	m.dataFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON, with qr, qr_version and qr_ecc")
+	png := fs.String("png", "", "also write the QR code as a PNG image to this `file`")
+	id, err := m.parseID(fs, args, "the letter ID (see amparo letter list)")
+	if err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	l, err := m.DB.FindLetterByID(system(ctx), id)
+	if err != nil {
+		return err
+	}
+	if *png != "" {
+		if l.QR == "" {
+			return fmt.Errorf("the letter has no QR code (it is %s)", l.Status)
+		}
+		q, err := credential.NewQR(l.QR)
+		if err != nil {
+			return err
+		}
+		b, err := q.PNG(8)
+		if err != nil {
+			return err
+		}
+		if err := writeNew(*png, b); err != nil {
+			return err
+		}
+	}
+	return m.printLetter(l, *asJSON)
+}
+
+func (m *Main) printLetter(l *amparo.Letter, asJSON bool) error {
+	j, err := toJSON(l)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return m.printJSON(j)
+	}
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Letter\t%s\nStatus\t%s\nClient\t%s\nMember\t%s\nOrganization\t%s\n", l.ID, l.Status, l.ClientID, l.MemberID, l.OrganizationID)
+	if j.IssuedAt != nil {
+		fmt.Fprintf(w, "Valid\t%s to %s\n", *j.IssuedAt, *j.ValidUntil)
+	}
+	if l.RevokeReason != "" {
+		fmt.Fprintf(w, "Revoked\t%s: %s\n", *j.RevokedAt, l.RevokeReason)
+	}
+	if l.SupersededBy != "" {
+		fmt.Fprintf(w, "Superseded by\t%s\n", l.SupersededBy)
+	}
+	if l.QR != "" {
+		fmt.Fprintf(w, "QR\tversion %d, error correction %s\n", j.QRVersion, j.QRECC)
+	}
+	w.Flush()
+	if l.QR != "" {
+		fmt.Fprintf(m.Stdout, "%s\n", l.QR)
+	}
+	return nil
+}
+
+func letterIssue(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("letter issue")
+	m.dataFlags(fs)
+	client := fs.String("client", "", "make a letter for this client (`ID`)")
+	member := fs.String("member", "", "signed by this member (`ID`)")
+	langs := fs.String("languages", "", "`languages` of the client's part, comma-separated (default: the client's)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := m.parseArgs(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	id := strings.Join(pos, "")
+	if (id == "") == (*client == "" || *member == "") {
+		fmt.Fprintln(m.Stderr, "amparo letter issue: give a draft's ID, or --client ID and --member ID")
+		return errUsage
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	ctx = system(ctx)
+	if id == "" {
+		mem, err := m.DB.FindMemberByID(ctx, *member)
+		if err != nil {
+			return err
+		}
+		l := &amparo.Letter{ClientID: *client, MemberID: mem.ID, OrganizationID: mem.OrganizationID}
+		if *langs != "" {
+			l.Languages = strings.Split(*langs, ",")
+		} else if c, err := m.DB.FindClientByID(ctx, *client); err != nil {
+			return err
+		} else if c.Language != "en" {
+			l.Languages = []string{c.Language}
+		}
+		if err := m.DB.CreateLetter(ctx, l); err != nil {
+			return err
+		}
+		id = l.ID
+	}
+	if _, err := m.DB.IssueLetter(ctx, id); err != nil {
+		return err
+	}
+	l, err := m.DB.FindLetterByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return m.printLetter(l, *asJSON)
+}
+
+func letterRenew(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("letter renew")
+	m.dataFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON of the new letter")
+	id, err := m.parseID(fs, args, "the letter ID (see amparo letter list)")
+	if err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	next, err := m.DB.RenewLetter(system(ctx), id)
+	if err != nil {
+		return err
+	}
+	l, err := m.DB.FindLetterByID(system(ctx), next.ID)
+	if err != nil {
+		return err
+	}
+	return m.printLetter(l, *asJSON)
+}
+
+func letterRevoke(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("letter revoke")
+	m.dataFlags(fs)
+	reason := fs.String("reason", "", "why the letter is revoked (required)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	id, err := m.parseID(fs, args, "the letter ID (see amparo letter list)")
+	if err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	l, err := m.DB.RevokeLetter(system(ctx), id, *reason)
+	if err != nil {
+		return err
+	}
+	return m.printLetter(l, *asJSON)
+}

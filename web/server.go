@@ -57,7 +57,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	s.verifyRoutes(mux)
-	return s.logRequests(securityHeaders(mux)), nil
+	return s.logRequests(securityHeaders(asPublic(mux))), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -78,8 +78,15 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // program and its partner organizations, never a client.
 var public = amparo.Actor{ID: "public"}
 
+// asPublic makes every request act as a visitor who has not signed in.
+func asPublic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(amparo.NewContextWithActor(r.Context(), public)))
+	})
+}
+
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	ctx := amparo.NewContextWithActor(r.Context(), public)
+	ctx := r.Context()
 	p, err := s.Programs.FindProgram(ctx)
 	if err != nil {
 		s.error(w, r, err)

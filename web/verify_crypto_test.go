@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -236,7 +237,7 @@ func TestVerifyJS_Ed25519Fallback(t *testing.T) {
 func TestVerifyPage_InsecureContext(t *testing.T) {
 	p := newProgram(t)
 	ts, log := newVerifyServer(t, p.trust)
-	ctx := startBrowser(t, []chromedp.ExecAllocatorOption{chromedp.Flag("host-resolver-rules", "MAP amparo.test 127.0.0.1")})
+	ctx := browsertest.Start(t, []chromedp.ExecAllocatorOption{chromedp.Flag("host-resolver-rules", "MAP amparo.test 127.0.0.1")})
 	base := strings.Replace(ts.URL, "127.0.0.1", "amparo.test", 1)
 	valid := p.letter(t, p.keyA, nil)
 	revoked := p.letter(t, p.keyA, func(c *credential.Claims) { c.StatusIndex = 7 })

@@ -10,8 +10,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -23,6 +21,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -299,45 +298,10 @@ func TestVerifyHandlers_WithoutTrust(t *testing.T) {
 	}
 }
 
-// chromiumPath finds a Chromium or Chrome binary, or returns "".
-func chromiumPath() string {
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // newBrowser starts headless Chromium for one test, running setup first.
-// Without a browser the test skips, except in CI (CI=true), where it fails.
 func newBrowser(t *testing.T, setup ...chromedp.Action[chromedp.Void]) context.Context {
 	t.Helper()
-	return startBrowser(t, nil, setup...)
-}
-
-// startBrowser is newBrowser with more browser flags.
-func startBrowser(t *testing.T, flags []chromedp.ExecAllocatorOption, setup ...chromedp.Action[chromedp.Void]) context.Context {
-	t.Helper()
-	path := chromiumPath()
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no chromium binary found, and CI must run the browser tests")
-		}
-		t.Skip("no chromium binary found")
-	}
-	opts := append(append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox), flags...)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, setup...); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return ctx
+	return browsertest.Start(t, nil, setup...)
 }
 
 // shown is the verify page's result as a person sees it.

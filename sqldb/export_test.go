@@ -1,8 +1,12 @@
 package sqldb
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
+	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
+	"strings"
 )
 
 // RawDB exposes the database handle to tests that read what is stored.
@@ -29,3 +33,40 @@ type noopKey struct{}
 
 func (noopKey) Seal(p, _ []byte) []byte          { return p }
 func (noopKey) Open(p, _ []byte) ([]byte, error) { return p, nil }
+
+// AppendAuditEvents appends n chained events fast, in batches, for
+// benchmarks of verification.
+func AppendAuditEvents(db *DB, n int) error {
+	ctx := amparo.NewContextWithActor(context.Background(), amparo.SystemActor)
+	for done := 0; done < n; {
+		err := db.inTx(ctx, func(tx *Tx) error {
+			var prev []byte
+			if err := tx.queryRow(ctx, "SELECT hash FROM audit_head WHERE id = 1").Scan(&prev); err != nil {
+				return err
+			}
+			const rowsPer = 500
+			for b := 0; b < 20 && done < n; b++ {
+				k := min(rowsPer, n-done)
+				q := "INSERT INTO audit_events (at, actor_id, actor_role, organization_id, action, record_type, record_id, hash) VALUES " +
+					strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", k), ", ")
+				args := make([]any, 0, 8*k)
+				for i := range k {
+					e := &amparo.AuditEvent{At: tx.now, ActorID: "bench", ActorRole: amparo.RoleMember, OrganizationID: "org",
+						Action: "client.view", RecordType: "client", RecordID: fmt.Sprint(done + i)}
+					prev = chainHash(prev, e)
+					args = append(args, formatTime(e.At), e.ActorID, string(e.ActorRole), e.OrganizationID, e.Action, e.RecordType, e.RecordID, prev)
+				}
+				if _, err := tx.exec(ctx, q, args...); err != nil {
+					return err
+				}
+				done += k
+			}
+			_, err := tx.exec(ctx, "UPDATE audit_head SET hash = ? WHERE id = 1", prev)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	_ "modernc.org/sqlite"
 )
 
 // demoData runs the demo in a fresh folder until it serves, stops it, and
@@ -311,5 +313,27 @@ func TestKeyCommands(t *testing.T) {
 	}
 	if _, stderr, code := amparo(t, nil, append([]string{"trust", "import", list}, d...)...); code == 0 || !strings.Contains(stderr, "not newer") {
 		t.Fatalf("re-import: exit %d %q", code, stderr)
+	}
+}
+
+func TestAuditVerify(t *testing.T) {
+	data := demoData(t)
+	out := ok(t, "audit", "verify", "--data", data)
+	if !strings.Contains(out, "The audit trail is intact") {
+		t.Fatalf("audit verify: %s", out)
+	}
+	// An attacker with the database file rewrites an event.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "amparo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DROP TRIGGER audit_events_no_update", "UPDATE audit_events SET action = 'client.create' WHERE seq = 5"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if _, stderr, code := amparo(t, nil, "audit", "verify", "--data", data); code == 0 || !strings.Contains(stderr, "audit event 5 breaks the chain") {
+		t.Fatalf("tampered trail: exit %d %q", code, stderr)
 	}
 }

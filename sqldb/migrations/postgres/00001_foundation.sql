@@ -103,9 +103,19 @@ CREATE TABLE audit_events (
     organization_id TEXT NOT NULL,
     action          TEXT NOT NULL,
     record_type     TEXT NOT NULL,
-    record_id       TEXT NOT NULL
+    record_id       TEXT NOT NULL,
+    -- SHA-256 over the previous event's hash and this event: editing,
+    -- deleting or reordering an event breaks the chain (amparo audit verify).
+    hash            BYTEA NOT NULL
 );
 CREATE INDEX audit_events_record ON audit_events (record_type, record_id);
+
+-- The chain's head, one row: appending locks it, so events chain in order.
+CREATE TABLE audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    hash BYTEA NOT NULL
+);
+INSERT INTO audit_head (id, hash) VALUES (1, decode(repeat('00', 32), 'hex'));
 -- +goose StatementBegin
 CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -117,6 +127,7 @@ CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
     FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
 
 -- +goose Down
+DROP TABLE audit_head;
 DROP TABLE audit_events;
 DROP FUNCTION audit_events_append_only;
 DROP TABLE letters;

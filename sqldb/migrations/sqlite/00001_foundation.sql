@@ -103,15 +103,26 @@ CREATE TABLE audit_events (
     organization_id TEXT NOT NULL,
     action          TEXT NOT NULL,
     record_type     TEXT NOT NULL,
-    record_id       TEXT NOT NULL
+    record_id       TEXT NOT NULL,
+    -- SHA-256 over the previous event's hash and this event: editing,
+    -- deleting or reordering an event breaks the chain (amparo audit verify).
+    hash            BLOB NOT NULL
 );
 CREATE INDEX audit_events_record ON audit_events (record_type, record_id);
+
+-- The chain's head, one row: appending locks it, so events chain in order.
+CREATE TABLE audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    hash BLOB NOT NULL
+);
+INSERT INTO audit_head (id, hash) VALUES (1, zeroblob(32));
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 
 -- +goose Down
+DROP TABLE audit_head;
 DROP TABLE audit_events;
 DROP TABLE letters;
 DROP TABLE client_name_tokens;

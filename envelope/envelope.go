@@ -172,6 +172,18 @@ func (k *Keyring) Tokens(field, text string) [][]byte {
 	return out
 }
 
+// MAC returns a keyed HMAC-SHA256 of data for a purpose, under the index
+// key: a value the database may keep (a PIN's check value, a cookie's
+// signature) that nobody can compute or test guesses against without the
+// master key.
+func (k *Keyring) MAC(purpose string, data []byte) []byte {
+	m := hmac.New(sha256.New, k.indexKey)
+	m.Write([]byte("mac:" + purpose))
+	m.Write([]byte{0})
+	m.Write(data)
+	return m.Sum(nil)
+}
+
 // Words splits text into normalized, distinct words: decomposed, without
 // combining marks, lower case, split at anything but letters and digits.
 func Words(text string) []string {

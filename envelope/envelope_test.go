@@ -143,3 +143,16 @@ func TestKeyFile(t *testing.T) {
 		t.Fatalf("short key err = %v", err)
 	}
 }
+
+func TestMAC(t *testing.T) {
+	k := mustKeyring(t)
+	a := k.MAC("pin", []byte("123456"))
+	if !bytes.Equal(a, k.MAC("pin", []byte("123456"))) || len(a) != 32 {
+		t.Fatal("MAC is not deterministic")
+	}
+	for _, other := range [][]byte{k.MAC("pin", []byte("123457")), k.MAC("cookie", []byte("123456")), mustKeyring(t).MAC("pin", []byte("123456"))} {
+		if bytes.Equal(a, other) {
+			t.Fatal("MAC does not depend on data, purpose and key")
+		}
+	}
+}

@@ -28,6 +28,7 @@ type cipher interface {
 	NewDataKey(id string) (dataKey, []byte, error)
 	OpenDataKey(id string, wrapped []byte) (dataKey, error)
 	Tokens(field, text string) [][]byte
+	MAC(purpose string, data []byte) []byte
 	KeyCheck() []byte
 }
 

@@ -188,6 +188,9 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if err := tx.issueCredential(ctx, l); err != nil {
 			return err
 		}
+		if _, err := tx.createPhoneLink(ctx, l); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "letter.issue", "letter", l.ID)
 	})
 	return l, err
@@ -248,6 +251,9 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 			return err
 		}
 		if err := tx.issueCredential(ctx, next); err != nil {
+			return err
+		}
+		if _, err := tx.createPhoneLink(ctx, next); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, "UPDATE letters SET superseded_by = ? WHERE id = ?", next.ID, old.ID); err != nil {

@@ -31,6 +31,10 @@ type Server struct {
 	// Trust publishes the root key, trust list and status lists that the
 	// verify page (/v) checks letters against.
 	Trust amparo.TrustService
+	// Phones opens clients' phone pages; MAC signs their cookies with a key
+	// only the server holds.
+	Phones amparo.PhoneService
+	MAC    func(purpose string, data []byte) []byte
 
 	pages map[string]*template.Template
 }
@@ -57,7 +61,10 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	s.verifyRoutes(mux)
-	return s.logRequests(securityHeaders(asPublic(mux))), nil
+	s.phoneRoutes(mux)
+	// Every state-changing request must come from our own pages.
+	csrf := http.NewCrossOriginProtection()
+	return s.logRequests(securityHeaders(csrf.Handler(asPublic(mux)))), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +126,12 @@ func (p page) LanguageName(lang string) string { return p.catalog.T(lang, "langu
 // language picks the reader's language: ?lang= (remembered in a cookie),
 // then the cookie, then Accept-Language.
 func (s *Server) language(w http.ResponseWriter, r *http.Request) string {
+	return s.languageFor(w, r, "")
+}
+
+// languageFor is language with a preferred language, such as a client's,
+// ahead of Accept-Language.
+func (s *Server) languageFor(w http.ResponseWriter, r *http.Request, prefer string) string {
 	choice := r.URL.Query().Get("lang")
 	if choice != "" {
 		lang := s.Catalog.Match(choice, "")
@@ -128,12 +141,19 @@ func (s *Server) language(w http.ResponseWriter, r *http.Request) string {
 	}
 	if c, err := r.Cookie("lang"); err == nil {
 		choice = c.Value
+	} else {
+		choice = prefer
 	}
 	return s.Catalog.Match(choice, r.Header.Get("Accept-Language"))
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, status int, data map[string]any) {
-	p := page{Lang: s.language(w, r), Languages: s.Catalog.Languages(), Path: r.URL.Path, Data: data, catalog: s.Catalog}
+	s.renderLang(w, r, "", name, status, data)
+}
+
+// renderLang renders a page in the reader's language, preferring lang.
+func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name string, status int, data map[string]any) {
+	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Path: r.URL.Path, Data: data, catalog: s.Catalog}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang)
 	w.Header().Set("Vary", "Accept-Language, Cookie")

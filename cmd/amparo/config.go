@@ -19,9 +19,10 @@ import (
 // Main holds what a command builds: its configuration, the database, and
 // where it writes.
 type Main struct {
-	Config Config
-	DB     *sqldb.DB
-	Logger *slog.Logger
+	Config  Config
+	DB      *sqldb.DB
+	Keyring *envelope.Keyring
+	Logger  *slog.Logger
 
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
@@ -68,11 +69,10 @@ func (m *Main) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := envelope.New(key)
-	if err != nil {
+	if m.Keyring, err = envelope.New(key); err != nil {
 		return err
 	}
-	if m.DB, err = sqldb.Open(c.DB, k, m.Logger); err != nil {
+	if m.DB, err = sqldb.Open(c.DB, m.Keyring, m.Logger); err != nil {
 		return err
 	}
 	if err := m.DB.Migrate(ctx); err != nil {

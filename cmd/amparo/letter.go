@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,6 +19,7 @@ func runLetter(ctx context.Context, m *Main, args []string) error {
 		"issue":  {"ID | --client ID --member ID [--languages es,...]", "issue a draft, or make and issue a letter: the member approves, the credential is signed", letterIssue},
 		"renew":  {"ID", "issue a new letter for the same client and member; the old one is superseded", letterRenew},
 		"revoke": {"ID --reason TEXT", "revoke a letter, for a reason", letterRevoke},
+		"phone":  {"ID [--new|--revoke] [--json]", "show the private link and PIN of a letter's phone page; make a new one or revoke it", letterPhone},
 	})
 }
 
@@ -222,7 +224,10 @@ func letterIssue(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	return m.printLetter(l, *asJSON)
+	if err := m.printLetter(l, *asJSON); err != nil || *asJSON {
+		return err
+	}
+	return m.printPhoneLink(ctx, l.ID, false)
 }
 
 func letterRenew(ctx context.Context, m *Main, args []string) error {
@@ -244,7 +249,60 @@ func letterRenew(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	return m.printLetter(l, *asJSON)
+	if err := m.printLetter(l, *asJSON); err != nil || *asJSON {
+		return err
+	}
+	return m.printPhoneLink(ctx, l.ID, false)
+}
+
+func letterPhone(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("letter phone")
+	m.dataFlags(fs)
+	renew := fs.Bool("new", false, "make a new link and PIN; the old link stops working")
+	revoke := fs.Bool("revoke", false, "stop the link from working")
+	asJSON := fs.Bool("json", false, "print JSON")
+	id, err := m.parseID(fs, args, "the letter ID (see amparo letter list)")
+	if err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	switch {
+	case *revoke:
+		if err := m.DB.RevokePhoneLink(system(ctx), id); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, "The phone link no longer works.")
+		return nil
+	case *renew:
+		if _, err := m.DB.CreatePhoneLink(system(ctx), id); err != nil {
+			return err
+		}
+	}
+	return m.printPhoneLink(ctx, id, *asJSON)
+}
+
+// printPhoneLink shows a letter's phone link and PIN, to give the client.
+func (m *Main) printPhoneLink(ctx context.Context, letterID string, asJSON bool) error {
+	link, err := m.DB.FindPhoneLink(system(ctx), letterID)
+	if err != nil {
+		return err
+	}
+	p, err := m.DB.FindProgram(system(ctx))
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(p.VerifyURL)
+	if err != nil {
+		return err
+	}
+	link.Token = u.Scheme + "://" + u.Host + "/p/" + link.Token
+	if asJSON {
+		return m.printJSON(map[string]string{"letter_id": letterID, "phone_url": link.Token, "pin": link.PIN})
+	}
+	fmt.Fprintf(m.Stdout, "Phone page for the client: %s  PIN %s\n", link.Token, link.PIN)
+	return nil
 }
 
 func letterRevoke(ctx context.Context, m *Main, args []string) error {

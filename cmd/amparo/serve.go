@@ -104,7 +104,8 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
-	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Catalog: cat, Logger: m.Logger}
+	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
+		Catalog: cat, Logger: m.Logger}
 	h, err := s.Handler()
 	if err != nil {
 		return err

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
+)
+
+// The phone page is a client's letter on their phone, at /p/{token}: the
+// QR large, the names, tap-to-call, know-your-rights. The token is the
+// link's secret and nothing personal; a PIN opens it, and a signed cookie,
+// scoped to the link's path, remembers that for phoneCookieAge. A service
+// worker keeps this page alone, so it reads offline.
+
+const phoneCookieAge = 90 * 24 * time.Hour
+
+func (s *Server) phoneRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /p/sw.js", phoneServiceWorker)
+	mux.HandleFunc("GET /p/icon.png", phoneIcon)
+	mux.HandleFunc("GET /p/{token}", s.phonePage)
+	mux.HandleFunc("POST /p/{token}", s.phonePIN)
+	mux.HandleFunc("GET /p/{token}/qr.png", s.phoneQR)
+	mux.HandleFunc("GET /p/{token}/manifest.webmanifest", s.phoneManifest)
+	mux.HandleFunc("POST /p/{token}/forget", s.phoneForget)
+}
+
+// phoneCookie signs (token, link, expiry): it proves the PIN was given for
+// this link, and only works under this link's path.
+func (s *Server) phoneCookie(token, linkID string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	mac := s.MAC("phone cookie", []byte(token+"|"+linkID+"|"+e))
+	return linkID + "." + e + "." + base64.RawURLEncoding.EncodeToString(mac)
+}
+
+// phoneLink returns the link a request's cookie opened, or "".
+func (s *Server) phoneLink(r *http.Request, token string) string {
+	c, err := r.Cookie("phone")
+	if err != nil {
+		return ""
+	}
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || time.Now().Unix() > exp {
+		return ""
+	}
+	want := s.phoneCookie(token, parts[0], time.Unix(exp, 0))
+	if !hmac.Equal([]byte(want), []byte(c.Value)) {
+		return ""
+	}
+	return parts[0]
+}
+
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+}
+
+func (s *Server) phonePage(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	token := r.PathValue("token")
+	linkID := s.phoneLink(r, token)
+	if linkID == "" {
+		s.render(w, r, "phone_pin", http.StatusOK, map[string]any{"Token": token})
+		return
+	}
+	page, err := s.Phones.PhoneLetterByLink(r.Context(), linkID)
+	if err != nil {
+		s.phonePINError(w, r, token, err)
+		return
+	}
+	s.showPhoneLetter(w, r, token, page)
+}
+
+func (s *Server) showPhoneLetter(w http.ResponseWriter, r *http.Request, token string, page *amparo.PhoneLetter) {
+	// The service worker keeps only responses marked as the letter page.
+	w.Header().Set("X-Amparo-Phone", "letter")
+	s.renderLang(w, r, page.Language, "phone", http.StatusOK, map[string]any{"Token": token, "Letter": page,
+		"Rights": s.rights(s.Catalog.Match(page.Language, "")), "RightsEN": s.rights("en")})
+}
+
+// rights lists the know-your-rights statements in lang, falling back to
+// English for a language that lacks them.
+func (s *Server) rights(lang string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		key := fmt.Sprintf("kyr.%d", i)
+		text := s.Catalog.T(lang, key)
+		if text == key {
+			return out
+		}
+		out = append(out, text)
+	}
+}
+
+func (s *Server) phonePIN(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	token := r.PathValue("token")
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	pin := strings.TrimSpace(r.PostFormValue("pin"))
+	page, err := s.Phones.OpenPhoneLetter(r.Context(), token, pin)
+	if err != nil {
+		s.phonePINError(w, r, token, err)
+		return
+	}
+	exp := time.Now().Add(phoneCookieAge)
+	http.SetCookie(w, &http.Cookie{Name: "phone", Value: s.phoneCookie(token, page.LinkID, exp), Path: "/p/" + token,
+		Expires: exp, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	// Post/redirect/get: a reload does not send the PIN again.
+	http.Redirect(w, r, "/p/"+token, http.StatusSeeOther)
+}
+
+func (s *Server) phonePINError(w http.ResponseWriter, r *http.Request, token string, err error) {
+	key, status := "phone.gone", http.StatusNotFound
+	switch amparo.ErrorCode(err) {
+	case amparo.EUNAUTHORIZED:
+		key, status = "phone.wrong_pin", http.StatusUnauthorized
+	case amparo.ECONFLICT:
+		key, status = "phone.locked", http.StatusTooManyRequests
+	case amparo.ENOTFOUND:
+	default:
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "phone_pin", status, map[string]any{"Token": token, "Error": key})
+}
+
+func (s *Server) phoneQR(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	token := r.PathValue("token")
+	linkID := s.phoneLink(r, token)
+	if linkID == "" {
+		http.Error(w, "Forbidden.", http.StatusForbidden)
+		return
+	}
+	page, err := s.Phones.PhoneLetterByLink(r.Context(), linkID)
+	if err != nil || page.QR == "" {
+		http.NotFound(w, r)
+		return
+	}
+	q, err := credential.NewQR(page.QR)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	b, err := q.PNG(8)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("X-Amparo-Phone", "letter")
+	w.Write(b)
+}
+
+func (s *Server) phoneManifest(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	lang := s.language(w, r)
+	w.Header().Set("Content-Type", "application/manifest+json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"name": s.Catalog.T(lang, "phone.app_name"), "short_name": "Amparo", "lang": lang,
+		"start_url": "/p/" + token, "scope": "/p/" + token, "display": "standalone",
+		"background_color": "#ffffff", "theme_color": "#0b5d2a",
+		"icons": []map[string]string{{"src": "/p/icon.png", "sizes": "192x192", "type": "image/png"}},
+	})
+}
+
+// phoneForget ends the link's cookie and asks the browser to drop what
+// this site keeps (the page's script also deletes its caches).
+func (s *Server) phoneForget(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	noStore(w)
+	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
+	http.SetCookie(w, &http.Cookie{Name: "phone", Value: "", Path: "/p/" + token, MaxAge: -1, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	s.render(w, r, "phone_forgotten", http.StatusOK, nil)
+}
+
+func phoneServiceWorker(w http.ResponseWriter, r *http.Request) {
+	sw := verifyAssets["phone-sw.js"]
+	body := append([]byte("const VERSION = '"+assetVersion+"';\n"), sw.body...)
+	serveAsset(w, r, asset{body: body, contentType: sw.contentType, etag: etagOf(body)})
+}
+
+// phoneIconPNG is the installed page's icon: a plain green square.
+var phoneIconPNG = func() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 192, 192))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{0x0b, 0x5d, 0x2a, 0xff})
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return b.Bytes()
+}()
+
+func phoneIcon(w http.ResponseWriter, r *http.Request) {
+	serveAsset(w, r, asset{body: phoneIconPNG, contentType: "image/png", etag: etagOf(phoneIconPNG)})
+}

@@ -3,15 +3,14 @@ package sqldb
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math/big"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/auth"
 )
 
 var _ amparo.PhoneService = (*DB)(nil)
@@ -25,11 +24,6 @@ const (
 type phoneSecret struct {
 	Token string `json:"t"`
 	PIN   string `json:"p"`
-}
-
-func tokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
 }
 
 // CreatePhoneLink makes a new link and PIN for an issued letter of the
@@ -54,10 +48,8 @@ func (tx *Tx) createPhoneLink(ctx context.Context, l *amparo.Letter) (*amparo.Ph
 	if _, err := tx.exec(ctx, "UPDATE phone_links SET revoked_at = ? WHERE letter_id = ? AND revoked_at IS NULL", formatTime(tx.now), l.ID); err != nil {
 		return nil, err
 	}
-	raw := make([]byte, 16)
-	rand.Read(raw)
 	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	p := &amparo.PhoneLink{ID: amparo.NewID(), LetterID: l.ID, Token: base64.RawURLEncoding.EncodeToString(raw),
+	p := &amparo.PhoneLink{ID: amparo.NewID(), LetterID: l.ID, Token: auth.NewToken(),
 		PIN: fmt.Sprintf("%06d", n.Int64()), CreatedAt: tx.now}
 	dk, err := tx.clientKey(ctx, l.ClientID)
 	if err != nil {
@@ -65,7 +57,7 @@ func (tx *Tx) createPhoneLink(ctx context.Context, l *amparo.Letter) (*amparo.Ph
 	}
 	secret, _ := json.Marshal(phoneSecret{p.Token, p.PIN})
 	if _, err := tx.exec(ctx, `INSERT INTO phone_links (id, letter_id, token_hash, pin_mac, sealed, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, p.ID, l.ID, tokenHash(p.Token), tx.db.cipher.MAC("phone pin "+p.ID, []byte(p.PIN)),
+		VALUES (?, ?, ?, ?, ?, ?)`, p.ID, l.ID, auth.TokenHash(p.Token), tx.db.cipher.MAC("phone pin "+p.ID, []byte(p.PIN)),
 		dk.Seal(secret, []byte("phone link "+p.ID)), formatTime(tx.now)); err != nil {
 		return nil, err
 	}
@@ -143,7 +135,7 @@ func (db *DB) OpenPhoneLetter(ctx context.Context, token, pin string) (*amparo.P
 		var failures int
 		var locked time.Time
 		err := tx.queryRow(ctx, "SELECT id, pin_mac, failures, locked_until FROM phone_links WHERE token_hash = ? AND revoked_at IS NULL"+tx.db.dialect.forUpdate(),
-			tokenHash(token)).Scan(&id, &mac, &failures, scanTime{&locked})
+			auth.TokenHash(token)).Scan(&id, &mac, &failures, scanTime{&locked})
 		if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
 			tx.db.cipher.MAC("phone pin", []byte(pin)) // the same work as a real check
 			answer = errWrongPIN

@@ -1,0 +1,144 @@
+package amparo
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Account statuses.
+const (
+	AccountActive    = "active"
+	AccountSuspended = "suspended"
+)
+
+// Session limits.
+const (
+	SessionIdle     = 30 * time.Minute
+	SessionAbsolute = 12 * time.Hour
+	InvitationTTL   = 7 * 24 * time.Hour
+)
+
+// Account is a person who signs in to work in Amparo.
+type Account struct {
+	ID             string
+	Email          string
+	Name           string
+	Role           Role
+	OrganizationID string // for organization roles
+	Status         string
+	TOTPEnabled    bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Actor returns the actor an account acts as.
+func (a *Account) Actor() Actor {
+	return Actor{ID: a.ID, Role: a.Role, OrganizationID: a.OrganizationID}
+}
+
+// NeedsSecondFactor reports whether the role may see client records, and
+// so must sign in with a second factor.
+func (r Role) NeedsSecondFactor() bool {
+	return Actor{Role: r, OrganizationID: "x"}.SeesClients() || r == RoleProgramAdmin || r == RoleAuditor
+}
+
+// OrganizationRole reports whether the role belongs to one organization.
+func (r Role) OrganizationRole() bool {
+	switch r {
+	case RoleOrgAdmin, RoleMember, RoleIntake:
+		return true
+	}
+	return false
+}
+
+// Roles lists the roles people sign in with.
+var Roles = []Role{RoleProgramAdmin, RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer, RoleFundOfficer, RoleProcurement, RoleAuditor}
+
+// Invitation lets one person make an account with a role, once, before it
+// expires. Token is set only when it is created.
+type Invitation struct {
+	ID             string
+	Token          string
+	Email          string
+	Role           Role
+	OrganizationID string
+	CreatedBy      string
+	ExpiresAt      time.Time
+	UsedAt         time.Time
+	CreatedAt      time.Time
+}
+
+// NormalizeEmail lower-cases and trims an email address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Validate returns every problem of inv, each naming its field.
+func (inv *Invitation) Validate() error {
+	var c checker
+	if a, err := mail.ParseAddress(inv.Email); err != nil || a.Address != inv.Email {
+		c.add("email", "must be an email address, such as name@example.org")
+	}
+	valid := false
+	for _, r := range Roles {
+		valid = valid || r == inv.Role
+	}
+	if !valid {
+		c.add("role", "is not a role")
+	} else if inv.Role.OrganizationRole() && inv.OrganizationID == "" {
+		c.add("organization_id", "is required for this role")
+	} else if !inv.Role.OrganizationRole() && inv.OrganizationID != "" {
+		c.add("organization_id", "is only for organization roles")
+	}
+	return c.err()
+}
+
+// Credentials are what signing in checks; the store opens the TOTP secret.
+type Credentials struct {
+	PasswordHash string
+	TOTPSecret   string // "" until enrolled
+	TOTPLastStep int64
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	AccountID    string
+	SecondFactor bool // the second factor was given in this session
+	CreatedAt    time.Time
+	LastSeenAt   time.Time
+	Account      *Account
+}
+
+// AccountService manages accounts, invitations and sessions.
+type AccountService interface {
+	// CreateInvitation stores an invitation and returns it with its token.
+	CreateInvitation(ctx context.Context, inv *Invitation) error
+	// FindInvitation returns a usable invitation by its token.
+	FindInvitation(ctx context.Context, token string) (*Invitation, error)
+	// AcceptInvitation makes the account, once.
+	AcceptInvitation(ctx context.Context, token, name, passwordHash string) (*Account, error)
+	FindAccountByID(ctx context.Context, id string) (*Account, error)
+	// FindCredentials returns an account and its credentials by email, for
+	// signing in.
+	FindCredentials(ctx context.Context, email string) (*Account, *Credentials, error)
+	SetPasswordHash(ctx context.Context, accountID, hash string) error
+	// SetTOTP enables the second factor with a secret and recovery code
+	// hashes, replacing any before.
+	SetTOTP(ctx context.Context, accountID, secret string, recoveryHashes [][]byte) error
+	// UseTOTPStep records a used code's time step; false if it was not
+	// newer than the last used, so a code works once.
+	UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error)
+	// UseRecoveryCode consumes a recovery code by its hash.
+	UseRecoveryCode(ctx context.Context, accountID string, hash []byte) (bool, error)
+	SuspendAccount(ctx context.Context, accountID string) error
+	// AuditSignInFailure records a failed sign-in, naming the account if
+	// there is one.
+	AuditSignInFailure(ctx context.Context, accountID string) error
+
+	CreateSession(ctx context.Context, accountID string, secondFactor bool) (token string, err error)
+	// FindSession returns a live session by its token, touching it; the
+	// idle and absolute limits end it, as does a suspended account.
+	FindSession(ctx context.Context, token string) (*Session, error)
+	DeleteSession(ctx context.Context, token string) error
+	DeleteSessions(ctx context.Context, accountID string) error
+}

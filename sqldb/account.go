@@ -1,0 +1,343 @@
+package sqldb
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/auth"
+)
+
+var _ amparo.AccountService = (*DB)(nil)
+
+const accountColumns = `id, email, name, role, COALESCE(organization_id, ''), status, sealed_totp IS NOT NULL, created_at, updated_at`
+
+func scanAccount(row interface{ Scan(...any) error }) (*amparo.Account, error) {
+	var a amparo.Account
+	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.OrganizationID, &a.Status, &a.TOTPEnabled, scanTime{&a.CreatedAt}, scanTime{&a.UpdatedAt})
+	return &a, mapError(err)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// CreateInvitation stores an invitation: the program office invites any
+// role; an organization admin, its own organization's roles.
+func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) error {
+	inv.Email = amparo.NormalizeEmail(inv.Email)
+	if err := inv.Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		a := tx.actor
+		if !(a.Role == amparo.RoleSystem || a.Role == amparo.RoleProgramAdmin ||
+			a.Role == amparo.RoleOrgAdmin && inv.Role.OrganizationRole() && inv.OrganizationID == a.OrganizationID) {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot invite this role")
+		}
+		inv.ID, inv.Token, inv.CreatedBy, inv.CreatedAt = amparo.NewID(), auth.NewToken(), a.ID, tx.now
+		inv.ExpiresAt = tx.now.Add(amparo.InvitationTTL)
+		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, token_hash, email, role, organization_id, created_by, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, auth.TokenHash(inv.Token), inv.Email, string(inv.Role), nullable(inv.OrganizationID),
+			inv.CreatedBy, formatTime(inv.ExpiresAt), formatTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "invitation.create", "invitation", inv.ID)
+	})
+}
+
+// FindInvitation returns an invitation that is neither used nor expired.
+func (db *DB) FindInvitation(ctx context.Context, token string) (*amparo.Invitation, error) {
+	var inv *amparo.Invitation
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		inv, err = tx.findInvitation(ctx, token)
+		return err
+	})
+	return inv, err
+}
+
+func (tx *Tx) findInvitation(ctx context.Context, token string) (*amparo.Invitation, error) {
+	var inv amparo.Invitation
+	var org *string
+	err := tx.queryRow(ctx, `SELECT id, email, role, organization_id, created_by, expires_at, used_at, created_at
+		FROM invitations WHERE token_hash = ?`+tx.db.dialect.forUpdate(), auth.TokenHash(token)).
+		Scan(&inv.ID, &inv.Email, &inv.Role, &org, &inv.CreatedBy, scanTime{&inv.ExpiresAt}, scanTime{&inv.UsedAt}, scanTime{&inv.CreatedAt})
+	if err != nil || !inv.UsedAt.IsZero() || !tx.now.Before(inv.ExpiresAt) {
+		if err := mapError(err); err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			return nil, err
+		}
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "this invitation was used, has expired, or does not exist: ask for a new one")
+	}
+	if org != nil {
+		inv.OrganizationID = *org
+	}
+	return &inv, nil
+}
+
+// AcceptInvitation makes the invited account, once.
+func (db *DB) AcceptInvitation(ctx context.Context, token, name, passwordHash string) (*amparo.Account, error) {
+	var a *amparo.Account
+	err := db.inTx(ctx, func(tx *Tx) error {
+		inv, err := tx.findInvitation(ctx, token)
+		if err != nil {
+			return err
+		}
+		if name = strings.TrimSpace(name); name == "" || utf8.RuneCountInString(name) > amparo.MaxNameLen {
+			return amparo.Invalid("name", "is required, at most %d characters", amparo.MaxNameLen)
+		}
+		a = &amparo.Account{ID: amparo.NewID(), Email: inv.Email, Name: name, Role: inv.Role, OrganizationID: inv.OrganizationID,
+			Status: amparo.AccountActive, CreatedAt: tx.now, UpdatedAt: tx.now}
+		_, wrapped, err := tx.db.cipher.NewDataKey(a.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO accounts (id, email, name, role, organization_id, status, password_hash, wrapped_key, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Email, a.Name, string(a.Role), nullable(a.OrganizationID), a.Status,
+			passwordHash, wrapped, formatTime(tx.now), formatTime(tx.now)); err != nil {
+			return conflict(err, "email", "an account with this email already exists")
+		}
+		if _, err := tx.exec(ctx, "UPDATE invitations SET used_at = ? WHERE id = ?", formatTime(tx.now), inv.ID); err != nil {
+			return err
+		}
+		tx.actor = a.Actor()
+		return tx.audit(ctx, "account.create", "account", a.ID)
+	})
+	return a, err
+}
+
+// FindAccountByID returns an account.
+func (db *DB) FindAccountByID(ctx context.Context, id string) (*amparo.Account, error) {
+	var a *amparo.Account
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		a, err = scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", id))
+		return err
+	})
+	return a, err
+}
+
+// FindCredentials returns an account and what signing in checks.
+func (db *DB) FindCredentials(ctx context.Context, email string) (*amparo.Account, *amparo.Credentials, error) {
+	var a *amparo.Account
+	var c amparo.Credentials
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		var wrapped, sealed []byte
+		a, err = scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE email = ?",
+			amparo.NormalizeEmail(email)))
+		if err != nil {
+			return err
+		}
+		if err := tx.queryRow(ctx, "SELECT password_hash, wrapped_key, sealed_totp, totp_last_step FROM accounts WHERE id = ?", a.ID).
+			Scan(&c.PasswordHash, &wrapped, &sealed, &c.TOTPLastStep); err != nil {
+			return mapError(err)
+		}
+		if sealed == nil {
+			return nil
+		}
+		dk, err := tx.db.cipher.OpenDataKey(a.ID, wrapped)
+		if err != nil {
+			return decryptError(err)
+		}
+		secret, err := dk.Open(sealed, []byte("totp "+a.ID))
+		if err != nil {
+			return decryptError(err)
+		}
+		c.TOTPSecret = string(secret)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, &c, nil
+}
+
+// self refuses changing another account's sign-in details.
+func (tx *Tx) self(accountID string) error {
+	if tx.actor.Role != amparo.RoleSystem && tx.actor.ID != accountID {
+		return amparo.Errorf(amparo.EFORBIDDEN, "you can change only your own sign-in details")
+	}
+	return nil
+}
+
+// SetPasswordHash replaces an account's password hash.
+func (db *DB) SetPasswordHash(ctx context.Context, accountID, hash string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.self(accountID); err != nil {
+			return err
+		}
+		r, err := tx.exec(ctx, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", hash, formatTime(tx.now), accountID)
+		if err != nil {
+			return err
+		}
+		if err := mustAffect(r, "account"); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "account.password", "account", accountID)
+	})
+}
+
+// SetTOTP enables the second factor.
+func (db *DB) SetTOTP(ctx context.Context, accountID, secret string, recoveryHashes [][]byte) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.self(accountID); err != nil {
+			return err
+		}
+		var wrapped []byte
+		if err := tx.queryRow(ctx, "SELECT wrapped_key FROM accounts WHERE id = ?", accountID).Scan(&wrapped); err != nil {
+			return mapError(err)
+		}
+		dk, err := tx.db.cipher.OpenDataKey(accountID, wrapped)
+		if err != nil {
+			return decryptError(err)
+		}
+		if _, err := tx.exec(ctx, "UPDATE accounts SET sealed_totp = ?, totp_last_step = 0, updated_at = ? WHERE id = ?",
+			dk.Seal([]byte(secret), []byte("totp "+accountID)), formatTime(tx.now), accountID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM recovery_codes WHERE account_id = ?", accountID); err != nil {
+			return err
+		}
+		for _, h := range recoveryHashes {
+			if _, err := tx.exec(ctx, "INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)", accountID, h); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, "account.totp", "account", accountID)
+	})
+}
+
+// UseTOTPStep records a used code's step if it is newer than the last:
+// the conditional update lets one of two racing requests win, never both.
+func (db *DB) UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error) {
+	var ok bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, "UPDATE accounts SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", step, accountID, step)
+		if err != nil {
+			return err
+		}
+		n, err := r.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	return ok, err
+}
+
+// UseRecoveryCode consumes a recovery code.
+func (db *DB) UseRecoveryCode(ctx context.Context, accountID string, hash []byte) (bool, error) {
+	var ok bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, "DELETE FROM recovery_codes WHERE account_id = ? AND code_hash = ?", accountID, hash)
+		if err != nil {
+			return err
+		}
+		n, err := r.RowsAffected()
+		if ok = n == 1; ok {
+			return tx.audit(ctx, "account.recovery_code", "account", accountID)
+		}
+		return err
+	})
+	return ok, err
+}
+
+// SuspendAccount suspends an account and ends all its sessions.
+func (db *DB) SuspendAccount(ctx context.Context, accountID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		a, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", accountID))
+		if err != nil {
+			return err
+		}
+		if !tx.actor.Administers(a.OrganizationID) || a.OrganizationID == "" && tx.actor.Role == amparo.RoleOrgAdmin {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot suspend this account")
+		}
+		if _, err := tx.exec(ctx, "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?", amparo.AccountSuspended, formatTime(tx.now), a.ID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE account_id = ?", a.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "account.suspend", "account", a.ID)
+	})
+}
+
+// AuditSignInFailure records a failed sign-in.
+func (db *DB) AuditSignInFailure(ctx context.Context, accountID string) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, "account.signin_failure", "account", accountID) })
+}
+
+// CreateSession starts a session for an active account.
+func (db *DB) CreateSession(ctx context.Context, accountID string, secondFactor bool) (string, error) {
+	token := auth.NewToken()
+	err := db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, account_id, second_factor, created_at, last_seen_at)
+			SELECT ?, id, ?, ?, ? FROM accounts WHERE id = ? AND status = ?`,
+			auth.TokenHash(token), secondFactor, formatTime(tx.now), formatTime(tx.now), accountID, amparo.AccountActive)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n != 1 {
+			return amparo.Errorf(amparo.EUNAUTHORIZED, "the account is suspended")
+		}
+		tx.actor = amparo.Actor{ID: accountID, Role: "account"}
+		return tx.audit(ctx, "account.signin", "account", accountID)
+	})
+	return token, err
+}
+
+// FindSession returns a live session and touches it.
+func (db *DB) FindSession(ctx context.Context, token string) (*amparo.Session, error) {
+	var s amparo.Session
+	err := db.inTx(ctx, func(tx *Tx) error {
+		err := tx.queryRow(ctx, "SELECT account_id, second_factor, created_at, last_seen_at FROM sessions WHERE token_hash = ?", auth.TokenHash(token)).
+			Scan(&s.AccountID, &s.SecondFactor, scanTime{&s.CreatedAt}, scanTime{&s.LastSeenAt})
+		if err != nil {
+			return amparo.Errorf(amparo.EUNAUTHORIZED, "not signed in")
+		}
+		if tx.now.Sub(s.LastSeenAt) > amparo.SessionIdle || tx.now.Sub(s.CreatedAt) > amparo.SessionAbsolute {
+			if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", auth.TokenHash(token)); err != nil {
+				return err
+			}
+			return amparo.Errorf(amparo.EUNAUTHORIZED, "the session has ended")
+		}
+		if s.Account, err = scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", s.AccountID)); err != nil {
+			return err
+		}
+		if s.Account.Status != amparo.AccountActive {
+			return amparo.Errorf(amparo.EUNAUTHORIZED, "the account is suspended")
+		}
+		// Touch at most once a minute: most requests then only read.
+		if tx.now.Sub(s.LastSeenAt) > time.Minute {
+			s.LastSeenAt = tx.now
+			_, err = tx.exec(ctx, "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", formatTime(tx.now), auth.TokenHash(token))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// DeleteSession signs a browser out.
+func (db *DB) DeleteSession(ctx context.Context, token string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", auth.TokenHash(token))
+		return err
+	})
+}
+
+// DeleteSessions signs an account out everywhere.
+func (db *DB) DeleteSessions(ctx context.Context, accountID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.self(accountID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE account_id = ?", accountID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "account.signout_everywhere", "account", accountID)
+	})
+}

@@ -25,8 +25,9 @@ type Summary struct {
 	Members       int
 	Clients       int
 	Letters       map[string]int // by status
-	// IDs of one active and one revoked letter, to try verification with.
-	ValidLetter, RevokedLetter string
+	// IDs of one active and one revoked letter, to try verification with,
+	// and of the first organization.
+	ValidLetter, RevokedLetter, Organization string
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -93,6 +94,7 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	if _, err := s.SignTrustList(ctx, nil); err != nil {
 		return nil, err
 	}
+	sum.Organization = orgs[0].ID
 
 	// 60 clients, 20 per organization; letters for most of them. Letters
 	// issued 400 days ago have expired; some of those were renewed

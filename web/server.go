@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/locale"
 )
 
@@ -35,6 +36,12 @@ type Server struct {
 	// only the server holds.
 	Phones amparo.PhoneService
 	MAC    func(purpose string, data []byte) []byte
+	// Accounts signs staff in; Hasher and Limiter check their passwords
+	// and slow down guessing.
+	Accounts amparo.AccountService
+	Letters  amparo.LetterService
+	Hasher   *auth.Hasher
+	Limiter  *auth.Limiter
 
 	pages map[string]*template.Template
 }
@@ -62,9 +69,12 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	s.verifyRoutes(mux)
 	s.phoneRoutes(mux)
+	if s.Accounts != nil {
+		s.accountRoutes(mux)
+	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
-	return s.logRequests(securityHeaders(csrf.Handler(asPublic(mux)))), nil
+	return s.logRequests(securityHeaders(csrf.Handler(s.withSession(mux)))), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -84,13 +94,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // public is the actor of a visitor who has not signed in: it sees the
 // program and its partner organizations, never a client.
 var public = amparo.Actor{ID: "public"}
-
-// asPublic makes every request act as a visitor who has not signed in.
-func asPublic(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(amparo.NewContextWithActor(r.Context(), public)))
-	})
-}
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()

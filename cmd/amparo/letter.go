@@ -19,6 +19,9 @@ func runLetter(ctx context.Context, m *Main, args []string) error {
 		"issue":  {"ID | --client ID --member ID [--languages es,...]", "issue a draft, or make and issue a letter: the member approves, the credential is signed", letterIssue},
 		"renew":  {"ID", "issue a new letter for the same client and member; the old one is superseded", letterRenew},
 		"revoke": {"ID --reason TEXT", "revoke a letter, for a reason", letterRevoke},
+		"pdf":    {"ID --out FILE", "write the letter as a PDF: English for the officer, then the client's part in their language", letterPDF},
+		"card":   {"ID --out FILE [--sheet]", "write the wallet card as a PDF: one card with crop marks, or a sheet of 10", letterCard},
+		"print":  {"[--status active] [--org ID] --out DIR", "write every active letter as a PDF and their wallet cards on sheets of 10, for a print run", letterPrint},
 		"phone":  {"ID [--new|--revoke] [--json]", "show the private link and PIN of a letter's phone page; make a new one or revoke it", letterPhone},
 	})
 }

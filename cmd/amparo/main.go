@@ -33,7 +33,7 @@ var commands = []command{
 	{"backup", "--out FILE [--data DIR] [--db DSN]", "write a consistent copy of the SQLite database, safe while serving", runBackup},
 	{"keys", "master|root|org|revoke|list ...", "manage the master key and the signing keys of the program and its organizations", runKeys},
 	{"trust", "sign|request|import|export ...", "sign, import and export the trust list that verifiers check letters against", runTrust},
-	{"letter", "list|show|issue|renew|revoke ...", "list, issue, renew and revoke letters of representation", runLetter},
+	{"letter", "list|show|issue|renew|revoke|pdf|card|print ...", "list, issue, renew and revoke letters of representation; print them and their wallet cards", runLetter},
 	{"audit", "verify", "check the audit trail's hash chain", runAudit},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
 	{"version", "", "print the version", runVersion},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/web"
@@ -72,6 +73,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "Seeded a fictional program in %s: %d organizations, %d members, %d clients; letters: %d active, %d draft, %d revoked, %d expired, %d superseded.\n",
 			m.Config.Data, sum.Organizations, sum.Members, sum.Clients, sum.Letters[amparo.LetterActive], sum.Letters[amparo.LetterDraft],
 			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded])
+		if err := m.demoAccount(system, sum.Organization, ln.Addr().String()); err != nil {
+			return err
+		}
 		for _, try := range []struct{ what, id string }{{"a valid letter", sum.ValidLetter}, {"a revoked letter", sum.RevokedLetter}} {
 			l, err := m.DB.FindLetterByID(system, try.id)
 			if err != nil {
@@ -82,9 +86,45 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	}
 	return m.serve(ctx, ln, func(url string) {
 		fmt.Fprintf(m.Stdout, "Amparo demo: open %s\n", url)
-		fmt.Fprintln(m.Stdout, "Signing in: the demo has no accounts yet; staff sign-in arrives with the web app. Every person in it is fictional.")
+		fmt.Fprintln(m.Stdout, "Every person in it is fictional.")
 		fmt.Fprintln(m.Stdout, "Press Ctrl+C to stop.")
 	})
+}
+
+// demoPassword is the demo accounts' password: the demo is for trying, on
+// 127.0.0.1, with fictional people only.
+const demoPassword = "ejemplo de carta segura"
+
+// demoAccount makes an organization admin who signs in with a printed
+// password and a TOTP key, through the same invitation a real one uses.
+func (m *Main) demoAccount(ctx context.Context, orgID, addr string) error {
+	inv := &amparo.Invitation{Email: "admin@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: orgID}
+	if err := m.DB.CreateInvitation(ctx, inv); err != nil {
+		return err
+	}
+	h, err := auth.NewHasher(auth.DefaultParams, 0)
+	if err != nil {
+		return err
+	}
+	hash, err := h.Hash(ctx, demoPassword)
+	if err != nil {
+		return err
+	}
+	a, err := m.DB.AcceptInvitation(ctx, inv.Token, "Coordinación Ejemplo", hash)
+	if err != nil {
+		return err
+	}
+	e, err := auth.NewTOTP("Amparo", a.Email)
+	if err != nil {
+		return err
+	}
+	codes, hashes := auth.NewRecoveryCodes(10)
+	if err := m.DB.SetTOTP(ctx, a.ID, e.Secret, hashes); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Sign in at http://%s/signin as %s with the password %q;\n  second step: add the key %s to an authenticator app, or use the recovery code %s.\n",
+		addr, a.Email, demoPassword, e.Secret, codes[0])
+	return nil
 }
 
 // listen opens the server's address before anything is served, so the
@@ -104,7 +144,12 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
+	hasher, err := auth.NewHasher(auth.DefaultParams, 0)
+	if err != nil {
+		return err
+	}
 	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
+		Accounts: m.DB, Letters: m.DB, Hasher: hasher, Limiter: auth.NewLimiter(auth.DefaultLimiterConfig),
 		Catalog: cat, Logger: m.Logger}
 	h, err := s.Handler()
 	if err != nil {

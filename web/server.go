@@ -39,6 +39,7 @@ type Server struct {
 	// Accounts signs staff in; Hasher and Limiter check their passwords
 	// and slow down guessing.
 	Accounts amparo.AccountService
+	Clients  amparo.ClientService
 	Letters  amparo.LetterService
 	Hasher   *auth.Hasher
 	Limiter  *auth.Limiter
@@ -58,7 +59,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		if name == "templates/layout.html" {
 			continue
 		}
-		t, err := template.ParseFS(templateFiles, "templates/layout.html", name)
+		t, err := template.New("").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", name)
 		if err != nil {
 			return nil, err
 		}
@@ -71,6 +72,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.phoneRoutes(mux)
 	if s.Accounts != nil {
 		s.accountRoutes(mux)
+		s.clientRoutes(mux)
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
@@ -108,6 +110,19 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "home", http.StatusOK, map[string]any{"Program": p, "Organizations": orgs})
+}
+
+// templateFuncs are the few helpers templates need.
+var templateFuncs = template.FuncMap{
+	// list makes a list of strings to range over.
+	"list": func(s ...string) []string { return s },
+	// field passes the page and a field's name to the "field" template.
+	"field": func(p page, name string) fieldRef { return fieldRef{p, name} },
+}
+
+type fieldRef struct {
+	Page page
+	Name string
 }
 
 // page is what every template gets: the data, and the reader's language

@@ -1,0 +1,257 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/amparo-project/amparo"
+)
+
+// Client pages. Every read goes through the store, which scopes it to the
+// signed-in account's organization and audits it; pages showing a client
+// are never cached.
+
+func (s *Server) clientRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /clients", s.clientList)
+	mux.HandleFunc("GET /clients/new", s.clientNew)
+	mux.HandleFunc("POST /clients", s.clientCreate)
+	mux.HandleFunc("GET /clients/{id}", s.clientView)
+	mux.HandleFunc("GET /clients/{id}/edit", s.clientEdit)
+	mux.HandleFunc("POST /clients/{id}", s.clientUpdate)
+	mux.HandleFunc("GET /clients/{id}/delete", s.clientDeleteForm)
+	mux.HandleFunc("POST /clients/{id}/delete", s.clientDelete)
+}
+
+// clientFields are the form's fields, in order.
+var clientFields = []string{"legal_name", "preferred_name", "birth_date", "language", "phone", "address.line1",
+	"address.city", "address.region", "address.postal_code", "country_of_birth", "situation", "tps_country",
+	"facing_removal", "notice_to_appear", "next_hearing", "detained"}
+
+func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
+	sess := s.signedIn(w, r)
+	if sess == nil {
+		return
+	}
+	// The search goes in a POST-less GET, but never into the log: only
+	// paths are logged, never queries.
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	cs, n, err := s.Clients.FindClients(r.Context(), amparo.ClientFilter{Name: q, Limit: 50})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "clients", http.StatusOK, map[string]any{"Clients": cs, "Total": n, "Query": q})
+}
+
+func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	s.renderClientForm(w, r, http.StatusOK, &form{Values: map[string]string{"language": s.language(w, r), "situation": amparo.SituationNoneKnown}}, nil)
+}
+
+func (s *Server) renderClientForm(w http.ResponseWriter, r *http.Request, status int, f *form, c *amparo.Client) {
+	s.render(w, r, "client_form", status, map[string]any{"Form": f, "Client": c, "Situations": amparo.Situations,
+		"Languages": s.Catalog.Languages()})
+}
+
+// clientFromForm reads a client's personal fields from a posted form.
+func clientFromForm(r *http.Request, c *amparo.Client, f *form) {
+	v := func(k string) string {
+		s := strings.TrimSpace(r.PostFormValue(k))
+		f.Values[k] = s
+		return s
+	}
+	date := func(k string) amparo.Date {
+		d, err := amparo.ParseDate(v(k))
+		if err != nil && f.Values[k] != "" {
+			f.add(k, "")
+		}
+		return d
+	}
+	c.LegalName, c.PreferredName = v("legal_name"), v("preferred_name")
+	c.BirthDate = date("birth_date")
+	c.Language, c.Phone = v("language"), v("phone")
+	c.Address = amparo.Address{Line1: v("address.line1"), City: v("address.city"), Region: v("address.region"), PostalCode: v("address.postal_code")}
+	c.CountryOfBirth, c.Situation, c.TPSCountry = strings.ToUpper(v("country_of_birth")), v("situation"), strings.ToUpper(v("tps_country"))
+	c.FacingRemoval, c.NoticeToAppear, c.Detained = v("facing_removal") == "on", v("notice_to_appear") == "on", v("detained") == "on"
+	c.NextHearing = date("next_hearing")
+}
+
+// fieldErrors turns the store's validation errors into the form's, in the
+// reader's language.
+func (s *Server) fieldErrors(lang string, err error, f *form) bool {
+	var all []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		all = j.Unwrap()
+	} else {
+		all = []error{err}
+	}
+	found := false
+	for _, e := range all {
+		var ae *amparo.Error
+		if errors.As(e, &ae) && ae.Field != "" {
+			f.add(ae.Field, "")
+			found = true
+		}
+	}
+	for i := range f.Errors {
+		if f.Errors[i].Message == "" {
+			f.Errors[i].Message = s.Catalog.T(lang, "client.err."+f.Errors[i].Field)
+		}
+	}
+	return found
+}
+
+func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
+	sess := s.signedIn(w, r)
+	if sess == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
+		return
+	}
+	lang := s.language(w, r)
+	f := &form{Values: map[string]string{}}
+	c := &amparo.Client{OrganizationID: sess.Account.OrganizationID}
+	clientFromForm(r, c, f)
+	c.Consents = []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: time.Now().UTC().Truncate(time.Second),
+		RecordedBy: sess.AccountID, Language: c.Language}}
+	if r.PostFormValue("consent") != "on" {
+		f.add("consent", "")
+	}
+	if len(f.Errors) == 0 {
+		err := s.Clients.CreateClient(r.Context(), c)
+		if err == nil {
+			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther)
+			return
+		}
+		if !s.fieldErrors(lang, err, f) {
+			s.error(w, r, err)
+			return
+		}
+	}
+	s.fieldErrors(lang, nil, f)
+	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, nil)
+}
+
+func (s *Server) clientView(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ls, _, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{ClientID: c.ID})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "client", http.StatusOK, map[string]any{"Client": c, "Letters": ls})
+}
+
+func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	b := func(v bool) string {
+		if v {
+			return "on"
+		}
+		return ""
+	}
+	f := &form{Values: map[string]string{"legal_name": c.LegalName, "preferred_name": c.PreferredName, "birth_date": c.BirthDate.String(),
+		"language": c.Language, "phone": c.Phone, "address.line1": c.Address.Line1, "address.city": c.Address.City,
+		"address.region": c.Address.Region, "address.postal_code": c.Address.PostalCode, "country_of_birth": c.CountryOfBirth,
+		"situation": c.Situation, "tps_country": c.TPSCountry, "facing_removal": b(c.FacingRemoval),
+		"notice_to_appear": b(c.NoticeToAppear), "next_hearing": c.NextHearing.String(), "detained": b(c.Detained),
+		"updated_at": c.UpdatedAt.Format(time.RFC3339Nano)}}
+	s.renderClientForm(w, r, http.StatusOK, f, c)
+}
+
+// clientUpdate saves an edit, unless the record changed since the form was
+// shown: then nothing is overwritten, and the person is told.
+func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
+		return
+	}
+	lang := s.language(w, r)
+	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	f := &form{Values: map[string]string{"updated_at": r.PostFormValue("updated_at")}}
+	clientFromForm(r, c, f)
+	if r.PostFormValue("updated_at") != c.UpdatedAt.Format(time.RFC3339Nano) {
+		f.add("stale", s.Catalog.T(lang, "client.stale"))
+		f.Values["updated_at"] = c.UpdatedAt.Format(time.RFC3339Nano)
+		s.renderClientForm(w, r, http.StatusConflict, f, c)
+		return
+	}
+	if len(f.Errors) == 0 {
+		if err = s.Clients.UpdateClient(r.Context(), c); err == nil {
+			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther)
+			return
+		} else if !s.fieldErrors(lang, err, f) {
+			s.error(w, r, err)
+			return
+		}
+	}
+	s.fieldErrors(lang, nil, f)
+	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, c)
+}
+
+func (s *Server) clientDeleteForm(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "client_delete", http.StatusOK, map[string]any{"Client": c, "Form": &form{}})
+}
+
+// clientDelete erases a client for good, after the person types the word
+// that confirms it.
+func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	lang := s.language(w, r)
+	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	word := s.Catalog.T(lang, "client.delete_word")
+	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), word) {
+		f := &form{}
+		f.add("confirm", s.Catalog.T(lang, "client.err.confirm", word))
+		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f})
+		return
+	}
+	if err := s.Clients.DeleteClient(r.Context(), c.ID); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/clients", http.StatusSeeOther)
+}

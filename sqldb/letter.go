@@ -163,11 +163,24 @@ func (tx *Tx) insertLetter(ctx context.Context, l *amparo.Letter) error {
 	return err
 }
 
+// signs refuses letter decisions to anyone but members, their
+// organization's admins and the operator: intake staff prepare drafts.
+func (tx *Tx) signs() error {
+	switch tx.actor.Role {
+	case amparo.RoleSystem, amparo.RoleMember, amparo.RoleOrgAdmin:
+		return nil
+	}
+	return amparo.Errorf(amparo.EFORBIDDEN, "only attorneys, representatives and their organization's admins issue, renew and revoke letters")
+}
+
 // IssueLetter makes a draft active, valid from now for the program's
 // validity period, within the program's letter capacity.
 func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error) {
 	var l *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if err := tx.signs(); err != nil {
+			return err
+		}
 		if l, err = tx.findLetter(ctx, id); err != nil {
 			return err
 		}
@@ -225,6 +238,9 @@ func (tx *Tx) activate(ctx context.Context, l *amparo.Letter) error {
 func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error) {
 	var next *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.signs(); err != nil {
+			return err
+		}
 		old, err := tx.findLetter(ctx, id)
 		if err != nil {
 			return err
@@ -271,6 +287,9 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Letter, error) {
 	var l *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if err := tx.signs(); err != nil {
+			return err
+		}
 		if l, err = tx.findLetter(ctx, id); err != nil {
 			return err
 		}

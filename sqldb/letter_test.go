@@ -179,3 +179,25 @@ func TestLetterService_Isolation(t *testing.T) {
 		}
 	})
 }
+
+func TestLetterService_IntakePreparesMembersSign(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := MustCreateMember(t, db, org.ID, "900001")
+		intake := as(amparo.RoleIntake, org.ID)
+		c := MustCreateClient(t, intake, db, &amparo.Client{})
+		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
+		if err := db.CreateLetter(intake, l); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.IssueLetter(intake, l.ID)
+		wantCode(t, err, amparo.EFORBIDDEN)
+		if _, err := db.IssueLetter(as(amparo.RoleMember, org.ID), l.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.RevokeLetter(intake, l.ID, "no")
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, err = db.RenewLetter(intake, l.ID)
+		wantCode(t, err, amparo.EFORBIDDEN)
+	})
+}

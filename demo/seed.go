@@ -106,8 +106,8 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 			lang = "en"
 		}
 		c := Client(r, orgs[oi].ID, lang, now)
-		octx := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo", Role: amparo.RoleIntake, OrganizationID: orgs[oi].ID})
-		if err := s.CreateClient(octx, c); err != nil {
+		intake := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-intake", Role: amparo.RoleIntake, OrganizationID: orgs[oi].ID})
+		if err := s.CreateClient(intake, c); err != nil {
 			return nil, fmt.Errorf("client %d: %w", i, err)
 		}
 		sum.Clients++
@@ -116,6 +116,7 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 			continue // waiting for a letter
 		}
 		m := members[oi][i%len(members[oi])]
+		octx := amparo.NewContextWithActor(ctx, amparo.Actor{ID: m.ID, Role: amparo.RoleMember, OrganizationID: orgs[oi].ID})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: orgs[oi].ID, Languages: []string{lang}}
 		if kind == 6 || kind == 7 {
 			setNow(now.AddDate(0, 0, -400))

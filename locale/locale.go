@@ -23,10 +23,20 @@ var files embed.FS
 // Catalog holds the messages of every language. The first language is the
 // fallback for a message another language lacks.
 type Catalog struct {
-	langs    []string
+	langs    []string // complete catalogs, the fallback first
+	partial  []string // catalogs marked "_meta.partial"
 	messages map[string]map[string]string
 	matcher  language.Matcher
 }
+
+// A catalog whose "_meta.partial" is "true" is a translation under way:
+// it holds some keys (say, the know-your-rights text), is used for them,
+// and is never offered as a language of the pages. Its "_meta.review"
+// says what it awaits, such as review by a qualified translator.
+const (
+	metaPartial = "_meta.partial"
+	metaReview  = "_meta.review"
+)
 
 // Load reads the embedded catalogs.
 func Load() (*Catalog, error) { return LoadFS(files) }
@@ -62,8 +72,12 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("locale: %s: %v", name, err)
 		}
-		c.langs = append(c.langs, lang)
 		c.messages[lang] = m
+		if m[metaPartial] == "true" {
+			c.partial = append(c.partial, lang)
+			continue
+		}
+		c.langs = append(c.langs, lang)
 		tags = append(tags, tag)
 	}
 	if len(c.langs) == 0 {
@@ -73,13 +87,29 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-// Languages lists the catalog's languages, the fallback first.
+// Languages lists the catalog's complete languages, the fallback first.
 func (c *Catalog) Languages() []string { return c.langs }
 
+// Partial lists the languages whose catalogs are marked partial.
+func (c *Catalog) Partial() []string { return c.partial }
+
+// Review returns what lang's partial catalog awaits, such as "awaiting
+// review by a qualified translator"; "" for a complete catalog.
+func (c *Catalog) Review(lang string) string {
+	if c.messages[lang][metaPartial] != "true" {
+		return ""
+	}
+	if r := c.messages[lang][metaReview]; r != "" {
+		return r
+	}
+	return "partial translation"
+}
+
 // Match returns the catalog language that best fits the preferences: an
-// explicit choice first, then an Accept-Language header.
+// explicit choice first, then an Accept-Language header. Partial catalogs
+// are never chosen.
 func (c *Catalog) Match(choice, acceptLanguage string) string {
-	if _, ok := c.messages[choice]; ok {
+	if _, ok := c.messages[choice]; ok && c.Review(choice) == "" {
 		return choice
 	}
 	tags, _, _ := language.ParseAcceptLanguage(acceptLanguage)
@@ -103,6 +133,19 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
+}
+
+// Unknown lists the keys of lang that the fallback language lacks, besides
+// "_meta." keys: a partial catalog may hold fewer keys, never other ones.
+func (c *Catalog) Unknown(lang string) []string {
+	var out []string
+	for k := range c.messages[lang] {
+		if _, ok := c.messages[c.langs[0]][k]; !ok && !strings.HasPrefix(k, "_meta.") {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Missing lists the keys of the fallback language that lang lacks.

@@ -40,6 +40,7 @@ type Server struct {
 	// and slow down guessing.
 	Accounts amparo.AccountService
 	Clients  amparo.ClientService
+	Members  amparo.MemberService
 	Letters  amparo.LetterService
 	Hasher   *auth.Hasher
 	Limiter  *auth.Limiter
@@ -73,6 +74,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	if s.Accounts != nil {
 		s.accountRoutes(mux)
 		s.clientRoutes(mux)
+		s.letterRoutes(mux)
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()

@@ -25,9 +25,10 @@ func Path() string {
 	return ""
 }
 
-// Start starts headless Chromium for one test with extra flags, runs setup,
-// and returns the browser's context; the browser stops when the test ends.
-func Start(t *testing.T, flags []chromedp.ExecAllocatorOption, setup ...chromedp.Action[chromedp.Void]) context.Context {
+// Start starts headless Chromium for one test or benchmark with extra
+// flags, runs setup, and returns the browser's context; the browser stops
+// when the test ends.
+func Start(t testing.TB, flags []chromedp.ExecAllocatorOption, setup ...chromedp.Action[chromedp.Void]) context.Context {
 	t.Helper()
 	path := Path()
 	if path == "" {

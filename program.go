@@ -49,3 +49,13 @@ type ProgramService interface {
 	FindProgram(ctx context.Context) (*Program, error)
 	UpdateProgram(ctx context.Context, p *Program) error
 }
+
+// PhoneURL is the address of a phone page: the verify page's host, /p/, and
+// the link's token.
+func (p *Program) PhoneURL(token string) string {
+	u, err := url.Parse(p.VerifyURL)
+	if err != nil {
+		return "/p/" + token
+	}
+	return u.Scheme + "://" + u.Host + "/p/" + token
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
+	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
@@ -46,7 +47,7 @@ func newAccountWorld(t *testing.T) *accountWorld {
 	}
 	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
 	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db, Letters: db,
+	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db, Letters: db, Documents: db, Renderer: document.New(cat),
 		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
 		Logger: slog.New(slog.NewTextHandler(w.log, nil))}
 	h, err := s.Handler()

@@ -1,12 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/document"
 )
 
 // Letter pages: drafts are prepared for a client and a member; a member
@@ -20,6 +21,7 @@ func (s *Server) letterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /letters/{id}/issue", s.letterAction)
 	mux.HandleFunc("POST /letters/{id}/renew", s.letterAction)
 	mux.HandleFunc("POST /letters/{id}/revoke", s.letterAction)
+	mux.HandleFunc("GET /letters/{id}/{doc}", s.letterPDF)
 }
 
 func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
@@ -118,18 +120,54 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, status int, 
 	s.render(w, r, "letter", status, data)
 }
 
-// phoneURL is the address of a phone page, on the host of the program's
-// verify page.
+// phoneURL is the address of a phone page.
 func (s *Server) phoneURL(ctx context.Context, token string) string {
 	p, err := s.Programs.FindProgram(ctx)
 	if err != nil {
 		return "/p/" + token
 	}
-	u, err := url.Parse(p.VerifyURL)
-	if err != nil {
-		return "/p/" + token
+	return p.PhoneURL(token)
+}
+
+// letterPDF serves an active letter's letter or wallet card as a PDF.
+func (s *Server) letterPDF(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
 	}
-	return u.Scheme + "://" + u.Host + "/p/" + token
+	s.servePDF(w, r, r.Context(), r.PathValue("id"), r.PathValue("doc"))
+}
+
+// servePDF renders "letter.pdf" or "card.pdf" of a letter, reading it as
+// the context's actor.
+func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, ctx context.Context, letterID, doc string) {
+	ld, err := document.NewLoader(ctx, s.Documents)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	d, err := ld.Load(ctx, letterID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	var b bytes.Buffer
+	switch doc {
+	case "letter.pdf":
+		err = s.Renderer.Letter(&b, d)
+	case "card.pdf":
+		err = s.Renderer.Card(&b, d)
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.TrimSuffix(doc, ".pdf")+`-`+letterID[:8]+`.pdf"`)
+	w.Write(b.Bytes())
 }
 
 // letterAction issues, renews or revokes, by the path's last word.

@@ -31,6 +31,7 @@ func (s *Server) phoneRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /p/{token}", s.phonePage)
 	mux.HandleFunc("POST /p/{token}", s.phonePIN)
 	mux.HandleFunc("GET /p/{token}/qr.png", s.phoneQR)
+	mux.HandleFunc("GET /p/{token}/letter.pdf", s.phonePDF)
 	mux.HandleFunc("GET /p/{token}/manifest.webmanifest", s.phoneManifest)
 	mux.HandleFunc("POST /p/{token}/forget", s.phoneForget)
 }
@@ -208,4 +209,22 @@ var phoneIconPNG = func() []byte {
 
 func phoneIcon(w http.ResponseWriter, r *http.Request) {
 	serveAsset(w, r, asset{body: phoneIconPNG, contentType: "image/png", etag: etagOf(phoneIconPNG)})
+}
+
+// phonePDF serves the letter's PDF to the client whose cookie proves the
+// PIN. The store's PhoneLetterByLink is the authorization: its letter, and
+// no other, is then read as the operator.
+func (s *Server) phonePDF(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	linkID := s.phoneLink(r, token)
+	if linkID == "" {
+		http.Error(w, "Forbidden.", http.StatusForbidden)
+		return
+	}
+	page, err := s.Phones.PhoneLetterByLink(r.Context(), linkID)
+	if err != nil || page.Status != amparo.LetterActive {
+		http.NotFound(w, r)
+		return
+	}
+	s.servePDF(w, r, amparo.NewContextWithActor(r.Context(), amparo.SystemActor), page.LetterID, "letter.pdf")
 }

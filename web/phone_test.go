@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/locale"
@@ -72,7 +73,7 @@ func newPhoneWorld(t *testing.T) *phoneWorld {
 
 	w := &phoneWorld{db: db, letter: l, link: link, log: &strings.Builder{}}
 	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Catalog: cat,
+	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Documents: db, Renderer: document.New(cat), Catalog: cat,
 		Logger: slog.New(slog.NewTextHandler(w.log, nil))}
 	h, err := s.Handler()
 	must(err)

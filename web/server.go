@@ -11,6 +11,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
+	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/locale"
 )
 
@@ -42,8 +43,11 @@ type Server struct {
 	Clients  amparo.ClientService
 	Members  amparo.MemberService
 	Letters  amparo.LetterService
-	Hasher   *auth.Hasher
-	Limiter  *auth.Limiter
+	// Documents reads what letters print; Renderer draws their PDFs.
+	Documents document.Source
+	Renderer  *document.Renderer
+	Hasher    *auth.Hasher
+	Limiter   *auth.Limiter
 
 	pages map[string]*template.Template
 }

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -25,14 +24,10 @@ import (
 	"github.com/amparo-project/amparo/locale"
 )
 
-// printer loads what letters print, remembering the program, members and
-// organizations a batch shares.
+// printer loads and renders letters.
 type printer struct {
-	m       *Main
-	r       *document.Renderer
-	program *amparo.Program
-	members map[string]*amparo.Member
-	orgs    map[string]*amparo.Organization
+	r  *document.Renderer
+	ld *document.Loader
 }
 
 func (m *Main) printer(ctx context.Context) (*printer, error) {
@@ -40,51 +35,15 @@ func (m *Main) printer(ctx context.Context) (*printer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := m.DB.FindProgram(ctx)
+	ld, err := document.NewLoader(ctx, m.DB)
 	if err != nil {
 		return nil, err
 	}
-	return &printer{m: m, r: document.New(cat), program: p, members: map[string]*amparo.Member{}, orgs: map[string]*amparo.Organization{}}, nil
+	return &printer{r: document.New(cat), ld: ld}, nil
 }
 
-// load returns what letter id prints: only an active letter is printed.
 func (p *printer) load(ctx context.Context, id string) (*document.Letter, error) {
-	l, err := p.m.DB.FindLetterByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if l.Status != amparo.LetterActive {
-		return nil, amparo.Errorf(amparo.EINVALID, "letter %s is %s: only active letters are printed", l.ID, l.Status)
-	}
-	c, err := p.m.DB.FindClientByID(ctx, l.ClientID)
-	if err != nil {
-		return nil, err
-	}
-	mem, ok := p.members[l.MemberID]
-	if !ok {
-		if mem, err = p.m.DB.FindMemberByID(ctx, l.MemberID); err != nil {
-			return nil, err
-		}
-		p.members[l.MemberID] = mem
-	}
-	org, ok := p.orgs[l.OrganizationID]
-	if !ok {
-		if org, err = p.m.DB.FindOrganizationByID(ctx, l.OrganizationID); err != nil {
-			return nil, err
-		}
-		p.orgs[l.OrganizationID] = org
-	}
-	d := document.NewLetter(l, c, mem, org, p.program)
-	d.IssuedAt, d.ValidUntil = d.IssuedAt.Local(), d.ValidUntil.Local()
-	// The client's part carries the phone page's private link, if any.
-	if link, err := p.m.DB.FindPhoneLink(ctx, l.ID); err == nil {
-		if u, err := url.Parse(p.program.VerifyURL); err == nil {
-			d.PhoneLink = u.Scheme + "://" + u.Host + "/p/" + link.Token
-		}
-	} else if amparo.ErrorCode(err) != amparo.ENOTFOUND {
-		return nil, err
-	}
-	return d, d.Validate()
+	return p.ld.Load(ctx, id)
 }
 
 // outFlag adds the required --out flag.

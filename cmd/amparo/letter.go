@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -296,11 +295,7 @@ func (m *Main) printPhoneLink(ctx context.Context, letterID string, asJSON bool)
 	if err != nil {
 		return err
 	}
-	u, err := url.Parse(p.VerifyURL)
-	if err != nil {
-		return err
-	}
-	link.Token = u.Scheme + "://" + u.Host + "/p/" + link.Token
+	link.Token = p.PhoneURL(link.Token)
 	if asJSON {
 		return m.printJSON(map[string]string{"letter_id": letterID, "phone_url": link.Token, "pin": link.PIN})
 	}

@@ -36,6 +36,7 @@ var commands = []command{
 	{"letter", "list|show|issue|renew|revoke|pdf|card|print ...", "list, issue, renew and revoke letters of representation; print them and their wallet cards", runLetter},
 	{"audit", "verify", "check the audit trail's hash chain", runAudit},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
+	{"names", "compare \"NAME A\" \"NAME B\" [--dob-a DATE] [--dob-b DATE] [--json]", "compare two names as the conflict check does, and say why", runNames},
 	{"version", "", "print the version", runVersion},
 }
 

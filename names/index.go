@@ -1,0 +1,203 @@
+package names
+
+import (
+	"slices"
+	"sync"
+)
+
+// Hash turns a blocking key into the token an index keeps. In production it
+// is an HMAC under a key derived from the master key (see envelope's
+// Tokens), so that an index, in memory or in a database, never holds
+// anything from which a name can be read back.
+type Hash func(key string) []byte
+
+// Blocking keys. Two names share a key when two of their words agree in
+// sound (or as a name and its nickname), one of them fully and the other
+// up to one typo (see partial); when an initial fits a word of the other name
+// beside a shared word; when a one-word name shares its word; or when the
+// dates of birth are equal. Keys of stored names and of queries differ only
+// for initials and one-word names, so that a query never drags in every
+// name that shares a single common word.
+
+// Keys returns the hashed keys under which p is filed: a store that keeps
+// names encrypted saves these tokens beside the person's ID.
+func Keys(p Person, hash Hash) [][]byte { return hashAll(keys(p, false), hash) }
+
+// QueryKeys returns the hashed keys to look up to find the people who may
+// be p: every stored person that shares one of them is a candidate.
+func QueryKeys(p Person, hash Hash) [][]byte { return hashAll(keys(p, true), hash) }
+
+func hashAll(ks []string, hash Hash) [][]byte {
+	out := make([][]byte, len(ks))
+	for i, k := range ks {
+		out[i] = hash(k)
+	}
+	return out
+}
+
+// keys returns the plain blocking keys of p. They are as revealing as the
+// name itself: they never leave the package unhashed.
+func keys(p Person, query bool) []string {
+	type word struct {
+		forms   []string // phonetic keys of the word and of the names it may stand for
+		initial string   // the word's initial, or the word itself when it is one
+		isInit  bool
+	}
+	ws := make([]word, 0, len(p.Name.words))
+	for _, w := range p.Name.words {
+		x := word{initial: w.Text[:1], isInit: len(w.Text) == 1}
+		if !x.isInit {
+			for _, c := range canonical(w.Text) {
+				x.forms = append(x.forms, Key(c))
+			}
+			if w.joined != "" {
+				x.forms = append(x.forms, Key(w.joined))
+			}
+		}
+		ws = append(ws, x)
+	}
+	var out []string
+	full := 0
+	for i, x := range ws {
+		if !x.isInit {
+			full++
+		}
+		for j, y := range ws {
+			if i == j || y.isInit {
+				continue
+			}
+			for _, fy := range y.forms {
+				if !x.isInit && i < j {
+					for _, fx := range x.forms {
+						for _, py := range partial(fy) {
+							out = append(out, "p|"+fx+"|"+py)
+						}
+						for _, px := range partial(fx) {
+							out = append(out, "p|"+fy+"|"+px)
+						}
+					}
+				}
+				// Initials: a query "J. Pérez" looks up every stored J-name
+				// beside Pérez (a); a stored "J. Pérez" is found by every
+				// query with a J-name beside Pérez (b).
+				switch {
+				case !x.isInit && query:
+					out = append(out, "b|"+x.initial+"|"+fy)
+				case !x.isInit:
+					out = append(out, "a|"+x.initial+"|"+fy)
+				case query:
+					out = append(out, "a|"+x.initial+"|"+fy, "b|"+x.initial+"|"+fy)
+				default:
+					out = append(out, "b|"+x.initial+"|"+fy)
+				}
+			}
+		}
+	}
+	// One-word names: a query of one word looks up every name with that
+	// word (w); a stored one-word name is found by any query with its word (s).
+	for _, x := range ws {
+		for _, f := range x.forms {
+			if !query || full < 2 {
+				out = append(out, "w|"+f)
+			}
+			if query || full < 2 {
+				out = append(out, "s|"+f)
+			}
+		}
+	}
+	if full == 0 {
+		for _, x := range ws {
+			out = append(out, "w|!"+x.initial) // a name of initials only
+		}
+	}
+	if !p.Birth.IsZero() {
+		out = append(out, "d|"+p.Birth.Format("2006-01-02"))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// partial returns forms of a word's key of which one at least survives a
+// typo: for long keys their first and last three sounds; for short keys
+// (where one typo can touch both) the key and the key without each of its
+// sounds in turn, as in SymSpell.
+func partial(k string) []string {
+	var out []string
+	if len(k) >= 7 {
+		out = append(out, "<"+k[:3], ">"+k[len(k)-3:])
+	}
+	if len(k) <= 7 {
+		out = append(out, "-"+k)
+		for i := range len(k) {
+			out = append(out, "-"+k[:i]+k[i+1:])
+		}
+	}
+	return out
+}
+
+// Index finds the people who may be a given person among many, by blocking
+// keys: it holds hashed keys and IDs only. Check the candidates it returns
+// with Score, on their decrypted names. It is safe for concurrent use.
+type Index struct {
+	hash Hash
+
+	mu    sync.RWMutex
+	ids   []string
+	posts map[string][]int32 // hashed key → positions in ids
+}
+
+// NewIndex returns an empty index whose keys hash hashes.
+func NewIndex(hash Hash) *Index {
+	return &Index{hash: hash, posts: make(map[string][]int32)}
+}
+
+// Add files person p under id.
+func (x *Index) Add(id string, p Person) {
+	ks := Keys(p, x.hash)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := int32(len(x.ids))
+	x.ids = append(x.ids, id)
+	for _, k := range ks {
+		x.posts[string(k)] = append(x.posts[string(k)], n)
+	}
+}
+
+// Len returns the number of people added.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.ids)
+}
+
+// Candidates returns the IDs of the people that share a blocking key with
+// p, those that share most first.
+func (x *Index) Candidates(p Person) []string {
+	ks := QueryKeys(p, x.hash)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var hits []int32
+	for _, k := range ks {
+		hits = append(hits, x.posts[string(k)]...)
+	}
+	slices.Sort(hits)
+	type cand struct {
+		pos   int32
+		count int
+	}
+	var cs []cand
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && hits[j] == hits[i] {
+			j++
+		}
+		cs = append(cs, cand{hits[i], j - i})
+		i = j
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int { return b.count - a.count })
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = x.ids[c.pos]
+	}
+	return out
+}

@@ -61,12 +61,12 @@ func (db *DB) FindOrganizations(ctx context.Context, f amparo.OrganizationFilter
 
 // CreateOrganization onboards a partner; program admins only.
 func (db *DB) CreateOrganization(ctx context.Context, o *amparo.Organization) error {
-	if err := o.Validate(); err != nil {
-		return err
-	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office onboards organizations")
+		}
+		if err := o.Validate(); err != nil {
+			return err
 		}
 		if o.ID == "" {
 			o.ID = amparo.NewID()

@@ -30,12 +30,12 @@ func (db *DB) FindProgram(ctx context.Context) (*amparo.Program, error) {
 
 // UpdateProgram changes the program's settings; program admins only.
 func (db *DB) UpdateProgram(ctx context.Context, p *amparo.Program) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office changes program settings")
+		}
+		if err := p.Validate(); err != nil {
+			return err
 		}
 		p.UpdatedAt = tx.now
 		if _, err := tx.exec(ctx, `UPDATE program SET name = ?, jurisdiction = ?, letter_capacity = ?,

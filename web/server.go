@@ -42,6 +42,7 @@ type Server struct {
 	Accounts amparo.AccountService
 	Clients  amparo.ClientService
 	Members  amparo.MemberService
+	Audit    amparo.AuditService
 	Letters  amparo.LetterService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
@@ -79,6 +80,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.accountRoutes(mux)
 		s.clientRoutes(mux)
 		s.letterRoutes(mux)
+		s.adminRoutes(mux)
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()

@@ -1,0 +1,248 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amparo-project/amparo"
+)
+
+// Pages of the program office and organization admins: organizations,
+// their members and invitations, program settings, and the audit trail.
+
+func (s *Server) adminRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /organizations", s.orgList)
+	mux.HandleFunc("POST /organizations", s.orgCreate)
+	mux.HandleFunc("GET /organizations/{id}", s.orgView)
+	mux.HandleFunc("POST /organizations/{id}/invitations", s.orgInvite)
+	mux.HandleFunc("POST /organizations/{id}/members", s.memberCreate)
+	mux.HandleFunc("POST /members/{id}/suspend", s.memberSuspend)
+	mux.HandleFunc("GET /settings", s.settings)
+	mux.HandleFunc("POST /settings", s.settingsSave)
+	mux.HandleFunc("GET /audit", s.auditList)
+}
+
+func (s *Server) orgList(w http.ResponseWriter, r *http.Request) {
+	sess := s.signedIn(w, r)
+	if sess == nil {
+		return
+	}
+	if sess.Account.Role != amparo.RoleProgramAdmin {
+		if sess.Account.OrganizationID != "" {
+			http.Redirect(w, r, "/organizations/"+sess.Account.OrganizationID, http.StatusSeeOther)
+			return
+		}
+		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
+		return
+	}
+	s.renderOrgs(w, r, http.StatusOK, &form{Values: map[string]string{}})
+}
+
+func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	os, _, err := s.Organizations.FindOrganizations(r.Context(), amparo.OrganizationFilter{})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "organizations", status, map[string]any{"Organizations": os, "Form": f})
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	capacity, _ := strconv.Atoi(r.PostFormValue("capacity"))
+	o := &amparo.Organization{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+		ContactEmail: strings.TrimSpace(r.PostFormValue("contact_email")), Languages: splitList(r.PostFormValue("languages")),
+		ServiceArea: splitList(r.PostFormValue("service_area")), Capacity: capacity}
+	if err := s.Organizations.CreateOrganization(r.Context(), o); err != nil {
+		f := &form{Values: map[string]string{"name": o.Name, "contact_email": o.ContactEmail, "languages": r.PostFormValue("languages"),
+			"service_area": r.PostFormValue("service_area"), "capacity": r.PostFormValue("capacity")}}
+		if !s.adminErrors(w, r, err, f) {
+			return
+		}
+		s.renderOrgs(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	http.Redirect(w, r, "/organizations/"+o.ID, http.StatusSeeOther)
+}
+
+// adminErrors puts validation errors on the form, in the store's words
+// (the admin pages are for program staff); it answers any other error
+// itself and returns false.
+func (s *Server) adminErrors(w http.ResponseWriter, r *http.Request, err error, f *form) bool {
+	var all []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		all = j.Unwrap()
+	} else {
+		all = []error{err}
+	}
+	for _, e := range all {
+		if c := amparo.ErrorCode(e); c != amparo.EINVALID && c != amparo.ECONFLICT {
+			s.error(w, r, err)
+			return false
+		}
+		f.add(amparo.ErrorField(e), amparo.ErrorMessage(e))
+	}
+	return true
+}
+
+func (s *Server) orgView(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}}, "")
+}
+
+func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f *form, inviteURL string) {
+	sess := sessionFrom(r.Context())
+	id := r.PathValue("id")
+	if !sess.Account.Actor().Administers(id) {
+		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
+		return
+	}
+	o, err := s.Organizations.FindOrganizationByID(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ms, _, err := s.Members.FindMembers(r.Context(), amparo.MemberFilter{OrganizationID: id})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	roles := []amparo.Role{amparo.RoleOrgAdmin, amparo.RoleMember, amparo.RoleIntake}
+	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Form": f,
+		"InviteURL": inviteURL, "Roles": roles})
+}
+
+func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	inv := &amparo.Invitation{Email: r.PostFormValue("email"), Role: amparo.Role(r.PostFormValue("role")), OrganizationID: r.PathValue("id")}
+	if err := s.Accounts.CreateInvitation(r.Context(), inv); err != nil {
+		f := &form{Values: map[string]string{"email": inv.Email}}
+		if s.adminErrors(w, r, err, f) {
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+		}
+		return
+	}
+	// There is no mail: the admin gives the link to the person.
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}}, scheme+"://"+r.Host+"/invite/"+inv.Token)
+}
+
+func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	capacity, _ := strconv.Atoi(r.PostFormValue("case_capacity"))
+	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+		BarJurisdiction: strings.TrimSpace(r.PostFormValue("bar_jurisdiction")), BarNumber: strings.TrimSpace(r.PostFormValue("bar_number")),
+		RecognizedOrg: strings.TrimSpace(r.PostFormValue("recognized_org")), Languages: splitList(r.PostFormValue("languages")),
+		PublicPhone: strings.TrimSpace(r.PostFormValue("public_phone")), CaseCapacity: capacity}
+	m.AccreditationDate, _ = amparo.ParseDate(r.PostFormValue("accreditation_date"))
+	if err := s.Members.CreateMember(r.Context(), m); err != nil {
+		f := &form{Values: map[string]string{"name": m.Name, "bar_jurisdiction": m.BarJurisdiction, "bar_number": m.BarNumber,
+			"recognized_org": m.RecognizedOrg, "languages": r.PostFormValue("languages"), "public_phone": m.PublicPhone}}
+		if s.adminErrors(w, r, err, f) {
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+		}
+		return
+	}
+	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
+}
+
+func (s *Server) memberSuspend(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	m, err := s.Members.FindMemberByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	m.Status = amparo.MemberSuspended
+	if err := s.Members.UpdateMember(r.Context(), m); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
+}
+
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
+	sess := s.signedIn(w, r)
+	if sess == nil {
+		return
+	}
+	if sess.Account.Role != amparo.RoleProgramAdmin {
+		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
+		return
+	}
+	p, err := s.Programs.FindProgram(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "settings", http.StatusOK, map[string]any{"Program": p, "Form": &form{}})
+}
+
+func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	p, err := s.Programs.FindProgram(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p.Name, p.Jurisdiction = strings.TrimSpace(r.PostFormValue("name")), strings.TrimSpace(r.PostFormValue("jurisdiction"))
+	p.LetterCapacity, _ = strconv.Atoi(r.PostFormValue("letter_capacity"))
+	p.LetterValidityDays, _ = strconv.Atoi(r.PostFormValue("letter_validity_days"))
+	p.Languages, p.VerifyURL = splitList(r.PostFormValue("languages")), strings.TrimSpace(r.PostFormValue("verify_url"))
+	if err := s.Programs.UpdateProgram(r.Context(), p); err != nil {
+		f := &form{}
+		if s.adminErrors(w, r, err, f) {
+			s.render(w, r, "settings", http.StatusUnprocessableEntity, map[string]any{"Program": p, "Form": f})
+		}
+		return
+	}
+	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+}
+
+func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	q := r.URL.Query()
+	f := amparo.AuditFilter{Action: q.Get("action"), RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), Limit: 200}
+	if d, err := time.Parse(time.DateOnly, q.Get("since")); err == nil {
+		f.Since = d
+	}
+	events, n, err := s.Audit.FindAuditEvents(r.Context(), f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "audit", http.StatusOK, map[string]any{"Events": events, "Total": n, "Filter": f, "Since": q.Get("since")})
+}

@@ -1,0 +1,77 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/amparo-project/amparo"
+)
+
+func TestAdminPages(t *testing.T) {
+	w := newAccountWorld(t)
+	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
+
+	res, _ := admin.post("/organizations", url.Values{"name": {"Defensa Ejemplo"}, "kind": {"nonprofit"}, "languages": {"en, es"}, "capacity": {"12"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create organization: %d", res.StatusCode)
+	}
+	orgPath := res.Header.Get("Location")
+	if res, body := admin.post("/organizations", url.Values{"name": {"Defensa Ejemplo"}, "kind": {"nonprofit"}, "languages": {"en"}}); res.StatusCode != 422 || !strings.Contains(body, `href="#name"`) {
+		t.Fatalf("duplicate name: %d", res.StatusCode)
+	}
+	// Invite an organization admin: the page shows the link once.
+	res, body := admin.post(orgPath+"/invitations", url.Values{"email": {"lead@defensa.example"}, "role": {"org_admin"}})
+	link := regexp.MustCompile(`<code id="invite-url">[^<]*(/invite/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(body)
+	if res.StatusCode != 200 || link == nil {
+		t.Fatalf("invitation: %d\n%s", res.StatusCode, body)
+	}
+	if _, body := w.browser(t).get(link[1]); !strings.Contains(body, "lead@defensa.example") {
+		t.Fatal("the invitation link does not open")
+	}
+
+	// The organization's admin adds a member, who can then be suspended.
+	orgAdmin := w.signedInAs(t, amparo.RoleOrgAdmin, strings.TrimPrefix(orgPath, "/organizations/"))
+	member := url.Values{"name": {"Lic. Rosa Ficticia"}, "kind": {"attorney"}, "bar_jurisdiction": {"CA"}, "bar_number": {"900777"},
+		"languages": {"es"}, "public_phone": {"+1 213 555 0155"}}
+	if res, _ := orgAdmin.post(orgPath+"/members", member); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add member: %d", res.StatusCode)
+	}
+	member.Set("public_phone", "")
+	member.Set("bar_number", "900778")
+	if res, body := orgAdmin.post(orgPath+"/members", member); res.StatusCode != 422 || !strings.Contains(body, `href="#public_phone"`) {
+		t.Fatalf("member without a phone: %d", res.StatusCode)
+	}
+	ms, _, _ := w.db.FindMembers(system, amparo.MemberFilter{OrganizationID: strings.TrimPrefix(orgPath, "/organizations/")})
+	if len(ms) != 1 {
+		t.Fatalf("%d members", len(ms))
+	}
+	if res, _ := orgAdmin.post("/members/"+ms[0].ID+"/suspend", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("suspend: %d", res.StatusCode)
+	}
+	if m, _ := w.db.FindMemberByID(system, ms[0].ID); m.Status != amparo.MemberSuspended {
+		t.Fatal("the member is not suspended")
+	}
+
+	// Settings: a bad verify URL is refused, a good change is kept.
+	settings := url.Values{"name": {"Programa Ejemplo"}, "jurisdiction": {"Ciudad Ejemplo"}, "letter_capacity": {"500"},
+		"letter_validity_days": {"365"}, "languages": {"en, es"}, "verify_url": {"ftp://x"}}
+	if res, body := admin.post("/settings", settings); res.StatusCode != 422 || !strings.Contains(body, `href="#verify_url"`) {
+		t.Fatalf("bad verify URL: %d", res.StatusCode)
+	}
+	settings.Set("verify_url", "https://amparo.example.org/v")
+	if res, _ := admin.post("/settings", settings); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("settings: %d", res.StatusCode)
+	}
+	if p, _ := w.db.FindProgram(system); p.VerifyURL != "https://amparo.example.org/v" {
+		t.Fatal("settings not saved")
+	}
+
+	// The auditor sees those changes, filtered.
+	auditor := w.signedInAs(t, amparo.RoleAuditor, "")
+	if _, body := auditor.get("/audit?action=member.suspend"); !strings.Contains(body, "member.suspend") || strings.Contains(body, "program.update") {
+		t.Fatal("the audit filter does not work")
+	}
+}

@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/amparo-project/amparo"
+)
+
+// signedInAs makes an account with the role, signed in with its second
+// factor, and returns a browser holding its session.
+func (w *accountWorld) signedInAs(t *testing.T, role amparo.Role, orgID string) *browser {
+	t.Helper()
+	inv := &amparo.Invitation{Email: string(role) + "-" + orgID[:min(4, len(orgID))] + "@example.org", Role: role, OrganizationID: orgID}
+	if err := w.db.CreateInvitation(system, inv); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.db.AcceptInvitation(system, inv.Token, "Cuenta Ejemplo", "$argon2id$unused")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := w.db.CreateSession(system, a.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := w.browser(t)
+	b.jar.cookies = []*http.Cookie{{Name: "__Host-session", Value: token, Path: "/"}}
+	return b
+}
+
+// TestAuthorizationMatrix requests every route as every role, as a member
+// of another organization, and signed out, and checks each answer against
+// the table. 303 is a redirect (to sign in, or to one's own organization).
+func TestAuthorizationMatrix(t *testing.T) {
+	w := newAccountWorld(t)
+	other := &amparo.Organization{Name: "Organization B Sample", Kind: amparo.OrgLawFirm, Languages: []string{"en"}}
+	if err := w.db.CreateOrganization(system, other); err != nil {
+		t.Fatal(err)
+	}
+	a := w.org.ID
+	c := &amparo.Client{OrganizationID: a, Personal: amparo.Personal{LegalName: "Ana Ejemplo Prueba", Language: "es", Situation: amparo.SituationDACA}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	m := &amparo.Member{OrganizationID: a, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900001", Languages: []string{"es"}, PublicPhone: "+1 213 555 0142"}
+	if err := w.db.CreateMember(system, m); err != nil {
+		t.Fatal(err)
+	}
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: a}
+	if err := w.db.CreateLetter(system, l); err != nil {
+		t.Fatal(err)
+	}
+
+	who := []string{"program_admin", "org_admin", "member", "intake", "organizer", "fund_officer", "procurement", "auditor", "other_org", "signed_out"}
+	browsers := map[string]*browser{"signed_out": w.browser(t)}
+	for _, r := range amparo.Roles {
+		org := ""
+		if r.OrganizationRole() {
+			org = a
+		}
+		browsers[string(r)] = w.signedInAs(t, r, org)
+	}
+	browsers["other_org"] = w.signedInAs(t, amparo.RoleOrgAdmin, other.ID)
+
+	const skip = 0
+	for _, tt := range []struct {
+		method, path string
+		want         [10]int // in the order of who
+	}{
+		{"GET", "/", [10]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+		{"GET", "/dashboard", [10]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 303}},
+		{"GET", "/clients", [10]int{403, 200, 200, 200, 403, 403, 403, 403, 200, 303}},
+		{"GET", "/clients/new", [10]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 303}},
+		{"GET", "/clients/" + c.ID, [10]int{403, 200, 200, 200, 403, 403, 403, 403, 404, 303}},
+		{"GET", "/clients/" + c.ID + "/edit", [10]int{403, 200, 200, 200, 403, 403, 403, 403, 404, 303}},
+		{"GET", "/clients/" + c.ID + "/delete", [10]int{403, 200, 200, 200, 403, 403, 403, 403, 404, 303}},
+		{"POST", "/clients/" + c.ID + "/delete", [10]int{403, 422, 422, 422, 403, 403, 403, 403, 404, 303}},
+		{"GET", "/letters", [10]int{403, 200, 200, 200, 403, 403, 403, 403, 200, 303}},
+		{"GET", "/letters/" + l.ID, [10]int{403, 200, 200, 200, 403, 403, 403, 403, 404, 303}},
+		{"GET", "/letters/new?client=" + c.ID, [10]int{403, 200, 200, 200, 403, 403, 403, 403, 404, 303}},
+		{"POST", "/letters/" + l.ID + "/issue", [10]int{403, skip, skip, 403, 403, 403, 403, 403, 404, 303}},
+		{"GET", "/organizations", [10]int{200, 303, 303, 303, 403, 403, 403, 403, 303, 303}},
+		{"POST", "/organizations", [10]int{422, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"GET", "/organizations/" + a, [10]int{200, 200, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"POST", "/organizations/" + a + "/invitations", [10]int{200, 200, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"POST", "/members/" + m.ID + "/suspend", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"GET", "/settings", [10]int{200, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"POST", "/settings", [10]int{skip, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"GET", "/audit", [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
+	} {
+		for i, role := range who {
+			want := tt.want[i]
+			if want == skip {
+				continue
+			}
+			b := browsers[role]
+			var res *http.Response
+			if tt.method == "GET" {
+				res, _ = b.get(tt.path)
+			} else {
+				res, _ = b.post(tt.path, url.Values{"email": {"new-" + role + "@example.org"}, "role": {"intake"}})
+			}
+			if res.StatusCode != want {
+				t.Errorf("%s %s as %s: %d, want %d", tt.method, tt.path, role, res.StatusCode, want)
+			}
+		}
+	}
+	if cs, _, _ := w.db.FindClients(system, amparo.ClientFilter{}); len(cs) != 1 {
+		t.Fatal("the matrix changed the clients")
+	}
+	if strings.Contains(w.log.String(), "Ana Ejemplo") {
+		t.Fatal("the log holds a client's name")
+	}
+}

@@ -1,0 +1,228 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/browsertest"
+)
+
+// withKeys gives the world's organization a certified issuing key and a
+// member, so letters can be issued.
+func (w *accountWorld) withKeys(t *testing.T) *amparo.Member {
+	t.Helper()
+	if _, err := w.db.CreateRootKey(system); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.CreateIssuingKey(system, w.org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.SignTrustList(system, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900001", Languages: []string{"es"}, PublicPhone: "+1 213 555 0142"}
+	if err := w.db.CreateMember(system, m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// do runs browser actions with a deadline, failing the test on error.
+func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + "\n" + document.body.innerText`))
+		t.Fatalf("%v; the page:\n%s", err, text)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// TestBrowser_StaffFlow: accept an invitation, set a password, enroll TOTP,
+// sign in again; in Spanish, create a client, issue a letter and download
+// it, revoke it, and see the verify page say so.
+func TestBrowser_StaffFlow(t *testing.T) {
+	w := newAccountWorld(t)
+	w.withKeys(t)
+	ctx := browsertest.Start(t, nil)
+	inv := &amparo.Invitation{Email: "rosa@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: w.org.ID}
+	if err := w.db.CreateInvitation(system, inv); err != nil {
+		t.Fatal(err)
+	}
+	// httptest serves on 127.0.0.1; browsers treat localhost as secure,
+	// so the session cookie is __Host- and Secure there as well.
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	password := "faro verde sobre la bahía tranquila"
+	do(t, ctx, chromedp.Navigate(base+"/invite/"+inv.Token),
+		chromedp.SendKeys("#name", "Rosa Ejemplo"), chromedp.SendKeys("#password", password), chromedp.SendKeys("#confirm", password),
+		chromedp.Submit("#name"), chromedp.WaitVisible("#secret"))
+	secret := eval[string](t, ctx, `document.getElementById('secret').textContent`)
+	code, _ := totp.GenerateCode(secret, time.Now())
+	do(t, ctx, chromedp.SendKeys("#code", code), chromedp.Submit("#code"), chromedp.WaitVisible("#recovery-codes"),
+		chromedp.Click(`a[href="/dashboard"]`), chromedp.WaitVisible(`form[action="/signout"]`),
+		chromedp.Submit(`form[action="/signout"] button`), chromedp.WaitVisible("#email"))
+
+	// Sign in again, with the next code.
+	code, _ = totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	do(t, ctx, chromedp.SendKeys("#email", inv.Email), chromedp.SendKeys("#password", password), chromedp.Submit("#email"),
+		chromedp.WaitVisible("#code"), chromedp.SendKeys("#code", code), chromedp.Submit("#code"),
+		chromedp.WaitVisible(`form[action="/signout"]`))
+
+	// Switch to Spanish and create a client.
+	do(t, ctx, chromedp.Navigate(base+"/clients/new?lang=es"), chromedp.WaitVisible("#legal_name"))
+	if h1 := eval[string](t, ctx, `document.querySelector('h1').textContent`); h1 != "Nuevo cliente" {
+		t.Fatalf("the page is not in Spanish: %q", h1)
+	}
+	do(t, ctx, chromedp.SendKeys("#legal_name", "Zacarías Quiñónez Ejemplo"), chromedp.SetValue("#situation", "daca"),
+		chromedp.Click("#consent"), chromedp.Submit("#legal_name"), chromedp.WaitVisible(`a[href^="/letters/new"]`),
+		chromedp.Click(`a[href^="/letters/new"]`), chromedp.WaitVisible("#member"), chromedp.Submit("#member"),
+		chromedp.WaitVisible(`form[action$="/issue"]`), chromedp.Submit(`form[action$="/issue"] button`),
+		chromedp.WaitVisible("#phone-pin"))
+	// The download is a PDF.
+	pdf := eval[string](t, ctx, `fetch(document.querySelector('a[href$="/letter.pdf"]').href).then(r => r.headers.get('Content-Type') + ' ' + r.status)`)
+	if pdf != "application/pdf 200" {
+		t.Fatalf("letter download: %s", pdf)
+	}
+	letterPath := eval[string](t, ctx, `location.pathname`)
+	do(t, ctx, chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"),
+		chromedp.WaitVisible(`form[action$="/renew"]`, chromedp.AtLeast(0)))
+	if h1 := eval[string](t, ctx, `document.querySelector('h1').textContent`); !strings.Contains(h1, "Revocada") {
+		t.Fatalf("after revoking: %q", h1)
+	}
+	l, err := w.db.FindLetterByID(system, strings.TrimPrefix(letterPath, "/letters/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The verify page (the QR's URL, on this server) shows it revoked.
+	verifyURL := base + "/v" + l.QR[strings.Index(l.QR, "#"):]
+	do(t, ctx, chromedp.Navigate(verifyURL))
+	word, err := chromedp.Run(ctx, chromedp.Poll[string](`(document.querySelector('#result .verdict h2') || {}).textContent || ''`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil || (word != "REVOKED" && word != "REVOCADA") {
+		t.Fatalf("verify page: %q %v", word, err)
+	}
+}
+
+// setCookie puts a session cookie in the browser for the test server.
+func setCookie(url, name, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		yes := true
+		_, err := cdp.Call(ctx, t, network.SetCookie, network.SetCookieParams{Name: name, Value: value, URL: url, Path: "/",
+			Secure: &yes, HTTPOnly: &yes})
+		return err
+	})
+}
+
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  int    `json:"nodes"`
+}
+
+// TestAccessibility runs axe-core on every main page, signed in as each
+// role it serves: no serious or critical violation may remain.
+func TestAccessibility(t *testing.T) {
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newAccountWorld(t)
+	m := w.withKeys(t)
+	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Ana Ejemplo Prueba", Language: "es", Situation: amparo.SituationDACA}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
+	w.db.CreateLetter(system, l)
+	if _, err := w.db.IssueLetter(system, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	link, _ := w.db.FindPhoneLink(system, l.ID)
+	inv := &amparo.Invitation{Email: "nuevo@example.org", Role: amparo.RoleIntake, OrganizationID: w.org.ID}
+	w.db.CreateInvitation(system, inv)
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	ctx := browsertest.Start(t, nil)
+	checked := 0
+	// First, axe must catch a page that is plainly wrong.
+	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady("body"))
+	bad := eval[string](t, ctx, string(axe)+`;document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="x.png">');`+
+		`axe.run(document).then(r => r.violations.map(v => v.id).join(' '))`)
+	if !strings.Contains(bad, "image-alt") {
+		t.Fatalf("axe missed an image without alt text: %q", bad)
+	}
+
+	session := func(role amparo.Role, org string) string {
+		b := w.signedInAs(t, role, org)
+		return b.jar.cookies[0].Value
+	}
+	pages := []struct {
+		role  amparo.Role // "" for signed out
+		paths []string
+	}{
+		{"", []string{"/", "/signin", "/invite/" + inv.Token, "/p/" + link.Token, "/v"}},
+		{amparo.RoleOrgAdmin, []string{"/dashboard", "/clients", "/clients/new", "/clients/" + c.ID, "/clients/" + c.ID + "/edit",
+			"/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/new?client=" + c.ID, "/organizations/" + w.org.ID}},
+		{amparo.RoleMember, []string{"/dashboard", "/clients", "/letters/" + l.ID}},
+		{amparo.RoleIntake, []string{"/dashboard", "/clients/new"}},
+		{amparo.RoleProgramAdmin, []string{"/dashboard", "/organizations", "/settings"}},
+		{amparo.RoleAuditor, []string{"/dashboard", "/audit"}},
+	}
+	for _, p := range pages {
+		org := ""
+		if p.role.OrganizationRole() {
+			org = w.org.ID
+		}
+		if p.role != "" {
+			do(t, ctx, setCookie(base, "__Host-session", session(p.role, org)))
+		}
+		for _, lang := range []string{"en", "es"} {
+			for _, path := range p.paths {
+				sep := "?"
+				if strings.Contains(path, "?") {
+					sep = "&"
+				}
+				do(t, ctx, chromedp.Navigate(base+path+sep+"lang="+lang), chromedp.WaitReady("body"))
+				if got := eval[string](t, ctx, `location.pathname`); !strings.HasPrefix(path, got) {
+					t.Errorf("%s as %q: landed on %s", path, p.role, got)
+					continue
+				}
+				js := string(axe) + `;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`
+				out := eval[string](t, ctx, js)
+				var vs []axeViolation
+				if err := json.Unmarshal([]byte(out), &vs); err != nil {
+					t.Fatalf("%s: axe did not run: %v (%.80q)", path, err, out)
+				}
+				checked++
+				for _, v := range vs {
+					if v.Impact == "serious" || v.Impact == "critical" {
+						t.Errorf("%s (%s, as %q): %s %s: %s (%d nodes)", path, lang, p.role, v.Impact, v.ID, v.Help, v.Nodes)
+					}
+				}
+			}
+		}
+	}
+	if checked != 2*25 {
+		t.Fatalf("axe checked %d pages, want %d", checked, 2*25)
+	}
+}

@@ -145,7 +145,6 @@ func clientAddr(r *http.Request) string {
 // suspended accounts get the same answer after the same work.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	email, password := amparo.NormalizeEmail(r.PostFormValue("email")), r.PostFormValue("password")
 	lang := s.language(w, r)
 	f := &form{Values: map[string]string{"email": email}}
@@ -223,7 +222,6 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	now, addr, email := time.Now(), clientAddr(r), sess.Account.Email
 	lang := s.language(w, r)
@@ -270,7 +268,6 @@ func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	inv, err := s.Accounts.FindInvitation(ctx, r.PathValue("token"))
 	if err != nil {
 		s.render(w, r, "invite", http.StatusNotFound, map[string]any{"Gone": true})
@@ -339,7 +336,6 @@ func (s *Server) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	secret, code := r.PostFormValue("secret"), strings.TrimSpace(r.PostFormValue("code"))
 	step, ok := auth.ValidateTOTP(secret, code, time.Now(), 0)
 	if !ok {

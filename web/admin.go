@@ -63,7 +63,6 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	capacity, _ := strconv.Atoi(r.PostFormValue("capacity"))
 	o := &amparo.Organization{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
 		ContactEmail: strings.TrimSpace(r.PostFormValue("contact_email")), Languages: splitList(r.PostFormValue("languages")),
@@ -133,7 +132,6 @@ func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	inv := &amparo.Invitation{Email: r.PostFormValue("email"), Role: amparo.Role(r.PostFormValue("role")), OrganizationID: r.PathValue("id")}
 	if err := s.Accounts.CreateInvitation(r.Context(), inv); err != nil {
 		f := &form{Values: map[string]string{"email": inv.Email}}
@@ -154,7 +152,6 @@ func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	capacity, _ := strconv.Atoi(r.PostFormValue("case_capacity"))
 	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
 		BarJurisdiction: strings.TrimSpace(r.PostFormValue("bar_jurisdiction")), BarNumber: strings.TrimSpace(r.PostFormValue("bar_number")),
@@ -210,7 +207,6 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	p, err := s.Programs.FindProgram(r.Context())
 	if err != nil {
 		s.error(w, r, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,10 @@ func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	s.renderClientForm(w, r, http.StatusOK, &form{Values: map[string]string{"language": s.language(w, r), "situation": amparo.SituationNoneKnown}}, nil)
+	// The new record's ID is chosen here, so that a second submission of
+	// the same form (a double-click) finds the first one, not a new record.
+	s.renderClientForm(w, r, http.StatusOK, &form{Values: map[string]string{"id": amparo.NewID(),
+		"language": s.language(w, r), "situation": amparo.SituationNoneKnown}}, nil)
 }
 
 func (s *Server) renderClientForm(w http.ResponseWriter, r *http.Request, status int, f *form, c *amparo.Client) {
@@ -78,6 +82,26 @@ func clientFromForm(r *http.Request, c *amparo.Client, f *form) {
 	c.CountryOfBirth, c.Situation, c.TPSCountry = strings.ToUpper(v("country_of_birth")), v("situation"), strings.ToUpper(v("tps_country"))
 	c.FacingRemoval, c.NoticeToAppear, c.Detained = v("facing_removal") == "on", v("notice_to_appear") == "on", v("detained") == "on"
 	c.NextHearing = date("next_hearing")
+}
+
+// knownFields refuses a form with a field the page does not have.
+func (s *Server) knownFields(w http.ResponseWriter, r *http.Request, extra ...string) bool {
+	for k := range r.PostForm {
+		if !slices.Contains(clientFields, k) && !slices.Contains(extra, k) {
+			http.Error(w, s.Catalog.T(s.language(w, r), "form.unknown_field", k), http.StatusBadRequest)
+			return false
+		}
+	}
+	return true
+}
+
+// formID reads a record ID chosen when the form was shown.
+func formID(r *http.Request) string {
+	id := r.PostFormValue("id")
+	if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+		return ""
+	}
+	return id
 }
 
 // fieldErrors turns the store's validation errors into the form's, in the
@@ -110,14 +134,12 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
+	if !s.knownFields(w, r, "id", "consent") {
 		return
 	}
 	lang := s.language(w, r)
-	f := &form{Values: map[string]string{}}
-	c := &amparo.Client{OrganizationID: sess.Account.OrganizationID}
+	f := &form{Values: map[string]string{"id": r.PostFormValue("id")}}
+	c := &amparo.Client{ID: formID(r), OrganizationID: sess.Account.OrganizationID}
 	clientFromForm(r, c, f)
 	c.Consents = []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: time.Now().UTC().Truncate(time.Second),
 		RecordedBy: sess.AccountID, Language: c.Language}}
@@ -126,8 +148,8 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(f.Errors) == 0 {
 		err := s.Clients.CreateClient(r.Context(), c)
-		if err == nil {
-			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther)
+		if err == nil || amparo.ErrorCode(err) == amparo.ECONFLICT && c.ID != "" {
+			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther) // a repeat goes to the first
 			return
 		}
 		if !s.fieldErrors(lang, err, f) {
@@ -186,9 +208,7 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "The form is too large.", http.StatusRequestEntityTooLarge)
+	if !s.knownFields(w, r, "updated_at") {
 		return
 	}
 	lang := s.language(w, r)

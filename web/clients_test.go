@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/amparo-project/amparo"
 )
 
 // signedIn enrolls an organization admin and returns its browser.
@@ -53,6 +55,7 @@ func TestClientPages(t *testing.T) {
 	for k, v := range clientForm {
 		edit[k] = v
 	}
+	edit.Del("consent") // the edit form has no consent box
 	edit.Set("preferred_name", "Zaqui")
 	if res, _ := b.post(path, edit); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit: %d", res.StatusCode)
@@ -80,5 +83,53 @@ func TestClientPages(t *testing.T) {
 		if strings.Contains(w.log.String(), canary) {
 			t.Errorf("the log holds %q", canary)
 		}
+	}
+}
+
+func TestClientPages_BadInput(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.signedIn(t)
+	_, page := b.get("/clients/new")
+	id := regexp.MustCompile(`name="id" value="([0-9a-f]{32})"`).FindStringSubmatch(page)
+	if id == nil {
+		t.Fatal("the form carries no record ID")
+	}
+	form := url.Values{"id": {id[1]}}
+	for k, v := range clientForm {
+		form[k] = v
+	}
+	// A double-click submits twice: one record, and both land on it.
+	r1, _ := b.post("/clients", form)
+	r2, _ := b.post("/clients", form)
+	if r1.Header.Get("Location") != "/clients/"+id[1] || r2.Header.Get("Location") != r1.Header.Get("Location") {
+		t.Fatalf("double submit: %q then %q", r1.Header.Get("Location"), r2.Header.Get("Location"))
+	}
+	if _, n, _ := w.db.FindClients(system, amparo.ClientFilter{}); n != 1 {
+		t.Fatalf("%d clients after a double submit", n)
+	}
+	for name, tt := range map[string]struct {
+		body   string
+		status int
+	}{
+		"InvalidUTF8":  {"legal_name=Ana%ff%feEjemplo&language=es&situation=daca&consent=on", http.StatusBadRequest},
+		"UnknownField": {"legal_name=Ana+Ejemplo&language=es&situation=daca&consent=on&is_admin=1", http.StatusBadRequest},
+		"TooLarge":     {"legal_name=" + strings.Repeat("A", 70<<10), http.StatusRequestEntityTooLarge},
+		"BadDate":      {"legal_name=Ana+Ejemplo&language=es&situation=daca&consent=on&birth_date=2031-02-30", http.StatusUnprocessableEntity},
+	} {
+		t.Run(name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", b.url+"/clients", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := b.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := readAll(res)
+			if res.StatusCode != tt.status || len(strings.TrimSpace(body)) == 0 {
+				t.Fatalf("status %d, want %d: %q", res.StatusCode, tt.status, body)
+			}
+		})
+	}
+	if _, n, _ := w.db.FindClients(system, amparo.ClientFilter{}); n != 1 {
+		t.Fatalf("bad input stored something: %d clients", n)
 	}
 }

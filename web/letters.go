@@ -47,7 +47,7 @@ func (s *Server) letterNew(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.renderLetterForm(w, r, http.StatusOK, c, &form{Values: map[string]string{}})
+	s.renderLetterForm(w, r, http.StatusOK, c, &form{Values: map[string]string{"id": amparo.NewID()}})
 }
 
 func (s *Server) renderLetterForm(w http.ResponseWriter, r *http.Request, status int, c *amparo.Client, f *form) {
@@ -65,18 +65,17 @@ func (s *Server) letterCreate(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	c, err := s.Clients.FindClientByID(r.Context(), r.PostFormValue("client"))
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	l := &amparo.Letter{ClientID: c.ID, MemberID: r.PostFormValue("member"), OrganizationID: sess.Account.OrganizationID}
+	l := &amparo.Letter{ID: formID(r), ClientID: c.ID, MemberID: r.PostFormValue("member"), OrganizationID: sess.Account.OrganizationID}
 	if c.Language != "en" {
 		l.Languages = []string{c.Language}
 	}
-	if err := s.Letters.CreateLetter(r.Context(), l); err != nil {
-		f := &form{Values: map[string]string{}}
+	if err := s.Letters.CreateLetter(r.Context(), l); err != nil && !(amparo.ErrorCode(err) == amparo.ECONFLICT && l.ID != "") {
+		f := &form{Values: map[string]string{"id": amparo.NewID()}}
 		f.add("member", s.Catalog.T(s.language(w, r), "letters.err.member"))
 		if amparo.ErrorCode(err) != amparo.EINVALID {
 			s.error(w, r, err)
@@ -175,7 +174,6 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	ctx, id := r.Context(), r.PathValue("id")
 	var l *amparo.Letter
 	var err error

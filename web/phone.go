@@ -110,7 +110,6 @@ func (s *Server) rights(lang string) []string {
 func (s *Server) phonePIN(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	token := r.PathValue("token")
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	pin := strings.TrimSpace(r.PostFormValue("pin"))
 	page, err := s.Phones.OpenPhoneLetter(r.Context(), token, pin)
 	if err != nil {

@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
@@ -84,7 +86,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
-	return s.logRequests(securityHeaders(csrf.Handler(s.withSession(mux)))), nil
+	return s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(mux))))), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -222,6 +224,43 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxForm bounds every posted form.
+const maxForm = 64 << 10
+
+// formGuard parses every posted form once, refusing one that is too large
+// or holds bytes that are not UTF-8 text, before any handler sees it.
+func (s *Server) formGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		lang := s.language(w, r)
+		if err := r.ParseForm(); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, s.Catalog.T(lang, "form.too_large"), http.StatusRequestEntityTooLarge)
+			} else {
+				http.Error(w, s.Catalog.T(lang, "form.malformed"), http.StatusBadRequest)
+			}
+			return
+		}
+		for k, vs := range r.PostForm {
+			for _, v := range append(vs, k) {
+				if !utf8.ValidString(v) {
+					http.Error(w, s.Catalog.T(lang, "form.not_utf8"), http.StatusBadRequest)
+					return
+				}
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

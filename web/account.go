@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"encoding/base64"
 	"html/template"
 	"net"
 	"net/http"
@@ -106,6 +108,9 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /signout", s.signOut)
 	mux.HandleFunc("POST /signout/everywhere", s.signOutEverywhere)
 	mux.HandleFunc("GET /dashboard", s.dashboard)
+	mux.HandleFunc("GET /account", s.accountPage)
+	mux.HandleFunc("POST /account/password", s.changePassword)
+	mux.HandleFunc("POST /account/totp/reset", s.resetTOTP)
 }
 
 // form is what a form page shows again after an error: the values typed
@@ -309,8 +314,13 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	if sess.Account.TOTPEnabled && !sess.SecondFactor {
-		http.Redirect(w, r, "/signin/code", http.StatusSeeOther)
+	if sess.Account.TOTPEnabled {
+		// Replacing a second factor needs the password again: /account.
+		next := "/signin/code"
+		if sess.SecondFactor {
+			next = "/account"
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
 	e, err := auth.NewTOTP("Amparo", sess.Account.Email)
@@ -324,7 +334,27 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, secret string, f *form) {
 	sess := sessionFrom(r.Context())
 	url := "otpauth://totp/Amparo:" + sess.Account.Email + "?secret=" + secret + "&issuer=Amparo"
-	s.render(w, r, "totp", status, map[string]any{"Secret": secret, "QR": qrSVG(url), "Form": f})
+	data := map[string]any{"Secret": secret, "QR": qrSVG(url), "Form": f}
+	if sess.Account.TOTPEnabled {
+		data["Reauth"] = s.reauthToken(sess.AccountID, time.Now().Add(10*time.Minute))
+	}
+	s.render(w, r, "totp", status, data)
+}
+
+// reauthToken proves, for a few minutes, that the password was just given
+// again: replacing the second factor needs it.
+func (s *Server) reauthToken(accountID string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	return e + "." + base64.RawURLEncoding.EncodeToString(s.MAC("reauth", []byte(accountID+"|"+e)))
+}
+
+func (s *Server) validReauth(accountID, token string) bool {
+	e, _, ok := strings.Cut(token, ".")
+	exp, err := strconv.ParseInt(e, 10, 64)
+	if !ok || err != nil || time.Now().Unix() > exp {
+		return false
+	}
+	return hmac.Equal([]byte(token), []byte(s.reauthToken(accountID, time.Unix(exp, 0))))
 }
 
 // enrollTOTP turns the second factor on once a code from the new secret
@@ -332,7 +362,7 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	sess := sessionFrom(r.Context())
-	if sess == nil || sess.Account.TOTPEnabled && !sess.SecondFactor {
+	if sess == nil || sess.Account.TOTPEnabled && (!sess.SecondFactor || !s.validReauth(sess.AccountID, r.PostFormValue("reauth"))) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
@@ -418,4 +448,87 @@ func qrSVG(text string) template.HTML {
 	}
 	b.WriteString(`"/></svg>`)
 	return template.HTML(b.String())
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	s.render(w, r, "account", http.StatusOK, map[string]any{"Form": &form{}})
+}
+
+// checkPassword verifies the signed-in person's password again, throttled
+// like signing in.
+func (s *Server) checkPassword(r *http.Request, sess *amparo.Session, password string) bool {
+	now, addr := time.Now(), clientAddr(r)
+	if ok, _ := s.Limiter.Allow(sess.Account.Email, addr, now); !ok {
+		return false
+	}
+	_, creds, err := s.Accounts.FindCredentials(r.Context(), sess.Account.Email)
+	if err != nil {
+		return false
+	}
+	ok, _, err := s.Hasher.Verify(r.Context(), password, creds.PasswordHash)
+	if !ok || err != nil {
+		s.Limiter.Fail(sess.Account.Email, addr, now)
+		return false
+	}
+	s.Limiter.Succeed(sess.Account.Email, addr, now)
+	return true
+}
+
+// changePassword sets a new password after the current one is given; every
+// other session ends.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	sess := s.signedIn(w, r)
+	if sess == nil {
+		return
+	}
+	lang := s.language(w, r)
+	f := &form{}
+	password := r.PostFormValue("new_password")
+	if !s.checkPassword(r, sess, r.PostFormValue("current_password")) {
+		f.add("current_password", s.Catalog.T(lang, "account.wrong_current"))
+	} else if err := auth.CheckPassword(password, sess.Account.Email); err != nil {
+		f.add("new_password", s.Catalog.T(lang, "account.password."+err.(*auth.PasswordError).Code))
+	} else if password != r.PostFormValue("confirm") {
+		f.add("confirm", s.Catalog.T(lang, "account.password.mismatch"))
+	}
+	if len(f.Errors) > 0 {
+		s.render(w, r, "account", http.StatusUnprocessableEntity, map[string]any{"Form": f})
+		return
+	}
+	ctx := amparo.NewContextWithActor(r.Context(), sess.Account.Actor())
+	hash, err := s.Hasher.Hash(ctx, password)
+	if err == nil {
+		err = s.Accounts.SetPasswordHash(ctx, sess.AccountID, hash)
+	}
+	if err == nil {
+		err = s.Accounts.DeleteSessions(ctx, sess.AccountID)
+	}
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.startSession(w, r, sess.Account, true)
+}
+
+// resetTOTP shows a new authenticator to enroll, after the password.
+func (s *Server) resetTOTP(w http.ResponseWriter, r *http.Request) {
+	sess := s.signedIn(w, r)
+	if sess == nil {
+		return
+	}
+	if !s.checkPassword(r, sess, r.PostFormValue("current_password")) {
+		f := &form{}
+		f.add("totp_password", s.Catalog.T(s.language(w, r), "account.wrong_current"))
+		s.render(w, r, "account", http.StatusUnprocessableEntity, map[string]any{"Form": f})
+		return
+	}
+	e, err := auth.NewTOTP("Amparo", sess.Account.Email)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.renderTOTP(w, r, http.StatusOK, e.Secret, &form{})
 }

@@ -236,3 +236,48 @@ func TestSignIn_CrossSiteRefused(t *testing.T) {
 		t.Fatalf("cross-site sign-in post: %d", res.StatusCode)
 	}
 }
+
+func TestAccount_ReauthBeforeChangingSignInDetails(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.browser(t)
+	email, password, _, _ := w.enroll(t, b)
+	// Another browser signed in, to be signed out by the change.
+	other := w.browser(t)
+	other.jar.cookies = append([]*http.Cookie(nil), b.jar.cookies...)
+
+	// Replacing the authenticator without the password is not possible.
+	res, _ := b.get("/account/totp")
+	wantRedirect(t, res, "/account")
+	if res, _ := b.post("/account/totp", url.Values{"secret": {"JBSWY3DPEHPK3PXP"}, "code": {"123456"}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/signin" {
+		t.Fatalf("enrolling over a second factor without the password: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := b.post("/account/totp/reset", url.Values{"current_password": {"wrong one"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("reset with a wrong password: %d", res.StatusCode)
+	}
+	_, body := b.post("/account/totp/reset", url.Values{"current_password": {password}})
+	m := secretPattern.FindStringSubmatch(body)
+	reauth := regexp.MustCompile(`name="reauth" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil || reauth == nil {
+		t.Fatalf("reset page:\n%s", body)
+	}
+	code, _ := totp.GenerateCode(m[1], time.Now().Add(30*time.Second))
+	if res, body := b.post("/account/totp", url.Values{"secret": {m[1]}, "code": {code}, "reauth": {reauth[1]}}); res.StatusCode != 200 || !strings.Contains(body, "recovery-codes") {
+		t.Fatalf("new authenticator: %d", res.StatusCode)
+	}
+
+	// Changing the password needs the current one, and ends other sessions.
+	if res, _ := b.post("/account/password", url.Values{"current_password": {"wrong"}, "new_password": {"otra frase larga y segura"}, "confirm": {"otra frase larga y segura"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("change with a wrong current password: %d", res.StatusCode)
+	}
+	res, _ = b.post("/account/password", url.Values{"current_password": {password}, "new_password": {"otra frase larga y segura"}, "confirm": {"otra frase larga y segura"}})
+	wantRedirect(t, res, "/dashboard")
+	if res, _ := b.get("/dashboard"); res.StatusCode != 200 {
+		t.Fatalf("this browser after the change: %d", res.StatusCode)
+	}
+	if res, _ := other.get("/dashboard"); res.StatusCode == 200 {
+		t.Fatal("another session survived the password change")
+	}
+	if res, _ := w.browser(t).post("/signin", url.Values{"email": {email}, "password": {password}}); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the old password still works: %d", res.StatusCode)
+	}
+}

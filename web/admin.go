@@ -16,6 +16,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /organizations", s.orgList)
 	mux.HandleFunc("POST /organizations", s.orgCreate)
 	mux.HandleFunc("GET /organizations/{id}", s.orgView)
+	mux.HandleFunc("POST /organizations/{id}", s.orgUpdate)
 	mux.HandleFunc("POST /organizations/{id}/invitations", s.orgInvite)
 	mux.HandleFunc("POST /organizations/{id}/members", s.memberCreate)
 	mux.HandleFunc("POST /members/{id}/suspend", s.memberSuspend)
@@ -126,6 +127,30 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 	roles := []amparo.Role{amparo.RoleOrgAdmin, amparo.RoleMember, amparo.RoleIntake}
 	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Form": f,
 		"InviteURL": inviteURL, "Roles": roles})
+}
+
+// orgUpdate changes an organization's capacity, languages, service area
+// and contact.
+func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	o, err := s.Organizations.FindOrganizationByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	o.Capacity, _ = strconv.Atoi(r.PostFormValue("capacity"))
+	o.Languages, o.ServiceArea = splitList(r.PostFormValue("languages")), splitList(r.PostFormValue("service_area"))
+	o.ContactEmail = strings.TrimSpace(r.PostFormValue("contact_email"))
+	if err := s.Organizations.UpdateOrganization(r.Context(), o); err != nil {
+		f := &form{Values: map[string]string{}}
+		if s.adminErrors(w, r, err, f) {
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+		}
+		return
+	}
+	http.Redirect(w, r, "/organizations/"+o.ID, http.StatusSeeOther)
 }
 
 func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {

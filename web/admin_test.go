@@ -75,3 +75,18 @@ func TestAdminPages(t *testing.T) {
 		t.Fatal("the audit filter does not work")
 	}
 }
+
+func TestAdminPages_OrganizationCapacity(t *testing.T) {
+	w := newAccountWorld(t)
+	orgAdmin := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID)
+	if res, _ := orgAdmin.post("/organizations/"+w.org.ID, url.Values{"capacity": {"40"}, "languages": {"en, es, ht"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("update: %d", res.StatusCode)
+	}
+	o, _ := w.db.FindOrganizationByID(system, w.org.ID)
+	if o.Capacity != 40 || len(o.Languages) != 3 {
+		t.Fatalf("organization %+v", o)
+	}
+	if res, body := orgAdmin.post("/organizations/"+w.org.ID, url.Values{"capacity": {"-1"}, "languages": {"en"}}); res.StatusCode != 422 || !strings.Contains(body, `href="#capacity"`) {
+		t.Fatalf("negative capacity: %d", res.StatusCode)
+	}
+}

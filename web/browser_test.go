@@ -104,10 +104,9 @@ func TestBrowser_StaffFlow(t *testing.T) {
 		t.Fatalf("letter download: %s", pdf)
 	}
 	letterPath := eval[string](t, ctx, `location.pathname`)
-	do(t, ctx, chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"),
-		chromedp.WaitVisible(`form[action$="/renew"]`, chromedp.AtLeast(0)))
-	if h1 := eval[string](t, ctx, `document.querySelector('h1').textContent`); !strings.Contains(h1, "Revocada") {
-		t.Fatalf("after revoking: %q", h1)
+	do(t, ctx, chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"))
+	if h1 := waitFor(ctx, `(document.querySelector('h1') || {}).textContent || ''`, "Revocada"); !strings.Contains(h1, "Revocada") {
+		t.Fatalf("after revoking, the page says %q", h1)
 	}
 	l, err := w.db.FindLetterByID(system, strings.TrimPrefix(letterPath, "/letters/"))
 	if err != nil {
@@ -121,6 +120,20 @@ func TestBrowser_StaffFlow(t *testing.T) {
 	if err != nil || (word != "REVOKED" && word != "REVOCADA") {
 		t.Fatalf("verify page: %q %v", word, err)
 	}
+}
+
+// waitFor evaluates js until its text holds want, across page loads (whose
+// evaluation errors it waits out), for up to 20 seconds; it returns the last text.
+func waitFor(ctx context.Context, js, want string) string {
+	var last string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js)); err == nil {
+			if last = v; strings.Contains(v, want) {
+				break
+			}
+		}
+	}
+	return last
 }
 
 // setCookie puts a session cookie in the browser for the test server.

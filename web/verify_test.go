@@ -326,7 +326,17 @@ func open(t *testing.T, ctx context.Context, url string) shown {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url)); err != nil {
 		t.Fatalf("loading %.60s…: %v", url, err)
 	}
-	v, err := chromedp.Run(ctx, chromedp.Poll[shown](shownJS, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
+	// A poll started while the new document's script context is still being
+	// set up fails with "Cannot find context" or "navigated": poll again.
+	var v shown
+	var err error
+	for try := 0; try < 5; try++ {
+		v, err = chromedp.Run(ctx, chromedp.Poll[shown](shownJS, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
+		if err == nil || !strings.Contains(err.Error(), "context") && !strings.Contains(err.Error(), "navigated") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		t.Fatalf("no verdict for %.60s…: %v; page says:\n%s", url, err, text)

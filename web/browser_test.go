@@ -112,6 +112,12 @@ func TestBrowser_StaffFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No name or address typed in these pages reached the log.
+	for _, canary := range []string{"Zacarías", "Quiñónez", password, inv.Email} {
+		if strings.Contains(w.log.String(), canary) {
+			t.Errorf("the log holds %q", canary)
+		}
+	}
 	// The verify page (the QR's URL, on this server) shows it revoked.
 	verifyURL := base + "/v" + l.QR[strings.Index(l.QR, "#"):]
 	do(t, ctx, chromedp.Navigate(verifyURL))

@@ -16,6 +16,7 @@ import (
 
 func (s *Server) clientRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /clients", s.clientList)
+	mux.HandleFunc("POST /clients/search", s.clientList)
 	mux.HandleFunc("GET /clients/new", s.clientNew)
 	mux.HandleFunc("POST /clients", s.clientCreate)
 	mux.HandleFunc("GET /clients/{id}", s.clientView)
@@ -35,9 +36,9 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	// The search goes in a POST-less GET, but never into the log: only
-	// paths are logged, never queries.
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	// A name searched for is posted, never put in the URL, where browser
+	// history and proxies would keep it.
+	q := strings.TrimSpace(r.PostFormValue("q"))
 	cs, n, err := s.Clients.FindClients(r.Context(), amparo.ClientFilter{Name: q, Limit: 50})
 	if err != nil {
 		s.error(w, r, err)

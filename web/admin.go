@@ -80,9 +80,9 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/organizations/"+o.ID, http.StatusSeeOther)
 }
 
-// adminErrors puts validation errors on the form, in the store's words
-// (the admin pages are for program staff); it answers any other error
-// itself and returns false.
+// adminErrors puts validation errors on the form, in the reader's
+// language where the catalog words them, else in the store's words; it
+// answers any other error itself and returns false.
 func (s *Server) adminErrors(w http.ResponseWriter, r *http.Request, err error, f *form) bool {
 	var all []error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -95,7 +95,11 @@ func (s *Server) adminErrors(w http.ResponseWriter, r *http.Request, err error, 
 			s.error(w, r, err)
 			return false
 		}
-		f.add(amparo.ErrorField(e), amparo.ErrorMessage(e))
+		field, msg := amparo.ErrorField(e), amparo.ErrorMessage(e)
+		if t := s.Catalog.T(s.language(w, r), "err."+field); t != "err."+field {
+			msg = t
+		}
+		f.add(field, msg)
 	}
 	return true
 }

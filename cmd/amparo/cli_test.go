@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -335,5 +336,16 @@ func TestAuditVerify(t *testing.T) {
 	db.Close()
 	if _, stderr, code := amparo(t, nil, "audit", "verify", "--data", data); code == 0 || !strings.Contains(stderr, "audit event 5 breaks the chain") {
 		t.Fatalf("tampered trail: exit %d %q", code, stderr)
+	}
+}
+
+func TestInvite(t *testing.T) {
+	data := t.TempDir()
+	out := ok(t, "invite", "--data", data, "--email", "Jefa.Programa@Ejemplo.example")
+	if !regexp.MustCompile(`http://127\.0\.0\.1:8080/invite/[A-Za-z0-9_-]{20,}`).MatchString(out) {
+		t.Fatalf("invite: %s", out)
+	}
+	if _, stderr, code := amparo(t, nil, "invite", "--data", data, "--email", "x@example.org", "--role", "member"); code == 0 || !strings.Contains(stderr, "organization_id") {
+		t.Fatalf("member without an organization: %d %q", code, stderr)
 	}
 }

@@ -34,6 +34,7 @@ var commands = []command{
 	{"keys", "master|root|org|revoke|list ...", "manage the master key and the signing keys of the program and its organizations", runKeys},
 	{"trust", "sign|request|import|export ...", "sign, import and export the trust list that verifiers check letters against", runTrust},
 	{"letter", "list|show|issue|renew|revoke|pdf|card|print ...", "list, issue, renew and revoke letters of representation; print them and their wallet cards", runLetter},
+	{"invite", "--email EMAIL [--role ROLE] [--org ID]", "make an invitation link: how the first program administrator gets an account", runInvite},
 	{"audit", "verify", "check the audit trail's hash chain", runAudit},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
 	{"names", "compare \"NAME A\" \"NAME B\" [--dob-a DATE] [--dob-b DATE] [--json]", "compare two names as the conflict check does, and say why", runNames},

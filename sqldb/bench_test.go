@@ -49,10 +49,10 @@ func BenchmarkCreateClients(b *testing.B) {
 			for _, mode := range []string{"encrypted", "noop"} {
 				b.Run(mode, func(b *testing.B) {
 					db := MustOpenDB(b, dialect)
+					org := MustCreateOrganization(b, db, "Centro Legal Ejemplo") // its keys are sealed for real
 					if mode == "noop" {
 						sqldb.UseNoopCipher(db)
 					}
-					org := MustCreateOrganization(b, db, "Centro Legal Ejemplo")
 					ctx := as(amparo.RoleIntake, org.ID)
 					cs := fictionalClients(org.ID, batch, 0)
 					n := 0

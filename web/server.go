@@ -76,6 +76,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /static/{name}", verifyStatic) // every page's styles; the same files as /v/static
 	s.verifyRoutes(mux)
 	s.phoneRoutes(mux)
 	if s.Accounts != nil {

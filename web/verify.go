@@ -86,7 +86,6 @@ func (s *Server) verifyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v/bundle", s.verifyBundle)
 	mux.HandleFunc("GET /v/status/{org}/{list}", s.verifyStatusList)
 	mux.HandleFunc("GET /v/static/{name}", verifyStatic)
-	mux.HandleFunc("GET /static/{name}", verifyStatic)
 	mux.HandleFunc("GET /v/sw.js", verifyServiceWorker)
 }
 

@@ -140,44 +140,34 @@ func (q *QR) PNG(scale int) ([]byte, error) {
 // penalty scores a code by the four rules of ISO/IEC 18004 section 7.8.3:
 // long runs, 2×2 blocks, finder-like patterns, and dark/light imbalance.
 func penalty(c *coding.Code) int {
+	// The modules are read once into rows and columns of bytes: the rules
+	// then scan plain slices, which is what keeps choosing among the eight
+	// masks cheap.
 	n := c.Size
-	dark := func(x, y int) bool { return c.Black(x, y) }
-	score, darkCount := 0, 0
-	for pass := 0; pass < 2; pass++ { // rows, then columns
-		at := dark
-		if pass == 1 {
-			at = func(x, y int) bool { return dark(y, x) }
-		}
-		for y := 0; y < n; y++ {
-			run := 0
-			for x := 0; x < n; x++ {
-				if x > 0 && at(x, y) == at(x-1, y) {
-					run++
-				} else {
-					run = 1
-				}
-				if run == 5 {
-					score += 3
-				} else if run > 5 {
-					score++
-				}
-				if x+7 <= n && finderLike(at, x, y) &&
-					(lightRun(at, x-4, y, n) || lightRun(at, x+7, y, n)) {
-					score += 40
-				}
+	rows, cols := make([][]byte, n), make([][]byte, n)
+	for i := range n {
+		rows[i], cols[i] = make([]byte, n), make([]byte, n)
+	}
+	darkCount := 0
+	for y := range n {
+		for x := range n {
+			if c.Black(x, y) {
+				rows[y][x], cols[x][y] = 1, 1
+				darkCount++
 			}
 		}
 	}
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; x++ {
-			if dark(x, y) {
-				darkCount++
-			}
-			if x+1 < n && y+1 < n {
-				d := dark(x, y)
-				if dark(x+1, y) == d && dark(x, y+1) == d && dark(x+1, y+1) == d {
-					score += 3
-				}
+	score := 0
+	for _, lines := range [2][][]byte{rows, cols} {
+		for _, l := range lines {
+			score += linePenalty(l)
+		}
+	}
+	for y := 0; y+1 < n; y++ {
+		for x := 0; x+1 < n; x++ {
+			d := rows[y][x]
+			if rows[y][x+1] == d && rows[y+1][x] == d && rows[y+1][x+1] == d {
+				score += 3
 			}
 		}
 	}
@@ -189,20 +179,36 @@ func penalty(c *coding.Code) int {
 	return score + dev/5*10
 }
 
-// finderLike reports dark-light-dark-dark-dark-light-dark at x..x+6.
-func finderLike(at func(x, y int) bool, x, y int) bool {
-	for i, d := range [7]bool{true, false, true, true, true, false, true} {
-		if at(x+i, y) != d {
-			return false
+// finderPattern is dark-light-dark-dark-dark-light-dark.
+var finderPattern = [7]byte{1, 0, 1, 1, 1, 0, 1}
+
+// linePenalty scores one row or column: runs of five or more alike, and
+// finder-like patterns with four light modules on either side (outside the
+// code is light).
+func linePenalty(l []byte) int {
+	n, score, run := len(l), 0, 0
+	for x := range n {
+		if x > 0 && l[x] == l[x-1] {
+			run++
+		} else {
+			run = 1
+		}
+		if run == 5 {
+			score += 3
+		} else if run > 5 {
+			score++
+		}
+		if x+7 <= n && [7]byte(l[x:x+7]) == finderPattern && (lightRun(l, x-4) || lightRun(l, x+7)) {
+			score += 40
 		}
 	}
-	return true
+	return score
 }
 
 // lightRun reports four light modules at x..x+3 (outside the code is light).
-func lightRun(at func(x, y int) bool, x, y, n int) bool {
+func lightRun(l []byte, x int) bool {
 	for i := x; i < x+4; i++ {
-		if i >= 0 && i < n && at(i, y) {
+		if i >= 0 && i < len(l) && l[i] == 1 {
 			return false
 		}
 	}

@@ -1,12 +1,14 @@
 package document
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/amparo-project/amparo"
@@ -254,5 +256,29 @@ func quietZone(t *testing.T, img image.Image, dpi float64, q box, n int, least f
 	}
 	if side := maxX - minX + step; side < least {
 		t.Errorf("printed code %.1f mm, want at least %.0f", side, least)
+	}
+}
+
+// TestRenderer_Concurrent renders from several goroutines at once, as the
+// print run does: the fonts they share, parsed once, must come out whole
+// in every document (run it with -race).
+func TestRenderer_Concurrent(t *testing.T) {
+	r := renderer(t)
+	var wg sync.WaitGroup
+	sizes := make([]int, 8)
+	for i := range sizes {
+		wg.Go(func() {
+			var b bytes.Buffer
+			if err := r.Letter(&b, sample([]string{"es", "en"}[i%2])); err != nil {
+				t.Error(err)
+			}
+			sizes[i] = b.Len()
+		})
+	}
+	wg.Wait()
+	for i, n := range sizes {
+		if n < 10_000 || n != sizes[i%2] {
+			t.Fatalf("document %d is %d bytes; the same letter rendered alone is %d", i, n, sizes[i%2])
+		}
 	}
 }

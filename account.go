@@ -118,6 +118,9 @@ type AccountService interface {
 	// AcceptInvitation makes the account, once.
 	AcceptInvitation(ctx context.Context, token, name, passwordHash string) (*Account, error)
 	FindAccountByID(ctx context.Context, id string) (*Account, error)
+	// FindAccounts lists an organization's accounts (or the program-wide
+	// ones for an empty ID) to its admins and the program office.
+	FindAccounts(ctx context.Context, organizationID string) ([]*Account, error)
 	// FindCredentials returns an account and its credentials by email, for
 	// signing in.
 	FindCredentials(ctx context.Context, email string) (*Account, *Credentials, error)

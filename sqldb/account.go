@@ -120,6 +120,30 @@ func (db *DB) FindAccountByID(ctx context.Context, id string) (*amparo.Account, 
 	return a, err
 }
 
+// FindAccounts lists accounts by name, to whoever administers them.
+func (db *DB) FindAccounts(ctx context.Context, organizationID string) ([]*amparo.Account, error) {
+	var out []*amparo.Account
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if !tx.actor.Administers(organizationID) || organizationID == "" && tx.actor.Role == amparo.RoleOrgAdmin {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot list these accounts")
+		}
+		rows, err := tx.query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE COALESCE(organization_id, '') = ? ORDER BY name, id", organizationID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // FindCredentials returns an account and what signing in checks.
 func (db *DB) FindCredentials(ctx context.Context, email string) (*amparo.Account, *amparo.Credentials, error) {
 	var a *amparo.Account

@@ -20,6 +20,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /organizations/{id}/invitations", s.orgInvite)
 	mux.HandleFunc("POST /organizations/{id}/members", s.memberCreate)
 	mux.HandleFunc("POST /members/{id}/suspend", s.memberSuspend)
+	mux.HandleFunc("POST /accounts/{id}/suspend", s.accountSuspend)
 	mux.HandleFunc("GET /settings", s.settings)
 	mux.HandleFunc("POST /settings", s.settingsSave)
 	mux.HandleFunc("GET /audit", s.auditList)
@@ -128,8 +129,13 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		s.error(w, r, err)
 		return
 	}
+	accounts, err := s.Accounts.FindAccounts(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	roles := []amparo.Role{amparo.RoleOrgAdmin, amparo.RoleMember, amparo.RoleIntake}
-	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Form": f,
+	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Accounts": accounts, "Form": f,
 		"InviteURL": inviteURL, "Roles": roles})
 }
 
@@ -213,6 +219,19 @@ func (s *Server) memberSuspend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
+}
+
+// accountSuspend suspends a staff account; all its sessions end.
+func (s *Server) accountSuspend(w http.ResponseWriter, r *http.Request) {
+	sess := s.signedIn(w, r)
+	if sess == nil {
+		return
+	}
+	if err := s.Accounts.SuspendAccount(r.Context(), r.PathValue("id")); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/organizations", http.StatusSeeOther)
 }
 
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {

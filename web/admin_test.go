@@ -90,3 +90,31 @@ func TestAdminPages_OrganizationCapacity(t *testing.T) {
 		t.Fatalf("negative capacity: %d", res.StatusCode)
 	}
 }
+
+func TestAdminPages_SuspendAccount(t *testing.T) {
+	w := newAccountWorld(t)
+	orgAdmin := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID)
+	staff := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	if res, _ := staff.get("/clients"); res.StatusCode != 200 {
+		t.Fatalf("intake before suspension: %d", res.StatusCode)
+	}
+	accounts, _ := w.db.FindAccounts(system, w.org.ID)
+	var id string
+	for _, a := range accounts {
+		if a.Role == amparo.RoleIntake {
+			id = a.ID
+		}
+	}
+	if _, body := orgAdmin.get("/organizations/" + w.org.ID); !strings.Contains(body, "/accounts/"+id+"/suspend") {
+		t.Fatal("the organization page does not offer to suspend the account")
+	}
+	if res, _ := staff.post("/accounts/"+id+"/suspend", nil); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("suspending oneself as intake: %d", res.StatusCode)
+	}
+	if res, _ := orgAdmin.post("/accounts/"+id+"/suspend", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("suspend: %d", res.StatusCode)
+	}
+	if res, _ := staff.get("/clients"); res.StatusCode == 200 {
+		t.Fatal("a suspended account still works")
+	}
+}

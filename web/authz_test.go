@@ -64,6 +64,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		browsers[string(r)] = w.signedInAs(t, r, org)
 	}
 	browsers["other_org"] = w.signedInAs(t, amparo.RoleOrgAdmin, other.ID)
+	var intakeID string
+	accounts, _ := w.db.FindAccounts(system, a)
+	for _, acc := range accounts {
+		if acc.Role == amparo.RoleIntake {
+			intakeID = acc.ID
+		}
+	}
 
 	const skip = 0
 	for _, tt := range []struct {
@@ -89,6 +96,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/organizations/" + a, [10]int{422, 422, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/organizations/" + a + "/invitations", [10]int{200, 200, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/members/" + m.ID + "/suspend", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"POST", "/accounts/" + intakeID + "/suspend", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"GET", "/settings", [10]int{200, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/settings", [10]int{skip, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"GET", "/audit", [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},

@@ -349,3 +349,20 @@ func TestInvite(t *testing.T) {
 		t.Fatalf("member without an organization: %d %q", code, stderr)
 	}
 }
+
+func TestImportIntakes(t *testing.T) {
+	data := demoData(t)
+	orgs := decode[[]letterJSON](t, ok(t, "letter", "list", "--json", "--data", data))
+	org := orgs[0].OrganizationID
+	bad := filepath.Join("..", "..", "csvimport", "testdata", "bad_date.csv")
+	_, stderr, code := amparo(t, nil, "import", "intakes", bad, "--org", org, "--data", data, "--lang", "es")
+	if code == 0 || !strings.Contains(stderr, "Línea") {
+		t.Fatalf("a bad file: exit %d %q", code, stderr)
+	}
+	if out := ok(t, "import", "intakes", bad, "--org", org, "--data", data, "--partial"); !regexp.MustCompile(`Imported [1-9]\d* new`).MatchString(out) {
+		t.Fatalf("partial import: %s", out)
+	}
+	if out := ok(t, "import", "intakes", bad, "--org", org, "--data", data, "--partial"); !strings.Contains(out, "Imported 0 new") {
+		t.Fatalf("re-import: %s", out)
+	}
+}

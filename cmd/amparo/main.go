@@ -34,6 +34,7 @@ var commands = []command{
 	{"keys", "master|root|org|revoke|list ...", "manage the master key and the signing keys of the program and its organizations", runKeys},
 	{"trust", "sign|request|import|export ...", "sign, import and export the trust list that verifiers check letters against", runTrust},
 	{"letter", "list|show|issue|renew|revoke|pdf|card|print ...", "list, issue, renew and revoke letters of representation; print them and their wallet cards", runLetter},
+	{"import", "intakes FILE.csv --org ID [--partial] [--dry-run]", "import intakes from a CSV file, all or nothing", runImport},
 	{"invite", "--email EMAIL [--role ROLE] [--org ID]", "make an invitation link: how the first program administrator gets an account", runInvite},
 	{"audit", "verify", "check the audit trail's hash chain", runAudit},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
@@ -64,8 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, errUsage):
 			return 2
-		case errors.Is(err, errNotValid):
-			return 1 // the result is printed
+		case errors.Is(err, errNotValid), errors.Is(err, errBadRows):
+			return 1 // what was wrong is printed
 		}
 		fmt.Fprintf(stderr, "amparo %s: %v\n", c.name, err)
 		return 1

@@ -1,0 +1,60 @@
+package amparo
+
+import (
+	"context"
+	"time"
+)
+
+// Applicant statuses, from intake to a letter or a close.
+const (
+	ApplicantNew        = "new"
+	ApplicantScreening  = "screening"
+	ApplicantEligible   = "eligible"
+	ApplicantWaitlisted = "waitlisted"
+	ApplicantMatched    = "matched"
+	ApplicantServed     = "served"
+	ApplicantDeclined   = "declined"
+	ApplicantClosed     = "closed"
+)
+
+// Applicant is a person who asked the program for a letter: an intake
+// waiting to be ranked, matched and served.
+type Applicant struct {
+	ID             string
+	OrganizationID string // the organization that took the intake
+	Status         string
+	// Key identifies the person across imports without naming them: a
+	// keyed hash of the normalized name and date of birth.
+	Key string
+	Facts
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Facts is what an intake says about a person; all of it is personal, and
+// the store seals it whole.
+type Facts struct {
+	Personal
+	Email              string `json:",omitempty"`
+	UnaccompaniedMinor bool   `json:",omitempty"`
+	Unhoused           bool   `json:",omitempty"`
+	Survivor           bool   `json:",omitempty"` // of violence or trafficking
+	IntakeDate         Date   `json:",omitzero"`
+	SourceRef          string `json:",omitempty"`
+}
+
+// ApplicantFilter selects applicants; zero fields match all.
+type ApplicantFilter struct {
+	Status string
+	Offset int
+	Limit  int
+}
+
+// ApplicantService keeps intakes, scoped to the actor's organization.
+type ApplicantService interface {
+	// CreateApplicants stores a batch in one transaction, all or nothing;
+	// a person whose key is already stored is skipped, not duplicated. It
+	// returns how many were new.
+	CreateApplicants(ctx context.Context, as []*Applicant) (int, error)
+	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
+}

@@ -1,0 +1,113 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/amparo-project/amparo"
+)
+
+var _ amparo.ApplicantService = (*DB)(nil)
+
+// CreateApplicants stores a batch of intakes of the actor's organization in
+// one transaction; people already stored (by key) are skipped.
+func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int, error) {
+	a, _ := amparo.ActorFromContext(ctx)
+	for _, ap := range as {
+		if ap.OrganizationID == "" {
+			ap.OrganizationID = a.OrganizationID
+		}
+		if ap.Key == "" {
+			return 0, amparo.Invalid("key", "is required")
+		}
+	}
+	created := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		for _, ap := range as {
+			if err := tx.checkClientOrg(ap.OrganizationID); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM applicants WHERE organization_id = ? AND row_key = ?", ap.OrganizationID, ap.Key).Scan(&n); err != nil {
+				return mapError(err)
+			} else if n > 0 {
+				continue
+			}
+			if ap.ID == "" {
+				ap.ID = amparo.NewID()
+			}
+			if ap.Status == "" {
+				ap.Status = amparo.ApplicantNew
+			}
+			ap.CreatedAt, ap.UpdatedAt = tx.now, tx.now
+			dk, wrapped, err := tx.db.cipher.NewDataKey(ap.ID)
+			if err != nil {
+				return err
+			}
+			plain, err := json.Marshal(&ap.Facts)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO applicants (id, organization_id, status, row_key, wrapped_key, sealed, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ap.ID, ap.OrganizationID, ap.Status, ap.Key, wrapped, dk.Seal(plain, []byte(ap.ID)),
+				formatTime(tx.now), formatTime(tx.now)); err != nil {
+				return err
+			}
+			created++
+		}
+		return tx.audit(ctx, "applicant.import", "organization", tx.actor.OrganizationID)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return created, nil
+}
+
+// FindApplicants lists the actor's organization's applicants, oldest first.
+func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*amparo.Applicant, int, error) {
+	var out []*amparo.Applicant
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		scope, args, err := clientScope(tx.actor)
+		if err != nil {
+			return err
+		}
+		where := "WHERE " + scope
+		if f.Status != "" {
+			where, args = where+" AND c.status = ?", append(args, f.Status)
+		}
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM applicants c "+where, args...).Scan(&n); err != nil {
+			return mapError(err)
+		}
+		rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.status, c.row_key, c.wrapped_key, c.sealed, c.created_at, c.updated_at
+			FROM applicants c `+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var ap amparo.Applicant
+			var wrapped, sealed []byte
+			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.Key, &wrapped, &sealed, scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
+				return err
+			}
+			dk, err := tx.db.cipher.OpenDataKey(ap.ID, wrapped)
+			if err != nil {
+				return decryptError(err)
+			}
+			plain, err := dk.Open(sealed, []byte(ap.ID))
+			if err != nil {
+				return decryptError(err)
+			}
+			if err := json.Unmarshal(plain, &ap.Facts); err != nil {
+				return err
+			}
+			out = append(out, &ap)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "applicant.list", "organization", tx.actor.OrganizationID)
+	})
+	return out, n, err
+}

@@ -125,4 +125,3 @@ func BenchmarkImport100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
-

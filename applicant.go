@@ -45,9 +45,10 @@ type Facts struct {
 
 // ApplicantFilter selects applicants; zero fields match all.
 type ApplicantFilter struct {
-	Status string
-	Offset int
-	Limit  int
+	OrganizationID string
+	Status         string
+	Offset         int
+	Limit          int
 }
 
 // ApplicantService keeps intakes, scoped to the actor's organization.

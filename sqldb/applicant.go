@@ -76,6 +76,9 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		if f.Status != "" {
 			where, args = where+" AND c.status = ?", append(args, f.Status)
 		}
+		if f.OrganizationID != "" {
+			where, args = where+" AND c.organization_id = ?", append(args, f.OrganizationID)
+		}
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM applicants c "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}

@@ -366,3 +366,42 @@ func TestImportIntakes(t *testing.T) {
 		t.Fatalf("re-import: %s", out)
 	}
 }
+
+func TestQueueAndPolicy(t *testing.T) {
+	data := demoData(t)
+	orgs := decode[[]letterJSON](t, ok(t, "letter", "list", "--json", "--data", data))
+	org := orgs[0].OrganizationID
+	ok(t, "import", "intakes", filepath.Join("..", "..", "csvimport", "testdata", "crlf.csv"), "--org", org, "--data", data, "--partial")
+
+	q := decode[queueJSON](t, ok(t, "queue", "--org", org, "--json", "--data", data))
+	if q.Version != 0 || len(q.Queue) == 0 || q.Queue[0].Place != 1 {
+		t.Fatalf("queue %+v", q)
+	}
+
+	dir := t.TempDir()
+	current := ok(t, "policy", "show", "--data", data)
+	bad := filepath.Join(dir, "bad.policy")
+	os.WriteFile(bad, []byte(strings.Replace(current, "when detained", "when detainee", 1)), 0o600)
+	if _, stderr, code := amparo(t, nil, "policy", "set", bad, "--reason", "test", "--data", data); code == 0 || !regexp.MustCompile(`line \d+, column \d+`).MatchString(stderr) {
+		t.Fatalf("a policy naming an unknown fact: exit %d %q", code, stderr)
+	}
+	if out := ok(t, "policy", "show", "--data", data); !strings.Contains(out, "version 0") {
+		t.Fatalf("the policy changed after a refused edit:\n%s", out)
+	}
+	good := filepath.Join(dir, "good.policy")
+	os.WriteFile(good, []byte(strings.Replace(current, "rule daca points 10", "rule daca tier 1", 1)), 0o600)
+	out := ok(t, "policy", "set", good, "--reason", "DACA recipients first this year", "--data", data)
+	if !strings.Contains(out, "version 1 is in force") || !strings.Contains(out, "moved") {
+		t.Fatalf("policy set: %s", out)
+	}
+	if out := ok(t, "policy", "history", "--data", data); !strings.Contains(out, "DACA recipients first this year") {
+		t.Fatalf("history: %s", out)
+	}
+}
+
+type queueJSON struct {
+	Version int `json:"policy_version"`
+	Queue   []struct {
+		Place int `json:"place"`
+	} `json:"queue"`
+}

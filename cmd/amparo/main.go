@@ -35,6 +35,8 @@ var commands = []command{
 	{"trust", "sign|request|import|export ...", "sign, import and export the trust list that verifiers check letters against", runTrust},
 	{"letter", "list|show|issue|renew|revoke|pdf|card|print ...", "list, issue, renew and revoke letters of representation; print them and their wallet cards", runLetter},
 	{"import", "intakes FILE.csv --org ID [--partial] [--dry-run]", "import intakes from a CSV file, all or nothing", runImport},
+	{"queue", "[--org ID] [--json]", "rank the people waiting, under the priority policy, with the reasons", runQueue},
+	{"policy", "show|set|history", "read and change the priority policy", runPolicy},
 	{"invite", "--email EMAIL [--role ROLE] [--org ID]", "make an invitation link: how the first program administrator gets an account", runInvite},
 	{"audit", "verify", "check the audit trail's hash chain", runAudit},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},

@@ -227,7 +227,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range []string{"demo", "serve", "migrate", "backup", "keys", "trust", "letter", "verify", "import", "invite", "audit", "names", "version"} {
+	for _, cmd := range []string{"demo", "serve", "migrate", "backup", "keys", "trust", "letter", "verify", "import", "queue", "policy", "invite", "audit", "names", "version"} {
 		stdout, _, code := amparo(t, nil, cmd, "--help")
 		if code != 0 || !strings.Contains(stdout, "Usage: amparo "+cmd) {
 			t.Errorf("%s --help: exit %d, %q", cmd, code, stdout)

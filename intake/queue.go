@@ -1,0 +1,87 @@
+package intake
+
+import (
+	"context"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/priority"
+)
+
+// QueueSource is what ranking reads.
+type QueueSource interface {
+	amparo.ApplicantService
+	amparo.PolicyService
+}
+
+// Waiting are the statuses of people still in line.
+var Waiting = []string{amparo.ApplicantNew, amparo.ApplicantScreening, amparo.ApplicantEligible, amparo.ApplicantWaitlisted}
+
+// Queue is the line under a policy: the ranking, and the applicants by ID.
+type Queue struct {
+	*priority.Ranking
+	Applicants map[string]*amparo.Applicant
+}
+
+// Waitlist reads the people still in line (of orgID, or all the actor
+// sees when it is empty).
+func Waitlist(ctx context.Context, s amparo.ApplicantService, orgID string) ([]*amparo.Applicant, error) {
+	var out []*amparo.Applicant
+	for _, status := range Waiting {
+		for offset := 0; ; offset += 1000 {
+			as, n, err := s.FindApplicants(ctx, amparo.ApplicantFilter{OrganizationID: orgID, Status: status, Offset: offset, Limit: 1000})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, as...)
+			if offset+len(as) >= n || len(as) == 0 {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// Rank puts applicants in line under the policy text, with the shipped TPS
+// table, as of today.
+func Rank(policyText string, as []*amparo.Applicant, today time.Time) (*Queue, error) {
+	p, err := priority.ParsePolicy(policyText)
+	if err != nil {
+		return nil, err
+	}
+	q := &Queue{Applicants: make(map[string]*amparo.Applicant, len(as))}
+	in := make([]priority.Applicant, len(as))
+	for i, a := range as {
+		q.Applicants[a.ID] = a
+		intakeAt := a.CreatedAt
+		if !a.IntakeDate.IsZero() {
+			intakeAt = a.IntakeDate.Time
+		}
+		in[i] = priority.Applicant{ID: a.ID, IntakeAt: intakeAt, Facts: Facts(a)}
+	}
+	q.Ranking, err = priority.Rank(p, priority.DefaultTPSTable(), today, in)
+	return q, err
+}
+
+// Facts maps what intake recorded to the facts a policy may name. The
+// intake asks one question about surviving violence or trafficking, so
+// it sets both facts.
+func Facts(a *amparo.Applicant) priority.Facts {
+	country := a.TPSCountry
+	if country == "" {
+		country = a.CountryOfBirth
+	}
+	return priority.Facts{
+		TPSHolder:           a.Situation == amparo.SituationTPS,
+		FacingRemoval:       a.FacingRemoval,
+		Detained:            a.Detained,
+		HearingDate:         a.NextHearing.Time,
+		Country:             country,
+		UnaccompaniedMinor:  a.UnaccompaniedMinor,
+		Unhoused:            a.Unhoused,
+		TraffickingSurvivor: a.Survivor,
+		ViolenceSurvivor:    a.Survivor,
+		AsylumSeeker:        a.Situation == amparo.SituationAsylum,
+		DACARecipient:       a.Situation == amparo.SituationDACA,
+	}
+}

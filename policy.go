@@ -1,0 +1,25 @@
+package amparo
+
+import (
+	"context"
+	"time"
+)
+
+// PolicyVersion is one version of the priority policy: its text (in the
+// format of docs/priority-policy.md), who changed it, when and why.
+type PolicyVersion struct {
+	Version   int // 0 for the shipped default, never stored
+	Text      string
+	Author    string
+	Reason    string
+	CreatedAt time.Time
+}
+
+// PolicyService keeps the priority policy's versions. The program office
+// changes it; a text that does not parse is refused with its line and
+// column, and the policy in force stays as it was.
+type PolicyService interface {
+	CurrentPolicy(ctx context.Context) (*PolicyVersion, error)
+	SetPolicy(ctx context.Context, text, reason string) (*PolicyVersion, error)
+	PolicyHistory(ctx context.Context) ([]*PolicyVersion, error)
+}

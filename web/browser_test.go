@@ -201,10 +201,10 @@ func TestAccessibility(t *testing.T) {
 	}{
 		{"", []string{"/", "/signin", "/invite/" + inv.Token, "/p/" + link.Token, "/v"}},
 		{amparo.RoleOrgAdmin, []string{"/dashboard", "/clients", "/clients/new", "/clients/" + c.ID, "/clients/" + c.ID + "/edit",
-			"/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/new?client=" + c.ID, "/organizations/" + w.org.ID, "/account"}},
+			"/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/new?client=" + c.ID, "/organizations/" + w.org.ID, "/account", "/queue"}},
 		{amparo.RoleMember, []string{"/dashboard", "/clients", "/letters/" + l.ID}},
 		{amparo.RoleIntake, []string{"/dashboard", "/clients/new"}},
-		{amparo.RoleProgramAdmin, []string{"/dashboard", "/organizations", "/settings"}},
+		{amparo.RoleProgramAdmin, []string{"/dashboard", "/organizations", "/settings", "/policy"}},
 		{amparo.RoleAuditor, []string{"/dashboard", "/audit"}},
 	}
 	for _, p := range pages {
@@ -241,7 +241,7 @@ func TestAccessibility(t *testing.T) {
 			}
 		}
 	}
-	if checked != 2*26 {
-		t.Fatalf("axe checked %d pages, want %d", checked, 2*26)
+	if checked != 2*28 {
+		t.Fatalf("axe checked %d pages, want %d", checked, 2*28)
 	}
 }

@@ -45,7 +45,10 @@ type Server struct {
 	Clients  amparo.ClientService
 	Members  amparo.MemberService
 	Audit    amparo.AuditService
-	Letters  amparo.LetterService
+	// Applicants and Policies give the queue and the priority policy.
+	Applicants amparo.ApplicantService
+	Policies   amparo.PolicyService
+	Letters    amparo.LetterService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
 	Renderer  *document.Renderer
@@ -84,6 +87,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.clientRoutes(mux)
 		s.letterRoutes(mux)
 		s.adminRoutes(mux)
+		s.queueRoutes(mux)
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()

@@ -150,7 +150,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		return err
 	}
 	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
-		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Letters: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewLimiter(auth.DefaultLimiterConfig),
+		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Letters: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewLimiter(auth.DefaultLimiterConfig),
 		Catalog: cat, Logger: m.Logger}
 	h, err := s.Handler()
 	if err != nil {

@@ -199,7 +199,7 @@ func TestAccessibility(t *testing.T) {
 		role  amparo.Role // "" for signed out
 		paths []string
 	}{
-		{"", []string{"/", "/signin", "/invite/" + inv.Token, "/p/" + link.Token, "/v"}},
+		{"", []string{"/", "/signin", "/invite/" + inv.Token, "/p/" + link.Token, "/v", "/intake/" + w.org.ID}},
 		{amparo.RoleOrgAdmin, []string{"/dashboard", "/clients", "/clients/new", "/clients/" + c.ID, "/clients/" + c.ID + "/edit",
 			"/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/new?client=" + c.ID, "/organizations/" + w.org.ID, "/account", "/queue"}},
 		{amparo.RoleMember, []string{"/dashboard", "/clients", "/letters/" + l.ID}},
@@ -241,7 +241,7 @@ func TestAccessibility(t *testing.T) {
 			}
 		}
 	}
-	if checked != 2*28 {
-		t.Fatalf("axe checked %d pages, want %d", checked, 2*28)
+	if checked != 2*29 {
+		t.Fatalf("axe checked %d pages, want %d", checked, 2*29)
 	}
 }

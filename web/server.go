@@ -4,10 +4,12 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"text/template/parse"
 	"time"
 	"unicode/utf8"
 
@@ -48,7 +50,11 @@ type Server struct {
 	// Applicants and Policies give the queue and the priority policy.
 	Applicants amparo.ApplicantService
 	Policies   amparo.PolicyService
-	Letters    amparo.LetterService
+	// IntakeLimiter slows down submissions of the public intake form from
+	// one address; IntakeKeySecret keys the people's duplicate-finding keys.
+	IntakeLimiter   *auth.Limiter
+	IntakeKeySecret []byte
+	Letters         amparo.LetterService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
 	Renderer  *document.Renderer
@@ -74,6 +80,9 @@ func (s *Server) Handler() (http.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkCalls(t); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 		s.pages[name[len("templates/"):len(name)-len(".html")]] = t
 	}
 	mux := http.NewServeMux()
@@ -88,6 +97,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.letterRoutes(mux)
 		s.adminRoutes(mux)
 		s.queueRoutes(mux)
+		s.intakeRoutes(mux)
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
@@ -125,6 +135,44 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "home", http.StatusOK, map[string]any{"Program": p, "Organizations": orgs})
+}
+
+// checkCalls refuses a page that calls a template its set does not define,
+// which html/template would only find while rendering.
+func checkCalls(t *template.Template) error {
+	var walk func(n parse.Node) error
+	walk = func(n parse.Node) error {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return nil
+			}
+			for _, c := range n.Nodes {
+				if err := walk(c); err != nil {
+					return err
+				}
+			}
+		case *parse.TemplateNode:
+			if t.Lookup(n.Name) == nil {
+				return fmt.Errorf("calls undefined template %q", n.Name)
+			}
+		case *parse.IfNode:
+			return errors.Join(walk(n.List), walk(n.ElseList))
+		case *parse.RangeNode:
+			return errors.Join(walk(n.List), walk(n.ElseList))
+		case *parse.WithNode:
+			return errors.Join(walk(n.List), walk(n.ElseList))
+		}
+		return nil
+	}
+	for _, d := range t.Templates() {
+		if d.Tree != nil {
+			if err := walk(d.Tree.Root); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // templateFuncs are the few helpers templates need.

@@ -92,6 +92,11 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	})
 }
 
+// intakeLimits let one address send 10 intake forms at once, then one
+// every 2 minutes.
+var intakeLimits = auth.LimiterConfig{AddrBurst: 10, AddrRefill: 2 * time.Minute, PairFree: 1 << 30, AccountFree: 1 << 30,
+	Forget: 24 * time.Hour, MaxEntries: 100_000}
+
 // demoPassword is the demo accounts' password: the demo is for trying, on
 // 127.0.0.1, with fictional people only.
 const demoPassword = "ejemplo de carta segura"
@@ -150,7 +155,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		return err
 	}
 	s := &web.Server{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
-		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Letters: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewLimiter(auth.DefaultLimiterConfig),
+		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, IntakeLimiter: auth.NewLimiter(intakeLimits), IntakeKeySecret: m.Keyring.MAC("intake row keys", nil), Letters: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewLimiter(auth.DefaultLimiterConfig),
 		Catalog: cat, Logger: m.Logger}
 	h, err := s.Handler()
 	if err != nil {

@@ -1,0 +1,101 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/browsertest"
+)
+
+func (w *accountWorld) applicants(t *testing.T) []*amparo.Applicant {
+	t.Helper()
+	ctx := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
+	as, _, err := w.db.FindApplicants(ctx, amparo.ApplicantFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+func TestPublicIntake(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.browser(t)
+	path := "/intake/" + w.org.ID
+	res, _ := b.get(path)
+	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("form: %d", res.StatusCode)
+	}
+	form := url.Values{"legal_name": {"Zacarías Quiñónez Ejemplo"}, "language": {"es"}, "situation": {"tps"}, "tps_country": {"SV"}, "facing_removal": {"on"}}
+	res, body := b.post(path, form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#consent"`) || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("without consent: %d", res.StatusCode)
+	}
+	form.Set("consent", "on")
+	res, body = b.post(path, form)
+	if res.StatusCode != 200 || !strings.Contains(body, `id="reference"`) {
+		t.Fatalf("sent: %d\n%s", res.StatusCode, body)
+	}
+	if strings.Contains(body, "Zacarías") || strings.Contains(body, "Quiñónez") {
+		t.Fatal("the answer page shows what the person typed")
+	}
+	as := w.applicants(t)
+	if len(as) != 1 || as[0].LegalName != "Zacarías Quiñónez Ejemplo" || as[0].TPSCountry != "SV" || len(as[0].Consents) != 1 {
+		t.Fatalf("stored %+v", as)
+	}
+	// A robot that fills the hidden field is thanked, and nothing is kept.
+	form.Set("legal_name", "Robot Ejemplo")
+	form.Set("website", "http://spam.example")
+	if res, _ := b.post(path, form); res.StatusCode != 200 || len(w.applicants(t)) != 1 {
+		t.Fatalf("honeypot: %d, %d applicants", res.StatusCode, len(w.applicants(t)))
+	}
+	// One address is slowed down after a few submissions.
+	var last int
+	for range 6 {
+		res, _ := b.post(path, form)
+		last = res.StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("after many submissions: %d, want 429", last)
+	}
+	if strings.Contains(w.log.String(), "Quiñónez") {
+		t.Fatal("the log holds the name")
+	}
+	if res, _ := b.get("/intake/no-such-organization"); res.StatusCode != 404 {
+		t.Fatalf("unknown organization: %d", res.StatusCode)
+	}
+}
+
+// TestPublicIntake_BrowserSpanish: in Spanish, a mistake is shown and
+// corrected, and the request goes through.
+func TestPublicIntake_BrowserSpanish(t *testing.T) {
+	w := newAccountWorld(t)
+	ctx := browsertest.Start(t, nil)
+	do(t, ctx, chromedp.Navigate(w.ts.URL+"/intake/"+w.org.ID+"?lang=es"), chromedp.WaitVisible("#legal_name"))
+	if h1 := eval[string](t, ctx, `document.querySelector('h1').textContent`); h1 != "Pida una carta de representación" {
+		t.Fatalf("not in Spanish: %q", h1)
+	}
+	do(t, ctx, chromedp.SendKeys("#legal_name", "Rosa Ejemplo Prueba"), chromedp.SetValue("#situation", "tps"),
+		chromedp.Click("#consent"), chromedp.Submit("#legal_name"), chromedp.WaitVisible(".error-summary"))
+	summary := eval[string](t, ctx, `document.querySelector('.error-summary').innerText`)
+	if !strings.Contains(summary, "Hay un problema") || !strings.Contains(summary, "TPS") {
+		t.Fatalf("error summary: %q", summary)
+	}
+	if kept := eval[string](t, ctx, `document.getElementById('legal_name').value`); kept != "Rosa Ejemplo Prueba" {
+		t.Fatalf("the name typed was not kept: %q", kept)
+	}
+	// The summary links to the field; correct it and send again.
+	do(t, ctx, chromedp.Click(`.error-summary a[href="#tps_country"]`), chromedp.SendKeys("#tps_country", "SV"),
+		chromedp.Click("#consent"), chromedp.Submit("#legal_name"))
+	if done := waitFor(ctx, `(document.querySelector('h1') || {}).textContent || ''`, "Recibimos"); !strings.Contains(done, "Recibimos") {
+		t.Fatalf("after the correction the page says %q", done)
+	}
+	if as := w.applicants(t); len(as) != 1 || as[0].TPSCountry != "SV" {
+		t.Fatalf("stored %d applicants", len(as))
+	}
+}

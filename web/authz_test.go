@@ -98,6 +98,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/organizations/" + a + "/invitations", [10]int{200, 200, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/members/" + m.ID + "/suspend", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/accounts/" + intakeID + "/suspend", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"GET", "/applicants", [10]int{403, 200, 200, 200, 403, 403, 403, 403, 200, 303}},
 		{"GET", "/queue", [10]int{403, 200, 200, 200, 403, 403, 403, 403, 200, 303}},
 		{"GET", "/policy", [10]int{200, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/policy", [10]int{422, 403, 403, 403, 403, 403, 403, 403, 403, 303}},

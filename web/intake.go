@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/csvimport"
 )
 
 // The public intake form: no account, the fewest questions, consent in the
@@ -55,25 +54,11 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "intake_done", http.StatusOK, map[string]any{"Reference": reference})
 		return
 	}
-	f := &form{Values: map[string]string{}}
-	c := &amparo.Client{OrganizationID: o.ID}
-	clientFromForm(r, c, f)
-	if r.PostFormValue("consent") != "on" {
-		f.add("consent", "")
-	}
-	c.Consents = []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: time.Now().UTC().Truncate(time.Second),
-		RecordedBy: "public-intake", Language: lang}}
-	if err := c.Validate(); err != nil {
-		s.fieldErrors(lang, err, f)
-	} else {
-		s.fieldErrors(lang, nil, f)
-	}
+	a, f := s.intakeFromForm(r, o.ID, "public-intake", lang)
 	if len(f.Errors) > 0 {
 		s.render(w, r, "intake", http.StatusUnprocessableEntity, map[string]any{"Organization": o, "Situations": amparo.Situations, "Form": f})
 		return
 	}
-	a := &amparo.Applicant{ID: amparo.NewID(), OrganizationID: o.ID, Key: csvimport.RowKey(s.IntakeKeySecret, c.LegalName, c.BirthDate),
-		Facts: amparo.Facts{Personal: c.Personal, IntakeDate: amparo.Date{Time: time.Now().UTC().Truncate(24 * time.Hour)}}}
 	// The form's person acts as the organization's intake, for this one record.
 	ctx := amparo.NewContextWithActor(r.Context(), amparo.Actor{ID: "public-intake", Role: amparo.RoleIntake, OrganizationID: o.ID})
 	if _, err := s.Applicants.CreateApplicants(ctx, []*amparo.Applicant{a}); err != nil {

@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,5 +101,50 @@ func TestPublicIntake_BrowserSpanish(t *testing.T) {
 	}
 	if as := w.applicants(t); len(as) != 1 || as[0].TPSCountry != "SV" {
 		t.Fatalf("stored %d applicants", len(as))
+	}
+}
+
+func TestStaffIntakeAndImport(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	form := url.Values{"legal_name": {"Luz Ejemplo Prueba"}, "language": {"es"}, "situation": {"daca"}, "consent": {"on"}}
+	if res, _ := b.post("/applicants", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("staff intake: %d", res.StatusCode)
+	}
+	if res, body := b.get("/applicants/template.csv"); res.StatusCode != 200 || !strings.Contains(body, "legal_name") {
+		t.Fatalf("template: %d", res.StatusCode)
+	}
+	upload := func(name string, partial bool) (*http.Response, string) {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join("..", "csvimport", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		if partial {
+			mw.WriteField("partial", "on")
+		}
+		mw.Close()
+		req, _ := http.NewRequest("POST", b.url+"/applicants/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, readAll(res)
+	}
+	res, body := upload("bad_date.csv", false)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Line ") || len(w.applicants(t)) != 1 {
+		t.Fatalf("bad file: %d, %d applicants\n%s", res.StatusCode, len(w.applicants(t)), body)
+	}
+	res, body = upload("bad_date.csv", true)
+	if res.StatusCode != 200 || len(w.applicants(t)) < 2 {
+		t.Fatalf("partial: %d, %d applicants", res.StatusCode, len(w.applicants(t)))
+	}
+	if _, body := b.get("/applicants"); !strings.Contains(body, "Luz Ejemplo Prueba") {
+		t.Fatal("the intake list lacks the staff intake")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"text/template/parse"
 	"time"
 	"unicode/utf8"
@@ -98,6 +99,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.adminRoutes(mux)
 		s.queueRoutes(mux)
 		s.intakeRoutes(mux)
+		s.applicantRoutes(mux)
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
@@ -284,14 +286,23 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// maxForm bounds every posted form.
-const maxForm = 64 << 10
+// maxForm bounds every posted form, maxUpload every uploaded file.
+const (
+	maxForm   = 64 << 10
+	maxUpload = 32 << 20
+)
 
 // formGuard parses every posted form once, refusing one that is too large
 // or holds bytes that are not UTF-8 text, before any handler sees it.
 func (s *Server) formGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			// File uploads: their handler reads them, within maxUpload.
+			r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 			next.ServeHTTP(w, r)
 			return
 		}

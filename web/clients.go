@@ -162,13 +162,23 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, nil)
 }
 
-func (s *Server) clientView(w http.ResponseWriter, r *http.Request) {
+// client reads the path's client for the signed-in account; when it
+// cannot, it answers the request itself and returns nil.
+func (s *Server) client(w http.ResponseWriter, r *http.Request) *amparo.Client {
 	if s.signedIn(w, r) == nil {
-		return
+		return nil
 	}
 	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
+		return nil
+	}
+	return c
+}
+
+func (s *Server) clientView(w http.ResponseWriter, r *http.Request) {
+	c := s.client(w, r)
+	if c == nil {
 		return
 	}
 	ls, _, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{ClientID: c.ID})
@@ -180,12 +190,8 @@ func (s *Server) clientView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
-	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
+	c := s.client(w, r)
+	if c == nil {
 		return
 	}
 	b := func(v bool) string {
@@ -240,12 +246,8 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientDeleteForm(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
-	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
+	c := s.client(w, r)
+	if c == nil {
 		return
 	}
 	s.render(w, r, "client_delete", http.StatusOK, map[string]any{"Client": c, "Form": &form{}})
@@ -254,15 +256,11 @@ func (s *Server) clientDeleteForm(w http.ResponseWriter, r *http.Request) {
 // clientDelete erases a client for good, after the person types the word
 // that confirms it.
 func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
+	c := s.client(w, r)
+	if c == nil {
 		return
 	}
 	lang := s.language(w, r)
-	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
 	word := s.Catalog.T(lang, "client.delete_word")
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), word) {
 		f := &form{}

@@ -5,6 +5,10 @@ import (
 	"time"
 )
 
+// ApplicantStatuses lists every status, in order.
+var ApplicantStatuses = []string{ApplicantNew, ApplicantScreening, ApplicantEligible, ApplicantWaitlisted, ApplicantMatched,
+	ApplicantServed, ApplicantDeclined, ApplicantClosed}
+
 // Applicant statuses, from intake to a letter or a close.
 const (
 	ApplicantNew        = "new"
@@ -23,6 +27,7 @@ type Applicant struct {
 	ID             string
 	OrganizationID string // the organization that took the intake
 	Status         string
+	MemberID       string // once matched
 	// Key identifies the person across imports without naming them: a
 	// keyed hash of the normalized name and date of birth.
 	Key string
@@ -43,6 +48,16 @@ type Facts struct {
 	SourceRef          string `json:",omitempty"`
 }
 
+// ApplicantEvent is one change of an applicant's status: a match accepted
+// or declined, a decision, with who made it and why.
+type ApplicantEvent struct {
+	Status   string
+	MemberID string // the member a match was accepted or declined for
+	Reason   string
+	ActorID  string
+	At       time.Time
+}
+
 // ApplicantFilter selects applicants; zero fields match all.
 type ApplicantFilter struct {
 	OrganizationID string
@@ -58,4 +73,9 @@ type ApplicantService interface {
 	// returns how many were new.
 	CreateApplicants(ctx context.Context, as []*Applicant) (int, error)
 	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
+	// SetApplicantStatus records a decision: the new status, the member it
+	// concerns (a match accepted or declined), and why.
+	SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error
+	// FindApplicantEvents returns an applicant's history, oldest first.
+	FindApplicantEvents(ctx context.Context, id string) ([]*ApplicantEvent, error)
 }

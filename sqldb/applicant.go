@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/amparo-project/amparo"
 )
@@ -82,8 +83,8 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM applicants c "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}
-		rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.status, c.row_key, c.wrapped_key, c.sealed, c.created_at, c.updated_at
-			FROM applicants c `+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+		rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.row_key, c.wrapped_key, c.sealed,
+			c.created_at, c.updated_at FROM applicants c `+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
 		if err != nil {
 			return err
 		}
@@ -91,7 +92,7 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		for rows.Next() {
 			var ap amparo.Applicant
 			var wrapped, sealed []byte
-			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.Key, &wrapped, &sealed, scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
+			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &ap.Key, &wrapped, &sealed, scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
 				return err
 			}
 			dk, err := tx.db.cipher.OpenDataKey(ap.ID, wrapped)
@@ -113,4 +114,98 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		return tx.audit(ctx, "applicant.list", "organization", tx.actor.OrganizationID)
 	})
 	return out, n, err
+}
+
+// applicantKey opens an applicant of the actor's organization's data key.
+func (tx *Tx) applicantKey(ctx context.Context, id string) (dataKey, error) {
+	scope, args, err := clientScope(tx.actor)
+	if err != nil {
+		return nil, err
+	}
+	var wrapped []byte
+	err = tx.queryRow(ctx, "SELECT c.wrapped_key FROM applicants c WHERE c.id = ? AND "+scope+tx.db.dialect.forUpdate(), append([]any{id}, args...)...).Scan(&wrapped)
+	if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "applicant not found")
+	} else if err != nil {
+		return nil, err
+	}
+	dk, err := tx.db.cipher.OpenDataKey(id, wrapped)
+	if err != nil {
+		return nil, decryptError(err)
+	}
+	return dk, nil
+}
+
+// SetApplicantStatus records a decision on an applicant of the actor's
+// organization. Matches are accepted or declined by members and their
+// admins; a reason is required when one is declined.
+func (db *DB) SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		valid := false
+		for _, st := range amparo.ApplicantStatuses {
+			valid = valid || st == status
+		}
+		if !valid {
+			return amparo.Invalid("status", "is not a status")
+		}
+		if memberID != "" {
+			if err := tx.signs(); err != nil {
+				return err
+			}
+			if status != amparo.ApplicantMatched && strings.TrimSpace(reason) == "" {
+				return amparo.Invalid("reason", "say why the match is declined")
+			}
+		}
+		dk, err := tx.applicantKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		var member any
+		if status == amparo.ApplicantMatched {
+			if memberID == "" {
+				return amparo.Invalid("member_id", "a match needs a member")
+			}
+			member = memberID
+		}
+		if _, err := tx.exec(ctx, "UPDATE applicants SET status = ?, member_id = ?, updated_at = ? WHERE id = ?",
+			status, member, formatTime(tx.now), id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO applicant_events (applicant_id, status, member_id, sealed_reason, actor_id, at)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, status, nullable(memberID), dk.Seal([]byte(reason), []byte("reason "+id)), tx.actor.ID, formatTime(tx.now)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "applicant.status", "applicant", id)
+	})
+}
+
+// FindApplicantEvents returns an applicant's history, oldest first.
+func (db *DB) FindApplicantEvents(ctx context.Context, id string) ([]*amparo.ApplicantEvent, error) {
+	var out []*amparo.ApplicantEvent
+	err := db.inTx(ctx, func(tx *Tx) error {
+		dk, err := tx.applicantKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, "SELECT status, COALESCE(member_id, ''), sealed_reason, actor_id, at FROM applicant_events WHERE applicant_id = ? ORDER BY seq", id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e amparo.ApplicantEvent
+			var sealed []byte
+			if err := rows.Scan(&e.Status, &e.MemberID, &sealed, &e.ActorID, scanTime{&e.At}); err != nil {
+				return err
+			}
+			reason, err := dk.Open(sealed, []byte("reason "+id))
+			if err != nil {
+				return decryptError(err)
+			}
+			e.Reason = string(reason)
+			out = append(out, &e)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

@@ -38,3 +38,33 @@ func TestApplicantService(t *testing.T) {
 		wantCode(t, err, amparo.EFORBIDDEN)
 	})
 }
+
+func TestApplicantService_Decisions(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := MustCreateMember(t, db, org.ID, "900001")
+		intake := as(amparo.RoleIntake, org.ID)
+		a := &amparo.Applicant{Key: "k1", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Ana Ejemplo", Language: "es", Situation: amparo.SituationDACA}}}
+		if _, err := db.CreateApplicants(intake, []*amparo.Applicant{a}); err != nil {
+			t.Fatal(err)
+		}
+		member := as(amparo.RoleMember, org.ID)
+		wantCode(t, db.SetApplicantStatus(intake, a.ID, amparo.ApplicantMatched, m.ID, ""), amparo.EFORBIDDEN)
+		wantCode(t, db.SetApplicantStatus(member, a.ID, amparo.ApplicantWaitlisted, m.ID, " "), amparo.EINVALID)
+		if err := db.SetApplicantStatus(member, a.ID, amparo.ApplicantWaitlisted, m.ID, "Conflicto: la Sra. Ejemplo es parte contraria"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetApplicantStatus(member, a.ID, amparo.ApplicantMatched, m.ID, "accepted"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.SetApplicantStatus(as(amparo.RoleMember, "other"), a.ID, amparo.ApplicantServed, "", "x"), amparo.ENOTFOUND)
+		events, err := db.FindApplicantEvents(member, a.ID)
+		if err != nil || len(events) != 2 || events[0].Reason != "Conflicto: la Sra. Ejemplo es parte contraria" || events[1].Status != amparo.ApplicantMatched {
+			t.Fatalf("events %+v %v", events, err)
+		}
+		got, _, _ := db.FindApplicants(member, amparo.ApplicantFilter{Status: amparo.ApplicantMatched})
+		if len(got) != 1 || got[0].MemberID != m.ID {
+			t.Fatalf("matched applicants %+v", got)
+		}
+	})
+}

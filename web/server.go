@@ -100,6 +100,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.queueRoutes(mux)
 		s.intakeRoutes(mux)
 		s.applicantRoutes(mux)
+		s.matchRoutes(mux)
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()

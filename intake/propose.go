@@ -1,0 +1,44 @@
+package intake
+
+import (
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/matching"
+)
+
+// Weight turns a place in line into a matching weight: a better tier always
+// outweighs any points, and points outweigh nothing.
+func Weight(tier, points int) int64 {
+	w := int64(min(max(points, 0), 9_999)) + 1
+	if tier > 0 {
+		w += int64(10-min(tier, 9)) * 10_000
+	}
+	return w
+}
+
+// Propose matches the queue's people to an organization's active members,
+// within each member's case capacity less the applicants already matched to
+// them (matched, by member ID), avoiding declined pairs. People whose city
+// is not recorded are taken to live in the organization's service area.
+func Propose(q *Queue, org *amparo.Organization, members []*amparo.Member, matched map[string]int, declined []matching.Conflict) (*matching.Proposal, error) {
+	areas := org.ServiceArea
+	if len(areas) == 0 {
+		areas = []string{"*"}
+	}
+	p := matching.Problem{Conflicts: declined}
+	for _, pl := range q.Places {
+		a := q.Applicants[pl.ID]
+		area := a.Address.City
+		if area == "" {
+			area = areas[0]
+		}
+		p.Applicants = append(p.Applicants, matching.Applicant{ID: a.ID, Weight: Weight(pl.Tier, pl.Points), Language: a.Language, Area: area})
+	}
+	for _, m := range members {
+		if m.Status != amparo.MemberActive {
+			continue
+		}
+		p.Members = append(p.Members, matching.Member{ID: m.ID, OrgID: m.OrganizationID, Languages: m.Languages,
+			Areas: areas, Capacity: max(m.CaseCapacity-matched[m.ID], 0)})
+	}
+	return matching.Propose(p)
+}

@@ -54,6 +54,9 @@ func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int
 				formatTime(tx.now), formatTime(tx.now)); err != nil {
 				return err
 			}
+			if err := tx.indexConflictName(ctx, ap.OrganizationID, "applicant", ap.ID, ap.LegalName, ap.BirthDate); err != nil {
+				return err
+			}
 			created++
 		}
 		return tx.audit(ctx, "applicant.import", "organization", tx.actor.OrganizationID)

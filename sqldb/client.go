@@ -183,6 +183,9 @@ func (tx *Tx) createClient(ctx context.Context, c *amparo.Client) error {
 	if err := tx.indexName(ctx, c); err != nil {
 		return err
 	}
+	if err := tx.indexConflictName(ctx, c.OrganizationID, "client", c.ID, c.LegalName, c.BirthDate); err != nil {
+		return err
+	}
 	return tx.audit(ctx, "client.create", "client", c.ID)
 }
 
@@ -218,6 +221,9 @@ func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 			return err
 		}
 		if err := tx.indexName(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.indexConflictName(ctx, c.OrganizationID, "client", c.ID, c.LegalName, c.BirthDate); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "client.update", "client", c.ID)
@@ -258,6 +264,9 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 			return err
 		}
 		if _, err := tx.exec(ctx, "DELETE FROM clients WHERE id = ?", id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM name_keys WHERE record_type = 'client' AND record_id = ?", id); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "client.erase", "client", id)

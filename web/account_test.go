@@ -47,7 +47,7 @@ func newAccountWorld(t *testing.T) *accountWorld {
 	}
 	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
 	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db, Audit: db, Applicants: db, Policies: db, IntakeLimiter: auth.NewLimiter(auth.LimiterConfig{AddrBurst: 5, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}), IntakeKeySecret: []byte("test"), Letters: db, Documents: db, Renderer: document.New(cat),
+	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db, Audit: db, Applicants: db, Policies: db, Conflicts: db, IntakeLimiter: auth.NewLimiter(auth.LimiterConfig{AddrBurst: 5, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}), IntakeKeySecret: []byte("test"), Letters: db, Documents: db, Renderer: document.New(cat),
 		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
 		Logger: slog.New(slog.NewTextHandler(w.log, nil))}
 	h, err := s.Handler()

@@ -17,6 +17,7 @@ func (s *Server) matchRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /matches", s.matchesPage)
 	mux.HandleFunc("POST /matches/accept", s.matchDecide)
 	mux.HandleFunc("POST /matches/decline", s.matchDecide)
+	mux.HandleFunc("POST /parties", s.partyCreate)
 }
 
 func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +86,17 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 	for _, m := range members {
 		names[m.ID] = m.Name
 	}
-	s.render(w, r, "matches", status, map[string]any{"Proposal": proposal, "Applicants": q.Applicants, "Members": names, "Form": f})
+	// The conflict check, before anyone accepts a match.
+	conflicts := map[string][]*amparo.Candidate{}
+	for _, m := range proposal.Matches {
+		a := q.Applicants[m.ApplicantID]
+		if conflicts[a.ID], err = s.Conflicts.ConflictCheck(ctx, a.LegalName, a.BirthDate, a.ID); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, "matches", status, map[string]any{"Proposal": proposal, "Applicants": q.Applicants, "Members": names,
+		"Conflicts": conflicts, "Form": f})
 }
 
 func (s *Server) matchDecide(w http.ResponseWriter, r *http.Request) {
@@ -106,6 +117,24 @@ func (s *Server) matchDecide(w http.ResponseWriter, r *http.Request) {
 		reason = "accepted"
 	}
 	if err := s.Applicants.SetApplicantStatus(r.Context(), applicant, status, member, reason); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/matches", http.StatusSeeOther)
+}
+
+// partyCreate records an adverse or related party for the conflict check.
+func (s *Server) partyCreate(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	p := &amparo.Party{Name: r.PostFormValue("name"), Note: r.PostFormValue("note")}
+	p.BirthDate, _ = amparo.ParseDate(r.PostFormValue("birth_date"))
+	if err := s.Conflicts.CreateParty(r.Context(), p); err != nil {
+		if amparo.ErrorCode(err) == amparo.EINVALID {
+			http.Error(w, s.Catalog.T(s.language(w, r), "parties.err.name"), http.StatusUnprocessableEntity)
+			return
+		}
 		s.error(w, r, err)
 		return
 	}

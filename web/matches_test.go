@@ -62,6 +62,13 @@ func TestMatchesPage(t *testing.T) {
 	if strings.Contains(body, "Ana Ejemplo → Lic. Tomás Ficticio") || !strings.Contains(body, "Luis Prueba → Lic. Tomás Ficticio") || strings.Contains(body, "Joy Sample →") {
 		t.Fatalf("after a decline and an accept:\n%s", body)
 	}
+	// A recorded party close to Luis Prueba shows as a possible conflict.
+	if res, _ := b.post("/parties", url.Values{"name": {"PRUEBA, Luis"}, "note": {"parte contraria"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record a party: %d", res.StatusCode)
+	}
+	if _, body := b.get("/matches"); !strings.Contains(body, "Possible conflicts") || !strings.Contains(body, "PRUEBA, Luis") {
+		t.Fatalf("the conflict is not shown:\n%s", body)
+	}
 	if res, _ := w.signedInAs(t, amparo.RoleIntake, w.org.ID).post("/matches/accept", joy); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("intake accepting a match: %d", res.StatusCode)
 	}

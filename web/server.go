@@ -51,6 +51,7 @@ type Server struct {
 	// Applicants and Policies give the queue and the priority policy.
 	Applicants amparo.ApplicantService
 	Policies   amparo.PolicyService
+	Conflicts  amparo.ConflictService
 	// IntakeLimiter slows down submissions of the public intake form from
 	// one address; IntakeKeySecret keys the people's duplicate-finding keys.
 	IntakeLimiter   *auth.Limiter

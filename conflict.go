@@ -1,0 +1,40 @@
+package amparo
+
+import (
+	"context"
+	"time"
+)
+
+// Party is an adverse or related party an organization records, so that
+// the conflict check finds it.
+type Party struct {
+	ID             string
+	OrganizationID string
+	Name           string
+	BirthDate      Date
+	Note           string // e.g. "opposing party in a custody case"
+	CreatedAt      time.Time
+}
+
+// Candidate is a person the conflict check found close to a name: a
+// client, an applicant or a recorded party of the organization, with the
+// score, the decision and the reasons in words.
+type Candidate struct {
+	RecordType string // "client", "applicant" or "party"
+	RecordID   string
+	Name       string
+	BirthDate  Date
+	Score      float64
+	Decision   string // "match" or "possible"
+	ReasonsEN  []string
+	ReasonsES  []string
+}
+
+// ConflictService checks names against the organization's people, although
+// their names are encrypted at rest.
+type ConflictService interface {
+	CreateParty(ctx context.Context, p *Party) error
+	// ConflictCheck returns the organization's people close to name (and
+	// birth, when known), best first, leaving out the record exclude.
+	ConflictCheck(ctx context.Context, name string, birth Date, exclude string) ([]*Candidate, error)
+}

@@ -17,7 +17,8 @@ func Weight(tier, points int) int64 {
 
 // Propose matches the queue's people to an organization's active members,
 // within each member's case capacity less the applicants already matched to
-// them (matched, by member ID), avoiding declined pairs. People whose city
+// them (matched, by member ID), and the organization's capacity less all
+// its matched applicants, avoiding declined pairs. People whose city
 // is not recorded are taken to live in the organization's service area.
 func Propose(q *Queue, org *amparo.Organization, members []*amparo.Member, matched map[string]int, declined []matching.Conflict) (*matching.Proposal, error) {
 	areas := org.ServiceArea
@@ -25,6 +26,13 @@ func Propose(q *Queue, org *amparo.Organization, members []*amparo.Member, match
 		areas = []string{"*"}
 	}
 	p := matching.Problem{Conflicts: declined}
+	if org.Capacity > 0 {
+		taken := 0
+		for _, n := range matched {
+			taken += n
+		}
+		p.OrgCapacity = map[string]int{org.ID: max(org.Capacity-taken, 0)}
+	}
 	for _, pl := range q.Places {
 		a := q.Applicants[pl.ID]
 		area := a.Address.City

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/csvexport"
 	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/locale"
 )
@@ -299,9 +299,11 @@ func letterPrint(ctx context.Context, m *Main, args []string) error {
 
 func writeManifest(path string, rows [][]string) error {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := csvexport.NewWriter(&buf) // every CSV Amparo writes is safe to open in a spreadsheet
 	w.Write([]string{"letter_id", "letter_file", "card_file", "card_page", "card_position"})
-	w.WriteAll(rows)
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
 	return writePrivate(path, buf.Bytes())
 }
 

@@ -60,6 +60,7 @@ type ApplicantEvent struct {
 
 // ApplicantFilter selects applicants; zero fields match all.
 type ApplicantFilter struct {
+	ID             string
 	OrganizationID string
 	Status         string
 	Offset         int
@@ -73,6 +74,7 @@ type ApplicantService interface {
 	// returns how many were new.
 	CreateApplicants(ctx context.Context, as []*Applicant) (int, error)
 	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
+	FindApplicantByID(ctx context.Context, id string) (*Applicant, error)
 	// SetApplicantStatus records a decision: the new status, the member it
 	// concerns (a match accepted or declined), and why.
 	SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error

@@ -83,6 +83,9 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		if f.OrganizationID != "" {
 			where, args = where+" AND c.organization_id = ?", append(args, f.OrganizationID)
 		}
+		if f.ID != "" {
+			where, args = where+" AND c.id = ?", append(args, f.ID)
+		}
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM applicants c "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}
@@ -117,6 +120,17 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		return tx.audit(ctx, "applicant.list", "organization", tx.actor.OrganizationID)
 	})
 	return out, n, err
+}
+
+// FindApplicantByID returns one applicant of the actor's organization.
+func (db *DB) FindApplicantByID(ctx context.Context, id string) (*amparo.Applicant, error) {
+	as, _, err := db.FindApplicants(ctx, amparo.ApplicantFilter{ID: id, Limit: 1})
+	if err != nil {
+		return nil, err
+	} else if len(as) == 0 {
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "applicant not found")
+	}
+	return as[0], nil
 }
 
 // applicantKey opens an applicant of the actor's organization's data key.

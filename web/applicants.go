@@ -19,6 +19,8 @@ func (s *Server) applicantRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /applicants", s.applicantCreate)
 	mux.HandleFunc("POST /applicants/import", s.applicantImport)
 	mux.HandleFunc("GET /applicants/template.csv", s.applicantTemplate)
+	mux.HandleFunc("GET /applicants/{id}", s.applicantView)
+	mux.HandleFunc("POST /applicants/{id}/status", s.applicantStatus)
 }
 
 func (s *Server) applicantList(w http.ResponseWriter, r *http.Request) {
@@ -135,4 +137,43 @@ func (s *Server) applicantTemplate(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="intake-template.csv"`)
 	w.Write(csvimport.Template(s.language(w, r)))
+}
+
+func (s *Server) applicantView(w http.ResponseWriter, r *http.Request) {
+	s.showApplicant(w, r, http.StatusOK, &form{Values: map[string]string{}})
+}
+
+func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	a, err := s.Applicants.FindApplicantByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	events, err := s.Applicants.FindApplicantEvents(r.Context(), a.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Events": events, "Statuses": amparo.ApplicantStatuses, "Form": f})
+}
+
+// applicantStatus records a decision on an applicant, with why.
+func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	if err := s.Applicants.SetApplicantStatus(r.Context(), r.PathValue("id"), r.PostFormValue("status"), "", r.PostFormValue("reason")); err != nil {
+		if amparo.ErrorCode(err) == amparo.EINVALID {
+			f := &form{Values: map[string]string{}}
+			f.add("status", s.Catalog.T(s.language(w, r), "applicant.err.status"))
+			s.showApplicant(w, r, http.StatusUnprocessableEntity, f)
+			return
+		}
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/applicants/"+r.PathValue("id"), http.StatusSeeOther)
 }

@@ -147,4 +147,27 @@ func TestStaffIntakeAndImport(t *testing.T) {
 	if _, body := b.get("/applicants"); !strings.Contains(body, "Luz Ejemplo Prueba") {
 		t.Fatal("the intake list lacks the staff intake")
 	}
+	// Screening: a decision with its reason lands in the history.
+	var luz string
+	for _, a := range w.applicants(t) {
+		if a.LegalName == "Luz Ejemplo Prueba" {
+			luz = a.ID
+		}
+	}
+	if res, _ := b.post("/applicants/"+luz+"/status", url.Values{"status": {"bogus"}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad status: %d", res.StatusCode)
+	}
+	if res, _ := b.post("/applicants/"+luz+"/status", url.Values{"status": {"eligible"}, "reason": {"Vive en la ciudad"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("decision: %d", res.StatusCode)
+	}
+	if _, body := b.get("/applicants/" + luz); !strings.Contains(body, "Vive en la ciudad") || !strings.Contains(body, "Eligible") {
+		t.Fatal("the history lacks the decision")
+	}
+	other := &amparo.Organization{Name: "Organization B Sample", Kind: amparo.OrgLawFirm, Languages: []string{"en"}}
+	if err := w.db.CreateOrganization(system, other); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := w.signedInAs(t, amparo.RoleMember, other.ID).get("/applicants/" + luz); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("another organization sees the applicant: %d", res.StatusCode)
+	}
 }

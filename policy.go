@@ -10,6 +10,7 @@ import (
 type PolicyVersion struct {
 	Version   int // 0 for the shipped default, never stored
 	Text      string
+	TPS       string // the TPS designations table (priority/tps.txt's format)
 	Author    string
 	Reason    string
 	CreatedAt time.Time
@@ -20,6 +21,8 @@ type PolicyVersion struct {
 // column, and the policy in force stays as it was.
 type PolicyService interface {
 	CurrentPolicy(ctx context.Context) (*PolicyVersion, error)
-	SetPolicy(ctx context.Context, text, reason string) (*PolicyVersion, error)
+	// SetPolicy puts a policy and a TPS table in force; an empty TPS table
+	// keeps the one in force.
+	SetPolicy(ctx context.Context, text, tps, reason string) (*PolicyVersion, error)
 	PolicyHistory(ctx context.Context) ([]*PolicyVersion, error)
 }

@@ -21,7 +21,7 @@ func TestPropose(t *testing.T) {
 	}
 	as := []*amparo.Applicant{person("a-daca", "es", amparo.SituationDACA, false), person("b-tps", "es", amparo.SituationTPS, true),
 		person("c-en", "en", amparo.SituationOther, false)}
-	q, err := intake.Rank(priority.DefaultPolicy().String(), as, time.Now())
+	q, err := intake.Rank(&amparo.PolicyVersion{Text: priority.DefaultPolicy().String()}, as, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

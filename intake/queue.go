@@ -42,12 +42,18 @@ func Waitlist(ctx context.Context, s amparo.ApplicantService, orgID string) ([]*
 	return out, nil
 }
 
-// Rank puts applicants in line under the policy text, with the shipped TPS
-// table, as of today.
-func Rank(policyText string, as []*amparo.Applicant, today time.Time) (*Queue, error) {
-	p, err := priority.ParsePolicy(policyText)
+// Rank puts applicants in line under a policy version and its TPS table,
+// as of today.
+func Rank(v *amparo.PolicyVersion, as []*amparo.Applicant, today time.Time) (*Queue, error) {
+	p, err := priority.ParsePolicy(v.Text)
 	if err != nil {
 		return nil, err
+	}
+	tps := priority.DefaultTPSTable()
+	if v.TPS != "" {
+		if tps, err = priority.ParseTPSTable(v.TPS); err != nil {
+			return nil, err
+		}
 	}
 	q := &Queue{Applicants: make(map[string]*amparo.Applicant, len(as))}
 	in := make([]priority.Applicant, len(as))
@@ -59,7 +65,7 @@ func Rank(policyText string, as []*amparo.Applicant, today time.Time) (*Queue, e
 		}
 		in[i] = priority.Applicant{ID: a.ID, IntakeAt: intakeAt, Facts: Facts(a)}
 	}
-	q.Ranking, err = priority.Rank(p, priority.DefaultTPSTable(), today, in)
+	q.Ranking, err = priority.Rank(p, tps, today, in)
 	return q, err
 }
 

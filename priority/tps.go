@@ -30,6 +30,9 @@ type TPSTable struct {
 //go:embed tps.txt
 var tpsText string
 
+// DefaultTPSText is the text of the shipped TPS table, to edit.
+func DefaultTPSText() string { return tpsText }
+
 // DefaultTPSTable returns the table shipped with Amparo (priority/tps.txt).
 // The program office edits its own copy; dates change with every Federal
 // Register notice and court order.

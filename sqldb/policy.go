@@ -24,16 +24,20 @@ func (db *DB) CurrentPolicy(ctx context.Context) (*amparo.PolicyVersion, error) 
 
 func (tx *Tx) currentPolicy(ctx context.Context) (*amparo.PolicyVersion, error) {
 	var p amparo.PolicyVersion
-	err := tx.queryRow(ctx, "SELECT version, text, author, reason, created_at FROM policies ORDER BY version DESC LIMIT 1").
-		Scan(&p.Version, &p.Text, &p.Author, &p.Reason, scanTime{&p.CreatedAt})
+	err := tx.queryRow(ctx, "SELECT version, text, tps, author, reason, created_at FROM policies ORDER BY version DESC LIMIT 1").
+		Scan(&p.Version, &p.Text, &p.TPS, &p.Author, &p.Reason, scanTime{&p.CreatedAt})
 	if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
-		return &amparo.PolicyVersion{Text: priority.DefaultPolicy().String(), Author: "Amparo", Reason: "the policy Amparo ships"}, nil
+		return &amparo.PolicyVersion{Text: priority.DefaultPolicy().String(), TPS: priority.DefaultTPSText(), Author: "Amparo",
+			Reason: "the policy Amparo ships"}, nil
+	}
+	if p.TPS == "" {
+		p.TPS = priority.DefaultTPSText()
 	}
 	return &p, mapError(err)
 }
 
 // SetPolicy stores a new version, after checking that it parses.
-func (db *DB) SetPolicy(ctx context.Context, text, reason string) (*amparo.PolicyVersion, error) {
+func (db *DB) SetPolicy(ctx context.Context, text, tps, reason string) (*amparo.PolicyVersion, error) {
 	var p *amparo.PolicyVersion
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
@@ -49,9 +53,22 @@ func (db *DB) SetPolicy(ctx context.Context, text, reason string) (*amparo.Polic
 			}
 			return amparo.Invalid("text", "%v", err)
 		}
-		p = &amparo.PolicyVersion{Text: text, Author: tx.actor.ID, Reason: strings.TrimSpace(reason), CreatedAt: tx.now}
-		if _, err := tx.exec(ctx, "INSERT INTO policies (text, author, reason, created_at) VALUES (?, ?, ?, ?)",
-			p.Text, p.Author, p.Reason, formatTime(tx.now)); err != nil {
+		if strings.TrimSpace(tps) == "" {
+			current, err := tx.currentPolicy(ctx)
+			if err != nil {
+				return err
+			}
+			tps = current.TPS
+		} else if _, err := priority.ParseTPSTable(tps); err != nil {
+			var list priority.ErrorList
+			if errors.As(err, &list) {
+				return amparo.Invalid("tps", "%s", list.Error())
+			}
+			return amparo.Invalid("tps", "%v", err)
+		}
+		p = &amparo.PolicyVersion{Text: text, TPS: tps, Author: tx.actor.ID, Reason: strings.TrimSpace(reason), CreatedAt: tx.now}
+		if _, err := tx.exec(ctx, "INSERT INTO policies (text, tps, author, reason, created_at) VALUES (?, ?, ?, ?, ?)",
+			p.Text, p.TPS, p.Author, p.Reason, formatTime(tx.now)); err != nil {
 			return err
 		}
 		latest, err := tx.currentPolicy(ctx)
@@ -68,14 +85,14 @@ func (db *DB) SetPolicy(ctx context.Context, text, reason string) (*amparo.Polic
 func (db *DB) PolicyHistory(ctx context.Context) ([]*amparo.PolicyVersion, error) {
 	var out []*amparo.PolicyVersion
 	err := db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT version, text, author, reason, created_at FROM policies ORDER BY version DESC")
+		rows, err := tx.query(ctx, "SELECT version, text, tps, author, reason, created_at FROM policies ORDER BY version DESC")
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var p amparo.PolicyVersion
-			if err := rows.Scan(&p.Version, &p.Text, &p.Author, &p.Reason, scanTime{&p.CreatedAt}); err != nil {
+			if err := rows.Scan(&p.Version, &p.Text, &p.TPS, &p.Author, &p.Reason, scanTime{&p.CreatedAt}); err != nil {
 				return err
 			}
 			out = append(out, &p)

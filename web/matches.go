@@ -45,7 +45,7 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 		s.error(w, r, err)
 		return
 	}
-	q, err := intake.Rank(p.Text, waiting, time.Now())
+	q, err := intake.Rank(p, waiting, time.Now())
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -33,7 +33,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	q, err := intake.Rank(p.Text, as, time.Now())
+	q, err := intake.Rank(p, as, time.Now())
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -55,7 +55,7 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text}}, "")
+	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text, "tps": p.TPS}}, "")
 }
 
 func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, p *amparo.PolicyVersion, f *form, change string) {
@@ -79,10 +79,10 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	text, reason := r.PostFormValue("text"), strings.TrimSpace(r.PostFormValue("reason"))
-	p, err := s.Policies.SetPolicy(ctx, text, reason)
+	text, tps, reason := r.PostFormValue("text"), r.PostFormValue("tps"), strings.TrimSpace(r.PostFormValue("reason"))
+	p, err := s.Policies.SetPolicy(ctx, text, tps, reason)
 	if err != nil {
-		f := &form{Values: map[string]string{"text": text, "reason": reason}}
+		f := &form{Values: map[string]string{"text": text, "tps": tps, "reason": reason}}
 		if s.adminErrors(w, r, err, f) {
 			s.renderPolicy(w, r, http.StatusUnprocessableEntity, before, f, "")
 		}
@@ -93,11 +93,11 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
 	change := ""
 	if err == nil {
 		now := time.Now()
-		old, err1 := intake.Rank(before.Text, as, now)
-		next, err2 := intake.Rank(p.Text, as, now)
+		old, err1 := intake.Rank(before, as, now)
+		next, err2 := intake.Rank(p, as, now)
 		if err1 == nil && err2 == nil {
 			change = priority.Compare(old.Ranking, next.Ranking).String()
 		}
 	}
-	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text}}, change)
+	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text, "tps": p.TPS}}, change)
 }

@@ -40,6 +40,11 @@ func TestQueueAndPolicyPages(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "moved") {
 		t.Fatalf("good policy: %d\n%s", res.StatusCode, body)
 	}
+	// A TPS table with a bad line is refused, saying which line.
+	res, body = admin.post("/policy", url.Values{"text": {text}, "tps": {"tps XX \"Nowhere\" ends soon source \"x\"\n"}, "reason": {"tps"}})
+	if res.StatusCode != 422 || !strings.Contains(body, `href="#tps"`) || !strings.Contains(body, "line 1") {
+		t.Fatalf("bad TPS table: %d\n%s", res.StatusCode, body)
+	}
 	_, body = member.get("/queue")
 	if strings.Index(body, "Beto Ejemplo") > strings.Index(body, "Caro Ejemplo") {
 		t.Fatal("the DACA recipient did not move ahead of the detained person")

@@ -31,7 +31,7 @@ func runQueue(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	q, err := intake.Rank(p.Text, as, time.Now())
+	q, err := intake.Rank(p, as, time.Now())
 	if err != nil {
 		return err
 	}
@@ -61,8 +61,8 @@ func runQueue(ctx context.Context, m *Main, args []string) error {
 
 func runPolicy(ctx context.Context, m *Main, args []string) error {
 	return m.dispatch(ctx, args, map[string]sub{
-		"show":    {"", "print the priority policy in force", policyShow},
-		"set":     {"FILE --reason TEXT", "put a new priority policy in force and say who moved in line", policySet},
+		"show":    {"[--tps]", "print the priority policy in force (and its TPS table)", policyShow},
+		"set":     {"FILE --reason TEXT [--tps FILE]", "put a new priority policy (and TPS table) in force and say who moved in line", policySet},
 		"history": {"", "list the policy's versions: who changed it, when and why", policyHistory},
 	})
 }
@@ -70,6 +70,7 @@ func runPolicy(ctx context.Context, m *Main, args []string) error {
 func policyShow(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("policy show")
 	m.dataFlags(fs)
+	tps := fs.Bool("tps", false, "also print the TPS designations table")
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -81,6 +82,9 @@ func policyShow(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "# version %d, by %s: %s\n%s", p.Version, p.Author, p.Reason, p.Text)
+	if *tps {
+		fmt.Fprintf(m.Stdout, "\n# TPS designations\n%s", p.TPS)
+	}
 	return nil
 }
 
@@ -88,6 +92,7 @@ func policySet(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("policy set")
 	m.dataFlags(fs)
 	reason := fs.String("reason", "", "why the policy changes (required)")
+	tpsFile := fs.String("tps", "", "a TPS designations `file` (priority/tps.txt's format) to put in force with it")
 	file, err := m.parseID(fs, args, "the policy FILE")
 	if err != nil {
 		return err
@@ -104,7 +109,13 @@ func policySet(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := m.DB.SetPolicy(ctx, string(text), *reason)
+	var tps []byte
+	if *tpsFile != "" {
+		if tps, err = os.ReadFile(*tpsFile); err != nil {
+			return err
+		}
+	}
+	p, err := m.DB.SetPolicy(ctx, string(text), string(tps), *reason)
 	if err != nil {
 		return err
 	}
@@ -113,11 +124,11 @@ func policySet(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	now := time.Now()
-	old, err := intake.Rank(before.Text, as, now)
+	old, err := intake.Rank(before, as, now)
 	if err != nil {
 		return err
 	}
-	next, err := intake.Rank(p.Text, as, now)
+	next, err := intake.Rank(p, as, now)
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,9 @@ func (p *Program) LetterValidity() time.Duration {
 // ProgramService reads and changes the program's settings.
 type ProgramService interface {
 	FindProgram(ctx context.Context) (*Program, error)
+	// LettersLeft is the program's letter capacity less its active letters
+	// and the applicants matched to be served: an aggregate anyone may see.
+	LettersLeft(ctx context.Context) (int, error)
 	UpdateProgram(ctx context.Context, p *Program) error
 }
 

@@ -20,12 +20,13 @@ func Weight(tier, points int) int64 {
 // them (matched, by member ID), and the organization's capacity less all
 // its matched applicants, avoiding declined pairs. People whose city
 // is not recorded are taken to live in the organization's service area.
-func Propose(q *Queue, org *amparo.Organization, members []*amparo.Member, matched map[string]int, declined []matching.Conflict) (*matching.Proposal, error) {
+// lettersLeft bounds the matches by the program's letters left.
+func Propose(q *Queue, org *amparo.Organization, members []*amparo.Member, matched map[string]int, declined []matching.Conflict, lettersLeft int) (*matching.Proposal, error) {
 	areas := org.ServiceArea
 	if len(areas) == 0 {
 		areas = []string{"*"}
 	}
-	p := matching.Problem{Conflicts: declined}
+	p := matching.Problem{Conflicts: declined, Limit: max(lettersLeft, 0)}
 	if org.Capacity > 0 {
 		taken := 0
 		for _, n := range matched {
@@ -47,6 +48,11 @@ func Propose(q *Queue, org *amparo.Organization, members []*amparo.Member, match
 		}
 		p.Members = append(p.Members, matching.Member{ID: m.ID, OrgID: m.OrganizationID, Languages: m.Languages,
 			Areas: areas, Capacity: max(m.CaseCapacity-matched[m.ID], 0)})
+	}
+	if lettersLeft <= 0 { // no letter left: no one can be offered one
+		for i := range p.Members {
+			p.Members[i].Capacity = 0
+		}
 	}
 	return matching.Propose(p)
 }

@@ -37,7 +37,7 @@ func TestPropose(t *testing.T) {
 		return out
 	}
 
-	p, err := intake.Propose(q, org, members, nil, nil)
+	p, err := intake.Propose(q, org, members, nil, nil, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,14 +45,21 @@ func TestPropose(t *testing.T) {
 		t.Fatalf("the Spanish member's one place goes to the TPS holder facing removal; got %v", got)
 	}
 	// A declined pair is not proposed again; the next person is.
-	p, _ = intake.Propose(q, org, members, nil, []matching.Conflict{{ApplicantID: "b-tps", MemberID: "m-es"}})
+	p, _ = intake.Propose(q, org, members, nil, []matching.Conflict{{ApplicantID: "b-tps", MemberID: "m-es"}}, 500)
 	if got := match(p); got["b-tps"] != "" || got["a-daca"] != "m-es" {
 		t.Fatalf("after a decline: %v", got)
 	}
 	// The organization's capacity counts everyone it already took on.
-	p, _ = intake.Propose(q, org, members, map[string]int{"m-en": 2}, nil)
+	p, _ = intake.Propose(q, org, members, map[string]int{"m-en": 2}, nil, 500)
 	if p.Served != 1 {
 		t.Fatalf("with 2 of 3 places taken, %d matched", p.Served)
+	}
+	// The program's letters left bound everything.
+	if p, _ = intake.Propose(q, org, members, nil, nil, 1); p.Served != 1 || p.Matches[0].ApplicantID != "b-tps" {
+		t.Fatalf("with one letter left: %+v", p.Matches)
+	}
+	if p, _ = intake.Propose(q, org, members, nil, nil, 0); p.Served != 0 {
+		t.Fatalf("with no letter left, %d matched", p.Served)
 	}
 	if intake.Weight(1, 0) <= intake.Weight(2, 9_999) || intake.Weight(0, 50) <= intake.Weight(0, 10) {
 		t.Fatal("weights do not keep tiers, then points, in order")

@@ -66,5 +66,8 @@ func TestApplicantService_Decisions(t *testing.T) {
 		if len(got) != 1 || got[0].MemberID != m.ID {
 			t.Fatalf("matched applicants %+v", got)
 		}
+		if left, err := db.LettersLeft(as(amparo.RoleFundOfficer, "")); err != nil || left != 499 {
+			t.Fatalf("letters left %d, %v; want 500 less the one matched", left, err)
+		}
 	})
 }

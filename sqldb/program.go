@@ -28,6 +28,18 @@ func (db *DB) FindProgram(ctx context.Context) (*amparo.Program, error) {
 	return &p, nil
 }
 
+// LettersLeft is the letter capacity less active letters and matched
+// applicants, program-wide.
+func (db *DB) LettersLeft(ctx context.Context) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		return mapError(tx.queryRow(ctx, `SELECT letter_capacity
+			- (SELECT COUNT(*) FROM letters WHERE status = 'active')
+			- (SELECT COUNT(*) FROM applicants WHERE status = 'matched') FROM program WHERE id = 1`).Scan(&n))
+	})
+	return max(n, 0), err
+}
+
 // UpdateProgram changes the program's settings; program admins only.
 func (db *DB) UpdateProgram(ctx context.Context, p *amparo.Program) error {
 	return db.inTx(ctx, func(tx *Tx) error {

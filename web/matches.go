@@ -77,7 +77,12 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 		s.error(w, r, err)
 		return
 	}
-	proposal, err := intake.Propose(q, org, members, matched, declined)
+	left, err := s.Programs.LettersLeft(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	proposal, err := intake.Propose(q, org, members, matched, declined, left)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -135,7 +135,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	if !s.knownFields(w, r, "id", "consent") {
+	if !s.knownFields(w, r, "id", "consent", "conflicts_reviewed") {
 		return
 	}
 	lang := s.language(w, r)
@@ -146,6 +146,27 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 		RecordedBy: sess.AccountID, Language: c.Language}}
 	if r.PostFormValue("consent") != "on" {
 		f.add("consent", "")
+	}
+	if c.ID != "" {
+		if _, err := s.Clients.FindClientByID(r.Context(), c.ID); err == nil {
+			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther) // a repeat of a form already saved
+			return
+		}
+	}
+	if len(f.Errors) == 0 && r.PostFormValue("conflicts_reviewed") != "on" && s.Conflicts != nil {
+		// The conflict check comes before a new client: if anyone close is
+		// found, the person reviews them and confirms.
+		found, err := s.Conflicts.ConflictCheck(r.Context(), c.LegalName, c.BirthDate, "")
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		if len(found) > 0 {
+			f.Values["id"] = r.PostFormValue("id")
+			s.render(w, r, "client_form", http.StatusOK, map[string]any{"Form": f, "Situations": amparo.Situations,
+				"Languages": s.Catalog.Languages(), "Conflicts": found})
+			return
+		}
 	}
 	if len(f.Errors) == 0 {
 		err := s.Clients.CreateClient(r.Context(), c)

@@ -133,3 +133,30 @@ func TestClientPages_BadInput(t *testing.T) {
 		t.Fatalf("bad input stored something: %d clients", n)
 	}
 }
+
+func TestClientPages_ConflictCheckBeforeCreating(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.signedIn(t)
+	if res, _ := b.post("/clients", clientForm); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first client: %d", res.StatusCode)
+	}
+	twin := url.Values{}
+	for k, v := range clientForm {
+		twin[k] = v
+	}
+	twin.Set("legal_name", "QUIÑONEZ EJEMPLO, Zacarias")
+	res, body := b.post("/clients", twin)
+	if res.StatusCode != 200 || !strings.Contains(body, "Possible conflicts") || !strings.Contains(body, `name="conflicts_reviewed"`) {
+		t.Fatalf("a close name: %d\n%s", res.StatusCode, body)
+	}
+	if _, n, _ := w.db.FindClients(system, amparo.ClientFilter{}); n != 1 {
+		t.Fatalf("%d clients before the review", n)
+	}
+	twin.Set("conflicts_reviewed", "on")
+	if res, _ := b.post("/clients", twin); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the review: %d", res.StatusCode)
+	}
+	if _, n, _ := w.db.FindClients(system, amparo.ClientFilter{}); n != 2 {
+		t.Fatalf("%d clients after the review", n)
+	}
+}

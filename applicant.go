@@ -41,6 +41,7 @@ type Applicant struct {
 type Facts struct {
 	Personal
 	Email              string `json:",omitempty"`
+	InterpreterOK      bool   `json:",omitempty"` // accepts working through an interpreter
 	UnaccompaniedMinor bool   `json:",omitempty"`
 	Unhoused           bool   `json:",omitempty"`
 	Survivor           bool   `json:",omitempty"` // of violence or trafficking

@@ -34,6 +34,7 @@ type Member struct {
 
 	Email        string
 	Languages    []string
+	Interpreter  bool // works through an interpreter the organization provides
 	CaseCapacity int
 	PublicPhone  string // the number printed on letters
 	Status       string

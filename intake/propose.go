@@ -40,14 +40,15 @@ func Propose(q *Queue, org *amparo.Organization, members []*amparo.Member, match
 		if area == "" {
 			area = areas[0]
 		}
-		p.Applicants = append(p.Applicants, matching.Applicant{ID: a.ID, Weight: Weight(pl.Tier, pl.Points), Language: a.Language, Area: area})
+		p.Applicants = append(p.Applicants, matching.Applicant{ID: a.ID, Weight: Weight(pl.Tier, pl.Points), Language: a.Language,
+			InterpreterOK: a.InterpreterOK, Area: area})
 	}
 	for _, m := range members {
 		if m.Status != amparo.MemberActive {
 			continue
 		}
 		p.Members = append(p.Members, matching.Member{ID: m.ID, OrgID: m.OrganizationID, Languages: m.Languages,
-			Areas: areas, Capacity: max(m.CaseCapacity-matched[m.ID], 0)})
+			Interpreter: m.Interpreter, Areas: areas, Capacity: max(m.CaseCapacity-matched[m.ID], 0)})
 	}
 	if lettersLeft <= 0 { // no letter left: no one can be offered one
 		for i := range p.Members {

@@ -61,6 +61,19 @@ func TestPropose(t *testing.T) {
 	if p, _ = intake.Propose(q, org, members, nil, nil, 0); p.Served != 0 {
 		t.Fatalf("with no letter left, %d matched", p.Served)
 	}
+	// An interpreter: a Spanish speaker who accepts one, with the English
+	// member who works through one, when no Spanish speaker has room.
+	withInterpreter := person("d-interp", "es", amparo.SituationAsylum, true)
+	withInterpreter.InterpreterOK = true
+	qi, _ := intake.Rank(&amparo.PolicyVersion{Text: priority.DefaultPolicy().String()}, []*amparo.Applicant{withInterpreter}, time.Now())
+	en := []*amparo.Member{{ID: "m-en", OrganizationID: "org", Languages: []string{"en"}, Interpreter: true, CaseCapacity: 1, Status: amparo.MemberActive}}
+	if p, _ := intake.Propose(qi, org, en, nil, nil, 500); p.Served != 1 || !p.Matches[0].Interpreter {
+		t.Fatalf("interpreter match: %+v", p.Matches)
+	}
+	withInterpreter.InterpreterOK = false
+	if p, _ := intake.Propose(qi, org, en, nil, nil, 500); p.Served != 0 {
+		t.Fatal("matched through an interpreter someone did not accept")
+	}
 	if intake.Weight(1, 0) <= intake.Weight(2, 9_999) || intake.Weight(0, 50) <= intake.Weight(0, 10) {
 		t.Fatal("weights do not keep tiers, then points, in order")
 	}

@@ -9,14 +9,14 @@ import (
 var _ amparo.MemberService = (*DB)(nil)
 
 const memberColumns = `id, organization_id, name, kind, bar_jurisdiction, bar_number, recognized_org,
-	accreditation_date, email, languages, case_capacity, public_phone, status, created_at, updated_at`
+	accreditation_date, email, languages, case_capacity, public_phone, status, created_at, updated_at, interpreter`
 
 func scanMember(row interface{ Scan(...any) error }) (*amparo.Member, error) {
 	var m amparo.Member
 	var accredited string
 	err := row.Scan(&m.ID, &m.OrganizationID, &m.Name, &m.Kind, &m.BarJurisdiction, &m.BarNumber,
 		&m.RecognizedOrg, &accredited, &m.Email, scanList{&m.Languages}, &m.CaseCapacity, &m.PublicPhone,
-		&m.Status, scanTime{&m.CreatedAt}, scanTime{&m.UpdatedAt})
+		&m.Status, scanTime{&m.CreatedAt}, scanTime{&m.UpdatedAt}, &m.Interpreter)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -87,10 +87,10 @@ func (db *DB) CreateMember(ctx context.Context, m *amparo.Member) error {
 			m.ID = amparo.NewID()
 		}
 		m.CreatedAt, m.UpdatedAt = tx.now, tx.now
-		if _, err := tx.exec(ctx, "INSERT INTO members ("+memberColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		if _, err := tx.exec(ctx, "INSERT INTO members ("+memberColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			m.ID, m.OrganizationID, m.Name, m.Kind, m.BarJurisdiction, m.BarNumber, m.RecognizedOrg,
 			m.AccreditationDate.String(), m.Email, jsonText(m.Languages), m.CaseCapacity, m.PublicPhone,
-			m.Status, formatTime(m.CreatedAt), formatTime(m.UpdatedAt)); err != nil {
+			m.Status, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Interpreter); err != nil {
 			return conflict(err, "bar_number", "a member with this bar number already exists")
 		}
 		return tx.audit(ctx, "member.create", "member", m.ID)
@@ -110,10 +110,10 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 		m.UpdatedAt = tx.now
 		r, err := tx.exec(ctx, `UPDATE members SET name = ?, kind = ?, bar_jurisdiction = ?, bar_number = ?,
 			recognized_org = ?, accreditation_date = ?, email = ?, languages = ?, case_capacity = ?,
-			public_phone = ?, status = ?, updated_at = ? WHERE id = ? AND organization_id = ?`,
+			public_phone = ?, status = ?, updated_at = ?, interpreter = ? WHERE id = ? AND organization_id = ?`,
 			m.Name, m.Kind, m.BarJurisdiction, m.BarNumber, m.RecognizedOrg, m.AccreditationDate.String(),
 			m.Email, jsonText(m.Languages), m.CaseCapacity, m.PublicPhone, m.Status, formatTime(m.UpdatedAt),
-			m.ID, m.OrganizationID)
+			m.Interpreter, m.ID, m.OrganizationID)
 		if err != nil {
 			return conflict(err, "bar_number", "a member with this bar number already exists")
 		}

@@ -191,7 +191,7 @@ func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
 		BarJurisdiction: strings.TrimSpace(r.PostFormValue("bar_jurisdiction")), BarNumber: strings.TrimSpace(r.PostFormValue("bar_number")),
 		RecognizedOrg: strings.TrimSpace(r.PostFormValue("recognized_org")), Languages: splitList(r.PostFormValue("languages")),
-		PublicPhone: strings.TrimSpace(r.PostFormValue("public_phone")), CaseCapacity: capacity}
+		PublicPhone: strings.TrimSpace(r.PostFormValue("public_phone")), CaseCapacity: capacity, Interpreter: r.PostFormValue("interpreter") == "on"}
 	m.AccreditationDate, _ = amparo.ParseDate(r.PostFormValue("accreditation_date"))
 	if err := s.Members.CreateMember(r.Context(), m); err != nil {
 		f := &form{Values: map[string]string{"name": m.Name, "bar_jurisdiction": m.BarJurisdiction, "bar_number": m.BarNumber,

@@ -86,7 +86,8 @@ func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string)
 		RecordedBy: recordedBy, Language: lang}}
 	s.fieldErrors(lang, c.Validate(), f)
 	a := &amparo.Applicant{ID: amparo.NewID(), OrganizationID: orgID, Key: csvimport.RowKey(s.IntakeKeySecret, c.LegalName, c.BirthDate),
-		Facts: amparo.Facts{Personal: c.Personal, IntakeDate: amparo.Date{Time: time.Now().UTC().Truncate(24 * time.Hour)}}}
+		Facts: amparo.Facts{Personal: c.Personal, InterpreterOK: r.PostFormValue("interpreter_ok") == "on",
+			IntakeDate: amparo.Date{Time: time.Now().UTC().Truncate(24 * time.Hour)}}}
 	return a, f
 }
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/names"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -62,6 +63,53 @@ func TestConflictCheck(t *testing.T) {
 		sqldb.RawDB(db).QueryRow("SELECT COUNT(*) FROM name_keys WHERE record_id = '" + c.ID + "'").Scan(&n)
 		if n != 0 {
 			t.Fatalf("%d name keys of the erased client remain", n)
+		}
+	})
+}
+
+// BenchmarkConflictCheck checks one name against 200,000 people of one
+// organization through the store's keyed tokens ("indexed"), and by
+// decrypting and scoring everyone with the same scorer ("scan").
+func BenchmarkConflictCheck(b *testing.B) {
+	const total = 200_000
+	db := MustOpenDB(b, "sqlite")
+	org := MustCreateOrganization(b, db, "Centro Legal Ejemplo")
+	ctx := as(amparo.RoleIntake, org.ID)
+	for i := 0; i < total; i += batch {
+		as := make([]*amparo.Applicant, 0, batch)
+		for _, c := range fictionalClients(org.ID, batch, i) {
+			as = append(as, &amparo.Applicant{Key: c.LegalName, Facts: amparo.Facts{Personal: c.Personal}})
+		}
+		if _, err := db.CreateApplicants(ctx, as); err != nil {
+			b.Fatal(err)
+		}
+	}
+	query := fictionalClients(org.ID, 1, 123_456)[0]
+	b.Run("indexed", func(b *testing.B) {
+		for b.Loop() {
+			got, err := db.ConflictCheck(ctx, query.LegalName, query.BirthDate, "")
+			if err != nil || len(got) == 0 {
+				b.Fatalf("found %d: %v", len(got), err)
+			}
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			found := 0
+			for off := 0; off < total; off += batch {
+				as, _, err := db.FindApplicants(ctx, amparo.ApplicantFilter{Offset: off, Limit: batch})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, a := range as {
+					if names.Score(names.NewPerson(query.LegalName, query.BirthDate.Time), names.NewPerson(a.LegalName, a.BirthDate.Time)).Decision != names.NoMatch {
+						found++
+					}
+				}
+			}
+			if found == 0 {
+				b.Fatal("the scan found no one")
+			}
 		}
 	})
 }

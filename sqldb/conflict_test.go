@@ -84,7 +84,7 @@ func BenchmarkConflictCheck(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	query := fictionalClients(org.ID, 1, 123_456)[0]
+	query := fictionalClients(org.ID, batch, 123_000)[456] // one of the people stored
 	b.Run("indexed", func(b *testing.B) {
 		for b.Loop() {
 			got, err := db.ConflictCheck(ctx, query.LegalName, query.BirthDate, "")

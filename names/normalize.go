@@ -39,7 +39,7 @@ func tokenize(s string) []token {
 	}
 	for _, r := range s {
 		switch {
-		case r == '\'' || r == '’' || r == '`' || r == 'ʼ' || r == '´':
+		case isApostrophe(r):
 			// O'Neil, D’Angelo: one word.
 		case unicode.IsLetter(r) || unicode.IsMark(r):
 			cur.WriteRune(r)
@@ -56,8 +56,8 @@ func tokenize(s string) []token {
 func fold(word string) string {
 	var b strings.Builder
 	for _, r := range norm.NFKD.String(word) {
-		if unicode.IsMark(r) {
-			continue
+		if unicode.IsMark(r) || isApostrophe(r) {
+			continue // ŉ decomposes to ʼn: the apostrophe goes here too
 		}
 		r = unicode.ToLower(r)
 		switch r {
@@ -84,6 +84,10 @@ func fold(word string) string {
 		}
 	}
 	return b.String()
+}
+
+func isApostrophe(r rune) bool {
+	return r == '\'' || r == '’' || r == '`' || r == 'ʼ' || r == '´'
 }
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }

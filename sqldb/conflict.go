@@ -24,11 +24,18 @@ func (tx *Tx) indexConflictName(ctx context.Context, orgID, recordType, recordID
 		return err
 	}
 	keys := names.Keys(names.NewPerson(name, birth.Time), tx.nameHash)
-	for _, k := range keys {
-		if _, err := tx.exec(ctx, "INSERT INTO name_keys (organization_id, record_type, record_id, key) VALUES (?, ?, ?, ?)",
-			orgID, recordType, recordID, k); err != nil {
+	// One statement per 200 keys: a name has dozens of them.
+	for len(keys) > 0 {
+		n := min(len(keys), 200)
+		args := make([]any, 0, 4*n)
+		for _, k := range keys[:n] {
+			args = append(args, orgID, recordType, recordID, k)
+		}
+		if _, err := tx.exec(ctx, "INSERT INTO name_keys (organization_id, record_type, record_id, key) VALUES (?, ?, ?, ?)"+
+			strings.Repeat(", (?, ?, ?, ?)", n-1), args...); err != nil {
 			return err
 		}
+		keys = keys[n:]
 	}
 	return nil
 }

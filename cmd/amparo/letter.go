@@ -222,14 +222,7 @@ func letterIssue(ctx context.Context, m *Main, args []string) error {
 	if _, err := m.DB.IssueLetter(ctx, id); err != nil {
 		return err
 	}
-	l, err := m.DB.FindLetterByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := m.printLetter(l, *asJSON); err != nil || *asJSON {
-		return err
-	}
-	return m.printPhoneLink(ctx, l.ID, false)
+	return m.printIssued(ctx, id, *asJSON)
 }
 
 func letterRenew(ctx context.Context, m *Main, args []string) error {
@@ -247,11 +240,16 @@ func letterRenew(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := m.DB.FindLetterByID(system(ctx), next.ID)
+	return m.printIssued(ctx, next.ID, *asJSON)
+}
+
+// printIssued prints a letter just issued and, unless asJSON, its phone link.
+func (m *Main) printIssued(ctx context.Context, id string, asJSON bool) error {
+	l, err := m.DB.FindLetterByID(system(ctx), id)
 	if err != nil {
 		return err
 	}
-	if err := m.printLetter(l, *asJSON); err != nil || *asJSON {
+	if err := m.printLetter(l, asJSON); err != nil || asJSON {
 		return err
 	}
 	return m.printPhoneLink(ctx, l.ID, false)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/qrscan"
 )
 
@@ -24,10 +25,7 @@ func need(t *testing.T, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s not found, and CI must run this test (Debian packages poppler-utils, zbar-tools)", tool)
-			}
-			t.Skipf("%s not found (Debian package poppler-utils or zbar-tools)", tool)
+			testenv.Missing(t, tool+" not found (Debian package poppler-utils or zbar-tools)")
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/qrscan"
 )
 
@@ -103,10 +104,7 @@ func TestFromImage(t *testing.T) {
 
 func TestFromPDF(t *testing.T) {
 	if _, err := exec.LookPath("pdftoppm"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftoppm missing (poppler-utils)")
-		}
-		t.Skip("pdftoppm missing: install poppler-utils")
+		testenv.Missing(t, "pdftoppm not found (Debian package poppler-utils)")
 	}
 	dir := t.TempDir()
 	makePDF := func(name string, withCode bool) string {

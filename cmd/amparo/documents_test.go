@@ -19,6 +19,7 @@ import (
 	domain "github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -27,10 +28,7 @@ func needTools(t *testing.T, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s not found, and CI must run this test (Debian package poppler-utils)", tool)
-			}
-			t.Skipf("%s not found (Debian package poppler-utils)", tool)
+			testenv.Missing(t, tool+" not found (Debian package poppler-utils)")
 		}
 	}
 }

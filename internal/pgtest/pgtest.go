@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -137,11 +137,7 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 		if r := reason.Load(); r != nil {
 			msg = "postgres: " + *r
 		}
-		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			tb.Fatal(msg)
-		} else {
-			tb.Skip(msg)
-		}
+		testenv.Missing(tb, msg)
 		return ""
 	}
 	name := fmt.Sprintf("%s_%d", dbName(tb.Name()), c.seq.Add(1))

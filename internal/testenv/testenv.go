@@ -1,0 +1,21 @@
+// Package testenv holds the rule every test that needs an outside tool
+// follows: without the tool it skips, with one line saying what is missing,
+// except under CI (the environment variable CI is true), where every tool
+// must be installed and skipping would hide a missing install step.
+package testenv
+
+import (
+	"os"
+	"strconv"
+	"testing"
+)
+
+// Missing skips tb because of what is missing, or fails it under CI.
+func Missing(tb testing.TB, what string) {
+	tb.Helper()
+	if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+		tb.Fatal(what)
+	} else {
+		tb.Skip(what)
+	}
+}

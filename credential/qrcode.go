@@ -6,7 +6,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/bits"
 	"strings"
+	"sync"
 
 	"rsc.io/qr/coding"
 )
@@ -65,7 +67,7 @@ func NewQR(text string) (*QR, error) {
 	var code *coding.Code
 	bestPenalty := -1
 	for mask := coding.Mask(0); mask < 8; mask++ {
-		plan, err := coding.NewPlan(coding.Version(bestV), coding.M, mask)
+		plan, err := qrPlan(coding.Version(bestV), mask)
 		if err != nil {
 			return nil, err
 		}
@@ -78,6 +80,23 @@ func NewQR(text string) (*QR, error) {
 		}
 	}
 	return &QR{Text: text, Version: bestV, code: code}, nil
+}
+
+// plans holds the plans made, by version and mask: making one costs more
+// than encoding with it, and Encode only reads it.
+var plans sync.Map // int(version)*8 + int(mask) -> *coding.Plan
+
+func qrPlan(v coding.Version, mask coding.Mask) (*coding.Plan, error) {
+	k := int(v)*8 + int(mask)
+	if p, ok := plans.Load(k); ok {
+		return p.(*coding.Plan), nil
+	}
+	p, err := coding.NewPlan(v, coding.M, mask)
+	if err != nil {
+		return nil, err
+	}
+	plans.Store(k, p)
+	return p, nil
 }
 
 // segmentChoices returns the ways worth trying to encode s, first the one
@@ -102,6 +121,10 @@ func segmentChoices(s string) [][]coding.Encoding {
 
 // Modules returns the number of modules on a side, without the quiet zone.
 func (q *QR) Modules() int { return q.code.Size }
+
+// Black reports whether module x, y of the code (from the top left, the
+// quiet zone not counted) is dark.
+func (q *QR) Black(x, y int) bool { return q.code.Black(x, y) }
 
 // Image renders the code with scale pixels per module and a quiet zone of
 // QRQuietZone modules, black on white.
@@ -139,38 +162,40 @@ func (q *QR) PNG(scale int) ([]byte, error) {
 
 // penalty scores a code by the four rules of ISO/IEC 18004 section 7.8.3:
 // long runs, 2×2 blocks, finder-like patterns, and dark/light imbalance.
+// It is the cost of choosing among the eight masks, so it reads plain
+// slices without branching on the modules, which are random-looking:
+// TestPenalty_AsPlainRules holds it to the rules read literally.
 func penalty(c *coding.Code) int {
-	// The modules are read once into rows and columns of bytes: the rules
-	// then scan plain slices, which is what keeps choosing among the eight
-	// masks cheap.
 	n := c.Size
-	rows, cols := make([][]byte, n), make([][]byte, n)
-	for i := range n {
-		rows[i], cols[i] = make([]byte, n), make([]byte, n)
-	}
+	grid := make([]byte, n*n+n) // a byte a module, row by row; then one column
 	darkCount := 0
 	for y := range n {
-		for x := range n {
-			if c.Black(x, y) {
-				rows[y][x], cols[x][y] = 1, 1
-				darkCount++
-			}
+		row := c.Bitmap[y*c.Stride : y*c.Stride+(n+7)/8]
+		for i, b := range row {
+			copy(grid[y*n+8*i:y*n+n], moduleBytes[b][:])
+			darkCount += bits.OnesCount8(b) // the padding bits are 0
 		}
 	}
 	score := 0
-	for _, lines := range [2][][]byte{rows, cols} {
-		for _, l := range lines {
-			score += linePenalty(l)
-		}
+	for y := range n {
+		score += linePenalty(grid[y*n : y*n+n])
 	}
+	col := grid[n*n:]
+	for x := range n {
+		for y := range n {
+			col[y] = grid[y*n+x]
+		}
+		score += linePenalty(col)
+	}
+	blocks := 0
 	for y := 0; y+1 < n; y++ {
+		r0, r1 := grid[y*n:y*n+n], grid[y*n+n:y*n+2*n]
 		for x := 0; x+1 < n; x++ {
-			d := rows[y][x]
-			if rows[y][x+1] == d && rows[y+1][x] == d && rows[y+1][x+1] == d {
-				score += 3
-			}
+			d := r0[x]
+			blocks += int(1 ^ ((r0[x+1] ^ d) | (r1[x] ^ d) | (r1[x+1] ^ d)))
 		}
 	}
+	score += 3 * blocks
 	percent := darkCount * 100 / (n * n)
 	dev := percent - 50
 	if dev < 0 {
@@ -179,26 +204,39 @@ func penalty(c *coding.Code) int {
 	return score + dev/5*10
 }
 
-// finderPattern is dark-light-dark-dark-dark-light-dark.
-var finderPattern = [7]byte{1, 0, 1, 1, 1, 0, 1}
+// moduleBytes spreads the bits of a bitmap byte, the first module in the
+// high bit, over eight bytes of 0 or 1.
+var moduleBytes = func() (t [256][8]byte) {
+	for b := range t {
+		for i := range 8 {
+			t[b][i] = byte(b>>(7-i)) & 1
+		}
+	}
+	return t
+}()
+
+// finderPattern is dark-light-dark-dark-dark-light-dark, as the last
+// seven modules read, one bit each.
+const finderPattern = 0b1011101
 
 // linePenalty scores one row or column: runs of five or more alike, and
 // finder-like patterns with four light modules on either side (outside the
 // code is light).
 func linePenalty(l []byte) int {
-	n, score, run := len(l), 0, 0
-	for x := range n {
-		if x > 0 && l[x] == l[x-1] {
-			run++
-		} else {
-			run = 1
-		}
+	if len(l) == 0 {
+		return 0
+	}
+	score, run, last, window := 0, 0, l[0]^1, 0
+	for x, m := range l {
+		run = run*int(m^last^1) + 1 // 1 more when alike, else 1
+		last = m
 		if run == 5 {
 			score += 3
 		} else if run > 5 {
 			score++
 		}
-		if x+7 <= n && [7]byte(l[x:x+7]) == finderPattern && (lightRun(l, x-4) || lightRun(l, x+7)) {
+		window = (window<<1 | int(m)) & 0x7F
+		if window == finderPattern && x >= 6 && (lightRun(l, x-10) || lightRun(l, x+1)) {
 			score += 40
 		}
 	}

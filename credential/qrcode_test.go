@@ -12,6 +12,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"rsc.io/qr/coding"
 )
 
 // longest returns claims with every field at its longest allowed: names of
@@ -85,6 +86,90 @@ func TestNewQR_Segments(t *testing.T) {
 	if _, err := NewQR(strings.Repeat("a", MaxQRText+1)); err == nil {
 		t.Fatal("accepted an over-long text")
 	}
+}
+
+// penalty scores every code as the rules read plainly, module by module:
+// the mask chosen depends on the score.
+func TestPenalty_AsPlainRules(t *testing.T) {
+	for i, text := range []string{"https://amparo.example.org/v#" + strings.Repeat("ABCDEFGH234567", 20), "HELLO", "a", strings.Repeat("0", 500)} {
+		for v := coding.Version(1); v <= 40; v += 3 {
+			for mask := coding.Mask(0); mask < 8; mask++ {
+				p, err := coding.NewPlan(v, coding.M, mask)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c, err := p.Encode(coding.String(text))
+				if err != nil {
+					continue // too long for this version
+				}
+				if got, want := penalty(c), plainPenalty(c); got != want {
+					t.Fatalf("text %d, version %d, mask %d: penalty %d, want %d", i, v, mask, got, want)
+				}
+			}
+		}
+	}
+}
+
+// plainPenalty is ISO/IEC 18004 section 7.8.3 read literally.
+func plainPenalty(c *coding.Code) int {
+	n, score, dark := c.Size, 0, 0
+	at := func(x, y int, vertical bool) bool {
+		if vertical {
+			x, y = y, x
+		}
+		return c.Black(x, y)
+	}
+	light := func(i, j int, vertical bool) bool { // four light modules from j on line i
+		for k := j; k < j+4; k++ {
+			if k >= 0 && k < n && at(k, i, vertical) {
+				return false
+			}
+		}
+		return true
+	}
+	finder := []bool{true, false, true, true, true, false, true}
+	for _, vertical := range []bool{false, true} {
+		for i := range n {
+			run := 0
+			for j := range n {
+				if j > 0 && at(j, i, vertical) == at(j-1, i, vertical) {
+					run++
+				} else {
+					run = 1
+				}
+				if run == 5 {
+					score += 3
+				} else if run > 5 {
+					score++
+				}
+				match := j+7 <= n
+				for k := 0; match && k < 7; k++ {
+					match = at(j+k, i, vertical) == finder[k]
+				}
+				if match && (light(i, j-4, vertical) || light(i, j+7, vertical)) {
+					score += 40
+				}
+			}
+		}
+	}
+	for y := range n {
+		for x := range n {
+			if c.Black(x, y) {
+				dark++
+			}
+			if x+1 < n && y+1 < n {
+				d := c.Black(x, y)
+				if c.Black(x+1, y) == d && c.Black(x, y+1) == d && c.Black(x+1, y+1) == d {
+					score += 3
+				}
+			}
+		}
+	}
+	dev := dark*100/(n*n) - 50
+	if dev < 0 {
+		dev = -dev
+	}
+	return score + dev/5*10
 }
 
 // A rendered QR code decodes back to the exact QR text, with gozxing and,

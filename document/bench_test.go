@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -29,6 +30,32 @@ func letters(n int) []*Letter {
 	return ls
 }
 
+// variedLetters returns n letters (at most 1,600) to distinct fictional
+// people: given names and surnames of many languages, combined.
+func variedLetters(n int) []*Letter {
+	given := []string{"María José", "Juan Carlos", "Guadalupe", "Jesús", "Ngọc Ánh", "Thảo", "Mỹ Linh", "Đức",
+		"Wojciech", "Łucja", "Ayşe", "Çağla", "Björn", "François", "Zoë", "Renée", "Iñaki", "Begoña", "Joël",
+		"Anaïs", "Héctor", "Ramón", "Søren", "Ștefan", "Žaneta", "Mamadou", "Siobhán", "Ana", "Luis", "Carmen",
+		"Pedro", "Rosa", "Miguel Ángel", "Lucía", "José Luis", "Fátima", "Wilson", "Marie-Ange", "Jean-Baptiste", "Kim"}
+	family := []string{"Pérez Ejemplo", "García", "Hernández", "Muñoz", "Trần", "Lê", "Phạm", "Huỳnh", "Nguyễn",
+		"Kowalski", "Wiśniewska", "Yılmaz", "Öztürk", "Müller", "Ibáñez", "Núñez", "Peña", "Castañeda", "Ruiz",
+		"Dvořák", "Nováková", "Fernández", "Santos", "Diallo", "O'Brien", "Jean-Louis", "Pierre", "López", "Díaz",
+		"Gómez", "Sánchez", "Ramírez", "Flores", "Cruz", "Reyes", "Morales", "Ortiz", "Gutiérrez", "Chávez", "Vargas"}
+	rnd := rand.New(rand.NewPCG(3, 5))
+	perm := rnd.Perm(len(given) * len(family))
+	langs := [][]string{{"es"}, {"es"}, {"es"}, {"vi"}, {"en"}, {"es", "vi"}}
+	var ls []*Letter
+	for i := range n {
+		l := sample("es")
+		k := perm[i%len(perm)]
+		l.ClientName = given[k%len(given)] + " " + family[k/len(given)]
+		l.Languages = langs[rnd.IntN(len(langs))]
+		l.QR = qrText(uint64(i), 300)
+		ls = append(ls, l)
+	}
+	return ls
+}
+
 func BenchmarkLetterPDF(b *testing.B) {
 	r, ls := renderer(b), letters(4*qrCacheSize)
 	var n int64
@@ -41,6 +68,41 @@ func BenchmarkLetterPDF(b *testing.B) {
 		n, i = int64(w), i+1
 	}
 	b.ReportMetric(float64(n), "bytes/pdf")
+}
+
+// BenchmarkLetterPDFVaried renders letters to many different fictional
+// people, as a print run does: names from many languages, some with
+// letters beyond Latin-1 that the fonts' shared subsets lack, client
+// parts in Spanish, Vietnamese or English, each with its own QR code.
+func BenchmarkLetterPDFVaried(b *testing.B) {
+	r, ls := renderer(b), variedLetters(1000)
+	var n, docs int64
+	i := 0
+	for b.Loop() {
+		var w countWriter
+		if err := r.Letter(&w, ls[i%len(ls)]); err != nil {
+			b.Fatal(err)
+		}
+		n, docs, i = n+int64(w), docs+1, i+1
+	}
+	b.ReportMetric(float64(n)/float64(docs), "bytes/pdf")
+}
+
+// BenchmarkLetterPDFNewGlyphs is the worst case: every letter prints
+// characters, here in its client's name, that no letter before printed
+// together, so its font subset is made anew.
+func BenchmarkLetterPDFNewGlyphs(b *testing.B) {
+	r, ls := renderer(b), letters(4*qrCacheSize)
+	i := 0
+	for b.Loop() {
+		l := *ls[i%len(ls)]
+		// Two Cyrillic letters and a Greek one, for the first 24,576.
+		l.ClientName = "María " + string([]rune{0x410 + rune(i%32), 0x410 + rune(i/32%32), ' ', 0x3B1 + rune(i/1024%24)})
+		if err := r.Letter(io.Discard, &l); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
 }
 
 func BenchmarkCardPDF(b *testing.B) {

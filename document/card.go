@@ -42,7 +42,7 @@ func (r *Renderer) card(l *Letter) (*doc, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	d := newDoc(CardWidth+2*CardBleed, CardHeight+2*CardBleed, r.t("en", "card.title"), &r.codes)
+	d := newDoc(CardWidth+2*CardBleed, CardHeight+2*CardBleed, r.t("en", "card.title"), &r.codes, r.include(r.clientLanguage(l)))
 	for _, back := range []bool{false, true} {
 		d.addPage()
 		r.cropMarks(d, []float64{CardBleed, CardBleed + CardWidth}, []float64{CardBleed, CardBleed + CardHeight},
@@ -60,7 +60,11 @@ func (r *Renderer) sheet(ls []*Letter) (*doc, error) {
 			return nil, err
 		}
 	}
-	d := newDoc(LetterWidth, LetterHeight, r.t("en", "card.title"), &r.codes)
+	var langs []string
+	for _, l := range ls {
+		langs = append(langs, r.clientLanguage(l))
+	}
+	d := newDoc(LetterWidth, LetterHeight, r.t("en", "card.title"), &r.codes, r.include(langs...))
 	var xs, ys []float64
 	for c := 0; c <= SheetColumns; c++ {
 		xs = append(xs, SheetOrigin.X+float64(c)*CardWidth)

@@ -105,15 +105,36 @@ type Renderer struct {
 	cat   *locale.Catalog
 	known map[string]bool // languages with a catalog, complete or partial
 	codes qrCache
+	runes map[string]string // see include
 }
 
 // New returns a renderer that takes its words from cat.
 func New(cat *locale.Catalog) *Renderer {
 	r := &Renderer{cat: cat, known: map[string]bool{}}
-	for _, l := range append(append([]string(nil), cat.Languages()...), cat.Partial()...) {
+	langs := append(append([]string(nil), cat.Languages()...), cat.Partial()...)
+	for _, l := range langs {
 		r.known[l] = true
 	}
+	r.runes = fontRunes(cat, langs)
 	return r
+}
+
+// include returns the characters that a document in English and langs
+// embeds in its font subsets whether it prints them or not: printable
+// ASCII, Latin-1 and every character of those languages' printed
+// messages. Then the documents whose names, places and numbers add no
+// other character have the same subsets, and fpdf makes each once per
+// process instead of once per document. It costs a document a few
+// kilobytes.
+func (r *Renderer) include(langs ...string) []string {
+	out, seen := []string{r.runes[""], r.runes["en"]}, map[string]bool{"en": true}
+	for _, l := range langs {
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, r.runes[l])
+		}
+	}
+	return out
 }
 
 // Letter writes the letter as a PDF: the officer's page in English, then

@@ -23,7 +23,7 @@ func (r *Renderer) letter(l *Letter) (*doc, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	d := newDoc(LetterWidth, LetterHeight, r.t("en", "letter.title"), &r.codes)
+	d := newDoc(LetterWidth, LetterHeight, r.t("en", "letter.title"), &r.codes, r.include(r.clientLanguages(l)...))
 	d.addPage()
 	officer := func(size float64) (float64, error) { return r.officerPage(d, l, size) }
 	if err := d.fitLayout(officer, 11, 7, 0.5, LetterHeight-16); err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -16,6 +18,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/locale"
 )
 
 // DejaVu Sans covers Latin (Vietnamese included), Greek, Cyrillic,
@@ -53,12 +56,18 @@ type doc struct {
 	cleaned map[string]string
 }
 
-func newDoc(w, h float64, title string, codes *qrCache) *doc {
+// newDoc starts a PDF of pages w × h whose fonts embed the characters of
+// include, besides those it prints.
+func newDoc(w, h float64, title string, codes *qrCache, include []string) *doc {
 	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: w, Ht: h}})
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.AddUTF8FontFromBytes(family, "", fontRegular)
 	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
+	for _, s := range include {
+		pdf.IncludeRunes(family, "", s)
+		pdf.IncludeRunes(family, "B", s)
+	}
 	pdf.SetTitle(title, true)
 	pdf.SetCreator("Amparo", true)
 	return &doc{pdf: pdf, qrs: map[string]*credential.QR{}, codes: codes, cleaned: map[string]string{}}
@@ -442,6 +451,47 @@ func loadMetrics() {
 	fonts.once.Do(func() {
 		fonts.regular, fonts.bold = readMetrics(fontRegular), readMetrics(fontBold)
 	})
+}
+
+// printedKeys are the prefixes of the catalog keys that documents print.
+var printedKeys = []string{"letter.", "card.", "kyr."}
+
+// marks are the characters this package draws itself.
+const marks = "•…·\uFFFD"
+
+// fontRunes returns, for each language of the catalog, the characters of
+// its printed messages that the fonts have, and for "" printable ASCII,
+// Latin-1 and the marks. See Renderer.include.
+func fontRunes(cat *locale.Catalog, langs []string) map[string]string {
+	out := map[string]string{}
+	add := func(lang string, texts []string) {
+		seen := map[rune]bool{}
+		for _, s := range texts {
+			for _, r := range norm.NFC.String(s) {
+				if covered(r) {
+					seen[r] = true
+				}
+			}
+		}
+		out[lang] = string(slices.Sorted(maps.Keys(seen)))
+	}
+	base := []string{marks}
+	for r := rune(0x20); r <= 0xFF; r++ {
+		if r < 0x7F || r >= 0xA0 {
+			base = append(base, string(r))
+		}
+	}
+	add("", base)
+	for _, lang := range langs {
+		var texts []string
+		for k, msg := range cat.Messages(lang) {
+			if slices.ContainsFunc(printedKeys, func(p string) bool { return strings.HasPrefix(k, p) }) {
+				texts = append(texts, msg)
+			}
+		}
+		add(lang, texts)
+	}
+	return out
 }
 
 // covered reports whether both embedded fonts have a glyph for r. The PDF

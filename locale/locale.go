@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"iter"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -133,6 +135,12 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
+}
+
+// Messages yields lang's own messages by key, in no order, unformatted:
+// not the fallback's for the keys lang lacks.
+func (c *Catalog) Messages(lang string) iter.Seq2[string, string] {
+	return maps.All(c.messages[lang])
 }
 
 // Unknown lists the keys of lang that the fallback language lacks, besides

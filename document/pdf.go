@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -54,6 +55,14 @@ type doc struct {
 	qrs     map[string]*credential.QR
 	codes   *qrCache
 	cleaned map[string]string
+	wrapped map[wrapKey][]string
+}
+
+// wrapKey is a wrapping already done: a dry layout, then the same drawn.
+type wrapKey struct {
+	s       string
+	bold    bool
+	size, w float64
 }
 
 // newDoc starts a PDF of pages w × h whose fonts embed the characters of
@@ -70,7 +79,7 @@ func newDoc(w, h float64, title string, codes *qrCache, include []string) *doc {
 	}
 	pdf.SetTitle(title, true)
 	pdf.SetCreator("Amparo", true)
-	return &doc{pdf: pdf, qrs: map[string]*credential.QR{}, codes: codes, cleaned: map[string]string{}}
+	return &doc{pdf: pdf, qrs: map[string]*credential.QR{}, codes: codes, cleaned: map[string]string{}, wrapped: map[wrapKey][]string{}}
 }
 
 // code returns the QR code of text, made once per document.
@@ -214,8 +223,19 @@ func (d *doc) para(x, y, w float64, s string, bold bool, size float64, gray int)
 }
 
 // wrap breaks s into lines no wider than w at size points, between words,
-// or inside a word longer than a line.
+// or inside a word longer than a line. The lines are remembered: callers
+// must not change them.
 func (d *doc) wrap(s string, bold bool, size, w float64) []string {
+	k := wrapKey{s, bold, size, w}
+	if ls, ok := d.wrapped[k]; ok {
+		return ls
+	}
+	ls := d.wrapNew(s, bold, size, w)
+	d.wrapped[k] = ls
+	return ls
+}
+
+func (d *doc) wrapNew(s string, bold bool, size, w float64) []string {
 	width := func(s string) float64 { return textWidth(s, bold, size) }
 	space := width(" ")
 	var out []string
@@ -263,7 +283,7 @@ func (d *doc) fit(s string, bold bool, max, min, w float64, maxLines int) ([]str
 			return ls, size
 		}
 		if size == min {
-			ls = ls[:maxLines]
+			ls = append([]string(nil), ls[:maxLines]...)
 			last := []rune(ls[maxLines-1])
 			for len(last) > 0 && textWidth(string(last)+"…", bold, size) > w {
 				last = last[:len(last)-1]
@@ -291,34 +311,36 @@ func (d *doc) qr(text string, x, y, outer float64) (float64, error) {
 	p := d.pdf
 	p.SetFillColor(255, 255, 255)
 	p.Rect(x, y, outer, outer, "F")
-	img := q.Image(1)
-	black := func(i, j int) bool {
-		r, _, _, _ := img.At(i+credential.QRQuietZone, j+credential.QRQuietZone).RGBA()
-		return r == 0
-	}
 	p.SetFillColor(0, 0, 0)
+	// One path of row runs filled at once: no seams between modules. The
+	// path is written in modules, scaled by one transformation: small
+	// integers, where fpdf would write four points of each run in decimals.
+	scale := p.GetConversionRatio() // points a millimetre
+	_, pageH := p.GetPageSize()
 	x0, y0 := x+float64(credential.QRQuietZone)*mod, y+float64(credential.QRQuietZone)*mod
-	// One path of row runs filled at once: no seams between modules.
+	b := make([]byte, 0, 16*n*n/4)
+	b = fmt.Appendf(b, "q %.5f 0 0 %.5f %.5f %.5f cm\n", mod*scale, -mod*scale, x0*scale, (pageH-y0)*scale)
 	for j := 0; j < n; j++ {
 		for i := 0; i < n; {
-			if !black(i, j) {
+			if !q.Black(i, j) {
 				i++
 				continue
 			}
 			k := i
-			for k < n && black(k, j) {
+			for k < n && q.Black(k, j) {
 				k++
 			}
-			rx, ry := x0+float64(i)*mod, y0+float64(j)*mod
-			p.MoveTo(rx, ry)
-			p.LineTo(rx+float64(k-i)*mod, ry)
-			p.LineTo(rx+float64(k-i)*mod, ry+mod)
-			p.LineTo(rx, ry+mod)
-			p.ClosePath()
+			b = strconv.AppendInt(b, int64(i), 10)
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(j), 10)
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(k-i), 10)
+			b = append(b, " 1 re\n"...)
 			i = k
 		}
 	}
-	p.DrawPath("F")
+	b = append(b, "f Q"...)
+	p.RawWriteStr(string(b))
 	d.boxes = append(d.boxes, box{page: p.PageNo(), kind: "qr", text: text, x: x, y: y, w: outer, h: outer})
 	return mod * float64(n), nil
 }
@@ -377,11 +399,19 @@ func abs(f float64) float64 {
 // format characters (bidi marks, joiners, variation selectors); every
 // character the font lacks, such as an emoji, becomes U+FFFD.
 func clean(s string) string {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		plain = s[i] >= ' ' && s[i] < 0x7F || s[i] == '\n'
+	}
+	if plain {
+		return s
+	}
 	s = norm.NFC.String(s)
 	var b strings.Builder
+	b.Grow(len(s))
 	for _, r := range s {
 		switch {
-		case r == '\n':
+		case r >= ' ' && r < 0x7F, r == '\n':
 			b.WriteRune(r)
 		case r == '\t':
 			b.WriteByte(' ')

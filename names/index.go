@@ -19,6 +19,10 @@ type Hash func(key string) []byte
 // for initials and one-word names, so that a query never drags in every
 // name that shares a single common word.
 
+// KeysVersion changes whenever the keys of a name change. Keys of two
+// versions do not meet: a store that keeps them rebuilds them when it does.
+const KeysVersion = 2
+
 // Keys returns the hashed keys under which p is filed: a store that keeps
 // names encrypted saves these tokens beside the person's ID.
 func Keys(p Person, hash Hash) [][]byte { return hashAll(keys(p, false), hash) }
@@ -93,13 +97,12 @@ func keys(p Person, query bool) []string {
 			}
 		}
 	}
-	// One-word names: a query of one word looks up every name with that
-	// word (w); a stored one-word name is found by any query with its word (s).
+	// A stored name of one word (beside initials, maybe) is found by any
+	// query with its word. A query of one word needs no key of its own: it
+	// can only be Possible beside a name of one word, or an initial (a, b
+	// above), or the same date of birth (d).
 	for _, x := range ws {
 		for _, f := range x.forms {
-			if !query || full < 2 {
-				out = append(out, "w|"+f)
-			}
 			if query || full < 2 {
 				out = append(out, "s|"+f)
 			}

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo/names"
+	"github.com/amparo-project/amparo/names/namestest"
 )
 
 // hmacHash is the production-like hash: HMAC-SHA256 truncated to 16 bytes.
@@ -23,88 +23,14 @@ func hmacHash() names.Hash {
 	}
 }
 
-var (
-	popGiven = strings.Fields(`José Juan María Ana Luis Carlos Jorge Miguel Rosa Carmen Francisco Antonio Pedro
-		Manuel Jesús Guadalupe Laura Patricia Sofía Lucía Fernando Javier Ricardo Alejandro Daniel Gabriela Elena
-		Isabel Teresa Raúl Sergio Eduardo Roberto Andrés Diego Martha Verónica Adriana Claudia Silvia Mónica
-		Alicia Beatriz Yolanda Guillermo Alberto Rafael Ramón Óscar Héctor Arturo Enrique Víctor Julio Hugo Rubén
-		Gerardo Mario Pablo Santiago Mateo Valentina Camila Ximena Fernanda Andrea Paola Natalia Mariana Daniela
-		Leticia Graciela Esperanza Dolores Concepción Consuelo Rocío Irma Norma Gloria Blanca Susana Lorena`)
-	popSurnames = strings.Fields(`García Hernández Martínez López González Pérez Rodríguez Sánchez Ramírez Cruz
-		Flores Gómez Morales Vázquez Reyes Jiménez Torres Díaz Gutiérrez Ruiz Mendoza Aguilar Ortiz Moreno Castillo
-		Romero Álvarez Chávez Rivera Juárez Ramos Domínguez Herrera Medina Castro Vargas Guzmán Velázquez Muñoz
-		Rojas Contreras Salazar Luna Ortega Guerrero Estrada Bautista Cortés Soto Alvarado Espinoza Lara Ávila
-		Ríos Cervantes Silva Delgado Vega Márquez Sandoval Fernández León Carrillo Mejía Solís Núñez Rosas Valdez
-		Ibarra Campos Santiago Vásquez Navarro Rosales Acosta Peña Molina Trejo Cabrera Fuentes Miranda Serrano
-		Suárez Meza Tapia Pacheco Robles Zamora Cárdenas Padilla Esquivel Orozco Ochoa Salinas Villanueva Nava
-		Rubio Escobar Aguirre Montes Benítez Galindo Noriega Quintero Valencia Zúñiga Beltrán Lozano Arellano`)
-)
-
-// population returns n fictional people made of common given names and
-// surnames, the surnames drawn as unevenly as in life (a few very common).
+// population returns n fictional people, parsed, and their names as typed.
 func population(n int, seed uint64) ([]names.Person, []string) {
-	r := rand.New(rand.NewPCG(seed, 1))
-	z := rand.NewZipf(r, 1.1, 4, uint64(len(popSurnames)-1))
+	pop := namestest.Population(n, seed)
 	out, raw := make([]names.Person, n), make([]string, n)
-	for i := range out {
-		s := popGiven[r.IntN(len(popGiven))]
-		if r.IntN(5) == 0 {
-			s += " " + popGiven[r.IntN(len(popGiven))]
-		}
-		s += " " + popSurnames[z.Uint64()]
-		if r.IntN(7) != 0 {
-			s += " " + popSurnames[z.Uint64()]
-		}
-		var dob time.Time
-		if r.IntN(10) < 7 {
-			dob = time.Date(1940+r.IntN(70), time.January, 1+r.IntN(365), 0, 0, 0, 0, time.UTC)
-		}
-		out[i], raw[i] = names.NewPerson(s, dob), s
+	for i, p := range pop {
+		out[i], raw[i] = names.NewPerson(p.Name, p.Birth), p.Name
 	}
 	return out, raw
-}
-
-// variant returns a way the same person's name may be written again.
-func variant(r *rand.Rand, p names.Person) string {
-	var w []string
-	for _, x := range p.Name.Given {
-		w = append(w, x.Orig)
-	}
-	g := strings.Join(w, " ")
-	w = w[:0]
-	for _, x := range p.Name.Surnames {
-		w = append(w, x.Orig)
-	}
-	s := strings.Join(w, " ")
-	typo := func(x string) string {
-		b := []rune(x)
-		if len(b) < 5 {
-			return x
-		}
-		i := 1 + r.IntN(len(b)-2)
-		switch r.IntN(3) {
-		case 0:
-			b[i], b[i+1] = b[i+1], b[i]
-		case 1:
-			b = append(b[:i], b[i+1:]...)
-		default:
-			b[i] = 'e'
-		}
-		return string(b)
-	}
-	switch r.IntN(6) {
-	case 0:
-		return strings.ToUpper(s) + ", " + g
-	case 1:
-		return typo(g) + " " + s
-	case 2:
-		return g + " " + typo(s)
-	case 3:
-		return g + " " + p.Name.Surnames[0].Text
-	case 4:
-		return names.Normalize(s + " " + g)
-	}
-	return g[:1] + ". " + s
 }
 
 // TestIndex_FindsWhatScanFinds checks the blocking keys: every person a
@@ -124,7 +50,7 @@ func TestIndex_FindsWhatScanFinds(t *testing.T) {
 		if r.IntN(2) == 0 {
 			dob = time.Time{}
 		}
-		qs := variant(r, src)
+		qs := namestest.Variant(r, src)
 		q := names.NewPerson(qs, dob)
 		got := x.Candidates(q)
 		cands += len(got)

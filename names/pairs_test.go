@@ -2,11 +2,13 @@ package names_test
 
 import (
 	"encoding/csv"
+	"math/rand/v2"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo/names"
+	"github.com/amparo-project/amparo/names/namestest"
 )
 
 // pair is one row of testdata/pairs.csv: two people and whether a reviewer
@@ -88,5 +90,26 @@ func TestScore_LabelledPairs(t *testing.T) {
 		len(pairs), tp+fn, fp+tn, precision, recall, tp, fp, fn, tn)
 	if precision < 0.95 || recall < 0.95 {
 		t.Errorf("precision %.3f, recall %.3f: want both at least 0.95", precision, recall)
+	}
+}
+
+// TestDecide_AgreesWithScore: Decide, which skips the reasons, gives the
+// score and decision of Score on every labelled pair and on people of a
+// population against variants of each other.
+func TestDecide_AgreesWithScore(t *testing.T) {
+	var ps [][2]names.Person
+	for _, p := range loadPairs(t) {
+		ps = append(ps, [2]names.Person{p.a, p.b}, [2]names.Person{p.b, p.a})
+	}
+	pop, _ := population(300, 11)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i, p := range pop {
+		ps = append(ps, [2]names.Person{names.NewPerson(namestest.Variant(r, p), pop[(i+1)%len(pop)].Birth), p})
+	}
+	for _, p := range ps {
+		want := names.Score(p[0], p[1])
+		if s, d := names.Decide(p[0], p[1]); s != want.Score || d != want.Decision {
+			t.Errorf("Decide gives %.3f %v, Score %.3f %v", s, d, want.Score, want.Decision)
+		}
 	}
 }

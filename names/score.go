@@ -83,7 +83,16 @@ const (
 // little. Then the dates of birth: the same date raises the score, and with
 // a shared surname the pair is always at least Possible; a different date
 // multiplies the score by 0.6, so the same name alone is no match.
-func Score(a, b Person) Result {
+func Score(a, b Person) Result { return compare(a, b, true) }
+
+// Decide is Score without the reasons: the cheap way to sift many
+// candidates, explaining only those a reviewer will see.
+func Decide(a, b Person) (float64, Decision) {
+	r := compare(a, b, false)
+	return r.Score, r.Decision
+}
+
+func compare(a, b Person, explain bool) Result {
 	if len(a.Name.words) == 0 || len(b.Name.words) == 0 {
 		return Result{Decision: NoMatch, Reasons: []Reason{because("empty", effNeutral,
 			"A name is empty: nothing to compare", "Un nombre está vacío: no hay nada que comparar")}}
@@ -107,40 +116,54 @@ func Score(a, b Person) Result {
 		}
 	}
 	var reasons []Reason
+	say := func(r Reason) {
+		if explain {
+			reasons = append(reasons, r)
+		}
+	}
 	ra, rb := a.Name.readings[bi], b.Name.readings[bj]
-	s := m.reading(ra, rb, &reasons)
-	for _, x := range []struct {
-		r reading
-		n *Name
-	}{{ra, &a.Name}, {rb, &b.Name}} {
-		if x.r.alt {
-			reasons = append(reasons, readAs(x.n, x.r))
+	s := best
+	if explain {
+		s = m.reading(ra, rb, &reasons)
+		for _, x := range []struct {
+			r reading
+			n *Name
+		}{{ra, &a.Name}, {rb, &b.Name}} {
+			if x.r.alt {
+				reasons = append(reasons, readAs(x.n, x.r))
+			}
 		}
 	}
 
 	switch ya, yb, rel := dates(a.Birth, b.Birth); rel {
 	case dateSame:
 		s += (1 - s) / 2
-		reasons = append(reasons, because("birth_same", effFor,
-			"Same date of birth ("+ya+")", "Misma fecha de nacimiento ("+ya+")"))
+		if explain {
+			say(because("birth_same", effFor,
+				"Same date of birth ("+ya+")", "Misma fecha de nacimiento ("+ya+")"))
+		}
 		if s < PossibleAt && m.surnameHit(ra, rb) {
 			s = PossibleAt
-			reasons = append(reasons, because("birth_and_surname", effFor,
+			say(because("birth_and_surname", effFor,
 				"Same date of birth and a shared surname: always shown for review",
 				"Misma fecha de nacimiento y un apellido en común: siempre se muestra para revisar"))
 		}
 	case dateNear:
 		s *= birthNear
-		reasons = append(reasons, because("birth_typo", effAgainst,
-			"Dates of birth differ ("+ya+", "+yb+"), but only as a typo would: check them",
-			"Las fechas de nacimiento difieren ("+ya+", "+yb+"), pero como lo haría un error de tecleo: compruébelas"))
+		if explain {
+			say(because("birth_typo", effAgainst,
+				"Dates of birth differ ("+ya+", "+yb+"), but only as a typo would: check them",
+				"Las fechas de nacimiento difieren ("+ya+", "+yb+"), pero como lo haría un error de tecleo: compruébelas"))
+		}
 	case dateDiffers:
 		s *= birthDiffers
-		reasons = append(reasons, because("birth_differs", effAgainst,
-			"Dates of birth differ ("+ya+", "+yb+"): a strong sign of two different people",
-			"Las fechas de nacimiento difieren ("+ya+", "+yb+"): indicio fuerte de dos personas distintas"))
+		if explain {
+			say(because("birth_differs", effAgainst,
+				"Dates of birth differ ("+ya+", "+yb+"): a strong sign of two different people",
+				"Las fechas de nacimiento difieren ("+ya+", "+yb+"): indicio fuerte de dos personas distintas"))
+		}
 	default:
-		reasons = append(reasons, because("birth_unknown", effNeutral,
+		say(because("birth_unknown", effNeutral,
 			"Date of birth not known for both: the names alone decide",
 			"Fecha de nacimiento no conocida en ambos: deciden solo los nombres"))
 	}

@@ -266,7 +266,7 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 		if _, err := tx.exec(ctx, "DELETE FROM clients WHERE id = ?", id); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "DELETE FROM name_keys WHERE record_type = 'client' AND record_id = ?", id); err != nil {
+		if err := tx.unindexConflictName(ctx, "client", id); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "client.erase", "client", id)

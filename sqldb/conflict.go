@@ -1,8 +1,12 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,31 +17,110 @@ import (
 
 var _ amparo.ConflictService = (*DB)(nil)
 
-// nameHash keys the conflict check's tokens under the master key.
-func (tx *Tx) nameHash(key string) []byte {
-	return tx.db.cipher.MAC("conflict name", []byte(key))[:16]
+// conflictKeys returns the numbers under which name_keys files p for an
+// organization: the first 8 bytes of each blocking key's MAC, taken with
+// the organization, so that neither can be read back from them.
+func (tx *Tx) conflictKeys(org string, p names.Person, query bool) []int64 {
+	hash := func(k string) []byte { return tx.db.cipher.MAC("conflict name", []byte(org+"\x00"+k)) }
+	ks := names.Keys
+	if query {
+		ks = names.QueryKeys
+	}
+	hashed := ks(p, hash)
+	out := make([]int64, len(hashed))
+	for i, k := range hashed {
+		out[i] = int64(binary.BigEndian.Uint64(k))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
-// indexConflictName replaces a record's conflict-check tokens.
+// conflictName is what conflict_names seals of a person.
+type conflictName struct {
+	Name  string      `json:"n"`
+	Birth amparo.Date `json:"b"`
+}
+
+func (tx *Tx) openConflictName(recordID string, wrapped, sealed []byte) (conflictName, error) {
+	var n conflictName
+	dk, err := tx.db.cipher.OpenDataKey(recordID, wrapped)
+	if err != nil {
+		return n, decryptError(err)
+	}
+	plain, err := dk.Open(sealed, []byte(recordID))
+	if err != nil {
+		return n, decryptError(err)
+	}
+	return n, json.Unmarshal(plain, &n)
+}
+
+// indexConflictName files a record's name for the conflict check, in place
+// of what was filed for it before.
 func (tx *Tx) indexConflictName(ctx context.Context, orgID, recordType, recordID, name string, birth amparo.Date) error {
-	if _, err := tx.exec(ctx, "DELETE FROM name_keys WHERE record_type = ? AND record_id = ?", recordType, recordID); err != nil {
+	if err := tx.unindexConflictName(ctx, recordType, recordID); err != nil {
 		return err
 	}
-	keys := names.Keys(names.NewPerson(name, birth.Time), tx.nameHash)
-	// One statement per 200 keys: a name has dozens of them.
+	dk, wrapped, err := tx.db.cipher.NewDataKey(recordID)
+	if err != nil {
+		return err
+	}
+	plain, _ := json.Marshal(conflictName{name, birth})
+	var id int64
+	if err := tx.queryRow(ctx, "INSERT INTO conflict_names (organization_id, record_type, record_id, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?) RETURNING id",
+		orgID, recordType, recordID, wrapped, dk.Seal(plain, []byte(recordID))).Scan(&id); err != nil {
+		return mapError(err)
+	}
+	keys := tx.conflictKeys(orgID, names.NewPerson(name, birth.Time), false)
+	// One statement per 250 keys: a name has dozens of them.
 	for len(keys) > 0 {
-		n := min(len(keys), 200)
-		args := make([]any, 0, 4*n)
+		n := min(len(keys), 250)
+		args := make([]any, 0, 2*n)
 		for _, k := range keys[:n] {
-			args = append(args, orgID, recordType, recordID, k)
+			args = append(args, k, id)
 		}
-		if _, err := tx.exec(ctx, "INSERT INTO name_keys (organization_id, record_type, record_id, key) VALUES (?, ?, ?, ?)"+
-			strings.Repeat(", (?, ?, ?, ?)", n-1), args...); err != nil {
+		if _, err := tx.exec(ctx, "INSERT INTO name_keys (key, name_id) VALUES (?, ?)"+strings.Repeat(", (?, ?)", n-1), args...); err != nil {
 			return err
 		}
 		keys = keys[n:]
 	}
 	return nil
+}
+
+// unindexConflictName removes a record's name from the conflict check. The
+// keys are found again from the sealed name, so name_keys needs no second
+// index; should they not all be found (keys of another version), every key
+// of the record is looked for.
+func (tx *Tx) unindexConflictName(ctx context.Context, recordType, recordID string) error {
+	var id int64
+	var org string
+	var wrapped, sealed []byte
+	err := tx.queryRow(ctx, "SELECT id, organization_id, wrapped_key, sealed FROM conflict_names WHERE record_type = ? AND record_id = ?",
+		recordType, recordID).Scan(&id, &org, &wrapped, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return mapError(err)
+	}
+	n, err := tx.openConflictName(recordID, wrapped, sealed)
+	if err != nil {
+		return err
+	}
+	keys := tx.conflictKeys(org, names.NewPerson(n.Name, n.Birth.Time), false)
+	args := []any{id}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	res, err := tx.exec(ctx, "DELETE FROM name_keys WHERE name_id = ? AND key IN (?"+strings.Repeat(", ?", len(keys)-1)+")", args...)
+	if err != nil {
+		return err
+	}
+	if gone, _ := res.RowsAffected(); gone != int64(len(keys)) {
+		if _, err := tx.exec(ctx, "DELETE FROM name_keys WHERE name_id = ?", id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.exec(ctx, "DELETE FROM conflict_names WHERE id = ?", id)
+	return err
 }
 
 // CreateParty records an adverse or related party of the actor's
@@ -71,12 +154,20 @@ func (db *DB) CreateParty(ctx context.Context, p *amparo.Party) error {
 	})
 }
 
-// maxCandidates bounds the records a check decrypts and scores.
-const maxCandidates = 500
+// maxCandidates bounds the people a check decrypts and scores: those that
+// share the most keys with the name come first. Realistic names give a few
+// hundred to a few thousand.
+const maxCandidates = 10_000
 
 // ConflictCheck finds the organization's people close to a name through
-// the keyed tokens, then scores only those few, decrypted.
+// the keyed tokens, then scores only those, decrypted.
 func (db *DB) ConflictCheck(ctx context.Context, name string, birth amparo.Date, exclude string) ([]*amparo.Candidate, error) {
+	return db.conflictCheck(ctx, name, birth, exclude, false)
+}
+
+// conflictCheck is ConflictCheck; with scan, it decrypts and scores every
+// person of the organization instead, which only benchmarks do.
+func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date, exclude string, scan bool) ([]*amparo.Candidate, error) {
 	var out []*amparo.Candidate
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, _, err := clientScope(tx.actor); err != nil {
@@ -84,75 +175,156 @@ func (db *DB) ConflictCheck(ctx context.Context, name string, birth amparo.Date,
 		}
 		org := tx.actor.OrganizationID
 		query := names.NewPerson(name, birth.Time)
-		keys := names.QueryKeys(query, tx.nameHash)
+		keys := tx.conflictKeys(org, query, true)
 		if len(keys) == 0 {
 			return nil
 		}
-		args := []any{org}
-		for _, k := range keys {
-			args = append(args, k)
+		q, args := "SELECT record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE organization_id = ?", []any{org}
+		if !scan {
+			q = `SELECT n.record_type, n.record_id, n.wrapped_key, n.sealed FROM conflict_names n
+				JOIN (SELECT name_id, COUNT(*) AS hits FROM name_keys WHERE key IN (?` + strings.Repeat(", ?", len(keys)-1) + `)
+				GROUP BY name_id ORDER BY hits DESC LIMIT ` + strconv.Itoa(maxCandidates) + `) h ON n.id = h.name_id
+				WHERE n.organization_id = ?`
+			args = args[:0]
+			for _, k := range keys {
+				args = append(args, k)
+			}
+			args = append(args, org)
 		}
-		rows, err := tx.query(ctx, `SELECT record_type, record_id, COUNT(*) FROM name_keys WHERE organization_id = ? AND key IN (?`+
-			strings.Repeat(", ?", len(keys)-1)+`) GROUP BY record_type, record_id ORDER BY COUNT(*) DESC LIMIT `+strconv.Itoa(maxCandidates), args...)
+		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return err
 		}
-		type ref struct{ typ, id string }
-		var refs []ref
+		defer rows.Close()
 		for rows.Next() {
-			var r ref
-			var n int
-			if err := rows.Scan(&r.typ, &r.id, &n); err != nil {
-				rows.Close()
+			var c amparo.Candidate
+			var wrapped, sealed []byte
+			if err := rows.Scan(&c.RecordType, &c.RecordID, &wrapped, &sealed); err != nil {
 				return err
 			}
-			if r.id != exclude {
-				refs = append(refs, r)
+			if c.RecordID == exclude {
+				continue
 			}
-		}
-		rows.Close()
-		for _, r := range refs {
-			cname, cbirth, err := tx.personOf(ctx, r.typ, r.id)
+			n, err := tx.openConflictName(c.RecordID, wrapped, sealed)
 			if err != nil {
 				return err
 			}
-			res := names.Score(query, names.NewPerson(cname, cbirth.Time))
-			if res.Decision == names.NoMatch {
+			p := names.NewPerson(n.Name, n.Birth.Time)
+			if _, d := names.Decide(query, p); d == names.NoMatch {
 				continue
 			}
-			c := &amparo.Candidate{RecordType: r.typ, RecordID: r.id, Name: cname, BirthDate: cbirth, Score: res.Score, Decision: res.Decision.String()}
+			res := names.Score(query, p)
+			c.Name, c.BirthDate, c.Score, c.Decision = n.Name, n.Birth, res.Score, res.Decision.String()
 			for _, why := range res.Reasons {
 				c.ReasonsEN, c.ReasonsES = append(c.ReasonsEN, why.English), append(c.ReasonsES, why.Spanish)
 			}
-			out = append(out, c)
+			out = append(out, &c)
 		}
-		slices.SortStableFunc(out, func(a, b *amparo.Candidate) int {
-			if a.Score > b.Score {
-				return -1
-			} else if a.Score < b.Score {
-				return 1
-			}
-			return 0
-		})
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.SortStableFunc(out, func(a, b *amparo.Candidate) int { return cmp.Compare(b.Score, a.Score) })
 		return tx.audit(ctx, "conflict.check", "organization", org)
 	})
 	return out, err
 }
 
-// personOf reads the name and birth date of a record the check found.
-func (tx *Tx) personOf(ctx context.Context, typ, id string) (string, amparo.Date, error) {
-	q := map[string]string{
-		"client":    "SELECT k.wrapped, c.sealed FROM clients c JOIN client_keys k ON k.client_id = c.id WHERE c.id = ?",
-		"applicant": "SELECT wrapped_key, sealed FROM applicants WHERE id = ?",
-		"party":     "SELECT wrapped_key, sealed FROM parties WHERE id = ?",
-	}[typ]
-	if q == "" {
-		return "", amparo.Date{}, amparo.Errorf(amparo.EINTERNAL, "unknown record type %q", typ)
+// reindexConflictNames files every record's name for the conflict check
+// again when the keys were made by another version of package names (or
+// never made), in one transaction. Migrate calls it.
+func (db *DB) reindexConflictNames(ctx context.Context) error {
+	want := []byte(strconv.Itoa(names.KeysVersion))
+	current := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) (bool, error) {
+		var got []byte
+		err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'conflict_keys_version'").Scan(&got)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return string(got) == string(want), err
 	}
-	var wrapped, sealed []byte
-	if err := tx.queryRow(ctx, q, id).Scan(&wrapped, &sealed); err != nil {
-		return "", amparo.Date{}, mapError(err)
+	if ok, err := current(db.db); ok || err != nil {
+		return err
 	}
+	sqlTx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
+	if db.dialect == postgresDialect {
+		// Processes that start together take turns; the later ones find
+		// the work done.
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7238)"); err != nil {
+			return err
+		}
+		if ok, err := current(sqlTx); ok || err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{"DELETE FROM name_keys", "DELETE FROM conflict_names"} {
+		if _, err := tx.exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	count := 0
+	for _, src := range []struct{ typ, q string }{
+		{"client", "SELECT c.id, c.organization_id, k.wrapped, c.sealed FROM clients c JOIN client_keys k ON k.client_id = c.id WHERE c.id > ? ORDER BY c.id LIMIT 500"},
+		{"applicant", "SELECT id, organization_id, wrapped_key, sealed FROM applicants WHERE id > ? ORDER BY id LIMIT 500"},
+		{"party", "SELECT id, organization_id, wrapped_key, sealed FROM parties WHERE id > ? ORDER BY id LIMIT 500"},
+	} {
+		for after := ""; ; {
+			type record struct {
+				id, org         string
+				wrapped, sealed []byte
+			}
+			var page []record
+			rows, err := tx.query(ctx, src.q, after)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var r record
+				if err := rows.Scan(&r.id, &r.org, &r.wrapped, &r.sealed); err != nil {
+					rows.Close()
+					return err
+				}
+				page = append(page, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, r := range page {
+				name, birth, err := tx.nameOf(r.id, r.wrapped, r.sealed)
+				if err != nil {
+					return err
+				}
+				if err := tx.indexConflictName(ctx, r.org, src.typ, r.id, name, birth); err != nil {
+					return err
+				}
+			}
+			count += len(page)
+			after = page[len(page)-1].id
+		}
+	}
+	if _, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES ('conflict_keys_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", want); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return mapError(err)
+	}
+	db.logger.Info("conflict check index rebuilt", "people", count, "keys_version", names.KeysVersion)
+	return nil
+}
+
+// nameOf reads the name and date of birth of a sealed client, applicant or
+// party.
+func (tx *Tx) nameOf(id string, wrapped, sealed []byte) (string, amparo.Date, error) {
 	dk, err := tx.db.cipher.OpenDataKey(id, wrapped)
 	if err != nil {
 		return "", amparo.Date{}, decryptError(err)

@@ -1,10 +1,16 @@
 package sqldb_test
 
 import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/names"
+	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -52,64 +58,185 @@ func TestConflictCheck(t *testing.T) {
 		if got, _ := db.ConflictCheck(as(amparo.RoleMember, "other"), "Fernando Pérez Noriega", amparo.Date{}, ""); len(got) != 0 {
 			t.Fatal("another organization found this organization's client")
 		}
-		// An erased client is gone from the check too.
+		// An erased client is gone from the check too, with all its keys.
+		raw := sqldb.RawDB(db)
+		var nameID, keys int
+		if err := raw.QueryRow(sqldb.Rebind(db, "SELECT id, (SELECT COUNT(*) FROM name_keys WHERE name_id = conflict_names.id) FROM conflict_names WHERE record_id = ?"), c.ID).Scan(&nameID, &keys); err != nil || keys < 10 {
+			t.Fatalf("the client has %d keys: %v", keys, err)
+		}
 		if err := db.DeleteClient(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := db.ConflictCheck(ctx, "Fernando Pérez Noriega", amparo.MustDate("1980-04-02"), ""); len(got) != 0 {
 			t.Fatal("the erased client is still found")
 		}
-		var n int
-		sqldb.RawDB(db).QueryRow("SELECT COUNT(*) FROM name_keys WHERE record_id = '" + c.ID + "'").Scan(&n)
-		if n != 0 {
-			t.Fatalf("%d name keys of the erased client remain", n)
+		raw.QueryRow(sqldb.Rebind(db, "SELECT (SELECT COUNT(*) FROM name_keys WHERE name_id = ?) + (SELECT COUNT(*) FROM conflict_names WHERE record_id = ?)"), nameID, c.ID).Scan(&keys)
+		if keys != 0 {
+			t.Fatalf("%d name keys of the erased client remain", keys)
 		}
 	})
 }
 
-// BenchmarkConflictCheck checks one name against 200,000 people of one
-// organization through the store's keyed tokens ("indexed"), and by
-// decrypting and scoring everyone with the same scorer ("scan").
+// TestConflictCheck_Reindex: when the keys were made by another version of
+// package names, Migrate files every client, applicant and party again.
+func TestConflictCheck_Reindex(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		ctx := as(amparo.RoleMember, org.ID)
+		MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Fernando Pérez Noriega", Language: "es", Situation: amparo.SituationOther}})
+		if err := db.CreateParty(ctx, &amparo.Party{Name: "Yolanda Jiménez Ejemplo"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateApplicants(as(amparo.RoleIntake, org.ID), []*amparo.Applicant{{Key: "1", Facts: amparo.Facts{Personal: amparo.Personal{
+			LegalName: "Rosa Hernández Muestra", Language: "es", Situation: amparo.SituationOther}}}}); err != nil {
+			t.Fatal(err)
+		}
+		raw := sqldb.RawDB(db)
+		var before int
+		raw.QueryRow("SELECT COUNT(*) FROM name_keys").Scan(&before)
+		// Keys of an older version: other numbers, and the version they had.
+		for _, q := range []string{"UPDATE name_keys SET key = key + 1", "UPDATE meta SET value = '1' WHERE key = 'conflict_keys_version'"} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := db.ConflictCheck(ctx, "Fernando Pérez Noriega", amparo.Date{}, ""); len(got) != 0 {
+			t.Fatal("keys of another version still meet")
+		}
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"Fernando Pérez Noriega", "Llolanda Ximénez", "Rosa Hernández"} {
+			if got, err := db.ConflictCheck(ctx, name, amparo.Date{}, ""); err != nil || len(got) != 1 {
+				t.Errorf("%s: found %d after reindexing: %v", name, len(got), err)
+			}
+		}
+		var after int
+		raw.QueryRow("SELECT COUNT(*) FROM name_keys").Scan(&after)
+		if after != before {
+			t.Fatalf("%d keys before, %d after reindexing", before, after)
+		}
+	})
+}
+
+// BenchmarkConflictCheck checks a name against 200,000 people of one
+// organization, drawn as unevenly as real names (many share a name), through
+// the store's keyed tokens ("indexed"), and by decrypting and deciding on
+// everyone with the same scorer ("scan"). The queries are people stored,
+// written again with typos, initials, another order or a surname missing.
+// scan reports x-indexed: how many times slower it is, in the same run.
 func BenchmarkConflictCheck(b *testing.B) {
 	const total = 200_000
 	db := MustOpenDB(b, "sqlite")
 	org := MustCreateOrganization(b, db, "Centro Legal Ejemplo")
 	ctx := as(amparo.RoleIntake, org.ID)
+	pop := namestest.Population(total, 42)
 	for i := 0; i < total; i += batch {
 		as := make([]*amparo.Applicant, 0, batch)
-		for _, c := range fictionalClients(org.ID, batch, i) {
-			as = append(as, &amparo.Applicant{Key: c.LegalName, Facts: amparo.Facts{Personal: c.Personal}})
+		for j, p := range pop[i : i+batch] {
+			as = append(as, &amparo.Applicant{Key: strconv.Itoa(i + j), Facts: amparo.Facts{Personal: amparo.Personal{
+				LegalName: p.Name, BirthDate: amparo.Date{Time: p.Birth}, Language: "es", Situation: amparo.SituationOther}}})
 		}
 		if _, err := db.CreateApplicants(ctx, as); err != nil {
 			b.Fatal(err)
 		}
 	}
-	query := fictionalClients(org.ID, batch, 123_000)[456] // one of the people stored
-	b.Run("indexed", func(b *testing.B) {
-		for b.Loop() {
-			got, err := db.ConflictCheck(ctx, query.LegalName, query.BirthDate, "")
-			if err != nil || len(got) == 0 {
-				b.Fatalf("found %d: %v", len(got), err)
-			}
+	r := rand.New(rand.NewPCG(3, 4))
+	type query struct {
+		name  string
+		birth amparo.Date
+	}
+	queries := make([]query, 64)
+	for i := range queries {
+		p := pop[r.IntN(total)]
+		queries[i].name = namestest.Variant(r, names.NewPerson(p.Name, p.Birth))
+		if r.IntN(2) == 0 {
+			queries[i].birth = amparo.Date{Time: p.Birth}
 		}
+	}
+	var indexed time.Duration
+	b.Run("indexed", func(b *testing.B) {
+		i, found := 0, 0
+		for b.Loop() {
+			q := queries[i%len(queries)]
+			i++
+			got, err := db.ConflictCheck(ctx, q.name, q.birth, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			found += len(got)
+		}
+		if found == 0 {
+			b.Fatal("no check found anyone")
+		}
+		indexed = b.Elapsed() / time.Duration(b.N)
+		b.ReportMetric(float64(found)/float64(b.N), "found/op")
 	})
 	b.Run("scan", func(b *testing.B) {
+		i, found := 0, 0
 		for b.Loop() {
-			found := 0
-			for off := 0; off < total; off += batch {
-				as, _, err := db.FindApplicants(ctx, amparo.ApplicantFilter{Offset: off, Limit: batch})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, a := range as {
-					if names.Score(names.NewPerson(query.LegalName, query.BirthDate.Time), names.NewPerson(a.LegalName, a.BirthDate.Time)).Decision != names.NoMatch {
-						found++
-					}
-				}
+			q := queries[i%len(queries)]
+			i++
+			got, err := sqldb.ConflictScan(ctx, db, q.name, q.birth)
+			if err != nil {
+				b.Fatal(err)
 			}
-			if found == 0 {
-				b.Fatal("the scan found no one")
+			found += len(got)
+		}
+		if found == 0 {
+			b.Fatal("no scan found anyone")
+		}
+		b.ReportMetric(float64(found)/float64(b.N), "found/op")
+		if indexed > 0 {
+			b.ReportMetric(float64(b.Elapsed()/time.Duration(b.N))/float64(indexed), "x-indexed")
+		}
+	})
+}
+
+// TestConflictCheck_IndexFindsWhatScanFinds: on a population where many
+// share a name, the check through the index returns what deciding on
+// everyone returns.
+func TestConflictCheck_IndexFindsWhatScanFinds(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		ctx := as(amparo.RoleIntake, org.ID)
+		pop := namestest.Population(2000, 5)
+		var as []*amparo.Applicant
+		for i, p := range pop {
+			as = append(as, &amparo.Applicant{Key: strconv.Itoa(i), Facts: amparo.Facts{Personal: amparo.Personal{
+				LegalName: p.Name, BirthDate: amparo.Date{Time: p.Birth}, Language: "es", Situation: amparo.SituationOther}}})
+		}
+		if _, err := db.CreateApplicants(ctx, as); err != nil {
+			t.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(8, 9))
+		total := 0
+		for range 30 {
+			p := pop[r.IntN(len(pop))]
+			name, birth := namestest.Variant(r, names.NewPerson(p.Name, p.Birth)), amparo.Date{Time: p.Birth}
+			want, err := sqldb.ConflictScan(ctx, db, name, birth)
+			if err != nil {
+				t.Fatal(err)
 			}
+			got, err := db.ConflictCheck(ctx, name, birth, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := func(cs []*amparo.Candidate) []string {
+				var out []string
+				for _, c := range cs {
+					out = append(out, c.RecordID)
+				}
+				slices.Sort(out)
+				return out
+			}
+			if !slices.Equal(ids(got), ids(want)) {
+				t.Errorf("%q: the index finds %d, the scan %d", name, len(got), len(want))
+			}
+			total += len(want)
+		}
+		if total < 30 {
+			t.Fatalf("only %d found in 30 checks", total)
 		}
 	})
 }

@@ -122,7 +122,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	for _, r := range results {
 		db.logger.Info("migration applied", "version", r.Source.Version, "duration", r.Duration)
 	}
-	return db.checkMasterKey(ctx)
+	if err := db.checkMasterKey(ctx); err != nil {
+		return err
+	}
+	return db.reindexConflictNames(ctx)
 }
 
 // connect turns "cannot reach the database" into one clear line.

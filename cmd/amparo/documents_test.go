@@ -213,6 +213,7 @@ func seed500(t *testing.T, data string) {
 		if err := db.CreateClient(octx, c); err != nil {
 			t.Fatal(err)
 		}
+		octx = domain.NewContextWithActor(context.Background(), domain.Actor{ID: m.ID, Role: domain.RoleMember, OrganizationID: m.OrganizationID})
 		l := &domain.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: m.OrganizationID, Languages: []string{lang}}
 		if err := db.CreateLetter(octx, l); err != nil {
 			t.Fatal(err)

@@ -21,7 +21,7 @@ type Hash func(key string) []byte
 
 // KeysVersion changes whenever the keys of a name change. Keys of two
 // versions do not meet: a store that keeps them rebuilds them when it does.
-const KeysVersion = 2
+const KeysVersion = 3
 
 // Keys returns the hashed keys under which p is filed: a store that keeps
 // names encrypted saves these tokens beside the person's ID.
@@ -44,6 +44,7 @@ func hashAll(ks []string, hash Hash) [][]byte {
 func keys(p Person, query bool) []string {
 	type word struct {
 		forms   []string // phonetic keys of the word and of the names it may stand for
+		common  []bool   // whether each form is the key of a common name
 		initial string   // the word's initial, or the word itself when it is one
 		isInit  bool
 	}
@@ -52,10 +53,10 @@ func keys(p Person, query bool) []string {
 		x := word{initial: w.Text[:1], isInit: len(w.Text) == 1}
 		if !x.isInit {
 			for _, c := range canonical(w.Text) {
-				x.forms = append(x.forms, Key(c))
+				x.forms, x.common = append(x.forms, Key(c)), append(x.common, known(c))
 			}
 			if w.joined != "" {
-				x.forms = append(x.forms, Key(w.joined))
+				x.forms, x.common = append(x.forms, Key(w.joined)), append(x.common, false)
 			}
 		}
 		ws = append(ws, x)
@@ -70,13 +71,13 @@ func keys(p Person, query bool) []string {
 			if i == j || y.isInit {
 				continue
 			}
-			for _, fy := range y.forms {
+			for b, fy := range y.forms {
 				if !x.isInit && i < j {
-					for _, fx := range x.forms {
-						for _, py := range partial(fy) {
+					for a, fx := range x.forms {
+						for _, py := range partial(fy, y.common[b], query) {
 							out = append(out, "p|"+fx+"|"+py)
 						}
-						for _, px := range partial(fx) {
+						for _, px := range partial(fx, x.common[a], query) {
 							out = append(out, "p|"+fy+"|"+px)
 						}
 					}
@@ -121,18 +122,36 @@ func keys(p Person, query bool) []string {
 }
 
 // partial returns forms of a word's key of which one at least survives a
-// typo: for long keys their first and last three sounds; for short keys
-// (where one typo can touch both) the key and the key without each of its
-// sounds in turn, as in SymSpell.
-func partial(k string) []string {
-	var out []string
-	if len(k) >= 7 {
-		out = append(out, "<"+k[:3], ">"+k[len(k)-3:])
+// typo: the key; for long keys their first and last three sounds; for
+// short keys (where one typo can touch both) the key without each of its
+// sounds in turn, as in SymSpell. The forms are marked K when the word is
+// a common name and U when not. Two different common names are two names
+// (Score gives the pair little), so a common name's typo forms need not
+// meet another's: a stored word files its forms under its own mark, and a
+// query looks up the U forms, the K forms too when its word is not a common
+// name, and at least the K form of the key itself.
+func partial(k string, common, query bool) []string {
+	marks := "U"
+	switch {
+	case query && !common:
+		marks = "UK"
+	case !query && common:
+		marks = "K"
 	}
-	if len(k) <= 7 {
-		out = append(out, "-"+k)
-		for i := range len(k) {
-			out = append(out, "-"+k[:i]+k[i+1:])
+	var out []string
+	if query && common {
+		out = append(out, "K-"+k)
+	}
+	for _, m := range marks {
+		m := string(m)
+		out = append(out, m+"-"+k)
+		if len(k) >= 7 {
+			out = append(out, m+"<"+k[:3], m+">"+k[len(k)-3:])
+		}
+		if len(k) <= 7 {
+			for i := range len(k) {
+				out = append(out, m+"-"+k[:i]+k[i+1:])
+			}
 		}
 	}
 	return out

@@ -7,9 +7,12 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/names"
@@ -35,10 +38,19 @@ func (tx *Tx) conflictKeys(org string, p names.Person, query bool) []int64 {
 	return slices.Compact(out)
 }
 
-// conflictName is what conflict_names seals of a person.
+// conflictName is what conflict_names seals of a person: the date of
+// birth (or nothing), "|", the name.
 type conflictName struct {
-	Name  string      `json:"n"`
-	Birth amparo.Date `json:"b"`
+	Name  string
+	Birth amparo.Date
+}
+
+func (n conflictName) seal(dk dataKey, recordID string) []byte {
+	d := ""
+	if !n.Birth.IsZero() {
+		d = n.Birth.String()
+	}
+	return dk.Seal([]byte(d+"|"+n.Name), []byte(recordID))
 }
 
 func (tx *Tx) openConflictName(recordID string, wrapped, sealed []byte) (conflictName, error) {
@@ -51,7 +63,15 @@ func (tx *Tx) openConflictName(recordID string, wrapped, sealed []byte) (conflic
 	if err != nil {
 		return n, decryptError(err)
 	}
-	return n, json.Unmarshal(plain, &n)
+	d, name, ok := strings.Cut(string(plain), "|")
+	if !ok {
+		return n, amparo.Errorf(amparo.EINTERNAL, "a conflict check entry is malformed")
+	}
+	n.Name = name
+	if d != "" {
+		n.Birth, err = amparo.ParseDate(d)
+	}
+	return n, err
 }
 
 // indexConflictName files a record's name for the conflict check, in place
@@ -64,10 +84,9 @@ func (tx *Tx) indexConflictName(ctx context.Context, orgID, recordType, recordID
 	if err != nil {
 		return err
 	}
-	plain, _ := json.Marshal(conflictName{name, birth})
 	var id int64
 	if err := tx.queryRow(ctx, "INSERT INTO conflict_names (organization_id, record_type, record_id, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?) RETURNING id",
-		orgID, recordType, recordID, wrapped, dk.Seal(plain, []byte(recordID))).Scan(&id); err != nil {
+		orgID, recordType, recordID, wrapped, conflictName{name, birth}.seal(dk, recordID)).Scan(&id); err != nil {
 		return mapError(err)
 	}
 	keys := tx.conflictKeys(orgID, names.NewPerson(name, birth.Time), false)
@@ -195,33 +214,57 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c amparo.Candidate
-			var wrapped, sealed []byte
-			if err := rows.Scan(&c.RecordType, &c.RecordID, &wrapped, &sealed); err != nil {
-				return err
-			}
-			if c.RecordID == exclude {
-				continue
-			}
-			n, err := tx.openConflictName(c.RecordID, wrapped, sealed)
-			if err != nil {
-				return err
-			}
-			p := names.NewPerson(n.Name, n.Birth.Time)
-			if _, d := names.Decide(query, p); d == names.NoMatch {
-				continue
-			}
-			res := names.Score(query, p)
-			c.Name, c.BirthDate, c.Score, c.Decision = n.Name, n.Birth, res.Score, res.Decision.String()
-			for _, why := range res.Reasons {
-				c.ReasonsEN, c.ReasonsES = append(c.ReasonsEN, why.English), append(c.ReasonsES, why.Spanish)
-			}
-			out = append(out, &c)
+		type entry struct {
+			typ, id         string
+			wrapped, sealed []byte
 		}
+		var es []entry
+		for rows.Next() {
+			var e entry
+			if err := rows.Scan(&e.typ, &e.id, &e.wrapped, &e.sealed); err != nil {
+				rows.Close()
+				return err
+			}
+			if e.id != exclude {
+				es = append(es, e)
+			}
+		}
+		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		// Deciding is most of the work: each core takes a share.
+		found := make([]*amparo.Candidate, len(es))
+		var g errgroup.Group
+		workers := min(runtime.GOMAXPROCS(0), 1+len(es)/64)
+		for w := range workers {
+			g.Go(func() error {
+				for i := w; i < len(es); i += workers {
+					n, err := tx.openConflictName(es[i].id, es[i].wrapped, es[i].sealed)
+					if err != nil {
+						return err
+					}
+					p := names.NewPerson(n.Name, n.Birth.Time)
+					if _, d := names.Decide(query, p); d == names.NoMatch {
+						continue
+					}
+					res := names.Score(query, p)
+					c := &amparo.Candidate{RecordType: es[i].typ, RecordID: es[i].id, Name: n.Name, BirthDate: n.Birth, Score: res.Score, Decision: res.Decision.String()}
+					for _, why := range res.Reasons {
+						c.ReasonsEN, c.ReasonsES = append(c.ReasonsEN, why.English), append(c.ReasonsES, why.Spanish)
+					}
+					found[i] = c
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		for _, c := range found {
+			if c != nil {
+				out = append(out, c)
+			}
 		}
 		slices.SortStableFunc(out, func(a, b *amparo.Candidate) int { return cmp.Compare(b.Score, a.Score) })
 		return tx.audit(ctx, "conflict.check", "organization", org)

@@ -28,8 +28,12 @@ func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int
 			if err := tx.checkClientOrg(ap.OrganizationID); err != nil {
 				return err
 			}
+			stored, err := tx.prepared(ctx, "SELECT COUNT(*) FROM applicants WHERE organization_id = ? AND row_key = ?")
+			if err != nil {
+				return err
+			}
 			var n int
-			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM applicants WHERE organization_id = ? AND row_key = ?", ap.OrganizationID, ap.Key).Scan(&n); err != nil {
+			if err := stored.QueryRowContext(ctx, ap.OrganizationID, ap.Key).Scan(&n); err != nil {
 				return mapError(err)
 			} else if n > 0 {
 				continue
@@ -49,10 +53,14 @@ func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int
 			if err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO applicants (id, organization_id, status, row_key, wrapped_key, sealed, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ap.ID, ap.OrganizationID, ap.Status, ap.Key, wrapped, dk.Seal(plain, []byte(ap.ID)),
-				formatTime(tx.now), formatTime(tx.now)); err != nil {
+			insert, err := tx.prepared(ctx, `INSERT INTO applicants (id, organization_id, status, row_key, wrapped_key, sealed, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+			if err != nil {
 				return err
+			}
+			if _, err := insert.ExecContext(ctx, ap.ID, ap.OrganizationID, ap.Status, ap.Key, wrapped, dk.Seal(plain, []byte(ap.ID)),
+				formatTime(tx.now), formatTime(tx.now)); err != nil {
+				return mapError(err)
 			}
 			if err := tx.indexConflictName(ctx, ap.OrganizationID, "applicant", ap.ID, ap.LegalName, ap.BirthDate); err != nil {
 				return err

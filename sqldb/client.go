@@ -223,6 +223,9 @@ func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 		if err := tx.indexName(ctx, c); err != nil {
 			return err
 		}
+		if err := tx.unindexConflictName(ctx, "client", c.ID); err != nil {
+			return err
+		}
 		if err := tx.indexConflictName(ctx, c.OrganizationID, "client", c.ID, c.LegalName, c.BirthDate); err != nil {
 			return err
 		}

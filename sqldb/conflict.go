@@ -3,6 +3,8 @@ package sqldb
 import (
 	"cmp"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"encoding/json"
@@ -21,10 +23,16 @@ import (
 var _ amparo.ConflictService = (*DB)(nil)
 
 // conflictKeys returns the numbers under which name_keys files p for an
-// organization: the first 8 bytes of each blocking key's MAC, taken with
-// the organization, so that neither can be read back from them.
+// organization: the first 8 bytes of each blocking key's HMAC under a key
+// derived from the index key and the organization, so that neither the
+// name nor the organization can be read back from them.
 func (tx *Tx) conflictKeys(org string, p names.Person, query bool) []int64 {
-	hash := func(k string) []byte { return tx.db.cipher.MAC("conflict name", []byte(org+"\x00"+k)) }
+	m := hmac.New(sha256.New, tx.db.cipher.MAC("conflict name", []byte(org)))
+	hash := func(k string) []byte {
+		m.Reset()
+		m.Write([]byte(k))
+		return m.Sum(nil)
+	}
 	ks := names.Keys
 	if query {
 		ks = names.QueryKeys
@@ -74,35 +82,27 @@ func (tx *Tx) openConflictName(recordID string, wrapped, sealed []byte) (conflic
 	return n, err
 }
 
-// indexConflictName files a record's name for the conflict check, in place
-// of what was filed for it before.
+// indexConflictName files a new record's name for the conflict check.
 func (tx *Tx) indexConflictName(ctx context.Context, orgID, recordType, recordID, name string, birth amparo.Date) error {
-	if err := tx.unindexConflictName(ctx, recordType, recordID); err != nil {
-		return err
-	}
 	dk, wrapped, err := tx.db.cipher.NewDataKey(recordID)
 	if err != nil {
 		return err
 	}
+	insertName, err := tx.prepared(ctx, "INSERT INTO conflict_names (organization_id, record_type, record_id, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?) RETURNING id")
+	if err != nil {
+		return err
+	}
 	var id int64
-	if err := tx.queryRow(ctx, "INSERT INTO conflict_names (organization_id, record_type, record_id, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?) RETURNING id",
-		orgID, recordType, recordID, wrapped, conflictName{name, birth}.seal(dk, recordID)).Scan(&id); err != nil {
+	if err := insertName.QueryRowContext(ctx, orgID, recordType, recordID, wrapped, conflictName{name, birth}.seal(dk, recordID)).Scan(&id); err != nil {
 		return mapError(err)
 	}
-	keys := tx.conflictKeys(orgID, names.NewPerson(name, birth.Time), false)
-	// One statement per 250 keys: a name has dozens of them.
-	for len(keys) > 0 {
-		n := min(len(keys), 250)
-		args := make([]any, 0, 2*n)
-		for _, k := range keys[:n] {
-			args = append(args, k, id)
-		}
-		if _, err := tx.exec(ctx, "INSERT INTO name_keys (key, name_id) VALUES (?, ?)"+strings.Repeat(", (?, ?)", n-1), args...); err != nil {
-			return err
-		}
-		keys = keys[n:]
+	keys, arg := tx.db.dialect.int64s(tx.conflictKeys(orgID, names.NewPerson(name, birth.Time), false))
+	insertKeys, err := tx.prepared(ctx, "INSERT INTO name_keys (key, name_id) SELECT k, ? FROM "+keys)
+	if err != nil {
+		return err
 	}
-	return nil
+	_, err = insertKeys.ExecContext(ctx, id, arg)
+	return mapError(err)
 }
 
 // unindexConflictName removes a record's name from the conflict check. The
@@ -124,16 +124,13 @@ func (tx *Tx) unindexConflictName(ctx context.Context, recordType, recordID stri
 	if err != nil {
 		return err
 	}
-	keys := tx.conflictKeys(org, names.NewPerson(n.Name, n.Birth.Time), false)
-	args := []any{id}
-	for _, k := range keys {
-		args = append(args, k)
-	}
-	res, err := tx.exec(ctx, "DELETE FROM name_keys WHERE name_id = ? AND key IN (?"+strings.Repeat(", ?", len(keys)-1)+")", args...)
+	ks := tx.conflictKeys(org, names.NewPerson(n.Name, n.Birth.Time), false)
+	keys, arg := tx.db.dialect.int64s(ks)
+	res, err := tx.exec(ctx, "DELETE FROM name_keys WHERE name_id = ? AND key IN (SELECT k FROM "+keys+")", id, arg)
 	if err != nil {
 		return err
 	}
-	if gone, _ := res.RowsAffected(); gone != int64(len(keys)) {
+	if gone, _ := res.RowsAffected(); gone != int64(len(ks)) {
 		if _, err := tx.exec(ctx, "DELETE FROM name_keys WHERE name_id = ?", id); err != nil {
 			return err
 		}
@@ -194,21 +191,18 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 		}
 		org := tx.actor.OrganizationID
 		query := names.NewPerson(name, birth.Time)
-		keys := tx.conflictKeys(org, query, true)
-		if len(keys) == 0 {
+		ks := tx.conflictKeys(org, query, true)
+		if len(ks) == 0 {
 			return nil
 		}
 		q, args := "SELECT record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE organization_id = ?", []any{org}
 		if !scan {
+			keys, arg := tx.db.dialect.int64s(ks)
 			q = `SELECT n.record_type, n.record_id, n.wrapped_key, n.sealed FROM conflict_names n
-				JOIN (SELECT name_id, COUNT(*) AS hits FROM name_keys WHERE key IN (?` + strings.Repeat(", ?", len(keys)-1) + `)
+				JOIN (SELECT name_id, COUNT(*) AS hits FROM name_keys WHERE key IN (SELECT k FROM ` + keys + `)
 				GROUP BY name_id ORDER BY hits DESC LIMIT ` + strconv.Itoa(maxCandidates) + `) h ON n.id = h.name_id
 				WHERE n.organization_id = ?`
-			args = args[:0]
-			for _, k := range keys {
-				args = append(args, k)
-			}
-			args = append(args, org)
+			args = []any{arg, org}
 		}
 		rows, err := tx.query(ctx, q, args...)
 		if err != nil {

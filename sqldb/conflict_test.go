@@ -126,8 +126,14 @@ func TestConflictCheck_Reindex(t *testing.T) {
 // written again with typos, initials, another order or a surname missing.
 // scan reports x-indexed: how many times slower it is, in the same run.
 func BenchmarkConflictCheck(b *testing.B) {
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run(dialect, func(b *testing.B) { benchmarkConflictCheck(b, dialect) })
+	}
+}
+
+func benchmarkConflictCheck(b *testing.B, dialect string) {
 	const total = 200_000
-	db := MustOpenDB(b, "sqlite")
+	db := MustOpenDB(b, dialect)
 	org := MustCreateOrganization(b, db, "Centro Legal Ejemplo")
 	ctx := as(amparo.RoleIntake, org.ID)
 	pop := namestest.Population(total, 42)

@@ -188,6 +188,25 @@ type Tx struct {
 	db    *DB
 	now   time.Time
 	actor amparo.Actor
+	stmts map[string]*sql.Stmt // see prepared
+}
+
+// prepared returns q prepared once in the transaction, for statements run
+// for every row of a batch: SQLite then parses them once, not per row.
+// They close with the transaction.
+func (tx *Tx) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, tx.db.dialect.rebind(q))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if tx.stmts == nil {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
+	tx.stmts[q] = st
+	return st, nil
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

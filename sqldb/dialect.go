@@ -45,6 +45,26 @@ func (d *dialect) forUpdate() string {
 	return ""
 }
 
+// int64s returns a table of one column, k, holding the numbers of one
+// argument, and that argument for xs: a statement takes a list of any
+// length through one placeholder.
+func (d *dialect) int64s(xs []int64) (table string, arg any) {
+	b := make([]byte, 0, 20*len(xs)+2)
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, x, 10)
+	}
+	b = append(b, ']')
+	if d == postgresDialect {
+		b[0], b[len(b)-1] = '{', '}'
+		return "(SELECT unnest(?::bigint[]) AS k) AS ks", string(b)
+	}
+	return "(SELECT value AS k FROM json_each(?)) AS ks", string(b)
+}
+
 // rebind rewrites ? placeholders for the dialect. Queries in this package
 // never hold a literal question mark.
 func (d *dialect) rebind(q string) string {
@@ -92,7 +112,7 @@ func openSQL(dsn string) (*sql.DB, *dialect, string, error) {
 		// of the file, in the system's page cache) so that the conflict
 		// check's index is read without a system call per page.
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)", "secure_delete(1)", "cache_size(-32000)", "mmap_size(1073741824)"} {
+		for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(NORMAL)", "secure_delete(1)", "cache_size(-32000)", "mmap_size(1073741824)", "temp_store(MEMORY)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")

@@ -96,7 +96,7 @@ func (tx *Tx) indexConflictName(ctx context.Context, orgID, recordType, recordID
 	if err := insertName.QueryRowContext(ctx, orgID, recordType, recordID, wrapped, conflictName{name, birth}.seal(dk, recordID)).Scan(&id); err != nil {
 		return mapError(err)
 	}
-	keys, arg := tx.db.dialect.int64s(tx.conflictKeys(orgID, names.NewPerson(name, birth.Time), false))
+	_, keys, arg := tx.db.dialect.int64s(tx.conflictKeys(orgID, names.NewPerson(name, birth.Time), false))
 	insertKeys, err := tx.prepared(ctx, "INSERT INTO name_keys (key, name_id) SELECT k, ? FROM "+keys)
 	if err != nil {
 		return err
@@ -125,8 +125,8 @@ func (tx *Tx) unindexConflictName(ctx context.Context, recordType, recordID stri
 		return err
 	}
 	ks := tx.conflictKeys(org, names.NewPerson(n.Name, n.Birth.Time), false)
-	keys, arg := tx.db.dialect.int64s(ks)
-	res, err := tx.exec(ctx, "DELETE FROM name_keys WHERE name_id = ? AND key IN (SELECT k FROM "+keys+")", id, arg)
+	in, _, arg := tx.db.dialect.int64s(ks)
+	res, err := tx.exec(ctx, "DELETE FROM name_keys WHERE name_id = ? AND key"+in, id, arg)
 	if err != nil {
 		return err
 	}
@@ -195,16 +195,34 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 		if len(ks) == 0 {
 			return nil
 		}
-		q, args := "SELECT record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE organization_id = ?", []any{org}
+		q, arg := "SELECT organization_id, record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE organization_id = ?", any(org)
 		if !scan {
-			keys, arg := tx.db.dialect.int64s(ks)
-			q = `SELECT n.record_type, n.record_id, n.wrapped_key, n.sealed FROM conflict_names n
-				JOIN (SELECT name_id, COUNT(*) AS hits FROM name_keys WHERE key IN (SELECT k FROM ` + keys + `)
-				GROUP BY name_id ORDER BY hits DESC LIMIT ` + strconv.Itoa(maxCandidates) + `) h ON n.id = h.name_id
-				WHERE n.organization_id = ?`
-			args = []any{arg, org}
+			// First the people who share keys, by number; then each read
+			// by its number. The keys are the organization's own: its ID
+			// is checked below rather than filtered on.
+			in, _, karg := tx.db.dialect.int64s(ks)
+			rows, err := tx.query(ctx, `SELECT name_id FROM name_keys WHERE key`+in+`
+				GROUP BY name_id ORDER BY COUNT(*) DESC LIMIT `+strconv.Itoa(maxCandidates), karg)
+			if err != nil {
+				return err
+			}
+			var ids []int64
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			in, _, arg = tx.db.dialect.int64s(ids)
+			q = "SELECT organization_id, record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE id" + in
 		}
-		rows, err := tx.query(ctx, q, args...)
+		rows, err := tx.query(ctx, q, arg)
 		if err != nil {
 			return err
 		}
@@ -215,11 +233,12 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 		var es []entry
 		for rows.Next() {
 			var e entry
-			if err := rows.Scan(&e.typ, &e.id, &e.wrapped, &e.sealed); err != nil {
+			var eorg string
+			if err := rows.Scan(&eorg, &e.typ, &e.id, &e.wrapped, &e.sealed); err != nil {
 				rows.Close()
 				return err
 			}
-			if e.id != exclude {
+			if eorg == org && e.id != exclude {
 				es = append(es, e)
 			}
 		}

@@ -45,10 +45,10 @@ func (d *dialect) forUpdate() string {
 	return ""
 }
 
-// int64s returns a table of one column, k, holding the numbers of one
-// argument, and that argument for xs: a statement takes a list of any
-// length through one placeholder.
-func (d *dialect) int64s(xs []int64) (table string, arg any) {
+// int64s passes a list of numbers of any length through one placeholder:
+// in a statement, in is the condition "is one of them" to follow a column,
+// table a table of one column, k, holding them; arg is the argument.
+func (d *dialect) int64s(xs []int64) (in, table string, arg any) {
 	b := make([]byte, 0, 20*len(xs)+2)
 	b = append(b, '[')
 	for i, x := range xs {
@@ -59,10 +59,11 @@ func (d *dialect) int64s(xs []int64) (table string, arg any) {
 	}
 	b = append(b, ']')
 	if d == postgresDialect {
+		// = ANY keeps PostgreSQL on the index whatever it guesses of the list.
 		b[0], b[len(b)-1] = '{', '}'
-		return "(SELECT unnest(?::bigint[]) AS k) AS ks", string(b)
+		return " = ANY(?::bigint[])", "(SELECT unnest(?::bigint[]) AS k) AS ks", string(b)
 	}
-	return "(SELECT value AS k FROM json_each(?)) AS ks", string(b)
+	return " IN (SELECT value FROM json_each(?))", "(SELECT value AS k FROM json_each(?)) AS ks", string(b)
 }
 
 // rebind rewrites ? placeholders for the dialect. Queries in this package

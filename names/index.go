@@ -13,15 +13,16 @@ type Hash func(key string) []byte
 
 // Blocking keys. Two names share a key when two of their words agree in
 // sound (or as a name and its nickname), one of them fully and the other
-// up to one typo (see partial); when an initial fits a word of the other name
-// beside a shared word; when a one-word name shares its word; or when the
-// dates of birth are equal. Keys of stored names and of queries differ only
-// for initials and one-word names, so that a query never drags in every
-// name that shares a single common word.
+// up to one typo, in sound or in spelling (see partial); when an initial
+// fits a word of the other name beside a shared word; when a one-word name
+// shares its word; or when the dates of birth are equal. Keys of stored
+// names and of queries differ for initials, one-word names and the typo
+// forms of common names, so that a query never drags in every name that
+// shares a single common word, or a common name one letter away.
 
 // KeysVersion changes whenever the keys of a name change. Keys of two
 // versions do not meet: a store that keeps them rebuilds them when it does.
-const KeysVersion = 3
+const KeysVersion = 3 // 1 had no version; 2 was never released
 
 // Keys returns the hashed keys under which p is filed: a store that keeps
 // names encrypted saves these tokens beside the person's ID.
@@ -43,20 +44,30 @@ func hashAll(ks []string, hash Hash) [][]byte {
 // name itself: they never leave the package unhashed.
 func keys(p Person, query bool) []string {
 	type word struct {
-		forms   []string // phonetic keys of the word and of the names it may stand for
-		common  []bool   // whether each form is the key of a common name
-		initial string   // the word's initial, or the word itself when it is one
+		forms   []string   // phonetic keys of the word and of the names it may stand for
+		typos   [][]string // for each form, what survives a typo in it (see partial)
+		initial string     // the word's initial, or the word itself when it is one
 		isInit  bool
 	}
 	ws := make([]word, 0, len(p.Name.words))
 	for _, w := range p.Name.words {
 		x := word{initial: w.Text[:1], isInit: len(w.Text) == 1}
 		if !x.isInit {
+			add := func(text string, common bool) {
+				k := Key(text)
+				t := partial(k, common, query)
+				if text != k {
+					// A typo can change the sound itself (Raael, Rafael:
+					// "rael", "rafael"), never both sound and spelling.
+					t = append(t, partial(text, common, query)...)
+				}
+				x.forms, x.typos = append(x.forms, k), append(x.typos, t)
+			}
 			for _, c := range canonical(w.Text) {
-				x.forms, x.common = append(x.forms, Key(c)), append(x.common, known(c))
+				add(c, known(c))
 			}
 			if w.joined != "" {
-				x.forms, x.common = append(x.forms, Key(w.joined)), append(x.common, false)
+				add(w.joined, false)
 			}
 		}
 		ws = append(ws, x)
@@ -74,10 +85,10 @@ func keys(p Person, query bool) []string {
 			for b, fy := range y.forms {
 				if !x.isInit && i < j {
 					for a, fx := range x.forms {
-						for _, py := range partial(fy, y.common[b], query) {
+						for _, py := range y.typos[b] {
 							out = append(out, "p|"+fx+"|"+py)
 						}
-						for _, px := range partial(fx, x.common[a], query) {
+						for _, px := range x.typos[a] {
 							out = append(out, "p|"+fy+"|"+px)
 						}
 					}
@@ -121,8 +132,8 @@ func keys(p Person, query bool) []string {
 	return slices.Compact(out)
 }
 
-// partial returns forms of a word's key of which one at least survives a
-// typo: the key; for long keys their first and last three sounds; for
+// partial returns forms of a word's key (or spelling) of which one at least
+// survives a typo: the key; for long keys their first and last three sounds; for
 // short keys (where one typo can touch both) the key without each of its
 // sounds in turn, as in SymSpell. The forms are marked K when the word is
 // a common name and U when not. Two different common names are two names

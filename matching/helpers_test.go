@@ -78,7 +78,7 @@ func check(t testing.TB, p Problem, out *Proposal) map[string]string {
 			len(out.Matches), len(out.Waiting), out.Served, out.Weight, weight, out.Native, native)
 	}
 	for _, w := range out.Waiting {
-		if w.Why == "" {
+		if w.Why.Key == "" {
 			t.Fatalf("%s waits without a reason", w.ApplicantID)
 		}
 	}

@@ -55,13 +55,13 @@ type Match struct {
 	ApplicantID string
 	MemberID    string
 	Interpreter bool     // the member does not speak the applicant's language
-	Why         []string // in words, for the member and the program office
+	Why         []Reason // for the member and the program office
 }
 
 // Waiting is an applicant the proposal leaves on the waitlist, and why.
 type Waiting struct {
 	ApplicantID string
-	Why         string
+	Why         Reason
 }
 
 // Proposal is the result of one round: the matches, in the applicants'

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/amparo-project/amparo/locale"
 )
 
 func TestPropose_Constraints(t *testing.T) {
@@ -56,7 +58,7 @@ func TestPropose_Constraints(t *testing.T) {
 			if g := strings.Join(got, " "); g != tt.want {
 				t.Errorf("matches = %q, want %q", g, tt.want)
 			}
-			if tt.waiting != "" && (len(out.Waiting) == 0 || !strings.Contains(out.Waiting[0].Why, tt.waiting)) {
+			if tt.waiting != "" && (len(out.Waiting) == 0 || !strings.Contains(out.Waiting[0].Why.Text(catalog, "en"), tt.waiting)) {
 				t.Errorf("waiting = %+v, want a reason with %q", out.Waiting, tt.waiting)
 			}
 		})
@@ -74,8 +76,54 @@ func TestPropose_Why(t *testing.T) {
 	}
 	want := "Through an interpreter: the member does not speak Haitian Creole; the applicant accepts an interpreter and the member works with one. " +
 		"Serves 90011. Has room: this proposal gives the member 1 of 3 open places. No recorded conflict with this member. Priority weight 7"
-	if got := strings.Join(out.Matches[0].Why, ". "); got != want {
+	var got, es []string
+	for _, r := range out.Matches[0].Why {
+		got, es = append(got, r.Text(catalog, "en")), append(es, r.Text(catalog, "es"))
+	}
+	if got := strings.Join(got, ". "); got != want {
 		t.Errorf("why:\n got %q\nwant %q", got, want)
+	}
+	wantES := "Con intérprete: el miembro no habla criollo haitiano; la persona acepta intérprete y el miembro trabaja con uno. " +
+		"Atiende 90011. Tiene cupo: esta propuesta le da al miembro 1 de 3 lugares libres. Ningún conflicto registrado con este miembro. Peso de prioridad 7"
+	if got := strings.Join(es, ". "); got != wantES {
+		t.Errorf("why in Spanish:\n got %q\nwant %q", got, wantES)
+	}
+}
+
+// catalog holds the words of the reasons.
+var catalog = func() *locale.Catalog {
+	c, err := locale.Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+// TestReason_Text: every reason a proposal gives has its words in every
+// complete language, codes the catalog does not name are shown as they
+// are, and a missing language or area is said so.
+func TestReason_Text(t *testing.T) {
+	p := Problem{
+		Applicants: []Applicant{{ID: "a", Weight: 1, Language: "zz"}, {ID: "b", Weight: 1, Language: "", Area: "x"}},
+		Members:    []Member{{ID: "m", Languages: []string{"zz"}, Areas: []string{"*"}, Capacity: 1}},
+	}
+	out, err := Propose(p)
+	if err != nil || len(out.Matches) != 1 || len(out.Waiting) != 1 {
+		t.Fatal(err, out)
+	}
+	if got := out.Matches[0].Why[0].Text(catalog, "es"); got != "Habla zz, el idioma de la persona" {
+		t.Errorf("unknown code: %q", got)
+	}
+	if got := (Reason{Key: "match.why.no_member_language", Args: []any{Area(""), Language("")}}).Text(catalog, "es"); got !=
+		"Ningún miembro que atiende zona no indicada habla idioma no indicado, y la persona no ha aceptado intérprete." {
+		t.Errorf("nothing stated: %q", got)
+	}
+	for _, lang := range catalog.Languages() {
+		for _, r := range append(out.Matches[0].Why, out.Waiting[0].Why) {
+			if got := r.Text(catalog, lang); strings.Contains(got, "match.why") || strings.Contains(got, "%!") {
+				t.Errorf("%s: %q", lang, got)
+			}
+		}
 	}
 }
 

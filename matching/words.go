@@ -1,57 +1,68 @@
 package matching
 
 import (
-	"fmt"
-	"strings"
+	"cmp"
+
+	"github.com/amparo-project/amparo/locale"
 )
 
-// languageNames are the names staff read; a code not listed is shown as is.
-var languageNames = map[string]string{
-	"am": "Amharic", "ar": "Arabic", "en": "English", "es": "Spanish", "fa": "Persian",
-	"fr": "French", "ht": "Haitian Creole", "hy": "Armenian", "km": "Khmer", "ko": "Korean",
-	"mam": "Mam", "my": "Burmese", "ne": "Nepali", "pt": "Portuguese", "ru": "Russian",
-	"so": "Somali", "ti": "Tigrinya", "tl": "Tagalog", "uk": "Ukrainian", "vi": "Vietnamese",
-	"yua": "Yucatec Maya", "zh": "Chinese",
+// Reason is one thing a proposal says, in no language yet: the key of a
+// message of the locale catalog ("match.why.*") and its arguments, so that
+// each reader reads it in theirs. A Language argument is shown by its
+// name, through the catalog key "language.CODE".
+type Reason struct {
+	Key  string
+	Args []any
 }
 
-func languageName(code string) string {
-	if n, ok := languageNames[strings.ToLower(code)]; ok {
-		return n
+// Language is a language code among a Reason's arguments, and Area an
+// area: each is shown in the reader's language.
+type (
+	Language string
+	Area     string
+)
+
+// Text is the reason in lang, in the words of cat.
+func (r Reason) Text(cat *locale.Catalog, lang string) string {
+	args := make([]any, len(r.Args))
+	for i, a := range r.Args {
+		switch a := a.(type) {
+		case Language:
+			key := "language." + cmp.Or(string(a), "none")
+			name := cat.T(lang, key)
+			if name == key {
+				name = string(a) // a code the catalog does not name
+			}
+			args[i] = name
+		case Area:
+			args[i] = cmp.Or(string(a), cat.T(lang, "match.area.none"))
+		default:
+			args[i] = a
+		}
 	}
-	if code == "" {
-		return "no stated language"
-	}
-	return code
+	return cat.T(lang, r.Key, args...)
 }
 
-func areaName(a string) string {
-	if a == "" {
-		return "no stated area"
-	}
-	return a
-}
+func why(key string, args ...any) Reason { return Reason{Key: "match.why." + key, Args: args} }
 
-func whyMatch(a Applicant, m Member, interpreter bool, load int) []string {
-	why := make([]string, 0, 5)
+// whyMatch says why a pair was proposed.
+func whyMatch(a Applicant, m Member, interpreter bool, load int) []Reason {
+	out := make([]Reason, 0, 5)
 	if interpreter {
-		why = append(why, fmt.Sprintf("Through an interpreter: the member does not speak %s; the applicant accepts an interpreter and the member works with one", languageName(a.Language)))
+		out = append(out, why("interpreter", Language(a.Language)))
 	} else {
-		why = append(why, "Speaks "+languageName(a.Language)+", the applicant's language")
+		out = append(out, why("speaks", Language(a.Language)))
 	}
 	if contains(m.Areas, a.Area) {
-		why = append(why, "Serves "+areaName(a.Area))
+		out = append(out, why("area", Area(a.Area)))
 	} else {
-		why = append(why, "Serves every area")
+		out = append(out, why("every_area"))
 	}
-	why = append(why,
-		fmt.Sprintf("Has room: this proposal gives the member %d of %d open places", load, m.Capacity),
-		"No recorded conflict with this member",
-		fmt.Sprintf("Priority weight %d", a.Weight))
-	return why
+	return append(out, why("room", load, m.Capacity), why("no_conflict"), why("weight", a.Weight))
 }
 
 // whyWaiting says why an applicant is left waiting, most specific first.
-func (p *Problem) whyWaiting(a Applicant, c *class, used []int, orgUsed map[string]int, served int, limit int64) string {
+func (p *Problem) whyWaiting(a Applicant, c *class, used []int, orgUsed map[string]int, served int, limit int64) Reason {
 	if len(c.options) == 0 {
 		var inArea, speak, conflict int
 		for _, m := range p.Members {
@@ -66,16 +77,16 @@ func (p *Problem) whyWaiting(a Applicant, c *class, used []int, orgUsed map[stri
 				}
 			}
 		}
-		lang := languageName(a.Language)
+		lang := Language(a.Language)
 		switch {
 		case inArea == 0:
-			return fmt.Sprintf("No member serves %s.", areaName(a.Area))
+			return why("no_member_area", Area(a.Area))
 		case speak == 0 && a.InterpreterOK:
-			return fmt.Sprintf("No member who serves %s speaks %s or works with an interpreter.", areaName(a.Area), lang)
+			return why("no_member_language_interpreter", Area(a.Area), lang)
 		case speak == 0:
-			return fmt.Sprintf("No member who serves %s speaks %s, and the applicant has not accepted an interpreter.", areaName(a.Area), lang)
+			return why("no_member_language", Area(a.Area), lang)
 		}
-		return fmt.Sprintf("Every member who serves %s and speaks %s (or works with an interpreter) has a recorded conflict.", areaName(a.Area), lang)
+		return why("all_conflict", Area(a.Area), lang)
 	}
 	room := 0
 	for _, o := range c.options {
@@ -87,16 +98,16 @@ func (p *Problem) whyWaiting(a Applicant, c *class, used []int, orgUsed map[stri
 		room += max(left, 0)
 	}
 	if room > 0 && int64(served) >= limit {
-		return fmt.Sprintf("The limit of %d matches for this round is reached; people of higher priority weight (or earlier in the queue) were proposed first.", limit)
+		return why("limit", limit)
 	}
 	total := 0
 	for _, o := range c.options {
 		total += p.Members[o.member].Capacity
 	}
 	if total == 0 {
-		return fmt.Sprintf("The %d members who could take this case have no room.", len(c.options))
+		return why("no_room", len(c.options))
 	}
-	return fmt.Sprintf("The places of the %d members who could take this case are proposed for others; serving this person instead would not raise the total priority served.", len(c.options))
+	return why("others", len(c.options))
 }
 
 func contains(xs []string, x string) bool {

@@ -37,6 +37,14 @@ func TestMatchesPage(t *testing.T) {
 		strings.Contains(body, "Luis Prueba →") {
 		t.Fatalf("proposal: the TPS holder and the English speaker matched, the third waiting:\n%s", body)
 	}
+	// Why, in the reader's language.
+	if !strings.Contains(body, "Speaks Spanish, the applicant&#39;s language") || !strings.Contains(body, "Luis Prueba: The places of the") {
+		t.Errorf("the reasons are not shown in English:\n%s", body)
+	}
+	if _, es := b.get("/matches?lang=es"); !strings.Contains(es, "Habla español, el idioma de la persona") || !strings.Contains(es, "Luis Prueba: Los lugares de los") {
+		t.Errorf("the reasons are not shown in Spanish:\n%s", es)
+	}
+	b.get("/matches?lang=en")
 	form := func(name string) url.Values {
 		id := regexp.MustCompile(`name="applicant" value="([0-9a-f]+)"><input type="hidden" name="member" value="([0-9a-f]+)">`).FindAllStringSubmatch(body, -1)
 		for _, m := range id {

@@ -18,6 +18,7 @@ import (
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/matching"
 )
 
 //go:embed templates
@@ -204,6 +205,10 @@ type page struct {
 
 // T translates a message key into the page's language.
 func (p page) T(key string, args ...any) string { return p.catalog.T(p.Lang, key, args...) }
+
+// Reason is why a match was proposed, or a person waits, in the page's
+// language.
+func (p page) Reason(r matching.Reason) string { return r.Text(p.catalog, p.Lang) }
 
 // LanguageName names lang in its own language, for the switcher.
 func (p page) LanguageName(lang string) string { return p.catalog.T(lang, "language.name") }

@@ -162,13 +162,9 @@ func (db *DB) FindCredentials(ctx context.Context, email string) (*amparo.Accoun
 		if sealed == nil {
 			return nil
 		}
-		dk, err := tx.db.cipher.OpenDataKey(a.ID, wrapped)
+		secret, err := tx.unseal(a.ID, wrapped, sealed, []byte("totp "+a.ID))
 		if err != nil {
-			return decryptError(err)
-		}
-		secret, err := dk.Open(sealed, []byte("totp "+a.ID))
-		if err != nil {
-			return decryptError(err)
+			return err
 		}
 		c.TOTPSecret = string(secret)
 		return nil

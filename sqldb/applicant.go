@@ -109,15 +109,7 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &ap.Key, &wrapped, &sealed, scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
 				return err
 			}
-			dk, err := tx.db.cipher.OpenDataKey(ap.ID, wrapped)
-			if err != nil {
-				return decryptError(err)
-			}
-			plain, err := dk.Open(sealed, []byte(ap.ID))
-			if err != nil {
-				return decryptError(err)
-			}
-			if err := json.Unmarshal(plain, &ap.Facts); err != nil {
+			if err := tx.unsealJSON(ap.ID, wrapped, sealed, &ap.Facts); err != nil {
 				return err
 			}
 			out = append(out, &ap)

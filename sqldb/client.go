@@ -106,20 +106,36 @@ func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		if err := rows.Scan(&c.ID, &c.OrganizationID, &sealed, &wrapped, scanTime{&c.CreatedAt}, scanTime{&c.UpdatedAt}); err != nil {
 			return nil, 0, err
 		}
-		dk, err := tx.db.cipher.OpenDataKey(c.ID, wrapped)
-		if err != nil {
-			return nil, 0, decryptError(err)
-		}
-		plain, err := dk.Open(sealed, []byte(c.ID))
-		if err != nil {
-			return nil, 0, decryptError(err)
-		}
-		if err := json.Unmarshal(plain, &c.Personal); err != nil {
+		if err := tx.unsealJSON(c.ID, wrapped, sealed, &c.Personal); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, &c)
 	}
 	return out, n, rows.Err()
+}
+
+// unseal opens what a record's data key sealed: wrapped is that key as
+// stored beside the record (id), aad what the seal was bound to.
+func (tx *Tx) unseal(id string, wrapped, sealed, aad []byte) ([]byte, error) {
+	dk, err := tx.db.cipher.OpenDataKey(id, wrapped)
+	if err != nil {
+		return nil, decryptError(err)
+	}
+	plain, err := dk.Open(sealed, aad)
+	if err != nil {
+		return nil, decryptError(err)
+	}
+	return plain, nil
+}
+
+// unsealJSON opens a record's JSON sealed under its data key, bound to its
+// ID, into v.
+func (tx *Tx) unsealJSON(id string, wrapped, sealed []byte, v any) error {
+	plain, err := tx.unseal(id, wrapped, sealed, []byte(id))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(plain, v)
 }
 
 func decryptError(err error) error {

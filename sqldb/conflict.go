@@ -63,13 +63,9 @@ func (n conflictName) seal(dk dataKey, recordID string) []byte {
 
 func (tx *Tx) openConflictName(recordID string, wrapped, sealed []byte) (conflictName, error) {
 	var n conflictName
-	dk, err := tx.db.cipher.OpenDataKey(recordID, wrapped)
+	plain, err := tx.unseal(recordID, wrapped, sealed, []byte(recordID))
 	if err != nil {
-		return n, decryptError(err)
-	}
-	plain, err := dk.Open(sealed, []byte(recordID))
-	if err != nil {
-		return n, decryptError(err)
+		return n, err
 	}
 	d, name, ok := strings.Cut(string(plain), "|")
 	if !ok {
@@ -381,20 +377,12 @@ func (db *DB) reindexConflictNames(ctx context.Context) error {
 // nameOf reads the name and date of birth of a sealed client, applicant or
 // party.
 func (tx *Tx) nameOf(id string, wrapped, sealed []byte) (string, amparo.Date, error) {
-	dk, err := tx.db.cipher.OpenDataKey(id, wrapped)
-	if err != nil {
-		return "", amparo.Date{}, decryptError(err)
-	}
-	plain, err := dk.Open(sealed, []byte(id))
-	if err != nil {
-		return "", amparo.Date{}, decryptError(err)
-	}
 	var v struct {
 		LegalName string
 		Name      string
 		BirthDate amparo.Date
 	}
-	if err := json.Unmarshal(plain, &v); err != nil {
+	if err := tx.unsealJSON(id, wrapped, sealed, &v); err != nil {
 		return "", amparo.Date{}, err
 	}
 	if v.LegalName != "" {

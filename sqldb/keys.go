@@ -133,13 +133,9 @@ func (tx *Tx) privateKey(ctx context.Context, id string) (ed25519.PrivateKey, er
 	if sealed == nil {
 		return nil, amparo.Errorf(amparo.ECONFLICT, "the private key is not on this server")
 	}
-	dk, err := tx.db.cipher.OpenDataKey(id, wrapped)
+	seed, err := tx.unseal(id, wrapped, sealed, []byte("signing key "+id))
 	if err != nil {
-		return nil, decryptError(err)
-	}
-	seed, err := dk.Open(sealed, []byte("signing key "+id))
-	if err != nil {
-		return nil, decryptError(err)
+		return nil, err
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
 }

@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -37,14 +38,14 @@ func check(t testing.TB, p Problem, out *Proposal) map[string]string {
 			t.Fatalf("%s matched twice", a.ID)
 		}
 		got[a.ID] = mem.ID
-		speaks := contains(mem.Languages, a.Language)
+		speaks := slices.Contains(mem.Languages, a.Language)
 		if !speaks && !(a.InterpreterOK && mem.Interpreter) {
 			t.Fatalf("%s matched with %s: no common language", a.ID, mem.ID)
 		}
 		if m.Interpreter == speaks {
 			t.Fatalf("%s with %s: interpreter flag %v", a.ID, mem.ID, m.Interpreter)
 		}
-		if !contains(mem.Areas, a.Area) && !contains(mem.Areas, "*") {
+		if !slices.Contains(mem.Areas, a.Area) && !slices.Contains(mem.Areas, "*") {
 			t.Fatalf("%s matched with %s, who does not serve %s", a.ID, mem.ID, a.Area)
 		}
 		if conflict[Conflict{a.ID, mem.ID}] {
@@ -154,8 +155,8 @@ func greedy(p Problem) (weight int64) {
 		for j, m := range p.Members {
 			oc, bounded := p.OrgCapacity[m.OrgID]
 			if load[j] >= m.Capacity || (bounded && orgLoad[m.OrgID] >= oc) || conflict[Conflict{a.ID, m.ID}] ||
-				!(contains(m.Areas, a.Area) || contains(m.Areas, "*")) ||
-				!(contains(m.Languages, a.Language) || (a.InterpreterOK && m.Interpreter)) {
+				!(slices.Contains(m.Areas, a.Area) || slices.Contains(m.Areas, "*")) ||
+				!(slices.Contains(m.Languages, a.Language) || (a.InterpreterOK && m.Interpreter)) {
 				continue
 			}
 			load[j]++
@@ -179,8 +180,8 @@ func bruteForce(p Problem) (bestW int64, bestN int) {
 	options := make([][]int, len(p.Applicants))
 	for i, a := range p.Applicants {
 		for j, m := range p.Members {
-			if !conflict[Conflict{a.ID, m.ID}] && (contains(m.Areas, a.Area) || contains(m.Areas, "*")) &&
-				(contains(m.Languages, a.Language) || (a.InterpreterOK && m.Interpreter)) {
+			if !conflict[Conflict{a.ID, m.ID}] && (slices.Contains(m.Areas, a.Area) || slices.Contains(m.Areas, "*")) &&
+				(slices.Contains(m.Languages, a.Language) || (a.InterpreterOK && m.Interpreter)) {
 				options[i] = append(options[i], j)
 			}
 		}
@@ -210,7 +211,7 @@ func bruteForce(p Problem) (bestW int64, bestN int) {
 			load[j]++
 			orgLoad[m.OrgID]++
 			n := nat
-			if contains(m.Languages, a.Language) {
+			if slices.Contains(m.Languages, a.Language) {
 				n++
 			}
 			rec(i+1, served+1, w+a.Weight, n)

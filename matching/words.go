@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"slices"
 
 	"github.com/amparo-project/amparo/locale"
 )
@@ -53,7 +54,7 @@ func whyMatch(a Applicant, m Member, interpreter bool, load int) []Reason {
 	} else {
 		out = append(out, why("speaks", Language(a.Language)))
 	}
-	if contains(m.Areas, a.Area) {
+	if slices.Contains(m.Areas, a.Area) {
 		out = append(out, why("area", Area(a.Area)))
 	} else {
 		out = append(out, why("every_area"))
@@ -66,11 +67,11 @@ func (p *Problem) whyWaiting(a Applicant, c *class, used []int, orgUsed map[stri
 	if len(c.options) == 0 {
 		var inArea, speak, conflict int
 		for _, m := range p.Members {
-			if !(contains(m.Areas, a.Area) || contains(m.Areas, "*")) {
+			if !(slices.Contains(m.Areas, a.Area) || slices.Contains(m.Areas, "*")) {
 				continue
 			}
 			inArea++
-			if contains(m.Languages, a.Language) || (a.InterpreterOK && m.Interpreter) {
+			if slices.Contains(m.Languages, a.Language) || (a.InterpreterOK && m.Interpreter) {
 				speak++
 				if c.conflicts[m.ID] {
 					conflict++
@@ -108,13 +109,4 @@ func (p *Problem) whyWaiting(a Applicant, c *class, used []int, orgUsed map[stri
 		return why("no_room", len(c.options))
 	}
 	return why("others", len(c.options))
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

@@ -137,16 +137,7 @@ func benchmarkConflictCheck(b *testing.B, dialect string) {
 	org := MustCreateOrganization(b, db, "Centro Legal Ejemplo")
 	ctx := as(amparo.RoleIntake, org.ID)
 	pop := namestest.Population(total, 42)
-	for i := 0; i < total; i += batch {
-		as := make([]*amparo.Applicant, 0, batch)
-		for j, p := range pop[i : i+batch] {
-			as = append(as, &amparo.Applicant{Key: strconv.Itoa(i + j), Facts: amparo.Facts{Personal: amparo.Personal{
-				LegalName: p.Name, BirthDate: amparo.Date{Time: p.Birth}, Language: "es", Situation: amparo.SituationOther}}})
-		}
-		if _, err := db.CreateApplicants(ctx, as); err != nil {
-			b.Fatal(err)
-		}
-	}
+	storePopulation(b, ctx, db, pop)
 	if dialect == "postgres" {
 		// What autovacuum keeps (statistics, and the visibility map that
 		// lets an index answer alone), made now rather than when it wakes.
@@ -214,14 +205,7 @@ func TestConflictCheck_IndexFindsWhatScanFinds(t *testing.T) {
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
 		pop := namestest.Population(2000, 5)
-		var as []*amparo.Applicant
-		for i, p := range pop {
-			as = append(as, &amparo.Applicant{Key: strconv.Itoa(i), Facts: amparo.Facts{Personal: amparo.Personal{
-				LegalName: p.Name, BirthDate: amparo.Date{Time: p.Birth}, Language: "es", Situation: amparo.SituationOther}}})
-		}
-		if _, err := db.CreateApplicants(ctx, as); err != nil {
-			t.Fatal(err)
-		}
+		storePopulation(t, ctx, db, pop)
 		r := rand.New(rand.NewPCG(8, 9))
 		total := 0
 		for range 30 {
@@ -252,4 +236,20 @@ func TestConflictCheck_IndexFindsWhatScanFinds(t *testing.T) {
 			t.Fatalf("only %d found in 30 checks", total)
 		}
 	})
+}
+
+// storePopulation stores people as applicants of the context's
+// organization, a batch at a time.
+func storePopulation(tb testing.TB, ctx context.Context, db *sqldb.DB, pop []namestest.Person) {
+	tb.Helper()
+	for i := 0; i < len(pop); i += batch {
+		var as []*amparo.Applicant
+		for j, p := range pop[i:min(i+batch, len(pop))] {
+			as = append(as, &amparo.Applicant{Key: strconv.Itoa(i + j), Facts: amparo.Facts{Personal: amparo.Personal{
+				LegalName: p.Name, BirthDate: amparo.Date{Time: p.Birth}, Language: "es", Situation: amparo.SituationOther}}})
+		}
+		if _, err := db.CreateApplicants(ctx, as); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }

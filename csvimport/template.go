@@ -2,7 +2,8 @@ package csvimport
 
 import (
 	"bytes"
-	"encoding/csv"
+
+	"github.com/amparo-project/amparo/csvexport"
 )
 
 // example is the template's one row, a fictional person, in each
@@ -17,8 +18,9 @@ var example = map[string][numColumns]string{
 }
 
 // Template returns the CSV template for lang ("en" or "es"; anything else is
-// English): the header line and one fictional example row. It starts with a
-// UTF-8 byte order mark, so that Excel shows accents right.
+// English): the header line and one fictional example row. csvexport writes
+// it, as it writes exports: with a UTF-8 byte order mark, so that Excel shows
+// accents right, and CRLF line ends.
 func Template(lang string) []byte {
 	es := pick(lang) == &spanish
 	header := make([]string, numColumns)
@@ -33,11 +35,6 @@ func Template(lang string) []byte {
 		row = example["es"]
 	}
 	var b bytes.Buffer
-	b.Write(bomUTF8)
-	w := csv.NewWriter(&b)
-	w.UseCRLF = true
-	w.Write(header)
-	w.Write(row[:])
-	w.Flush() // writing to a bytes.Buffer does not fail
+	csvexport.NewWriter(&b).WriteAll([][]string{header, row[:]}) // writing to a bytes.Buffer does not fail
 	return b.Bytes()
 }

@@ -189,26 +189,22 @@ func (s *Server) phoneForget(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "phone_forgotten", http.StatusOK, nil)
 }
 
-func phoneServiceWorker(w http.ResponseWriter, r *http.Request) {
-	sw := verifyAssets["phone-sw.js"]
-	body := append([]byte("const VERSION = '"+assetVersion+"';\n"), sw.body...)
-	serveAsset(w, r, asset{body: body, contentType: sw.contentType, etag: etagOf(body)})
-}
+var phoneWorker = serviceWorker("phone-sw.js")
+
+func phoneServiceWorker(w http.ResponseWriter, r *http.Request) { serveAsset(w, r, phoneWorker) }
 
 // phoneIconPNG is the installed page's icon: a plain green square.
-var phoneIconPNG = func() []byte {
+var phoneIconPNG = func() asset {
 	img := image.NewRGBA(image.Rect(0, 0, 192, 192))
 	for i := 0; i < len(img.Pix); i += 4 {
 		copy(img.Pix[i:], []byte{0x0b, 0x5d, 0x2a, 0xff})
 	}
 	var b bytes.Buffer
 	png.Encode(&b, img)
-	return b.Bytes()
+	return asset{body: b.Bytes(), contentType: "image/png", etag: etagOf(b.Bytes())}
 }()
 
-func phoneIcon(w http.ResponseWriter, r *http.Request) {
-	serveAsset(w, r, asset{body: phoneIconPNG, contentType: "image/png", etag: etagOf(phoneIconPNG)})
-}
+func phoneIcon(w http.ResponseWriter, r *http.Request) { serveAsset(w, r, phoneIconPNG) }
 
 // phonePDF serves the letter's PDF to the client whose cookie proves the
 // PIN. The store's PhoneLetterByLink is the authorization: its letter, and

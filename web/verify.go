@@ -174,10 +174,18 @@ func verifyStatic(w http.ResponseWriter, r *http.Request) {
 // and allows it the scope /v: by default a worker at /v/sw.js controls only
 // /v/..., not the page /v itself.
 func verifyServiceWorker(w http.ResponseWriter, r *http.Request) {
-	sw := verifyAssets["sw.js"]
-	body := append([]byte("const VERSION = '"+assetVersion+"';\n"), sw.body...)
 	w.Header().Set("Service-Worker-Allowed", "/v")
-	serveAsset(w, r, asset{body: body, contentType: sw.contentType, etag: etagOf(body)})
+	serveAsset(w, r, verifyWorker)
+}
+
+var verifyWorker = serviceWorker("sw.js")
+
+// serviceWorker is a worker script that starts with its cache name, the
+// assets' version. It is built once, not on each request.
+func serviceWorker(name string) asset {
+	sw := verifyAssets[name]
+	body := append([]byte("const VERSION = '"+assetVersion+"';\n"), sw.body...)
+	return asset{body: body, contentType: sw.contentType, etag: etagOf(body)}
 }
 
 // serveAsset lets browsers keep a file but check it each time (no-cache

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -115,25 +114,6 @@ func (m *Main) render(ctx context.Context, id, out string, render func(*document
 		return err
 	}
 	return writePrivate(out, buf.Bytes())
-}
-
-// writePrivate writes a new file only its owner reads: a letter holds the
-// client's name. It never overwrites, and never leaves half a file.
-func writePrivate(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v (an existing file is never overwritten)", path, errors.Unwrap(err))
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
 }
 
 // cardsPerFile is how many cards one file of sheets holds: 10 sheets.

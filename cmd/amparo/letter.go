@@ -145,7 +145,7 @@ func letterShow(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeNew(*png, b); err != nil {
+		if err := writeNew(*png, b, 0o644); err != nil {
 			return err
 		}
 	}

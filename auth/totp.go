@@ -96,9 +96,3 @@ func ValidateTOTP(secret, code string, now time.Time, lastUsedStep int64) (step 
 	}
 	return step, ok
 }
-
-// totpCode returns the code for step, for tests.
-func totpCode(secret string, step int64) string {
-	c, _ := hotp.GenerateCodeCustom(secret, uint64(step), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return c
-}

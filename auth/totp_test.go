@@ -11,6 +11,8 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/hotp"
 )
 
 func TestNewTOTP(t *testing.T) {
@@ -132,4 +134,10 @@ func wrongCode(codes ...string) string {
 		}
 	}
 	panic("unreachable")
+}
+
+// totpCode returns the code for step.
+func totpCode(secret string, step int64) string {
+	c, _ := hotp.GenerateCodeCustom(secret, uint64(step), hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	return c
 }

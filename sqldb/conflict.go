@@ -285,20 +285,6 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 // again when the keys were made by another version of package names (or
 // never made), in one transaction. Migrate calls it.
 func (db *DB) reindexConflictNames(ctx context.Context) error {
-	want := []byte(strconv.Itoa(names.KeysVersion))
-	current := func(q interface {
-		QueryRowContext(context.Context, string, ...any) *sql.Row
-	}) (bool, error) {
-		var got []byte
-		err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'conflict_keys_version'").Scan(&got)
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		return string(got) == string(want), err
-	}
-	if ok, err := current(db.db); ok || err != nil {
-		return err
-	}
 	sqlTx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -307,13 +293,17 @@ func (db *DB) reindexConflictNames(ctx context.Context) error {
 	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
 	if db.dialect == postgresDialect {
 		// Processes that start together take turns; the later ones find
-		// the work done.
+		// the work done. (SQLite's write transactions already do.)
 		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7238)"); err != nil {
 			return err
 		}
-		if ok, err := current(sqlTx); ok || err != nil {
-			return err
-		}
+	}
+	want := strconv.Itoa(names.KeysVersion)
+	var got string
+	if err := tx.queryRow(ctx, "SELECT value FROM meta WHERE key = 'conflict_keys_version'").Scan(&got); err == nil && got == want {
+		return nil
+	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
 	}
 	for _, q := range []string{"DELETE FROM name_keys", "DELETE FROM conflict_names"} {
 		if _, err := tx.exec(ctx, q); err != nil {
@@ -364,7 +354,7 @@ func (db *DB) reindexConflictNames(ctx context.Context) error {
 			after = page[len(page)-1].id
 		}
 	}
-	if _, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES ('conflict_keys_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", want); err != nil {
+	if _, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES ('conflict_keys_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", []byte(want)); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

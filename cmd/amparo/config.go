@@ -90,6 +90,11 @@ func (m *Main) open(ctx context.Context) error {
 	return nil
 }
 
+// intakeKeySecret keys the people's duplicate-finding keys. The import
+// command and the server's intake form must derive the same one, or a
+// person imported by one is not known to the other.
+func (m *Main) intakeKeySecret() []byte { return m.Keyring.MAC("intake row keys", nil) }
+
 // masterKey finds the master key: AMPARO_MASTER_KEY, else the key file.
 // When the default key file does not exist yet, it makes a new key and
 // returns the path to write it to once the database accepts it.

@@ -43,7 +43,7 @@ func importIntakes(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	rep, err := intake.Import(system(ctx), m.DB, f, intake.Options{OrganizationID: *org, Partial: *partial, DryRun: *dryRun,
-		KeySecret: m.Keyring.MAC("intake row keys", nil)})
+		KeySecret: m.intakeKeySecret()})
 	var list csvimport.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {

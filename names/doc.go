@@ -14,11 +14,11 @@
 //     weighs little; a different first letter of a surname, or a different
 //     date of birth, weighs a lot; the same date of birth and a shared
 //     surname are always shown for review.
-//   - Index: candidate retrieval over blocking keys that the caller hashes
-//     (an HMAC under a key derived from the master key, in production), so
-//     that names encrypted at rest can still be checked: the index holds
-//     hashed keys and IDs only, and only the few candidates it returns need
-//     decrypting and scoring.
+//   - Keys and QueryKeys: blocking keys that the caller hashes (an HMAC
+//     under a key derived from the master key, in production), so that
+//     names encrypted at rest can still be checked: a store keeps the
+//     hashed keys beside each person's ID, and only the few people who
+//     share one with a query need decrypting and scoring.
 //
 // The package is pure: it must never import a database or HTTP package, and
 // it never logs or stores a name.

@@ -49,11 +49,11 @@ func Rank(v *amparo.PolicyVersion, as []*amparo.Applicant, today time.Time) (*Qu
 	if err != nil {
 		return nil, err
 	}
-	tps := priority.DefaultTPSTable()
-	if v.TPS != "" {
-		if tps, err = priority.ParseTPSTable(v.TPS); err != nil {
-			return nil, err
-		}
+	var tps *priority.TPSTable
+	if v.TPS == "" {
+		tps = priority.DefaultTPSTable()
+	} else if tps, err = priority.ParseTPSTable(v.TPS); err != nil {
+		return nil, err
 	}
 	q := &Queue{Applicants: make(map[string]*amparo.Applicant, len(as))}
 	in := make([]priority.Applicant, len(as))

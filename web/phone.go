@@ -138,16 +138,29 @@ func (s *Server) phonePINError(w http.ResponseWriter, r *http.Request, token str
 	s.render(w, r, "phone_pin", status, map[string]any{"Token": token, "Error": key})
 }
 
-func (s *Server) phoneQR(w http.ResponseWriter, r *http.Request) {
-	noStore(w)
-	token := r.PathValue("token")
-	linkID := s.phoneLink(r, token)
+// openedLetter returns the letter whose PIN the request's cookie proves;
+// when there is none, it answers the request itself and returns nil.
+func (s *Server) openedLetter(w http.ResponseWriter, r *http.Request) *amparo.PhoneLetter {
+	linkID := s.phoneLink(r, r.PathValue("token"))
 	if linkID == "" {
 		http.Error(w, "Forbidden.", http.StatusForbidden)
-		return
+		return nil
 	}
 	page, err := s.Phones.PhoneLetterByLink(r.Context(), linkID)
-	if err != nil || page.QR == "" {
+	if err != nil {
+		http.NotFound(w, r)
+		return nil
+	}
+	return page
+}
+
+func (s *Server) phoneQR(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	page := s.openedLetter(w, r)
+	if page == nil {
+		return
+	}
+	if page.QR == "" {
 		http.NotFound(w, r)
 		return
 	}
@@ -210,14 +223,11 @@ func phoneIcon(w http.ResponseWriter, r *http.Request) { serveAsset(w, r, phoneI
 // PIN. The store's PhoneLetterByLink is the authorization: its letter, and
 // no other, is then read as the operator.
 func (s *Server) phonePDF(w http.ResponseWriter, r *http.Request) {
-	token := r.PathValue("token")
-	linkID := s.phoneLink(r, token)
-	if linkID == "" {
-		http.Error(w, "Forbidden.", http.StatusForbidden)
+	page := s.openedLetter(w, r)
+	if page == nil {
 		return
 	}
-	page, err := s.Phones.PhoneLetterByLink(r.Context(), linkID)
-	if err != nil || page.Status != amparo.LetterActive {
+	if page.Status != amparo.LetterActive {
 		http.NotFound(w, r)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,10 +180,10 @@ func letterHTML(r *Renderer, l *Letter) (string, error) {
 	en, lang := "en", r.clientLanguage(l)
 	var rights, steps []string
 	for i := 1; i <= 7; i++ {
-		rights = append(rights, r.t(lang, "kyr."+itoa(i)))
+		rights = append(rights, r.t(lang, "kyr."+strconv.Itoa(i)))
 	}
 	for i := 1; i <= 4; i++ {
-		steps = append(steps, r.t(lang, "letter.client.step."+itoa(i)))
+		steps = append(steps, r.t(lang, "letter.client.step."+strconv.Itoa(i)))
 	}
 	steps = append(steps, r.t(lang, "letter.client.step.5", l.Member.Phone))
 	data := map[string]any{

@@ -2,6 +2,7 @@ package document
 
 import (
 	"image/color"
+	"strconv"
 
 	"github.com/amparo-project/amparo/credential"
 )
@@ -195,7 +196,7 @@ func (r *Renderer) cardBack(d *doc, l *Letter, ox, oy float64) error {
 		y += d.para(x, y, w, r.t(lang, "kyr.card.title"), true, s*1.1, 0) + 0.3
 		for i := 1; i <= 4; i++ {
 			d.text(x, y, 2.5, "•", false, s, "L", 0)
-			y += d.para(x+2.3, y, w-2.3, r.t(lang, "kyr.card."+itoa(i)), false, s, 0)
+			y += d.para(x+2.3, y, w-2.3, r.t(lang, "kyr.card."+strconv.Itoa(i)), false, s, 0)
 		}
 		if r.cat.Review(lang) != "" {
 			y += d.para(x, y, w, r.t(lang, "kyr.unreviewed")+" "+r.t("en", "kyr.unreviewed"), false, s*0.8, 90)

@@ -2,6 +2,7 @@ package document
 
 import (
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -172,7 +173,7 @@ func (r *Renderer) t(lang, key string, args ...any) string { return r.cat.T(lang
 
 // date writes t as a long date in lang, such as "March 5, 2025".
 func (r *Renderer) date(lang string, t time.Time) string {
-	return r.t(lang, "letter.date", t.Day(), r.t(lang, "letter.month."+itoa(int(t.Month()))), t.Year())
+	return r.t(lang, "letter.date", t.Day(), r.t(lang, "letter.month."+strconv.Itoa(int(t.Month()))), t.Year())
 }
 
 // clientLanguages returns the languages of the client's part, each once:
@@ -203,12 +204,4 @@ func (r *Renderer) clientLanguage(l *Letter) string {
 		}
 	}
 	return "en"
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
 }

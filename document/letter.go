@@ -2,6 +2,7 @@ package document
 
 import (
 	"image/color"
+	"strconv"
 	"strings"
 
 	"github.com/amparo-project/amparo"
@@ -129,7 +130,7 @@ func (r *Renderer) clientPage(d *doc, l *Letter, lang string, s float64) (float6
 		for i, it := range items {
 			mark := "•"
 			if numbered {
-				mark = itoa(i+1) + "."
+				mark = strconv.Itoa(i+1) + "."
 			}
 			d.text(x+1, y, 5, mark, false, s, "L", 0)
 			y += d.para(x+7, y, w-7, it, false, s, 0) + gap/2
@@ -142,12 +143,12 @@ func (r *Renderer) clientPage(d *doc, l *Letter, lang string, s float64) (float6
 		if i == 5 {
 			args = append(args, l.Member.Phone)
 		}
-		steps = append(steps, r.t(lang, "letter.client.step."+itoa(i), args...))
+		steps = append(steps, r.t(lang, "letter.client.step."+strconv.Itoa(i), args...))
 	}
 	list(r.t(lang, "letter.client.stopped"), steps, true)
 	var rights []string
 	for i := 1; i <= 7; i++ {
-		rights = append(rights, r.t(lang, "kyr."+itoa(i)))
+		rights = append(rights, r.t(lang, "kyr."+strconv.Itoa(i)))
 	}
 	list(r.t(lang, "kyr.title"), rights, false)
 	if r.cat.Review(lang) != "" {

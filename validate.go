@@ -42,6 +42,16 @@ func (c *checker) text(field, v string, n int, required bool) {
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ().-]{5,24}$`)
 
+// IsPhone reports whether s is written as a phone number: digits, spaces,
+// dots, dashes and parentheses, maybe a leading +.
+func IsPhone(s string) bool { return phonePattern.MatchString(s) }
+
+// IsEmail reports whether s is one plain email address.
+func IsEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
+}
+
 func (c *checker) phone(field, v string, required bool) {
 	if v == "" {
 		if required {
@@ -49,7 +59,7 @@ func (c *checker) phone(field, v string, required bool) {
 		}
 		return
 	}
-	if !phonePattern.MatchString(v) {
+	if !IsPhone(v) {
 		c.add(field, "must be a phone number, such as +1 213 555 0100")
 	}
 }
@@ -58,7 +68,7 @@ func (c *checker) email(field, v string) {
 	if v == "" {
 		return
 	}
-	if a, err := mail.ParseAddress(v); err != nil || a.Address != v {
+	if !IsEmail(v) {
 		c.add(field, "must be an email address, such as name@example.org")
 	}
 }

@@ -1,7 +1,6 @@
 package csvimport
 
 import (
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -221,18 +220,15 @@ func parseCountry(s string) (string, *problem) {
 	return "", bad(CodeBadCountry, shown(s))
 }
 
-// phonePattern is the one amparo.Client.Validate applies.
-var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ().-]{5,24}$`)
-
 func parsePhone(s string) (string, *problem) {
-	if !phonePattern.MatchString(s) {
+	if !amparo.IsPhone(s) {
 		return "", bad(CodeBadPhone, shown(s))
 	}
 	return s, nil
 }
 
 func parseEmail(s string) (string, *problem) {
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+	if !amparo.IsEmail(s) {
 		return "", bad(CodeBadEmail, shown(s))
 	}
 	return s, nil

@@ -188,18 +188,27 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	s.startSession(w, r, account, false)
 }
 
-// startSession replaces any session with a new one, so a token planted
-// before signing in is worth nothing after.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *amparo.Account, secondFactor bool) {
+// replaceSession ends the request's session and sets a new one, so a token
+// planted before signing in is worth nothing after.
+func (s *Server) replaceSession(ctx context.Context, w http.ResponseWriter, r *http.Request, accountID string, secondFactor bool) error {
 	if c, err := r.Cookie(sessionCookie(r)); err == nil {
-		s.Accounts.DeleteSession(r.Context(), c.Value)
+		s.Accounts.DeleteSession(ctx, c.Value)
 	}
-	token, err := s.Accounts.CreateSession(r.Context(), a.ID, secondFactor)
+	token, err := s.Accounts.CreateSession(ctx, accountID, secondFactor)
 	if err != nil {
+		return err
+	}
+	s.setSession(w, r, token)
+	return nil
+}
+
+// startSession replaces any session with a new one and sends the browser
+// on to its next step.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *amparo.Account, secondFactor bool) {
+	if err := s.replaceSession(r.Context(), w, r, a.ID, secondFactor); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.setSession(w, r, token)
 	next := "/dashboard"
 	if !secondFactor && a.Role.NeedsSecondFactor() {
 		next = "/signin/code"
@@ -381,15 +390,10 @@ func (s *Server) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Accounts.UseTOTPStep(ctx, sess.AccountID, step)
-	if c, err := r.Cookie(sessionCookie(r)); err == nil {
-		s.Accounts.DeleteSession(ctx, c.Value)
-	}
-	token, err := s.Accounts.CreateSession(ctx, sess.AccountID, true)
-	if err != nil {
+	if err := s.replaceSession(ctx, w, r, sess.AccountID, true); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.setSession(w, r, token)
 	s.render(w, r, "recovery", http.StatusOK, map[string]any{"Codes": codes})
 }
 

@@ -153,7 +153,7 @@ func (r *Renderer) cardFront(d *doc, l *Letter, ox, oy float64) error {
 	outer := min(CardQR*(n+2*credential.QRQuietZone)/n, oy+CardHeight-cardSafe-caption-top)
 	mod := outer / (n + 2*credential.QRQuietZone)
 	qx := ox + CardWidth - cardSafe - outer + credential.QRQuietZone*mod
-	if _, err := d.qr(l.QR, qx, top, outer); err != nil {
+	if err := d.qr(l.QR, qx, top, outer); err != nil {
 		return err
 	}
 	capW := ox + CardWidth - cardSafe - qx

@@ -102,11 +102,9 @@ func (r *Renderer) officerPage(d *doc, l *Letter, s float64) (float64, error) {
 	y += d.para(x, y, colW, cred, false, s*0.9, 0)
 	y += d.para(x, y, colW, r.t(en, "letter.phone", l.Member.Phone), true, s, 0)
 
-	side, err := d.qr(l.QR, qx, top, LetterQR)
-	if err != nil {
+	if err := d.qr(l.QR, qx, top, LetterQR); err != nil {
 		return 0, err
 	}
-	_ = side
 	cy := top + LetterQR + 0.5
 	ls, sz = d.fit(r.t(en, "letter.scan"), false, s*0.8, 5.5, LetterQR, 4)
 	cy += d.lines(qx, cy, LetterQR, ls, false, sz, "C", 0)
@@ -158,7 +156,7 @@ func (r *Renderer) clientPage(d *doc, l *Letter, lang string, s float64) (float6
 	if l.PhoneLink != "" {
 		y += gap
 		qx := x + w - PhoneQR
-		if _, err := d.qr(l.PhoneLink, qx, y, PhoneQR); err != nil {
+		if err := d.qr(l.PhoneLink, qx, y, PhoneQR); err != nil {
 			return 0, err
 		}
 		ls, sz := d.fit(r.t(lang, "letter.client.phone_qr"), false, s, 6, w-PhoneQR-8, 6)

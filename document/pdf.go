@@ -296,18 +296,14 @@ func (d *doc) fit(s string, bold bool, max, min, w float64, maxLines int) ([]str
 
 // qr draws the QR code of text in the square at x, y of side outer, which
 // holds the code and its quiet zone of credential.QRQuietZone modules; the
-// modules are vector squares, sharp at any resolution. It returns the
-// side of the code itself, without the quiet zone.
-func (d *doc) qr(text string, x, y, outer float64) (float64, error) {
+// modules are vector squares, sharp at any resolution.
+func (d *doc) qr(text string, x, y, outer float64) error {
 	q, err := d.code(text)
-	if err != nil {
-		return 0, err
+	if err != nil || d.dry { // a dry layout learns only whether the code can be made
+		return err
 	}
 	n := q.Modules()
 	mod := outer / float64(n+2*credential.QRQuietZone)
-	if d.dry {
-		return mod * float64(n), nil
-	}
 	p := d.pdf
 	p.SetFillColor(255, 255, 255)
 	p.Rect(x, y, outer, outer, "F")
@@ -342,7 +338,7 @@ func (d *doc) qr(text string, x, y, outer float64) (float64, error) {
 	b = append(b, "f Q"...)
 	p.RawWriteStr(string(b))
 	d.boxes = append(d.boxes, box{page: p.PageNo(), kind: "qr", text: text, x: x, y: y, w: outer, h: outer})
-	return mod * float64(n), nil
+	return nil
 }
 
 // image draws a JPEG or PNG scaled to fit the box at x, y, w, h, centred,

@@ -247,12 +247,13 @@ func TestPDF_QRCodesRead300dpi(t *testing.T) {
 	cases["Sample"] = with(sample("es"), func(l *Letter) { l.PhoneLink = link })
 	for name, l := range cases {
 		t.Run(name, func(t *testing.T) {
-			for _, kind := range []string{"letter", "card"} {
-				d, err := r.letter(l)
-				least := 30.0
-				if kind == "card" {
-					d, err, least = must(r.card(l)), nil, 22
-				}
+			for _, tt := range []struct {
+				kind   string
+				render func(*Letter) (*doc, error)
+				least  float64 // mm, the code without its quiet zone
+			}{{"letter", r.letter, 30}, {"card", r.card, 22}} {
+				kind, least := tt.kind, tt.least
+				d, err := tt.render(l)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -292,13 +293,6 @@ func TestPDF_QRCodesRead300dpi(t *testing.T) {
 			}
 		})
 	}
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 // TestCardSheet_TenCardsInPlace prints ten different cards on a sheet and

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/qrscan"
 )
 
@@ -17,20 +16,7 @@ import (
 // admin, downloaded as a letter and a card whose QR reads back, then revoked.
 func TestLetterPages(t *testing.T) {
 	w := newAccountWorld(t)
-	if _, err := w.db.CreateRootKey(system); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.db.CreateIssuingKey(system, w.org.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.db.SignTrustList(system, nil); err != nil {
-		t.Fatal(err)
-	}
-	m := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
-		BarNumber: "900001", Languages: []string{"es"}, PublicPhone: "+1 213 555 0142"}
-	if err := w.db.CreateMember(system, m); err != nil {
-		t.Fatal(err)
-	}
+	m := w.withKeys(t)
 	b := w.signedIn(t)
 	res, _ := b.post("/clients", clientForm)
 	clientPath := res.Header.Get("Location")

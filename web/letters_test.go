@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,7 +51,7 @@ func TestLetterPages(t *testing.T) {
 			path := t.TempDir() + "/" + doc
 			writeFile(t, path, []byte(pdf))
 			texts, err := qrscan.FromPDF(t.Context(), path)
-			if err == nil && !contains(texts, l.QR) {
+			if err == nil && !slices.Contains(texts, l.QR) {
 				t.Fatalf("%s holds QR codes %q, not the letter's", doc, texts)
 			}
 		}
@@ -85,15 +86,6 @@ func TestPhonePage_PDF(t *testing.T) {
 	if res.StatusCode != 200 || !bytes.HasPrefix([]byte(pdf), []byte("%PDF")) {
 		t.Fatalf("phone PDF: %d", res.StatusCode)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func writeFile(t *testing.T, path string, b []byte) {

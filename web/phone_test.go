@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -224,15 +225,8 @@ func TestPhonePage_WrongPINAndRevoked(t *testing.T) {
 
 func readAll(res *http.Response) string {
 	defer res.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := res.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			return b.String()
-		}
-	}
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }
 
 // cookieJar keeps every cookie for every path: enough for one test server.

@@ -19,17 +19,6 @@ import (
 	"github.com/amparo-project/amparo/qrscan"
 )
 
-// need skips a test when a tool is missing, and fails it in CI (CI=true),
-// where every tool must be installed.
-func need(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, tool+" not found (Debian package poppler-utils or zbar-tools)")
-		}
-	}
-}
-
 // write renders a PDF into a temporary file.
 func write(t *testing.T, name string, render func(io.Writer) error) string {
 	t.Helper()
@@ -161,7 +150,7 @@ func words(t *testing.T, path string) []word {
 }
 
 func TestLetterPDF_TextInBothLanguages(t *testing.T) {
-	need(t, "pdftotext")
+	testenv.Commands(t, "pdftotext")
 	r := renderer(t)
 	for _, tt := range []struct {
 		lang string
@@ -209,7 +198,7 @@ func TestLetterPDF_TextInBothLanguages(t *testing.T) {
 }
 
 func TestPDF_PageSizes(t *testing.T) {
-	need(t, "pdfinfo")
+	testenv.Commands(t, "pdfinfo")
 	r := renderer(t)
 	for _, tt := range []struct {
 		name   string
@@ -240,7 +229,7 @@ func TestPDF_PageSizes(t *testing.T) {
 // reads their codes back: the exact QR text, the phone page's link on the
 // client's part, each code at least its size with its quiet zone blank.
 func TestPDF_QRCodesRead300dpi(t *testing.T) {
-	need(t, "pdftoppm")
+	testenv.Commands(t, "pdftoppm")
 	r := renderer(t)
 	const link = "https://amparo.example.org/p/k3J9-q2Lx-77Wm"
 	cases := badInputs()
@@ -299,7 +288,7 @@ func TestPDF_QRCodesRead300dpi(t *testing.T) {
 // reads each card's code from where that card must be cut; the backs hold
 // their rights statements inside their cells, behind their fronts.
 func TestCardSheet_TenCardsInPlace(t *testing.T) {
-	need(t, "pdftoppm", "pdftotext")
+	testenv.Commands(t, "pdftoppm", "pdftotext")
 	r := renderer(t)
 	ls := letters(10)
 	for i, l := range ls {

@@ -23,16 +23,6 @@ import (
 	"github.com/amparo-project/amparo/sqldb"
 )
 
-// needTools skips without poppler, and fails in CI, where it must be.
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, tool+" not found (Debian package poppler-utils)")
-		}
-	}
-}
-
 // pageSizeMM returns the size of every page of a PDF in millimetres.
 func pageSizeMM(t *testing.T, path string) []string {
 	out, err := exec.Command("pdfinfo", "-f", "1", "-l", "99", path).Output()
@@ -49,7 +39,7 @@ func pageSizeMM(t *testing.T, path string) []string {
 }
 
 func TestLetterDocumentCommands(t *testing.T) {
-	needTools(t, "pdftotext", "pdfinfo", "pdftoppm")
+	testenv.Commands(t, "pdftotext", "pdfinfo", "pdftoppm")
 	data := demoData(t)
 	d := []string{"--data", data}
 	active := decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--status", "active", "--json"}, d...)...))

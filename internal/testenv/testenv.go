@@ -6,6 +6,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 )
@@ -18,4 +19,19 @@ func Missing(tb testing.TB, what string) {
 	} else {
 		tb.Skip(what)
 	}
+}
+
+// Commands calls Missing unless every named command is on the PATH.
+func Commands(tb testing.TB, names ...string) {
+	tb.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			Missing(tb, n+" not found (Debian package "+debianPackage[n]+")")
+		}
+	}
+}
+
+// debianPackage names the package that installs a command tests use.
+var debianPackage = map[string]string{
+	"pdfinfo": "poppler-utils", "pdftoppm": "poppler-utils", "pdftotext": "poppler-utils", "zbarimg": "zbar-tools",
 }

@@ -33,7 +33,7 @@ var commands = []command{
 	{"backup", "--out FILE [--data DIR] [--db DSN]", "write a consistent copy of the SQLite database, safe while serving", runBackup},
 	{"keys", "master|root|org|revoke|list ...", "manage the master key and the signing keys of the program and its organizations", runKeys},
 	{"trust", "sign|request|import|export ...", "sign, import and export the trust list that verifiers check letters against", runTrust},
-	{"letter", "list|show|issue|renew|revoke|pdf|card|print ...", "list, issue, renew and revoke letters of representation; print them and their wallet cards", runLetter},
+	{"letter", "list|show|issue|renew|revoke|phone|pdf|card|print ...", "list, issue, renew and revoke letters of representation; their phone pages; print them and their wallet cards", runLetter},
 	{"import", "intakes FILE.csv --org ID [--partial] [--dry-run]", "import intakes from a CSV file, all or nothing", runImport},
 	{"queue", "[--org ID] [--json]", "rank the people waiting, under the priority policy, with the reasons", runQueue},
 	{"policy", "show|set|history", "read and change the priority policy", runPolicy},

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
-	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -32,15 +30,7 @@ type accountWorld struct {
 
 func newAccountWorld(t *testing.T) *accountWorld {
 	t.Helper()
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	db, err := sqldb.Open("sqlite:"+filepath.Join(t.TempDir(), "a.db"), k, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(system); err != nil {
-		t.Fatal(err)
-	}
+	db, k := openStore(t)
 	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
 	if err := db.CreateOrganization(system, org); err != nil {
 		t.Fatal(err)

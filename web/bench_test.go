@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/document"
-	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -113,15 +111,7 @@ func timeRequests(b *testing.B, next func() (string, func(body string) error), g
 // newAccountWorld does for tests.
 func newBenchServer(b *testing.B) (*sqldb.DB, *httptest.Server) {
 	b.Helper()
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	db, err := sqldb.Open("sqlite:"+filepath.Join(b.TempDir(), "a.db"), k, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(system); err != nil {
-		b.Fatal(err)
-	}
+	db, k := openStore(b)
 	cat, _ := locale.Load()
 	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db, Audit: db, Letters: db, Documents: db, Renderer: document.New(cat),
 		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,

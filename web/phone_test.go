@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/document"
-	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
@@ -36,20 +34,14 @@ type phoneWorld struct {
 
 func newPhoneWorld(t *testing.T) *phoneWorld {
 	t.Helper()
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	db, err := sqldb.Open("sqlite:"+filepath.Join(t.TempDir(), "a.db"), k, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, k := openStore(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(db.Migrate(system))
-	_, err = db.CreateRootKey(system)
+	_, err := db.CreateRootKey(system)
 	must(err)
 	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
 	must(db.CreateOrganization(system, org))

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,16 +14,25 @@ import (
 	"github.com/amparo-project/amparo/web"
 )
 
+// openStore opens a migrated SQLite store in a temporary directory, and
+// returns it with the keyring that seals it.
+func openStore(tb testing.TB) (*sqldb.DB, *envelope.Keyring) {
+	tb.Helper()
+	k, _ := envelope.New(envelope.GenerateMasterKey())
+	db, err := sqldb.Open("sqlite:"+filepath.Join(tb.TempDir(), "a.db"), k, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(system); err != nil {
+		tb.Fatal(err)
+	}
+	return db, k
+}
+
 func newServer(t *testing.T) (*httptest.Server, *sqldb.DB) {
 	t.Helper()
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	db, err := sqldb.Open("sqlite:"+filepath.Join(t.TempDir(), "a.db"), k, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := openStore(t)
 	cat, _ := locale.Load()
 	s := &web.Server{Programs: db, Organizations: db, DB: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler)}
 	h, err := s.Handler()

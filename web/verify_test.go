@@ -10,7 +10,6 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,10 +19,8 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
-	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/locale"
-	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 	"github.com/chromedp/chromedp"
 )
@@ -191,15 +188,7 @@ func (l *requestLog) assertPrivate(t *testing.T, creds ...string) {
 // newVerifyServer serves the real web handler with a SQLite store and trust.
 func newVerifyServer(t *testing.T, trust amparo.TrustService) (*httptest.Server, *requestLog) {
 	t.Helper()
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	db, err := sqldb.Open("sqlite:"+filepath.Join(t.TempDir(), "a.db"), k, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := openStore(t)
 	cat, _ := locale.Load()
 	s := &web.Server{Programs: db, Organizations: db, DB: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Trust: trust}
 	h, err := s.Handler()

@@ -162,7 +162,6 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(found) > 0 {
-			f.Values["id"] = r.PostFormValue("id")
 			s.render(w, r, "client_form", http.StatusOK, map[string]any{"Form": f, "Situations": amparo.Situations,
 				"Languages": s.Catalog.Languages(), "Conflicts": found})
 			return

@@ -8,12 +8,6 @@ import (
 	"github.com/amparo-project/amparo/priority"
 )
 
-// QueueSource is what ranking reads.
-type QueueSource interface {
-	amparo.ApplicantService
-	amparo.PolicyService
-}
-
 // Waiting are the statuses of people still in line.
 var Waiting = []string{amparo.ApplicantNew, amparo.ApplicantScreening, amparo.ApplicantEligible, amparo.ApplicantWaitlisted}
 

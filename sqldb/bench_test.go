@@ -9,6 +9,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -19,23 +20,9 @@ func fictionalClients(orgID string, n, from int) []*amparo.Client {
 	cs := make([]*amparo.Client, n)
 	for i := range cs {
 		cs[i] = demo.Client(r, orgID, "es", time.Now())
-		cs[i].LegalName += " " + madeUpWord(from+i)
+		cs[i].LegalName += " " + namestest.MadeUpSurname(from+i)
 	}
 	return cs
-}
-
-// madeUpWord spells i in syllables: 0 → "Ba", 21 → "Bebe"...
-func madeUpWord(i int) string {
-	syl := []string{"ba", "be", "bi", "bo", "da", "de", "di", "do", "fa", "fe", "ka", "ke", "la", "le", "ma", "me", "na", "ne", "ra", "re"}
-	w := ""
-	for {
-		w = syl[i%len(syl)] + w
-		i /= len(syl)
-		if i == 0 {
-			break
-		}
-	}
-	return "Z" + w
 }
 
 const batch = 1000
@@ -90,7 +77,7 @@ func BenchmarkFindClientsByName(b *testing.B) {
 			r := rand.New(rand.NewPCG(3, 3))
 			b.Run("indexed", func(b *testing.B) {
 				for b.Loop() {
-					want := madeUpWord(r.IntN(total))
+					want := namestest.MadeUpSurname(r.IntN(total))
 					cs, _, err := db.FindClients(ctx, amparo.ClientFilter{Name: want})
 					if err != nil || len(cs) != 1 {
 						b.Fatalf("found %d for %s: %v", len(cs), want, err)
@@ -99,7 +86,7 @@ func BenchmarkFindClientsByName(b *testing.B) {
 			})
 			b.Run("scan", func(b *testing.B) {
 				for b.Loop() {
-					want := envelope.Words(madeUpWord(r.IntN(total)))[0]
+					want := envelope.Words(namestest.MadeUpSurname(r.IntN(total)))[0]
 					var found []*amparo.Client
 					for off := 0; ; off += batch {
 						cs, _, err := db.FindClients(ctx, amparo.ClientFilter{Offset: off, Limit: batch})

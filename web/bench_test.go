@@ -18,6 +18,7 @@ import (
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
@@ -53,10 +54,10 @@ func BenchmarkClientPages(b *testing.B) {
 	b.Run("search", func(b *testing.B) {
 		timeRequests(b, func() (string, func(string) error) {
 			i := r.IntN(total)
-			return "/clients/search?q=" + madeUpSurname(i), func(body string) error {
+			return "/clients/search?q=" + namestest.MadeUpSurname(i), func(body string) error {
 				if !strings.Contains(body, ">1 clients<") || strings.Count(body, `<li><a href="/clients/`) != 1 ||
 					!strings.Contains(body, `<li><a href="/clients/`+clients[i].ID+`">`) {
-					return fmt.Errorf("%s not found alone", madeUpSurname(i))
+					return fmt.Errorf("%s not found alone", namestest.MadeUpSurname(i))
 				}
 				return nil
 			}
@@ -136,7 +137,7 @@ func seedClients(b *testing.B, db *sqldb.DB, orgID string, n int) []*amparo.Clie
 		batch := make([]*amparo.Client, 0, 1000)
 		for i := from; i < min(n, from+1000); i++ {
 			c := demo.Client(r, orgID, "es", now)
-			c.LegalName += " " + madeUpSurname(i)
+			c.LegalName += " " + namestest.MadeUpSurname(i)
 			batch = append(batch, c)
 		}
 		if err := db.CreateClients(system, batch); err != nil {
@@ -145,20 +146,6 @@ func seedClients(b *testing.B, db *sqldb.DB, orgID string, n int) []*amparo.Clie
 		all = append(all, batch...)
 	}
 	return all
-}
-
-// madeUpSurname spells i in syllables: 0 → "Zba", 21 → "Zbebe"...
-func madeUpSurname(i int) string {
-	syl := []string{"ba", "be", "bi", "bo", "da", "de", "di", "do", "fa", "fe", "ka", "ke", "la", "le", "ma", "me", "na", "ne", "ra", "re"}
-	w := ""
-	for {
-		w = syl[i%len(syl)] + w
-		i /= len(syl)
-		if i == 0 {
-			break
-		}
-	}
-	return "Z" + w
 }
 
 // benchBrowser signs in an account with the role, second factor done, and

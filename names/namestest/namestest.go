@@ -102,3 +102,18 @@ func Variant(r *rand.Rand, p names.Person) string {
 	}
 	return g[:1] + ". " + s
 }
+
+// MadeUpSurname spells i in syllables after a Z, a surname no one has and
+// each i has alone: 0 → "Zba", 21 → "Zbebe"...
+func MadeUpSurname(i int) string {
+	syl := []string{"ba", "be", "bi", "bo", "da", "de", "di", "do", "fa", "fe", "ka", "ke", "la", "le", "ma", "me", "na", "ne", "ra", "re"}
+	w := ""
+	for {
+		w = syl[i%len(syl)] + w
+		i /= len(syl)
+		if i == 0 {
+			break
+		}
+	}
+	return "Z" + w
+}

@@ -2,6 +2,9 @@ package amparo
 
 import (
 	"context"
+	"crypto/rand"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -21,6 +24,10 @@ const (
 	ApplicantClosed     = "closed"
 )
 
+// ApplicantActorID is the actor of the person themselves, sending the
+// public intake form: history entries by it read "by the applicant".
+const ApplicantActorID = "public-intake"
+
 // Applicant is a person who asked the program for a letter: an intake
 // waiting to be ranked, matched and served.
 type Applicant struct {
@@ -31,6 +38,9 @@ type Applicant struct {
 	// Key identifies the person across imports without naming them: a
 	// keyed hash of the normalized name and date of birth.
 	Key string
+	// Reference is the code the person was given (NewReference); staff
+	// find the record by it, and the person may give it when writing again.
+	Reference string
 	Facts
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -49,21 +59,99 @@ type Facts struct {
 	SourceRef          string `json:",omitempty"`
 }
 
-// ApplicantEvent is one change of an applicant's status: a match accepted
-// or declined, a decision, with who made it and why.
+// ApplicantChange is one fact changed by a later intake of the same
+// person: its field (as the intake form names it) and its values, as
+// text: dates as YYYY-MM-DD, yes/no as "true"/"false".
+type ApplicantChange struct {
+	Field    string
+	Old, New string
+}
+
+// Merge applies a later intake of the same person to f: what the later
+// intake answered replaces what f holds, and what it left unanswered (an
+// empty text, an unticked box, an unknown situation) keeps f's value, so
+// nothing already given is lost. Consents add up. It returns the merged
+// facts and what changed.
+func (f Facts) Merge(later Facts) (Facts, []ApplicantChange) {
+	out := f
+	var changes []ApplicantChange
+	text := func(field string, dst *string, v string) {
+		if v != "" && v != *dst {
+			changes = append(changes, ApplicantChange{field, *dst, v})
+			*dst = v
+		}
+	}
+	yes := func(field string, dst *bool, v bool) {
+		if v && !*dst {
+			changes = append(changes, ApplicantChange{field, "false", "true"})
+			*dst = true
+		}
+	}
+	date := func(field string, dst *Date, v Date) {
+		if !v.IsZero() && !v.Equal(dst.Time) {
+			old := ""
+			if !dst.IsZero() {
+				old = dst.String()
+			}
+			changes = append(changes, ApplicantChange{field, old, v.String()})
+			*dst = v
+		}
+	}
+	text("legal_name", &out.LegalName, later.LegalName)
+	text("preferred_name", &out.PreferredName, later.PreferredName)
+	date("birth_date", &out.BirthDate, later.BirthDate)
+	text("language", &out.Language, later.Language)
+	text("phone", &out.Phone, later.Phone)
+	text("email", &out.Email, later.Email)
+	text("address.line1", &out.Address.Line1, later.Address.Line1)
+	text("address.line2", &out.Address.Line2, later.Address.Line2)
+	text("address.city", &out.Address.City, later.Address.City)
+	text("address.region", &out.Address.Region, later.Address.Region)
+	text("address.postal_code", &out.Address.PostalCode, later.Address.PostalCode)
+	text("country_of_birth", &out.CountryOfBirth, later.CountryOfBirth)
+	if later.Situation != "" && later.Situation != SituationTPS && out.TPSCountry != "" {
+		// A TPS country is only for TPS holders: a new situation drops it.
+		changes = append(changes, ApplicantChange{"tps_country", out.TPSCountry, ""})
+		out.TPSCountry = ""
+	}
+	text("situation", &out.Situation, later.Situation)
+	text("tps_country", &out.TPSCountry, later.TPSCountry)
+	yes("facing_removal", &out.FacingRemoval, later.FacingRemoval)
+	yes("notice_to_appear", &out.NoticeToAppear, later.NoticeToAppear)
+	date("next_hearing", &out.NextHearing, later.NextHearing)
+	yes("detained", &out.Detained, later.Detained)
+	yes("interpreter_ok", &out.InterpreterOK, later.InterpreterOK)
+	yes("unaccompanied_minor", &out.UnaccompaniedMinor, later.UnaccompaniedMinor)
+	yes("unhoused", &out.Unhoused, later.Unhoused)
+	yes("survivor", &out.Survivor, later.Survivor)
+	out.EmergencyContacts = append(slices.Clone(f.EmergencyContacts), later.EmergencyContacts...)
+	out.Consents = append(slices.Clone(f.Consents), later.Consents...)
+	return out, changes
+}
+
+// ApplicantEvent is one entry of an applicant's history: a change of
+// status (a match accepted or declined, a decision), or a later intake of
+// the same person that changed their facts (Changes), with who made it and
+// why.
 type ApplicantEvent struct {
 	Status   string
 	MemberID string // the member a match was accepted or declined for
 	Reason   string
-	ActorID  string
+	ActorID  string // ApplicantActorID when the person wrote again themselves
 	At       time.Time
+	Changes  []ApplicantChange `json:",omitempty"`
 }
 
-// ApplicantFilter selects applicants; zero fields match all.
+// ApplicantFilter selects applicants; zero fields match all. Reference
+// matches the code given to the person (NormalizeReference is applied);
+// Name matches applicants whose legal or preferred name holds every word
+// of it, ignoring case and accents.
 type ApplicantFilter struct {
 	ID             string
 	OrganizationID string
 	Status         string
+	Reference      string
+	Name           string
 	Offset         int
 	Limit          int
 }
@@ -74,11 +162,65 @@ type ApplicantService interface {
 	// a person whose key is already stored is skipped, not duplicated. It
 	// returns how many were new.
 	CreateApplicants(ctx context.Context, as []*Applicant) (int, error)
+	// SubmitApplicant stores one intake (a form sent by the person or by
+	// staff). A person already stored — by reference, when one is given
+	// and found, else by key — is updated (Facts.Merge) with a history
+	// entry of what changed, by the actor; anyone else is created. Either
+	// way a is set to the stored record (its ID and Reference above all),
+	// and created says which. Sending the same form twice changes nothing
+	// the second time. EINVALID without a key; EFORBIDDEN for another
+	// organization.
+	SubmitApplicant(ctx context.Context, a *Applicant, reference string) (created bool, err error)
 	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
+	// FindApplicantByID returns one applicant; ENOTFOUND if the actor's
+	// organization has none with that ID.
 	FindApplicantByID(ctx context.Context, id string) (*Applicant, error)
 	// SetApplicantStatus records a decision: the new status, the member it
 	// concerns (a match accepted or declined), and why.
 	SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error
 	// FindApplicantEvents returns an applicant's history, oldest first.
 	FindApplicantEvents(ctx context.Context, id string) ([]*ApplicantEvent, error)
+}
+
+// referenceAlphabet is Crockford's base 32: no I, L, O or U, so a code
+// read aloud or copied by hand is not mistaken.
+const referenceAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// ReferenceLen is the length of a new reference code: 50 random bits.
+const ReferenceLen = 10
+
+// NewReference returns a new random reference code.
+func NewReference() string {
+	var b [ReferenceLen]byte
+	rand.Read(b[:]) // never fails: crypto/rand panics if the OS cannot supply entropy
+	for i := range b {
+		b[i] = referenceAlphabet[b[i]%32]
+	}
+	return string(b[:])
+}
+
+// NormalizeReference reads a reference code as a person may type it:
+// case, spaces and hyphens do not matter, and O, I and L read as 0, 1 and
+// 1. It returns "" for what cannot be a reference code (codes given before
+// NewReference had 8 characters; new ones have ReferenceLen).
+func NormalizeReference(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case r == ' ' || r == '-':
+			continue
+		case r == 'O':
+			r = '0'
+		case r == 'I' || r == 'L':
+			r = '1'
+		}
+		if !strings.ContainsRune(referenceAlphabet, r) {
+			return ""
+		}
+		b.WriteRune(r)
+	}
+	if n := b.Len(); n != 8 && n != ReferenceLen {
+		return ""
+	}
+	return b.String()
 }

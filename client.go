@@ -21,7 +21,12 @@ const (
 	SituationNoneKnown   = "none_known"
 )
 
-// Situations lists every immigration situation, in display order.
+// SituationUnknown is a situation not given: "I don't know / prefer not
+// to say". It is every form's starting answer and never a scored fact.
+const SituationUnknown = ""
+
+// Situations lists every immigration situation, in display order; a form
+// offers SituationUnknown before them.
 var Situations = []string{SituationDACA, SituationTPS, SituationPendingCase, SituationAsylum, SituationLPR, SituationOther, SituationNoneKnown}
 
 // Client is a person the program serves.
@@ -114,7 +119,9 @@ func (c *Client) Validate() error {
 	v.text("address.region", c.Address.Region, 100, false)
 	v.text("address.postal_code", c.Address.PostalCode, 20, false)
 	v.country("country_of_birth", c.CountryOfBirth, false)
-	v.oneOf("situation", c.Situation, Situations...)
+	if c.Situation != SituationUnknown {
+		v.oneOf("situation", c.Situation, Situations...)
+	}
 	if c.Situation == SituationTPS {
 		v.country("tps_country", c.TPSCountry, true)
 	} else if c.TPSCountry != "" {

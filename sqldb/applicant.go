@@ -2,13 +2,18 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/amparo-project/amparo"
 )
 
 var _ amparo.ApplicantService = (*DB)(nil)
+
+// applicantNameField keys the blind index of applicants' names.
+const applicantNameField = "applicant.name"
 
 // CreateApplicants stores a batch of intakes of the actor's organization in
 // one transaction; people already stored (by key) are skipped.
@@ -28,41 +33,12 @@ func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int
 			if err := tx.checkClientOrg(ap.OrganizationID); err != nil {
 				return err
 			}
-			stored, err := tx.prepared(ctx, "SELECT COUNT(*) FROM applicants WHERE organization_id = ? AND row_key = ?")
-			if err != nil {
+			if id, err := tx.applicantIDByKey(ctx, ap.OrganizationID, ap.Key); err != nil {
 				return err
-			}
-			var n int
-			if err := stored.QueryRowContext(ctx, ap.OrganizationID, ap.Key).Scan(&n); err != nil {
-				return mapError(err)
-			} else if n > 0 {
+			} else if id != "" {
 				continue
 			}
-			if ap.ID == "" {
-				ap.ID = amparo.NewID()
-			}
-			if ap.Status == "" {
-				ap.Status = amparo.ApplicantNew
-			}
-			ap.CreatedAt, ap.UpdatedAt = tx.now, tx.now
-			dk, wrapped, err := tx.db.cipher.NewDataKey(ap.ID)
-			if err != nil {
-				return err
-			}
-			plain, err := json.Marshal(&ap.Facts)
-			if err != nil {
-				return err
-			}
-			insert, err := tx.prepared(ctx, `INSERT INTO applicants (id, organization_id, status, row_key, wrapped_key, sealed, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-			if err != nil {
-				return err
-			}
-			if _, err := insert.ExecContext(ctx, ap.ID, ap.OrganizationID, ap.Status, ap.Key, wrapped, dk.Seal(plain, []byte(ap.ID)),
-				formatTime(tx.now), formatTime(tx.now)); err != nil {
-				return mapError(err)
-			}
-			if err := tx.indexConflictName(ctx, ap.OrganizationID, "applicant", ap.ID, ap.LegalName, ap.BirthDate); err != nil {
+			if err := tx.insertApplicant(ctx, ap); err != nil {
 				return err
 			}
 			created++
@@ -75,51 +51,267 @@ func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int
 	return created, nil
 }
 
+// applicantIDByKey returns the ID of the applicant of orgID with key, or "".
+func (tx *Tx) applicantIDByKey(ctx context.Context, orgID, key string) (string, error) {
+	st, err := tx.prepared(ctx, "SELECT id FROM applicants WHERE organization_id = ? AND row_key = ?")
+	if err != nil {
+		return "", err
+	}
+	var id string
+	if err := st.QueryRowContext(ctx, orgID, key).Scan(&id); errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", mapError(err)
+	}
+	return id, nil
+}
+
+// insertApplicant stores a new applicant with its own data key, a new
+// reference code, and its name in the search and conflict indexes.
+func (tx *Tx) insertApplicant(ctx context.Context, ap *amparo.Applicant) error {
+	if ap.ID == "" {
+		ap.ID = amparo.NewID()
+	}
+	if ap.Status == "" {
+		ap.Status = amparo.ApplicantNew
+	}
+	ap.Reference = amparo.NewReference()
+	ap.CreatedAt, ap.UpdatedAt = tx.now, tx.now
+	dk, wrapped, err := tx.db.cipher.NewDataKey(ap.ID)
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(&ap.Facts)
+	if err != nil {
+		return err
+	}
+	insert, err := tx.prepared(ctx, `INSERT INTO applicants (id, organization_id, status, row_key, reference, wrapped_key, sealed, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	if _, err := insert.ExecContext(ctx, ap.ID, ap.OrganizationID, ap.Status, ap.Key, ap.Reference, wrapped, dk.Seal(plain, []byte(ap.ID)),
+		formatTime(tx.now), formatTime(tx.now)); err != nil {
+		return mapError(err)
+	}
+	if err := tx.indexApplicantName(ctx, ap); err != nil {
+		return err
+	}
+	return tx.indexConflictName(ctx, ap.OrganizationID, "applicant", ap.ID, ap.LegalName, ap.BirthDate)
+}
+
+func (tx *Tx) indexApplicantName(ctx context.Context, ap *amparo.Applicant) error {
+	for _, t := range tx.db.cipher.Tokens(applicantNameField, ap.LegalName+" "+ap.PreferredName) {
+		if _, err := tx.exec(ctx, "INSERT INTO applicant_name_tokens (token, applicant_id) VALUES (?, ?)", t, ap.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SubmitApplicant stores one intake, or updates the person it is already
+// about, with a history entry of what changed. Two forms sent at once by
+// the same person make one record: the second insert meets the first's
+// key, and is tried again as an update.
+func (db *DB) SubmitApplicant(ctx context.Context, a *amparo.Applicant, reference string) (bool, error) {
+	actor, _ := amparo.ActorFromContext(ctx)
+	if a.OrganizationID == "" {
+		a.OrganizationID = actor.OrganizationID
+	}
+	if a.Key == "" {
+		return false, amparo.Invalid("key", "is required")
+	}
+	in := *a
+	var created bool
+	var err error
+	for range 2 {
+		*a = in
+		created, err = db.submitApplicant(ctx, a, reference)
+		if amparo.ErrorCode(err) != amparo.ECONFLICT {
+			break
+		}
+	}
+	return created, err
+}
+
+func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, reference string) (bool, error) {
+	created := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.checkClientOrg(a.OrganizationID); err != nil {
+			return err
+		}
+		var stored *amparo.Applicant
+		if ref := amparo.NormalizeReference(reference); ref != "" {
+			found, _, err := tx.findApplicants(ctx, amparo.ApplicantFilter{OrganizationID: a.OrganizationID, Reference: ref, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(found) == 1 {
+				stored = found[0]
+			}
+		}
+		if stored == nil {
+			id, err := tx.applicantIDByKey(ctx, a.OrganizationID, a.Key)
+			if err != nil {
+				return err
+			}
+			if id != "" {
+				found, _, err := tx.findApplicants(ctx, amparo.ApplicantFilter{ID: id, Limit: 1})
+				if err != nil {
+					return err
+				}
+				stored = found[0]
+			}
+		}
+		if stored == nil {
+			created = true
+			if err := tx.insertApplicant(ctx, a); err != nil {
+				return err
+			}
+			return tx.audit(ctx, "applicant.create", "applicant", a.ID)
+		}
+		if err := tx.updateApplicant(ctx, stored, a); err != nil {
+			return err
+		}
+		*a = *stored
+		return nil
+	})
+	return created, err
+}
+
+// updateApplicant merges a later intake into stored, and records what
+// changed. Nothing changed, nothing is written: a form sent twice.
+func (tx *Tx) updateApplicant(ctx context.Context, stored, later *amparo.Applicant) error {
+	merged, changes := stored.Facts.Merge(later.Facts)
+	if len(changes) == 0 {
+		return nil
+	}
+	dk, err := tx.applicantKey(ctx, stored.ID)
+	if err != nil {
+		return err
+	}
+	key := stored.Key
+	if later.Key != stored.Key {
+		// Found by reference with a corrected name or date of birth: the
+		// key follows, unless another record already holds it.
+		holder, err := tx.applicantIDByKey(ctx, stored.OrganizationID, later.Key)
+		if err != nil {
+			return err
+		} else if holder == "" {
+			key = later.Key
+		}
+	}
+	plain, err := json.Marshal(&merged)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "UPDATE applicants SET sealed = ?, row_key = ?, updated_at = ? WHERE id = ?",
+		dk.Seal(plain, []byte(stored.ID)), key, formatTime(tx.now), stored.ID); err != nil {
+		return err
+	}
+	sealedChanges, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO applicant_events (applicant_id, status, member_id, sealed_reason, sealed_changes, actor_id, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, stored.ID, stored.Status, nullable(stored.MemberID), dk.Seal(nil, []byte("reason "+stored.ID)),
+		dk.Seal(sealedChanges, []byte("changes "+stored.ID)), tx.actor.ID, formatTime(tx.now)); err != nil {
+		return err
+	}
+	if merged.LegalName != stored.LegalName || merged.PreferredName != stored.PreferredName || !merged.BirthDate.Equal(stored.BirthDate.Time) {
+		if _, err := tx.exec(ctx, "DELETE FROM applicant_name_tokens WHERE applicant_id = ?", stored.ID); err != nil {
+			return err
+		}
+		stored.Facts = merged
+		if err := tx.indexApplicantName(ctx, stored); err != nil {
+			return err
+		}
+		if err := tx.unindexConflictName(ctx, "applicant", stored.ID); err != nil {
+			return err
+		}
+		if err := tx.indexConflictName(ctx, stored.OrganizationID, "applicant", stored.ID, merged.LegalName, merged.BirthDate); err != nil {
+			return err
+		}
+	}
+	stored.Facts, stored.Key, stored.UpdatedAt = merged, key, tx.now
+	return tx.audit(ctx, "applicant.update", "applicant", stored.ID)
+}
+
 // FindApplicants lists the actor's organization's applicants, oldest first.
 func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*amparo.Applicant, int, error) {
 	var out []*amparo.Applicant
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
-		scope, args, err := clientScope(tx.actor)
-		if err != nil {
-			return err
-		}
-		where := "WHERE " + scope
-		if f.Status != "" {
-			where, args = where+" AND c.status = ?", append(args, f.Status)
-		}
-		if f.OrganizationID != "" {
-			where, args = where+" AND c.organization_id = ?", append(args, f.OrganizationID)
-		}
-		if f.ID != "" {
-			where, args = where+" AND c.id = ?", append(args, f.ID)
-		}
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM applicants c "+where, args...).Scan(&n); err != nil {
-			return mapError(err)
-		}
-		rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.row_key, c.wrapped_key, c.sealed,
-			c.created_at, c.updated_at FROM applicants c `+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var ap amparo.Applicant
-			var wrapped, sealed []byte
-			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &ap.Key, &wrapped, &sealed, scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
-				return err
-			}
-			if err := tx.unsealJSON(ap.ID, wrapped, sealed, &ap.Facts); err != nil {
-				return err
-			}
-			out = append(out, &ap)
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, n, err = tx.findApplicants(ctx, f); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "applicant.list", "organization", tx.actor.OrganizationID)
 	})
 	return out, n, err
+}
+
+func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*amparo.Applicant, int, error) {
+	scope, args, err := clientScope(tx.actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	from, where := "applicants c", "WHERE "+scope
+	if f.Status != "" {
+		where, args = where+" AND c.status = ?", append(args, f.Status)
+	}
+	if f.OrganizationID != "" {
+		where, args = where+" AND c.organization_id = ?", append(args, f.OrganizationID)
+	}
+	if f.ID != "" {
+		where, args = where+" AND c.id = ?", append(args, f.ID)
+	}
+	if f.Reference != "" {
+		ref := amparo.NormalizeReference(f.Reference)
+		if ref == "" {
+			return nil, 0, nil
+		}
+		where, args = where+" AND c.reference = ?", append(args, ref)
+	}
+	if f.Name != "" {
+		tokens := tx.db.cipher.Tokens(applicantNameField, f.Name)
+		if len(tokens) == 0 {
+			return nil, 0, nil
+		}
+		// As for clients: the applicants holding every token drive the query.
+		var targs []any
+		for _, t := range tokens {
+			targs = append(targs, t)
+		}
+		from = "(SELECT applicant_id FROM applicant_name_tokens WHERE token IN (?" + strings.Repeat(", ?", len(tokens)-1) +
+			") GROUP BY applicant_id HAVING COUNT(*) = ?) m CROSS JOIN applicants c"
+		where += " AND c.id = m.applicant_id"
+		args = append(append(targs, len(tokens)), args...)
+	}
+	var n int
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+from+" "+where, args...).Scan(&n); err != nil {
+		return nil, 0, mapError(err)
+	}
+	rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.row_key, COALESCE(c.reference, ''),
+		c.wrapped_key, c.sealed, c.created_at, c.updated_at FROM `+from+" "+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*amparo.Applicant
+	for rows.Next() {
+		var ap amparo.Applicant
+		var wrapped, sealed []byte
+		if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &ap.Key, &ap.Reference, &wrapped, &sealed,
+			scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
+			return nil, 0, err
+		}
+		if err := tx.unsealJSON(ap.ID, wrapped, sealed, &ap.Facts); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, &ap)
+	}
+	return out, n, rows.Err()
 }
 
 // FindApplicantByID returns one applicant of the actor's organization.
@@ -204,16 +396,25 @@ func (db *DB) FindApplicantEvents(ctx context.Context, id string) ([]*amparo.App
 		if err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, "SELECT status, COALESCE(member_id, ''), sealed_reason, actor_id, at FROM applicant_events WHERE applicant_id = ? ORDER BY seq", id)
+		rows, err := tx.query(ctx, "SELECT status, COALESCE(member_id, ''), sealed_reason, sealed_changes, actor_id, at FROM applicant_events WHERE applicant_id = ? ORDER BY seq", id)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var e amparo.ApplicantEvent
-			var sealed []byte
-			if err := rows.Scan(&e.Status, &e.MemberID, &sealed, &e.ActorID, scanTime{&e.At}); err != nil {
+			var sealed, sealedChanges []byte
+			if err := rows.Scan(&e.Status, &e.MemberID, &sealed, &sealedChanges, &e.ActorID, scanTime{&e.At}); err != nil {
 				return err
+			}
+			if sealedChanges != nil {
+				plain, err := dk.Open(sealedChanges, []byte("changes "+id))
+				if err != nil {
+					return decryptError(err)
+				}
+				if err := json.Unmarshal(plain, &e.Changes); err != nil {
+					return err
+				}
 			}
 			reason, err := dk.Open(sealed, []byte("reason "+id))
 			if err != nil {

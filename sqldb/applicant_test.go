@@ -1,9 +1,16 @@
 package sqldb_test
 
 import (
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -70,4 +77,126 @@ func TestApplicantService_Decisions(t *testing.T) {
 			t.Fatalf("letters left %d, %v; want 500 less the one matched", left, err)
 		}
 	})
+}
+
+// TestApplicantService_SubmitAgain: a person who writes again updates their
+// record, with the history of what changed, by whom; the same form twice
+// changes nothing; the reference code given opens the record.
+func TestApplicantService_SubmitAgain(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		person := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: org.ID})
+		staff := as(amparo.RoleIntake, org.ID)
+		first := &amparo.Applicant{Key: "k-rosa", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Rosa Ejemplo Prueba", Language: "es", Phone: "213-555-0101"}}}
+		created, err := db.SubmitApplicant(person, first, "")
+		if err != nil || !created || len(first.Reference) != amparo.ReferenceLen || first.ID == "" {
+			t.Fatalf("first: created %v, %+v, %v", created, first, err)
+		}
+		again := &amparo.Applicant{Key: "k-rosa", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Rosa Ejemplo Prueba", Language: "es",
+			Situation: amparo.SituationAsylum, Detained: true}}}
+		created, err = db.SubmitApplicant(person, again, "")
+		if err != nil || created || again.ID != first.ID || again.Reference != first.Reference {
+			t.Fatalf("again: created %v, %s/%s, %v", created, again.ID, again.Reference, err)
+		}
+		if !again.Detained || again.Phone != "213-555-0101" {
+			t.Fatalf("merged facts: detained %v, phone %q (the phone given first must stay)", again.Detained, again.Phone)
+		}
+		// The same form once more (a double submit): no new history entry.
+		twice := &amparo.Applicant{Key: "k-rosa", Facts: again.Facts}
+		if created, err := db.SubmitApplicant(person, twice, ""); err != nil || created {
+			t.Fatalf("twice: %v %v", created, err)
+		}
+		events, err := db.FindApplicantEvents(staff, first.ID)
+		if err != nil || len(events) != 1 {
+			t.Fatalf("events %+v, %v", events, err)
+		}
+		e := events[0]
+		want := []amparo.ApplicantChange{{Field: "situation", Old: "", New: amparo.SituationAsylum}, {Field: "detained", Old: "false", New: "true"}}
+		if e.ActorID != amparo.ApplicantActorID || e.At.IsZero() || !reflect.DeepEqual(e.Changes, want) {
+			t.Fatalf("history entry %+v, want changes %+v by the applicant", e, want)
+		}
+		if all, n, _ := db.FindApplicants(staff, amparo.ApplicantFilter{}); n != 1 || len(all) != 1 {
+			t.Fatalf("%d applicants, want 1", n)
+		}
+		// The stored facts rank: now detained, the person is in tier 2.
+		q, err := intake.Rank(&amparo.PolicyVersion{Text: councilPolicy(t)}, []*amparo.Applicant{again}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl, _ := q.Lookup(first.ID); pl.Tier != 2 {
+			t.Fatalf("tier %d, want 2 (detained)", pl.Tier)
+		}
+
+		// Staff find the record by its reference, as a person reads it out,
+		// and by name, in any order and case.
+		spaced := strings.ToLower(first.Reference[:5] + "-" + first.Reference[5:])
+		for _, f := range []amparo.ApplicantFilter{{Reference: spaced}, {Name: "prueba ROSA"}} {
+			got, n, err := db.FindApplicants(staff, f)
+			if err != nil || n != 1 || got[0].ID != first.ID || got[0].Reference != first.Reference {
+				t.Fatalf("find %+v: %d, %v", f, n, err)
+			}
+		}
+		if _, n, _ := db.FindApplicants(staff, amparo.ApplicantFilter{Name: "Luis"}); n != 0 {
+			t.Fatalf("a name nobody has found %d", n)
+		}
+		if _, n, _ := db.FindApplicants(as(amparo.RoleIntake, "other"), amparo.ApplicantFilter{Reference: first.Reference}); n != 0 {
+			t.Fatal("another organization finds the applicant by reference")
+		}
+
+		// With the reference code, a corrected name updates the same record,
+		// and the new name is found.
+		fixed := &amparo.Applicant{Key: "k-rosa-2", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Rosa María Ejemplo Prueba", Language: "es"}}}
+		if created, err := db.SubmitApplicant(staff, fixed, " "+strings.ToLower(first.Reference)); err != nil || created || fixed.ID != first.ID {
+			t.Fatalf("by reference: %v, %v", created, err)
+		}
+		if got, n, _ := db.FindApplicants(staff, amparo.ApplicantFilter{Name: "maría"}); n != 1 || got[0].Key != "k-rosa-2" {
+			t.Fatalf("after the correction: %d found", n)
+		}
+		events, _ = db.FindApplicantEvents(staff, first.ID)
+		if len(events) != 2 || events[1].ActorID != "intake-"+org.ID || events[1].Changes[0].Old != "Rosa Ejemplo Prueba" {
+			t.Fatalf("second entry %+v", events[1:])
+		}
+		// A reference code of nothing is ignored: a new person is a new record.
+		other := &amparo.Applicant{Key: "k-luis", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Luis Muestra", Language: "en"}}}
+		if created, err := db.SubmitApplicant(person, other, "ZZZZZZZZZZ"); err != nil || !created || other.Reference == first.Reference {
+			t.Fatalf("unknown reference: %v %v", created, err)
+		}
+		_, err = db.SubmitApplicant(as(amparo.RoleIntake, "other"), &amparo.Applicant{OrganizationID: org.ID, Key: "k9"}, "")
+		wantCode(t, err, amparo.EFORBIDDEN)
+	})
+}
+
+// TestApplicantService_SubmitTwiceAtOnce: two forms of the same person sent
+// at the same moment make one record.
+func TestApplicantService_SubmitTwiceAtOnce(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		ctx := as(amparo.RoleIntake, org.ID)
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Go(func() {
+				a := &amparo.Applicant{Key: "k-eva", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Eva Muestra", Language: "es"}}}
+				_, errs[i] = db.SubmitApplicant(ctx, a, "")
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, n, _ := db.FindApplicants(ctx, amparo.ApplicantFilter{}); n != 1 {
+			t.Fatalf("%d records, want 1", n)
+		}
+	})
+}
+
+func councilPolicy(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../priority/council.policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

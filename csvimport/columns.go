@@ -77,7 +77,7 @@ var columns = [numColumns]column{
 	colRegion:             {name: "region", es: "estado", aliases: []string{"state", "provincia"}, max: 100},
 	colPostalCode:         {name: "postal_code", es: "codigo_postal", aliases: []string{"zip", "zip_code", "zipcode"}, max: 20},
 	colCountryOfBirth:     {name: "country_of_birth", es: "pais_de_nacimiento", aliases: []string{"birth_country", "pais_nacimiento", "pais_de_origen", "country_of_origin"}, kind: kindCountry, max: 60},
-	colSituation:          {name: "immigration_situation", es: "situacion_migratoria", aliases: []string{"situation", "immigration_status", "estatus_migratorio", "estado_migratorio"}, kind: kindSituation, max: 60, present: true, filled: true},
+	colSituation:          {name: "immigration_situation", es: "situacion_migratoria", aliases: []string{"situation", "immigration_status", "estatus_migratorio", "estado_migratorio"}, kind: kindSituation, max: 60, present: true},
 	colTPSCountry:         {name: "tps_country", es: "pais_tps", aliases: []string{"tps_designation", "pais_del_tps"}, kind: kindCountry, max: 60},
 	colFacingRemoval:      {name: "facing_removal", es: "enfrenta_deportacion", aliases: []string{"facing_deportation", "in_removal_proceedings", "en_proceso_de_deportacion"}, kind: kindBool, max: 20},
 	colNextHearing:        {name: "next_hearing", es: "proxima_audiencia", aliases: []string{"next_hearing_date", "hearing_date", "fecha_de_audiencia", "fecha_proxima_audiencia"}, kind: kindDate, max: 20},
@@ -87,6 +87,16 @@ var columns = [numColumns]column{
 	colSurvivor:           {name: "survivor_of_violence_or_trafficking", es: "sobreviviente_de_violencia_o_trata", aliases: []string{"survivor", "survivor_of_violence", "survivor_of_trafficking", "sobreviviente", "sobreviviente_de_violencia", "sobreviviente_de_trata"}, kind: kindBool, max: 20},
 	colIntakeDate:         {name: "intake_date", es: "fecha_de_registro", aliases: []string{"date_of_intake", "fecha_de_ingreso", "fecha_de_admision", "fecha_de_solicitud"}, kind: kindDate, max: 20},
 	colSourceRef:          {name: "source_reference", es: "referencia_de_origen", aliases: []string{"reference", "source_ref", "external_id", "referencia", "id_externo"}, max: 100},
+}
+
+// Columns lists the template's columns by their canonical (English)
+// names, in template order.
+func Columns() []string {
+	out := make([]string, numColumns)
+	for i, c := range columns {
+		out[i] = c.name
+	}
+	return out
 }
 
 // headers maps every accepted header, folded, to its column.

@@ -39,7 +39,7 @@ type Intake struct {
 	Address        amparo.Address
 	CountryOfBirth string // ISO 3166-1 alpha-2
 
-	Situation          string // one of amparo.Situations
+	Situation          string // one of amparo.Situations, or amparo.SituationUnknown when not given
 	TPSCountry         string // ISO 3166-1 alpha-2, for TPS holders
 	FacingRemoval      bool
 	NextHearing        amparo.Date

@@ -103,11 +103,12 @@ func TestParse_Corpus(t *testing.T) {
 		{file: "bom_only.csv", fileErrs: []string{"0:0::empty_file"}},
 		{file: "header_only.csv", fileErrs: []string{"0:0::no_rows"}},
 		{file: "binary.csv", fileErrs: []string{"0:0::not_text"}},
+		// An empty immigration situation is not an error: it is not known,
+		// and never a scored fact.
 		{file: "empty_fields.csv", lines: []int{6}, errs: []string{
 			"2:1:legal_name:required",
 			"3:1:legal_name:required",
 			"4:3:preferred_language:required",
-			"4:4:immigration_situation:required",
 		}},
 		{file: "bad_quotes.csv", lines: []int{4}, errs: []string{
 			"2:1:legal_name:bad_quote[5]",

@@ -133,6 +133,7 @@ func init() {
 		amparo.SituationAsylum:      {"asylum_seeker", "asylum", "asylum_applicant", "asilo", "solicitante_de_asilo", "solicitud_de_asilo"},
 		amparo.SituationLPR:         {"lpr", "green_card", "permanent_resident", "lawful_permanent_resident", "residente_permanente", "residente_permanente_legal", "residencia_permanente", "tarjeta_verde"},
 		amparo.SituationOther:       {"other", "otro", "otra"},
+		amparo.SituationUnknown:     {"dont_know", "i_dont_know", "do_not_know", "prefer_not_to_say", "no_se", "no_lo_se", "prefiero_no_decir", "prefiero_no_decirlo"},
 		amparo.SituationNoneKnown:   {"none_known", "none", "unknown", "undocumented", "ninguna_conocida", "ninguno_conocido", "ninguna", "ninguno", "desconocida", "desconocido", "sin_estatus", "indocumentado", "indocumentada"},
 	} {
 		for _, w := range words {

@@ -120,3 +120,14 @@ func ScoredFacts(a *amparo.Applicant, today time.Time) []string {
 	}
 	return out
 }
+
+// CountryName names the country of an ISO code in lang; the code itself if
+// it is not one.
+func CountryName(lang, code string) string {
+	for _, c := range Countries(lang) {
+		if c.Code == code {
+			return c.Name
+		}
+	}
+	return code
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/amparo-project/amparo"
@@ -23,16 +24,27 @@ func (s *Server) applicantRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /applicants/{id}/status", s.applicantStatus)
 }
 
+// applicantList lists the organization's intakes, or finds one by its
+// reference code or by name (q).
 func (s *Server) applicantList(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	as, n, err := s.Applicants.FindApplicants(r.Context(), amparo.ApplicantFilter{Limit: 100})
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	var as []*amparo.Applicant
+	var n int
+	var err error
+	if ref := amparo.NormalizeReference(q); ref != "" {
+		as, n, err = s.Applicants.FindApplicants(r.Context(), amparo.ApplicantFilter{Reference: ref, Limit: 100})
+	}
+	if err == nil && n == 0 {
+		as, n, err = s.Applicants.FindApplicants(r.Context(), amparo.ApplicantFilter{Name: q, Limit: 100})
+	}
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "applicants", http.StatusOK, map[string]any{"Applicants": as, "Total": n})
+	s.render(w, r, "applicants", http.StatusOK, map[string]any{"Applicants": as, "Total": n, "Query": q})
 }
 
 func (s *Server) applicantNew(w http.ResponseWriter, r *http.Request) {
@@ -45,11 +57,13 @@ func (s *Server) applicantNew(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "intake", http.StatusOK, map[string]any{"Organization": o, "Situations": amparo.Situations, "Staff": true,
-		"Form": &form{Values: map[string]string{"language": s.language(w, r)}}})
+	s.render(w, r, "intake", http.StatusOK, s.intakePage(w, r, o, true, &form{Values: map[string]string{"language": s.language(w, r)}}))
 }
 
-// applicantCreate is the intake form, filled by staff with the person.
+// applicantCreate is the intake form, filled by staff with the person. A
+// person already known (by the reference code given, or by name and date
+// of birth) is updated, with the change in their history; either way the
+// answer is a redirect to the record.
 func (s *Server) applicantCreate(w http.ResponseWriter, r *http.Request) {
 	sess := s.signedIn(w, r)
 	if sess == nil {
@@ -63,31 +77,48 @@ func (s *Server) applicantCreate(w http.ResponseWriter, r *http.Request) {
 	lang := s.language(w, r)
 	a, f := s.intakeFromForm(r, o.ID, sess.AccountID, lang)
 	if len(f.Errors) > 0 {
-		s.render(w, r, "intake", http.StatusUnprocessableEntity, map[string]any{"Organization": o, "Situations": amparo.Situations, "Staff": true, "Form": f})
+		s.render(w, r, "intake", http.StatusUnprocessableEntity, s.intakePage(w, r, o, true, f))
 		return
 	}
-	if _, err := s.Applicants.CreateApplicants(r.Context(), []*amparo.Applicant{a}); err != nil {
+	if _, err := s.Applicants.SubmitApplicant(r.Context(), a, f.Values["reference"]); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/applicants", http.StatusSeeOther)
+	http.Redirect(w, r, "/applicants/"+a.ID, http.StatusSeeOther)
 }
 
 // intakeFromForm reads and checks an intake form, as the public and the
-// staff forms share it.
+// staff forms share it. Every question starts unanswered, and an
+// unanswered question records nothing.
 func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string) (*amparo.Applicant, *form) {
 	f := &form{Values: map[string]string{}}
 	c := &amparo.Client{OrganizationID: orgID}
 	clientFromForm(r, c, f)
-	if r.PostFormValue("consent") != "on" {
+	yes := func(k string) bool {
+		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+		return f.Values[k] == "on"
+	}
+	facts := amparo.Facts{InterpreterOK: yes("interpreter_ok"), UnaccompaniedMinor: yes("unaccompanied_minor"), Unhoused: yes("unhoused"),
+		Survivor: yes("survivor"), IntakeDate: amparo.Date{Time: time.Now().UTC().Truncate(24 * time.Hour)}}
+	f.Values["reference"] = strings.TrimSpace(r.PostFormValue("reference"))
+	if f.Values["reference"] != "" && amparo.NormalizeReference(f.Values["reference"]) == "" {
+		f.add("reference", "")
+	}
+	if !yes("consent") {
 		f.add("consent", "")
 	}
 	c.Consents = []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: time.Now().UTC().Truncate(time.Second),
 		RecordedBy: recordedBy, Language: lang}}
 	s.fieldErrors(lang, c.Validate(), f)
-	a := &amparo.Applicant{ID: amparo.NewID(), OrganizationID: orgID, Key: csvimport.RowKey(s.IntakeKeySecret, c.LegalName, c.BirthDate),
-		Facts: amparo.Facts{Personal: c.Personal, InterpreterOK: r.PostFormValue("interpreter_ok") == "on",
-			IntakeDate: amparo.Date{Time: time.Now().UTC().Truncate(24 * time.Hour)}}}
+	for i, e := range f.Errors {
+		// The intake's own words where they differ from the client form's.
+		switch e.Field {
+		case "reference", "consent", "country_of_birth", "tps_country", "next_hearing", "situation":
+			f.Errors[i].Message = s.Catalog.T(lang, "intake.err."+e.Field)
+		}
+	}
+	facts.Personal = c.Personal
+	a := &amparo.Applicant{OrganizationID: orgID, Key: csvimport.RowKey(s.IntakeKeySecret, c.LegalName, c.BirthDate), Facts: facts}
 	return a, f
 }
 
@@ -158,7 +189,53 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Events": events, "Statuses": amparo.ApplicantStatuses, "Form": f})
+	lang := s.language(w, r)
+	received := a.CreatedAt
+	if !a.IntakeDate.IsZero() {
+		received = a.IntakeDate.Time
+	}
+	var history []historyEntry
+	for _, e := range events {
+		h := historyEntry{At: e.At, Status: e.Status, Reason: e.Reason, Update: e.Changes != nil, ByApplicant: e.ActorID == amparo.ApplicantActorID}
+		for _, c := range e.Changes {
+			h.Changes = append(h.Changes, changeView{s.Catalog.T(lang, "client.field."+c.Field), s.factValue(lang, c.Field, c.Old), s.factValue(lang, c.Field, c.New)})
+		}
+		history = append(history, h)
+	}
+	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Received": received, "History": history,
+		"CountryOfBirth": intake.CountryName(lang, a.CountryOfBirth), "TPSCountry": intake.CountryName(lang, a.TPSCountry),
+		"Statuses": amparo.ApplicantStatuses, "Form": f})
+}
+
+// historyEntry is one entry of an applicant's history, as the page shows it.
+type historyEntry struct {
+	At          time.Time
+	Status      string
+	Reason      string
+	Update      bool // a later intake that changed facts
+	ByApplicant bool // sent by the person themselves
+	Changes     []changeView
+}
+
+type changeView struct{ Field, Old, New string }
+
+// factValue writes a stored value of a changed fact in lang.
+func (s *Server) factValue(lang, field, v string) string {
+	switch {
+	case v == "" && field == "situation":
+		return s.Catalog.T(lang, "situation.unknown")
+	case v == "":
+		return "—"
+	case v == "true":
+		return s.Catalog.T(lang, "yes")
+	case v == "false":
+		return s.Catalog.T(lang, "no")
+	case field == "situation":
+		return s.Catalog.T(lang, "situation."+v)
+	case field == "country_of_birth" || field == "tps_country":
+		return intake.CountryName(lang, v)
+	}
+	return v
 }
 
 // applicantStatus records a decision on an applicant, with why.

@@ -1,22 +1,37 @@
 package web
 
 import (
+	"crypto/hmac"
+	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/intake"
 )
 
 // The public intake form: no account, the fewest questions, consent in the
 // person's language. A honeypot field and a per-address limit stand in for a
-// CAPTCHA. The answer shows a reference code and nothing the person typed,
-// so the page is safe to have open or to share.
+// CAPTCHA. A sent form answers with a redirect to a confirmation page
+// (post/redirect/get): reloading it or switching its language sends
+// nothing again. The confirmation shows the reference code and nothing the
+// person typed, so the page is safe to have open or to share; the code
+// travels in a short-lived signed cookie, never in the address.
 
 func (s *Server) intakeRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /intake/{org}", s.intakeForm)
 	mux.HandleFunc("POST /intake/{org}", s.intakeSubmit)
+	mux.HandleFunc("GET /intake/{org}/done", s.intakeDone)
 }
+
+// intakeCallbackDays is how soon the confirmation says the organization
+// calls.
+const intakeCallbackDays = 5
+
+// intakeDoneFor is how long the confirmation can be opened again.
+const intakeDoneFor = time.Hour
 
 func (s *Server) intakeOrg(w http.ResponseWriter, r *http.Request) *amparo.Organization {
 	o, err := s.Organizations.FindOrganizationByID(r.Context(), r.PathValue("org"))
@@ -27,14 +42,19 @@ func (s *Server) intakeOrg(w http.ResponseWriter, r *http.Request) *amparo.Organ
 	return o
 }
 
+// intakePage is the data of the intake form, public or staff.
+func (s *Server) intakePage(w http.ResponseWriter, r *http.Request, o *amparo.Organization, staff bool, f *form) map[string]any {
+	return map[string]any{"Organization": o, "Situations": amparo.Situations, "Questions": intake.Questions,
+		"Countries": intake.Countries(s.language(w, r)), "Staff": staff, "Form": f}
+}
+
 func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	o := s.intakeOrg(w, r)
 	if o == nil {
 		return
 	}
-	s.render(w, r, "intake", http.StatusOK, map[string]any{"Organization": o, "Situations": amparo.Situations,
-		"Form": &form{Values: map[string]string{"language": s.language(w, r)}}})
+	s.render(w, r, "intake", http.StatusOK, s.intakePage(w, r, o, false, &form{Values: map[string]string{"language": s.language(w, r)}}))
 }
 
 func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
@@ -44,26 +64,90 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.language(w, r)
+	a, f := s.intakeFromForm(r, o.ID, amparo.ApplicantActorID, lang)
 	if ok, _ := s.IntakeLimiter.Allow("intake", clientAddr(r), time.Now()); !ok {
-		http.Error(w, s.Catalog.T(lang, "intake.busy"), http.StatusTooManyRequests)
+		// The form comes back with everything typed, and why.
+		f.Errors = []fieldError{{"send", s.Catalog.T(lang, "intake.busy")}}
+		s.render(w, r, "intake", http.StatusTooManyRequests, s.intakePage(w, r, o, false, f))
 		return
 	}
-	reference := strings.ToUpper(amparo.NewID()[:8])
 	if r.PostFormValue("website") != "" {
-		// A robot filled the field people never see: thank it, keep nothing.
-		s.render(w, r, "intake_done", http.StatusOK, map[string]any{"Reference": reference})
+		// A robot filled the field people never see: keep nothing, and
+		// answer as for anyone. The confirmation claims no record and shows
+		// no code, only how to reach the organization: a person whose
+		// browser filled the field is never given a code of nothing.
+		s.intakeRedirect(w, r, o.ID, "")
 		return
 	}
-	a, f := s.intakeFromForm(r, o.ID, "public-intake", lang)
 	if len(f.Errors) > 0 {
-		s.render(w, r, "intake", http.StatusUnprocessableEntity, map[string]any{"Organization": o, "Situations": amparo.Situations, "Form": f})
+		s.render(w, r, "intake", http.StatusUnprocessableEntity, s.intakePage(w, r, o, false, f))
 		return
 	}
 	// The form's person acts as the organization's intake, for this one record.
-	ctx := amparo.NewContextWithActor(r.Context(), amparo.Actor{ID: "public-intake", Role: amparo.RoleIntake, OrganizationID: o.ID})
-	if _, err := s.Applicants.CreateApplicants(ctx, []*amparo.Applicant{a}); err != nil {
+	ctx := amparo.NewContextWithActor(r.Context(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: o.ID})
+	if _, err := s.Applicants.SubmitApplicant(ctx, a, f.Values["reference"]); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "intake_done", http.StatusOK, map[string]any{"Reference": strings.ToUpper(a.ID[:8])})
+	s.intakeRedirect(w, r, o.ID, a.Reference)
+}
+
+// intakeRedirect sends the browser to the confirmation, with the reference
+// code ("" for none) in a signed cookie of the same length either way.
+func (s *Server) intakeRedirect(w http.ResponseWriter, r *http.Request, orgID, reference string) {
+	kind := "R"
+	if reference == "" {
+		kind, reference = "H", strings.Repeat("0", amparo.ReferenceLen)
+	}
+	exp := strconv.FormatInt(time.Now().Add(intakeDoneFor).Unix(), 10)
+	data := []byte(kind + "." + reference + "." + exp)
+	value := base64.RawURLEncoding.EncodeToString(data) + "." + base64.RawURLEncoding.EncodeToString(s.MAC("intake-done "+orgID, data))
+	path := "/intake/" + orgID + "/done"
+	http.SetCookie(w, &http.Cookie{Name: "intake_done", Value: value, Path: path, MaxAge: int(intakeDoneFor / time.Second),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// intakeDoneCookie reads the confirmation's cookie: the reference code,
+// or held for a form kept back (the honeypot); ok is false for none.
+func (s *Server) intakeDoneCookie(r *http.Request, orgID string) (reference string, held, ok bool) {
+	c, err := r.Cookie("intake_done")
+	if err != nil {
+		return "", false, false
+	}
+	b64, mac, _ := strings.Cut(c.Value, ".")
+	data, err1 := base64.RawURLEncoding.DecodeString(b64)
+	sum, err2 := base64.RawURLEncoding.DecodeString(mac)
+	if err1 != nil || err2 != nil || !hmac.Equal(sum, s.MAC("intake-done "+orgID, data)) {
+		return "", false, false
+	}
+	parts := strings.Split(string(data), ".")
+	if len(parts) != 3 {
+		return "", false, false
+	}
+	exp, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || time.Now().Unix() > exp {
+		return "", false, false
+	}
+	if parts[0] == "H" {
+		return "", true, true
+	}
+	return parts[1], false, true
+}
+
+// intakeDone is the confirmation: the reference code, what happens next
+// and when, the organization's phone, and what to do if detained now.
+func (s *Server) intakeDone(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	o := s.intakeOrg(w, r)
+	if o == nil {
+		return
+	}
+	reference, held, ok := s.intakeDoneCookie(r, o.ID)
+	if !ok {
+		http.Redirect(w, r, "/intake/"+o.ID, http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, "intake_done", http.StatusOK, map[string]any{"Organization": o, "Reference": reference, "Held": held,
+		"CallbackDays": intakeCallbackDays})
 }

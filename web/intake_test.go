@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/internal/browsertest"
 )
 
@@ -29,49 +31,180 @@ func (w *accountWorld) applicants(t *testing.T) []*amparo.Applicant {
 
 func TestPublicIntake(t *testing.T) {
 	w := newAccountWorld(t)
+	w.org.ContactPhone = "+1 213 555 0199"
+	if err := w.db.UpdateOrganization(system, w.org); err != nil {
+		t.Fatal(err)
+	}
 	b := w.browser(t)
 	path := "/intake/" + w.org.ID
-	res, _ := b.get(path)
+	res, body := b.get(path)
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("form: %d", res.StatusCode)
 	}
-	form := url.Values{"legal_name": {"Zacarías Quiñónez Ejemplo"}, "language": {"es"}, "situation": {"tps"}, "tps_country": {"SV"}, "facing_removal": {"on"}}
-	res, body := b.post(path, form)
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#consent"`) || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+	if !strings.Contains(body, `<select id="situation" name="situation"><option value="" selected>`) {
+		t.Fatal("the immigration situation does not start unanswered")
+	}
+	form := url.Values{"legal_name": {"Zacarías Quiñónez Ejemplo"}, "language": {"es"}, "situation": {"tps"}, "tps_country": {"SV"},
+		"facing_removal": {"on"}, "phone": {"213-555-0123"}}
+	res, body = b.post(path, form)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#consent"`) || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") ||
+		!strings.Contains(body, `<option value="SV" selected>`) || !strings.Contains(body, "autofocus") {
 		t.Fatalf("without consent: %d", res.StatusCode)
 	}
 	form.Set("consent", "on")
-	res, body = b.post(path, form)
-	if res.StatusCode != 200 || !strings.Contains(body, `id="reference"`) {
-		t.Fatalf("sent: %d\n%s", res.StatusCode, body)
+	res, _ = b.post(path, form)
+	wantRedirect(t, res, path+"/done") // nothing personal in the address
+	res, body = b.get(path + "/done")
+	as := w.applicants(t)
+	if res.StatusCode != 200 || len(as) != 1 || !strings.Contains(body, `id="reference">`+as[0].Reference+"<") {
+		t.Fatalf("confirmation: %d, %d applicants\n%s", res.StatusCode, len(as), body)
 	}
-	if strings.Contains(body, "Zacarías") || strings.Contains(body, "Quiñónez") {
+	if !strings.Contains(body, "213 555 0199") || !strings.Contains(body, `id="detained"`) || !strings.Contains(body, `id="next"`) {
+		t.Fatalf("the confirmation lacks the phone, what happens next, or what to do if detained\n%s", body)
+	}
+	if strings.Contains(body, "Zacarías") || strings.Contains(body, "Quiñónez") || strings.Contains(body, "213-555-0123") {
 		t.Fatal("the answer page shows what the person typed")
 	}
-	as := w.applicants(t)
-	if len(as) != 1 || as[0].LegalName != "Zacarías Quiñónez Ejemplo" || as[0].TPSCountry != "SV" || len(as[0].Consents) != 1 {
-		t.Fatalf("stored %+v", as)
+	// Reloading, or switching the language, shows the same code and sends nothing.
+	res, body = b.get(path + "/done?lang=es")
+	if res.StatusCode != 200 || !strings.Contains(body, as[0].Reference) || !strings.Contains(body, "Recibimos") {
+		t.Fatalf("in Spanish: %d\n%s", res.StatusCode, body)
 	}
-	// A robot that fills the hidden field is thanked, and nothing is kept.
+	if got := w.applicants(t); len(got) != 1 || got[0].LegalName != "Zacarías Quiñónez Ejemplo" || got[0].TPSCountry != "SV" || len(got[0].Consents) != 1 {
+		t.Fatalf("stored %+v", got)
+	}
+	// The same person writes again, now detained: the same record, updated.
+	form.Set("detained", "on")
+	res, _ = b.post(path, form)
+	wantRedirect(t, res, path+"/done")
+	if _, body := b.get(path + "/done"); !strings.Contains(body, as[0].Reference) {
+		t.Fatal("the second request shows another code")
+	}
+	if got := w.applicants(t); len(got) != 1 || !got[0].Detained {
+		t.Fatalf("after writing again: %d applicants", len(got))
+	}
+	// A robot that fills the hidden field is answered as anyone, is given
+	// no code, and nothing is kept.
+	robot := w.browser(t)
 	form.Set("legal_name", "Robot Ejemplo")
 	form.Set("website", "http://spam.example")
-	if res, _ := b.post(path, form); res.StatusCode != 200 || len(w.applicants(t)) != 1 {
-		t.Fatalf("honeypot: %d, %d applicants", res.StatusCode, len(w.applicants(t)))
+	res, _ = robot.post(path, form)
+	wantRedirect(t, res, path+"/done")
+	if res, body := robot.get(path + "/done"); res.StatusCode != 200 || strings.Contains(body, `id="reference"`) || !strings.Contains(body, "213 555 0199") {
+		t.Fatalf("honeypot confirmation: %d\n%s", res.StatusCode, body)
 	}
-	// One address is slowed down after a few submissions.
-	var last int
-	for range 6 {
-		res, _ := b.post(path, form)
-		last = res.StatusCode
-	}
-	if last != http.StatusTooManyRequests {
-		t.Fatalf("after many submissions: %d, want 429", last)
+	if len(w.applicants(t)) != 1 {
+		t.Fatal("the robot's form was kept")
 	}
 	if strings.Contains(w.log.String(), "Quiñónez") {
 		t.Fatal("the log holds the name")
 	}
 	if res, _ := b.get("/intake/no-such-organization"); res.StatusCode != 404 {
 		t.Fatalf("unknown organization: %d", res.StatusCode)
+	}
+}
+
+// TestPublicIntake_RateLimited: a limited submission comes back as the
+// form, in the person's language, with everything typed and why.
+func TestPublicIntake_RateLimited(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.browser(t)
+	path := "/intake/" + w.org.ID
+	b.get(path + "?lang=es")
+	form := url.Values{"legal_name": {"Marta Ejemplo Muestra"}, "language": {"es"}, "phone": {"213-555-0144"}, "unhoused": {"on"}, "reference": {"K7QM3XPD9A"}}
+	var res *http.Response
+	var body string
+	for range 6 { // the test limiter lets 5 through
+		res, body = b.post(path, form)
+	}
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after many submissions: %d, want 429", res.StatusCode)
+	}
+	for _, want := range []string{"Demasiadas solicitudes", `value="Marta Ejemplo Muestra"`, `value="213-555-0144"`, `id="unhoused" name="unhoused" checked`,
+		`value="K7QM3XPD9A"`, `class="error-summary"`, `lang="es"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the limited answer lacks %q", want)
+		}
+	}
+}
+
+// TestIntakeForms_NothingAnsweredNothingScored: the public and staff forms
+// sent with every optional question untouched record no scored fact, and
+// each form asks every question the policy scores.
+func TestIntakeForms_NothingAnsweredNothingScored(t *testing.T) {
+	w := newAccountWorld(t)
+	staff := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	for _, tt := range []struct {
+		name string
+		b    *browser
+		path string
+		form string
+	}{
+		{"public", w.browser(t), "/intake/" + w.org.ID, "/intake/" + w.org.ID},
+		{"staff", staff, "/applicants", "/applicants/new"},
+	} {
+		_, body := tt.b.get(tt.form)
+		for _, q := range intake.Questions {
+			if !strings.Contains(body, `name="`+q.Field+`"`) {
+				t.Errorf("%s form does not ask %s", tt.name, q.Field)
+			}
+		}
+		if strings.Contains(body, " checked") || strings.Count(body, " selected") != 2 { // the language, and "I don't know"
+			t.Errorf("%s form has answers chosen before the person chose", tt.name)
+		}
+		// What a browser sends for the untouched form.
+		untouched := url.Values{"legal_name": {"Nadie Ejemplo " + tt.name}, "birth_date": {""}, "phone": {""}, "language": {"es"},
+			"situation": {""}, "tps_country": {""}, "country_of_birth": {""}, "next_hearing": {""}, "reference": {""}, "consent": {"on"}}
+		if res, _ := tt.b.post(tt.path, untouched); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", tt.name, res.StatusCode)
+		}
+	}
+	as := w.applicants(t)
+	if len(as) != 2 {
+		t.Fatalf("%d applicants", len(as))
+	}
+	for _, a := range as {
+		if got := intake.ScoredFacts(a, time.Now()); len(got) != 0 || a.Situation != amparo.SituationUnknown {
+			t.Errorf("%s: scored facts %v, situation %q", a.LegalName, got, a.Situation)
+		}
+	}
+}
+
+// TestApplicantPage_ShowsEverythingAndIsFound: staff see all a person gave,
+// and find them by reference code or name.
+func TestApplicantPage_ShowsEverythingAndIsFound(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	form := url.Values{"legal_name": {"Inés Ejemplo Prueba"}, "birth_date": {"1991-04-05"}, "phone": {"213-555-0177"}, "language": {"es"},
+		"situation": {"tps"}, "tps_country": {"HT"}, "country_of_birth": {"HT"}, "unaccompanied_minor": {"on"}, "survivor": {"on"}, "consent": {"on"}}
+	res, _ := b.post("/applicants", form)
+	as := w.applicants(t)
+	if len(as) != 1 {
+		t.Fatalf("%d applicants", len(as))
+	}
+	a := as[0]
+	wantRedirect(t, res, "/applicants/"+a.ID)
+	_, body := b.get("/applicants/" + a.ID + "?lang=es")
+	for _, want := range []string{a.Reference, "213-555-0177", "1991-04-05", a.IntakeDate.String(), "Haití", "Titular de TPS"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the applicant page lacks %q", want)
+		}
+	}
+	// Staff take the same person again, now unhoused: one record, and the
+	// change in the history.
+	form.Set("unhoused", "on")
+	b.post("/applicants", form)
+	_, body = b.get("/applicants/" + a.ID + "?lang=en")
+	if len(w.applicants(t)) != 1 || !strings.Contains(body, "Updated by staff") || !strings.Contains(body, "Has no stable housing: No → Yes") {
+		t.Fatalf("the history lacks the update\n%s", body)
+	}
+	for _, q := range []string{strings.ToLower(a.Reference), "ines prueba", "INÉS"} {
+		if _, body := b.get("/applicants?q=" + url.QueryEscape(q)); !strings.Contains(body, "/applicants/"+a.ID) {
+			t.Errorf("search %q does not find the applicant", q)
+		}
+	}
+	if _, body := b.get("/applicants?q=Luis"); strings.Contains(body, "/applicants/"+a.ID) {
+		t.Error("a search for another name finds the applicant")
 	}
 }
 
@@ -94,8 +227,9 @@ func TestPublicIntake_BrowserSpanish(t *testing.T) {
 		t.Fatalf("the name typed was not kept: %q", kept)
 	}
 	// The summary links to the field; correct it and send again.
-	do(t, ctx, chromedp.Click(`.error-summary a[href="#tps_country"]`), chromedp.SendKeys("#tps_country", "SV"),
-		chromedp.Click("#consent"), chromedp.Submit("#legal_name"))
+	// The consent ticked is kept too.
+	do(t, ctx, chromedp.Click(`.error-summary a[href="#tps_country"]`), chromedp.SetValue("#tps_country", "SV"),
+		chromedp.Submit("#legal_name"))
 	if done := waitFor(ctx, `(document.querySelector('h1') || {}).textContent || ''`, "Recibimos"); !strings.Contains(done, "Recibimos") {
 		t.Fatalf("after the correction the page says %q", done)
 	}

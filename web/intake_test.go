@@ -305,3 +305,62 @@ func TestStaffIntakeAndImport(t *testing.T) {
 		t.Fatalf("another organization sees the applicant: %d", res.StatusCode)
 	}
 }
+
+// TestPublicIntake_PhoneSpanishWritesAgain: on a 375-pixel phone, in
+// Spanish, a person leaves the situation unanswered and sends; the
+// confirmation is a page of its own with the reference code, which
+// switching language keeps; they write again, now detained, and staff see
+// the update in the history.
+func TestPublicIntake_PhoneSpanishWritesAgain(t *testing.T) {
+	w := newAccountWorld(t)
+	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
+	form := w.ts.URL + "/intake/" + w.org.ID
+	do(t, ctx, chromedp.Navigate(form+"?lang=es"), chromedp.WaitVisible("#legal_name"))
+	if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
+		t.Fatalf("the form is %d pixels wide on a 375-pixel phone", wide)
+	}
+	// A mistake first: the summary takes the focus, in Spanish.
+	do(t, ctx, chromedp.SendKeys("#legal_name", "Julia Ejemplo Muestra"), chromedp.SendKeys("#phone", "213-555-0166"),
+		chromedp.Click("#send"), chromedp.WaitVisible(".error-summary"))
+	if focus := eval[string](t, ctx, `document.activeElement.className`); focus != "error-summary" {
+		t.Fatalf("the focus is on %q, not the error summary", focus)
+	}
+	if s := eval[string](t, ctx, `document.querySelector('.error-summary').innerText`); !strings.Contains(s, "marque la casilla") {
+		t.Fatalf("summary: %q", s)
+	}
+	if sit := eval[string](t, ctx, `document.getElementById('situation').value`); sit != "" {
+		t.Fatalf("the situation is %q, not unanswered", sit)
+	}
+	do(t, ctx, chromedp.Click("#consent"), chromedp.Click("#send"), chromedp.WaitVisible("#reference"))
+	ref := eval[string](t, ctx, `document.getElementById('reference').textContent`)
+	if path := eval[string](t, ctx, `location.pathname + location.search`); path != "/intake/"+w.org.ID+"/done" {
+		t.Fatalf("the confirmation is at %q", path)
+	}
+	as := w.applicants(t)
+	if len(as) != 1 || as[0].Reference != ref || as[0].Situation != amparo.SituationUnknown {
+		t.Fatalf("stored %d applicants; reference shown %q", len(as), ref)
+	}
+	// Switching language keeps the confirmation, and sends nothing again.
+	do(t, ctx, chromedp.Click(`nav a[hreflang="en"]`), chromedp.WaitVisible("#reference"))
+	if h1 := waitFor(ctx, `document.querySelector('h1').textContent`, "We received"); !strings.Contains(h1, "We received") {
+		t.Fatalf("in English the page says %q", h1)
+	}
+	if got := eval[string](t, ctx, `document.getElementById('reference').textContent`); got != ref || len(w.applicants(t)) != 1 {
+		t.Fatalf("after switching language: %q, %d applicants", got, len(w.applicants(t)))
+	}
+	// Writing again, now detained, with the reference code.
+	do(t, ctx, chromedp.Navigate(form+"?lang=es"), chromedp.WaitVisible("#legal_name"),
+		chromedp.SendKeys("#legal_name", "Julia Ejemplo Muestra"), chromedp.Click("#detained"), chromedp.SendKeys("#reference", ref),
+		chromedp.Click("#consent"), chromedp.Click("#send"), chromedp.WaitVisible("#reference"))
+	if got := eval[string](t, ctx, `document.getElementById('reference').textContent`); got != ref {
+		t.Fatalf("writing again shows %q, want %q", got, ref)
+	}
+	as = w.applicants(t)
+	if len(as) != 1 || !as[0].Detained || as[0].Phone != "213-555-0166" {
+		t.Fatalf("after writing again: %d applicants, %+v", len(as), as)
+	}
+	_, body := w.signedInAs(t, amparo.RoleIntake, w.org.ID).get("/applicants/" + as[0].ID + "?lang=es")
+	if !strings.Contains(body, "Actualizado por la persona") || !strings.Contains(body, "Detenido") || !strings.Contains(body, "213-555-0166") {
+		t.Fatalf("the staff page lacks the update\n%s", body)
+	}
+}

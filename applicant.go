@@ -84,9 +84,12 @@ type ApplicantService interface {
 	// client made from the applicant's facts) in the applicant's
 	// organization, links the applicant to it, and marks the applicant
 	// matched to the member, with reason in its history. When the client's
-	// letter is issued, the applicant becomes served. ENOTFOUND for an
+	// letter is issued, the applicant becomes served. Accepting the same
+	// match again stores nothing and fills c with the client the first
+	// acceptance made. ENOTFOUND for an
 	// applicant or a member not of the actor's organization; ECONFLICT if
-	// the applicant is no longer waiting; EINVALID if c is invalid or the
+	// the applicant is no longer waiting (matched to another member,
+	// declined, closed); EINVALID if c is invalid or the
 	// member is suspended; EFORBIDDEN unless the actor decides on matches.
 	AcceptMatch(ctx context.Context, id, memberID, reason string, c *Client) error
 	// FindApplicantClient returns the client an accepted match created

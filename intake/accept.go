@@ -14,6 +14,7 @@ import (
 // member. The web and the CLI call it alike.
 type Matches struct {
 	Applicants amparo.ApplicantService
+	Members    amparo.MemberService
 	Conflicts  amparo.ConflictService
 	Letters    amparo.LetterService
 }
@@ -54,17 +55,22 @@ func (m *Matches) Accept(ctx context.Context, a Acceptance) (*Accepted, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ap.MemberID == a.MemberID && (ap.Status == amparo.ApplicantMatched || ap.Status == amparo.ApplicantServed) {
-		// A repeat (a double submit, a reload): the first one's records.
-		c, err := m.Applicants.FindApplicantClient(ctx, ap.ID)
-		if err != nil {
+	// A member of another organization, or none, is refused before the
+	// conflict check asks anyone to review it (the store refuses it too).
+	if mem, err := m.Members.FindMemberByID(ctx, a.MemberID); amparo.ErrorCode(err) == amparo.ENOTFOUND ||
+		err == nil && mem.OrganizationID != ap.OrganizationID {
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "no such member in the applicant's organization")
+	} else if err != nil {
+		return nil, err
+	}
+	// A repeat (a double submit, a reload) gets what the first made; the
+	// store still decides whether the actor may accept.
+	repeat := ap.MemberID == a.MemberID && (ap.Status == amparo.ApplicantMatched || ap.Status == amparo.ApplicantServed)
+	var hits []*amparo.Candidate
+	if !repeat {
+		if hits, err = m.Conflicts.ConflictCheck(ctx, ap.LegalName, ap.BirthDate, ap.ID); err != nil {
 			return nil, err
 		}
-		return m.openDraft(ctx, &Accepted{Client: c}, a.MemberID)
-	}
-	hits, err := m.Conflicts.ConflictCheck(ctx, ap.LegalName, ap.BirthDate, ap.ID)
-	if err != nil {
-		return nil, err
 	}
 	if len(hits) > 0 && !a.ConflictsCleared {
 		return &Accepted{Conflicts: hits}, amparo.Errorf(amparo.ECONFLICT,

@@ -37,7 +37,8 @@ func (tx *Tx) recordApplicantEvent(ctx context.Context, dk dataKey, id, status, 
 }
 
 // AcceptMatch stores the client made from an applicant, links the two and
-// marks the applicant matched, all or nothing.
+// marks the applicant matched, all or nothing. Accepting the same match
+// again stores nothing and fills c with the client the first made.
 func (db *DB) AcceptMatch(ctx context.Context, id, memberID, reason string, c *amparo.Client) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.signs(); err != nil {
@@ -47,19 +48,32 @@ func (db *DB) AcceptMatch(ctx context.Context, id, memberID, reason string, c *a
 		if err != nil {
 			return err
 		}
-		var orgID, status string
-		if err := tx.queryRow(ctx, "SELECT organization_id, status FROM applicants WHERE id = ?", id).Scan(&orgID, &status); err != nil {
+		var orgID, status, matched string
+		if err := tx.queryRow(ctx, "SELECT organization_id, status, COALESCE(member_id, '') FROM applicants WHERE id = ?", id).Scan(&orgID, &status, &matched); err != nil {
 			return mapError(err)
 		}
 		mstatus, err := tx.checkMatchMember(ctx, id, memberID)
 		if err != nil {
 			return err
 		}
+		if !slices.Contains(waitingStatuses, status) {
+			// A repeat of the same acceptance (a double submit) gives the
+			// client the first one made; anything else is refused.
+			var clientID string
+			if matched == memberID && (status == amparo.ApplicantMatched || status == amparo.ApplicantServed) &&
+				tx.queryRow(ctx, "SELECT client_id FROM applicant_clients WHERE applicant_id = ?", id).Scan(&clientID) == nil {
+				cs, _, err := tx.findClients(ctx, amparo.ClientFilter{ID: clientID, Limit: 1})
+				if err != nil {
+					return err
+				} else if len(cs) == 1 {
+					*c = *cs[0]
+					return nil
+				}
+			}
+			return amparo.Errorf(amparo.ECONFLICT, "the applicant is %s, no longer waiting for a match", status)
+		}
 		if mstatus != amparo.MemberActive {
 			return amparo.Invalid("member_id", "the member is suspended")
-		}
-		if !slices.Contains(waitingStatuses, status) {
-			return amparo.Errorf(amparo.ECONFLICT, "the applicant is %s, no longer waiting for a match", status)
 		}
 		c.OrganizationID = orgID
 		if err := c.Validate(); err != nil {

@@ -91,8 +91,18 @@ func TestApplicantService_AcceptMatch(t *testing.T) {
 			if ap.Status != amparo.ApplicantMatched || ap.MemberID != m.ID {
 				t.Fatalf("applicant %s, member %s", ap.Status, ap.MemberID)
 			}
-			// Accepting again makes nothing new.
-			wantCode(t, db.AcceptMatch(member, a.ID, m.ID, "accepted", fromApplicant()), amparo.ECONFLICT)
+			// Accepting again (a double submit) makes nothing new; to
+			// another member, it is refused.
+			again := fromApplicant()
+			if err := db.AcceptMatch(member, a.ID, m.ID, "accepted", again); err != nil || again.ID != c.ID {
+				t.Fatalf("accepting again: client %s, want %s (%v)", again.ID, c.ID, err)
+			}
+			m2 := MustCreateMember(t, db, org.ID, "900003")
+			wantCode(t, db.AcceptMatch(member, a.ID, m2.ID, "accepted", fromApplicant()), amparo.ECONFLICT)
+			wantCode(t, db.AcceptMatch(as(amparo.RoleIntake, org.ID), a.ID, m.ID, "accepted", fromApplicant()), amparo.EFORBIDDEN)
+			if events, _ := db.FindApplicantEvents(member, a.ID); len(events) != 1 {
+				t.Fatalf("%d events after accepting twice", len(events))
+			}
 			if _, n, _ := db.FindClients(member, amparo.ClientFilter{}); n != 1 {
 				t.Fatalf("%d clients after accepting twice", n)
 			}

@@ -36,7 +36,7 @@ type Acceptance struct {
 // stopped it.
 type Accepted struct {
 	Client    *amparo.Client
-	Letter    *amparo.Letter     // the draft opened for the member
+	Letter    *amparo.Letter      // the draft opened for the member
 	Conflicts []*amparo.Candidate // the conflict check's hits
 }
 

@@ -107,7 +107,7 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /account/totp", s.totpForm)
 	mux.HandleFunc("POST /account/totp", s.enrollTOTP)
 	mux.HandleFunc("GET "+recoveryPath, s.recoveryPage)
-	mux.HandleFunc("GET "+recoveryPath+".txt", s.recoveryText)
+	mux.HandleFunc("GET "+recoveryPath+"/codes.txt", s.recoveryText)
 	mux.HandleFunc("POST "+recoveryPath, s.recoverySaved)
 	mux.HandleFunc("POST /signout", s.signOut)
 	mux.HandleFunc("POST /signout/everywhere", s.signOutEverywhere)

@@ -59,8 +59,12 @@ func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderClientForm(w http.ResponseWriter, r *http.Request, status int, f *form, c *amparo.Client) {
+	back := "/clients/new"
+	if c != nil {
+		back = "/clients/" + c.ID + "/edit"
+	}
 	s.render(w, r, "client_form", status, map[string]any{"Form": f, "Client": c, "Situations": amparo.Situations,
-		"Languages": s.Catalog.Languages()})
+		"Languages": s.Catalog.Languages(), "LangPath": back})
 }
 
 // clientFromForm reads a client's personal fields from a posted form.
@@ -165,7 +169,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(found) > 0 {
 			s.render(w, r, "client_form", http.StatusOK, map[string]any{"Form": f, "Situations": amparo.Situations,
-				"Languages": s.Catalog.Languages(), "Conflicts": found})
+				"Languages": s.Catalog.Languages(), "Conflicts": found, "LangPath": "/clients/new"})
 			return
 		}
 	}
@@ -294,7 +298,7 @@ func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), word) {
 		f := &form{}
 		f.add("confirm", s.Catalog.T(lang, "client.err.confirm", word))
-		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f})
+		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f, "LangPath": "/clients/" + c.ID + "/delete"})
 		return
 	}
 	if err := s.Clients.DeleteClient(r.Context(), c.ID); err != nil {

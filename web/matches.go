@@ -106,7 +106,7 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 		places[q.Places[i].ID] = &q.Places[i]
 	}
 	s.render(w, r, "matches", status, map[string]any{"Proposal": proposal, "Applicants": q.Applicants, "Members": names,
-		"Conflicts": conflicts, "Places": places, "Form": f})
+		"Conflicts": conflicts, "Places": places, "Form": f, "LangPath": "/matches"})
 }
 
 // matches is the workflow of accepting a match.

@@ -141,6 +141,9 @@ func TestMatchAccept(t *testing.T) {
 	if _, n, _ := w.db.FindClients(intakeCtx, amparo.ClientFilter{}); n != 0 {
 		t.Fatalf("%d clients before the conflict was cleared", n)
 	}
+	if !strings.Contains(body, `href="/matches?lang=es"`) {
+		t.Errorf("the language link of the answer to a POST does not lead to the matches page:\n%s", body)
+	}
 	accept.Set("conflicts_cleared", "on")
 	res, _ = b.post("/matches/accept", accept)
 	loc := res.Header.Get("Location")

@@ -32,7 +32,7 @@ func TestRecoveryCodes_SurviveALanguageSwitch(t *testing.T) {
 	if !strings.Contains(es, `href="/account/recovery?lang=en"`) {
 		t.Errorf("the language link does not lead back to the codes:\n%s", es)
 	}
-	res, file := b.get("/account/recovery.txt")
+	res, file := b.get("/account/recovery/codes.txt")
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") ||
 		!strings.Contains(res.Header.Get("Content-Disposition"), `attachment; filename="amparo-recovery-codes.txt"`) {
 		t.Fatalf("download: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
@@ -57,7 +57,7 @@ func TestRecoveryCodes_SurviveALanguageSwitch(t *testing.T) {
 	wantRedirect(t, res, "/dashboard")
 	res, _ = b.get("/account/recovery")
 	wantRedirect(t, res, "/dashboard")
-	if res, _ := b.get("/account/recovery.txt"); res.StatusCode != http.StatusSeeOther {
+	if res, _ := b.get("/account/recovery/codes.txt"); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("download after saving: %d", res.StatusCode)
 	}
 }

@@ -176,8 +176,24 @@ type ApplicantService interface {
 	// organization has none with that ID.
 	FindApplicantByID(ctx context.Context, id string) (*Applicant, error)
 	// SetApplicantStatus records a decision: the new status, the member it
-	// concerns (a match accepted or declined), and why.
+	// concerns (a match accepted or declined), and why. A member not of
+	// the applicant's organization, or none at all, is ENOTFOUND.
 	SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error
+	// AcceptMatch accepts a match in one transaction: it stores c (the
+	// client made from the applicant's facts) in the applicant's
+	// organization, links the applicant to it, and marks the applicant
+	// matched to the member, with reason in its history. When the client's
+	// letter is issued, the applicant becomes served. Accepting the same
+	// match again stores nothing and fills c with the client the first
+	// acceptance made. ENOTFOUND for an
+	// applicant or a member not of the actor's organization; ECONFLICT if
+	// the applicant is no longer waiting (matched to another member,
+	// declined, closed); EINVALID if c is invalid or the
+	// member is suspended; EFORBIDDEN unless the actor decides on matches.
+	AcceptMatch(ctx context.Context, id, memberID, reason string, c *Client) error
+	// FindApplicantClient returns the client an accepted match created
+	// from the applicant; ENOTFOUND if there is none.
+	FindApplicantClient(ctx context.Context, id string) (*Client, error)
 	// FindApplicantEvents returns an applicant's history, oldest first.
 	FindApplicantEvents(ctx context.Context, id string) ([]*ApplicantEvent, error)
 }

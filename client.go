@@ -2,6 +2,7 @@ package amparo
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -42,8 +43,13 @@ type Client struct {
 // it whole with the client's data key, so deleting the key erases the
 // client for good. A field added here is encrypted without further work.
 type Personal struct {
-	LegalName      string
-	PreferredName  string `json:",omitempty"`
+	// LegalName is the full name as on the person's identity documents:
+	// letters, cards and QR codes print it, and nothing else.
+	LegalName string
+	// SingleName says staff checked that the person has one name only (no
+	// surname) on their documents, so a one-word legal name is right.
+	SingleName     bool   `json:",omitempty"`
+	PreferredName  string `json:",omitempty"` // what the person is called; only their own part of a letter greets them by it
 	BirthDate      Date   `json:",omitzero"`
 	Language       string // preferred language, e.g. "es"
 	Phone          string `json:",omitempty"`
@@ -94,7 +100,9 @@ const (
 	ConsentAlerts         = "alerts"
 )
 
-// DisplayName is the name a letter prints: the preferred name if given.
+// DisplayName is the name to greet the client by in what only they read
+// ("Para usted, José"): the preferred name if given. Letters, cards, QR
+// codes and anything an officer reads name the client by LegalName.
 func (c *Client) DisplayName() string {
 	if c.PreferredName != "" {
 		return c.PreferredName
@@ -107,6 +115,10 @@ func (c *Client) Validate() error {
 	var v checker
 	v.required("organization_id", c.OrganizationID)
 	v.text("legal_name", c.LegalName, MaxNameLen, true)
+	if n := len(strings.Fields(c.LegalName)); n == 1 && !c.SingleName {
+		// A letter naming "Joy" does not say who it protects.
+		v.add("legal_name", "has one word: enter the full name as on the identity documents, or mark that the person has a single name")
+	}
 	v.text("preferred_name", c.PreferredName, MaxNameLen, false)
 	if !c.BirthDate.IsZero() && (c.BirthDate.Year() < 1900 || c.BirthDate.After(time.Now())) {
 		v.add("birth_date", "must be a date between 1900 and today")
@@ -168,6 +180,10 @@ type ClientService interface {
 	CreateClient(ctx context.Context, c *Client) error
 	// CreateClients stores a batch in one transaction: all or nothing.
 	CreateClients(ctx context.Context, cs []*Client) error
+	// UpdateClient replaces c's personal fields, if c.UpdatedAt is still
+	// the stored record's: an edit of a record changed since it was read
+	// is refused with ECONFLICT and overwrites nothing. ENOTFOUND if c is
+	// not a client of the actor's organization; EINVALID if c is invalid.
 	UpdateClient(ctx context.Context, c *Client) error
 	// DeleteClient erases a client for good: its data key is destroyed, so
 	// no copy of its encrypted fields can be read again.

@@ -61,7 +61,7 @@ type Program struct {
 func NewLetter(l *amparo.Letter, c *amparo.Client, m *amparo.Member, o *amparo.Organization, p *amparo.Program) *Letter {
 	return &Letter{
 		ID: l.ID, QR: l.QR, IssuedAt: l.IssuedAt, ValidUntil: l.ValidUntil,
-		ClientName: c.DisplayName(), Languages: l.Languages,
+		ClientName: c.LegalName, Languages: l.Languages,
 		Member: Member{Name: m.Name, Kind: m.Kind, BarJurisdiction: m.BarJurisdiction, BarNumber: m.BarNumber,
 			RecognizedOrg: m.RecognizedOrg, AccreditationDate: m.AccreditationDate.Time, Phone: m.PublicPhone},
 		Organization: Organization{Name: o.Name, Phone: o.ContactPhone, Email: o.ContactEmail},

@@ -364,6 +364,9 @@ func (db *DB) SetApplicantStatus(ctx context.Context, id, status, memberID, reas
 			if status != amparo.ApplicantMatched && strings.TrimSpace(reason) == "" {
 				return amparo.Invalid("reason", "say why the match is declined")
 			}
+			if _, err := tx.checkMatchMember(ctx, id, memberID); err != nil {
+				return err
+			}
 		}
 		dk, err := tx.applicantKey(ctx, id)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
@@ -205,8 +206,9 @@ func (tx *Tx) createClient(ctx context.Context, c *amparo.Client) error {
 	return tx.audit(ctx, "client.create", "client", c.ID)
 }
 
-// UpdateClient replaces a client's personal fields. A client never moves
-// to another organization.
+// UpdateClient replaces a client's personal fields, unless the record
+// changed since c was read (c.UpdatedAt): a stale edit overwrites nothing.
+// A client never moves to another organization.
 func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -216,10 +218,15 @@ func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 			return err
 		}
 		var wrapped []byte
-		err := tx.queryRow(ctx, `SELECT k.wrapped, c.created_at FROM clients c JOIN client_keys k ON k.client_id = c.id
-			WHERE c.id = ? AND c.organization_id = ?`, c.ID, c.OrganizationID).Scan(&wrapped, scanTime{&c.CreatedAt})
+		var stored time.Time
+		err := tx.queryRow(ctx, `SELECT k.wrapped, c.created_at, c.updated_at FROM clients c JOIN client_keys k ON k.client_id = c.id
+			WHERE c.id = ? AND c.organization_id = ?`+tx.db.dialect.forUpdate(), c.ID, c.OrganizationID).Scan(&wrapped, scanTime{&c.CreatedAt}, scanTime{&stored})
 		if err != nil {
 			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
+		}
+		if !stored.Equal(c.UpdatedAt) {
+			// Someone saved the client since c was read: overwrite nothing.
+			return amparo.Errorf(amparo.ECONFLICT, "the client was changed by someone else since it was read")
 		}
 		dk, err := db.cipher.OpenDataKey(c.ID, wrapped)
 		if err != nil {

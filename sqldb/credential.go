@@ -39,7 +39,7 @@ func (tx *Tx) issueCredential(ctx context.Context, l *amparo.Letter) error {
 		return err
 	}
 	c := credential.Claims{ID: id, IssuedAt: l.IssuedAt, Expires: l.ValidUntil, StatusListID: listID, StatusIndex: index,
-		ClientName: cs[0].DisplayName(), MemberName: m.Name, Phone: m.PublicPhone}
+		ClientName: cs[0].LegalName, MemberName: m.Name, Phone: m.PublicPhone}
 	if m.Kind == amparo.MemberAttorney {
 		c.BarJurisdiction, c.BarNumber = m.BarJurisdiction, m.BarNumber
 	} else {
@@ -68,7 +68,7 @@ func claimsError(err error) error {
 	}
 	switch fe.Field {
 	case "client_name":
-		return amparo.Invalid("preferred_name", "the name printed on the letter %s: give the client a shorter preferred name", fe.Problem)
+		return amparo.Invalid("legal_name", "the legal name %s for the letter's QR code", fe.Problem)
 	case "member_name":
 		return amparo.Invalid("member_id", "the member's name %s for a letter", fe.Problem)
 	case "phone":

@@ -84,7 +84,7 @@ func TestLetterService_Credential(t *testing.T) {
 		}
 		r := wantStatus(t, verifier(t, db), l.QR, credential.StatusValid)
 		c, _ := db.FindClientByID(ctx, l.ClientID)
-		if r.Claims.ClientName != c.DisplayName() || r.Claims.MemberName != m.Name || r.Claims.Phone != m.PublicPhone ||
+		if r.Claims.ClientName != c.LegalName || r.Claims.MemberName != m.Name || r.Claims.Phone != m.PublicPhone ||
 			r.Claims.BarNumber != m.BarNumber || !r.Claims.Expires.Equal(l.ValidUntil.Truncate(time.Second)) ||
 			r.Claims.ID.String() != l.CredentialID || r.StatusListAsOf == nil {
 			t.Fatalf("claims %+v", r.Claims)
@@ -128,13 +128,21 @@ func TestLetterService_Credential(t *testing.T) {
 			db.CreateLetter(ctx, l)
 			_, err := db.IssueLetter(ctx, l.ID)
 			wantCode(t, err, amparo.EINVALID)
-			if amparo.ErrorField(err) != "preferred_name" {
+			if amparo.ErrorField(err) != "legal_name" {
 				t.Fatalf("field %q: %v", amparo.ErrorField(err), err)
 			}
 			if got, _ := db.FindLetterByID(ctx, l.ID); got.Status != amparo.LetterDraft {
 				t.Fatalf("a failed issue left the letter %s", got.Status)
 			}
+			// A preferred name does not shorten what the QR prints: only
+			// the legal name, as on the person's documents, does.
 			c.PreferredName = "Ángeles Fernández"
+			if err := db.UpdateClient(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.IssueLetter(ctx, l.ID)
+			wantCode(t, err, amparo.EINVALID)
+			c.LegalName = "María Ángeles Fernández Ejemplo"
 			if err := db.UpdateClient(ctx, c); err != nil {
 				t.Fatal(err)
 			}

@@ -204,6 +204,9 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if _, err := tx.createPhoneLink(ctx, l); err != nil {
 			return err
 		}
+		if err := tx.markApplicantServed(ctx, l.ClientID); err != nil {
+			return err
+		}
 		return tx.audit(ctx, "letter.issue", "letter", l.ID)
 	})
 	return l, err

@@ -224,7 +224,7 @@ func (tx *Tx) phoneLetter(ctx context.Context, linkID string) (*amparo.PhoneLett
 	if err := json.Unmarshal(plain, &c.Personal); err != nil {
 		return nil, err
 	}
-	p.ClientName, p.Language = c.DisplayName(), c.Language
+	p.ClientName, p.Language = c.LegalName, c.Language
 	if p.Status == amparo.LetterActive {
 		if p.QR, err = tx.letterQR(ctx, &l); err != nil {
 			return nil, err

@@ -32,7 +32,7 @@ func TestPhoneService(t *testing.T) {
 			t.Fatal(err)
 		}
 		c, _ := db.FindClientByID(ctx, l.ClientID)
-		if page.QR != l.QR || page.ClientName != c.DisplayName() || page.MemberName != m.Name || page.MemberPhone != m.PublicPhone ||
+		if page.QR != l.QR || page.ClientName != c.LegalName || page.MemberName != m.Name || page.MemberPhone != m.PublicPhone ||
 			page.Organization != org.Name || page.Status != amparo.LetterActive || page.Language != c.Language {
 			t.Fatalf("page %+v", page)
 		}

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,6 +106,9 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /invite/{token}", s.acceptInvite)
 	mux.HandleFunc("GET /account/totp", s.totpForm)
 	mux.HandleFunc("POST /account/totp", s.enrollTOTP)
+	mux.HandleFunc("GET "+recoveryPath, s.recoveryPage)
+	mux.HandleFunc("GET "+recoveryPath+"/codes.txt", s.recoveryText)
+	mux.HandleFunc("POST "+recoveryPath, s.recoverySaved)
 	mux.HandleFunc("POST /signout", s.signOut)
 	mux.HandleFunc("POST /signout/everywhere", s.signOutEverywhere)
 	mux.HandleFunc("GET /dashboard", s.dashboard)
@@ -122,7 +126,14 @@ type form struct {
 
 type fieldError struct{ Field, Message string }
 
-func (f *form) add(field, message string) { f.Errors = append(f.Errors, fieldError{field, message}) }
+// add records a problem of a field; a field's first problem is the one
+// shown, so that the summary lists each field once.
+func (f *form) add(field, message string) {
+	if slices.ContainsFunc(f.Errors, func(e fieldError) bool { return e.Field == field }) {
+		return
+	}
+	f.Errors = append(f.Errors, fieldError{field, message})
+}
 
 func (f *form) For(field string) string {
 	for _, e := range f.Errors {
@@ -367,7 +378,7 @@ func (s *Server) validReauth(accountID, token string) bool {
 }
 
 // enrollTOTP turns the second factor on once a code from the new secret
-// checks, and shows the recovery codes once.
+// checks, and sends the person to their new recovery codes.
 func (s *Server) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	sess := sessionFrom(r.Context())
@@ -394,7 +405,13 @@ func (s *Server) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "recovery", http.StatusOK, map[string]any{"Codes": codes})
+	// The codes are kept until the person says they saved them: a switch
+	// of language or a reload shows them again (post/redirect/get).
+	if err := s.keepRecoveryCodes(w, r, sess.AccountID, codes); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, recoveryPath, http.StatusSeeOther)
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {

@@ -120,7 +120,9 @@ func (w *accountWorld) enroll(t *testing.T, b *browser) (string, string, string,
 		t.Fatalf("no TOTP secret or QR:\n%s", body)
 	}
 	code, _ := totp.GenerateCode(m[1], time.Now())
-	res, body = b.post("/account/totp", url.Values{"secret": {m[1]}, "code": {code}})
+	res, _ = b.post("/account/totp", url.Values{"secret": {m[1]}, "code": {code}})
+	wantRedirect(t, res, "/account/recovery")
+	res, body = b.get("/account/recovery")
 	codes := regexp.MustCompile(`<li><code>([a-z0-9-]+)</code></li>`).FindAllStringSubmatch(body, -1)
 	if res.StatusCode != 200 || len(codes) != 10 {
 		t.Fatalf("recovery codes: %d\n%s", res.StatusCode, body)
@@ -251,8 +253,11 @@ func TestAccount_ReauthBeforeChangingSignInDetails(t *testing.T) {
 		t.Fatalf("reset page:\n%s", body)
 	}
 	code, _ := totp.GenerateCode(m[1], time.Now().Add(30*time.Second))
-	if res, body := b.post("/account/totp", url.Values{"secret": {m[1]}, "code": {code}, "reauth": {reauth[1]}}); res.StatusCode != 200 || !strings.Contains(body, "recovery-codes") {
+	if res, _ := b.post("/account/totp", url.Values{"secret": {m[1]}, "code": {code}, "reauth": {reauth[1]}}); res.Header.Get("Location") != "/account/recovery" {
 		t.Fatalf("new authenticator: %d", res.StatusCode)
+	}
+	if _, body := b.get("/account/recovery"); !strings.Contains(body, "recovery-codes") {
+		t.Fatalf("new recovery codes:\n%s", body)
 	}
 
 	// Changing the password needs the current one, and ends other sessions.

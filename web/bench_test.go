@@ -54,7 +54,7 @@ func BenchmarkClientPages(b *testing.B) {
 	b.Run("search", func(b *testing.B) {
 		timeRequests(b, func() (string, func(string) error) {
 			i := r.IntN(total)
-			return "/clients/search?q=" + namestest.MadeUpSurname(i), func(body string) error {
+			return "/clients?q=" + namestest.MadeUpSurname(i), func(body string) error {
 				if !strings.Contains(body, ">1 clients<") || strings.Count(body, `<li><a href="/clients/`) != 1 ||
 					!strings.Contains(body, `<li><a href="/clients/`+clients[i].ID+`">`) {
 					return fmt.Errorf("%s not found alone", namestest.MadeUpSurname(i))

@@ -79,7 +79,7 @@ func TestBrowser_StaffFlow(t *testing.T) {
 	secret := eval[string](t, ctx, `document.getElementById('secret').textContent`)
 	code, _ := totp.GenerateCode(secret, time.Now())
 	do(t, ctx, chromedp.SendKeys("#code", code), chromedp.Submit("#code"), chromedp.WaitVisible("#recovery-codes"),
-		chromedp.Click(`a[href="/dashboard"]`), chromedp.WaitVisible(`form[action="/signout"]`),
+		chromedp.Click("#recovery-saved"), chromedp.WaitVisible(`form[action="/signout"]`),
 		chromedp.Submit(`form[action="/signout"] button`), chromedp.WaitVisible("#email"))
 
 	// Sign in again, with the next code.

@@ -16,7 +16,6 @@ import (
 
 func (s *Server) clientRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /clients", s.clientList)
-	mux.HandleFunc("POST /clients/search", s.clientList)
 	mux.HandleFunc("GET /clients/new", s.clientNew)
 	mux.HandleFunc("POST /clients", s.clientCreate)
 	mux.HandleFunc("GET /clients/{id}", s.clientView)
@@ -27,7 +26,7 @@ func (s *Server) clientRoutes(mux *http.ServeMux) {
 }
 
 // clientFields are the form's fields, in order.
-var clientFields = []string{"legal_name", "preferred_name", "birth_date", "language", "phone", "address.line1",
+var clientFields = []string{"legal_name", "single_name", "preferred_name", "birth_date", "language", "phone", "address.line1",
 	"address.city", "address.region", "address.postal_code", "country_of_birth", "situation", "tps_country",
 	"facing_removal", "notice_to_appear", "next_hearing", "detained"}
 
@@ -36,9 +35,11 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 	if sess == nil {
 		return
 	}
-	// A name searched for is posted, never put in the URL, where browser
-	// history and proxies would keep it.
-	q := strings.TrimSpace(r.PostFormValue("q"))
+	// The search is in the URL, so that switching language or reloading
+	// keeps the result. The request log never writes the query, the
+	// referrer policy never sends it on, and the page is never cached
+	// (no-store); browser history keeps it, as any address does.
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	cs, n, err := s.Clients.FindClients(r.Context(), amparo.ClientFilter{Name: q, Limit: 50})
 	if err != nil {
 		s.error(w, r, err)
@@ -58,8 +59,12 @@ func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderClientForm(w http.ResponseWriter, r *http.Request, status int, f *form, c *amparo.Client) {
+	back := "/clients/new"
+	if c != nil {
+		back = "/clients/" + c.ID + "/edit"
+	}
 	s.render(w, r, "client_form", status, map[string]any{"Form": f, "Client": c, "Situations": amparo.Situations,
-		"Languages": s.Catalog.Languages()})
+		"Languages": s.Catalog.Languages(), "LangPath": back})
 }
 
 // clientFromForm reads a client's personal fields from a posted form.
@@ -77,6 +82,7 @@ func clientFromForm(r *http.Request, c *amparo.Client, f *form) {
 		return d
 	}
 	c.LegalName, c.PreferredName = v("legal_name"), v("preferred_name")
+	c.SingleName = v("single_name") == "on"
 	c.BirthDate = date("birth_date")
 	c.Language, c.Phone = v("language"), v("phone")
 	c.Address = amparo.Address{Line1: v("address.line1"), City: v("address.city"), Region: v("address.region"), PostalCode: v("address.postal_code")}
@@ -163,7 +169,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(found) > 0 {
 			s.render(w, r, "client_form", http.StatusOK, map[string]any{"Form": f, "Situations": amparo.Situations,
-				"Languages": s.Catalog.Languages(), "Conflicts": found})
+				"Languages": s.Catalog.Languages(), "Conflicts": found, "LangPath": "/clients/new"})
 			return
 		}
 	}
@@ -178,7 +184,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.fieldErrors(lang, nil, f)
+	s.fieldErrors(lang, c.Validate(), f) // every problem at once
 	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, nil)
 }
 
@@ -220,7 +226,7 @@ func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) {
 		}
 		return ""
 	}
-	f := &form{Values: map[string]string{"legal_name": c.LegalName, "preferred_name": c.PreferredName, "birth_date": c.BirthDate.String(),
+	f := &form{Values: map[string]string{"legal_name": c.LegalName, "single_name": b(c.SingleName), "preferred_name": c.PreferredName, "birth_date": c.BirthDate.String(),
 		"language": c.Language, "phone": c.Phone, "address.line1": c.Address.Line1, "address.city": c.Address.City,
 		"address.region": c.Address.Region, "address.postal_code": c.Address.PostalCode, "country_of_birth": c.CountryOfBirth,
 		"situation": c.Situation, "tps_country": c.TPSCountry, "facing_removal": b(c.FacingRemoval),
@@ -230,7 +236,8 @@ func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 // clientUpdate saves an edit, unless the record changed since the form was
-// shown: then nothing is overwritten, and the person is told.
+// shown (the store compares the form's updated_at): then nothing is
+// overwritten, and the form comes back with what was typed and a message.
 func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
@@ -244,24 +251,30 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	current := c.UpdatedAt
 	f := &form{Values: map[string]string{"updated_at": r.PostFormValue("updated_at")}}
 	clientFromForm(r, c, f)
-	if r.PostFormValue("updated_at") != c.UpdatedAt.Format(time.RFC3339Nano) {
-		f.add("stale", s.Catalog.T(lang, "client.stale"))
-		f.Values["updated_at"] = c.UpdatedAt.Format(time.RFC3339Nano)
-		s.renderClientForm(w, r, http.StatusConflict, f, c)
-		return
-	}
+	c.UpdatedAt, _ = time.Parse(time.RFC3339Nano, r.PostFormValue("updated_at")) // zero, and so stale, if missing
 	if len(f.Errors) == 0 {
-		if err = s.Clients.UpdateClient(r.Context(), c); err == nil {
+		err = s.Clients.UpdateClient(r.Context(), c)
+		switch {
+		case err == nil:
 			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther)
 			return
-		} else if !s.fieldErrors(lang, err, f) {
+		case amparo.ErrorCode(err) == amparo.ECONFLICT:
+			f.add("stale", s.Catalog.T(lang, "client.stale"))
+			// Saving again is then a decision taken with the current
+			// record in view.
+			f.Values["updated_at"] = current.Format(time.RFC3339Nano)
+			c.UpdatedAt = current
+			s.renderClientForm(w, r, http.StatusConflict, f, c)
+			return
+		case !s.fieldErrors(lang, err, f):
 			s.error(w, r, err)
 			return
 		}
 	}
-	s.fieldErrors(lang, nil, f)
+	s.fieldErrors(lang, c.Validate(), f) // every problem at once
 	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, c)
 }
 
@@ -285,7 +298,7 @@ func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), word) {
 		f := &form{}
 		f.add("confirm", s.Catalog.T(lang, "client.err.confirm", word))
-		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f})
+		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f, "LangPath": "/clients/" + c.ID + "/delete"})
 		return
 	}
 	if err := s.Clients.DeleteClient(r.Context(), c.ID); err != nil {

@@ -44,9 +44,17 @@ func TestClientPages(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") || res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("view: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}
-	if _, body := b.post("/clients/search", url.Values{"q": {"quinonez"}}); !strings.Contains(body, path) {
+	if _, body := b.get("/clients?q=quinonez"); !strings.Contains(body, path) || !strings.Contains(body, `value="quinonez"`) {
 		t.Fatal("search by name without accents does not find the client")
 	}
+	// Switching language keeps the search and its result.
+	if _, body := b.get("/clients?q=quinonez"); !strings.Contains(body, `href="/clients?lang=es&amp;q=quinonez"`) {
+		t.Fatalf("the language link drops the search:\n%s", body)
+	}
+	if _, body := b.get("/clients?lang=es&q=quinonez"); !strings.Contains(body, path) || !strings.Contains(body, "Buscar") {
+		t.Fatal("the search result is lost in Spanish")
+	}
+	b.get("/clients?lang=en")
 
 	// A stale edit overwrites nothing.
 	_, form := b.get(path + "/edit")

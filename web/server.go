@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -199,6 +200,7 @@ type page struct {
 	Lang      string
 	Languages []string
 	Path      string
+	Query     url.Values // the page's query, kept by the language links
 	Data      map[string]any
 	catalog   *locale.Catalog
 }
@@ -243,7 +245,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, sta
 
 // renderLang renders a page in the reader's language, preferring lang.
 func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name string, status int, data map[string]any) {
-	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Path: r.URL.Path, Data: data, catalog: s.Catalog}
+	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Data: data, catalog: s.Catalog}
+	p.Path, p.Query = langTarget(r, data)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang)
 	w.Header().Set("Vary", "Accept-Language, Cookie")

@@ -36,7 +36,8 @@ type Summary struct {
 	// Attorney is the account of the first organization's first member:
 	// it signs that member's letters. Member accounts have no usable
 	// password until the operator sets one (amparo demo does, for this one).
-	Attorney *amparo.Account
+	Attorney       *amparo.Account
+	AttorneyMember string // the member record Attorney is linked to
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -108,7 +109,7 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 			}
 			m.AccountID = a.ID
 			if sum.Attorney == nil {
-				sum.Attorney = a
+				sum.Attorney, sum.AttorneyMember = a, m.ID
 			}
 			ms = append(ms, m)
 			sum.Members++

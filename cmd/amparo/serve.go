@@ -77,7 +77,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		if err := m.demoAccount(system, sum.Organization, ln.Addr().String()); err != nil {
 			return err
 		}
-		if err := m.demoAttorney(system, sum.Attorney, ln.Addr().String()); err != nil {
+		if err := m.demoAttorney(system, sum.Attorney, sum.AttorneyMember, ln.Addr().String()); err != nil {
 			return err
 		}
 		for _, try := range []struct{ what, id string }{{"a valid letter", sum.ValidLetter}, {"a revoked letter", sum.RevokedLetter}} {
@@ -138,7 +138,7 @@ func (m *Main) demoAccount(ctx context.Context, orgID, addr string) error {
 
 // demoAttorney lets the first member sign in, with the demo password and
 // a TOTP key, to approve the letters that await them: only they can.
-func (m *Main) demoAttorney(ctx context.Context, a *amparo.Account, addr string) error {
+func (m *Main) demoAttorney(ctx context.Context, a *amparo.Account, memberID, addr string) error {
 	h, err := auth.NewHasher(auth.DefaultParams, 0)
 	if err != nil {
 		return err
@@ -158,8 +158,8 @@ func (m *Main) demoAttorney(ctx context.Context, a *amparo.Account, addr string)
 	if err := m.DB.SetTOTP(ctx, a.ID, e.Secret, hashes); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "To approve letters as the attorney %s, sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the recovery code %s.\n",
-		a.Name, addr, a.Email, e.Secret, codes[0])
+	fmt.Fprintf(m.Stdout, "To approve letters as the attorney %s (member %s), sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the recovery code %s.\n",
+		a.Name, memberID, addr, a.Email, e.Secret, codes[0])
 	return nil
 }
 

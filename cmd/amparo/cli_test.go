@@ -184,7 +184,7 @@ func TestLetterCommands(t *testing.T) {
 			t.Fatalf("after revoke: exit %d status %s", code, r.Status)
 		}
 	})
-	code := signer.codes(t)
+	nextCode := signer.codes(t)
 	t.Run("Renew", func(t *testing.T) {
 		var mine letterJSON
 		for _, l := range byStatus["active"] {
@@ -200,7 +200,7 @@ func TestLetterCommands(t *testing.T) {
 		if _, stderr, code := amparo(t, nil, append([]string{"letter", "renew", old.ID, "--as", signer.email, "--code", "000000"}, d...)...); code == 0 || !strings.Contains(stderr, "authenticator code") {
 			t.Fatalf("renew with a wrong code: exit %d %q", code, stderr)
 		}
-		next := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", old.ID, "--as", signer.email, "--code", code(), "--json"}, d...)...))
+		next := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", old.ID, "--as", signer.email, "--code", nextCode(), "--json"}, d...)...))
 		if next.Status != "active" || next.QR == "" || next.QR == old.QR {
 			t.Fatalf("renewal %+v", next)
 		}
@@ -219,7 +219,7 @@ func TestLetterCommands(t *testing.T) {
 				draft = l
 			}
 		}
-		l := decode[letterJSON](t, ok(t, append([]string{"letter", "issue", draft.ID, "--as", signer.email, "--code", code(), "--json"}, d...)...))
+		l := decode[letterJSON](t, ok(t, append([]string{"letter", "issue", draft.ID, "--as", signer.email, "--code", nextCode(), "--json"}, d...)...))
 		if l.Status != "active" || l.QR == "" || l.LastDay == "" {
 			t.Fatalf("issued %+v", l)
 		}

@@ -331,7 +331,9 @@ func TestKeyCommands(t *testing.T) {
 		}
 	}
 	code := signer.codes(t)
-	as := func(args ...string) []string { return append(append(args, "--as", signer.email, "--code", code()), d...) }
+	as := func(args ...string) []string {
+		return append(append(args, "--as", signer.email, "--code", code()), d...)
+	}
 	var b letterJSON
 	for _, l := range letters {
 		if l.OrganizationID != a.OrganizationID {

@@ -38,6 +38,14 @@ func (a *Account) Actor() Actor {
 	return Actor{ID: a.ID, Role: a.Role, OrganizationID: a.OrganizationID}
 }
 
+// Actor returns the actor a session acts as, with whether it gave its
+// second factor.
+func (s *Session) Actor() Actor {
+	a := s.Account.Actor()
+	a.SecondFactor = s.SecondFactor
+	return a
+}
+
 // NeedsSecondFactor reports whether the role may see client records, and
 // so must sign in with a second factor.
 func (r Role) NeedsSecondFactor() bool {
@@ -64,10 +72,13 @@ type Invitation struct {
 	Email          string
 	Role           Role
 	OrganizationID string
-	CreatedBy      string
-	ExpiresAt      time.Time
-	UsedAt         time.Time
-	CreatedAt      time.Time
+	// MemberID, if set, is the member record of the person invited: accepting
+	// the invitation links the new account to it (Member.AccountID).
+	MemberID  string
+	CreatedBy string
+	ExpiresAt time.Time
+	UsedAt    time.Time
+	CreatedAt time.Time
 }
 
 // NormalizeEmail lower-cases and trims an email address.
@@ -89,6 +100,9 @@ func (inv *Invitation) Validate() error {
 		c.add("organization_id", "is required for this role")
 	} else if !inv.Role.OrganizationRole() && inv.OrganizationID != "" {
 		c.add("organization_id", "is only for organization roles")
+	}
+	if inv.MemberID != "" && inv.Role != RoleMember && inv.Role != RoleOrgAdmin {
+		c.add("member_id", "can be linked only to a member's or an organization admin's account")
 	}
 	return c.err()
 }

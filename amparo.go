@@ -39,6 +39,10 @@ type Actor struct {
 	ID             string // account ID, or a name such as "cli" for the system
 	Role           Role
 	OrganizationID string // empty for program-wide roles
+	// SecondFactor says the actor proved a second factor in this session.
+	// The web layer sets it from the session (Session.Actor); signing acts
+	// (issuing and renewing letters) require it, and stores check it.
+	SecondFactor bool
 }
 
 // SeesClients reports whether the actor may read client records at all.

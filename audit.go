@@ -8,9 +8,12 @@ import (
 // AuditEvent records who did what to which record, and when. Events are
 // append-only and never hold personal data: records are named by ID.
 type AuditEvent struct {
-	Seq            int64 // position in the trail, increasing
-	At             time.Time
-	ActorID        string
+	Seq     int64 // position in the trail, increasing
+	At      time.Time
+	ActorID string
+	// ActorName is the name of the actor's account, read with the event
+	// (not stored in it): "" for the system and for visitors.
+	ActorName      string
 	ActorRole      Role
 	OrganizationID string // the actor's organization, if any
 	Action         string // e.g. "client.view", "letter.revoke"

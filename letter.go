@@ -18,7 +18,9 @@ const (
 var LetterStatuses = []string{LetterDraft, LetterActive, LetterRevoked, LetterExpired, LetterSuperseded}
 
 // Letter is a letter of representation: a member of an organization
-// represents a client. A draft becomes active when the member issues it.
+// represents a client. Staff prepare a draft and send it for approval; it
+// becomes active when the member it names, signed in as themselves with
+// their second factor, approves and issues it.
 type Letter struct {
 	ID             string
 	ClientID       string
@@ -26,13 +28,21 @@ type Letter struct {
 	OrganizationID string
 	Status         string
 	IssuedAt       time.Time // zero while draft
-	ValidUntil     time.Time // zero while draft
-	RevokedAt      time.Time
-	RevokeReason   string
-	SupersededBy   string   // the renewal's letter ID
-	Languages      []string // the client's part of the letter, besides English
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// ValidUntil is the first instant the letter is no longer valid: the
+	// midnight that ends its last valid day in the program's time zone
+	// (Program.LastValidDay gives that day). Zero while draft.
+	ValidUntil time.Time
+	// SubmittedAt is when a draft was sent to its member for approval.
+	SubmittedAt time.Time
+	// ApprovedBy is the account that approved and issued the letter: the
+	// member's own.
+	ApprovedBy   string
+	RevokedAt    time.Time
+	RevokeReason string
+	SupersededBy string   // the renewal's letter ID
+	Languages    []string // the client's part of the letter, besides English
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 
 	// The signed credential, once issued.
 	CredentialID string // random 128-bit, hex
@@ -73,8 +83,11 @@ type LetterFilter struct {
 	MemberID       string
 	OrganizationID string
 	Status         string
-	Offset         int
-	Limit          int
+	// AwaitingApproval selects drafts sent for approval to the member
+	// record linked to the actor's own account.
+	AwaitingApproval bool
+	Offset           int
+	Limit            int
 }
 
 // LetterService manages the lifecycle of letters. Every step is audited.
@@ -83,12 +96,20 @@ type LetterService interface {
 	FindLetters(ctx context.Context, f LetterFilter) ([]*Letter, int, error)
 	// CreateLetter stores a draft.
 	CreateLetter(ctx context.Context, l *Letter) error
-	// IssueLetter makes a draft active from now for the program's validity.
+	// SubmitLetter sends a draft to its member for approval. ECONFLICT if
+	// it is not a draft.
+	SubmitLetter(ctx context.Context, id string) (*Letter, error)
+	// IssueLetter approves a draft and makes it active from now for the
+	// program's validity. Only the member it names may, signed in with
+	// their second factor (EFORBIDDEN otherwise).
 	IssueLetter(ctx context.Context, id string) (*Letter, error)
 	// RenewLetter issues a new letter for the same client and member and
-	// marks the old one superseded.
+	// marks the old one superseded. The old credential is not revoked: the
+	// card the client carries verifies until its own date. Only the member
+	// named, with their second factor (EFORBIDDEN otherwise).
 	RenewLetter(ctx context.Context, id string) (*Letter, error)
-	// RevokeLetter revokes an active letter; a reason is required.
+	// RevokeLetter revokes an active or superseded letter, for a reason:
+	// the member named or the organization's admins (EFORBIDDEN otherwise).
 	RevokeLetter(ctx context.Context, id, reason string) (*Letter, error)
 	// ExpireLetters marks active letters past their date as expired and
 	// returns how many changed.

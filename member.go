@@ -37,9 +37,14 @@ type Member struct {
 	Interpreter  bool // works through an interpreter the organization provides
 	CaseCapacity int
 	PublicPhone  string // the number printed on letters
-	Status       string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// AccountID is the sign-in account of the person this record names, ""
+	// until linked (when their invitation is accepted, or by an admin).
+	// Only that account, with its second factor, issues letters in the
+	// member's name.
+	AccountID string
+	Status    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Validate returns every problem of m, each naming its field.
@@ -80,5 +85,12 @@ type MemberService interface {
 	FindMemberByID(ctx context.Context, id string) (*Member, error)
 	FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error)
 	CreateMember(ctx context.Context, m *Member) error
+	// UpdateMember changes a member; it never changes the linked account.
 	UpdateMember(ctx context.Context, m *Member) error
+	// LinkMemberAccount links a member record to the account of the person
+	// it names ("" unlinks); the organization's admins or the program
+	// office. EINVALID if the account is not a member or admin account of
+	// the same organization; ECONFLICT if it is linked to another member;
+	// EFORBIDDEN, ENOTFOUND.
+	LinkMemberAccount(ctx context.Context, memberID, accountID string) error
 }

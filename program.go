@@ -17,8 +17,11 @@ type Program struct {
 	LetterCapacity     int      // letters the program funds, e.g. 500
 	Languages          []string // languages offered, e.g. ["en", "es"]
 	LetterValidityDays int
-	VerifyURL          string // public base URL of the verify page
-	UpdatedAt          time.Time
+	// TimeZone is the IANA name of the program's time zone, such as
+	// "America/Los_Angeles": letters are valid by calendar day there.
+	TimeZone  string
+	VerifyURL string // public base URL of the verify page
+	UpdatedAt time.Time
 }
 
 // Validate returns every problem of p, each naming its field.
@@ -31,6 +34,9 @@ func (p *Program) Validate() error {
 	if p.LetterValidityDays < 1 || p.LetterValidityDays > 3*365 {
 		c.add("letter_validity_days", "must be between 1 and %d days", 3*365)
 	}
+	if _, err := time.LoadLocation(p.TimeZone); p.TimeZone == "" || err != nil {
+		c.add("time_zone", "must be a time zone name, such as America/Los_Angeles")
+	}
 	if u, err := url.Parse(p.VerifyURL); p.VerifyURL == "" || err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		c.add("verify_url", "must be an absolute http or https URL, such as https://amparo.example.org/v")
 	} else if u.Fragment != "" || u.RawQuery != "" {
@@ -39,9 +45,51 @@ func (p *Program) Validate() error {
 	return c.err()
 }
 
-// LetterValidity returns the validity period as a duration.
-func (p *Program) LetterValidity() time.Duration {
-	return time.Duration(p.LetterValidityDays) * 24 * time.Hour
+// DefaultTimeZone is the program's time zone until it is set.
+const DefaultTimeZone = "UTC"
+
+// Location returns the program's time zone; UTC if it cannot be loaded.
+func (p *Program) Location() *time.Location {
+	return ZoneOf(p.TimeZone)
+}
+
+// ZoneOf loads an IANA time zone, UTC if it cannot.
+func ZoneOf(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// LetterValidUntil is when a letter issued at issued stops being valid:
+// the end of the day LetterValidityDays after the day of issue, both in
+// the program's time zone. A letter issued on 3 December 2026 for 365 days
+// is valid through 3 December 2027, until midnight starts the 4th.
+func (p *Program) LetterValidUntil(issued time.Time) time.Time {
+	return EndOfDay(issued, p.LetterValidityDays, p.Location())
+}
+
+// EndOfDay is the midnight, in loc, that ends the day days after t's day.
+func EndOfDay(t time.Time, days int, loc *time.Location) time.Time {
+	d := t.In(loc)
+	return time.Date(d.Year(), d.Month(), d.Day()+days+1, 0, 0, 0, 0, loc).UTC()
+}
+
+// LastValidDay is the last calendar day, in the program's time zone, on
+// which a letter valid until validUntil is valid: the date every letter,
+// card, phone page and verifier prints.
+func (p *Program) LastValidDay(validUntil time.Time) Date {
+	return LastValidDay(validUntil, p.Location())
+}
+
+// LastValidDay is the calendar day, in loc, of the last instant before
+// validUntil.
+func LastValidDay(validUntil time.Time, loc *time.Location) Date {
+	if validUntil.IsZero() {
+		return Date{}
+	}
+	d := validUntil.Add(-time.Nanosecond).In(loc)
+	return Date{time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)}
 }
 
 // ProgramService reads and changes the program's settings.

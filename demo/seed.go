@@ -17,7 +17,12 @@ type Store interface {
 	amparo.ClientService
 	amparo.LetterService
 	amparo.KeyService
+	amparo.AccountService
 }
+
+// unusablePassword is the password hash of demo member accounts: it
+// matches no password.
+const unusablePassword = "!"
 
 // Summary says what Seed made.
 type Summary struct {
@@ -28,6 +33,11 @@ type Summary struct {
 	// IDs of one active and one revoked letter, to try verification with,
 	// and of the first organization.
 	ValidLetter, RevokedLetter, Organization string
+	// Attorney is the account of the first organization's first member:
+	// it signs that member's letters. Member accounts have no usable
+	// password until the operator sets one (amparo demo does, for this one).
+	Attorney       *amparo.Account
+	AttorneyMember string // the member record Attorney is linked to
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -49,6 +59,7 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	p.LetterCapacity = 500
 	p.Languages = []string{"en", "es"}
 	p.VerifyURL = verifyURL
+	p.TimeZone = "America/Los_Angeles"
 	if err := s.UpdateProgram(ctx, p); err != nil {
 		return nil, err
 	}
@@ -86,6 +97,20 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 			if err := s.CreateMember(ctx, m); err != nil {
 				return nil, fmt.Errorf("member %q: %w", m.Name, err)
 			}
+			// Each member signs in as themselves: their account is linked
+			// to their record through an invitation for it.
+			inv := &amparo.Invitation{Email: m.Email, Role: amparo.RoleMember, OrganizationID: o.ID, MemberID: m.ID}
+			if err := s.CreateInvitation(ctx, inv); err != nil {
+				return nil, err
+			}
+			a, err := s.AcceptInvitation(ctx, inv.Token, m.Name, unusablePassword)
+			if err != nil {
+				return nil, err
+			}
+			m.AccountID = a.ID
+			if sum.Attorney == nil {
+				sum.Attorney, sum.AttorneyMember = a, m.ID
+			}
 			ms = append(ms, m)
 			sum.Members++
 		}
@@ -116,18 +141,23 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 			continue // waiting for a letter
 		}
 		m := members[oi][i%len(members[oi])]
-		octx := amparo.NewContextWithActor(ctx, amparo.Actor{ID: m.ID, Role: amparo.RoleMember, OrganizationID: orgs[oi].ID})
+		// The member named signs, as their own account with its second
+		// factor, as they would on the web.
+		octx := amparo.NewContextWithActor(ctx, amparo.Actor{ID: m.AccountID, Role: amparo.RoleMember, OrganizationID: orgs[oi].ID, SecondFactor: true})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: orgs[oi].ID, Languages: []string{lang}}
 		if kind == 6 || kind == 7 {
 			setNow(now.AddDate(0, 0, -400))
 		} else {
 			setNow(now.Add(-time.Duration(r.IntN(200*24)) * time.Hour))
 		}
-		if err := s.CreateLetter(octx, l); err != nil {
+		if err := s.CreateLetter(intake, l); err != nil {
+			return nil, err
+		}
+		if _, err := s.SubmitLetter(intake, l.ID); err != nil {
 			return nil, err
 		}
 		if kind == 8 {
-			continue // draft
+			continue // a draft awaiting the member's approval
 		}
 		if _, err := s.IssueLetter(octx, l.ID); err != nil {
 			return nil, err

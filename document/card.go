@@ -176,7 +176,7 @@ func (r *Renderer) cardFront(d *doc, l *Letter, ox, oy float64) error {
 		field("card.represented_by", l.Member.Name, false, 7, 4.5, 2)
 		field("card.phone", l.Member.Phone, true, 8.5, 5, 1)
 		field("card.organization", l.Organization.Name, false, 6.3, 4.2, 2)
-		field("card.valid_until", r.date("en", l.ValidUntil), true, 7, 4.5, 1)
+		field("card.valid_until", r.date("en", l.LastDay()), true, 7, 4.5, 1)
 		return y, nil
 	}
 	return d.fitLayout(fields, 1, 0.5, 0.05, oy+CardHeight-cardSafe)

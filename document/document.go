@@ -13,10 +13,14 @@ import (
 // Letter is everything the letter and the card print, and nothing more:
 // never the client's address, situation or case.
 type Letter struct {
-	ID         string
-	QR         string // the exact text of the letter's QR code
-	IssuedAt   time.Time
+	ID       string
+	QR       string // the exact text of the letter's QR code
+	IssuedAt time.Time
+	// ValidUntil is the midnight, in Location, that ends the last valid
+	// day: the letter prints that day (see LastDay).
 	ValidUntil time.Time
+	// Location is the program's time zone, where dates are days; nil is UTC.
+	Location   *time.Location
 	ClientName string
 	// Languages of the client's part, besides English; none means English.
 	Languages    []string
@@ -60,13 +64,27 @@ type Program struct {
 // NewLetter copies from the store's records what a letter prints.
 func NewLetter(l *amparo.Letter, c *amparo.Client, m *amparo.Member, o *amparo.Organization, p *amparo.Program) *Letter {
 	return &Letter{
-		ID: l.ID, QR: l.QR, IssuedAt: l.IssuedAt, ValidUntil: l.ValidUntil,
+		ID: l.ID, QR: l.QR, IssuedAt: l.IssuedAt, ValidUntil: l.ValidUntil, Location: p.Location(),
 		ClientName: c.LegalName, Languages: l.Languages,
 		Member: Member{Name: m.Name, Kind: m.Kind, BarJurisdiction: m.BarJurisdiction, BarNumber: m.BarNumber,
 			RecognizedOrg: m.RecognizedOrg, AccreditationDate: m.AccreditationDate.Time, Phone: m.PublicPhone},
 		Organization: Organization{Name: o.Name, Phone: o.ContactPhone, Email: o.ContactEmail},
 		Program:      Program{Name: p.Name, Jurisdiction: p.Jurisdiction},
 	}
+}
+
+// IssuedOn is the day of issue in the program's time zone.
+func (l *Letter) IssuedOn() time.Time { return l.IssuedAt.In(l.zone()) }
+
+// LastDay is the last day the letter is valid, in the program's time
+// zone: it is valid through the end of that day.
+func (l *Letter) LastDay() time.Time { return amparo.LastValidDay(l.ValidUntil, l.zone()).Time }
+
+func (l *Letter) zone() *time.Location {
+	if l.Location == nil {
+		return time.UTC
+	}
+	return l.Location
 }
 
 // Validate names every field a letter cannot be printed without.

@@ -67,7 +67,7 @@ func (r *Renderer) officerPage(d *doc, l *Letter, s float64) (float64, error) {
 	gap := s * 0.45
 	y := 16.0
 	y += r.letterhead(d, l, y, s)
-	y += d.text(x, y, w, r.date(en, l.IssuedAt), false, s, "R", 0) + gap
+	y += d.text(x, y, w, r.date(en, l.IssuedOn()), false, s, "R", 0) + gap
 	y += d.para(x, y, w, r.t(en, "letter.to"), false, s, 0) + gap
 	y += d.para(x, y, w, r.t(en, "letter.title"), true, s*1.35, 0) + gap
 	for _, p := range []string{
@@ -77,7 +77,7 @@ func (r *Renderer) officerPage(d *doc, l *Letter, s float64) (float64, error) {
 	} {
 		y += d.para(x, y, w, p, false, s, 0) + gap
 	}
-	y += d.para(x, y, w, r.t(en, "letter.valid", r.date(en, l.IssuedAt), r.date(en, l.ValidUntil)), true, s, 0) + 2*gap
+	y += d.para(x, y, w, r.t(en, "letter.valid", r.date(en, l.IssuedOn()), r.date(en, l.LastDay())), true, s, 0) + 2*gap
 
 	// The signature on the left, the QR code on the right: nothing else
 	// is drawn in the QR code's square, quiet zone included.
@@ -121,7 +121,7 @@ func (r *Renderer) clientPage(d *doc, l *Letter, lang string, s float64) (float6
 	y += r.letterhead(d, l, y, s*0.8)
 	y += d.para(x, y, w, r.t(lang, "letter.client.title"), true, s*1.35, 0) + gap
 	y += d.para(x, y, w, r.t(lang, "letter.client.what", l.Member.Name, l.Organization.Name), false, s, 0) + gap
-	y += d.para(x, y, w, r.t(lang, "letter.client.valid", r.date(lang, l.ValidUntil)), false, s, 0) + 2*gap
+	y += d.para(x, y, w, r.t(lang, "letter.client.valid", r.date(lang, l.LastDay())), false, s, 0) + 2*gap
 
 	list := func(title string, items []string, numbered bool) {
 		y += d.para(x, y, w, title, true, s*1.15, 0) + gap/2

@@ -63,7 +63,6 @@ func (ld *Loader) Load(ctx context.Context, id string) (*Letter, error) {
 		ld.orgs[l.OrganizationID] = org
 	}
 	d := NewLetter(l, c, mem, org, ld.program)
-	d.IssuedAt, d.ValidUntil = d.IssuedAt.Local(), d.ValidUntil.Local()
 	// The client's part carries the phone page's private link, if any.
 	if link, err := ld.src.FindPhoneLink(ctx, l.ID); err == nil {
 		d.PhoneLink = ld.program.PhoneURL(link.Token)

@@ -40,11 +40,19 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) erro
 			a.Role == amparo.RoleOrgAdmin && inv.Role.OrganizationRole() && inv.OrganizationID == a.OrganizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot invite this role")
 		}
+		if inv.MemberID != "" {
+			var n int
+			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM members WHERE id = ? AND organization_id = ?", inv.MemberID, inv.OrganizationID).Scan(&n); err != nil {
+				return mapError(err)
+			} else if n == 0 {
+				return amparo.Invalid("member_id", "no such member in this organization")
+			}
+		}
 		inv.ID, inv.Token, inv.CreatedBy, inv.CreatedAt = amparo.NewID(), auth.NewToken(), a.ID, tx.now
 		inv.ExpiresAt = tx.now.Add(amparo.InvitationTTL)
-		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, token_hash, email, role, organization_id, created_by, expires_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, auth.TokenHash(inv.Token), inv.Email, string(inv.Role), nullable(inv.OrganizationID),
-			inv.CreatedBy, formatTime(inv.ExpiresAt), formatTime(tx.now)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, token_hash, email, role, organization_id, member_id, created_by, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, auth.TokenHash(inv.Token), inv.Email, string(inv.Role), nullable(inv.OrganizationID),
+			nullable(inv.MemberID), inv.CreatedBy, formatTime(inv.ExpiresAt), formatTime(tx.now)); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "invitation.create", "invitation", inv.ID)
@@ -63,10 +71,10 @@ func (db *DB) FindInvitation(ctx context.Context, token string) (*amparo.Invitat
 
 func (tx *Tx) findInvitation(ctx context.Context, token string) (*amparo.Invitation, error) {
 	var inv amparo.Invitation
-	var org *string
-	err := tx.queryRow(ctx, `SELECT id, email, role, organization_id, created_by, expires_at, used_at, created_at
+	var org, member *string
+	err := tx.queryRow(ctx, `SELECT id, email, role, organization_id, member_id, created_by, expires_at, used_at, created_at
 		FROM invitations WHERE token_hash = ?`+tx.db.dialect.forUpdate(), auth.TokenHash(token)).
-		Scan(&inv.ID, &inv.Email, &inv.Role, &org, &inv.CreatedBy, scanTime{&inv.ExpiresAt}, scanTime{&inv.UsedAt}, scanTime{&inv.CreatedAt})
+		Scan(&inv.ID, &inv.Email, &inv.Role, &org, &member, &inv.CreatedBy, scanTime{&inv.ExpiresAt}, scanTime{&inv.UsedAt}, scanTime{&inv.CreatedAt})
 	if err != nil || !inv.UsedAt.IsZero() || !tx.now.Before(inv.ExpiresAt) {
 		if err := mapError(err); err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
 			return nil, err
@@ -75,6 +83,9 @@ func (tx *Tx) findInvitation(ctx context.Context, token string) (*amparo.Invitat
 	}
 	if org != nil {
 		inv.OrganizationID = *org
+	}
+	if member != nil {
+		inv.MemberID = *member
 	}
 	return &inv, nil
 }
@@ -105,7 +116,18 @@ func (db *DB) AcceptInvitation(ctx context.Context, token, name, passwordHash st
 			return err
 		}
 		tx.actor = a.Actor()
-		return tx.audit(ctx, "account.create", "account", a.ID)
+		if err := tx.audit(ctx, "account.create", "account", a.ID); err != nil {
+			return err
+		}
+		if inv.MemberID == "" {
+			return nil
+		}
+		// The invitation was for a member record: it now names this account.
+		m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?", inv.MemberID))
+		if err != nil {
+			return err
+		}
+		return tx.linkMember(ctx, m, a.ID)
 	})
 	return a, err
 }

@@ -12,8 +12,9 @@ import (
 
 var _ amparo.AuditService = (*DB)(nil)
 
-// FindAuditEvents lists audit events, oldest first; auditors, the program
-// office and the system only.
+// FindAuditEvents lists audit events, oldest first, each with the name of
+// its actor's account (a letter's approver is named, not just an ID);
+// auditors, the program office and the system only.
 func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amparo.AuditEvent, int, error) {
 	var out []*amparo.AuditEvent
 	var n int
@@ -28,24 +29,24 @@ func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amp
 			{"actor_id", f.ActorID}, {"action", f.Action}, {"record_type", f.RecordType}, {"record_id", f.RecordID},
 		} {
 			if c.v != "" {
-				where, args = where+" AND "+c.col+" = ?", append(args, c.v)
+				where, args = where+" AND e."+c.col+" = ?", append(args, c.v)
 			}
 		}
 		if !f.Since.IsZero() {
-			where, args = where+" AND at >= ?", append(args, formatTime(f.Since))
+			where, args = where+" AND e.at >= ?", append(args, formatTime(f.Since))
 		}
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM audit_events "+where, args...).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM audit_events e "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}
-		rows, err := tx.query(ctx, page(`SELECT seq, at, actor_id, actor_role, organization_id, action, record_type, record_id
-			FROM audit_events `+where+" ORDER BY seq", f.Offset, f.Limit), args...)
+		rows, err := tx.query(ctx, page(`SELECT e.seq, e.at, e.actor_id, e.actor_role, e.organization_id, e.action, e.record_type, e.record_id,
+			COALESCE(a.name, '') FROM audit_events e LEFT JOIN accounts a ON a.id = e.actor_id `+where+" ORDER BY e.seq", f.Offset, f.Limit), args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var e amparo.AuditEvent
-			if err := rows.Scan(&e.Seq, scanTime{&e.At}, &e.ActorID, &e.ActorRole, &e.OrganizationID, &e.Action, &e.RecordType, &e.RecordID); err != nil {
+			if err := rows.Scan(&e.Seq, scanTime{&e.At}, &e.ActorID, &e.ActorRole, &e.OrganizationID, &e.Action, &e.RecordType, &e.RecordID, &e.ActorName); err != nil {
 				return err
 			}
 			out = append(out, &e)

@@ -171,7 +171,7 @@ func TestClientService_DeleteClient(t *testing.T) {
 		if err := db.CreateLetter(ctx, l); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.IssueLetter(ctx, l.ID); err != nil {
+		if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.DeleteClient(ctx, c.ID); err != nil {

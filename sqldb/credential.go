@@ -26,7 +26,7 @@ func (tx *Tx) issueCredential(ctx context.Context, l *amparo.Letter) error {
 	} else if len(cs) == 0 {
 		return amparo.Invalid("client_id", "no such client")
 	}
-	m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberColumns+" FROM members WHERE id = ?", l.MemberID))
+	m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?", l.MemberID))
 	if err != nil {
 		return err
 	}

@@ -47,13 +47,13 @@ func verifier(t *testing.T, db *sqldb.DB) *credential.Verifier {
 // mustIssue creates and issues a letter for a new client of org.
 func mustIssue(t *testing.T, db *sqldb.DB, org *amparo.Organization, m *amparo.Member) *amparo.Letter {
 	t.Helper()
-	ctx := as(amparo.RoleMember, org.ID)
+	ctx := as(amparo.RoleIntake, org.ID)
 	c := MustCreateClient(t, ctx, db, &amparo.Client{})
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 	if err := db.CreateLetter(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.IssueLetter(ctx, l.ID); err != nil {
+	if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.FindLetterByID(ctx, l.ID)
@@ -76,7 +76,7 @@ func TestLetterService_Credential(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := as(amparo.RoleMember, org.ID)
+		ctx := signerFor(t, db, m)
 		l := mustIssue(t, db, org, m)
 
 		if !strings.HasPrefix(l.QR, "http://127.0.0.1:8080/v#") || l.CredentialID == "" || l.SigningKeyID == "" {
@@ -97,7 +97,10 @@ func TestLetterService_Credential(t *testing.T) {
 			}
 			wantStatus(t, verifier(t, db), l.QR, credential.StatusRevoked)
 		})
-		t.Run("RenewedSupersedesOld", func(t *testing.T) {
+		// Renewal never makes the card the client carries look withdrawn:
+		// the old credential verifies until its own date; revoking it on
+		// purpose still revokes it.
+		t.Run("RenewedKeepsOldValid", func(t *testing.T) {
 			l := mustIssue(t, db, org, m)
 			next, err := db.RenewLetter(ctx, l.ID)
 			if err != nil {
@@ -105,11 +108,20 @@ func TestLetterService_Credential(t *testing.T) {
 			}
 			next, _ = db.FindLetterByID(ctx, next.ID)
 			v := verifier(t, db)
-			wantStatus(t, v, l.QR, credential.StatusRevoked)
+			wantStatus(t, v, l.QR, credential.StatusValid)
 			wantStatus(t, v, next.QR, credential.StatusValid)
 			if next.CredentialID == l.CredentialID || next.StatusIndex == l.StatusIndex && next.StatusListID == l.StatusListID {
 				t.Fatal("the renewal reuses the old credential's ID or status index")
 			}
+			if old, _ := db.FindLetterByID(ctx, l.ID); old.Status != amparo.LetterSuperseded {
+				t.Fatalf("old letter is %s, want superseded", old.Status)
+			}
+			if _, err := db.RevokeLetter(as(amparo.RoleOrgAdmin, org.ID), l.ID, "Card reported stolen"); err != nil {
+				t.Fatal(err)
+			}
+			v = verifier(t, db)
+			wantStatus(t, v, l.QR, credential.StatusRevoked)
+			wantStatus(t, v, next.QR, credential.StatusValid)
 		})
 		t.Run("ErasedClient", func(t *testing.T) {
 			l := mustIssue(t, db, org, m)
@@ -158,6 +170,7 @@ func TestKeyService_RotateAndRevoke(t *testing.T) {
 		a := MustCreateOrganization(t, db, "Organización A Ejemplo")
 		b := MustCreateOrganization(t, db, "Organization B Sample")
 		ma, mb := MustCreateMember(t, db, a.ID, "900001"), MustCreateMember(t, db, b.ID, "900002")
+		signA := signerFor(t, db, ma)
 		oldA := mustIssue(t, db, a, ma)
 		letterB := mustIssue(t, db, b, mb)
 
@@ -171,7 +184,7 @@ func TestKeyService_RotateAndRevoke(t *testing.T) {
 		wantStatus(t, v, oldA.QR, credential.StatusValid)
 		wantStatus(t, v, newA.QR, credential.StatusValid)
 		// A revocation after rotation is signed by the new key and seen.
-		if _, err := db.RevokeLetter(as(amparo.RoleMember, a.ID), oldA.ID, "Lost letter"); err != nil {
+		if _, err := db.RevokeLetter(signA, oldA.ID, "Lost letter"); err != nil {
 			t.Fatal(err)
 		}
 		wantStatus(t, verifier(t, db), oldA.QR, credential.StatusRevoked)
@@ -190,7 +203,7 @@ func TestKeyService_RotateAndRevoke(t *testing.T) {
 		c := MustCreateClient(t, as(amparo.RoleMember, a.ID), db, &amparo.Client{})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: ma.ID, OrganizationID: a.ID}
 		db.CreateLetter(as(amparo.RoleMember, a.ID), l)
-		_, err := db.IssueLetter(as(amparo.RoleMember, a.ID), l.ID)
+		_, err := db.IssueLetter(signA, l.ID)
 		wantCode(t, err, amparo.ECONFLICT)
 	})
 }

@@ -11,7 +11,7 @@ var _ amparo.LetterService = (*DB)(nil)
 
 const letterColumns = `l.id, l.client_id, l.member_id, l.organization_id, l.status, l.issued_at, l.valid_until,
 	l.revoked_at, l.revoke_reason, l.superseded_by, l.languages, l.created_at, l.updated_at,
-	l.credential_id, l.signing_key_id, l.status_list_id, l.status_index`
+	l.credential_id, l.signing_key_id, l.status_list_id, l.status_index, l.submitted_at, l.approved_by`
 
 // letterScope limits letter queries like client queries: a letter says who
 // is a client.
@@ -31,7 +31,7 @@ func scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
 	err := row.Scan(&l.ID, &clientID, &l.MemberID, &l.OrganizationID, &l.Status, scanTime{&l.IssuedAt},
 		scanTime{&l.ValidUntil}, scanTime{&l.RevokedAt}, &l.RevokeReason, &l.SupersededBy,
 		scanList{&l.Languages}, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt},
-		&l.CredentialID, &l.SigningKeyID, &l.StatusListID, &l.StatusIndex)
+		&l.CredentialID, &l.SigningKeyID, &l.StatusListID, &l.StatusIndex, scanTime{&l.SubmittedAt}, &l.ApprovedBy)
 	if clientID != nil {
 		l.ClientID = *clientID
 	}
@@ -88,6 +88,10 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 		if c.v != "" {
 			where, args = where+" AND "+c.col+" = ?", append(args, c.v)
 		}
+	}
+	if f.AwaitingApproval {
+		where += " AND l.status = ? AND l.submitted_at IS NOT NULL AND l.member_id IN (SELECT id FROM members WHERE account_id = ?)"
+		args = append(args, amparo.LetterDraft, tx.actor.ID)
 	}
 	var n int
 	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM letters l "+where, args...).Scan(&n); err != nil {
@@ -163,25 +167,102 @@ func (tx *Tx) insertLetter(ctx context.Context, l *amparo.Letter) error {
 	return err
 }
 
-// signs refuses letter decisions to anyone but members, their
-// organization's admins and the operator: intake staff prepare drafts.
+// SubmitLetter sends a draft to its member for approval: staff who
+// prepare letters (intake, admins) and members may.
+func (db *DB) SubmitLetter(ctx context.Context, id string) (*amparo.Letter, error) {
+	var l *amparo.Letter
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if l, err = tx.findLetter(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.checkClientOrg(l.OrganizationID); err != nil {
+			return err
+		}
+		if l.Status != amparo.LetterDraft {
+			return amparo.Errorf(amparo.ECONFLICT, "only a draft can be sent for approval; this letter is %s", l.Status)
+		}
+		if !l.SubmittedAt.IsZero() {
+			return nil // sent already: sending again changes nothing
+		}
+		l.SubmittedAt, l.UpdatedAt = tx.now, tx.now
+		if _, err := tx.exec(ctx, "UPDATE letters SET submitted_at = ?, updated_at = ? WHERE id = ?",
+			formatTime(l.SubmittedAt), formatTime(l.UpdatedAt), l.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, "letter.submit", "letter", l.ID)
+	})
+	return l, err
+}
+
+// signs refuses decisions on matches to anyone but members, their
+// organization's admins and the operator: intake staff prepare them.
+// Letters have stricter rules: see signer and revoker.
 func (tx *Tx) signs() error {
 	switch tx.actor.Role {
 	case amparo.RoleSystem, amparo.RoleMember, amparo.RoleOrgAdmin:
 		return nil
 	}
-	return amparo.Errorf(amparo.EFORBIDDEN, "only attorneys, representatives and their organization's admins issue, renew and revoke letters")
+	return amparo.Errorf(amparo.EFORBIDDEN, "only attorneys, representatives and their organization's admins decide this")
 }
 
-// IssueLetter makes a draft active, valid from now for the program's
-// validity period, within the program's letter capacity.
+// Errors of signing acts. Their messages are the store's; the web layer
+// words them in the reader's language.
+var (
+	errNotSigner = amparo.Errorf(amparo.EFORBIDDEN, "only the member named on this letter, signed in as themselves, can approve, issue or renew it")
+	errUnlinked  = amparo.Errorf(amparo.EFORBIDDEN, "the member named on this letter has no sign-in account linked to their record: an admin links it first")
+	errNoFactor  = amparo.Errorf(amparo.EFORBIDDEN, "approving a letter needs your second factor: sign in with your authenticator code")
+)
+
+// signer refuses a signing act (issuing, renewing) to anyone but the
+// account linked to the letter's member, signed in with its second factor.
+// Not even the operator signs in a member's name.
+func (tx *Tx) signer(ctx context.Context, l *amparo.Letter) error {
+	var account string
+	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&account); err != nil {
+		return mapError(err)
+	}
+	switch {
+	case account == "":
+		return errUnlinked
+	case tx.actor.ID != account || tx.actor.OrganizationID != l.OrganizationID:
+		return errNotSigner
+	case !tx.actor.SecondFactor:
+		return errNoFactor
+	}
+	return nil
+}
+
+// revoker refuses revoking to anyone but the letter's member, its
+// organization's admins and the operator.
+func (tx *Tx) revoker(ctx context.Context, l *amparo.Letter) error {
+	switch tx.actor.Role {
+	case amparo.RoleSystem:
+		return nil
+	case amparo.RoleOrgAdmin:
+		if tx.actor.OrganizationID == l.OrganizationID {
+			return nil
+		}
+	}
+	var account string
+	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&account); err != nil {
+		return mapError(err)
+	}
+	if account != "" && account == tx.actor.ID {
+		return nil
+	}
+	return amparo.Errorf(amparo.EFORBIDDEN, "only the member named on this letter and their organization's admins revoke it")
+}
+
+// IssueLetter approves a draft and makes it active, valid from now for the
+// program's validity period, within the program's letter capacity. Only
+// the member it names approves it.
 func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error) {
 	var l *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		if err := tx.signs(); err != nil {
+		if l, err = tx.findLetter(ctx, id); err != nil {
 			return err
 		}
-		if l, err = tx.findLetter(ctx, id); err != nil {
+		if err := tx.signer(ctx, l); err != nil {
 			return err
 		}
 		if l.Status != amparo.LetterDraft {
@@ -193,8 +274,8 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if err := tx.activate(ctx, l); err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, "UPDATE letters SET status = ?, issued_at = ?, valid_until = ?, updated_at = ? WHERE id = ?",
-			l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil), formatTime(l.UpdatedAt), l.ID)
+		_, err = tx.exec(ctx, "UPDATE letters SET status = ?, issued_at = ?, valid_until = ?, approved_by = ?, updated_at = ? WHERE id = ?",
+			l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil), l.ApprovedBy, formatTime(l.UpdatedAt), l.ID)
 		if err != nil {
 			return err
 		}
@@ -212,13 +293,19 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 	return l, err
 }
 
-// activate sets l active from now, after checking the program's capacity
-// and that the client holds no other active letter.
+// activate sets l active from now, approved by the actor, after checking
+// the program's capacity and that the client holds no other active letter.
+// It is valid through the end of its last day in the program's time zone.
+// Superseded letters, though their cards still verify, do not count
+// against capacity: their renewal does.
 func (tx *Tx) activate(ctx context.Context, l *amparo.Letter) error {
-	var validityDays, capacity, active, clientActive int
-	if err := tx.queryRow(ctx, "SELECT letter_validity_days, letter_capacity FROM program WHERE id = 1").Scan(&validityDays, &capacity); err != nil {
+	var p amparo.Program
+	var active, clientActive int
+	if err := tx.queryRow(ctx, "SELECT letter_validity_days, letter_capacity, time_zone FROM program WHERE id = 1").
+		Scan(&p.LetterValidityDays, &p.LetterCapacity, &p.TimeZone); err != nil {
 		return mapError(err)
 	}
+	capacity := p.LetterCapacity
 	if err := tx.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN client_id = ? THEN 1 ELSE 0 END), 0)
 		FROM letters WHERE status = ?`, l.ClientID, amparo.LetterActive).Scan(&active, &clientActive); err != nil {
 		return mapError(err)
@@ -231,21 +318,24 @@ func (tx *Tx) activate(ctx context.Context, l *amparo.Letter) error {
 	}
 	l.Status = amparo.LetterActive
 	l.IssuedAt = tx.now
-	l.ValidUntil = tx.now.AddDate(0, 0, validityDays)
+	l.ValidUntil = p.LetterValidUntil(tx.now)
+	l.ApprovedBy = tx.actor.ID
 	l.UpdatedAt = tx.now
 	return nil
 }
 
 // RenewLetter issues a new letter for the same client and member; the old
-// one, active or expired, becomes superseded.
+// one, active or expired, becomes superseded. Its credential is not
+// revoked: the card the client carries keeps verifying until its own date,
+// unless someone revokes it on purpose. Only the member named renews.
 func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error) {
 	var next *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.signs(); err != nil {
-			return err
-		}
 		old, err := tx.findLetter(ctx, id)
 		if err != nil {
+			return err
+		}
+		if err := tx.signer(ctx, old); err != nil {
 			return err
 		}
 		if old.Status != amparo.LetterActive && old.Status != amparo.LetterExpired {
@@ -256,9 +346,6 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 		}
 		if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, updated_at = ? WHERE id = ?",
 			amparo.LetterSuperseded, formatTime(tx.now), old.ID); err != nil {
-			return err
-		}
-		if err := tx.revokeCredential(ctx, old); err != nil {
 			return err
 		}
 		next = &amparo.Letter{ID: amparo.NewID(), ClientID: old.ClientID, MemberID: old.MemberID,
@@ -286,20 +373,23 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 	return next, err
 }
 
-// RevokeLetter revokes an active letter, for a reason.
+// RevokeLetter revokes, for a reason, an active letter, or a superseded
+// one whose card still verifies.
 func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Letter, error) {
 	var l *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		if err := tx.signs(); err != nil {
-			return err
-		}
 		if l, err = tx.findLetter(ctx, id); err != nil {
 			return err
 		}
-		if l.Status == amparo.LetterRevoked {
+		if err := tx.revoker(ctx, l); err != nil {
+			return err
+		}
+		switch {
+		case l.Status == amparo.LetterRevoked:
 			return amparo.Errorf(amparo.ECONFLICT, "the letter is already revoked")
-		} else if l.Status != amparo.LetterActive {
-			return amparo.Errorf(amparo.ECONFLICT, "only an active letter can be revoked; this letter is %s", l.Status)
+		case l.Status == amparo.LetterSuperseded && tx.now.Before(l.ValidUntil):
+		case l.Status != amparo.LetterActive:
+			return amparo.Errorf(amparo.ECONFLICT, "only an active letter, or a superseded one still in its dates, can be revoked; this letter is %s", l.Status)
 		}
 		l.Status, l.RevokedAt, l.RevokeReason, l.UpdatedAt = amparo.LetterRevoked, tx.now, reason, tx.now
 		if err := l.Validate(); err != nil {

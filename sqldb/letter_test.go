@@ -1,12 +1,36 @@
 package sqldb_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/sqldb"
 )
+
+// signerFor links m to an account of its own, through an invitation for
+// the member record as a real member gets, and returns a context acting as
+// that account signed in with its second factor: the one actor that
+// issues letters in m's name.
+func signerFor(tb testing.TB, db *sqldb.DB, m *amparo.Member) context.Context {
+	tb.Helper()
+	if m.AccountID == "" {
+		inv := &amparo.Invitation{Email: "m-" + m.ID[:12] + "@members.example", Role: amparo.RoleMember,
+			OrganizationID: m.OrganizationID, MemberID: m.ID}
+		if err := db.CreateInvitation(system, inv); err != nil {
+			tb.Fatal(err)
+		}
+		a, err := db.AcceptInvitation(system, inv.Token, m.Name, "not-a-real-hash")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		m.AccountID = a.ID
+	}
+	return amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: m.AccountID, Role: amparo.RoleMember,
+		OrganizationID: m.OrganizationID, SecondFactor: true})
+}
 
 func TestLetterService_Lifecycle(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
@@ -14,7 +38,7 @@ func TestLetterService_Lifecycle(t *testing.T) {
 		db.Now = func() time.Time { return now }
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := as(amparo.RoleMember, org.ID)
+		ctx := signerFor(t, db, m)
 		c := MustCreateClient(t, ctx, db, &amparo.Client{})
 
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID, Languages: []string{"es"}}
@@ -28,7 +52,10 @@ func TestLetterService_Lifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if issued.Status != amparo.LetterActive || !issued.IssuedAt.Equal(now) || !issued.ValidUntil.Equal(now.AddDate(0, 0, 365)) {
+		// Valid through 26 November 2027, to the midnight that ends it in
+		// the program's time zone (UTC until set).
+		if issued.Status != amparo.LetterActive || !issued.IssuedAt.Equal(now) || !issued.ValidUntil.Equal(time.Date(2027, 11, 27, 0, 0, 0, 0, time.UTC)) ||
+			issued.ApprovedBy != m.AccountID {
 			t.Fatalf("issued: %s %v..%v", issued.Status, issued.IssuedAt, issued.ValidUntil)
 		}
 		t.Run("ErrIssueTwice", func(t *testing.T) {
@@ -83,8 +110,8 @@ func TestLetterService_Lifecycle(t *testing.T) {
 		var actions []string
 		for _, e := range events {
 			actions = append(actions, e.Action)
-			if e.ActorRole != amparo.RoleMember || e.OrganizationID != org.ID {
-				t.Errorf("event %s by %s of %q", e.Action, e.ActorRole, e.OrganizationID)
+			if e.ActorRole != amparo.RoleMember || e.OrganizationID != org.ID || e.ActorName != m.Name {
+				t.Errorf("event %s by %s %q of %q", e.Action, e.ActorRole, e.ActorName, e.OrganizationID)
 			}
 		}
 		want := []string{"letter.create", "phone_link.create", "letter.issue", "letter.create", "phone_link.create", "letter.supersede", "letter.issue", "letter.view", "letter.revoke"}
@@ -106,27 +133,29 @@ func TestLetterService_ExpireLetters(t *testing.T) {
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
 		ctx := as(amparo.RoleOrgAdmin, org.ID)
+		sign := signerFor(t, db, m)
 		var ids []string
 		for range 3 {
 			c := MustCreateClient(t, ctx, db, &amparo.Client{})
 			l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 			db.CreateLetter(ctx, l)
-			if _, err := db.IssueLetter(ctx, l.ID); err != nil {
+			if _, err := db.IssueLetter(sign, l.ID); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, l.ID)
 		}
-		if n, err := db.ExpireLetters(ctx, start.AddDate(0, 0, 364)); err != nil || n != 0 {
-			t.Fatalf("a day early: expired %d, %v", n, err)
+		// Issued on 1 January 2026, valid through 1 January 2027.
+		if n, err := db.ExpireLetters(ctx, start.AddDate(0, 0, 366).Add(-time.Second)); err != nil || n != 0 {
+			t.Fatalf("on the last day: expired %d, %v", n, err)
 		}
-		if n, err := db.ExpireLetters(ctx, start.AddDate(0, 0, 365)); err != nil || n != 3 {
-			t.Fatalf("on the day: expired %d, %v", n, err)
+		if n, err := db.ExpireLetters(ctx, start.AddDate(0, 0, 366)); err != nil || n != 3 {
+			t.Fatalf("the day after: expired %d, %v", n, err)
 		}
 		l, _ := db.FindLetterByID(ctx, ids[0])
 		if l.Status != amparo.LetterExpired {
 			t.Fatalf("status %s, want expired", l.Status)
 		}
-		if _, err := db.RenewLetter(ctx, ids[0]); err != nil {
+		if _, err := db.RenewLetter(sign, ids[0]); err != nil {
 			t.Fatalf("renewing an expired letter: %v", err)
 		}
 	})
@@ -141,15 +170,27 @@ func TestLetterService_Capacity(t *testing.T) {
 		}
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := as(amparo.RoleMember, org.ID)
+		ctx := signerFor(t, db, m)
 		var err error
+		var first string
 		for range 2 {
 			c := MustCreateClient(t, ctx, db, &amparo.Client{})
 			l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 			db.CreateLetter(ctx, l)
 			_, err = db.IssueLetter(ctx, l.ID)
+			if first == "" {
+				first = l.ID
+			}
 		}
 		wantCode(t, err, amparo.ECONFLICT)
+		// A renewal takes the old letter's place: the superseded one, whose
+		// card still verifies, is not counted twice.
+		if _, err := db.RenewLetter(ctx, first); err != nil {
+			t.Fatalf("renewing at capacity: %v", err)
+		}
+		if n, err := db.LettersLeft(system); err != nil || n != 0 {
+			t.Fatalf("letters left %d, %v; want 0", n, err)
+		}
 	})
 }
 
@@ -180,24 +221,194 @@ func TestLetterService_Isolation(t *testing.T) {
 	})
 }
 
-func TestLetterService_IntakePreparesMembersSign(t *testing.T) {
+// TestLetterService_OnlyTheNamedMemberSigns: intake staff prepare a draft
+// and send it for approval; the member it names sees it awaiting them and
+// approves it, signed in with their second factor. Nobody else issues or
+// renews a letter in their name: not intake, an admin, another member, the
+// operator, nor the member without their second factor.
+func TestLetterService_OnlyTheNamedMemberSigns(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
+		other := MustCreateMember(t, db, org.ID, "900002")
+		sign, otherSign := signerFor(t, db, m), signerFor(t, db, other)
 		intake := as(amparo.RoleIntake, org.ID)
 		c := MustCreateClient(t, intake, db, &amparo.Client{})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 		if err := db.CreateLetter(intake, l); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.IssueLetter(intake, l.ID)
-		wantCode(t, err, amparo.EFORBIDDEN)
-		if _, err := db.IssueLetter(as(amparo.RoleMember, org.ID), l.ID); err != nil {
+		if got, _, _ := db.FindLetters(sign, amparo.LetterFilter{AwaitingApproval: true}); len(got) != 0 {
+			t.Fatal("a draft not yet sent awaits approval")
+		}
+		sent, err := db.SubmitLetter(intake, l.ID)
+		if err != nil || sent.SubmittedAt.IsZero() || sent.Status != amparo.LetterDraft {
+			t.Fatalf("sent for approval: %+v %v", sent, err)
+		}
+		if got, n, _ := db.FindLetters(sign, amparo.LetterFilter{AwaitingApproval: true}); n != 1 || got[0].ID != l.ID {
+			t.Fatalf("the member sees %d letters awaiting approval", n)
+		}
+		if _, n, _ := db.FindLetters(otherSign, amparo.LetterFilter{AwaitingApproval: true}); n != 0 {
+			t.Fatalf("another member sees %d letters awaiting their approval", n)
+		}
+		noFactor := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: m.AccountID, Role: amparo.RoleMember, OrganizationID: org.ID})
+		for name, ctx := range map[string]context.Context{
+			"intake": intake, "admin": as(amparo.RoleOrgAdmin, org.ID), "another member": otherSign,
+			"operator": system, "no second factor": noFactor,
+		} {
+			_, err := db.IssueLetter(ctx, l.ID)
+			if amparo.ErrorCode(err) != amparo.EFORBIDDEN {
+				t.Errorf("%s issued: %v", name, err)
+			}
+		}
+		if got, _ := db.FindLetterByID(sign, l.ID); got.Status != amparo.LetterDraft {
+			t.Fatalf("after refusals the letter is %s", got.Status)
+		}
+		if _, err := db.IssueLetter(sign, l.ID); err != nil {
 			t.Fatal(err)
 		}
+		_, err = db.RenewLetter(otherSign, l.ID)
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, err = db.RenewLetter(as(amparo.RoleOrgAdmin, org.ID), l.ID)
+		wantCode(t, err, amparo.EFORBIDDEN)
 		_, err = db.RevokeLetter(intake, l.ID, "no")
 		wantCode(t, err, amparo.EFORBIDDEN)
-		_, err = db.RenewLetter(intake, l.ID)
+		_, err = db.RevokeLetter(otherSign, l.ID, "not mine")
 		wantCode(t, err, amparo.EFORBIDDEN)
+		// The audit trail names the approver.
+		events, _, err := db.FindAuditEvents(system, amparo.AuditFilter{Action: "letter.issue", RecordID: l.ID})
+		if err != nil || len(events) != 1 || events[0].ActorName != m.Name || events[0].ActorID != m.AccountID {
+			t.Fatalf("issue events %+v %v", events, err)
+		}
+		// An admin revokes on purpose.
+		if _, err := db.RevokeLetter(as(amparo.RoleOrgAdmin, org.ID), l.ID, "Representation ended"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestMemberService_LinkAccount(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		elsewhere := MustCreateOrganization(t, db, "Organization B Sample")
+		m := MustCreateMember(t, db, org.ID, "900001")
+		m2 := MustCreateMember(t, db, org.ID, "900002")
+		// Accepting an invitation for a member record links it.
+		signerFor(t, db, m)
+		if got, _ := db.FindMemberByID(system, m.ID); got.AccountID == "" || got.AccountID != m.AccountID {
+			t.Fatalf("linked account %q, want %q", got.AccountID, m.AccountID)
+		}
+		account := func(email string, role amparo.Role, orgID string) string {
+			inv := &amparo.Invitation{Email: email, Role: role, OrganizationID: orgID}
+			if err := db.CreateInvitation(system, inv); err != nil {
+				t.Fatal(err)
+			}
+			a, err := db.AcceptInvitation(system, inv.Token, "Grace Example", "x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		admin := as(amparo.RoleOrgAdmin, org.ID)
+		mine := account("grace@centro.example", amparo.RoleMember, org.ID)
+		if err := db.LinkMemberAccount(admin, m2.ID, mine); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.FindMemberByID(system, m2.ID); got.AccountID != mine {
+			t.Fatalf("linked %q", got.AccountID)
+		}
+		t.Run("ErrAlreadyLinked", func(t *testing.T) {
+			wantCode(t, db.LinkMemberAccount(admin, m2.ID, m.AccountID), amparo.ECONFLICT)
+		})
+		t.Run("ErrOtherOrganization", func(t *testing.T) {
+			theirs := account("peter@sample.example", amparo.RoleMember, elsewhere.ID)
+			wantCode(t, db.LinkMemberAccount(admin, m2.ID, theirs), amparo.EINVALID)
+		})
+		t.Run("ErrIntakeAccount", func(t *testing.T) {
+			intake := account("front@centro.example", amparo.RoleIntake, org.ID)
+			wantCode(t, db.LinkMemberAccount(admin, m2.ID, intake), amparo.EINVALID)
+		})
+		t.Run("ErrNotAnAdmin", func(t *testing.T) {
+			wantCode(t, db.LinkMemberAccount(as(amparo.RoleMember, org.ID), m2.ID, ""), amparo.EFORBIDDEN)
+			wantCode(t, db.LinkMemberAccount(as(amparo.RoleOrgAdmin, elsewhere.ID), m2.ID, ""), amparo.EFORBIDDEN)
+		})
+		t.Run("Unlink", func(t *testing.T) {
+			if err := db.LinkMemberAccount(admin, m2.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := db.FindMemberByID(system, m2.ID); got.AccountID != "" {
+				t.Fatalf("still linked to %q", got.AccountID)
+			}
+		})
+	})
+}
+
+// TestLetterService_ValidThroughTheProgramsDay: a letter is valid through
+// the end of its last day in the program's time zone, whatever zone the
+// server runs in: at 23:59 there it verifies, at midnight it has expired.
+func TestLetterService_ValidThroughTheProgramsDay(t *testing.T) {
+	for _, zone := range []string{"America/Los_Angeles", "Europe/Madrid"} {
+		t.Run(zone, func(t *testing.T) {
+			each(t, func(t *testing.T, db *sqldb.DB) {
+				loc, err := time.LoadLocation(zone)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, _ := db.FindProgram(system)
+				p.TimeZone = zone
+				if err := db.UpdateProgram(system, p); err != nil {
+					t.Fatal(err)
+				}
+				// Issued at 22:30 on 3 December 2026 there: already the
+				// 4th in UTC for Los Angeles.
+				now := time.Date(2026, 12, 3, 22, 30, 0, 0, loc)
+				db.Now = func() time.Time { return now }
+				org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+				m := MustCreateMember(t, db, org.ID, "900001")
+				l := mustIssue(t, db, org, m)
+				if want := time.Date(2027, 12, 4, 0, 0, 0, 0, loc); !l.ValidUntil.Equal(want) {
+					t.Fatalf("valid until %v, want %v", l.ValidUntil.In(loc), want)
+				}
+				p, _ = db.FindProgram(system)
+				if d := p.LastValidDay(l.ValidUntil).String(); d != "2027-12-03" {
+					t.Fatalf("last valid day %s, want 2027-12-03", d)
+				}
+				v := verifier(t, db)
+				if r := v.Verify(l.QR, time.Date(2027, 12, 3, 23, 59, 0, 0, loc)); r.Status != credential.StatusValid {
+					t.Fatalf("at 23:59 on the last day: %s (%s)", r.Status, r.Reason)
+				}
+				if r := v.Verify(l.QR, time.Date(2027, 12, 4, 0, 0, 0, 0, loc)); r.Status != credential.StatusExpired {
+					t.Fatalf("at midnight after the last day: %s", r.Status)
+				}
+				if n, _ := db.ExpireLetters(system, time.Date(2027, 12, 3, 23, 59, 59, 0, loc)); n != 0 {
+					t.Fatalf("expired %d letters on their last day", n)
+				}
+				if n, _ := db.ExpireLetters(system, time.Date(2027, 12, 4, 0, 0, 0, 0, loc)); n != 1 {
+					t.Fatalf("expired %d letters the day after, want 1", n)
+				}
+			})
+		})
+	}
+}
+
+func TestProgramService_TimeZone(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		p, _ := db.FindProgram(system)
+		if p.TimeZone != amparo.DefaultTimeZone {
+			t.Fatalf("default time zone %q", p.TimeZone)
+		}
+		p.TimeZone = "Mars/Olympus_Mons"
+		err := db.UpdateProgram(system, p)
+		wantCode(t, err, amparo.EINVALID)
+		if amparo.ErrorField(err) != "time_zone" {
+			t.Fatalf("field %q", amparo.ErrorField(err))
+		}
+		p.TimeZone = "Pacific/Honolulu"
+		if err := db.UpdateProgram(system, p); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.FindProgram(system); got.TimeZone != "Pacific/Honolulu" {
+			t.Fatalf("time zone %q", got.TimeZone)
+		}
 	})
 }

@@ -11,12 +11,15 @@ var _ amparo.MemberService = (*DB)(nil)
 const memberColumns = `id, organization_id, name, kind, bar_jurisdiction, bar_number, recognized_org,
 	accreditation_date, email, languages, case_capacity, public_phone, status, created_at, updated_at, interpreter`
 
+// memberSelect is what scanMember reads: the columns and the linked account.
+const memberSelect = memberColumns + ", COALESCE(account_id, '')"
+
 func scanMember(row interface{ Scan(...any) error }) (*amparo.Member, error) {
 	var m amparo.Member
 	var accredited string
 	err := row.Scan(&m.ID, &m.OrganizationID, &m.Name, &m.Kind, &m.BarJurisdiction, &m.BarNumber,
 		&m.RecognizedOrg, &accredited, &m.Email, scanList{&m.Languages}, &m.CaseCapacity, &m.PublicPhone,
-		&m.Status, scanTime{&m.CreatedAt}, scanTime{&m.UpdatedAt}, &m.Interpreter)
+		&m.Status, scanTime{&m.CreatedAt}, scanTime{&m.UpdatedAt}, &m.Interpreter, &m.AccountID)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -53,7 +56,7 @@ func (db *DB) FindMembers(ctx context.Context, f amparo.MemberFilter) ([]*amparo
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM members "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}
-		rows, err := tx.query(ctx, page("SELECT "+memberColumns+" FROM members "+where+" ORDER BY name, id", f.Offset, f.Limit), args...)
+		rows, err := tx.query(ctx, page("SELECT "+memberSelect+" FROM members "+where+" ORDER BY name, id", f.Offset, f.Limit), args...)
 		if err != nil {
 			return err
 		}
@@ -126,4 +129,42 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 		}
 		return tx.audit(ctx, action, "member", m.ID)
 	})
+}
+
+// LinkMemberAccount links a member record to the account of the person it
+// names, or unlinks it; the organization's admins or the program office.
+func (db *DB) LinkMemberAccount(ctx context.Context, memberID, accountID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?", memberID))
+		if err != nil {
+			return err
+		}
+		if !tx.actor.Administers(m.OrganizationID) {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot change members of this organization")
+		}
+		return tx.linkMember(ctx, m, accountID)
+	})
+}
+
+// linkMember links m to accountID ("" unlinks): an active member or
+// organization admin account of m's organization, linked to no other
+// member.
+func (tx *Tx) linkMember(ctx context.Context, m *amparo.Member, accountID string) error {
+	if accountID != "" {
+		a, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", accountID))
+		if amparo.ErrorCode(err) == amparo.ENOTFOUND {
+			return amparo.Invalid("account_id", "no such account")
+		} else if err != nil {
+			return err
+		}
+		if a.OrganizationID != m.OrganizationID || (a.Role != amparo.RoleMember && a.Role != amparo.RoleOrgAdmin) {
+			return amparo.Invalid("account_id", "must be a member's or an admin's account of the member's organization")
+		}
+	}
+	if _, err := tx.exec(ctx, "UPDATE members SET account_id = ?, updated_at = ? WHERE id = ?",
+		nullable(accountID), formatTime(tx.now), m.ID); err != nil {
+		return conflict(err, "account_id", "this account is already linked to another member")
+	}
+	m.AccountID = accountID
+	return tx.audit(ctx, "member.link", "member", m.ID)
 }

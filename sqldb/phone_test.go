@@ -17,7 +17,7 @@ func TestPhoneService(t *testing.T) {
 		db.Now = func() time.Time { return now }
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := as(amparo.RoleMember, org.ID)
+		ctx := as(amparo.RoleOrgAdmin, org.ID)
 		l := mustIssue(t, db, org, m)
 
 		link, err := db.FindPhoneLink(ctx, l.ID)

@@ -15,8 +15,8 @@ func (db *DB) FindProgram(ctx context.Context) (*amparo.Program, error) {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var langs string
 		err := tx.queryRow(ctx, `SELECT name, jurisdiction, letter_capacity, languages,
-			letter_validity_days, verify_url, updated_at FROM program WHERE id = 1`).
-			Scan(&p.Name, &p.Jurisdiction, &p.LetterCapacity, &langs, &p.LetterValidityDays, &p.VerifyURL, scanTime{&p.UpdatedAt})
+			letter_validity_days, time_zone, verify_url, updated_at FROM program WHERE id = 1`).
+			Scan(&p.Name, &p.Jurisdiction, &p.LetterCapacity, &langs, &p.LetterValidityDays, &p.TimeZone, &p.VerifyURL, scanTime{&p.UpdatedAt})
 		if err != nil {
 			return mapError(err)
 		}
@@ -51,8 +51,8 @@ func (db *DB) UpdateProgram(ctx context.Context, p *amparo.Program) error {
 		}
 		p.UpdatedAt = tx.now
 		if _, err := tx.exec(ctx, `UPDATE program SET name = ?, jurisdiction = ?, letter_capacity = ?,
-			languages = ?, letter_validity_days = ?, verify_url = ?, updated_at = ? WHERE id = 1`,
-			p.Name, p.Jurisdiction, p.LetterCapacity, jsonText(p.Languages), p.LetterValidityDays, p.VerifyURL, formatTime(p.UpdatedAt)); err != nil {
+			languages = ?, letter_validity_days = ?, time_zone = ?, verify_url = ?, updated_at = ? WHERE id = 1`,
+			p.Name, p.Jurisdiction, p.LetterCapacity, jsonText(p.Languages), p.LetterValidityDays, p.TimeZone, p.VerifyURL, formatTime(p.UpdatedAt)); err != nil {
 			return err
 		}
 		return tx.audit(ctx, "program.update", "program", "1")

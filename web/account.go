@@ -69,7 +69,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			if sess, err := s.Accounts.FindSession(amparo.NewContextWithActor(ctx, public), c.Value); err == nil {
 				ctx = context.WithValue(ctx, sessionKey{}, sess)
 				if sess.SecondFactor || !sess.Account.Role.NeedsSecondFactor() {
-					actor = sess.Account.Actor()
+					actor = sess.Actor() // with its second factor, which signing letters needs
 				}
 			}
 		}
@@ -446,6 +446,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		_, drafts, _ := s.Letters.FindLetters(ctx, amparo.LetterFilter{Status: amparo.LetterDraft, Limit: 1})
 		_, active, _ := s.Letters.FindLetters(ctx, amparo.LetterFilter{Status: amparo.LetterActive, Limit: 1})
 		data["Drafts"], data["Active"] = drafts, active
+		_, data["Awaiting"], _ = s.Letters.FindLetters(ctx, amparo.LetterFilter{AwaitingApproval: true, Limit: 1})
 	}
 	s.render(w, r, "dashboard", http.StatusOK, data)
 }

@@ -20,6 +20,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /organizations/{id}/invitations", s.orgInvite)
 	mux.HandleFunc("POST /organizations/{id}/members", s.memberCreate)
 	mux.HandleFunc("POST /members/{id}/suspend", s.memberSuspend)
+	mux.HandleFunc("POST /members/{id}/account", s.memberLink)
 	mux.HandleFunc("POST /accounts/{id}/suspend", s.accountSuspend)
 	mux.HandleFunc("GET /settings", s.settings)
 	mux.HandleFunc("POST /settings", s.settingsSave)
@@ -135,8 +136,17 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		return
 	}
 	roles := []amparo.Role{amparo.RoleOrgAdmin, amparo.RoleMember, amparo.RoleIntake}
+	// Each member's linked account, by name; and the accounts a member
+	// record can be linked to.
+	names, signers := map[string]string{}, []*amparo.Account{}
+	for _, a := range accounts {
+		names[a.ID] = a.Name
+		if a.Status == amparo.AccountActive && (a.Role == amparo.RoleMember || a.Role == amparo.RoleOrgAdmin) {
+			signers = append(signers, a)
+		}
+	}
 	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Accounts": accounts, "Form": f,
-		"InviteURL": inviteURL, "Roles": roles})
+		"InviteURL": inviteURL, "Roles": roles, "AccountNames": names, "Signers": signers})
 }
 
 // orgUpdate changes an organization's capacity, languages, service area
@@ -167,9 +177,10 @@ func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	inv := &amparo.Invitation{Email: r.PostFormValue("email"), Role: amparo.Role(r.PostFormValue("role")), OrganizationID: r.PathValue("id")}
+	inv := &amparo.Invitation{Email: r.PostFormValue("email"), Role: amparo.Role(r.PostFormValue("role")), OrganizationID: r.PathValue("id"),
+		MemberID: r.PostFormValue("member_id")}
 	if err := s.Accounts.CreateInvitation(r.Context(), inv); err != nil {
-		f := &form{Values: map[string]string{"email": inv.Email}}
+		f := &form{Values: map[string]string{"email": inv.Email, "role": string(inv.Role), "member_id": inv.MemberID}}
 		if s.adminErrors(w, r, err, f) {
 			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
 		}
@@ -221,6 +232,28 @@ func (s *Server) memberSuspend(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
 }
 
+// memberLink links a member record to the account of the person it names,
+// or unlinks it: only that account then approves letters in their name.
+func (s *Server) memberLink(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	m, err := s.Members.FindMemberByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	r.SetPathValue("id", m.OrganizationID)
+	if err := s.Members.LinkMemberAccount(r.Context(), m.ID, r.PostFormValue("account")); err != nil {
+		f := &form{Values: map[string]string{}}
+		if s.adminErrors(w, r, err, f) {
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+		}
+		return
+	}
+	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
+}
+
 // accountSuspend suspends a staff account; all its sessions end.
 func (s *Server) accountSuspend(w http.ResponseWriter, r *http.Request) {
 	sess := s.signedIn(w, r)
@@ -264,6 +297,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	p.LetterCapacity, _ = strconv.Atoi(r.PostFormValue("letter_capacity"))
 	p.LetterValidityDays, _ = strconv.Atoi(r.PostFormValue("letter_validity_days"))
 	p.Languages, p.VerifyURL = splitList(r.PostFormValue("languages")), strings.TrimSpace(r.PostFormValue("verify_url"))
+	p.TimeZone = strings.TrimSpace(r.PostFormValue("time_zone"))
 	if err := s.Programs.UpdateProgram(r.Context(), p); err != nil {
 		f := &form{}
 		if s.adminErrors(w, r, err, f) {

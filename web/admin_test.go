@@ -57,15 +57,21 @@ func TestAdminPages(t *testing.T) {
 
 	// Settings: a bad verify URL is refused, a good change is kept.
 	settings := url.Values{"name": {"Programa Ejemplo"}, "jurisdiction": {"Ciudad Ejemplo"}, "letter_capacity": {"500"},
-		"letter_validity_days": {"365"}, "languages": {"en, es"}, "verify_url": {"ftp://x"}}
+		"letter_validity_days": {"365"}, "languages": {"en, es"}, "verify_url": {"ftp://x"}, "time_zone": {"America/Los_Angeles"}}
 	if res, body := admin.post("/settings", settings); res.StatusCode != 422 || !strings.Contains(body, `href="#verify_url"`) {
 		t.Fatalf("bad verify URL: %d", res.StatusCode)
 	}
 	settings.Set("verify_url", "https://amparo.example.org/v")
+	settings.Set("time_zone", "Mars/Olympus_Mons")
+	if res, body := admin.post("/settings", settings); res.StatusCode != 422 || !strings.Contains(body, `href="#time_zone"`) ||
+		!strings.Contains(body, `value="Mars/Olympus_Mons"`) {
+		t.Fatalf("bad time zone: %d", res.StatusCode)
+	}
+	settings.Set("time_zone", "America/Los_Angeles")
 	if res, _ := admin.post("/settings", settings); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("settings: %d", res.StatusCode)
 	}
-	if p, _ := w.db.FindProgram(system); p.VerifyURL != "https://amparo.example.org/v" {
+	if p, _ := w.db.FindProgram(system); p.VerifyURL != "https://amparo.example.org/v" || p.TimeZone != "America/Los_Angeles" {
 		t.Fatal("settings not saved")
 	}
 

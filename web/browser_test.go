@@ -63,9 +63,11 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 // it, revoke it, and see the verify page say so.
 func TestBrowser_StaffFlow(t *testing.T) {
 	w := newAccountWorld(t)
-	w.withKeys(t)
+	m := w.withKeys(t)
 	ctx := browsertest.Start(t, nil)
-	inv := &amparo.Invitation{Email: "rosa@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: w.org.ID}
+	// Rosa runs the organization and is the attorney on its letters: her
+	// invitation is for her member record, so she approves them herself.
+	inv := &amparo.Invitation{Email: "rosa@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: w.org.ID, MemberID: m.ID}
 	if err := w.db.CreateInvitation(system, inv); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +176,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
 	w.db.CreateLetter(system, l)
-	if _, err := w.db.IssueLetter(system, l.ID); err != nil {
+	if _, err := w.db.IssueLetter(signerFor(t, w.db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	link, _ := w.db.FindPhoneLink(system, l.ID)

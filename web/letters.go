@@ -5,36 +5,43 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/document"
 )
 
-// Letter pages: drafts are prepared for a client and a member; a member
-// (or the organization's admin) issues, renews and revokes them.
+// Letter pages: staff prepare drafts for a client and a member and send
+// them for approval; the member named, signed in as themselves, approves
+// (issues) and renews them; the member or an admin revokes them.
 
 func (s *Server) letterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /letters", s.letterList)
 	mux.HandleFunc("GET /letters/new", s.letterNew)
 	mux.HandleFunc("POST /letters", s.letterCreate)
 	mux.HandleFunc("GET /letters/{id}", s.letterView)
+	mux.HandleFunc("POST /letters/{id}/submit", s.letterAction)
 	mux.HandleFunc("POST /letters/{id}/issue", s.letterAction)
+	mux.HandleFunc("GET /letters/{id}/renew", s.letterRenewConfirm)
 	mux.HandleFunc("POST /letters/{id}/renew", s.letterAction)
 	mux.HandleFunc("POST /letters/{id}/revoke", s.letterAction)
 	mux.HandleFunc("GET /letters/{id}/{doc}", s.letterPDF)
 }
 
+// letterList lists letters by status, or (?awaiting=1) the drafts sent to
+// the reader for approval.
 func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	status := r.URL.Query().Get("status")
-	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: status, Limit: 100})
+	status, awaiting := r.URL.Query().Get("status"), r.URL.Query().Get("awaiting") == "1"
+	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: status, AwaitingApproval: awaiting, Limit: 100})
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "letters", http.StatusOK, map[string]any{"Letters": ls, "Total": n, "Status": status, "Statuses": amparo.LetterStatuses})
+	s.render(w, r, "letters", http.StatusOK, map[string]any{"Letters": ls, "Total": n, "Status": status, "Awaiting": awaiting,
+		"Statuses": amparo.LetterStatuses})
 }
 
 func (s *Server) letterNew(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +116,15 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if m, err := s.Members.FindMemberByID(ctx, l.MemberID); err == nil {
 		data["Member"] = m
+		// Only the member named approves: the button is theirs alone.
+		data["Signer"] = m.AccountID != "" && m.AccountID == sessionFrom(ctx).Account.ID
 	}
+	if l.ApprovedBy != "" {
+		if a, err := s.Accounts.FindAccountByID(ctx, l.ApprovedBy); err == nil {
+			data["Approver"] = a.Name
+		}
+	}
+	data["Renewed"] = r.URL.Query().Get("renewed") == "1"
 	if l.Status == amparo.LetterActive {
 		if link, err := s.Phones.FindPhoneLink(ctx, l.ID); err == nil {
 			data["PhoneURL"] = s.phoneURL(ctx, link.Token)
@@ -169,7 +184,33 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, ctx context.Co
 	w.Write(b.Bytes())
 }
 
-// letterAction issues, renews or revokes, by the path's last word.
+// letterRenewConfirm asks before renewing, and says what follows: the old
+// card keeps working until its date, and the client gets a new letter and
+// card to print.
+func (s *Server) letterRenewConfirm(w http.ResponseWriter, r *http.Request) {
+	if s.signedIn(w, r) == nil {
+		return
+	}
+	ctx := r.Context()
+	l, err := s.Letters.FindLetterByID(ctx, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	p, err := s.Programs.FindProgram(ctx)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	data := map[string]any{"Letter": l, "NewLastDay": p.LastValidDay(p.LetterValidUntil(time.Now()))}
+	if m, err := s.Members.FindMemberByID(ctx, l.MemberID); err == nil {
+		data["Member"] = m
+	}
+	s.render(w, r, "letter_renew", http.StatusOK, data)
+}
+
+// letterAction sends for approval, issues, renews or revokes, by the
+// path's last word.
 func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
@@ -177,11 +218,15 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 	ctx, id := r.Context(), r.PathValue("id")
 	var l *amparo.Letter
 	var err error
+	next := ""
 	switch r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:] {
+	case "submit":
+		l, err = s.Letters.SubmitLetter(ctx, id)
 	case "issue":
 		l, err = s.Letters.IssueLetter(ctx, id)
 	case "renew":
 		l, err = s.Letters.RenewLetter(ctx, id)
+		next = "?renewed=1"
 	case "revoke":
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
 		if reason == "" {
@@ -194,13 +239,39 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		f := &form{Values: map[string]string{}}
-		if amparo.ErrorCode(err) == amparo.EINVALID || amparo.ErrorCode(err) == amparo.ECONFLICT {
+		switch amparo.ErrorCode(err) {
+		case amparo.EINVALID, amparo.ECONFLICT:
 			f.add("action", amparo.ErrorMessage(err))
 			s.showLetter(w, r, http.StatusUnprocessableEntity, f)
-			return
+		case amparo.EFORBIDDEN:
+			// Said in the reader's language, naming who may.
+			f.add("action", s.forbiddenLetter(w, r, id))
+			s.showLetter(w, r, http.StatusForbidden, f)
+		default:
+			s.error(w, r, err)
 		}
-		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/letters/"+l.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/letters/"+l.ID+next, http.StatusSeeOther)
+}
+
+// forbiddenLetter says, in the reader's language, who may do what was
+// refused on a letter.
+func (s *Server) forbiddenLetter(w http.ResponseWriter, r *http.Request, id string) string {
+	lang := s.language(w, r)
+	if strings.HasSuffix(r.URL.Path, "/revoke") {
+		return s.Catalog.T(lang, "letters.err.not_revoker")
+	}
+	l, err := s.Letters.FindLetterByID(r.Context(), id)
+	if err != nil {
+		return s.Catalog.T(lang, "letters.err.not_signer", "")
+	}
+	m, err := s.Members.FindMemberByID(r.Context(), l.MemberID)
+	if err != nil {
+		return s.Catalog.T(lang, "letters.err.not_signer", "")
+	}
+	if m.AccountID == "" {
+		return s.Catalog.T(lang, "letters.err.unlinked", m.Name)
+	}
+	return s.Catalog.T(lang, "letters.err.not_signer", m.Name)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -9,15 +10,61 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/qrscan"
+	"github.com/amparo-project/amparo/sqldb"
 )
 
-// TestLetterPages: a draft for a client, issued by the organization's
-// admin, downloaded as a letter and a card whose QR reads back, then revoked.
+// signerFor links m to an account of its own, through an invitation for
+// the member record, and returns a context acting as that account with its
+// second factor: the one actor that issues letters in m's name.
+func signerFor(t *testing.T, db *sqldb.DB, m *amparo.Member) context.Context {
+	t.Helper()
+	if m.AccountID == "" {
+		inv := &amparo.Invitation{Email: "m-" + m.ID[:12] + "@members.example", Role: amparo.RoleMember, OrganizationID: m.OrganizationID, MemberID: m.ID}
+		if err := db.CreateInvitation(system, inv); err != nil {
+			t.Fatal(err)
+		}
+		a, err := db.AcceptInvitation(system, inv.Token, m.Name, "$argon2id$unused")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.AccountID = a.ID
+	}
+	return amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: m.AccountID, Role: amparo.RoleMember,
+		OrganizationID: m.OrganizationID, SecondFactor: true})
+}
+
+// memberSignedIn signs in, with the second factor, as the account linked
+// to m (linking one first).
+func (w *accountWorld) memberSignedIn(t *testing.T, m *amparo.Member) *browser {
+	t.Helper()
+	signerFor(t, w.db, m)
+	token, err := w.db.CreateSession(system, m.AccountID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := w.browser(t)
+	b.jar.cookies = []*http.Cookie{{Name: "__Host-session", Value: token, Path: "/"}}
+	return b
+}
+
+// TestLetterPages: the organization's admin prepares a draft for a client
+// and sends it for approval; it cannot issue it, nor can another member;
+// the member named sees it awaiting them and approves it; the letter and a
+// card whose QR reads back download; renewal asks first and then says what
+// to give the client; the audit trail names the approver; the admin
+// revokes on purpose.
 func TestLetterPages(t *testing.T) {
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
+	other := &amparo.Member{OrganizationID: w.org.ID, Name: "Atty. Grace Example", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900002", Languages: []string{"en"}, PublicPhone: "+1 213 555 0143"}
+	if err := w.db.CreateMember(system, other); err != nil {
+		t.Fatal(err)
+	}
 	b := w.signedIn(t)
 	res, _ := b.post("/clients", clientForm)
 	clientPath := res.Header.Get("Location")
@@ -30,13 +77,42 @@ func TestLetterPages(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(letterPath, "/letters/") {
 		t.Fatalf("create draft: %d %q", res.StatusCode, letterPath)
 	}
-	res, _ = b.post(letterPath+"/issue", nil)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("issue: %d", res.StatusCode)
+	// The admin sends it for approval; the page says so and whose it is.
+	if _, body := b.get(letterPath); strings.Contains(body, `action="`+letterPath+`/issue"`) || !strings.Contains(body, `id="approval-note"`) {
+		t.Fatalf("the admin is offered to approve someone else's letter:\n%s", body)
 	}
+	res, _ = b.post(letterPath+"/submit", nil)
+	wantRedirect(t, res, letterPath)
+	if _, body := b.get(letterPath); !strings.Contains(body, `id="submitted"`) {
+		t.Fatal("the draft does not show it was sent for approval")
+	}
+	// Neither the admin nor another member can issue it: refused, in the
+	// reader's language, naming who can.
+	tomas := w.memberSignedIn(t, m)
+	res, body = b.post(letterPath+"/issue?lang=es", nil)
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Solo Lic. Tomás Ficticio, con su propia cuenta y su segundo factor") {
+		t.Fatalf("the admin issuing: %d\n%s", res.StatusCode, body)
+	}
+	grace := w.memberSignedIn(t, other)
+	res, body = grace.post(letterPath+"/issue?lang=en", nil)
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only Lic. Tomás Ficticio, signed in as themselves with their second factor") {
+		t.Fatalf("another member issuing: %d\n%s", res.StatusCode, body)
+	}
+	if _, body := grace.get("/letters?awaiting=1"); strings.Contains(body, letterPath) {
+		t.Fatal("the letter awaits another member's approval")
+	}
+	// The member named sees it awaiting them, and approves it.
+	if _, body := tomas.get("/dashboard"); !strings.Contains(body, `href="/letters?awaiting=1"`) {
+		t.Fatal("the dashboard does not say a letter awaits approval")
+	}
+	if _, body := tomas.get("/letters?awaiting=1"); !strings.Contains(body, letterPath) {
+		t.Fatal("the member does not see the letter awaiting their approval")
+	}
+	res, _ = tomas.post(letterPath+"/issue", nil)
+	wantRedirect(t, res, letterPath)
 	_, body = b.get(letterPath)
-	if !strings.Contains(body, `id="phone-pin"`) || !strings.Contains(body, "letter.pdf") {
-		t.Fatalf("issued letter page lacks the phone link or downloads:\n%s", body)
+	if !strings.Contains(body, `id="phone-pin"`) || !strings.Contains(body, "letter.pdf") || !strings.Contains(body, `<dd id="approver">Lic. Tomás Ficticio</dd>`) {
+		t.Fatalf("issued letter page lacks the phone link, downloads or approver:\n%s", body)
 	}
 	l, err := w.db.FindLetterByID(system, strings.TrimPrefix(letterPath, "/letters/"))
 	if err != nil {
@@ -56,18 +132,88 @@ func TestLetterPages(t *testing.T) {
 			}
 		}
 	}
-	// Revoking needs a reason.
-	if res, body := b.post(letterPath+"/revoke", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#reason"`) {
+	// The audit trail names the approver.
+	auditor := w.signedInAs(t, amparo.RoleAuditor, "")
+	if _, body := auditor.get("/audit?action=letter.issue&record_id=" + l.ID); !strings.Contains(body, "Lic. Tomás Ficticio (") {
+		t.Fatalf("the audit page does not name the approver:\n%s", body)
+	}
+
+	// Renewal asks first, without JavaScript, and says what follows.
+	if res, _ := b.post(letterPath+"/renew", nil); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("the admin renewing: %d", res.StatusCode)
+	}
+	res, body = tomas.get(letterPath + "/renew")
+	if res.StatusCode != 200 || !strings.Contains(body, `<form method="post" action="`+letterPath+`/renew">`) || !strings.Contains(body, `id="old-card"`) {
+		t.Fatalf("renew confirmation: %d\n%s", res.StatusCode, body)
+	}
+	res, _ = tomas.post(letterPath+"/renew", nil)
+	next := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(next, "?renewed=1") || strings.HasPrefix(next, letterPath) {
+		t.Fatalf("renew: %d to %q", res.StatusCode, next)
+	}
+	nextPath := strings.TrimSuffix(next, "?renewed=1")
+	if _, body := tomas.get(next); !strings.Contains(body, `id="renewed"`) || !strings.Contains(body, `href="`+nextPath+`/card.pdf"`) {
+		t.Fatalf("after renewing, the page does not say to print the new card:\n%s", body)
+	}
+	if old, _ := w.db.FindLetterByID(system, l.ID); old.Status != amparo.LetterSuperseded || old.RevokedAt != (time.Time{}) {
+		t.Fatalf("the old letter is %s", old.Status)
+	}
+
+	// Revoking needs a reason; the admin revokes the renewal on purpose.
+	if res, body := b.post(nextPath+"/revoke", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#reason"`) {
 		t.Fatalf("revoke without a reason: %d", res.StatusCode)
 	}
-	if res, _ := b.post(letterPath+"/revoke", url.Values{"reason": {"Representation ended"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := b.post(nextPath+"/revoke", url.Values{"reason": {"Representation ended"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
-	if _, body := b.get(letterPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) {
+	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) {
 		t.Fatal("the letter page does not say revoked")
 	}
-	if res, _ := b.get(letterPath + "/letter.pdf"); res.StatusCode == 200 {
+	if res, _ := b.get(nextPath + "/letter.pdf"); res.StatusCode == 200 {
 		t.Fatal("a revoked letter still downloads")
+	}
+}
+
+// TestOrganizationPage_LinksMembersToAccounts: an admin invites a person
+// for a member record, and links another member to an existing account;
+// the page shows each member's account.
+func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
+	w := newAccountWorld(t)
+	m := w.withKeys(t)
+	admin := w.signedIn(t)
+	orgPath := "/organizations/" + w.org.ID
+	res, body := admin.post(orgPath+"/invitations", url.Values{"email": {"tomas@centro-ejemplo.example"}, "role": {"member"}, "member_id": {m.ID}})
+	link := regexp.MustCompile(`/invite/([A-Za-z0-9_-]+)`).FindStringSubmatch(body)
+	if res.StatusCode != 200 || link == nil {
+		t.Fatalf("invite for a member record: %d", res.StatusCode)
+	}
+	if _, err := w.db.AcceptInvitation(system, link[1], "Tomás Ficticio", "$argon2id$unused"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := w.db.FindMemberByID(system, m.ID)
+	if got.AccountID == "" {
+		t.Fatal("accepting the invitation did not link the member")
+	}
+	if _, body := admin.get(orgPath); !strings.Contains(body, `<span class="linked" data-member="`+m.ID+`">Tomás Ficticio</span>`) {
+		t.Fatalf("the page does not show the linked account:\n%s", body)
+	}
+	// Unlink, then link by choosing the account.
+	res, _ = admin.post("/members/"+m.ID+"/account", url.Values{"account": {""}})
+	wantRedirect(t, res, orgPath)
+	if got, _ := w.db.FindMemberByID(system, m.ID); got.AccountID != "" {
+		t.Fatal("not unlinked")
+	}
+	res, _ = admin.post("/members/"+m.ID+"/account", url.Values{"account": {got.AccountID}})
+	wantRedirect(t, res, orgPath)
+	if got2, _ := w.db.FindMemberByID(system, m.ID); got2.AccountID != got.AccountID {
+		t.Fatal("not linked")
+	}
+	// An intake account cannot be linked: the error is said on the page.
+	intake := &amparo.Invitation{Email: "front@centro-ejemplo.example", Role: amparo.RoleIntake, OrganizationID: w.org.ID}
+	w.db.CreateInvitation(system, intake)
+	a, _ := w.db.AcceptInvitation(system, intake.Token, "Front Desk Ejemplo", "$argon2id$unused")
+	if res, body := admin.post("/members/"+m.ID+"/account?lang=es", url.Values{"account": {a.ID}}); res.StatusCode != 422 || !strings.Contains(body, `href="#account_id"`) {
+		t.Fatalf("linking an intake account: %d", res.StatusCode)
 	}
 }
 

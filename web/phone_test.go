@@ -57,7 +57,7 @@ func newPhoneWorld(t *testing.T) *phoneWorld {
 	must(db.CreateClient(system, c))
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 	must(db.CreateLetter(system, l))
-	_, err = db.IssueLetter(system, l.ID)
+	_, err = db.IssueLetter(signerFor(t, db, m), l.ID)
 	must(err)
 	l, err = db.FindLetterByID(system, l.ID)
 	must(err)

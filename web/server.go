@@ -203,6 +203,35 @@ type page struct {
 	Query     url.Values // the page's query, kept by the language links
 	Data      map[string]any
 	catalog   *locale.Catalog
+	zone      func() *time.Location // the program's time zone, read when a page asks
+}
+
+// Day is the calendar day of t in the program's time zone.
+func (p page) Day(t time.Time) amparo.Date {
+	return amparo.LastValidDay(t.Add(time.Nanosecond), p.location())
+}
+
+// LastDay is the last day a letter valid until t is valid on, in the
+// program's time zone: the date letters, cards and verifiers print.
+func (p page) LastDay(t time.Time) amparo.Date { return amparo.LastValidDay(t, p.location()) }
+
+func (p page) location() *time.Location {
+	if p.zone == nil {
+		return time.UTC
+	}
+	return p.zone()
+}
+
+// programZone is the program's time zone, UTC if it cannot be read.
+func (s *Server) programZone(ctx context.Context) *time.Location {
+	if s.Programs == nil {
+		return time.UTC
+	}
+	p, err := s.Programs.FindProgram(ctx)
+	if err != nil {
+		return time.UTC
+	}
+	return p.Location()
 }
 
 // T translates a message key into the page's language.
@@ -245,7 +274,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, sta
 
 // renderLang renders a page in the reader's language, preferring lang.
 func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name string, status int, data map[string]any) {
-	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Data: data, catalog: s.Catalog}
+	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Data: data, catalog: s.Catalog,
+		zone: func() *time.Location { return s.programZone(r.Context()) }}
 	p.Path, p.Query = langTarget(r, data)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang)

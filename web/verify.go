@@ -103,11 +103,14 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The page carries the root key: let browsers revalidate it each time.
+	// It carries the program's time zone too: a letter is valid through
+	// the end of its last day there, and the page prints that day.
 	w.Header().Set("Cache-Control", "no-cache")
 	s.render(w, r, "verify", http.StatusOK, map[string]any{
-		"RootKey": hex.EncodeToString(root),
-		"Strings": verifyStrings,
-		"Version": assetVersion,
+		"RootKey":  hex.EncodeToString(root),
+		"Strings":  verifyStrings,
+		"Version":  assetVersion,
+		"TimeZone": s.programZone(r.Context()).String(),
 	})
 }
 

@@ -16,12 +16,59 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"github.com/pquerna/otp/totp"
 	_ "modernc.org/sqlite"
 )
 
 // demoData runs the demo in a fresh folder until it serves, stops it, and
 // returns the folder: a seeded program to run commands against.
 func demoData(t *testing.T) string {
+	t.Helper()
+	data, _ := demoRun(t)
+	return data
+}
+
+// attorney is the demo's attorney who signs letters: their member record,
+// account email and TOTP secret, as the demo prints them.
+type attorney struct{ member, email, secret string }
+
+var attorneyLine = regexp.MustCompile(`\(member ([0-9a-f]+)\), sign in at \S+ as (\S+) with the same password;\s+second step: the key ([A-Z2-7]+)`)
+
+// demoAttorney is demoData, with the attorney who signs letters.
+func demoAttorney(t *testing.T) (string, attorney) {
+	t.Helper()
+	data, out := demoRun(t)
+	m := attorneyLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the demo printed no attorney to sign in as:\n%s", out)
+	}
+	return data, attorney{m[1], m[2], m[3]}
+}
+
+// codes returns the attorney's next authenticator codes, one per call:
+// each time step's code works once, and steps are 30 seconds, so it gives
+// the codes of the previous, current and next steps, in that order, after
+// waiting for a fresh step if this one is nearly over.
+func (a attorney) codes(t *testing.T) func() string {
+	if s := time.Now().Unix() % 30; s > 20 {
+		time.Sleep(time.Duration(31-s) * time.Second)
+	}
+	base, n := time.Now(), -1
+	return func() string {
+		t.Helper()
+		if n > 1 {
+			t.Fatal("more than three codes asked for")
+		}
+		c, err := totp.GenerateCode(a.secret, base.Add(time.Duration(n)*30*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		return c
+	}
+}
+
+func demoRun(t *testing.T) (string, string) {
 	t.Helper()
 	data := t.TempDir()
 	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
@@ -47,13 +94,15 @@ func demoData(t *testing.T) string {
 	if !bytes.Contains(got, []byte("Press Ctrl+C")) {
 		t.Fatalf("the demo did not start:\n%s", got)
 	}
-	return data
+	return data, string(got)
 }
 
 type letterJSON struct {
 	ID             string `json:"id"`
 	ClientID       string `json:"client_id"`
+	MemberID       string `json:"member_id"`
 	OrganizationID string `json:"organization_id"`
+	LastDay        string `json:"last_day"`
 	Status         string `json:"status"`
 	SupersededBy   string `json:"superseded_by"`
 	QR             string `json:"qr"`
@@ -102,7 +151,7 @@ func verify(t *testing.T, args ...string) (resultJSON, int) {
 }
 
 func TestLetterCommands(t *testing.T) {
-	data := demoData(t)
+	data, signer := demoAttorney(t)
 	d := []string{"--data", data}
 	letters := decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--json"}, d...)...))
 	byStatus := map[string][]letterJSON{}
@@ -135,13 +184,28 @@ func TestLetterCommands(t *testing.T) {
 			t.Fatalf("after revoke: exit %d status %s", code, r.Status)
 		}
 	})
+	nextCode := signer.codes(t)
 	t.Run("Renew", func(t *testing.T) {
-		old := decode[letterJSON](t, ok(t, append([]string{"letter", "show", byStatus["active"][2].ID, "--json"}, d...)...))
-		next := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", old.ID, "--json"}, d...)...))
+		var mine letterJSON
+		for _, l := range byStatus["active"] {
+			if l.MemberID == signer.member && l.ID != byStatus["active"][1].ID {
+				mine = l
+			}
+		}
+		old := decode[letterJSON](t, ok(t, append([]string{"letter", "show", mine.ID, "--json"}, d...)...))
+		// The operator cannot sign in the member's name.
+		if _, stderr, code := amparo(t, nil, append([]string{"letter", "renew", old.ID}, d...)...); code == 0 || !strings.Contains(stderr, "--as") {
+			t.Fatalf("renew without --as: exit %d %q", code, stderr)
+		}
+		if _, stderr, code := amparo(t, nil, append([]string{"letter", "renew", old.ID, "--as", signer.email, "--code", "000000"}, d...)...); code == 0 || !strings.Contains(stderr, "authenticator code") {
+			t.Fatalf("renew with a wrong code: exit %d %q", code, stderr)
+		}
+		next := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", old.ID, "--as", signer.email, "--code", nextCode(), "--json"}, d...)...))
 		if next.Status != "active" || next.QR == "" || next.QR == old.QR {
 			t.Fatalf("renewal %+v", next)
 		}
-		if r, _ := verify(t, append([]string{old.QR}, d...)...); r.Status != "revoked" {
+		// The card the client carries keeps verifying until its own date.
+		if r, _ := verify(t, append([]string{old.QR}, d...)...); r.Status != "valid" {
 			t.Fatalf("superseded letter verifies %s", r.Status)
 		}
 		if r, _ := verify(t, append([]string{next.QR}, d...)...); r.Status != "valid" {
@@ -149,9 +213,23 @@ func TestLetterCommands(t *testing.T) {
 		}
 	})
 	t.Run("IssueDraft", func(t *testing.T) {
-		l := decode[letterJSON](t, ok(t, append([]string{"letter", "issue", byStatus["draft"][0].ID, "--json"}, d...)...))
-		if l.Status != "active" || l.QR == "" {
+		var draft letterJSON
+		for _, l := range byStatus["draft"] {
+			if l.MemberID == signer.member {
+				draft = l
+			}
+		}
+		l := decode[letterJSON](t, ok(t, append([]string{"letter", "issue", draft.ID, "--as", signer.email, "--code", nextCode(), "--json"}, d...)...))
+		if l.Status != "active" || l.QR == "" || l.LastDay == "" {
 			t.Fatalf("issued %+v", l)
+		}
+		// The last day is in the program's zone (the demo's: Los Angeles).
+		if want := time.Now().In(mustZone(t, "America/Los_Angeles")).AddDate(0, 0, 365).Format(time.DateOnly); l.LastDay != want {
+			t.Fatalf("last day %s, want %s", l.LastDay, want)
+		}
+		out, _, _ := amparo(t, nil, append([]string{"verify", l.QR}, d...)...)
+		if !strings.Contains(out, "through "+l.LastDay+" (America/Los_Angeles)") {
+			t.Fatalf("verify does not print the last day %s:\n%s", l.LastDay, out)
 		}
 	})
 	t.Run("OfflineBundleImageAndPDF", func(t *testing.T) {
@@ -240,13 +318,22 @@ type keyJSON struct {
 }
 
 func TestKeyCommands(t *testing.T) {
-	data := demoData(t)
+	data, signer := demoAttorney(t)
 	d := []string{"--data", data}
 	letters := decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--status", "active", "--json"}, d...)...))
 	show := func(id string) letterJSON {
 		return decode[letterJSON](t, ok(t, append([]string{"letter", "show", id, "--json"}, d...)...))
 	}
-	a := show(letters[0].ID)
+	var a letterJSON
+	for _, l := range letters {
+		if l.MemberID == signer.member {
+			a = show(l.ID)
+		}
+	}
+	code := signer.codes(t)
+	as := func(args ...string) []string {
+		return append(append(args, "--as", signer.email, "--code", code()), d...)
+	}
 	var b letterJSON
 	for _, l := range letters {
 		if l.OrganizationID != a.OrganizationID {
@@ -267,7 +354,7 @@ func TestKeyCommands(t *testing.T) {
 	if s := status(a.QR); s != "valid" {
 		t.Fatalf("after rotation the old letter is %s", s)
 	}
-	renewed := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", a.ID, "--json"}, d...)...))
+	renewed := decode[letterJSON](t, ok(t, as("letter", "renew", a.ID, "--json")...))
 
 	// Revoking A's new key fails its letters, not B's.
 	var newKey string
@@ -292,7 +379,7 @@ func TestKeyCommands(t *testing.T) {
 	if !strings.Contains(out, "The root key is offline") {
 		t.Fatalf("key change with the root offline: %s", out)
 	}
-	if _, stderr, code := amparo(t, nil, append([]string{"letter", "renew", renewed.ID}, d...)...); code == 0 || !strings.Contains(stderr, "no certified issuing key") {
+	if _, stderr, code := amparo(t, nil, as("letter", "renew", renewed.ID)...); code == 0 || !strings.Contains(stderr, "no certified issuing key") {
 		t.Fatalf("issuing before the new key is certified: exit %d %q", code, stderr)
 	}
 	offline := t.TempDir()
@@ -308,7 +395,7 @@ func TestKeyCommands(t *testing.T) {
 			t.Fatal("the new key is not certified after import")
 		}
 	}
-	c := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", renewed.ID, "--json"}, d...)...))
+	c := decode[letterJSON](t, ok(t, as("letter", "renew", renewed.ID, "--json")...))
 	if s := status(c.QR); s != "valid" {
 		t.Fatalf("a letter signed after the offline import is %s", s)
 	}
@@ -404,4 +491,13 @@ type queueJSON struct {
 	Queue   []struct {
 		Place int `json:"place"`
 	} `json:"queue"`
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

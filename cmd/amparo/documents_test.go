@@ -203,12 +203,15 @@ func seed500(t *testing.T, data string) {
 		if err := db.CreateClient(octx, c); err != nil {
 			t.Fatal(err)
 		}
-		octx = domain.NewContextWithActor(context.Background(), domain.Actor{ID: m.ID, Role: domain.RoleMember, OrganizationID: m.OrganizationID})
 		l := &domain.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: m.OrganizationID, Languages: []string{lang}}
 		if err := db.CreateLetter(octx, l); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.IssueLetter(octx, l.ID); err != nil {
+		// The member named signs, as their own account (the demo links
+		// each member to one) with its second factor.
+		sign := domain.NewContextWithActor(context.Background(), domain.Actor{ID: m.AccountID, Role: domain.RoleMember,
+			OrganizationID: m.OrganizationID, SecondFactor: true})
+		if _, err := db.IssueLetter(sign, l.ID); err != nil {
 			t.Fatal(err)
 		}
 		n++

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/credential"
 )
 
@@ -15,8 +19,8 @@ func runLetter(ctx context.Context, m *Main, args []string) error {
 	return m.dispatch(ctx, args, map[string]sub{
 		"list":   {"[--status S] [--org ID] [--json]", "list letters", letterList},
 		"show":   {"ID [--json] [--png FILE]", "show a letter and its QR text", letterShow},
-		"issue":  {"ID | --client ID --member ID [--languages es,...]", "issue a draft, or make and issue a letter: the member approves, the credential is signed", letterIssue},
-		"renew":  {"ID", "issue a new letter for the same client and member; the old one is superseded", letterRenew},
+		"issue":  {"ID | --client ID --member ID [--languages es,...] --as EMAIL [--code CODE]", "approve and issue a letter as the member it names, with their authenticator code: the credential is signed", letterIssue},
+		"renew":  {"ID --as EMAIL [--code CODE]", "renew as the member named; the old letter is superseded and its card keeps verifying until its own date", letterRenew},
 		"revoke": {"ID --reason TEXT", "revoke a letter, for a reason", letterRevoke},
 		"pdf":    {"ID --out FILE", "write the letter as a PDF: English for the officer, then the client's part in their language", letterPDF},
 		"card":   {"ID --out FILE [--sheet]", "write the wallet card as a PDF: one card with crop marks, or a sheet of 10", letterCard},
@@ -34,6 +38,7 @@ type letterJSON struct {
 	Status         string   `json:"status"`
 	IssuedAt       *string  `json:"issued_at"`
 	ValidUntil     *string  `json:"valid_until"`
+	LastDay        string   `json:"last_day,omitempty"` // YYYY-MM-DD in the program's time zone: valid through its end
 	RevokedAt      *string  `json:"revoked_at,omitempty"`
 	RevokeReason   string   `json:"revoke_reason,omitempty"`
 	SupersededBy   string   `json:"superseded_by,omitempty"`
@@ -46,7 +51,7 @@ type letterJSON struct {
 	QRECC          string   `json:"qr_ecc,omitempty"`
 }
 
-func toJSON(l *amparo.Letter) (letterJSON, error) {
+func toJSON(l *amparo.Letter, loc *time.Location) (letterJSON, error) {
 	ts := func(t time.Time) *string {
 		if t.IsZero() {
 			return nil
@@ -58,6 +63,9 @@ func toJSON(l *amparo.Letter) (letterJSON, error) {
 		Status: l.Status, IssuedAt: ts(l.IssuedAt), ValidUntil: ts(l.ValidUntil), RevokedAt: ts(l.RevokedAt),
 		RevokeReason: l.RevokeReason, SupersededBy: l.SupersededBy, Languages: l.Languages,
 		CredentialID: l.CredentialID, StatusListID: l.StatusListID, StatusIndex: l.StatusIndex, QR: l.QR}
+	if !l.ValidUntil.IsZero() {
+		j.LastDay = amparo.LastValidDay(l.ValidUntil, loc).String()
+	}
 	if j.Languages == nil {
 		j.Languages = []string{}
 	}
@@ -94,10 +102,11 @@ func letterList(ctx context.Context, m *Main, args []string) error {
 			break
 		}
 	}
+	loc := m.programZone(ctx)
 	if *asJSON {
 		out := []letterJSON{}
 		for _, l := range all {
-			j, err := toJSON(l)
+			j, err := toJSON(l, loc)
 			if err != nil {
 				return err
 			}
@@ -110,7 +119,7 @@ func letterList(ctx context.Context, m *Main, args []string) error {
 	for _, l := range all {
 		until := "-"
 		if !l.ValidUntil.IsZero() {
-			until = l.ValidUntil.Format("2006-01-02")
+			until = amparo.LastValidDay(l.ValidUntil, loc).String()
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.ID, l.Status, until, l.OrganizationID, l.MemberID)
 	}
@@ -149,11 +158,59 @@ func letterShow(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	return m.printLetter(l, *asJSON)
+	return m.printLetter(l, m.programZone(ctx), *asJSON)
 }
 
-func (m *Main) printLetter(l *amparo.Letter, asJSON bool) error {
-	j, err := toJSON(l)
+// programZone is the program's time zone, UTC if it cannot be read.
+func (m *Main) programZone(ctx context.Context) *time.Location {
+	p, err := m.DB.FindProgram(system(ctx))
+	if err != nil {
+		return time.UTC
+	}
+	return p.Location()
+}
+
+// signer is the context of the member whose account email is given,
+// proven by their authenticator code: issuing and renewing are signing
+// acts, which only the member named on a letter does, with their second
+// factor. The operator cannot sign in their name. The code comes from
+// --code or, if not given, from a line of standard input.
+func (m *Main) signer(ctx context.Context, email, code string) (context.Context, error) {
+	if email == "" {
+		return nil, errors.New("give --as EMAIL: only the member named on a letter approves it, with their own account and authenticator code")
+	}
+	a, creds, err := m.DB.FindCredentials(system(ctx), email)
+	if err != nil {
+		return nil, fmt.Errorf("no account %s: %w", email, err)
+	}
+	if a.Status != amparo.AccountActive || creds.TOTPSecret == "" {
+		return nil, fmt.Errorf("the account %s is suspended or has no authenticator enrolled", email)
+	}
+	if code == "" {
+		fmt.Fprintf(m.Stderr, "Authenticator code of %s: ", email)
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		code = strings.TrimSpace(line)
+	}
+	step, ok := auth.ValidateTOTP(creds.TOTPSecret, code, time.Now(), creds.TOTPLastStep)
+	actor := a.Actor()
+	actor.SecondFactor = true
+	sctx := amparo.NewContextWithActor(ctx, actor)
+	if ok {
+		if ok, err = m.DB.UseTOTPStep(sctx, a.ID, step); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		m.DB.AuditSignInFailure(system(ctx), a.ID)
+		return nil, errors.New("the authenticator code is wrong or was already used")
+	}
+	return sctx, nil
+}
+
+// printLetter prints a letter; its dates are days in the program's time
+// zone loc, through the end of the last one.
+func (m *Main) printLetter(l *amparo.Letter, loc *time.Location, asJSON bool) error {
+	j, err := toJSON(l, loc)
 	if err != nil {
 		return err
 	}
@@ -163,7 +220,8 @@ func (m *Main) printLetter(l *amparo.Letter, asJSON bool) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Letter\t%s\nStatus\t%s\nClient\t%s\nMember\t%s\nOrganization\t%s\n", l.ID, l.Status, l.ClientID, l.MemberID, l.OrganizationID)
 	if j.IssuedAt != nil {
-		fmt.Fprintf(w, "Valid\t%s to %s\n", *j.IssuedAt, *j.ValidUntil)
+		fmt.Fprintf(w, "Valid\t%s through %s (%s)\n", amparo.LastValidDay(l.IssuedAt.Add(time.Nanosecond), loc),
+			amparo.LastValidDay(l.ValidUntil, loc), loc)
 	}
 	if l.RevokeReason != "" {
 		fmt.Fprintf(w, "Revoked\t%s: %s\n", *j.RevokedAt, l.RevokeReason)
@@ -187,6 +245,8 @@ func letterIssue(ctx context.Context, m *Main, args []string) error {
 	client := fs.String("client", "", "make a letter for this client (`ID`)")
 	member := fs.String("member", "", "signed by this member (`ID`)")
 	langs := fs.String("languages", "", "`languages` of the client's part, comma-separated (default: the client's)")
+	as := fs.String("as", "", "the `email` of the account of the member named on the letter, who approves it")
+	code := fs.String("code", "", "that account's authenticator `code` (default: read from standard input)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := m.parseArgs(fs, args, 1)
 	if err != nil {
@@ -198,6 +258,10 @@ func letterIssue(ctx context.Context, m *Main, args []string) error {
 		return errUsage
 	}
 	if err := m.open(ctx); err != nil {
+		return err
+	}
+	sign, err := m.signer(ctx, *as, *code)
+	if err != nil {
 		return err
 	}
 	ctx = system(ctx)
@@ -219,7 +283,7 @@ func letterIssue(ctx context.Context, m *Main, args []string) error {
 		}
 		id = l.ID
 	}
-	if _, err := m.DB.IssueLetter(ctx, id); err != nil {
+	if _, err := m.DB.IssueLetter(sign, id); err != nil {
 		return err
 	}
 	return m.printIssued(ctx, id, *asJSON)
@@ -228,6 +292,8 @@ func letterIssue(ctx context.Context, m *Main, args []string) error {
 func letterRenew(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("letter renew")
 	m.dataFlags(fs)
+	as := fs.String("as", "", "the `email` of the account of the member named on the letter, who signs the renewal")
+	code := fs.String("code", "", "that account's authenticator `code` (default: read from standard input)")
 	asJSON := fs.Bool("json", false, "print JSON of the new letter")
 	id, err := m.parseID(fs, args, "the letter ID (see amparo letter list)")
 	if err != nil {
@@ -236,7 +302,11 @@ func letterRenew(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	next, err := m.DB.RenewLetter(system(ctx), id)
+	sign, err := m.signer(ctx, *as, *code)
+	if err != nil {
+		return err
+	}
+	next, err := m.DB.RenewLetter(sign, id)
 	if err != nil {
 		return err
 	}
@@ -249,7 +319,7 @@ func (m *Main) printIssued(ctx context.Context, id string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	if err := m.printLetter(l, asJSON); err != nil || asJSON {
+	if err := m.printLetter(l, m.programZone(ctx), asJSON); err != nil || asJSON {
 		return err
 	}
 	return m.printPhoneLink(ctx, l.ID, false)
@@ -317,5 +387,5 @@ func letterRevoke(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	return m.printLetter(l, *asJSON)
+	return m.printLetter(l, m.programZone(ctx), *asJSON)
 }

@@ -77,6 +77,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		if err := m.demoAccount(system, sum.Organization, ln.Addr().String()); err != nil {
 			return err
 		}
+		if err := m.demoAttorney(system, sum.Attorney, sum.AttorneyMember, ln.Addr().String()); err != nil {
+			return err
+		}
 		for _, try := range []struct{ what, id string }{{"a valid letter", sum.ValidLetter}, {"a revoked letter", sum.RevokedLetter}} {
 			l, err := m.DB.FindLetterByID(system, try.id)
 			if err != nil {
@@ -132,6 +135,33 @@ func (m *Main) demoAccount(ctx context.Context, orgID, addr string) error {
 	}
 	fmt.Fprintf(m.Stdout, "Sign in at http://%s/signin as %s with the password %q;\n  second step: add the key %s to an authenticator app, or use the recovery code %s.\n",
 		addr, a.Email, demoPassword, e.Secret, codes[0])
+	return nil
+}
+
+// demoAttorney lets the first member sign in, with the demo password and
+// a TOTP key, to approve the letters that await them: only they can.
+func (m *Main) demoAttorney(ctx context.Context, a *amparo.Account, memberID, addr string) error {
+	h, err := auth.NewHasher(auth.DefaultParams, 0)
+	if err != nil {
+		return err
+	}
+	hash, err := h.Hash(ctx, demoPassword)
+	if err != nil {
+		return err
+	}
+	if err := m.DB.SetPasswordHash(ctx, a.ID, hash); err != nil {
+		return err
+	}
+	e, err := auth.NewTOTP("Amparo", a.Email)
+	if err != nil {
+		return err
+	}
+	codes, hashes := auth.NewRecoveryCodes(10)
+	if err := m.DB.SetTOTP(ctx, a.ID, e.Secret, hashes); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "To approve letters as the attorney %s (member %s), sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the recovery code %s.\n",
+		a.Name, memberID, addr, a.Email, e.Secret, codes[0])
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/qrscan"
 )
@@ -25,6 +26,7 @@ func runVerify(ctx context.Context, m *Main, args []string) error {
 	pdf := fs.String("pdf", "", "read the QR code from a letter or card `PDF`")
 	trust := fs.String("trust", "", "trust bundle `FILE or URL` (from amparo trust export, or https://HOST/v/bundle); default: this server's database")
 	root := fs.String("root", "", "refuse a bundle whose root key `fingerprint` differs")
+	zone := fs.String("time-zone", "", "the program's time `zone` (IANA name), to print the last valid day in; default: the program's, from this server's database, else UTC")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := m.parseArgs(fs, args, 1)
 	if err != nil {
@@ -59,7 +61,15 @@ func runVerify(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	} else {
-		printResult(m.Stdout, r)
+		loc := time.UTC
+		if *zone != "" {
+			if loc, err = time.LoadLocation(*zone); err != nil {
+				return fmt.Errorf("--time-zone: %v", err)
+			}
+		} else if *trust == "" {
+			loc = m.programZone(ctx)
+		}
+		printResult(m.Stdout, r, loc)
 	}
 	if r.Status != credential.StatusValid {
 		return errNotValid
@@ -176,7 +186,9 @@ var statusWords = map[credential.Status]string{
 	credential.StatusIssuerRevoked: "ISSUER REVOKED",
 }
 
-func printResult(out io.Writer, r credential.Result) {
+// printResult prints a result; a letter is valid through the end of its
+// last day in the program's time zone loc, which it prints.
+func printResult(out io.Writer, r credential.Result, loc *time.Location) {
 	fmt.Fprintln(out, statusWords[r.Status])
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	if c := r.Claims; c != nil {
@@ -188,7 +200,7 @@ func printResult(out io.Writer, r credential.Result) {
 		}
 		fmt.Fprintf(w, "Phone\t%s\n", c.Phone)
 		fmt.Fprintf(w, "Issued by\t%s\n", r.Issuer)
-		fmt.Fprintf(w, "Valid\t%s to %s\n", c.IssuedAt.Format("2006-01-02"), c.Expires.Format("2006-01-02"))
+		fmt.Fprintf(w, "Valid\t%s through %s (%s)\n", c.IssuedAt.In(loc).Format("2006-01-02"), amparo.LastValidDay(c.Expires, loc), loc)
 	}
 	if r.StatusListAsOf != nil {
 		fmt.Fprintf(w, "Revocation data as of\t%s\n", r.StatusListAsOf.Format(time.RFC3339))

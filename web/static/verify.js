@@ -26,6 +26,25 @@ function h(tag, attrs, ...children) {
 const fill = (s, args) => s.replace(/\{(\w+)\}/g, (m, k) => (k in args ? args[k] : m));
 const dateTime = (sec) => new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(sec * 1000));
 
+// A letter is valid through the end of its last day in the program's time
+// zone (docs/credential.md): its expiry is the midnight that ends that day.
+// The page prints that day there, whatever zone this browser is in.
+const timeZone = page.dataset.timeZone || 'UTC';
+function lastDay(sec) {
+  const d = new Date(sec * 1000 - 1);
+  const fmt = (zone) => [
+    new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone }).format(d),
+    new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: zone }).format(d),
+  ];
+  let iso, text;
+  try {
+    [iso, text] = fmt(timeZone);
+  } catch (e) {
+    [iso, text] = fmt('UTC');
+  }
+  return h('time', { datetime: iso, id: 'last-day' }, text);
+}
+
 function age(sec, now) {
   const d = Math.max(0, now - sec);
   const [n, unit] = d < 3600 ? [Math.round(d / 60), 'minute'] : d < 2 * 86400 ? [Math.round(d / 3600), 'hour'] : [Math.round(d / 86400), 'day'];
@@ -63,7 +82,7 @@ function render(r, now) {
       ...(c.barNumber ? row('bar', c.barJurisdiction + ' ' + c.barNumber) : row('accreditation', c.organization + ' · ' + c.accreditation)),
       ...row('phone', h('a', { href: 'tel:' + c.phone.replace(/[^0-9+]/g, ''), class: 'tel' }, c.phone)),
       ...row('client', c.clientName),
-      ...row('valid_until', dateTime(c.expires)),
+      ...row('valid_until', lastDay(c.expires)),
       ...row('issuer', r.issuer)));
     if (r.statusListAsOf !== null) {
       nodes.push(h('p', { class: 'as-of' }, fill(T.as_of, { date: dateTime(r.statusListAsOf), age: age(r.statusListAsOf, now) })));

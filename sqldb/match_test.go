@@ -120,7 +120,7 @@ func TestApplicantService_AcceptMatch(t *testing.T) {
 			if ap, _ := db.FindApplicantByID(member, a.ID); ap.Status != amparo.ApplicantMatched {
 				t.Fatalf("a draft made the applicant %s", ap.Status)
 			}
-			if _, err := db.IssueLetter(member, l.ID); err != nil {
+			if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
 				t.Fatal(err)
 			}
 			ap, _ := db.FindApplicantByID(member, a.ID)

@@ -17,6 +17,7 @@ type Store interface {
 	amparo.ClientService
 	amparo.LetterService
 	amparo.KeyService
+	amparo.ApplicantService
 }
 
 // Summary says what Seed made.
@@ -151,6 +152,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 				}
 			}
 		}
+	}
+	if err := seedApplicants(ctx, s, orgs, now, setNow); err != nil {
+		return nil, err
 	}
 	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})
 	if err != nil {

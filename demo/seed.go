@@ -18,6 +18,7 @@ type Store interface {
 	amparo.LetterService
 	amparo.KeyService
 	amparo.AccountService
+	amparo.ApplicantService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -181,6 +182,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 				}
 			}
 		}
+	}
+	if err := seedApplicants(ctx, s, orgs, now, setNow); err != nil {
+		return nil, err
 	}
 	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})
 	if err != nil {

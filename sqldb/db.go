@@ -125,7 +125,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.checkMasterKey(ctx); err != nil {
 		return err
 	}
-	return db.reindexConflictNames(ctx)
+	if err := db.reindexConflictNames(ctx); err != nil {
+		return err
+	}
+	return db.reindexNameTokens(ctx)
 }
 
 // connect turns "cannot reach the database" into one clear line.

@@ -1,0 +1,158 @@
+package main_test
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/amparo-project/amparo/locale"
+)
+
+// TestDemo_SeedsApplicants: a newcomer signing in to the demo as its staff
+// account sees intakes on /applicants, a queue that ranks them in more than
+// one tier, match proposals for them, and people who wrote twice, whose
+// history shows the update by the applicant; every organization's queue
+// spans the tiers.
+func TestDemo_SeedsApplicants(t *testing.T) {
+	data := t.TempDir()
+	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var printed strings.Builder
+	ready := make(chan struct{})
+	go func() {
+		s := bufio.NewScanner(stdout)
+		for s.Scan() {
+			printed.WriteString(s.Text() + "\n")
+			if strings.Contains(s.Text(), "Press Ctrl+C") {
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the demo did not start:\n%s", printed.String())
+	}
+	out := printed.String()
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(out)
+	signin := regexp.MustCompile(`as (\S+) with the password "([^"]+)"`).FindStringSubmatch(out)
+	recovery := regexp.MustCompile(`recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
+	if base == "" || signin == nil || recovery == nil {
+		t.Fatalf("the demo printed no sign-in details:\n%s", out)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	post := func(path string, form url.Values) {
+		t.Helper()
+		res, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %s", path, res.Status)
+		}
+	}
+	get := func(path string) string {
+		t.Helper()
+		res, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Request.URL.Path != path {
+			t.Fatalf("GET %s: %s at %s", path, res.Status, res.Request.URL.Path)
+		}
+		return string(b)
+	}
+	post("/signin", url.Values{"email": {signin[1]}, "password": {signin[2]}})
+	post("/signin/code", url.Values{"code": {recovery[1]}})
+
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := func(key string, args ...any) string { return cat.T("en", key, args...) }
+
+	ids := regexp.MustCompile(`href="/applicants/([0-9a-f]{32})"`).FindAllStringSubmatch(get("/applicants"), -1)
+	if len(ids) < 24 {
+		t.Fatalf("/applicants lists %d intakes, want a few dozen", len(ids))
+	}
+	queue := get("/queue")
+	for _, want := range []string{en("queue.tier", 1), en("queue.tier", 2), en("queue.no_rule")} {
+		if !strings.Contains(queue, want) {
+			t.Errorf("/queue lacks %q", want)
+		}
+	}
+	matches := get("/matches")
+	proposed := 0
+	for _, id := range ids {
+		if strings.Contains(matches, `name="applicant" value="`+id[1]+`"`) {
+			proposed++
+		}
+	}
+	if proposed == 0 {
+		t.Error("/matches proposes none of the intakes")
+	}
+	updated, langs := 0, map[string]bool{}
+	for _, id := range ids {
+		page := get("/applicants/" + id[1])
+		if strings.Contains(page, en("applicant.updated_by_applicant")) {
+			updated++
+		}
+		for _, l := range []string{"es", "en"} {
+			langs[l] = langs[l] || strings.Contains(page, "("+l+")")
+		}
+	}
+	if updated < 2 {
+		t.Errorf("%d intakes show an update by the applicant, want 2", updated)
+	}
+	if !langs["es"] || !langs["en"] {
+		t.Errorf("the intakes' languages: %v, want Spanish and English", langs)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+
+	// Every organization's queue, from the command line: more than one tier.
+	orgs := map[string]bool{}
+	for _, l := range decode[[]letterJSON](t, ok(t, "letter", "list", "--json", "--data", data)) {
+		orgs[l.OrganizationID] = true
+	}
+	if len(orgs) < 3 {
+		t.Fatalf("%d organizations", len(orgs))
+	}
+	for org := range orgs {
+		type queue struct {
+			Queue []struct {
+				Tier int `json:"tier"`
+			} `json:"queue"`
+		}
+		q := decode[queue](t, ok(t, "queue", "--org", org, "--json", "--data", data))
+		tiers := map[int]int{}
+		for _, p := range q.Queue {
+			tiers[p.Tier]++
+		}
+		if len(q.Queue) < 24 || tiers[1] == 0 || tiers[2] == 0 || tiers[0] == 0 {
+			t.Errorf("organization %s: %d in line, by tier %v; want a few dozen in tiers 1, 2 and none", org, len(q.Queue), tiers)
+		}
+	}
+}

@@ -111,7 +111,10 @@ func (s *Server) phonePIN(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	token := r.PathValue("token")
 	pin := strings.TrimSpace(r.PostFormValue("pin"))
-	page, err := s.Phones.OpenPhoneLetter(r.Context(), token, pin)
+	// Wrong PINs lock out the address that sent them, not the link: a
+	// device that opened the page before keeps its cookie, which phonePage
+	// checks with no lockout.
+	page, err := s.Phones.OpenPhoneLetter(r.Context(), token, pin, clientAddr(r))
 	if err != nil {
 		s.phonePINError(w, r, token, err)
 		return

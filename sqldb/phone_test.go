@@ -152,7 +152,9 @@ func TestPhoneService_LinkIsTheClients(t *testing.T) {
 		// PIN, both see the new letter.
 		for _, open := range []func() (*amparo.PhoneLetter, error){
 			func() (*amparo.PhoneLetter, error) { return db.PhoneLetterByLink(public, link.ID) },
-			func() (*amparo.PhoneLetter, error) { return db.OpenPhoneLetter(public, link.Token, link.PIN, clientAddr) },
+			func() (*amparo.PhoneLetter, error) {
+				return db.OpenPhoneLetter(public, link.Token, link.PIN, clientAddr)
+			},
 		} {
 			page, err := open()
 			if err != nil {

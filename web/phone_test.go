@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,6 +134,99 @@ func TestPhonePage_Handlers(t *testing.T) {
 	if strings.Contains(w.log.String(), "Quiñónez") || strings.Contains(w.log.String(), w.link.PIN) {
 		t.Fatalf("the log holds personal data:\n%s", w.log.String())
 	}
+}
+
+// from is an HTTP client whose requests come from a loopback address of
+// its own (all of 127.0.0.0/8 reaches the test server), keeping cookies.
+func from(addr string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+	return &http.Client{Jar: &cookieJar{}, Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// pin posts a PIN and returns the status and the page it ends on.
+func (w *phoneWorld) pin(t *testing.T, c *http.Client, pin string) (int, string) {
+	t.Helper()
+	res, err := c.PostForm(w.url(), url.Values{"pin": {pin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, readAll(res)
+}
+
+// TestPhonePage_WrongPINsLockTheirAddress: three wrong PINs lock out the
+// address that sent them, not a browser that opened the page before, nor
+// the client's phone on another address.
+func TestPhonePage_WrongPINsLockTheirAddress(t *testing.T) {
+	w := newPhoneWorld(t)
+	opened, guesser, fresh := from("127.0.0.1"), from("127.0.0.2"), from("127.0.0.3")
+	if status, body := w.pin(t, opened, w.link.PIN); status != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("the right PIN: %d", status)
+	}
+	wrong := wrongPIN(w.link)
+	for range 3 {
+		if status, _ := w.pin(t, guesser, wrong); status != http.StatusUnauthorized {
+			t.Fatalf("a wrong PIN: %d", status)
+		}
+	}
+	if status, body := w.pin(t, guesser, w.link.PIN); status != http.StatusTooManyRequests || !strings.Contains(body, "Too many wrong PINs") {
+		t.Fatalf("the guesser's address after three wrong PINs: %d", status)
+	}
+	res, err := opened.Get(w.url())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(res); res.StatusCode != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("the browser that opened the page before: %d\n%s", res.StatusCode, body)
+	}
+	if status, body := w.pin(t, fresh, w.link.PIN); status != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("another address with the right PIN: %d", status)
+	}
+}
+
+// TestPhonePage_DailyBudget: guessing from many addresses stops at the
+// link's daily budget of wrong PINs; a browser that opened the page before
+// still reads it.
+func TestPhonePage_DailyBudget(t *testing.T) {
+	w := newPhoneWorld(t)
+	opened := from("127.0.0.1")
+	if status, _ := w.pin(t, opened, w.link.PIN); status != 200 {
+		t.Fatalf("the right PIN: %d", status)
+	}
+	wrong, refused := 0, 0
+	for i := range 30 {
+		switch status, _ := w.pin(t, from(fmt.Sprintf("127.0.1.%d", i+1)), wrongPIN(w.link)); status {
+		case http.StatusUnauthorized:
+			wrong++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("guess %d: %d", i, status)
+		}
+	}
+	if wrong != sqldbPINDailyBudget || refused != 30-sqldbPINDailyBudget {
+		t.Fatalf("%d wrong PINs checked and %d refused from 30 addresses, want %d checked", wrong, refused, sqldbPINDailyBudget)
+	}
+	if status, _ := w.pin(t, from("127.0.2.1"), w.link.PIN); status != http.StatusTooManyRequests {
+		t.Fatalf("a new address with the right PIN once the budget is spent: %d", status)
+	}
+	res, err := opened.Get(w.url())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(res); res.StatusCode != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("the browser that opened the page before: %d", res.StatusCode)
+	}
+}
+
+// sqldbPINDailyBudget is the store's daily budget of wrong PINs per link
+// (docs/security.md).
+const sqldbPINDailyBudget = 10
+
+func wrongPIN(link *amparo.PhoneLink) string {
+	if link.PIN == "000000" {
+		return "111111"
+	}
+	return "000000"
 }
 
 // TestPhonePage_Offline: link, PIN, the page shows; then with the
@@ -261,10 +357,7 @@ func TestPhonePage_WrongPINAndRevoked(t *testing.T) {
 	if err := chromedp.Do(other); err != nil { // the tab, outside do's deadline
 		t.Fatal(err)
 	}
-	wrong := "000000"
-	if wrong == w.link.PIN {
-		wrong = "111111"
-	}
+	wrong := wrongPIN(w.link)
 	try := func(pin, then string) string {
 		t.Helper()
 		do(t, other, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
@@ -331,3 +424,41 @@ func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {
 }
 
 func (j *cookieJar) Cookies(*url.URL) []*http.Cookie { return j.cookies }
+
+// TestLetterPage_PhoneLinkSurvivesRenewal: the renewed letter's page shows
+// the link and PIN the client already has.
+func TestLetterPage_PhoneLinkSurvivesRenewal(t *testing.T) {
+	w := newAccountWorld(t)
+	m := w.withKeys(t)
+	b := w.signedIn(t)
+	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Zacarías Quiñónez Ejemplo", Language: "es",
+		Situation: amparo.SituationTPS, TPSCountry: "SV"}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
+	if err := w.db.CreateLetter(system, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.IssueLetter(system, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	shown := func(id string) (string, string) {
+		t.Helper()
+		_, body := b.get("/letters/" + id)
+		u := regexp.MustCompile(`id="phone-url">([^<]+)<`).FindStringSubmatch(body)
+		p := regexp.MustCompile(`id="phone-pin">([0-9]+)<`).FindStringSubmatch(body)
+		if u == nil || p == nil {
+			t.Fatalf("letter %s's page shows no phone link:\n%s", id, body)
+		}
+		return u[1], p[1]
+	}
+	url1, pin1 := shown(l.ID)
+	renewed, err := w.db.RenewLetter(system, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if url2, pin2 := shown(renewed.ID); url2 != url1 || pin2 != pin1 {
+		t.Fatalf("after renewal the page shows %s %s, want the client's %s %s", url2, pin2, url1, pin1)
+	}
+}

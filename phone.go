@@ -5,20 +5,25 @@ import (
 	"time"
 )
 
-// PhoneLink is the private way to a letter's phone page: an unguessable
-// link and a short PIN, given to the client at issuance. Nothing personal
+// PhoneLink is the private way to a client's phone page: an unguessable
+// link and a short PIN, given to the client with their first letter. The
+// link is the client's, not a letter's: it stays the same when a letter is
+// renewed, and always shows the client's current letter. Nothing personal
 // is in the link.
 type PhoneLink struct {
 	ID        string
-	LetterID  string
+	ClientID  string
 	Token     string // the secret part of the link
 	PIN       string
 	CreatedAt time.Time
 	RevokedAt time.Time
 }
 
-// PhoneLetter is what a phone page shows: what the letter itself shows,
-// and never the immigration situation, address or case details.
+// PhoneLetter is what a phone page shows: what the client's current letter
+// itself shows, and never the immigration situation, address or case
+// details. The current letter is the client's newest active letter or,
+// when none is active, their newest issued one (so a revoked or expired
+// letter's page says so); a letter its renewal replaced is never current.
 type PhoneLetter struct {
 	LinkID          string
 	LetterID        string
@@ -36,19 +41,26 @@ type PhoneLetter struct {
 	QR              string
 }
 
-// PhoneService manages phone links and opens phone pages.
+// PhoneService manages clients' phone links and opens phone pages. The
+// methods that take a letter ID act on the link of that letter's client.
 type PhoneService interface {
-	// CreatePhoneLink makes a new link and PIN for a letter, revoking the
-	// letter's previous link.
+	// CreatePhoneLink makes a new link and PIN for the client of an active
+	// letter; the client's previous link stops working.
 	CreatePhoneLink(ctx context.Context, letterID string) (*PhoneLink, error)
-	// FindPhoneLink returns a letter's current link, with its token and PIN.
+	// FindPhoneLink returns the working link of the letter's client, with
+	// its token and PIN.
 	FindPhoneLink(ctx context.Context, letterID string) (*PhoneLink, error)
+	// RevokePhoneLink stops the working link of the letter's client.
 	RevokePhoneLink(ctx context.Context, letterID string) error
-	// OpenPhoneLetter checks a PIN for a link token and returns the page.
-	// Wrong PINs are throttled per link: EUNAUTHORIZED for a wrong PIN,
-	// ECONFLICT with the wait while the link is locked.
-	OpenPhoneLetter(ctx context.Context, token, pin string) (*PhoneLetter, error)
+	// OpenPhoneLetter checks a PIN for a link token, sent from source (the
+	// address the PIN came from; kept only as a keyed hash), and returns
+	// the page. Wrong PINs lock out the source that made them, and each
+	// link has a daily budget of wrong PINs across all sources:
+	// EUNAUTHORIZED for a wrong PIN, ECONFLICT with the wait while the
+	// source or the link is locked.
+	OpenPhoneLetter(ctx context.Context, token, pin, source string) (*PhoneLetter, error)
 	// PhoneLetterByLink returns the page for a link already opened with its
-	// PIN (the caller keeps proof of that, such as a signed cookie).
+	// PIN (the caller keeps proof of that, such as a signed cookie). It is
+	// never subject to the PIN lockout.
 	PhoneLetterByLink(ctx context.Context, linkID string) (*PhoneLetter, error)
 }

@@ -17,11 +17,14 @@ import (
 	"github.com/amparo-project/amparo/credential"
 )
 
-// The phone page is a client's letter on their phone, at /p/{token}: the
-// QR large, the names, tap-to-call, know-your-rights. The token is the
-// link's secret and nothing personal; a PIN opens it, and a signed cookie,
-// scoped to the link's path, remembers that for phoneCookieAge. A service
-// worker keeps this page alone, so it reads offline.
+// The phone page is a client's current letter on their phone, at
+// /p/{token}: the QR large, the names, tap-to-call, know-your-rights. The
+// link is the client's and outlives a renewal; the token is its secret and
+// nothing personal. A PIN opens it, and a signed cookie, scoped to the
+// link's path, remembers that for phoneCookieAge; wrong PINs lock out the
+// address that sent them, never a device holding the cookie. A service
+// worker (static/phone-sw.js) keeps this page, its QR and styles, so it
+// reads offline after the first visit.
 
 const phoneCookieAge = 90 * 24 * time.Hour
 
@@ -87,8 +90,12 @@ func (s *Server) phonePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showPhoneLetter(w http.ResponseWriter, r *http.Request, token string, page *amparo.PhoneLetter) {
-	// The service worker keeps only responses marked as the letter page.
+	// The service worker keeps only responses marked as the letter page, and
+	// drops the QR it kept when the letter no longer has one.
 	w.Header().Set("X-Amparo-Phone", "letter")
+	if page.QR == "" {
+		w.Header().Set("X-Amparo-Phone-QR", "none")
+	}
 	s.renderLang(w, r, page.Language, "phone", http.StatusOK, map[string]any{"Token": token, "Letter": page,
 		"Rights": s.rights(s.Catalog.Match(page.Language, "")), "RightsEN": s.rights("en")})
 }
@@ -111,7 +118,10 @@ func (s *Server) phonePIN(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	token := r.PathValue("token")
 	pin := strings.TrimSpace(r.PostFormValue("pin"))
-	page, err := s.Phones.OpenPhoneLetter(r.Context(), token, pin)
+	// Wrong PINs lock out the address that sent them, not the link: a
+	// device that opened the page before keeps its cookie, which phonePage
+	// checks with no lockout.
+	page, err := s.Phones.OpenPhoneLetter(r.Context(), token, pin, clientAddr(r))
 	if err != nil {
 		s.phonePINError(w, r, token, err)
 		return

@@ -1,12 +1,18 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +23,7 @@ import (
 	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/qrscan"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
@@ -129,68 +136,233 @@ func TestPhonePage_Handlers(t *testing.T) {
 	}
 }
 
-// TestPhonePage_Browser: the page opens with the PIN, reads offline, wrong
-// PINs are refused then throttled, and a revoked letter says so.
-func TestPhonePage_Browser(t *testing.T) {
+// from is an HTTP client whose requests come from a loopback address of
+// its own (all of 127.0.0.0/8 reaches the test server), keeping cookies.
+func from(addr string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+	return &http.Client{Jar: &cookieJar{}, Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+// pin posts a PIN and returns the status and the page it ends on.
+func (w *phoneWorld) pin(t *testing.T, c *http.Client, pin string) (int, string) {
+	t.Helper()
+	res, err := c.PostForm(w.url(), url.Values{"pin": {pin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, readAll(res)
+}
+
+// TestPhonePage_WrongPINsLockTheirAddress: three wrong PINs lock out the
+// address that sent them, not a browser that opened the page before, nor
+// the client's phone on another address.
+func TestPhonePage_WrongPINsLockTheirAddress(t *testing.T) {
 	w := newPhoneWorld(t)
-	ctx := browsertest.Start(t, nil)
-	run := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(tctx, actions...); err != nil {
-			t.Fatal(err)
+	opened, guesser, fresh := from("127.0.0.1"), from("127.0.0.2"), from("127.0.0.3")
+	if status, body := w.pin(t, opened, w.link.PIN); status != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("the right PIN: %d", status)
+	}
+	wrong := wrongPIN(w.link)
+	for range 3 {
+		if status, _ := w.pin(t, guesser, wrong); status != http.StatusUnauthorized {
+			t.Fatalf("a wrong PIN: %d", status)
 		}
 	}
-	text := func() string {
-		s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
-		return s
+	if status, body := w.pin(t, guesser, w.link.PIN); status != http.StatusTooManyRequests || !strings.Contains(body, "Too many wrong PINs") {
+		t.Fatalf("the guesser's address after three wrong PINs: %d", status)
 	}
-	run(chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
+	res, err := opened.Get(w.url())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(res); res.StatusCode != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("the browser that opened the page before: %d\n%s", res.StatusCode, body)
+	}
+	if status, body := w.pin(t, fresh, w.link.PIN); status != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("another address with the right PIN: %d", status)
+	}
+}
+
+// TestPhonePage_DailyBudget: guessing from many addresses stops at the
+// link's daily budget of wrong PINs; a browser that opened the page before
+// still reads it.
+func TestPhonePage_DailyBudget(t *testing.T) {
+	w := newPhoneWorld(t)
+	opened := from("127.0.0.1")
+	if status, _ := w.pin(t, opened, w.link.PIN); status != 200 {
+		t.Fatalf("the right PIN: %d", status)
+	}
+	wrong, refused := 0, 0
+	for i := range 30 {
+		switch status, _ := w.pin(t, from(fmt.Sprintf("127.0.1.%d", i+1)), wrongPIN(w.link)); status {
+		case http.StatusUnauthorized:
+			wrong++
+		case http.StatusTooManyRequests:
+			refused++
+		default:
+			t.Fatalf("guess %d: %d", i, status)
+		}
+	}
+	if wrong != sqldbPINDailyBudget || refused != 30-sqldbPINDailyBudget {
+		t.Fatalf("%d wrong PINs checked and %d refused from 30 addresses, want %d checked", wrong, refused, sqldbPINDailyBudget)
+	}
+	if status, _ := w.pin(t, from("127.0.2.1"), w.link.PIN); status != http.StatusTooManyRequests {
+		t.Fatalf("a new address with the right PIN once the budget is spent: %d", status)
+	}
+	res, err := opened.Get(w.url())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(res); res.StatusCode != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("the browser that opened the page before: %d", res.StatusCode)
+	}
+}
+
+// sqldbPINDailyBudget is the store's daily budget of wrong PINs per link
+// (docs/security.md).
+const sqldbPINDailyBudget = 10
+
+func wrongPIN(link *amparo.PhoneLink) string {
+	if link.PIN == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+// TestPhonePage_Offline: link, PIN, the page shows; then with the
+// network cut, opening the link again shows the QR, the names and the
+// rights, from what the service worker kept of that first visit.
+func TestPhonePage_Offline(t *testing.T) {
+	w := newPhoneWorld(t)
+	ctx := browsertest.Start(t, nil)
+	do(t, ctx, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
 		chromedp.SendKeys("#pin", w.link.PIN), chromedp.Submit("#pin"),
 		chromedp.WaitVisible("img.qr"))
-	// Once the service worker controls the page, a reload goes through it
-	// and it keeps the page and its QR.
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!navigator.serviceWorker.controller`,
-		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("no service worker: %v", err)
+	waitKept(t, ctx, true)
+	w.ts.Close() // the network to the server is cut
+	do(t, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(w.url()), chromedp.WaitVisible("img.qr"))
+	if page, loaded := phoneText(ctx), qrLoaded(t, ctx); !loaded || !strings.Contains(page, "Sus derechos") ||
+		!strings.Contains(page, "Lic. Tomás Ficticio") || !strings.Contains(page, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("offline: QR loaded %v, page:\n%s", loaded, page)
 	}
-	run(chromedp.Reload(), chromedp.WaitVisible("img.qr"))
+	if got := browserQR(t, ctx); got != w.letter.QR {
+		t.Fatalf("offline QR reads %q, want the letter's", got)
+	}
+}
+
+// waitKept waits until the service worker holds the page (and its QR, if
+// withQR), as it does once the first visit is over.
+func waitKept(t *testing.T, ctx context.Context, withQR bool) {
+	t.Helper()
 	kept, err := chromedp.Run(ctx, chromedp.Poll[bool](`(async () => {
+		if (!navigator.serviceWorker.controller) return false;
 		for (const n of await caches.keys()) {
 			const c = await caches.open(n);
-			if (await c.match(location.pathname) && await c.match(location.pathname + '/qr.png')) return true;
+			if (await c.match(location.pathname) && (!`+strconv.FormatBool(withQR)+` || await c.match(location.pathname + '/qr.png'))) return true;
 		}
 		return false; })()`, chromedp.WithPollingInterval(200*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
 	if err != nil || !kept {
 		t.Fatalf("the page was not kept for offline use: %v", err)
 	}
-	w.ts.Close() // the network to the server is cut
-	run(chromedp.Reload(), chromedp.WaitVisible("img.qr"))
-	loaded, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('img.qr').naturalWidth > 100`))
-	if page := text(); !loaded || !strings.Contains(page, "Sus derechos") || !strings.Contains(page, "Lic. Tomás Ficticio") {
-		t.Fatalf("offline reload: QR loaded %v, page:\n%s", loaded, page)
+}
+
+func phoneText(ctx context.Context) string {
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	return s
+}
+
+func qrLoaded(t *testing.T, ctx context.Context) bool {
+	return eval[bool](t, ctx, `(async () => { const i = document.querySelector('img.qr'); await i.decode().catch(() => {}); return i.naturalWidth > 100; })()`)
+}
+
+// browserQR reads the QR the page shows, as the browser gets it.
+func browserQR(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	b64 := eval[string](t, ctx, `(async () => {
+		const b = new Uint8Array(await (await fetch(document.querySelector('img.qr').src)).arrayBuffer());
+		let s = ''; for (const c of b) s += String.fromCharCode(c);
+		return btoa(s); })()`)
+	png, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := qrscan.FromImage(bytes.NewReader(png))
+	if err != nil || len(texts) != 1 {
+		t.Fatalf("the page's QR: %v %v", texts, err)
+	}
+	return texts[0]
+}
+
+// TestPhonePage_RenewalKeepsLink: after a renewal the client's link, with
+// no new PIN, shows the new letter, online and then offline.
+func TestPhonePage_RenewalKeepsLink(t *testing.T) {
+	w := newPhoneWorld(t)
+	ctx := browsertest.Start(t, nil)
+	do(t, ctx, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
+		chromedp.SendKeys("#pin", w.link.PIN), chromedp.Submit("#pin"),
+		chromedp.WaitVisible("img.qr"))
+	if got := browserQR(t, ctx); got != w.letter.QR {
+		t.Fatalf("before renewal the QR reads %q", got)
+	}
+	waitKept(t, ctx, true)
+
+	renewed, err := w.db.RenewLetter(system, w.letter.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewed, err = w.db.FindLetterByID(system, renewed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link, err := w.db.FindPhoneLink(system, renewed.ID); err != nil || link.Token != w.link.Token || link.PIN != w.link.PIN {
+		t.Fatalf("the renewed letter's link: %+v %v", link, err)
+	}
+	do(t, ctx, chromedp.Navigate(w.url()), chromedp.WaitVisible("img.qr"))
+	if page := phoneText(ctx); strings.Contains(page, "No muestre") || !strings.Contains(page, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("after renewal the page:\n%s", page)
+	}
+	if got := browserQR(t, ctx); got != renewed.QR {
+		t.Fatalf("after renewal the QR reads %q, want the new letter's", got)
+	}
+	waitKept(t, ctx, true)
+	w.ts.Close()
+	do(t, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(w.url()), chromedp.WaitVisible("img.qr"))
+	if got := browserQR(t, ctx); got != renewed.QR {
+		t.Fatalf("offline after renewal the QR reads %q, want the new letter's", got)
+	}
+
+	// And a phone that never opened the link opens it with the same PIN.
+	// (The server is closed: this is the store's side.)
+	page, err := w.db.OpenPhoneLetter(system, w.link.Token, w.link.PIN, "192.0.2.10")
+	if err != nil || page.LetterID != renewed.ID {
+		t.Fatalf("the same PIN after renewal: %+v %v", page, err)
 	}
 }
 
+// TestPhonePage_WrongPINAndRevoked: wrong PINs are refused, then throttled
+// for the browser that sent them, never for the client's browser that
+// opened the page before; a revoked letter's page says so, online and then
+// offline.
 func TestPhonePage_WrongPINAndRevoked(t *testing.T) {
 	w := newPhoneWorld(t)
-	ctx := browsertest.Start(t, nil)
-	wrong := "000000"
-	if wrong == w.link.PIN {
-		wrong = "111111"
+	client := browsertest.Start(t, nil)
+	do(t, client, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
+		chromedp.SendKeys("#pin", w.link.PIN), chromedp.Submit("#pin"),
+		chromedp.WaitVisible("img.qr"))
+	waitKept(t, client, true)
+
+	// Another browser (its own cookies), from the same address.
+	other, cancel := chromedp.NewContext(client, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(other); err != nil { // the tab, outside do's deadline
+		t.Fatal(err)
 	}
+	wrong := wrongPIN(w.link)
 	try := func(pin, then string) string {
 		t.Helper()
-		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(tctx, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
-			chromedp.SendKeys("#pin", pin), chromedp.Submit("#pin"),
-			chromedp.WaitVisible(then)); err != nil {
-			t.Fatal(err)
-		}
-		s, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
-		return s
+		do(t, other, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
+			chromedp.SendKeys("#pin", pin), chromedp.Submit("#pin"), chromedp.WaitVisible(then))
+		return eval[string](t, other, `document.querySelector('main').innerText`)
 	}
 	if s := try(wrong, ".error-summary"); !strings.Contains(s, "does not work") && !strings.Contains(s, "no funciona") {
 		t.Fatalf("wrong PIN: %s", s)
@@ -200,18 +372,30 @@ func TestPhonePage_WrongPINAndRevoked(t *testing.T) {
 	if s := try(w.link.PIN, ".error-summary"); !strings.Contains(s, "Too many") && !strings.Contains(s, "Demasiados") {
 		t.Fatalf("after three wrong PINs the right one is not throttled: %s", s)
 	}
-
-	// A fresh link, then the letter is revoked: its page says so.
-	link, err := w.db.CreatePhoneLink(system, w.letter.ID)
-	if err != nil {
-		t.Fatal(err)
+	// The client's browser, which opened the page before, is not locked out.
+	do(t, client, chromedp.Navigate(w.url()), chromedp.WaitVisible("img.qr"))
+	if page := phoneText(client); !strings.Contains(page, "Zacarías Quiñónez Ejemplo") {
+		t.Fatalf("the client's browser after another's wrong PINs:\n%s", page)
 	}
-	w.link = link
+
 	if _, err := w.db.RevokeLetter(system, w.letter.ID, "Representation ended"); err != nil {
 		t.Fatal(err)
 	}
-	if s := try(link.PIN, "h1.not-valid"); !strings.Contains(s, "revocada") && !strings.Contains(s, "revoked") {
+	do(t, client, chromedp.Navigate(w.url()), chromedp.WaitVisible("h1.not-valid"))
+	if s := phoneText(client); !strings.Contains(s, "revocada") && !strings.Contains(s, "revoked") {
 		t.Fatalf("revoked letter's page: %s", s)
+	}
+	// What the phone keeps is the revoked page now, without the QR.
+	noQR := eval[bool](t, client, `(async () => {
+		for (const n of await caches.keys()) if (await (await caches.open(n)).match(location.pathname + '/qr.png')) return false;
+		return true; })()`)
+	if !noQR {
+		t.Fatal("the revoked letter's QR is still kept")
+	}
+	w.ts.Close()
+	do(t, client, chromedp.Navigate("about:blank"), chromedp.Navigate(w.url()), chromedp.WaitVisible("h1.not-valid"))
+	if s := phoneText(client); !strings.Contains(s, "revocada") && !strings.Contains(s, "revoked") {
+		t.Fatalf("revoked letter's page offline: %s", s)
 	}
 }
 
@@ -240,3 +424,41 @@ func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {
 }
 
 func (j *cookieJar) Cookies(*url.URL) []*http.Cookie { return j.cookies }
+
+// TestLetterPage_PhoneLinkSurvivesRenewal: the renewed letter's page shows
+// the link and PIN the client already has.
+func TestLetterPage_PhoneLinkSurvivesRenewal(t *testing.T) {
+	w := newAccountWorld(t)
+	m := w.withKeys(t)
+	b := w.signedIn(t)
+	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Zacarías Quiñónez Ejemplo", Language: "es",
+		Situation: amparo.SituationTPS, TPSCountry: "SV"}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
+	if err := w.db.CreateLetter(system, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.IssueLetter(system, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	shown := func(id string) (string, string) {
+		t.Helper()
+		_, body := b.get("/letters/" + id)
+		u := regexp.MustCompile(`id="phone-url">([^<]+)<`).FindStringSubmatch(body)
+		p := regexp.MustCompile(`id="phone-pin">([0-9]+)<`).FindStringSubmatch(body)
+		if u == nil || p == nil {
+			t.Fatalf("letter %s's page shows no phone link:\n%s", id, body)
+		}
+		return u[1], p[1]
+	}
+	url1, pin1 := shown(l.ID)
+	renewed, err := w.db.RenewLetter(system, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if url2, pin2 := shown(renewed.ID); url2 != url1 || pin2 != pin1 {
+		t.Fatalf("after renewal the page shows %s %s, want the client's %s %s", url2, pin2, url1, pin1)
+	}
+}

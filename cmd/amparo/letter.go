@@ -25,7 +25,7 @@ func runLetter(ctx context.Context, m *Main, args []string) error {
 		"pdf":    {"ID --out FILE", "write the letter as a PDF: English for the officer, then the client's part in their language", letterPDF},
 		"card":   {"ID --out FILE [--sheet]", "write the wallet card as a PDF: one card with crop marks, or a sheet of 10", letterCard},
 		"print":  {"[--status active] [--org ID] --out DIR", "write every active letter as a PDF and their wallet cards on sheets of 10, for a print run", letterPrint},
-		"phone":  {"ID [--new|--revoke] [--json]", "show the private link and PIN of a letter's phone page; make a new one or revoke it", letterPhone},
+		"phone":  {"ID [--new|--revoke] [--json]", "show the private link and PIN of the phone page of a letter's client (the same for all their letters); make a new one or revoke it", letterPhone},
 	})
 }
 
@@ -328,8 +328,8 @@ func (m *Main) printIssued(ctx context.Context, id string, asJSON bool) error {
 func letterPhone(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("letter phone")
 	m.dataFlags(fs)
-	renew := fs.Bool("new", false, "make a new link and PIN; the old link stops working")
-	revoke := fs.Bool("revoke", false, "stop the link from working")
+	renew := fs.Bool("new", false, "make a new link and PIN for the client; their old link stops working")
+	revoke := fs.Bool("revoke", false, "stop the client's link from working")
 	asJSON := fs.Bool("json", false, "print JSON")
 	id, err := m.parseID(fs, args, "the letter ID (see amparo letter list)")
 	if err != nil {
@@ -353,7 +353,8 @@ func letterPhone(ctx context.Context, m *Main, args []string) error {
 	return m.printPhoneLink(ctx, id, *asJSON)
 }
 
-// printPhoneLink shows a letter's phone link and PIN, to give the client.
+// printPhoneLink shows the phone link and PIN of a letter's client, to give
+// them: the link is the client's, and shows their current letter.
 func (m *Main) printPhoneLink(ctx context.Context, letterID string, asJSON bool) error {
 	link, err := m.DB.FindPhoneLink(system(ctx), letterID)
 	if err != nil {
@@ -365,7 +366,7 @@ func (m *Main) printPhoneLink(ctx context.Context, letterID string, asJSON bool)
 	}
 	link.Token = p.PhoneURL(link.Token)
 	if asJSON {
-		return m.printJSON(map[string]string{"letter_id": letterID, "phone_url": link.Token, "pin": link.PIN})
+		return m.printJSON(map[string]string{"letter_id": letterID, "client_id": link.ClientID, "phone_url": link.Token, "pin": link.PIN})
 	}
 	fmt.Fprintf(m.Stdout, "Phone page for the client: %s  PIN %s\n", link.Token, link.PIN)
 	return nil

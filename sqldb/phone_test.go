@@ -129,7 +129,7 @@ func TestPhoneService_LinkIsTheClients(t *testing.T) {
 		db.Now = func() time.Time { return now }
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := as(amparo.RoleMember, org.ID)
+		ctx := signerFor(t, db, m)
 		first := mustIssue(t, db, org, m)
 		link, err := db.FindPhoneLink(ctx, first.ID)
 		if err != nil {
@@ -262,7 +262,7 @@ func TestPhoneLinksMigration(t *testing.T) {
 		bg := context.Background()
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := as(amparo.RoleMember, org.ID)
+		ctx := signerFor(t, db, m)
 		first := mustIssue(t, db, org, m)
 		link, _ := db.FindPhoneLink(ctx, first.ID)
 		renewed, err := db.RenewLetter(ctx, first.ID)

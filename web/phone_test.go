@@ -306,7 +306,11 @@ func TestPhonePage_RenewalKeepsLink(t *testing.T) {
 	}
 	waitKept(t, ctx, true)
 
-	renewed, err := w.db.RenewLetter(system, w.letter.ID)
+	m, err := w.db.FindMemberByID(system, w.letter.MemberID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := w.db.RenewLetter(signerFor(t, w.db, m), w.letter.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +444,8 @@ func TestLetterPage_PhoneLinkSurvivesRenewal(t *testing.T) {
 	if err := w.db.CreateLetter(system, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.db.IssueLetter(system, l.ID); err != nil {
+	signer := signerFor(t, w.db, m)
+	if _, err := w.db.IssueLetter(signer, l.ID); err != nil {
 		t.Fatal(err)
 	}
 	shown := func(id string) (string, string) {
@@ -454,7 +459,7 @@ func TestLetterPage_PhoneLinkSurvivesRenewal(t *testing.T) {
 		return u[1], p[1]
 	}
 	url1, pin1 := shown(l.ID)
-	renewed, err := w.db.RenewLetter(system, l.ID)
+	renewed, err := w.db.RenewLetter(signer, l.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

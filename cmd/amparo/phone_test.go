@@ -16,7 +16,7 @@ type phoneJSON struct {
 // them, --new replaces them for every letter of the client, and --revoke
 // stops them.
 func TestLetterPhone(t *testing.T) {
-	data := demoData(t)
+	data, signer := demoAttorney(t)
 	d := []string{"--data", data}
 	phone := func(args ...string) phoneJSON {
 		t.Helper()
@@ -24,19 +24,19 @@ func TestLetterPhone(t *testing.T) {
 	}
 	var active []letterJSON
 	for _, l := range decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--json"}, d...)...)) {
-		if l.Status == "active" {
+		if l.Status == "active" && l.MemberID == signer.member {
 			active = append(active, l)
 		}
 	}
 	if len(active) == 0 {
-		t.Fatal("the demo has no active letter")
+		t.Fatal("the demo attorney has no active letter")
 	}
 	old := active[0]
 	first := phone(old.ID)
 	if !strings.Contains(first.URL, "/p/") || len(first.PIN) != 6 || first.ClientID != old.ClientID {
 		t.Fatalf("letter phone: %+v", first)
 	}
-	next := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", old.ID, "--json"}, d...)...))
+	next := decode[letterJSON](t, ok(t, append([]string{"letter", "renew", old.ID, "--as", signer.email, "--code", signer.codes(t)(), "--json"}, d...)...))
 	if got := phone(next.ID); got.URL != first.URL || got.PIN != first.PIN {
 		t.Fatalf("after renewal the link is %+v, want the client's %+v", got, first)
 	}

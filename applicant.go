@@ -124,9 +124,23 @@ func (f Facts) Merge(later Facts) (Facts, []ApplicantChange) {
 	yes("unaccompanied_minor", &out.UnaccompaniedMinor, later.UnaccompaniedMinor)
 	yes("unhoused", &out.Unhoused, later.Unhoused)
 	yes("survivor", &out.Survivor, later.Survivor)
-	out.EmergencyContacts = append(slices.Clone(f.EmergencyContacts), later.EmergencyContacts...)
-	out.Consents = append(slices.Clone(f.Consents), later.Consents...)
+	out.EmergencyContacts = appendNew(f.EmergencyContacts, later.EmergencyContacts, func(a, b EmergencyContact) bool { return a == b })
+	out.Consents = appendNew(f.Consents, later.Consents, func(a, b Consent) bool {
+		return a.Purpose == b.Purpose && a.GivenAt.Equal(b.GivenAt) && a.RecordedBy == b.RecordedBy && a.Language == b.Language
+	})
 	return out, changes
+}
+
+// appendNew returns have with the items of more it lacks: the same contact
+// or consent given twice (a form sent again) is kept once.
+func appendNew[T any](have, more []T, same func(a, b T) bool) []T {
+	out := slices.Clone(have)
+	for _, x := range more {
+		if !slices.ContainsFunc(out, func(y T) bool { return same(x, y) }) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // ApplicantEvent is one entry of an applicant's history: a change of

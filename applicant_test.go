@@ -2,6 +2,7 @@ package amparo_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/amparo-project/amparo"
 )
@@ -35,5 +36,19 @@ func TestFacts_Merge(t *testing.T) {
 	}
 	if _, changes := got.Merge(later); len(changes) != 0 {
 		t.Fatalf("the same intake again changes %+v", changes)
+	}
+	// A form sent again keeps its consent and contacts once; a consent
+	// given again later is recorded as well.
+	at := time.Date(2026, 12, 1, 17, 0, 0, 0, time.UTC)
+	given := amparo.Facts{Personal: amparo.Personal{LegalName: "Ana Ejemplo",
+		Consents:          []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: at, RecordedBy: amparo.ApplicantActorID, Language: "es"}},
+		EmergencyContacts: []amparo.EmergencyContact{{Name: "Luis Ejemplo", Phone: "213-555-0101"}}}}
+	if twice, _ := given.Merge(given); len(twice.Consents) != 1 || len(twice.EmergencyContacts) != 1 {
+		t.Fatalf("sent twice: %d consents, %d contacts", len(twice.Consents), len(twice.EmergencyContacts))
+	}
+	later = given
+	later.Consents = []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: at.Add(time.Hour), RecordedBy: amparo.ApplicantActorID, Language: "es"}}
+	if again, _ := given.Merge(later); len(again.Consents) != 2 {
+		t.Fatalf("a consent given again later: %d consents", len(again.Consents))
 	}
 }

@@ -41,7 +41,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("row on line %d after %d, of %d", r.Line, last, lines)
 			}
 			last = r.Line
-			if r.LegalName == "" || r.Language == "" || r.Situation == "" || len(r.Key) != 32 {
+			if r.LegalName == "" || r.Language == "" || len(r.Key) != 32 { // the situation may be left unanswered
 				t.Fatalf("row %+v", r)
 			}
 		}

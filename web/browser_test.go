@@ -41,10 +41,13 @@ func (w *accountWorld) withKeys(t *testing.T) *amparo.Member {
 // do runs browser actions with a deadline, failing the test on error.
 func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	timed, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + "\n" + document.body.innerText`))
+	if err := chromedp.Do(timed, actions...); err != nil {
+		// The page as it is, read in a few seconds of its own.
+		look, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		text, _ := chromedp.Run(look, chromedp.Evaluate[string](`location.pathname + "\n" + document.body.innerText`))
 		t.Fatalf("%v; the page:\n%s", err, text)
 	}
 }

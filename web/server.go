@@ -107,7 +107,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
-	return s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(mux))))), nil
+	return s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(routed(mux)))))), nil
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -291,7 +291,7 @@ func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name s
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := amparo.ErrorCode(err)
 	if code == amparo.EINTERNAL {
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	}
 	http.Error(w, amparo.ErrorMessage(err), statusOf(code))
 }
@@ -385,7 +385,27 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		s.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+		route := new(string)
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+		if *route == "" {
+			*route = "unmatched"
+		}
+		s.Logger.Info("request", "method", r.Method, "route", *route, "status", sw.status, "duration", time.Since(start))
+	})
+}
+
+// routeKey holds, in a request's context, where routed writes the pattern
+// that served it.
+type routeKey struct{}
+
+// routed records the pattern of the route that served a request (such as
+// "GET /p/{token}"), for the log: paths hold secrets (a phone link's
+// token, an invitation's) and record IDs, patterns never do.
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r) // sets r.Pattern
+		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+			*route = r.Pattern
+		}
 	})
 }

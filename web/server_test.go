@@ -115,3 +115,18 @@ func TestPages_NoInlineStyleOrScript(t *testing.T) {
 		t.Fatalf("site.css: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }
+
+// TestLog_RoutesNotPaths: the request log names the route's pattern, never
+// the path, whose secrets (a phone link's token) must not reach a log.
+func TestLog_RoutesNotPaths(t *testing.T) {
+	w := newAccountWorld(t)
+	secret := "tj5GcRGHVucORokSoYbzywSecret"
+	if res, _ := get(t, w.ts.URL+"/p/"+secret); res.StatusCode != http.StatusOK {
+		t.Fatalf("phone page: %d", res.StatusCode)
+	}
+	get(t, w.ts.URL+"/no/such/"+secret)
+	log := w.log.String()
+	if strings.Contains(log, secret) || !strings.Contains(log, `route="GET /p/{token}"`) || !strings.Contains(log, "route=unmatched") {
+		t.Fatalf("the log:\n%s", log)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/intake"
 )
 
 // Client pages. Every read goes through the store, which scopes it to the
@@ -55,7 +56,7 @@ func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
 	// The new record's ID is chosen here, so that a second submission of
 	// the same form (a double-click) finds the first one, not a new record.
 	s.renderClientForm(w, r, http.StatusOK, &form{Values: map[string]string{"id": amparo.NewID(),
-		"language": s.language(w, r), "situation": amparo.SituationNoneKnown}}, nil)
+		"language": s.language(w, r)}}, nil)
 }
 
 func (s *Server) renderClientForm(w http.ResponseWriter, r *http.Request, status int, f *form, c *amparo.Client) {
@@ -63,8 +64,14 @@ func (s *Server) renderClientForm(w http.ResponseWriter, r *http.Request, status
 	if c != nil {
 		back = "/clients/" + c.ID + "/edit"
 	}
-	s.render(w, r, "client_form", status, map[string]any{"Form": f, "Client": c, "Situations": amparo.Situations,
-		"Languages": s.Catalog.Languages(), "LangPath": back})
+	s.render(w, r, "client_form", status, s.clientFormData(w, r, f, c, back))
+}
+
+// clientFormData is what the client form shows: no answer is chosen for
+// the person, and countries are named in the reader's language.
+func (s *Server) clientFormData(w http.ResponseWriter, r *http.Request, f *form, c *amparo.Client, back string) map[string]any {
+	return map[string]any{"Form": f, "Client": c, "Situations": amparo.Situations, "Countries": intake.Countries(s.language(w, r)),
+		"Languages": s.Catalog.Languages(), "LangPath": back}
 }
 
 // clientFromForm reads a client's personal fields from a posted form.
@@ -168,8 +175,9 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(found) > 0 {
-			s.render(w, r, "client_form", http.StatusOK, map[string]any{"Form": f, "Situations": amparo.Situations,
-				"Languages": s.Catalog.Languages(), "Conflicts": found, "LangPath": "/clients/new"})
+			data := s.clientFormData(w, r, f, nil, "/clients/new")
+			data["Conflicts"] = found
+			s.render(w, r, "client_form", http.StatusOK, data)
 			return
 		}
 	}

@@ -168,3 +168,35 @@ func TestClientPages_ConflictCheckBeforeCreating(t *testing.T) {
 		t.Fatalf("%d clients after the review", n)
 	}
 }
+
+// TestClientForm_NothingChosenForThePerson: the new-client form chooses no
+// immigration situation and no fact, and names countries in the reader's
+// language; sent untouched, it records none.
+func TestClientForm_NothingChosenForThePerson(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.signedIn(t)
+	_, body := b.get("/clients/new?lang=es")
+	if strings.Contains(body, " checked") || strings.Count(body, " selected") != 2 { // the language, and "I don't know"
+		t.Fatalf("the form has answers chosen before the person chose:\n%s", body)
+	}
+	if !strings.Contains(body, `<select id="tps_country"`) || !strings.Contains(body, `<option value="SV">El Salvador</option>`) ||
+		!strings.Contains(body, `<option value="HT">Haití</option>`) {
+		t.Fatalf("countries are not chosen by name in Spanish:\n%s", body)
+	}
+	m := regexp.MustCompile(`name="id" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no id in the form")
+	}
+	untouched := url.Values{"id": {m[1]}, "legal_name": {"Nadie Ejemplo Prueba"}, "language": {"es"}, "situation": {""},
+		"tps_country": {""}, "country_of_birth": {""}, "consent": {"on"}}
+	if res, body := b.post("/clients", untouched); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("untouched form: %d\n%s", res.StatusCode, body)
+	}
+	c, err := w.db.FindClientByID(system, m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Situation != amparo.SituationUnknown || c.Detained || c.FacingRemoval || c.NoticeToAppear || c.TPSCountry != "" {
+		t.Fatalf("the untouched form recorded %+v", c.Personal)
+	}
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"path"
 )
 
 // Switching language must never lose what a page shows. A link keeps the
@@ -12,15 +13,26 @@ import (
 // pages that show a result worth keeping answer a POST with a redirect to
 // a GET page instead (post/redirect/get).
 
-// langTarget is where a page's language links lead.
-func langTarget(r *http.Request, data map[string]any) (string, url.Values) {
-	if p, ok := data["LangPath"].(string); ok && r.Method != http.MethodGet {
-		u, err := url.Parse(p)
-		if err == nil {
+// langTarget is where a page's language links lead: the page itself for
+// a GET; for the answer to a POST, the GET page its data names, else the
+// nearest address above it that a GET opens (an action's record page:
+// /letters/{id}/issue leads to /letters/{id}), never a dead end.
+func (s *Server) langTarget(r *http.Request, data map[string]any) (string, url.Values) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.Path, r.URL.Query()
+	}
+	if p, ok := data["LangPath"].(string); ok {
+		if u, err := url.Parse(p); err == nil {
 			return u.Path, u.Query()
 		}
 	}
-	return r.URL.Path, r.URL.Query()
+	for p := r.URL.Path; p != "/" && p != ""; p = path.Dir(p) {
+		get := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}, Host: r.Host, Header: http.Header{}}
+		if _, pattern := s.mux.Handler(get); pattern != "" {
+			return p, nil
+		}
+	}
+	return "/", nil
 }
 
 // LangURL is the page's address in another language.

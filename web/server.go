@@ -66,6 +66,7 @@ type Server struct {
 	Limiter   *auth.Limiter
 
 	pages map[string]*template.Template
+	mux   *http.ServeMux
 }
 
 // Handler returns the HTTP handler of every route. Templates are parsed
@@ -90,6 +91,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.pages[name[len("templates/"):len(name)-len(".html")]] = t
 	}
 	mux := http.NewServeMux()
+	s.mux = mux
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /static/{name}", verifyStatic) // every page's styles; the same files as /v/static
@@ -276,7 +278,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, sta
 func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name string, status int, data map[string]any) {
 	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Data: data, catalog: s.Catalog,
 		zone: func() *time.Location { return s.programZone(r.Context()) }}
-	p.Path, p.Query = langTarget(r, data)
+	p.Path, p.Query = s.langTarget(r, data)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang)
 	w.Header().Set("Vary", "Accept-Language, Cookie")
@@ -293,7 +295,20 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == amparo.EINTERNAL {
 		s.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	}
-	http.Error(w, amparo.ErrorMessage(err), statusOf(code))
+	status := statusOf(code)
+	lang := s.language(w, r)
+	if s.pages["error"] == nil {
+		http.Error(w, s.Catalog.T(lang, "error."+code), status)
+		return
+	}
+	// The reader's words for what went wrong; the store's own sentence,
+	// which is English, only to an English reader, and never for a
+	// failure inside the server.
+	detail := ""
+	if code != amparo.EINTERNAL && lang == "en" {
+		detail = amparo.ErrorMessage(err)
+	}
+	s.render(w, r, "error", status, map[string]any{"Code": code, "Detail": detail, "SignedIn": sessionFrom(r.Context()) != nil})
 }
 
 // statusOf maps error codes to HTTP statuses, in one place.

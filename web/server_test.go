@@ -4,10 +4,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
@@ -128,5 +130,22 @@ func TestLog_RoutesNotPaths(t *testing.T) {
 	log := w.log.String()
 	if strings.Contains(log, secret) || !strings.Contains(log, `route="GET /p/{token}"`) || !strings.Contains(log, "route=unmatched") {
 		t.Fatalf("the log:\n%s", log)
+	}
+}
+
+// TestErrorPage_InTheReadersLanguage: a refusal is a page in the reader's
+// language, not the store's English sentence, and its language links lead
+// to a page a GET opens, never back to the action.
+func TestErrorPage_InTheReadersLanguage(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	res, body := b.post("/matches/accept?lang=es", url.Values{"applicant": {"nadie"}, "member": {"nadie"}})
+	if res.StatusCode < 400 || !strings.Contains(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, `<html lang="es">`) ||
+		strings.Contains(body, `id="error-detail"`) || !strings.Contains(body, `href="/matches?lang=en"`) {
+		t.Fatalf("%d %s\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	res, body = b.get("/letters/no-such-letter?lang=es")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "Página no encontrada") {
+		t.Fatalf("not found: %d\n%s", res.StatusCode, body)
 	}
 }

@@ -205,6 +205,8 @@ func (s *Server) letterRenewConfirm(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{"Letter": l, "NewLastDay": p.LastValidDay(p.LetterValidUntil(time.Now()))}
 	if m, err := s.Members.FindMemberByID(ctx, l.MemberID); err == nil {
 		data["Member"] = m
+		// Renewing signs a new letter: only the member named is asked.
+		data["Signer"] = m.AccountID != "" && m.AccountID == sessionFrom(ctx).Account.ID
 	}
 	s.render(w, r, "letter_renew", http.StatusOK, data)
 }

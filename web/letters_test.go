@@ -139,6 +139,9 @@ func TestLetterPages(t *testing.T) {
 	}
 
 	// Renewal asks first, without JavaScript, and says what follows.
+	if _, body := b.get(letterPath + "/renew"); strings.Contains(body, `action="`+letterPath+`/renew"`) || !strings.Contains(body, `id="renew-not-signer"`) {
+		t.Fatalf("the admin is asked to renew and sign in another's name:\n%s", body)
+	}
 	if res, _ := b.post(letterPath+"/renew", nil); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("the admin renewing: %d", res.StatusCode)
 	}

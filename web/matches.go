@@ -106,7 +106,7 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 		places[q.Places[i].ID] = &q.Places[i]
 	}
 	s.render(w, r, "matches", status, map[string]any{"Proposal": proposal, "Applicants": q.Applicants, "Members": names,
-		"Conflicts": conflicts, "Places": places, "Form": f, "LangPath": "/matches"})
+		"Conflicts": conflicts, "Places": places, "Form": f, "LangPath": "/matches", "Decides": decides(sessionFrom(ctx))})
 }
 
 // matches is the workflow of accepting a match.
@@ -164,11 +164,18 @@ func (s *Server) matchDecline(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/matches", http.StatusSeeOther)
 }
 
+// decides reports whether the session's role accepts and declines matches
+// (the store decides too; this only keeps buttons from those who cannot
+// use them).
+func decides(sess *amparo.Session) bool {
+	return sess != nil && (sess.Account.Role == amparo.RoleMember || sess.Account.Role == amparo.RoleOrgAdmin)
+}
+
 // Priority says in words why a person has their place in line: each rule
 // of the policy that applied and what it gave, in the reader's language
 // where the catalog words the rule ("priority.rule.NAME"), else in the
 // policy's own words.
-func (p page) Priority(pl *priority.Placement) string {
+func (p page) Priority(pl priority.Placement) string {
 	if len(pl.Reasons) == 0 {
 		return p.T("matches.priority.none")
 	}

@@ -32,6 +32,12 @@ func TestMatchesPage(t *testing.T) {
 		mk("Joy Sample", "en", amparo.SituationDACA), mk("Luis Prueba", "es", amparo.SituationOther)}); err != nil {
 		t.Fatal(err)
 	}
+	// Intake staff see the proposal, but no buttons their role cannot use.
+	staff := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	if _, body := staff.get("/matches"); !strings.Contains(body, "Ana Ejemplo → Lic. Tomás Ficticio") ||
+		strings.Contains(body, `action="/matches/accept"`) || strings.Contains(body, `action="/matches/decline"`) {
+		t.Fatalf("intake staff's matches page:\n%s", body)
+	}
 	b := w.signedInAs(t, amparo.RoleMember, w.org.ID)
 	_, body := b.get("/matches")
 	if !strings.Contains(body, "Ana Ejemplo → Lic. Tomás Ficticio") || !strings.Contains(body, "Joy Sample → Atty. Grace Example") ||
@@ -78,7 +84,7 @@ func TestMatchesPage(t *testing.T) {
 	if _, body := b.get("/matches"); !strings.Contains(body, "Possible conflicts") || !strings.Contains(body, "PRUEBA, Luis") {
 		t.Fatalf("the conflict is not shown:\n%s", body)
 	}
-	if res, _ := w.signedInAs(t, amparo.RoleIntake, w.org.ID).post("/matches/accept", joy); res.StatusCode != http.StatusForbidden {
+	if res, _ := staff.post("/matches/accept", joy); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("intake accepting a match: %d", res.StatusCode)
 	}
 }

@@ -26,6 +26,10 @@ func TestQueueAndPolicyPages(t *testing.T) {
 	if ana < 0 || !(ana < caro && caro < beto) || !strings.Contains(body, "Holds TPS and faces deportation") {
 		t.Fatalf("queue order: TPS holder facing removal, then detained, then DACA; got:\n%s", body)
 	}
+	// In Spanish the reasons are the catalog's, not the policy's English.
+	if _, body := member.get("/queue?lang=es"); !strings.Contains(body, "Tiene TPS y enfrenta la deportación") || strings.Contains(body, "Holds TPS") {
+		t.Fatalf("the Spanish queue does not say why in Spanish:\n%s", body)
+	}
 
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	_, page := admin.get("/policy")

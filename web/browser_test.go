@@ -165,7 +165,8 @@ type axeViolation struct {
 }
 
 // TestAccessibility runs axe-core on every main page, signed in as each
-// role it serves: no serious or critical violation may remain.
+// role it serves, on a 375-pixel phone: no serious or critical violation
+// may remain, and no page may be wider than the phone.
 func TestAccessibility(t *testing.T) {
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
@@ -190,7 +191,7 @@ func TestAccessibility(t *testing.T) {
 	inv := &amparo.Invitation{Email: "nuevo@example.org", Role: amparo.RoleIntake, OrganizationID: w.org.ID}
 	w.db.CreateInvitation(system, inv)
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
-	ctx := browsertest.Start(t, nil)
+	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
 	checked := 0
 	// First, axe must catch a page that is plainly wrong.
 	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady("body"))
@@ -234,6 +235,10 @@ func TestAccessibility(t *testing.T) {
 				if got := eval[string](t, ctx, `location.pathname`); !strings.HasPrefix(path, got) {
 					t.Errorf("%s as %q: landed on %s", path, p.role, got)
 					continue
+				}
+				if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
+					over := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 375.5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)).slice(-6).join(', ')`)
+					t.Errorf("%s (%s, as %q) is %d pixels wide on a 375-pixel phone: %s", path, lang, p.role, wide, over)
 				}
 				js := string(axe) + `;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`
 				out := eval[string](t, ctx, js)

@@ -137,12 +137,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	_, orgs, err := s.Organizations.FindOrganizations(ctx, amparo.OrganizationFilter{Limit: 1})
+	orgs, n, err := s.Organizations.FindOrganizations(ctx, amparo.OrganizationFilter{Limit: 100})
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "home", http.StatusOK, map[string]any{"Program": p, "Organizations": orgs})
+	s.render(w, r, "home", http.StatusOK, map[string]any{"Program": p, "Organizations": orgs, "OrganizationCount": n,
+		"SignedIn": sessionFrom(ctx) != nil})
 }
 
 // checkCalls refuses a page that calls a template its set does not define,

@@ -149,3 +149,17 @@ func TestErrorPage_InTheReadersLanguage(t *testing.T) {
 		t.Fatalf("not found: %d\n%s", res.StatusCode, body)
 	}
 }
+
+// TestHome_LeadsEverywhere: the public home page leads a person to ask for
+// help, to check a letter, and staff to sign in (or, signed in, to their
+// dashboard), never saying that sign-in is not set up.
+func TestHome_LeadsEverywhere(t *testing.T) {
+	w := newAccountWorld(t)
+	_, body := get(t, w.ts.URL+"/?lang=es")
+	if !strings.Contains(body, `href="/intake/`+w.org.ID+`"`) || !strings.Contains(body, `href="/v"`) || !strings.Contains(body, `<a href="/signin" id="staff-link">`) {
+		t.Fatalf("signed out:\n%s", body)
+	}
+	if _, body := w.signedInAs(t, amparo.RoleIntake, w.org.ID).get("/"); !strings.Contains(body, `<a href="/dashboard" id="staff-link">`) {
+		t.Fatalf("signed in:\n%s", body)
+	}
+}

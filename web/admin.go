@@ -110,10 +110,10 @@ func (s *Server) orgView(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}}, "")
+	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}})
 }
 
-func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f *form, inviteURL string) {
+func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	sess := sessionFrom(r.Context())
 	id := r.PathValue("id")
 	if !sess.Account.Actor().Administers(id) {
@@ -146,7 +146,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		}
 	}
 	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Accounts": accounts, "Form": f,
-		"InviteURL": inviteURL, "Roles": roles, "AccountNames": names, "Signers": signers})
+		"InviteURL": string(s.openSealed(r, inviteCookie, sess.AccountID)), "Roles": roles, "AccountNames": names, "Signers": signers})
 }
 
 // orgUpdate changes an organization's capacity, languages, service area
@@ -166,7 +166,7 @@ func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request) {
 	if err := s.Organizations.UpdateOrganization(r.Context(), o); err != nil {
 		f := &form{Values: map[string]string{}}
 		if s.adminErrors(w, r, err, f) {
-			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f)
 		}
 		return
 	}
@@ -182,17 +182,30 @@ func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
 	if err := s.Accounts.CreateInvitation(r.Context(), inv); err != nil {
 		f := &form{Values: map[string]string{"email": inv.Email, "role": string(inv.Role), "member_id": inv.MemberID}}
 		if s.adminErrors(w, r, err, f) {
-			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f)
 		}
 		return
 	}
-	// There is no mail: the admin gives the link to the person.
+	// There is no mail: the admin gives the link to the person. The page
+	// that shows it is a GET (post/redirect/get), so switching language or
+	// reloading keeps it for the while the cookie lasts.
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}}, scheme+"://"+r.Host+"/invite/"+inv.Token)
+	path := "/organizations/" + inv.OrganizationID
+	if err := s.keepSealed(w, r, inviteCookie, path, sessionFrom(r.Context()).AccountID, []byte(scheme+"://"+r.Host+"/invite/"+inv.Token), inviteKeep); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
 }
+
+// The link of the invitation an admin just made, kept for its page.
+const (
+	inviteCookie = "invitation"
+	inviteKeep   = 15 * time.Minute
+)
 
 func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
@@ -208,7 +221,7 @@ func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 		f := &form{Values: map[string]string{"name": m.Name, "bar_jurisdiction": m.BarJurisdiction, "bar_number": m.BarNumber,
 			"recognized_org": m.RecognizedOrg, "languages": r.PostFormValue("languages"), "public_phone": m.PublicPhone}}
 		if s.adminErrors(w, r, err, f) {
-			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f)
 		}
 		return
 	}
@@ -247,7 +260,7 @@ func (s *Server) memberLink(w http.ResponseWriter, r *http.Request) {
 	if err := s.Members.LinkMemberAccount(r.Context(), m.ID, r.PostFormValue("account")); err != nil {
 		f := &form{Values: map[string]string{}}
 		if s.adminErrors(w, r, err, f) {
-			s.renderOrg(w, r, http.StatusUnprocessableEntity, f, "")
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f)
 		}
 		return
 	}

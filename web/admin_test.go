@@ -22,11 +22,17 @@ func TestAdminPages(t *testing.T) {
 	if res, body := admin.post("/organizations", url.Values{"name": {"Defensa Ejemplo"}, "kind": {"nonprofit"}, "languages": {"en"}}); res.StatusCode != 422 || !strings.Contains(body, `href="#name"`) {
 		t.Fatalf("duplicate name: %d", res.StatusCode)
 	}
-	// Invite an organization admin: the page shows the link once.
-	res, body := admin.post(orgPath+"/invitations", url.Values{"email": {"lead@defensa.example"}, "role": {"org_admin"}})
+	// Invite an organization admin: the organization's page shows the link,
+	// and keeps showing it when the admin switches language.
+	res, _ = admin.post(orgPath+"/invitations", url.Values{"email": {"lead@defensa.example"}, "role": {"org_admin"}})
+	wantRedirect(t, res, orgPath)
+	_, body := admin.get(orgPath)
 	link := regexp.MustCompile(`<code id="invite-url">[^<]*(/invite/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(body)
-	if res.StatusCode != 200 || link == nil {
-		t.Fatalf("invitation: %d\n%s", res.StatusCode, body)
+	if link == nil {
+		t.Fatalf("invitation: no link\n%s", body)
+	}
+	if _, es := admin.get(orgPath + "?lang=es"); !strings.Contains(es, link[1]) {
+		t.Fatalf("switching language lost the invitation's link:\n%s", es)
 	}
 	if _, body := w.browser(t).get(link[1]); !strings.Contains(body, "lead@defensa.example") {
 		t.Fatal("the invitation link does not open")

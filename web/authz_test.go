@@ -101,7 +101,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/organizations", [10]int{422, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"GET", "/organizations/" + a, [10]int{200, 200, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/organizations/" + a, [10]int{422, 422, 403, 403, 403, 403, 403, 403, 403, 303}},
-		{"POST", "/organizations/" + a + "/invitations", [10]int{200, 200, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{"POST", "/organizations/" + a + "/invitations", [10]int{303, 303, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/members/" + m.ID + "/suspend", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/members/" + m.ID + "/account", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{"POST", "/accounts/" + intakeID + "/suspend", [10]int{skip, skip, 403, 403, 403, 403, 403, 403, 403, 303}},

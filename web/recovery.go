@@ -1,10 +1,6 @@
 package web
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
@@ -12,10 +8,9 @@ import (
 
 // Recovery codes are shown once, after the second factor is turned on;
 // "once" must not mean "until the person switches language or reloads".
-// They are kept, sealed, in a cookie sent only to /account/recovery, until
-// the person confirms they saved them (or an hour passes): the key is the
-// server's, bound to the account, so the cookie alone reveals nothing, and
-// any process of a load-balanced server can open it.
+// They are kept in a sealed cookie (sealed.go) sent only to
+// /account/recovery, until the person confirms they saved them or an hour
+// passes.
 
 const (
 	recoveryCookie = "recovery"
@@ -23,42 +18,16 @@ const (
 	recoveryKeep   = time.Hour
 )
 
-func (s *Server) recoveryAEAD(accountID string) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(s.MAC("recovery-codes", []byte(accountID))[:32])
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
-}
-
 // keepRecoveryCodes seals an account's new codes into the cookie.
 func (s *Server) keepRecoveryCodes(w http.ResponseWriter, r *http.Request, accountID string, codes []string) error {
-	aead, err := s.recoveryAEAD(accountID)
-	if err != nil {
-		return err
-	}
-	nonce := make([]byte, aead.NonceSize())
-	rand.Read(nonce)
-	sealed := aead.Seal(nonce, nonce, []byte(strings.Join(codes, "\n")), []byte(accountID))
-	http.SetCookie(w, &http.Cookie{Name: recoveryCookie, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: recoveryPath,
-		HttpOnly: true, Secure: secureContext(r), SameSite: http.SameSiteStrictMode, MaxAge: int(recoveryKeep.Seconds())})
-	return nil
+	return s.keepSealed(w, r, recoveryCookie, recoveryPath, accountID, []byte(strings.Join(codes, "\n")), recoveryKeep)
 }
 
 // recoveryCodes opens the codes kept for the signed-in account; none when
 // they were saved already, or the cookie is another account's.
 func (s *Server) recoveryCodes(r *http.Request, accountID string) []string {
-	c, err := r.Cookie(recoveryCookie)
-	if err != nil {
-		return nil
-	}
-	sealed, err := base64.RawURLEncoding.DecodeString(c.Value)
-	aead, aerr := s.recoveryAEAD(accountID)
-	if err != nil || aerr != nil || len(sealed) < aead.NonceSize() {
-		return nil
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(accountID))
-	if err != nil {
+	plain := s.openSealed(r, recoveryCookie, accountID)
+	if plain == nil {
 		return nil
 	}
 	return strings.Split(string(plain), "\n")
@@ -105,7 +74,6 @@ func (s *Server) recoverySaved(w http.ResponseWriter, r *http.Request) {
 	if s.signedIn(w, r) == nil {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: recoveryCookie, Value: "", Path: recoveryPath, HttpOnly: true, Secure: secureContext(r),
-		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	forgetSealed(w, r, recoveryCookie, recoveryPath)
 	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 }

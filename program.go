@@ -88,7 +88,13 @@ func LastValidDay(validUntil time.Time, loc *time.Location) Date {
 	if validUntil.IsZero() {
 		return Date{}
 	}
-	d := validUntil.Add(-time.Nanosecond).In(loc)
+	return DayOf(validUntil.Add(-time.Nanosecond), loc)
+}
+
+// DayOf is the calendar day of t in loc: the day a person in the program's
+// time zone would write for it.
+func DayOf(t time.Time, loc *time.Location) Date {
+	d := t.In(loc)
 	return Date{time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)}
 }
 

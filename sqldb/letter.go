@@ -159,11 +159,11 @@ func (tx *Tx) checkLetterParties(ctx context.Context, l *amparo.Letter) error {
 
 func (tx *Tx) insertLetter(ctx context.Context, l *amparo.Letter) error {
 	_, err := tx.exec(ctx, `INSERT INTO letters (id, client_id, member_id, organization_id, status, issued_at,
-		valid_until, revoked_at, revoke_reason, superseded_by, languages, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		valid_until, revoked_at, revoke_reason, superseded_by, languages, created_at, updated_at, approved_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.ClientID, l.MemberID, l.OrganizationID, l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil),
 		formatTime(l.RevokedAt), l.RevokeReason, l.SupersededBy, jsonText(l.Languages),
-		formatTime(l.CreatedAt), formatTime(l.UpdatedAt))
+		formatTime(l.CreatedAt), formatTime(l.UpdatedAt), l.ApprovedBy)
 	return err
 }
 
@@ -349,7 +349,7 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 			return err
 		}
 		next = &amparo.Letter{ID: amparo.NewID(), ClientID: old.ClientID, MemberID: old.MemberID,
-			OrganizationID: old.OrganizationID, Languages: old.Languages, CreatedAt: tx.now}
+			OrganizationID: old.OrganizationID, Languages: old.Languages, CreatedAt: tx.now, ApprovedBy: tx.actor.ID}
 		if err := tx.activate(ctx, next); err != nil {
 			return err
 		}

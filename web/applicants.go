@@ -99,7 +99,7 @@ func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string)
 		return f.Values[k] == "on"
 	}
 	facts := amparo.Facts{InterpreterOK: yes("interpreter_ok"), UnaccompaniedMinor: yes("unaccompanied_minor"), Unhoused: yes("unhoused"),
-		Survivor: yes("survivor"), IntakeDate: amparo.Date{Time: time.Now().UTC().Truncate(24 * time.Hour)}}
+		Survivor: yes("survivor"), IntakeDate: amparo.DayOf(time.Now(), s.programZone(r.Context()))}
 	f.Values["reference"] = strings.TrimSpace(r.PostFormValue("reference"))
 	if f.Values["reference"] != "" && amparo.NormalizeReference(f.Values["reference"]) == "" {
 		f.add("reference", "")
@@ -190,9 +190,9 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	lang := s.language(w, r)
-	received := a.CreatedAt
-	if !a.IntakeDate.IsZero() {
-		received = a.IntakeDate.Time
+	received := a.IntakeDate
+	if received.IsZero() {
+		received = amparo.DayOf(a.CreatedAt, s.programZone(r.Context()))
 	}
 	var history []historyEntry
 	for _, e := range events {

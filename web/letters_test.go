@@ -155,7 +155,8 @@ func TestLetterPages(t *testing.T) {
 		t.Fatalf("renew: %d to %q", res.StatusCode, next)
 	}
 	nextPath := strings.TrimSuffix(next, "?renewed=1")
-	if _, body := tomas.get(next); !strings.Contains(body, `id="renewed"`) || !strings.Contains(body, `href="`+nextPath+`/card.pdf"`) {
+	if _, body := tomas.get(next); !strings.Contains(body, `id="renewed"`) || !strings.Contains(body, `href="`+nextPath+`/card.pdf"`) ||
+		!strings.Contains(body, `id="approver"`) {
 		t.Fatalf("after renewing, the page does not say to print the new card:\n%s", body)
 	}
 	if old, _ := w.db.FindLetterByID(system, l.ID); old.Status != amparo.LetterSuperseded || old.RevokedAt != (time.Time{}) {
@@ -169,8 +170,8 @@ func TestLetterPages(t *testing.T) {
 	if res, _ := b.post(nextPath+"/revoke", url.Values{"reason": {"Representation ended"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
-	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) {
-		t.Fatal("the letter page does not say revoked")
+	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) || !strings.Contains(body, `id="revoked-on"`) {
+		t.Fatal("the letter page does not say revoked, and when")
 	}
 	if res, _ := b.get(nextPath + "/letter.pdf"); res.StatusCode == 200 {
 		t.Fatal("a revoked letter still downloads")

@@ -210,9 +210,10 @@ type page struct {
 }
 
 // Day is the calendar day of t in the program's time zone.
-func (p page) Day(t time.Time) amparo.Date {
-	return amparo.LastValidDay(t.Add(time.Nanosecond), p.location())
-}
+func (p page) Day(t time.Time) amparo.Date { return amparo.DayOf(t, p.location()) }
+
+// When is the day and time of t in the program's time zone.
+func (p page) When(t time.Time) string { return t.In(p.location()).Format("2006-01-02 15:04") }
 
 // LastDay is the last day a letter valid until t is valid on, in the
 // program's time zone: the date letters, cards and verifiers print.

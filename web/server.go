@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -277,12 +278,24 @@ func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name s
 	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Data: data, catalog: s.Catalog,
 		zone: func() *time.Location { return s.programZone(r.Context()) }}
 	p.Path, p.Query = langTarget(r, data)
+	// Into a buffer first: a template error must never leave half a page
+	// sent with the status of a whole one.
+	var buf bytes.Buffer
+	t, ok := s.pages[name]
+	if !ok {
+		s.error(w, r, fmt.Errorf("no page %q", name))
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.error(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang)
 	w.Header().Set("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
-	if err := s.pages[name].ExecuteTemplate(w, "layout", p); err != nil {
-		s.Logger.Error("render failed", "page", name, "err", err)
+	if _, err := buf.WriteTo(w); err != nil {
+		s.Logger.Info("response not delivered", "page", name, "err", err)
 	}
 }
 

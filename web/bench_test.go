@@ -3,8 +3,6 @@ package web_test
 import (
 	"fmt"
 	"html/template"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -14,13 +12,9 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/demo"
-	"github.com/amparo-project/amparo/document"
-	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
-	"github.com/amparo-project/amparo/web"
 )
 
 // BenchmarkClientPages times the client list, a search by name and a
@@ -113,14 +107,7 @@ func timeRequests(b *testing.B, next func() (string, func(body string) error), g
 func newBenchServer(b *testing.B) (*sqldb.DB, *httptest.Server) {
 	b.Helper()
 	db, k := openStore(b)
-	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db, Audit: db, Letters: db, Documents: db, Renderer: document.New(cat),
-		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	h, err := s.Handler()
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, h := newTestServer(b, db, k)
 	ts := httptest.NewServer(h)
 	b.Cleanup(ts.Close)
 	return db, ts

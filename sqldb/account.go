@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -335,8 +337,10 @@ func (db *DB) FindSession(ctx context.Context, token string) (*amparo.Session, e
 	err := db.inTx(ctx, func(tx *Tx) error {
 		err := tx.queryRow(ctx, "SELECT account_id, second_factor, created_at, last_seen_at FROM sessions WHERE token_hash = ?", auth.TokenHash(token)).
 			Scan(&s.AccountID, &s.SecondFactor, scanTime{&s.CreatedAt}, scanTime{&s.LastSeenAt})
-		if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
 			return amparo.Errorf(amparo.EUNAUTHORIZED, "not signed in")
+		} else if err != nil {
+			return mapError(err) // a database failure is not a signed-out visitor
 		}
 		if tx.now.Sub(s.LastSeenAt) > amparo.SessionIdle || tx.now.Sub(s.CreatedAt) > amparo.SessionAbsolute {
 			if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", auth.TokenHash(token)); err != nil {

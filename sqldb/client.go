@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -221,8 +222,10 @@ func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 		var stored time.Time
 		err := tx.queryRow(ctx, `SELECT k.wrapped, c.created_at, c.updated_at FROM clients c JOIN client_keys k ON k.client_id = c.id
 			WHERE c.id = ? AND c.organization_id = ?`+tx.db.dialect.forUpdate(), c.ID, c.OrganizationID).Scan(&wrapped, scanTime{&c.CreatedAt}, scanTime{&stored})
-		if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
 			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
+		} else if err != nil {
+			return mapError(err)
 		}
 		if !stored.Equal(c.UpdatedAt) {
 			// Someone saved the client since c was read: overwrite nothing.

@@ -256,11 +256,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	sqlTx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return mapError(err)
 	}
+	// Rolled back on every way out but a commit, a panic included: a
+	// panic must not leave the transaction to the context's cancellation.
+	// After a commit, Rollback does nothing (sql.ErrTxDone).
+	defer sqlTx.Rollback()
 	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), actor: actor}
 	if err := fn(tx); err != nil {
-		sqlTx.Rollback()
 		return err
 	}
 	return mapError(sqlTx.Commit())

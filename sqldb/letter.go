@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/amparo-project/amparo"
@@ -149,8 +151,10 @@ func (tx *Tx) checkLetterParties(ctx context.Context, l *amparo.Letter) error {
 		return amparo.Invalid("client_id", "no such client in this organization")
 	}
 	var status string
-	if err := tx.queryRow(ctx, "SELECT status FROM members WHERE id = ? AND organization_id = ?", l.MemberID, l.OrganizationID).Scan(&status); err != nil {
+	if err := tx.queryRow(ctx, "SELECT status FROM members WHERE id = ? AND organization_id = ?", l.MemberID, l.OrganizationID).Scan(&status); errors.Is(err, sql.ErrNoRows) {
 		return amparo.Invalid("member_id", "no such member in this organization")
+	} else if err != nil {
+		return mapError(err) // a database failure is not a missing member
 	} else if status != amparo.MemberActive {
 		return amparo.Invalid("member_id", "the member is suspended")
 	}

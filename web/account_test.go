@@ -13,9 +13,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/auth"
-	"github.com/amparo-project/amparo/document"
-	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
@@ -23,6 +20,7 @@ import (
 // accountWorld serves the web app over a real store with one organization.
 type accountWorld struct {
 	ts  *httptest.Server
+	srv *web.Server
 	db  *sqldb.DB
 	org *amparo.Organization
 	log *strings.Builder
@@ -36,14 +34,8 @@ func newAccountWorld(t *testing.T) *accountWorld {
 		t.Fatal(err)
 	}
 	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
-	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db, Audit: db, Applicants: db, Policies: db, Conflicts: db, IntakeLimiter: auth.NewLimiter(auth.LimiterConfig{AddrBurst: 5, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}), IntakeKeySecret: []byte("test"), Letters: db, Documents: db, Renderer: document.New(cat),
-		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
-		Logger: slog.New(slog.NewTextHandler(w.log, nil))}
-	h, err := s.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, h := newTestServer(t, db, k, func(s *web.Services) { s.Logger = slog.New(slog.NewTextHandler(w.log, nil)) })
+	w.srv = srv
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
 	return w

@@ -12,26 +12,23 @@ import (
 // Pages of the program office and organization admins: organizations,
 // their members and invitations, program settings, and the audit trail.
 
-func (s *Server) adminRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /organizations", s.orgList)
-	mux.HandleFunc("POST /organizations", s.orgCreate)
-	mux.HandleFunc("GET /organizations/{id}", s.orgView)
-	mux.HandleFunc("POST /organizations/{id}", s.orgUpdate)
-	mux.HandleFunc("POST /organizations/{id}/invitations", s.orgInvite)
-	mux.HandleFunc("POST /organizations/{id}/members", s.memberCreate)
-	mux.HandleFunc("POST /members/{id}/suspend", s.memberSuspend)
-	mux.HandleFunc("POST /members/{id}/account", s.memberLink)
-	mux.HandleFunc("POST /accounts/{id}/suspend", s.accountSuspend)
-	mux.HandleFunc("GET /settings", s.settings)
-	mux.HandleFunc("POST /settings", s.settingsSave)
-	mux.HandleFunc("GET /audit", s.auditList)
+func (s *Server) adminRoutes(mux *routes) {
+	mux.Auth("GET /organizations", s.orgList)
+	mux.Auth("POST /organizations", s.orgCreate)
+	mux.Auth("GET /organizations/{id}", s.orgView)
+	mux.Auth("POST /organizations/{id}", s.orgUpdate)
+	mux.Auth("POST /organizations/{id}/invitations", s.orgInvite)
+	mux.Auth("POST /organizations/{id}/members", s.memberCreate)
+	mux.Auth("POST /members/{id}/suspend", s.memberSuspend)
+	mux.Auth("POST /members/{id}/account", s.memberLink)
+	mux.Auth("POST /accounts/{id}/suspend", s.accountSuspend)
+	mux.Auth("GET /settings", s.settings)
+	mux.Auth("POST /settings", s.settingsSave)
+	mux.Auth("GET /audit", s.auditList)
 }
 
 func (s *Server) orgList(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	if sess.Account.Role != amparo.RoleProgramAdmin {
 		if sess.Account.OrganizationID != "" {
 			http.Redirect(w, r, "/organizations/"+sess.Account.OrganizationID, http.StatusSeeOther)
@@ -63,9 +60,6 @@ func splitList(v string) []string {
 }
 
 func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	capacity, _ := strconv.Atoi(r.PostFormValue("capacity"))
 	o := &amparo.Organization{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
 		ContactEmail: strings.TrimSpace(r.PostFormValue("contact_email")), Languages: splitList(r.PostFormValue("languages")),
@@ -107,9 +101,6 @@ func (s *Server) adminErrors(w http.ResponseWriter, r *http.Request, err error, 
 }
 
 func (s *Server) orgView(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}})
 }
 
@@ -152,9 +143,6 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 // orgUpdate changes an organization's capacity, languages, service area
 // and contact.
 func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	o, err := s.Organizations.FindOrganizationByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
@@ -174,9 +162,6 @@ func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	inv := &amparo.Invitation{Email: r.PostFormValue("email"), Role: amparo.Role(r.PostFormValue("role")), OrganizationID: r.PathValue("id"),
 		MemberID: r.PostFormValue("member_id")}
 	if err := s.Accounts.CreateInvitation(r.Context(), inv); err != nil {
@@ -208,9 +193,6 @@ const (
 )
 
 func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	capacity, _ := strconv.Atoi(r.PostFormValue("case_capacity"))
 	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
 		BarJurisdiction: strings.TrimSpace(r.PostFormValue("bar_jurisdiction")), BarNumber: strings.TrimSpace(r.PostFormValue("bar_number")),
@@ -229,9 +211,6 @@ func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) memberSuspend(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	m, err := s.Members.FindMemberByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
@@ -248,9 +227,6 @@ func (s *Server) memberSuspend(w http.ResponseWriter, r *http.Request) {
 // memberLink links a member record to the account of the person it names,
 // or unlinks it: only that account then approves letters in their name.
 func (s *Server) memberLink(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	m, err := s.Members.FindMemberByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
@@ -269,10 +245,6 @@ func (s *Server) memberLink(w http.ResponseWriter, r *http.Request) {
 
 // accountSuspend suspends a staff account; all its sessions end.
 func (s *Server) accountSuspend(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
 	if err := s.Accounts.SuspendAccount(r.Context(), r.PathValue("id")); err != nil {
 		s.error(w, r, err)
 		return
@@ -281,10 +253,7 @@ func (s *Server) accountSuspend(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	if sess.Account.Role != amparo.RoleProgramAdmin {
 		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
 		return
@@ -298,9 +267,6 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	p, err := s.Programs.FindProgram(r.Context())
 	if err != nil {
 		s.error(w, r, err)
@@ -322,9 +288,6 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	q := r.URL.Query()
 	f := amparo.AuditFilter{Action: q.Get("action"), RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), Limit: 200}
 	if d, err := time.Parse(time.DateOnly, q.Get("since")); err == nil {

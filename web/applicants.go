@@ -14,22 +14,19 @@ import (
 // Intake by staff: one person at a time through the intake form, or a CSV
 // file, all or nothing unless the good rows alone are asked for.
 
-func (s *Server) applicantRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /applicants", s.applicantList)
-	mux.HandleFunc("GET /applicants/new", s.applicantNew)
-	mux.HandleFunc("POST /applicants", s.applicantCreate)
-	mux.HandleFunc("POST /applicants/import", s.applicantImport)
-	mux.HandleFunc("GET /applicants/template.csv", s.applicantTemplate)
-	mux.HandleFunc("GET /applicants/{id}", s.applicantView)
-	mux.HandleFunc("POST /applicants/{id}/status", s.applicantStatus)
+func (s *Server) applicantRoutes(mux *routes) {
+	mux.Auth("GET /applicants", s.applicantList)
+	mux.Auth("GET /applicants/new", s.applicantNew)
+	mux.Auth("POST /applicants", s.applicantCreate)
+	mux.Auth("POST /applicants/import", s.applicantImport)
+	mux.Auth("GET /applicants/template.csv", s.applicantTemplate)
+	mux.Auth("GET /applicants/{id}", s.applicantView)
+	mux.Auth("POST /applicants/{id}/status", s.applicantStatus)
 }
 
 // applicantList lists the organization's intakes, or finds one by its
 // reference code or by name (q).
 func (s *Server) applicantList(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	var as []*amparo.Applicant
 	var n int
@@ -48,10 +45,7 @@ func (s *Server) applicantList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) applicantNew(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	o, err := s.Organizations.FindOrganizationByID(r.Context(), sess.Account.OrganizationID)
 	if err != nil {
 		s.error(w, r, err)
@@ -65,10 +59,7 @@ func (s *Server) applicantNew(w http.ResponseWriter, r *http.Request) {
 // of birth) is updated, with the change in their history; either way the
 // answer is a redirect to the record.
 func (s *Server) applicantCreate(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	o, err := s.Organizations.FindOrganizationByID(r.Context(), sess.Account.OrganizationID)
 	if err != nil {
 		s.error(w, r, err)
@@ -123,10 +114,7 @@ func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string)
 }
 
 func (s *Server) applicantImport(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	lang := s.language(w, r)
 	file, _, err := r.FormFile("file")
 	if err != nil {
@@ -163,9 +151,6 @@ func (s *Server) applicantImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) applicantTemplate(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="intake-template.csv"`)
 	w.Write(csvimport.Template(s.language(w, r)))
@@ -176,9 +161,6 @@ func (s *Server) applicantView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	a, err := s.Applicants.FindApplicantByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
@@ -240,9 +222,6 @@ func (s *Server) factValue(lang, field, v string) string {
 
 // applicantStatus records a decision on an applicant, with why.
 func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	if err := s.Applicants.SetApplicantStatus(r.Context(), r.PathValue("id"), r.PostFormValue("status"), "", r.PostFormValue("reason")); err != nil {
 		if amparo.ErrorCode(err) == amparo.EINVALID {
 			f := &form{Values: map[string]string{}}

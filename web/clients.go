@@ -15,15 +15,15 @@ import (
 // signed-in account's organization and audits it; pages showing a client
 // are never cached.
 
-func (s *Server) clientRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /clients", s.clientList)
-	mux.HandleFunc("GET /clients/new", s.clientNew)
-	mux.HandleFunc("POST /clients", s.clientCreate)
-	mux.HandleFunc("GET /clients/{id}", s.clientView)
-	mux.HandleFunc("GET /clients/{id}/edit", s.clientEdit)
-	mux.HandleFunc("POST /clients/{id}", s.clientUpdate)
-	mux.HandleFunc("GET /clients/{id}/delete", s.clientDeleteForm)
-	mux.HandleFunc("POST /clients/{id}/delete", s.clientDelete)
+func (s *Server) clientRoutes(mux *routes) {
+	mux.Auth("GET /clients", s.clientList)
+	mux.Auth("GET /clients/new", s.clientNew)
+	mux.Auth("POST /clients", s.clientCreate)
+	mux.Auth("GET /clients/{id}", s.clientView)
+	mux.Auth("GET /clients/{id}/edit", s.clientEdit)
+	mux.Auth("POST /clients/{id}", s.clientUpdate)
+	mux.Auth("GET /clients/{id}/delete", s.clientDeleteForm)
+	mux.Auth("POST /clients/{id}/delete", s.clientDelete)
 }
 
 // clientFields are the form's fields, in order.
@@ -32,10 +32,6 @@ var clientFields = []string{"legal_name", "single_name", "preferred_name", "birt
 	"facing_removal", "notice_to_appear", "next_hearing", "detained"}
 
 func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
 	// The search is in the URL, so that switching language or reloading
 	// keeps the result. The request log never writes the query, the
 	// referrer policy never sends it on, and the page is never cached
@@ -50,9 +46,6 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	// The new record's ID is chosen here, so that a second submission of
 	// the same form (a double-click) finds the first one, not a new record.
 	s.renderClientForm(w, r, http.StatusOK, &form{Values: map[string]string{"id": amparo.NewID(),
@@ -144,10 +137,7 @@ func (s *Server) fieldErrors(lang string, err error, f *form) bool {
 }
 
 func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	if !s.knownFields(w, r, "id", "consent", "conflicts_reviewed") {
 		return
 	}
@@ -166,7 +156,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if len(f.Errors) == 0 && r.PostFormValue("conflicts_reviewed") != "on" && s.Conflicts != nil {
+	if len(f.Errors) == 0 && r.PostFormValue("conflicts_reviewed") != "on" {
 		// The conflict check comes before a new client: if anyone close is
 		// found, the person reviews them and confirms.
 		found, err := s.Conflicts.ConflictCheck(r.Context(), c.LegalName, c.BirthDate, "")
@@ -199,9 +189,6 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 // client reads the path's client for the signed-in account; when it
 // cannot, it answers the request itself and returns nil.
 func (s *Server) client(w http.ResponseWriter, r *http.Request) *amparo.Client {
-	if s.signedIn(w, r) == nil {
-		return nil
-	}
 	c, err := s.Clients.FindClientByID(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
@@ -247,9 +234,6 @@ func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) {
 // shown (the store compares the form's updated_at): then nothing is
 // overwritten, and the form comes back with what was typed and a message.
 func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	if !s.knownFields(w, r, "updated_at") {
 		return
 	}

@@ -20,7 +20,7 @@ import (
 // person typed, so the page is safe to have open or to share; the code
 // travels in a short-lived signed cookie, never in the address.
 
-func (s *Server) intakeRoutes(mux *http.ServeMux) {
+func (s *Server) intakeRoutes(mux *routes) {
 	mux.HandleFunc("GET /intake/{org}", s.intakeForm)
 	mux.HandleFunc("POST /intake/{org}", s.intakeSubmit)
 	mux.HandleFunc("GET /intake/{org}/done", s.intakeDone)

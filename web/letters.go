@@ -15,25 +15,22 @@ import (
 // them for approval; the member named, signed in as themselves, approves
 // (issues) and renews them; the member or an admin revokes them.
 
-func (s *Server) letterRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /letters", s.letterList)
-	mux.HandleFunc("GET /letters/new", s.letterNew)
-	mux.HandleFunc("POST /letters", s.letterCreate)
-	mux.HandleFunc("GET /letters/{id}", s.letterView)
-	mux.HandleFunc("POST /letters/{id}/submit", s.letterAction)
-	mux.HandleFunc("POST /letters/{id}/issue", s.letterAction)
-	mux.HandleFunc("GET /letters/{id}/renew", s.letterRenewConfirm)
-	mux.HandleFunc("POST /letters/{id}/renew", s.letterAction)
-	mux.HandleFunc("POST /letters/{id}/revoke", s.letterAction)
-	mux.HandleFunc("GET /letters/{id}/{doc}", s.letterPDF)
+func (s *Server) letterRoutes(mux *routes) {
+	mux.Auth("GET /letters", s.letterList)
+	mux.Auth("GET /letters/new", s.letterNew)
+	mux.Auth("POST /letters", s.letterCreate)
+	mux.Auth("GET /letters/{id}", s.letterView)
+	mux.Auth("POST /letters/{id}/submit", s.letterAction)
+	mux.Auth("POST /letters/{id}/issue", s.letterAction)
+	mux.Auth("GET /letters/{id}/renew", s.letterRenewConfirm)
+	mux.Auth("POST /letters/{id}/renew", s.letterAction)
+	mux.Auth("POST /letters/{id}/revoke", s.letterAction)
+	mux.Auth("GET /letters/{id}/{doc}", s.letterPDF)
 }
 
 // letterList lists letters by status, or (?awaiting=1) the drafts sent to
 // the reader for approval.
 func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	status, awaiting := r.URL.Query().Get("status"), r.URL.Query().Get("awaiting") == "1"
 	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: status, AwaitingApproval: awaiting, Limit: 100})
 	if err != nil {
@@ -45,10 +42,6 @@ func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) letterNew(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
 	c, err := s.Clients.FindClientByID(r.Context(), r.URL.Query().Get("client"))
 	if err != nil {
 		s.error(w, r, err)
@@ -68,10 +61,7 @@ func (s *Server) renderLetterForm(w http.ResponseWriter, r *http.Request, status
 }
 
 func (s *Server) letterCreate(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	c, err := s.Clients.FindClientByID(r.Context(), r.PostFormValue("client"))
 	if err != nil {
 		s.error(w, r, err)
@@ -95,9 +85,6 @@ func (s *Server) letterCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) letterView(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	s.showLetter(w, r, http.StatusOK, &form{})
 }
 
@@ -145,9 +132,6 @@ func (s *Server) phoneURL(ctx context.Context, token string) string {
 
 // letterPDF serves an active letter's letter or wallet card as a PDF.
 func (s *Server) letterPDF(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	s.servePDF(w, r, r.Context(), r.PathValue("id"), r.PathValue("doc"))
 }
 
@@ -188,9 +172,6 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, ctx context.Co
 // card keeps working until its date, and the client gets a new letter and
 // card to print.
 func (s *Server) letterRenewConfirm(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	ctx := r.Context()
 	l, err := s.Letters.FindLetterByID(ctx, r.PathValue("id"))
 	if err != nil {
@@ -214,9 +195,6 @@ func (s *Server) letterRenewConfirm(w http.ResponseWriter, r *http.Request) {
 // letterAction sends for approval, issues, renews or revokes, by the
 // path's last word.
 func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	ctx, id := r.Context(), r.PathValue("id")
 	var l *amparo.Letter
 	var err error

@@ -3,22 +3,20 @@ package web
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/intake"
-	"github.com/amparo-project/amparo/matching"
 	"github.com/amparo-project/amparo/priority"
 )
 
 // Match proposals: who on the waitlist goes to which member, and why; a
 // member or the organization's admin accepts or declines each, with a reason.
 
-func (s *Server) matchRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /matches", s.matchesPage)
-	mux.HandleFunc("POST /matches/accept", s.matchAccept)
-	mux.HandleFunc("POST /matches/decline", s.matchDecline)
-	mux.HandleFunc("POST /parties", s.partyCreate)
+func (s *Server) matchRoutes(mux *routes) {
+	mux.Auth("GET /matches", s.matchesPage)
+	mux.Auth("POST /matches/accept", s.matchAccept)
+	mux.Auth("POST /matches/decline", s.matchDecline)
+	mux.Auth("POST /parties", s.partyCreate)
 }
 
 func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request) {
@@ -26,92 +24,14 @@ func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
-	ctx := r.Context()
-	org, err := s.Organizations.FindOrganizationByID(ctx, sess.Account.OrganizationID)
+	sess := sessionFrom(r.Context())
+	p, err := s.intake.Proposals(r.Context(), sess.Account.OrganizationID)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	p, err := s.Policies.CurrentPolicy(ctx)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	waiting, err := intake.Waitlist(ctx, s.Applicants, org.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	q, err := intake.Rank(p, waiting, time.Now())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	matchedList, _, err := s.Applicants.FindApplicants(ctx, amparo.ApplicantFilter{OrganizationID: org.ID, Status: amparo.ApplicantMatched, Limit: 1000})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	matched := map[string]int{}
-	for _, a := range matchedList {
-		matched[a.MemberID]++
-	}
-	var declined []matching.Conflict
-	for _, a := range waiting {
-		events, err := s.Applicants.FindApplicantEvents(ctx, a.ID)
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		for _, e := range events {
-			if e.MemberID != "" && e.Status != amparo.ApplicantMatched {
-				declined = append(declined, matching.Conflict{ApplicantID: a.ID, MemberID: e.MemberID})
-			}
-		}
-	}
-	members, _, err := s.Members.FindMembers(ctx, amparo.MemberFilter{OrganizationID: org.ID, Status: amparo.MemberActive})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	left, err := s.Programs.LettersLeft(ctx)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	proposal, err := intake.Propose(q, org, members, matched, declined, left)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	names := map[string]string{}
-	for _, m := range members {
-		names[m.ID] = m.Name
-	}
-	// The conflict check, before anyone accepts a match.
-	conflicts := map[string][]*amparo.Candidate{}
-	for _, m := range proposal.Matches {
-		a := q.Applicants[m.ApplicantID]
-		if conflicts[a.ID], err = s.Conflicts.ConflictCheck(ctx, a.LegalName, a.BirthDate, a.ID); err != nil {
-			s.error(w, r, err)
-			return
-		}
-	}
-	places := map[string]*priority.Placement{}
-	for i := range q.Places {
-		places[q.Places[i].ID] = &q.Places[i]
-	}
-	s.render(w, r, "matches", status, map[string]any{"Proposal": proposal, "Applicants": q.Applicants, "Members": names,
-		"Conflicts": conflicts, "Places": places, "Form": f, "LangPath": "/matches", "Decides": decides(sessionFrom(ctx))})
-}
-
-// matches is the workflow of accepting a match.
-func (s *Server) matches() *intake.Matches {
-	return &intake.Matches{Applicants: s.Applicants, Members: s.Members, Conflicts: s.Conflicts, Letters: s.Letters}
+	s.render(w, r, "matches", status, map[string]any{"Proposal": p.Proposal, "Applicants": p.Queue.Applicants, "Members": p.Members,
+		"Conflicts": p.Conflicts, "Places": p.Places, "Form": f, "LangPath": "/matches", "Decides": decides(sessionFrom(r.Context()))})
 }
 
 // matchAccept accepts a match: the client is made from the applicant and
@@ -119,12 +39,10 @@ func (s *Server) matches() *intake.Matches {
 // hit of the conflict check, or a one-word name nobody confirmed, brings
 // the page back with what to confirm.
 func (s *Server) matchAccept(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	applicant := r.PostFormValue("applicant")
-	res, err := s.matches().Accept(r.Context(), intake.Acceptance{ApplicantID: applicant, MemberID: r.PostFormValue("member"),
-		ConflictsCleared: r.PostFormValue("conflicts_cleared") == "on", SingleName: r.PostFormValue("single_name") == "on"})
+	res, err := s.intake.Decide(r.Context(), intake.Decision{Accept: true, Acceptance: intake.Acceptance{ApplicantID: applicant,
+		MemberID: r.PostFormValue("member"), ConflictsCleared: r.PostFormValue("conflicts_cleared") == "on",
+		SingleName: r.PostFormValue("single_name") == "on"}})
 	if err == nil {
 		http.Redirect(w, r, "/letters/"+res.Letter.ID, http.StatusSeeOther)
 		return
@@ -146,9 +64,6 @@ func (s *Server) matchAccept(w http.ResponseWriter, r *http.Request) {
 // matchDecline declines a match, with a reason; the store refuses a member
 // who is not of the applicant's organization.
 func (s *Server) matchDecline(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	applicant, member := r.PostFormValue("applicant"), r.PostFormValue("member")
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	if reason == "" {
@@ -157,7 +72,7 @@ func (s *Server) matchDecline(w http.ResponseWriter, r *http.Request) {
 		s.showMatches(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	if err := s.Applicants.SetApplicantStatus(r.Context(), applicant, amparo.ApplicantWaitlisted, member, reason); err != nil {
+	if _, err := s.intake.Decide(r.Context(), intake.Decision{Acceptance: intake.Acceptance{ApplicantID: applicant, MemberID: member}, Reason: reason}); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -199,9 +114,6 @@ func (p page) Priority(pl priority.Placement) string {
 
 // partyCreate records an adverse or related party for the conflict check.
 func (s *Server) partyCreate(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	p := &amparo.Party{Name: r.PostFormValue("name"), Note: r.PostFormValue("note")}
 	p.BirthDate, _ = amparo.ParseDate(r.PostFormValue("birth_date"))
 	if err := s.Conflicts.CreateParty(r.Context(), p); err != nil {

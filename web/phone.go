@@ -28,7 +28,7 @@ import (
 
 const phoneCookieAge = 90 * 24 * time.Hour
 
-func (s *Server) phoneRoutes(mux *http.ServeMux) {
+func (s *Server) phoneRoutes(mux *routes) {
 	mux.HandleFunc("GET /p/sw.js", phoneServiceWorker)
 	mux.HandleFunc("GET /p/icon.png", phoneIcon)
 	mux.HandleFunc("GET /p/{token}", s.phonePage)

@@ -20,9 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/internal/browsertest"
-	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/qrscan"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -72,11 +70,7 @@ func newPhoneWorld(t *testing.T) *phoneWorld {
 	must(err)
 
 	w := &phoneWorld{db: db, letter: l, link: link, log: &strings.Builder{}}
-	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Documents: db, Renderer: document.New(cat), Catalog: cat,
-		Logger: slog.New(slog.NewTextHandler(w.log, nil))}
-	h, err := s.Handler()
-	must(err)
+	_, h := newTestServer(t, db, k, func(s *web.Services) { s.Logger = slog.New(slog.NewTextHandler(w.log, nil)) })
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
 	return w

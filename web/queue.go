@@ -2,50 +2,50 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/priority"
 )
 
 // The queue and the priority policy: who is served first, and why.
 
-func (s *Server) queueRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /queue", s.queuePage)
-	mux.HandleFunc("GET /policy", s.policyPage)
-	mux.HandleFunc("POST /policy", s.policySave)
+func (s *Server) queueRoutes(mux *routes) {
+	mux.Auth("GET /queue", s.queuePage)
+	mux.Auth("GET /policy", s.policyPage)
+	mux.Auth("POST /policy", s.policySave)
 }
 
+// queuePage shows one page of the line; places are numbered in the whole
+// line.
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
-	p, err := s.Policies.CurrentPolicy(r.Context())
+	sess := sessionFrom(r.Context())
+	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	pageNo = max(pageNo, 1)
+	line, err := s.intake.Queue(r.Context(), sess.Account.OrganizationID, (pageNo-1)*queuePageSize, queuePageSize)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	as, err := intake.Waitlist(r.Context(), s.Applicants, sess.Account.OrganizationID)
-	if err != nil {
-		s.error(w, r, err)
-		return
+	data := map[string]any{"Queue": line.Queue, "Version": line.Version, "Line": line}
+	if pageNo > 1 {
+		data["Prev"] = pageNo - 1
 	}
-	q, err := intake.Rank(p, as, time.Now())
-	if err != nil {
-		s.error(w, r, err)
-		return
+	if line.Offset+len(line.Page) < len(line.Places) {
+		data["Next"] = pageNo + 1
 	}
-	s.render(w, r, "queue", http.StatusOK, map[string]any{"Queue": q, "Version": p})
+	if len(line.Page) > 0 {
+		data["First"], data["Last"] = line.Page[0].Place, line.Page[len(line.Page)-1].Place
+	}
+	s.render(w, r, "queue", http.StatusOK, data)
 }
+
+// queuePageSize is how many places a page of the queue shows.
+const queuePageSize = 50
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	if sess.Account.Role != amparo.RoleProgramAdmin {
 		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
 		return
@@ -70,34 +70,27 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 // policySave puts a new policy in force and says who moved; a text that
 // does not parse keeps the policy in force and says where it is wrong.
 func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	ctx := r.Context()
-	before, err := s.Policies.CurrentPolicy(ctx)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
 	text, tps, reason := r.PostFormValue("text"), r.PostFormValue("tps"), strings.TrimSpace(r.PostFormValue("reason"))
-	p, err := s.Policies.SetPolicy(ctx, text, tps, reason)
+	pc, err := s.intake.ChangePolicy(ctx, text, tps, reason)
 	if err != nil {
 		f := &form{Values: map[string]string{"text": text, "tps": tps, "reason": reason}}
 		if s.adminErrors(w, r, err, f) {
+			before, err := s.Policies.CurrentPolicy(ctx)
+			if err != nil {
+				s.error(w, r, err)
+				return
+			}
 			s.renderPolicy(w, r, http.StatusUnprocessableEntity, before, f, "")
 		}
 		return
 	}
-	// Who moved, across every organization's line.
-	as, err := intake.Waitlist(amparo.NewContextWithActor(ctx, amparo.SystemActor), s.Applicants, "")
 	change := ""
-	if err == nil {
-		now := time.Now()
-		old, err1 := intake.Rank(before, as, now)
-		next, err2 := intake.Rank(p, as, now)
-		if err1 == nil && err2 == nil {
-			change = priority.Compare(old.Ranking, next.Ranking).String()
-		}
+	if pc.Change != nil {
+		change = pc.Change.String()
+	} else {
+		s.Logger.Error("policy changed, but who moved is unknown", "err", pc.RankErr)
 	}
+	p := pc.Version
 	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text, "tps": p.TPS}}, change)
 }

@@ -35,10 +35,7 @@ func (s *Server) recoveryCodes(r *http.Request, accountID string) []string {
 
 // recoveryPage shows the kept codes, in any language, as often as asked.
 func (s *Server) recoveryPage(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	codes := s.recoveryCodes(r, sess.AccountID)
 	if codes == nil {
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
@@ -49,10 +46,7 @@ func (s *Server) recoveryPage(w http.ResponseWriter, r *http.Request) {
 
 // recoveryText downloads the kept codes as a text file, to print or keep.
 func (s *Server) recoveryText(w http.ResponseWriter, r *http.Request) {
-	sess := s.signedIn(w, r)
-	if sess == nil {
-		return
-	}
+	sess := sessionFrom(r.Context())
 	codes := s.recoveryCodes(r, sess.AccountID)
 	if codes == nil {
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
@@ -71,9 +65,6 @@ func (s *Server) recoveryText(w http.ResponseWriter, r *http.Request) {
 
 // recoverySaved forgets the codes once the person says they saved them.
 func (s *Server) recoverySaved(w http.ResponseWriter, r *http.Request) {
-	if s.signedIn(w, r) == nil {
-		return
-	}
 	forgetSealed(w, r, recoveryCookie, recoveryPath)
 	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
+	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/matching"
 )
@@ -30,8 +33,9 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// Server holds the services the pages use. main sets every field.
-type Server struct {
+// Services are what the server is built from. NewServer refuses a
+// missing one: a server without its conflict check, say, must not start.
+type Services struct {
 	Programs      amparo.ProgramService
 	Organizations amparo.OrganizationService
 	DB            Pinger
@@ -51,7 +55,7 @@ type Server struct {
 	Members  amparo.MemberService
 	Audit    amparo.AuditService
 	// Applicants and Policies give the queue and the priority policy.
-	Applicants amparo.ApplicantService
+	Applicants intake.Applicants
 	Policies   amparo.PolicyService
 	Conflicts  amparo.ConflictService
 	// IntakeLimiter slows down submissions of the public intake form from
@@ -64,15 +68,40 @@ type Server struct {
 	Renderer  *document.Renderer
 	Hasher    *auth.Hasher
 	Limiter   *auth.Limiter
-
-	pages map[string]*template.Template
-	mux   *http.ServeMux
 }
 
-// Handler returns the HTTP handler of every route. Templates are parsed
-// once here, so a broken template stops start-up, not a request.
-func (s *Server) Handler() (http.Handler, error) {
-	s.pages = map[string]*template.Template{}
+// Server serves every page. Make it with NewServer.
+type Server struct {
+	Services
+	// intake runs the queue, match proposals and decisions, and policy
+	// changes; signIn runs signing in. Handlers make one call to them.
+	intake  *intake.Service
+	signins *auth.SignIn
+
+	pages  map[string]*template.Template
+	routes []route        // every registered route, for the authorization matrix
+	mux    *http.ServeMux // where language links find the GET page of a POST's answer
+}
+
+// NewServer checks that every service is set, builds the workflows from
+// them, and parses the templates: a broken template, like a missing
+// service, stops start-up, not a request.
+func NewServer(svc Services) (*Server, error) {
+	v := reflect.ValueOf(svc)
+	var missing []string
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			missing = append(missing, v.Type().Field(i).Name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("web: missing services: %s", strings.Join(missing, ", "))
+	}
+	s := &Server{Services: svc,
+		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
+			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters},
+		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Logger: svc.Logger},
+		pages:   map[string]*template.Template{}}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -90,26 +119,84 @@ func (s *Server) Handler() (http.Handler, error) {
 		}
 		s.pages[name[len("templates/"):len(name)-len(".html")]] = t
 	}
-	mux := http.NewServeMux()
-	s.mux = mux
+	return s, nil
+}
+
+// Handler returns the HTTP handler of every route.
+func (s *Server) Handler() (http.Handler, error) {
+	if s.intake == nil {
+		return nil, errors.New("web: a Server is made by NewServer")
+	}
+	mux := &routes{mux: http.NewServeMux(), s: s}
+	s.mux = mux.mux
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /static/{name}", verifyStatic) // every page's styles; the same files as /v/static
 	s.verifyRoutes(mux)
 	s.phoneRoutes(mux)
-	if s.Accounts != nil {
-		s.accountRoutes(mux)
-		s.clientRoutes(mux)
-		s.letterRoutes(mux)
-		s.adminRoutes(mux)
-		s.queueRoutes(mux)
-		s.intakeRoutes(mux)
-		s.applicantRoutes(mux)
-		s.matchRoutes(mux)
-	}
+	s.accountRoutes(mux)
+	s.clientRoutes(mux)
+	s.letterRoutes(mux)
+	s.adminRoutes(mux)
+	s.queueRoutes(mux)
+	s.intakeRoutes(mux)
+	s.applicantRoutes(mux)
+	s.matchRoutes(mux)
+	s.routes = mux.list
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
-	return s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(routed(mux)))))), nil
+	return s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(routed(mux.mux)))))), nil
+}
+
+// route is a registered pattern and whether it needs a signed-in person.
+type route struct {
+	Pattern string
+	Auth    bool
+}
+
+// routes registers handlers, each either open to anyone (HandleFunc) or
+// for a signed-in person (Auth), and keeps the list.
+type routes struct {
+	mux  *http.ServeMux
+	s    *Server
+	list []route
+}
+
+// HandleFunc registers a route anyone may request; the handler decides
+// what a visitor may see (a phone link's PIN, an invitation's token).
+func (m *routes) HandleFunc(pattern string, h http.HandlerFunc) {
+	m.mux.HandleFunc(pattern, h)
+	m.list = append(m.list, route{pattern, false})
+}
+
+// Auth registers a route for a person fully signed in (second factor
+// given where the role needs one): others are sent to sign in first.
+// The store checks what the person's role may do.
+func (m *routes) Auth(pattern string, h http.HandlerFunc) {
+	m.mux.HandleFunc(pattern, m.s.requireAuth(h))
+	m.list = append(m.list, route{pattern, true})
+}
+
+// requireAuth runs h for a fully signed-in session (sessionFrom then
+// never returns nil in it), and sends anyone else on to sign in.
+func (s *Server) requireAuth(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess := sessionFrom(r.Context())
+		switch {
+		case sess == nil:
+			http.Redirect(w, r, "/signin", http.StatusSeeOther)
+			return
+		case !sess.SecondFactor && sess.Account.Role.NeedsSecondFactor():
+			if sess.Account.TOTPEnabled {
+				http.Redirect(w, r, "/signin/code", http.StatusSeeOther)
+			} else {
+				http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+			}
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r)
+	}
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -228,9 +315,6 @@ func (p page) location() *time.Location {
 
 // programZone is the program's time zone, UTC if it cannot be read.
 func (s *Server) programZone(ctx context.Context) *time.Location {
-	if s.Programs == nil {
-		return time.UTC
-	}
 	p, err := s.Programs.FindProgram(ctx)
 	if err != nil {
 		return time.UTC
@@ -281,12 +365,29 @@ func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name s
 	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Data: data, catalog: s.Catalog,
 		zone: func() *time.Location { return s.programZone(r.Context()) }}
 	p.Path, p.Query = s.langTarget(r, data)
+	// Into a buffer first: a template error must never leave half a page
+	// sent with the status of a whole one.
+	var buf bytes.Buffer
+	t, ok := s.pages[name]
+	if !ok {
+		s.error(w, r, fmt.Errorf("no page %q", name))
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		if name == "error" { // the error page itself failed: plain words, no loop
+			s.Logger.Error("render failed", "page", name, "err", err)
+			http.Error(w, s.Catalog.T(p.Lang, "error.internal"), http.StatusInternalServerError)
+			return
+		}
+		s.error(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", p.Lang)
 	w.Header().Set("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
-	if err := s.pages[name].ExecuteTemplate(w, "layout", p); err != nil {
-		s.Logger.Error("render failed", "page", name, "err", err)
+	if _, err := buf.WriteTo(w); err != nil {
+		s.Logger.Info("response not delivered", "page", name, "err", err)
 	}
 }
 

@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/auth"
+	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
@@ -32,15 +35,39 @@ func openStore(tb testing.TB) (*sqldb.DB, *envelope.Keyring) {
 	return db, k
 }
 
-func newServer(t *testing.T) (*httptest.Server, *sqldb.DB) {
-	t.Helper()
-	db, _ := openStore(t)
-	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler)}
+// newTestServer builds the whole server over a store, every service set
+// as main sets them; change adjusts them (a log to read, a fake trust).
+// It is the one place tests build a server.
+func newTestServer(tb testing.TB, db *sqldb.DB, k *envelope.Keyring, change ...func(*web.Services)) (*web.Server, http.Handler) {
+	tb.Helper()
+	cat, err := locale.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	svc := web.Services{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db,
+		Members: db, Audit: db, Applicants: db, Policies: db, Conflicts: db,
+		IntakeLimiter:   auth.NewLimiter(auth.LimiterConfig{AddrBurst: 5, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}),
+		IntakeKeySecret: []byte("test"), Letters: db, Documents: db, Renderer: document.New(cat),
+		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
+		Logger: slog.New(slog.DiscardHandler)}
+	for _, c := range change {
+		c(&svc)
+	}
+	s, err := web.NewServer(svc)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	h, err := s.Handler()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return s, h
+}
+
+func newServer(t *testing.T) (*httptest.Server, *sqldb.DB) {
+	t.Helper()
+	db, k := openStore(t)
+	_, h := newTestServer(t, db, k)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts, db

@@ -72,7 +72,7 @@ var verifyStrings = []string{
 	"as_of", "checked_at",
 }
 
-func (s *Server) verifyRoutes(mux *http.ServeMux) {
+func (s *Server) verifyRoutes(mux *routes) {
 	mux.HandleFunc("GET /v", s.verifyPage)
 	mux.HandleFunc("GET /v/{$}", func(w http.ResponseWriter, r *http.Request) {
 		// Browsers keep the fragment across a redirect.
@@ -89,14 +89,7 @@ func (s *Server) verifyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v/sw.js", verifyServiceWorker)
 }
 
-// errNoTrust answers when main set no TrustService.
-var errNoTrust = amparo.Errorf(amparo.ENOTFOUND, "Letter verification is not set up on this server.")
-
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
-	if s.Trust == nil {
-		s.error(w, r, errNoTrust)
-		return
-	}
 	root, err := s.Trust.FindRootPublicKey(r.Context())
 	if err != nil {
 		s.error(w, r, err)
@@ -115,10 +108,6 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) verifyTrustList(w http.ResponseWriter, r *http.Request) {
-	if s.Trust == nil {
-		s.error(w, r, errNoTrust)
-		return
-	}
 	doc, err := s.Trust.FindTrustList(r.Context())
 	s.serveSigned(w, r, doc, err)
 }
@@ -126,19 +115,11 @@ func (s *Server) verifyTrustList(w http.ResponseWriter, r *http.Request) {
 // verifyBundle serves the whole trust bundle (docs/credential.md): what
 // `amparo verify --trust URL` and other offline verifiers load.
 func (s *Server) verifyBundle(w http.ResponseWriter, r *http.Request) {
-	if s.Trust == nil {
-		s.error(w, r, errNoTrust)
-		return
-	}
 	doc, err := s.Trust.FindBundle(r.Context())
 	s.serveSigned(w, r, doc, err)
 }
 
 func (s *Server) verifyStatusList(w http.ResponseWriter, r *http.Request) {
-	if s.Trust == nil {
-		s.error(w, r, errNoTrust)
-		return
-	}
 	id, err := strconv.ParseUint(r.PathValue("list"), 10, 32)
 	if err != nil {
 		s.serveSigned(w, r, nil, amparo.Errorf(amparo.ENOTFOUND, "No such status list."))

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +19,6 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/internal/browsertest"
-	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/web"
 	"github.com/chromedp/chromedp"
 )
@@ -188,13 +186,8 @@ func (l *requestLog) assertPrivate(t *testing.T, creds ...string) {
 // newVerifyServer serves the real web handler with a SQLite store and trust.
 func newVerifyServer(t *testing.T, trust amparo.TrustService) (*httptest.Server, *requestLog) {
 	t.Helper()
-	db, _ := openStore(t)
-	cat, _ := locale.Load()
-	s := &web.Server{Programs: db, Organizations: db, DB: db, Catalog: cat, Logger: slog.New(slog.DiscardHandler), Trust: trust}
-	h, err := s.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, k := openStore(t)
+	_, h := newTestServer(t, db, k, func(s *web.Services) { s.Trust = trust })
 	log := &requestLog{}
 	ts := httptest.NewServer(log.wrap(h))
 	t.Cleanup(ts.Close)

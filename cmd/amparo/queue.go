@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"text/tabwriter"
-	"time"
 
 	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/priority"
@@ -22,19 +21,11 @@ func runQueue(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	ctx = system(ctx)
-	p, err := m.DB.CurrentPolicy(ctx)
+	line, err := m.intake().Queue(system(ctx), *org, 0, 0)
 	if err != nil {
 		return err
 	}
-	as, err := intake.Waitlist(ctx, m.DB, *org)
-	if err != nil {
-		return err
-	}
-	q, err := intake.Rank(p, as, time.Now())
-	if err != nil {
-		return err
-	}
+	p, q := line.Version, line.Queue
 	if *asJSON {
 		type entry struct {
 			Place    int               `json:"place"`
@@ -104,36 +95,27 @@ func policySet(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	ctx = system(ctx)
-	before, err := m.DB.CurrentPolicy(ctx)
-	if err != nil {
-		return err
-	}
 	var tps []byte
 	if *tpsFile != "" {
 		if tps, err = os.ReadFile(*tpsFile); err != nil {
 			return err
 		}
 	}
-	p, err := m.DB.SetPolicy(ctx, string(text), string(tps), *reason)
+	pc, err := m.intake().ChangePolicy(system(ctx), string(text), string(tps), *reason)
 	if err != nil {
 		return err
 	}
-	as, err := intake.Waitlist(ctx, m.DB, "")
-	if err != nil {
-		return err
+	if pc.RankErr != nil {
+		return fmt.Errorf("policy version %d is in force, but who moved is unknown: %w", pc.Version.Version, pc.RankErr)
 	}
-	now := time.Now()
-	old, err := intake.Rank(before, as, now)
-	if err != nil {
-		return err
-	}
-	next, err := intake.Rank(p, as, now)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "Policy version %d is in force. %s\n", p.Version, priority.Compare(old.Ranking, next.Ranking))
+	fmt.Fprintf(m.Stdout, "Policy version %d is in force. %s\n", pc.Version.Version, pc.Change)
 	return nil
+}
+
+// intake is the workflow service of the queue, matches and policy.
+func (m *Main) intake() *intake.Service {
+	return &intake.Service{Applicants: m.DB, Policies: m.DB, Members: m.DB, Organizations: m.DB, Programs: m.DB,
+		Conflicts: m.DB, Letters: m.DB}
 }
 
 func policyHistory(ctx context.Context, m *Main, args []string) error {

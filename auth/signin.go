@@ -1,0 +1,185 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/amparo-project/amparo"
+)
+
+// SignIn is the workflow of staff signing in: the limiter, the password
+// hash (made again when its parameters are out of date), the second
+// factor, the audit of every failure and a new session that replaces the
+// browser's old one. The web calls one method per step.
+type SignIn struct {
+	Accounts amparo.AccountService
+	Hasher   *Hasher
+	Limiter  *Limiter
+	Logger   *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// ThrottledError is a sign-in refused before any check because of too
+// many failures: Wait is how long until the next try.
+type ThrottledError struct{ Wait time.Duration }
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed sign-ins: try again in %s", e.Wait.Round(time.Second))
+}
+
+// ErrWrongPassword and ErrWrongCode are the answers to a failed attempt:
+// unknown accounts, suspended ones and wrong passwords get the same one.
+var (
+	ErrWrongPassword = amparo.Errorf(amparo.EUNAUTHORIZED, "wrong email or password")
+	ErrWrongCode     = amparo.Errorf(amparo.EUNAUTHORIZED, "wrong code")
+)
+
+func (s *SignIn) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Password checks an email and password from addr. On success it returns
+// the account and the token of a new session without its second factor,
+// which replaces oldToken (a token planted before signing in is worth
+// nothing after). It returns *ThrottledError, ErrWrongPassword (the
+// failure audited), or the store's error.
+func (s *SignIn) Password(ctx context.Context, email, password, addr, oldToken string) (*amparo.Account, string, error) {
+	email, now := amparo.NormalizeEmail(email), s.now()
+	if ok, wait := s.Limiter.Allow(email, addr, now); !ok {
+		return nil, "", &ThrottledError{Wait: wait}
+	}
+	account, creds, err := s.Accounts.FindCredentials(ctx, email)
+	if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+		return nil, "", err // a database failure is not a wrong password
+	}
+	ok := false
+	if err == nil && account.Status == amparo.AccountActive {
+		var rehash bool
+		ok, rehash, err = s.Hasher.Verify(ctx, password, creds.PasswordHash)
+		if err != nil && ctx.Err() != nil {
+			return nil, "", err
+		}
+		if ok && rehash {
+			s.rehash(ctx, account, password)
+		}
+	} else {
+		s.Hasher.VerifyNoAccount(ctx, password)
+	}
+	if !ok {
+		id := ""
+		if account != nil {
+			id = account.ID
+		}
+		return nil, "", s.fail(ctx, email, addr, now, id, ErrWrongPassword)
+	}
+	s.Limiter.Succeed(email, addr, now)
+	token, err := s.Rotate(ctx, oldToken, account.ID, false)
+	if err != nil {
+		return nil, "", err
+	}
+	return account, token, nil
+}
+
+// rehash stores the password's hash again with the current parameters;
+// a failure leaves the old hash, which still verifies, and is logged.
+func (s *SignIn) rehash(ctx context.Context, a *amparo.Account, password string) {
+	h, err := s.Hasher.Hash(ctx, password)
+	if err == nil {
+		err = s.Accounts.SetPasswordHash(amparo.NewContextWithActor(ctx, a.Actor()), a.ID, h)
+	}
+	if err != nil && s.Logger != nil {
+		s.Logger.Warn("password rehash failed", "err", err)
+	}
+}
+
+// fail counts a failed attempt and audits it, returning answer, or the
+// audit's error: a failure that cannot be recorded is not passed over.
+func (s *SignIn) fail(ctx context.Context, email, addr string, now time.Time, accountID string, answer error) error {
+	s.Limiter.Fail(email, addr, now)
+	if err := s.Accounts.AuditSignInFailure(ctx, accountID); err != nil {
+		return fmt.Errorf("audit a failed sign-in: %w", err)
+	}
+	return answer
+}
+
+// Code checks the second factor of a session that gave its password: a
+// TOTP code, once, or a recovery code. On success it returns the token of
+// a new session with its second factor, replacing oldToken. It returns
+// *ThrottledError, ErrWrongCode (the failure audited), or the store's
+// error.
+func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, oldToken string) (string, error) {
+	now, email := s.now(), sess.Account.Email
+	if ok, wait := s.Limiter.Allow(email, addr, now); !ok {
+		return "", &ThrottledError{Wait: wait}
+	}
+	_, creds, err := s.Accounts.FindCredentials(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	ok := false
+	if step, valid := ValidateTOTP(creds.TOTPSecret, code, now, creds.TOTPLastStep); valid {
+		ok, err = s.Accounts.UseTOTPStep(ctx, sess.AccountID, step)
+	} else if len(code) > 8 {
+		ok, err = s.Accounts.UseRecoveryCode(ctx, sess.AccountID, HashRecoveryCode(code))
+	}
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", s.fail(ctx, email, addr, now, sess.AccountID, ErrWrongCode)
+	}
+	s.Limiter.Succeed(email, addr, now)
+	return s.Rotate(ctx, oldToken, sess.AccountID, true)
+}
+
+// Reauthenticate checks the signed-in person's password again before a
+// change of their sign-in details, throttled like signing in. It returns
+// *ThrottledError, ErrWrongPassword, or the store's error.
+func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password, addr string) error {
+	now := s.now()
+	if ok, wait := s.Limiter.Allow(a.Email, addr, now); !ok {
+		return &ThrottledError{Wait: wait}
+	}
+	_, creds, err := s.Accounts.FindCredentials(ctx, a.Email)
+	if err != nil {
+		return err
+	}
+	ok, _, err := s.Hasher.Verify(ctx, password, creds.PasswordHash)
+	if err != nil && ctx.Err() != nil {
+		return err
+	}
+	if !ok {
+		s.Limiter.Fail(a.Email, addr, now)
+		return ErrWrongPassword
+	}
+	s.Limiter.Succeed(a.Email, addr, now)
+	return nil
+}
+
+// Rotate ends the session of oldToken (if any) and starts a new one for
+// the account.
+func (s *SignIn) Rotate(ctx context.Context, oldToken, accountID string, secondFactor bool) (string, error) {
+	if oldToken != "" {
+		if err := s.Accounts.DeleteSession(ctx, oldToken); err != nil {
+			return "", err
+		}
+	}
+	return s.Accounts.CreateSession(ctx, accountID, secondFactor)
+}
+
+// PasswordCode is the code of a password the policy refuses (see
+// CheckPassword), "" for any other error.
+func PasswordCode(err error) string {
+	var pe *PasswordError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}

@@ -3,10 +3,10 @@ module github.com/amparo-project/amparo
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/fxamacker/cbor/v2 v2.10.0
-	github.com/go-pdf/fpdf v0.9.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/pquerna/otp v1.5.0
@@ -42,4 +42,4 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-replace github.com/go-pdf/fpdf => ./third_party/fpdf
+replace codeberg.org/go-pdf/fpdf => ./third_party/fpdf

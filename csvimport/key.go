@@ -7,26 +7,24 @@ import (
 	"hash"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/names"
 )
 
-// NormalizeName returns a name as the duplicate keys compare it: in lower
-// case, without accents or punctuation, its words sorted, so that "PRUEBA,
-// Ana Ejemplo" and "Ana Ejemplo Prueba" are the same name. It is no fuzzy
-// match: a typo makes another name.
+// KeyVersion changes whenever RowKey or NameKey gives another key for the
+// same name and date of birth, so that stores recompute the keys they keep
+// (a re-import would otherwise add everyone again). 1 had its own fold of
+// names; 2 folds them as package names does.
+const KeyVersion = 2
+
+// NormalizeName returns a name as the duplicate keys compare it: folded as
+// the conflict check and the name search fold it (names.Words), its words
+// sorted, so that "PRUEBA, Ana Ejemplo" and "Ana Ejemplo Prueba" are the
+// same name, and "María O'Neil" is "maria oneil" as it is everywhere. It
+// is no fuzzy match: a typo makes another name.
 func NormalizeName(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	each(name, func(r rune) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteByte(' ')
-		}
-	})
-	words := strings.Fields(b.String())
+	words := names.Words(name)
 	slices.Sort(words)
 	return strings.Join(words, " ")
 }

@@ -12,6 +12,10 @@ func TestNormalizeName(t *testing.T) {
 		"PRUEBA, Ana Ejemplo":    "ana ejemplo prueba",
 		"  Ána   Ejémplo-Prueba": "ana ejemplo prueba",
 		"Niño Muñoz":             "munoz nino",
+		"María O'Neil":           "maria oneil", // as the conflict check and the search fold it
+		"O’Neil, MARÍA":          "maria oneil",
+		"Persona 3 Ejemplo":      "3 ejemplo persona",
+		"Strauß":                 "strauss",
 		"":                       "",
 	} {
 		if got := NormalizeName(in); got != want {

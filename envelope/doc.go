@@ -6,7 +6,8 @@
 // stored beside the client, and the client's fields are sealed
 // (AES-256-GCM) by the data key. Destroying a data key erases the client for
 // good. Names stay searchable through blind-index tokens: keyed HMACs of
-// normalized words, so no name is ever stored in clear.
+// words the caller has folded (names.Words), so no name is ever stored in
+// clear.
 //
 // The package must never import a database or HTTP package.
 package envelope

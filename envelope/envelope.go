@@ -12,9 +12,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // KeySize is the size of the master key and of every data key, in bytes.
@@ -154,15 +151,19 @@ func (d *DataKey) Open(sealed, aad []byte) ([]byte, error) { return open(d.aead,
 // TokenSize is the size of a blind-index token.
 const TokenSize = 16
 
-// Tokens returns the blind-index tokens of the words of text: every word is
-// normalized (accents removed, lower case) and keyed with the index key, so
-// "José  PÉREZ" and "jose perez" give the same tokens while the database
-// never holds a name. Duplicate words give one token.
-func (k *Keyring) Tokens(field, text string) [][]byte {
-	words := Words(text)
+// Tokens returns the blind-index tokens of words, each keyed with the
+// index key and the field, so the database can match words while it never
+// holds a name. The caller folds the words (names.Words, for names): equal
+// words give equal tokens. Repeated words give one token.
+func (k *Keyring) Tokens(field string, words []string) [][]byte {
 	out := make([][]byte, 0, len(words))
+	seen := make(map[string]bool, len(words))
 	m := hmac.New(sha256.New, k.indexKey)
 	for _, w := range words {
+		if w == "" || seen[w] {
+			continue
+		}
+		seen[w] = true
 		m.Reset()
 		m.Write([]byte(field))
 		m.Write([]byte{0})
@@ -182,31 +183,6 @@ func (k *Keyring) MAC(purpose string, data []byte) []byte {
 	m.Write([]byte{0})
 	m.Write(data)
 	return m.Sum(nil)
-}
-
-// Words splits text into normalized, distinct words: decomposed, without
-// combining marks, lower case, split at anything but letters and digits.
-func Words(text string) []string {
-	var b strings.Builder
-	for _, r := range norm.NFKD.String(text) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			b.WriteByte(' ')
-		}
-	}
-	fields := strings.Fields(b.String())
-	seen := make(map[string]bool, len(fields))
-	out := fields[:0]
-	for _, f := range fields {
-		if !seen[f] {
-			seen[f] = true
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

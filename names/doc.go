@@ -3,7 +3,8 @@
 //
 // It provides:
 //
-//   - Normalize and Key: names folded to lower-case ASCII words, and a
+//   - Normalize, Words and Key: names folded to lower-case ASCII words (the
+//     one fold of names in Amparo: search tokens and import keys use it), and a
 //     Spanish-aware phonetic key per word (b/v, c/s/z, ll/y, j/x/g before e
 //     and i, silent h, qu/k/c, ñ/ni, double letters), so that Jiménez and
 //     Ximénez, Yolanda and Llolanda, Vásquez and Vázquez share a key.

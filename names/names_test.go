@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/amparo-project/amparo/names"
@@ -16,6 +17,8 @@ func TestNormalize(t *testing.T) {
 		"  Dr. Ana   Ruiz Jr ": "dr ana ruiz jr",
 		"Groß Æsir Łukasz":     "gross aesir lukasz",
 		"Pe\u0301rez":          "perez", // decomposed accent
+		"María O’Neil":         "maria oneil",
+		"Ana Ejemplo Z0012":    "ana ejemplo z 0012", // numbers are words
 		"":                     "",
 	} {
 		if got := names.Normalize(in); got != want {
@@ -150,12 +153,15 @@ func FuzzParse(f *testing.F) {
 		if r.Score < 0 || r.Score > 1 || r.Score != rr.Score {
 			t.Fatalf("Score(%q, %q) = %v, reversed %v", a, b, r.Score, rr.Score)
 		}
-		if n != "" && names.Score(x, x).Decision != names.Match {
+		// Numbers are words of the fold, not of a name the conflict check
+		// reads: a "name" of digits alone is no one to it.
+		named := strings.ContainsFunc(n, unicode.IsLetter)
+		if named && names.Score(x, x).Decision != names.Match {
 			t.Fatalf("%q does not match itself: %+v", a, names.Score(x, x))
 		}
 		idx := names.NewIndex(func(k string) []byte { return []byte(k) })
 		idx.Add("x", x)
-		if n != "" && len(idx.Candidates(x)) != 1 {
+		if named && len(idx.Candidates(x)) != 1 {
 			t.Fatalf("an index holding %q does not find it", a)
 		}
 	})

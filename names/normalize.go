@@ -9,24 +9,43 @@ import (
 
 // Normalize folds a name to lower-case words without accents or
 // punctuation, separated by single spaces: "José  PÉREZ-Ñúñez" gives
-// "jose perez nunez". Apostrophes join ("O'Neil" gives "oneil").
-func Normalize(s string) string {
+// "jose perez nunez". Apostrophes join ("O'Neil" and "O’Neil" give
+// "oneil"); digits make words of their own ("Z12" gives "z 12").
+//
+// This is Amparo's one fold of a name: the conflict check parses these
+// words (setting numbers aside, as it does titles), the name search keys
+// them, and the import keys sort them (csvimport.NormalizeName), so that
+// whatever one calls the same name the others do too. A change here
+// changes stored search tokens and import keys: bump KeysVersion,
+// csvimport.KeyVersion and sqldb's nameTokensVersion, so that stores
+// rebuild them.
+func Normalize(s string) string { return strings.Join(Words(s), " ") }
+
+// Words returns the words of Normalize, in order, repeated words included:
+// "O'Neil, María" gives oneil, maria.
+func Words(s string) []string {
 	toks := tokenize(s)
 	out := make([]string, 0, len(toks))
 	for _, t := range toks {
 		out = append(out, t.text)
 	}
-	return strings.Join(out, " ")
+	return out
 }
 
-// token is one word of a name as written and folded.
-type token struct{ orig, text string }
+// token is one word of a name as written and folded; number says it is
+// digits.
+type token struct {
+	orig, text string
+	number     bool
+}
 
-// tokenize splits s into words at anything but letters, combining marks and
-// apostrophes; each word keeps its written form (NFC) and its folded form.
+// tokenize splits s into words at anything but letters, combining marks,
+// apostrophes and digits, and where letters and digits meet; each word
+// keeps its written form (NFC) and its folded form.
 func tokenize(s string) []token {
 	var toks []token
 	var cur strings.Builder
+	digits := false
 	flush := func() {
 		if cur.Len() == 0 {
 			return
@@ -34,14 +53,24 @@ func tokenize(s string) []token {
 		orig := norm.NFC.String(cur.String())
 		cur.Reset()
 		if text := fold(orig); text != "" {
-			toks = append(toks, token{orig, text})
+			toks = append(toks, token{orig, text, digits})
 		}
 	}
 	for _, r := range s {
 		switch {
 		case isApostrophe(r):
 			// O'Neil, D’Angelo: one word.
+		case unicode.IsDigit(r):
+			if !digits {
+				flush()
+				digits = true
+			}
+			cur.WriteRune(r)
 		case unicode.IsLetter(r) || unicode.IsMark(r):
+			if digits {
+				flush()
+				digits = false
+			}
 			cur.WriteRune(r)
 		default:
 			flush()
@@ -49,6 +78,19 @@ func tokenize(s string) []token {
 	}
 	flush()
 	return toks
+}
+
+// letters leaves out the numbers of toks: a number says nothing of who a
+// person is (and names compared before numbers were words still compare
+// the same).
+func letters(toks []token) []token {
+	out := toks[:0]
+	for _, t := range toks {
+		if !t.number {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // fold lowers a word and removes its accents; letters that do not
@@ -78,7 +120,7 @@ func fold(word string) string {
 		case 'ı':
 			b.WriteByte('i')
 		default:
-			if unicode.IsLetter(r) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
 				b.WriteRune(r)
 			}
 		}

@@ -51,8 +51,8 @@ type reading struct {
 func Parse(s string) Name {
 	var n Name
 	if i := strings.IndexByte(s, ','); i >= 0 {
-		sur, sp := words(tokenize(s[:i]))
-		giv, gp := words(tokenize(strings.ReplaceAll(s[i+1:], ",", " ")))
+		sur, sp := words(letters(tokenize(s[:i])))
+		giv, gp := words(letters(tokenize(strings.ReplaceAll(s[i+1:], ",", " "))))
 		if len(sur) > 0 && len(giv) > 0 {
 			sur = capWords(sur)
 			giv = giv[:min(len(giv), maxWords-len(sur))]
@@ -66,7 +66,7 @@ func Parse(s string) Name {
 		}
 		s = strings.ReplaceAll(s, ",", " ")
 	}
-	w, p := words(tokenize(s))
+	w, p := words(letters(tokenize(s)))
 	w = number(capWords(w))
 	n.words, n.Particles = w, p
 	n.readings = readings(w)

@@ -15,7 +15,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/internal/testenv"

@@ -101,7 +101,7 @@ func (tx *Tx) insertApplicant(ctx context.Context, ap *amparo.Applicant) error {
 }
 
 func (tx *Tx) indexApplicantName(ctx context.Context, ap *amparo.Applicant) error {
-	for _, t := range tx.db.cipher.Tokens(applicantNameField, ap.LegalName+" "+ap.PreferredName) {
+	for _, t := range tx.nameTokens(applicantNameField, ap.LegalName+" "+ap.PreferredName) {
 		if _, err := tx.exec(ctx, "INSERT INTO applicant_name_tokens (token, applicant_id) VALUES (?, ?)", t, ap.ID); err != nil {
 			return err
 		}
@@ -274,7 +274,7 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		where, args = where+" AND c.reference = ?", append(args, ref)
 	}
 	if f.Name != "" {
-		tokens := tx.db.cipher.Tokens(applicantNameField, f.Name)
+		tokens := tx.nameTokens(applicantNameField, f.Name)
 		if len(tokens) == 0 {
 			return nil, 0, nil
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
-	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/names"
 	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
 )
@@ -86,7 +86,7 @@ func BenchmarkFindClientsByName(b *testing.B) {
 			})
 			b.Run("scan", func(b *testing.B) {
 				for b.Loop() {
-					want := envelope.Words(namestest.MadeUpSurname(r.IntN(total)))[0]
+					want := names.Words(namestest.MadeUpSurname(r.IntN(total)))[0]
 					var found []*amparo.Client
 					for off := 0; ; off += batch {
 						cs, _, err := db.FindClients(ctx, amparo.ClientFilter{Offset: off, Limit: batch})
@@ -94,7 +94,7 @@ func BenchmarkFindClientsByName(b *testing.B) {
 							b.Fatal(err)
 						}
 						for _, c := range cs {
-							if slices.Contains(envelope.Words(c.LegalName), want) {
+							if slices.Contains(names.Words(c.LegalName), want) {
 								found = append(found, c)
 							}
 						}

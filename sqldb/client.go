@@ -76,7 +76,7 @@ func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		where, args = where+" AND c.organization_id = ?", append(args, f.OrganizationID)
 	}
 	if f.Name != "" {
-		tokens := tx.db.cipher.Tokens(nameField, f.Name)
+		tokens := tx.nameTokens(nameField, f.Name)
 		if len(tokens) == 0 {
 			return nil, 0, nil
 		}
@@ -318,7 +318,7 @@ func (tx *Tx) checkClientOrg(orgID string) error {
 }
 
 func (tx *Tx) indexName(ctx context.Context, c *amparo.Client) error {
-	for _, t := range tx.db.cipher.Tokens(nameField, c.LegalName+" "+c.PreferredName) {
+	for _, t := range tx.nameTokens(nameField, c.LegalName+" "+c.PreferredName) {
 		if _, err := tx.exec(ctx, "INSERT INTO client_name_tokens (token, client_id) VALUES (?, ?)", t, c.ID); err != nil {
 			return err
 		}

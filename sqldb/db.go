@@ -27,7 +27,7 @@ var migrations embed.FS
 type cipher interface {
 	NewDataKey(id string) (dataKey, []byte, error)
 	OpenDataKey(id string, wrapped []byte) (dataKey, error)
-	Tokens(field, text string) [][]byte
+	Tokens(field string, words []string) [][]byte
 	MAC(purpose string, data []byte) []byte
 	KeyCheck() []byte
 }
@@ -128,7 +128,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.reindexConflictNames(ctx); err != nil {
 		return err
 	}
-	return db.reindexNameTokens(ctx)
+	if err := db.reindexNameTokens(ctx); err != nil {
+		return err
+	}
+	return db.reindexApplicantKeys(ctx)
 }
 
 // connect turns "cannot reach the database" into one clear line.

@@ -4,14 +4,28 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amparo-project/amparo/csvimport"
+	"github.com/amparo-project/amparo/names"
 )
 
 // nameTokensVersion changes whenever the same name makes other search
-// tokens (envelope.Words, Keyring.Tokens, or what of a record is
-// tokenized): Migrate then makes every record's tokens again. Tokens stored
-// before the version was recorded are version 1.
-const nameTokensVersion = 1
+// tokens (names.Words, Keyring.Tokens, or what of a record is tokenized):
+// Migrate then makes every record's tokens again. Tokens stored before the
+// version was recorded are version 1; version 2 folds names as the
+// conflict check and the import keys do (names.Words), so "ONeil" finds
+// María O'Neil.
+const nameTokensVersion = 2
+
+// nameTokens returns the search tokens of a name (or of a query), under
+// field: the words of names' one fold, keyed.
+func (tx *Tx) nameTokens(field, text string) [][]byte {
+	return tx.db.cipher.Tokens(field, names.Words(text))
+}
 
 // nameTokenIndexes are the searches by name through keyed tokens: the
 // table of tokens, its column naming the record, the field that keys them,
@@ -100,7 +114,7 @@ func (db *DB) reindexNameTokens(ctx context.Context) error {
 				if err := tx.unsealJSON(r.id, r.wrapped, r.sealed, &name); err != nil {
 					return err
 				}
-				tokens := tx.db.cipher.Tokens(ix.field, name.LegalName+" "+name.PreferredName)
+				tokens := tx.nameTokens(ix.field, name.LegalName+" "+name.PreferredName)
 				for _, t := range tokens {
 					st, err := tx.prepared(ctx, insert)
 					if err != nil {
@@ -128,6 +142,140 @@ func (db *DB) reindexNameTokens(ctx context.Context) error {
 	if all || count > 0 {
 		// A count and a version: never a name.
 		db.logger.Info("name search tokens rebuilt", "people", count, "tokens_version", nameTokensVersion, "all", all)
+	}
+	return nil
+}
+
+// IntakeKeySecret is the secret of the people's duplicate-finding keys
+// (csvimport.RowKey), derived from the master key. The import command,
+// the intake form and Migrate's rebuild of the keys must all use this one,
+// or a person imported by one is not known to the others.
+func (db *DB) IntakeKeySecret() []byte { return db.cipher.MAC("intake row keys", nil) }
+
+// reindexApplicantKeys computes every applicant's import key again from
+// the sealed name and date of birth when the stored keys were made by
+// another csvimport.KeyVersion (keys stored before the version was
+// recorded are version 1), in one transaction: else a re-import after a
+// change of the fold would add everyone whose key changed a second time.
+// Two applicants of an organization whose names the new fold makes one
+// (Strauß, Strauss) cannot share a key: the one already holding it, or
+// else the first stored, gets it; the other keeps its old key (or, if
+// that is taken, one no import makes) and stays for a person to review.
+// Migrate calls it.
+func (db *DB) reindexApplicantKeys(ctx context.Context) error {
+	sqlTx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
+	if db.dialect == postgresDialect {
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7240)"); err != nil {
+			return err
+		}
+	}
+	want := strconv.Itoa(csvimport.KeyVersion)
+	got := "1"
+	if err := tx.queryRow(ctx, "SELECT value FROM meta WHERE key = 'applicant_keys_version'").Scan(&got); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return mapError(err)
+	}
+	if got == want {
+		return nil
+	}
+	secret := db.IntakeKeySecret()
+	type record struct {
+		id, org, old, new string
+		created           time.Time
+	}
+	held := map[string]string{} // organization, NUL, key → the ID holding it
+	var changed []record
+	total := 0
+	for after := ""; ; {
+		var page []record
+		var sealed [][2][]byte
+		rows, err := tx.query(ctx, "SELECT id, organization_id, row_key, created_at, wrapped_key, sealed FROM applicants WHERE id > ? ORDER BY id LIMIT 500", after)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r record
+			var wrapped, s []byte
+			if err := rows.Scan(&r.id, &r.org, &r.old, scanTime{&r.created}, &wrapped, &s); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, r)
+			sealed = append(sealed, [2][]byte{wrapped, s})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for i, r := range page {
+			name, birth, err := tx.nameOf(r.id, sealed[i][0], sealed[i][1])
+			if err != nil {
+				return err
+			}
+			r.new = csvimport.RowKey(secret, name, birth)
+			if r.new == r.old {
+				held[r.org+"\x00"+r.old] = r.id
+			} else {
+				changed = append(changed, r)
+			}
+		}
+		total += len(page)
+		after = page[len(page)-1].id
+	}
+	// The keys that stay are held first; then the changed ones, oldest
+	// first. Every key is first moved out of the way, so that no update
+	// meets a key about to be given up.
+	slices.SortFunc(changed, func(a, b record) int {
+		if c := a.created.Compare(b.created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	final := make([]string, len(changed))
+	kept := 0
+	for i, r := range changed {
+		switch {
+		case held[r.org+"\x00"+r.new] == "":
+			final[i] = r.new
+		case held[r.org+"\x00"+r.old] == "":
+			final[i] = r.old
+			kept++
+		default:
+			final[i] = "superseded:" + r.id
+			kept++
+		}
+		held[r.org+"\x00"+final[i]] = r.id
+	}
+	set, err := tx.prepared(ctx, "UPDATE applicants SET row_key = ? WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	for _, pass := range []func(i int) string{
+		func(i int) string { return "rekeying:" + changed[i].id },
+		func(i int) string { return final[i] },
+	} {
+		for i, r := range changed {
+			if _, err := set.ExecContext(ctx, pass(i), r.id); err != nil {
+				return mapError(err)
+			}
+		}
+	}
+	if _, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES ('applicant_keys_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", []byte(want)); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return mapError(err)
+	}
+	if total > 0 {
+		// Counts and a version: never a name.
+		db.logger.Info("applicant import keys rebuilt", "people", total, "changed", len(changed)-kept, "kept_apart", kept, "keys_version", csvimport.KeyVersion)
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/pquerna/otp/totp"
 	_ "modernc.org/sqlite"
 )

@@ -91,9 +91,10 @@ func (m *Main) open(ctx context.Context) error {
 }
 
 // intakeKeySecret keys the people's duplicate-finding keys. The import
-// command and the server's intake form must derive the same one, or a
-// person imported by one is not known to the other.
-func (m *Main) intakeKeySecret() []byte { return m.Keyring.MAC("intake row keys", nil) }
+// command, the server's intake form and the store's rebuild of the keys
+// must use the same one, or a person imported by one is not known to the
+// others: the store derives it.
+func (m *Main) intakeKeySecret() []byte { return m.DB.IntakeKeySecret() }
 
 // masterKey finds the master key: AMPARO_MASTER_KEY, else the key file.
 // When the default key file does not exist yet, it makes a new key and

@@ -1,3 +1,3 @@
-module github.com/go-pdf/fpdf
+module codeberg.org/go-pdf/fpdf
 
-go 1.20
+go 1.25.0

@@ -13,7 +13,7 @@ import (
 
 var xmem = xmempool{
 	Pool: sync.Pool{
-		New: func() interface{} {
+		New: func() any {
 			var m membuffer
 			return &m
 		},

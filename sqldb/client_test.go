@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -212,7 +213,7 @@ var personalValues = amparo.Personal{
 	EmergencyContacts: []amparo.EmergencyContact{{Name: "Eulalia Quiñónez Muestra", Phone: "+1 213 555 0166"}},
 }
 
-var needles = []string{"Zacar", "Zaqui", "Quiñónez", "Quinonez", "Eulalia", "1987-03-14", "555 0177", "555 0166", "4821", "Placeholder", "Pacoima", "91331"}
+var needles = []string{"Zacar", "Zaqui", "Quiñónez", "Quinonez", "Eulalia", "1987-03-14", "555 0177", "555 0166", "4821 Placeholder", "Placeholder", "Pacoima", "91331"}
 
 func TestClientService_EncryptedAtRest(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
@@ -258,8 +259,12 @@ func TestClientService_EncryptedAtRest(t *testing.T) {
 		if all.Len() < 100 {
 			t.Fatalf("read only %d bytes of rows", all.Len())
 		}
+		// Rows print bytea, IDs and timestamps as runs of hex digits, where a
+		// number such as a postal code turns up by chance: a needle is looked
+		// for outside those runs (a value stored in clear is in text).
+		text := regexp.MustCompile(`[0-9a-f]{12,}|\d{2}:\d{2}:\d{2}\.\d+`).ReplaceAllString(strings.ToLower(all.String()), " ")
 		for _, n := range needles {
-			if strings.Contains(strings.ToLower(all.String()), strings.ToLower(n)) {
+			if strings.Contains(text, strings.ToLower(n)) {
 				t.Errorf("a row holds %q in clear", n)
 			}
 		}

@@ -176,7 +176,9 @@ func TestLetterPages(t *testing.T) {
 
 // TestOrganizationPage_LinksMembersToAccounts: an admin invites a person
 // for a member record, and links another member to an existing account;
-// the page shows each member's account.
+// the page shows each member's account. The walk-through's attack is
+// refused: the admin cannot link their own account to an attorney's record,
+// nor move or undo a link once made; the program office can.
 func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
@@ -194,25 +196,78 @@ func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
 	if got.AccountID == "" {
 		t.Fatal("accepting the invitation did not link the member")
 	}
-	if _, body := admin.get(orgPath); !strings.Contains(body, `<span class="linked" data-member="`+m.ID+`">Tomás Ficticio</span>`) {
-		t.Fatalf("the page does not show the linked account:\n%s", body)
+	if _, body := admin.get(orgPath); !strings.Contains(body, `<span class="linked" data-member="`+m.ID+`">Tomás Ficticio</span>`) ||
+		strings.Contains(body, `id="account-`+m.ID+`"`) {
+		t.Fatalf("the page does not show the linked account, or offers to change it:\n%s", body)
 	}
-	// Unlink, then link by choosing the account.
-	res, _ = admin.post("/members/"+m.ID+"/account", url.Values{"account": {""}})
+	accounts, _ := w.db.FindAccounts(system, w.org.ID)
+	var rosa string
+	for _, a := range accounts {
+		if a.Email == "rosa@centro-ejemplo.example" {
+			rosa = a.ID
+		}
+	}
+	// The attack: the admin links her own account to another attorney's
+	// record. The form does not offer it, and the store refuses it.
+	m2 := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Irene Muestra", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900002", Languages: []string{"es"}, PublicPhone: "+1 213 555 0143"}
+	if err := w.db.CreateMember(system, m2); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := admin.get(orgPath); strings.Contains(body, `<option value="`+rosa+`"`) {
+		t.Fatal("the form offers the admin's own account for a member record")
+	}
+	res, body = admin.post("/members/"+m2.ID+"/account?lang=es", url.Values{"account": {rosa}})
+	if res.StatusCode != 422 || !strings.Contains(body, `href="#account_id"`) || !strings.Contains(body, "la persona que firma") {
+		t.Fatalf("linking the admin's own account: %d\n%s", res.StatusCode, body)
+	}
+	if got, _ := w.db.FindMemberByID(system, m2.ID); got.AccountID != "" {
+		t.Fatal("the admin's account was linked to an attorney's record")
+	}
+	// Relinking or unlinking a record already linked is refused, in the
+	// reader's language, and the attorney stays linked.
+	spare := &amparo.Invitation{Email: "otra@centro-ejemplo.example", Role: amparo.RoleMember, OrganizationID: w.org.ID}
+	w.db.CreateInvitation(system, spare)
+	other, _ := w.db.AcceptInvitation(system, spare.Token, "Otra Cuenta Ejemplo", "$argon2id$unused")
+	for _, account := range []string{other.ID, ""} {
+		res, body = admin.post("/members/"+m.ID+"/account?lang=es", url.Values{"account": {account}})
+		if res.StatusCode != 422 || !strings.Contains(body, "ya está vinculado a otra cuenta") || !strings.Contains(body, "oficina del programa") {
+			t.Fatalf("relinking %q: %d\n%s", account, res.StatusCode, body)
+		}
+		if got2, _ := w.db.FindMemberByID(system, m.ID); got2.AccountID != got.AccountID {
+			t.Fatal("the attorney's account was unlinked")
+		}
+	}
+	res, body = admin.post("/members/"+m.ID+"/account?lang=en", url.Values{"account": {other.ID}})
+	if res.StatusCode != 422 || !strings.Contains(body, "already linked to another account") {
+		t.Fatalf("relinking in English: %d", res.StatusCode)
+	}
+	// An unlinked record is linked to a member account by choosing it.
+	res, _ = admin.post("/members/"+m2.ID+"/account", url.Values{"account": {other.ID}})
 	wantRedirect(t, res, orgPath)
-	if got, _ := w.db.FindMemberByID(system, m.ID); got.AccountID != "" {
+	if got2, _ := w.db.FindMemberByID(system, m2.ID); got2.AccountID != other.ID {
+		t.Fatal("not linked")
+	}
+	// The program office unlinks and links again.
+	office := w.signedInAs(t, amparo.RoleProgramAdmin, "")
+	res, _ = office.post("/members/"+m.ID+"/account", url.Values{"account": {""}})
+	wantRedirect(t, res, orgPath)
+	if got2, _ := w.db.FindMemberByID(system, m.ID); got2.AccountID != "" {
 		t.Fatal("not unlinked")
 	}
-	res, _ = admin.post("/members/"+m.ID+"/account", url.Values{"account": {got.AccountID}})
+	res, _ = office.post("/members/"+m.ID+"/account", url.Values{"account": {got.AccountID}})
 	wantRedirect(t, res, orgPath)
 	if got2, _ := w.db.FindMemberByID(system, m.ID); got2.AccountID != got.AccountID {
 		t.Fatal("not linked")
 	}
 	// An intake account cannot be linked: the error is said on the page.
+	m3 := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Nora Ejemplar", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900003", Languages: []string{"es"}, PublicPhone: "+1 213 555 0144"}
+	w.db.CreateMember(system, m3)
 	intake := &amparo.Invitation{Email: "front@centro-ejemplo.example", Role: amparo.RoleIntake, OrganizationID: w.org.ID}
 	w.db.CreateInvitation(system, intake)
 	a, _ := w.db.AcceptInvitation(system, intake.Token, "Front Desk Ejemplo", "$argon2id$unused")
-	if res, body := admin.post("/members/"+m.ID+"/account?lang=es", url.Values{"account": {a.ID}}); res.StatusCode != 422 || !strings.Contains(body, `href="#account_id"`) {
+	if res, body := admin.post("/members/"+m3.ID+"/account?lang=es", url.Values{"account": {a.ID}}); res.StatusCode != 422 || !strings.Contains(body, `href="#account_id"`) {
 		t.Fatalf("linking an intake account: %d", res.StatusCode)
 	}
 }

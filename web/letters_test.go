@@ -160,14 +160,29 @@ func TestLetterPages(t *testing.T) {
 	}
 
 	// Revoking needs a reason; the admin revokes the renewal on purpose.
+	// The form warns first that the client's earlier card, still valid,
+	// stops working too; afterwards the page says it was revoked with it.
+	if _, body := b.get(nextPath + "?lang=en"); !strings.Contains(body, `id="revoke-earlier"`) || !strings.Contains(body, "earlier card of this letter") {
+		t.Fatalf("the revoke form does not warn about the earlier card:\n%s", body)
+	}
+	if _, body := b.get(nextPath + "?lang=es"); !strings.Contains(body, "tarjeta anterior de esta carta") {
+		t.Fatal("the warning is not in Spanish")
+	}
 	if res, body := b.post(nextPath+"/revoke", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#reason"`) {
 		t.Fatalf("revoke without a reason: %d", res.StatusCode)
 	}
 	if res, _ := b.post(nextPath+"/revoke", url.Values{"reason": {"Representation ended"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
-	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) {
-		t.Fatal("the letter page does not say revoked")
+	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) ||
+		!strings.Contains(body, `id="revoked-with"`) || !strings.Contains(body, "se revocó junto con esta carta") {
+		t.Fatalf("the letter page does not say revoked, with the earlier card:\n%s", body)
+	}
+	if _, body := b.get(nextPath + "?lang=en"); !strings.Contains(body, "was revoked along with this letter") || strings.Contains(body, `id="revoke-earlier"`) {
+		t.Fatal("the revoked letter's page in English")
+	}
+	if old, _ := w.db.FindLetterByID(system, l.ID); old.Status != amparo.LetterRevoked || old.RevokeReason != "Representation ended" {
+		t.Fatalf("the earlier letter is %s after revoking its renewal", old.Status)
 	}
 	if res, _ := b.get(nextPath + "/letter.pdf"); res.StatusCode == 200 {
 		t.Fatal("a revoked letter still downloads")

@@ -416,7 +416,8 @@ func TestPublicIntake_PhoneSpanishWritesAgain(t *testing.T) {
 	if sit := eval[string](t, ctx, `document.getElementById('situation').value`); sit != "" {
 		t.Fatalf("the situation is %q, not unanswered", sit)
 	}
-	do(t, ctx, chromedp.Click("#consent"), chromedp.Click("#send"), chromedp.WaitVisible("#reference"))
+	do(t, ctx, chromedp.Click("#consent"), chromedp.Click("#send"))
+	confirmed(t, ctx) // the form's code field has the id of the confirmation's code
 	ref := eval[string](t, ctx, `document.getElementById('reference').textContent`)
 	if path := eval[string](t, ctx, `location.pathname + location.search`); path != "/intake/"+w.org.ID+"/done" {
 		t.Fatalf("the confirmation is at %q", path)
@@ -436,7 +437,8 @@ func TestPublicIntake_PhoneSpanishWritesAgain(t *testing.T) {
 	// Writing again, now detained, with the reference code.
 	do(t, ctx, chromedp.Navigate(form+"?lang=es"), chromedp.WaitVisible("#legal_name"),
 		chromedp.SendKeys("#legal_name", "Julia Ejemplo Muestra"), chromedp.Click("#detained"), chromedp.SendKeys("#reference", ref),
-		chromedp.Click("#consent"), chromedp.Click("#send"), chromedp.WaitVisible("#reference"))
+		chromedp.Click("#consent"), chromedp.Click("#send"))
+	confirmed(t, ctx)
 	if got := eval[string](t, ctx, `document.getElementById('reference').textContent`); got != ref {
 		t.Fatalf("writing again shows %q, want %q", got, ref)
 	}

@@ -101,8 +101,8 @@ func (inv *Invitation) Validate() error {
 	} else if !inv.Role.OrganizationRole() && inv.OrganizationID != "" {
 		c.add("organization_id", "is only for organization roles")
 	}
-	if inv.MemberID != "" && inv.Role != RoleMember && inv.Role != RoleOrgAdmin {
-		c.add("member_id", "can be linked only to a member's or an organization admin's account")
+	if inv.MemberID != "" && inv.Role != RoleMember {
+		c.add("member_id", "can be linked only to an account with the member role (the person who signs)")
 	}
 	return c.err()
 }

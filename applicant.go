@@ -44,6 +44,17 @@ type Applicant struct {
 	Facts
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// ApplicantUpdatedAt is when the person last changed their record (or
+	// proposed contact details) through the public form; SeenAt, when staff
+	// last opened its history. Zero for never.
+	ApplicantUpdatedAt time.Time
+	SeenAt             time.Time
+}
+
+// UpdatedUnseen reports whether the person updated the record since staff
+// last looked at its history.
+func (a *Applicant) UpdatedUnseen() bool {
+	return !a.ApplicantUpdatedAt.IsZero() && a.ApplicantUpdatedAt.After(a.SeenAt)
 }
 
 // Facts is what an intake says about a person; all of it is personal, and
@@ -65,6 +76,11 @@ type Facts struct {
 type ApplicantChange struct {
 	Field    string
 	Old, New string
+	// Proposed marks a contact detail (phone, email, address) sent through
+	// the public form by someone matched by name and date of birth alone,
+	// without the reference code: it is not applied, for staff to confirm
+	// with the person.
+	Proposed bool `json:",omitempty"`
 }
 
 // Merge applies a later intake of the same person to f: what the later
@@ -77,13 +93,13 @@ func (f Facts) Merge(later Facts) (Facts, []ApplicantChange) {
 	var changes []ApplicantChange
 	text := func(field string, dst *string, v string) {
 		if v != "" && v != *dst {
-			changes = append(changes, ApplicantChange{field, *dst, v})
+			changes = append(changes, ApplicantChange{Field: field, Old: *dst, New: v})
 			*dst = v
 		}
 	}
 	yes := func(field string, dst *bool, v bool) {
 		if v && !*dst {
-			changes = append(changes, ApplicantChange{field, "false", "true"})
+			changes = append(changes, ApplicantChange{Field: field, Old: "false", New: "true"})
 			*dst = true
 		}
 	}
@@ -93,7 +109,7 @@ func (f Facts) Merge(later Facts) (Facts, []ApplicantChange) {
 			if !dst.IsZero() {
 				old = dst.String()
 			}
-			changes = append(changes, ApplicantChange{field, old, v.String()})
+			changes = append(changes, ApplicantChange{Field: field, Old: old, New: v.String()})
 			*dst = v
 		}
 	}
@@ -111,7 +127,7 @@ func (f Facts) Merge(later Facts) (Facts, []ApplicantChange) {
 	text("country_of_birth", &out.CountryOfBirth, later.CountryOfBirth)
 	if later.Situation != "" && later.Situation != SituationTPS && out.TPSCountry != "" {
 		// A TPS country is only for TPS holders: a new situation drops it.
-		changes = append(changes, ApplicantChange{"tps_country", out.TPSCountry, ""})
+		changes = append(changes, ApplicantChange{Field: "tps_country", Old: out.TPSCountry})
 		out.TPSCountry = ""
 	}
 	text("situation", &out.Situation, later.Situation)
@@ -184,6 +200,14 @@ type ApplicantService interface {
 	// and created says which. Sending the same form twice changes nothing
 	// the second time. EINVALID without a key; EFORBIDDEN for another
 	// organization.
+	//
+	// The public form (actor ApplicantActorID) matched by key alone (name
+	// and date of birth, which others may know) is not trusted as the
+	// person: the situation still updates, but the contact details it
+	// gives are only proposed (ApplicantChange.Proposed) for staff to
+	// confirm, and a is left as sent, with the record's ID and an empty
+	// Reference: the existing code and facts are never shown to the
+	// sender.
 	SubmitApplicant(ctx context.Context, a *Applicant, reference string) (created bool, err error)
 	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
 	// FindApplicantByID returns one applicant; ENOTFOUND if the actor's
@@ -208,7 +232,8 @@ type ApplicantService interface {
 	// FindApplicantClient returns the client an accepted match created
 	// from the applicant; ENOTFOUND if there is none.
 	FindApplicantClient(ctx context.Context, id string) (*Client, error)
-	// FindApplicantEvents returns an applicant's history, oldest first.
+	// FindApplicantEvents returns an applicant's history, oldest first;
+	// read by staff, it marks the record seen (Applicant.SeenAt).
 	FindApplicantEvents(ctx context.Context, id string) ([]*ApplicantEvent, error)
 }
 

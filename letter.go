@@ -110,6 +110,9 @@ type LetterService interface {
 	RenewLetter(ctx context.Context, id string) (*Letter, error)
 	// RevokeLetter revokes an active or superseded letter, for a reason:
 	// the member named or the organization's admins (EFORBIDDEN otherwise).
+	// The earlier letters it superseded, directly or transitively, whose
+	// cards still verify are revoked with it, for the same reason and at
+	// the same instant (RevokedAt); a newer letter never is.
 	RevokeLetter(ctx context.Context, id, reason string) (*Letter, error)
 	// ExpireLetters marks active letters past their date as expired and
 	// returns how many changed.

@@ -88,9 +88,12 @@ type MemberService interface {
 	// UpdateMember changes a member; it never changes the linked account.
 	UpdateMember(ctx context.Context, m *Member) error
 	// LinkMemberAccount links a member record to the account of the person
-	// it names ("" unlinks); the organization's admins or the program
-	// office. EINVALID if the account is not a member or admin account of
-	// the same organization; ECONFLICT if it is linked to another member;
-	// EFORBIDDEN, ENOTFOUND.
+	// it names ("" unlinks). The organization's admins link a record not
+	// yet linked; only the program office (or the system) unlinks or
+	// relinks one, else the person accepts an invitation for the record.
+	// Each link and unlink is audited. EINVALID if the account is not an
+	// active member-role account of the same organization; ECONFLICT if it
+	// is linked to another member, or the record is linked and the actor
+	// is not the program office; EFORBIDDEN, ENOTFOUND.
 	LinkMemberAccount(ctx context.Context, memberID, accountID string) error
 }

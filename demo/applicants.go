@@ -69,8 +69,10 @@ var profiles = []profile{
 // seedApplicants fills each organization's queue with fictional people who
 // asked for a letter over the last six weeks, some through the public form
 // and some entered by staff; two in each organization wrote a second time
-// (the second unanswered one, now detained; a DACA recipient, now with a
-// hearing soon), so their history shows an update by the applicant.
+// (the second unanswered one, now detained, with their code; a DACA
+// recipient, now with a hearing soon and a new phone, by name and date of
+// birth alone), so their history shows an update by the applicant, and a
+// phone proposed for staff to confirm.
 // Applicants live in their organization's service area, so matches can be
 // proposed. setNow moves the store's clock to each intake's day.
 func seedApplicants(ctx context.Context, s amparo.ApplicantService, orgs []*amparo.Organization, now time.Time, setNow func(time.Time)) error {
@@ -100,9 +102,15 @@ func seedApplicants(ctx context.Context, s amparo.ApplicantService, orgs []*ampa
 				return fmt.Errorf("applicant %d of %q: %w", i, o.Name, err)
 			}
 			if later, at := writesAgain(r, pr.name, i, a, received, now); later != nil {
-				// The person sends the public form again, giving their code.
+				// The person sends the public form again, giving their code;
+				// the DACA recipient does not, so the new phone they give is
+				// only proposed, for staff to confirm.
 				setNow(at)
-				if _, err := s.SubmitApplicant(public, later, a.Reference); err != nil {
+				ref := a.Reference
+				if pr.name == "daca" {
+					ref = ""
+				}
+				if _, err := s.SubmitApplicant(public, later, ref); err != nil {
 					return fmt.Errorf("applicant %d of %q writing again: %w", i, o.Name, err)
 				}
 			}

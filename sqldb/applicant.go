@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/amparo-project/amparo"
@@ -141,13 +142,14 @@ func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 			return err
 		}
 		var stored *amparo.Applicant
+		byReference := false
 		if ref := amparo.NormalizeReference(reference); ref != "" {
 			found, _, err := tx.findApplicants(ctx, amparo.ApplicantFilter{OrganizationID: a.OrganizationID, Reference: ref, Limit: 1})
 			if err != nil {
 				return err
 			}
 			if len(found) == 1 {
-				stored = found[0]
+				stored, byReference = found[0], true
 			}
 		}
 		if stored == nil {
@@ -170,8 +172,16 @@ func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 			}
 			return tx.audit(ctx, "applicant.create", "applicant", a.ID)
 		}
-		if err := tx.updateApplicant(ctx, stored, a); err != nil {
+		// The public form matched by name and date of birth alone may be
+		// sent by anyone who knows them: it is not trusted as the person.
+		claimed := !byReference && tx.actor.ID == amparo.ApplicantActorID
+		if err := tx.updateApplicant(ctx, stored, a, claimed); err != nil {
 			return err
+		}
+		if claimed {
+			// The record's code and facts are not the sender's to see.
+			*a = amparo.Applicant{ID: stored.ID, OrganizationID: stored.OrganizationID, Key: a.Key, Facts: a.Facts}
+			return nil
 		}
 		*a = *stored
 		return nil
@@ -179,16 +189,45 @@ func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 	return created, err
 }
 
+// contactFacts are the contact details a later intake only proposes when
+// its sender is not known to be the person: phone, email, address.
+func contactFacts(f amparo.Facts) amparo.Facts {
+	return amparo.Facts{Personal: amparo.Personal{Phone: f.Phone, Address: f.Address}, Email: f.Email}
+}
+
+// withoutContact returns f without its contact details.
+func withoutContact(f amparo.Facts) amparo.Facts {
+	f.Phone, f.Email, f.Address = "", "", amparo.Address{}
+	return f
+}
+
 // updateApplicant merges a later intake into stored, and records what
-// changed. Nothing changed, nothing is written: a form sent twice.
-func (tx *Tx) updateApplicant(ctx context.Context, stored, later *amparo.Applicant) error {
-	merged, changes := stored.Facts.Merge(later.Facts)
-	if len(changes) == 0 {
+// changed. Nothing changed, nothing is written: a form sent twice. A
+// claimed intake (not known to be the person's) only proposes its contact
+// details: they are recorded in the history, not applied.
+func (tx *Tx) updateApplicant(ctx context.Context, stored, later *amparo.Applicant, claimed bool) error {
+	facts := later.Facts
+	var proposed []amparo.ApplicantChange
+	if claimed {
+		_, proposed = stored.Facts.Merge(contactFacts(facts))
+		for i := range proposed {
+			proposed[i].Proposed = true
+		}
+		facts = withoutContact(facts)
+	}
+	merged, changes := stored.Facts.Merge(facts)
+	if len(changes) == 0 && len(proposed) == 0 {
 		return nil
 	}
 	dk, err := tx.applicantKey(ctx, stored.ID)
 	if err != nil {
 		return err
+	}
+	if proposed, err = tx.newProposals(ctx, dk, stored.ID, proposed); err != nil {
+		return err
+	}
+	if changes = append(changes, proposed...); len(changes) == 0 {
+		return nil
 	}
 	key := stored.Key
 	if later.Key != stored.Key {
@@ -205,8 +244,14 @@ func (tx *Tx) updateApplicant(ctx context.Context, stored, later *amparo.Applica
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, "UPDATE applicants SET sealed = ?, row_key = ?, updated_at = ? WHERE id = ?",
-		dk.Seal(plain, []byte(stored.ID)), key, formatTime(tx.now), stored.ID); err != nil {
+	set, args := "sealed = ?, row_key = ?, updated_at = ?", []any{dk.Seal(plain, []byte(stored.ID)), key, formatTime(tx.now)}
+	if tx.actor.ID == amparo.ApplicantActorID {
+		// Staff are shown the record as updated by the person until they
+		// open its history.
+		set, args = set+", applicant_updated_at = ?", append(args, formatTime(tx.now))
+		stored.ApplicantUpdatedAt = tx.now
+	}
+	if _, err := tx.exec(ctx, "UPDATE applicants SET "+set+" WHERE id = ?", append(args, stored.ID)...); err != nil {
 		return err
 	}
 	sealedChanges, err := json.Marshal(changes)
@@ -235,6 +280,37 @@ func (tx *Tx) updateApplicant(ctx context.Context, stored, later *amparo.Applica
 	}
 	stored.Facts, stored.Key, stored.UpdatedAt = merged, key, tx.now
 	return tx.audit(ctx, "applicant.update", "applicant", stored.ID)
+}
+
+// newProposals drops the proposed contact details the applicant's latest
+// history entry already proposes: the same form sent again adds nothing.
+func (tx *Tx) newProposals(ctx context.Context, dk dataKey, id string, proposed []amparo.ApplicantChange) ([]amparo.ApplicantChange, error) {
+	if len(proposed) == 0 {
+		return nil, nil
+	}
+	var sealed []byte
+	err := tx.queryRow(ctx, `SELECT sealed_changes FROM applicant_events WHERE applicant_id = ? AND sealed_changes IS NOT NULL
+		ORDER BY seq DESC LIMIT 1`, id).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return proposed, nil
+	} else if err != nil {
+		return nil, mapError(err)
+	}
+	plain, err := dk.Open(sealed, []byte("changes "+id))
+	if err != nil {
+		return nil, decryptError(err)
+	}
+	var last []amparo.ApplicantChange
+	if err := json.Unmarshal(plain, &last); err != nil {
+		return nil, err
+	}
+	var out []amparo.ApplicantChange
+	for _, p := range proposed {
+		if !slices.ContainsFunc(last, func(c amparo.ApplicantChange) bool { return c.Proposed && c.Field == p.Field && c.New == p.New }) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // FindApplicants lists the actor's organization's applicants, oldest first.
@@ -293,7 +369,7 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		return nil, 0, mapError(err)
 	}
 	rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.row_key, COALESCE(c.reference, ''),
-		c.wrapped_key, c.sealed, c.created_at, c.updated_at FROM `+from+" "+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+		c.wrapped_key, c.sealed, c.created_at, c.updated_at, c.applicant_updated_at, c.staff_seen_at FROM `+from+" "+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -303,7 +379,7 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		var ap amparo.Applicant
 		var wrapped, sealed []byte
 		if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &ap.Key, &ap.Reference, &wrapped, &sealed,
-			scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
+			scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}, scanTime{&ap.ApplicantUpdatedAt}, scanTime{&ap.SeenAt}); err != nil {
 			return nil, 0, err
 		}
 		if err := tx.unsealJSON(ap.ID, wrapped, sealed, &ap.Facts); err != nil {
@@ -391,13 +467,19 @@ func (db *DB) SetApplicantStatus(ctx context.Context, id, status, memberID, reas
 	})
 }
 
-// FindApplicantEvents returns an applicant's history, oldest first.
+// FindApplicantEvents returns an applicant's history, oldest first. Staff
+// reading it have seen the person's updates: the record is marked seen.
 func (db *DB) FindApplicantEvents(ctx context.Context, id string) ([]*amparo.ApplicantEvent, error) {
 	var out []*amparo.ApplicantEvent
 	err := db.inTx(ctx, func(tx *Tx) error {
 		dk, err := tx.applicantKey(ctx, id)
 		if err != nil {
 			return err
+		}
+		if tx.actor.ID != amparo.ApplicantActorID {
+			if _, err := tx.exec(ctx, "UPDATE applicants SET staff_seen_at = ? WHERE id = ?", formatTime(tx.now), id); err != nil {
+				return err
+			}
 		}
 		rows, err := tx.query(ctx, "SELECT status, COALESCE(member_id, ''), sealed_reason, sealed_changes, actor_id, at FROM applicant_events WHERE applicant_id = ? ORDER BY seq", id)
 		if err != nil {

@@ -95,12 +95,15 @@ func TestApplicantService_SubmitAgain(t *testing.T) {
 		again := &amparo.Applicant{Key: "k-rosa", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Rosa Ejemplo Prueba", Language: "es",
 			Situation: amparo.SituationAsylum, Detained: true}}}
 		created, err = db.SubmitApplicant(person, again, "")
-		if err != nil || created || again.ID != first.ID || again.Reference != first.Reference {
-			t.Fatalf("again: created %v, %s/%s, %v", created, again.ID, again.Reference, err)
+		// Matched by name and date of birth alone, the sender is not shown
+		// the record's code (TestApplicantService_SubmitByKeyAlone).
+		if err != nil || created || again.ID != first.ID || again.Reference != "" {
+			t.Fatalf("again: created %v, %s/%q, %v", created, again.ID, again.Reference, err)
 		}
-		if !again.Detained || again.Phone != "213-555-0101" {
-			t.Fatalf("merged facts: detained %v, phone %q (the phone given first must stay)", again.Detained, again.Phone)
+		if got, _ := db.FindApplicantByID(staff, first.ID); !got.Detained || got.Phone != "213-555-0101" {
+			t.Fatalf("merged facts: detained %v, phone %q (the phone given first must stay)", got.Detained, got.Phone)
 		}
+		again, _ = db.FindApplicantByID(staff, first.ID)
 		// The same form once more (a double submit): no new history entry.
 		twice := &amparo.Applicant{Key: "k-rosa", Facts: again.Facts}
 		if created, err := db.SubmitApplicant(person, twice, ""); err != nil || created {
@@ -163,6 +166,113 @@ func TestApplicantService_SubmitAgain(t *testing.T) {
 		}
 		_, err = db.SubmitApplicant(as(amparo.RoleIntake, "other"), &amparo.Applicant{OrganizationID: org.ID, Key: "k9"}, "")
 		wantCode(t, err, amparo.EFORBIDDEN)
+	})
+}
+
+// TestApplicantService_SubmitByKeyAlone: anyone who knows a person's name
+// and date of birth can send the public form as them. Matched by that
+// alone, the sender is never given the record's code or facts; the
+// situation still updates (a person now detained moves up), but the
+// contact details are only proposed, for staff to confirm; the record is
+// marked updated by the person until staff look. With the code, or from
+// staff, the form is trusted.
+func TestApplicantService_SubmitByKeyAlone(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		person := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: org.ID})
+		staff := as(amparo.RoleIntake, org.ID)
+		stored := func() *amparo.Applicant {
+			t.Helper()
+			all, _, err := db.FindApplicants(staff, amparo.ApplicantFilter{})
+			if err != nil || len(all) != 1 {
+				t.Fatalf("%d records, %v", len(all), err)
+			}
+			return all[0]
+		}
+		first := &amparo.Applicant{Key: "k-ines", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Inés Ejemplo Prueba", Language: "es",
+			Phone: "213-555-0101", Address: amparo.Address{City: "Los Angeles"}}}}
+		if _, err := db.SubmitApplicant(person, first, ""); err != nil {
+			t.Fatal(err)
+		}
+		if a := stored(); !a.ApplicantUpdatedAt.IsZero() || a.UpdatedUnseen() {
+			t.Fatal("a new record reads as updated by the person")
+		}
+
+		// Someone else, knowing the name and date of birth, sends the form.
+		now = now.Add(time.Hour)
+		claim := &amparo.Applicant{Key: "k-ines", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Inés Ejemplo Prueba", Language: "es",
+			Phone: "213-555-0199", Address: amparo.Address{City: "Fresno"}, Detained: true}, Email: "otra@example.org"}}
+		if created, err := db.SubmitApplicant(person, claim, ""); err != nil || created {
+			t.Fatalf("claim: %v %v", created, err)
+		}
+		if claim.ID != first.ID || claim.Reference != "" || claim.Phone != "213-555-0199" || claim.Address.City != "Fresno" {
+			t.Fatalf("the sender is shown the record: %q %q %q", claim.Reference, claim.Phone, claim.Address.City)
+		}
+		a := stored()
+		if a.Phone != "213-555-0101" || a.Email != "" || a.Address.City != "Los Angeles" {
+			t.Fatalf("contact details overwritten: %q %q %q", a.Phone, a.Email, a.Address.City)
+		}
+		if !a.Detained {
+			t.Fatal("the situation did not update: a person now detained must move up")
+		}
+		if !a.ApplicantUpdatedAt.Equal(now) || !a.UpdatedUnseen() {
+			t.Fatalf("not marked updated by the person: %v, seen %v", a.ApplicantUpdatedAt, a.SeenAt)
+		}
+		events, err := db.FindApplicantEvents(staff, first.ID)
+		if err != nil || len(events) != 1 || events[0].ActorID != amparo.ApplicantActorID {
+			t.Fatalf("events %+v, %v", events, err)
+		}
+		want := []amparo.ApplicantChange{{Field: "detained", Old: "false", New: "true"},
+			{Field: "phone", Old: "213-555-0101", New: "213-555-0199", Proposed: true},
+			{Field: "email", Old: "", New: "otra@example.org", Proposed: true},
+			{Field: "address.city", Old: "Los Angeles", New: "Fresno", Proposed: true}}
+		if !reflect.DeepEqual(events[0].Changes, want) {
+			t.Fatalf("history %+v, want %+v", events[0].Changes, want)
+		}
+		// Staff have now read the history: the record is seen.
+		if a := stored(); a.UpdatedUnseen() || !a.SeenAt.Equal(now) {
+			t.Fatalf("after staff looked: seen %v", a.SeenAt)
+		}
+		// The same form again proposes nothing new and writes nothing.
+		now = now.Add(time.Hour)
+		if _, err := db.SubmitApplicant(person, &amparo.Applicant{Key: "k-ines", Facts: claim.Facts}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if events, _ := db.FindApplicantEvents(staff, first.ID); len(events) != 1 {
+			t.Fatalf("the same claim again wrote %d entries", len(events))
+		}
+		// A later update by the person is unseen again.
+		now = now.Add(time.Hour)
+		hearing := &amparo.Applicant{Key: "k-ines", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Inés Ejemplo Prueba", Language: "es",
+			FacingRemoval: true}}}
+		if _, err := db.SubmitApplicant(person, hearing, ""); err != nil {
+			t.Fatal(err)
+		}
+		if a := stored(); !a.UpdatedUnseen() || !a.FacingRemoval {
+			t.Fatal("a later update by the person is not marked")
+		}
+
+		// With the reference code, the person is trusted: the phone changes,
+		// and the stored record (with its code) is theirs to see.
+		withCode := &amparo.Applicant{Key: "k-ines", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Inés Ejemplo Prueba", Language: "es",
+			Phone: "213-555-0177"}}}
+		if _, err := db.SubmitApplicant(person, withCode, first.Reference); err != nil || withCode.Reference != first.Reference {
+			t.Fatalf("with the code: %q, %v", withCode.Reference, err)
+		}
+		if a := stored(); a.Phone != "213-555-0177" {
+			t.Fatalf("with the code the phone is %q", a.Phone)
+		}
+		// Staff, with the person in front of them, are trusted too.
+		byStaff := &amparo.Applicant{Key: "k-ines", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Inés Ejemplo Prueba", Language: "es",
+			Phone: "213-555-0155"}}}
+		if _, err := db.SubmitApplicant(staff, byStaff, ""); err != nil || byStaff.Reference != first.Reference {
+			t.Fatalf("by staff: %q, %v", byStaff.Reference, err)
+		}
+		if a := stored(); a.Phone != "213-555-0155" {
+			t.Fatalf("by staff the phone is %q", a.Phone)
+		}
 	})
 }
 

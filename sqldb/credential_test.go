@@ -123,6 +123,67 @@ func TestLetterService_Credential(t *testing.T) {
 			wantStatus(t, v, l.QR, credential.StatusRevoked)
 			wantStatus(t, v, next.QR, credential.StatusValid)
 		})
+		// Revoking the current letter revokes the client's older cards of
+		// the same chain still in their dates, for the same reason, at
+		// once; revoking an old one on purpose leaves the newer valid.
+		t.Run("RevokeCurrentRevokesEarlierCards", func(t *testing.T) {
+			first := mustIssue(t, db, org, m)
+			second, err := db.RenewLetter(ctx, first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			third, err := db.RenewLetter(ctx, second.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, _ = db.FindLetterByID(ctx, second.ID)
+			third, _ = db.FindLetterByID(ctx, third.ID)
+			v := verifier(t, db)
+			for _, l := range []*amparo.Letter{first, second, third} {
+				wantStatus(t, v, l.QR, credential.StatusValid)
+			}
+			// An unrelated client's letter stays valid.
+			bystander := mustIssue(t, db, org, m)
+			revoked, err := db.RevokeLetter(ctx, third.ID, "Card reported stolen")
+			if err != nil {
+				t.Fatal(err)
+			}
+			v = verifier(t, db)
+			for _, l := range []*amparo.Letter{first, second, third} {
+				wantStatus(t, v, l.QR, credential.StatusRevoked)
+				got, _ := db.FindLetterByID(ctx, l.ID)
+				if got.Status != amparo.LetterRevoked || got.RevokeReason != "Card reported stolen" || !got.RevokedAt.Equal(revoked.RevokedAt) {
+					t.Fatalf("letter %s: %s %q at %v", l.ID, got.Status, got.RevokeReason, got.RevokedAt)
+				}
+				if _, n, _ := db.FindAuditEvents(system, amparo.AuditFilter{Action: "letter.revoke", RecordID: l.ID}); n != 1 {
+					t.Fatalf("letter %s: %d revoke events", l.ID, n)
+				}
+			}
+			wantStatus(t, v, bystander.QR, credential.StatusValid)
+		})
+		t.Run("RevokeOldLeavesNewer", func(t *testing.T) {
+			first := mustIssue(t, db, org, m)
+			second, err := db.RenewLetter(ctx, first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			third, err := db.RenewLetter(ctx, second.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, _ = db.FindLetterByID(ctx, second.ID)
+			third, _ = db.FindLetterByID(ctx, third.ID)
+			if _, err := db.RevokeLetter(ctx, second.ID, "Card reported stolen"); err != nil {
+				t.Fatal(err)
+			}
+			v := verifier(t, db)
+			wantStatus(t, v, second.QR, credential.StatusRevoked)
+			wantStatus(t, v, first.QR, credential.StatusRevoked)
+			wantStatus(t, v, third.QR, credential.StatusValid)
+			if got, _ := db.FindLetterByID(ctx, third.ID); got.Status != amparo.LetterActive {
+				t.Fatalf("the newer letter is %s", got.Status)
+			}
+		})
 		t.Run("ErasedClient", func(t *testing.T) {
 			l := mustIssue(t, db, org, m)
 			if err := db.DeleteClient(ctx, l.ClientID); err != nil {

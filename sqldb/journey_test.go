@@ -187,7 +187,10 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 		if _, err := db.RevokeLetter(signer, next.ID, "Terminó la representación"); err != nil {
 			t.Fatal(err)
 		}
-		wantStatus(t, verifier(t, db), next.QR, credential.StatusRevoked)
+		v = verifier(t, db)
+		wantStatus(t, v, next.QR, credential.StatusRevoked)
+		// The older card the client may still carry stops working with it.
+		wantStatus(t, v, l.QR, credential.StatusRevoked)
 		page, err = db.PhoneLetterByLink(visitor, page.LinkID)
 		if err != nil || page.LetterID != next.ID || page.Status != amparo.LetterRevoked {
 			t.Fatalf("after revoking, the phone page: %+v, %v", page, err)

@@ -378,7 +378,11 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 }
 
 // RevokeLetter revokes, for a reason, an active letter, or a superseded
-// one whose card still verifies.
+// one whose card still verifies. The earlier letters it superseded,
+// directly or through renewals, whose cards still verify are revoked with
+// it, for the same reason: a renewal leaves the client's older card valid,
+// but when the representation ends or a card is stolen every card of the
+// chain must stop working. Revoking an old letter never touches a newer one.
 func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Letter, error) {
 	var l *amparo.Letter
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
@@ -406,9 +410,46 @@ func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Lett
 		if err := tx.revokeCredential(ctx, l); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.revoke", "letter", l.ID)
+		if err := tx.audit(ctx, "letter.revoke", "letter", l.ID); err != nil {
+			return err
+		}
+		return tx.revokeEarlier(ctx, l)
 	})
 	return l, err
+}
+
+// revokeEarlier revokes, with l's reason and time, the letters l
+// superseded, directly or transitively, that are superseded and still in
+// their dates (their cards verify); the others already fail verification.
+func (tx *Tx) revokeEarlier(ctx context.Context, l *amparo.Letter) error {
+	seen := map[string]bool{l.ID: true}
+	for next := l.ID; ; {
+		earlier, err := scanLetter(tx.queryRow(ctx, "SELECT "+letterColumns+" FROM letters l WHERE l.superseded_by = ? AND l.organization_id = ?",
+			next, l.OrganizationID))
+		if amparo.ErrorCode(err) == amparo.ENOTFOUND {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if seen[earlier.ID] {
+			return nil
+		}
+		seen[earlier.ID], next = true, earlier.ID
+		if earlier.Status != amparo.LetterSuperseded || !tx.now.Before(earlier.ValidUntil) {
+			continue
+		}
+		earlier.Status, earlier.RevokedAt, earlier.RevokeReason, earlier.UpdatedAt = amparo.LetterRevoked, l.RevokedAt, l.RevokeReason, tx.now
+		if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ? WHERE id = ?",
+			earlier.Status, formatTime(earlier.RevokedAt), earlier.RevokeReason, formatTime(earlier.UpdatedAt), earlier.ID); err != nil {
+			return err
+		}
+		if err := tx.revokeCredential(ctx, earlier); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, "letter.revoke", "letter", earlier.ID); err != nil {
+			return err
+		}
+	}
 }
 
 // ExpireLetters marks the actor's active letters past their date expired.

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,7 +115,8 @@ func TestLetterService_Lifecycle(t *testing.T) {
 				t.Errorf("event %s by %s %q of %q", e.Action, e.ActorRole, e.ActorName, e.OrganizationID)
 			}
 		}
-		want := []string{"letter.create", "phone_link.create", "letter.issue", "letter.create", "letter.supersede", "letter.issue", "letter.view", "letter.revoke"}
+		want := []string{"letter.create", "phone_link.create", "letter.issue", "letter.create", "letter.supersede", "letter.issue", "letter.view", "letter.revoke",
+			"letter.revoke"} // revoking the renewal revokes the superseded letter, whose card still verifies
 		if len(actions) != len(want) {
 			t.Fatalf("audit actions %v, want %v", actions, want)
 		}
@@ -309,35 +311,120 @@ func TestMemberService_LinkAccount(t *testing.T) {
 			}
 			return a.ID
 		}
-		admin := as(amparo.RoleOrgAdmin, org.ID)
+		linkedTo := func(memberID string) string {
+			got, err := db.FindMemberByID(system, memberID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got.AccountID
+		}
+		audited := func(action, recordType, recordID string) int {
+			_, n, err := db.FindAuditEvents(system, amparo.AuditFilter{Action: action, RecordType: recordType, RecordID: recordID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		adminID := account("rosa@centro.example", amparo.RoleOrgAdmin, org.ID)
+		admin := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: adminID, Role: amparo.RoleOrgAdmin, OrganizationID: org.ID})
+		programAdmin := as(amparo.RoleProgramAdmin, "")
 		mine := account("grace@centro.example", amparo.RoleMember, org.ID)
 		if err := db.LinkMemberAccount(admin, m2.ID, mine); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.FindMemberByID(system, m2.ID); got.AccountID != mine {
-			t.Fatalf("linked %q", got.AccountID)
+		if linkedTo(m2.ID) != mine {
+			t.Fatalf("linked %q", linkedTo(m2.ID))
 		}
+		if audited("member.link", "member", m2.ID) != 1 || audited("account.link", "account", mine) != 1 {
+			t.Fatal("the link is not audited on the member and the account")
+		}
+		t.Run("ErrAdminOwnAccount", func(t *testing.T) {
+			// The walk-through's attack: an admin links their own account to
+			// an attorney's record, to sign in the attorney's name.
+			m3 := MustCreateMember(t, db, org.ID, "900003")
+			wantCode(t, db.LinkMemberAccount(admin, m3.ID, adminID), amparo.EINVALID)
+			wantCode(t, db.LinkMemberAccount(programAdmin, m3.ID, adminID), amparo.EINVALID)
+			if linkedTo(m3.ID) != "" {
+				t.Fatal("the admin's account was linked")
+			}
+		})
+		t.Run("ErrRelinkByOrgAdmin", func(t *testing.T) {
+			// m is linked to its attorney's account: an admin can neither
+			// move it to another account nor unlink it.
+			spare := account("spare@centro.example", amparo.RoleMember, org.ID)
+			err := db.LinkMemberAccount(admin, m.ID, spare)
+			wantCode(t, err, amparo.ECONFLICT)
+			if !strings.Contains(amparo.ErrorMessage(err), "program office") {
+				t.Errorf("the refusal does not say who can: %v", err)
+			}
+			wantCode(t, db.LinkMemberAccount(admin, m.ID, ""), amparo.ECONFLICT)
+			if linkedTo(m.ID) != m.AccountID {
+				t.Fatal("the attorney's account was unlinked")
+			}
+			// Linking the same account again changes nothing.
+			if err := db.LinkMemberAccount(admin, m.ID, m.AccountID); err != nil {
+				t.Fatal(err)
+			}
+		})
 		t.Run("ErrAlreadyLinked", func(t *testing.T) {
-			wantCode(t, db.LinkMemberAccount(admin, m2.ID, m.AccountID), amparo.ECONFLICT)
+			m4 := MustCreateMember(t, db, org.ID, "900004")
+			wantCode(t, db.LinkMemberAccount(admin, m4.ID, m.AccountID), amparo.ECONFLICT)
 		})
 		t.Run("ErrOtherOrganization", func(t *testing.T) {
+			m5 := MustCreateMember(t, db, org.ID, "900005")
 			theirs := account("peter@sample.example", amparo.RoleMember, elsewhere.ID)
-			wantCode(t, db.LinkMemberAccount(admin, m2.ID, theirs), amparo.EINVALID)
+			wantCode(t, db.LinkMemberAccount(admin, m5.ID, theirs), amparo.EINVALID)
 		})
 		t.Run("ErrIntakeAccount", func(t *testing.T) {
+			m6 := MustCreateMember(t, db, org.ID, "900006")
 			intake := account("front@centro.example", amparo.RoleIntake, org.ID)
-			wantCode(t, db.LinkMemberAccount(admin, m2.ID, intake), amparo.EINVALID)
+			wantCode(t, db.LinkMemberAccount(admin, m6.ID, intake), amparo.EINVALID)
 		})
 		t.Run("ErrNotAnAdmin", func(t *testing.T) {
 			wantCode(t, db.LinkMemberAccount(as(amparo.RoleMember, org.ID), m2.ID, ""), amparo.EFORBIDDEN)
 			wantCode(t, db.LinkMemberAccount(as(amparo.RoleOrgAdmin, elsewhere.ID), m2.ID, ""), amparo.EFORBIDDEN)
 		})
-		t.Run("Unlink", func(t *testing.T) {
-			if err := db.LinkMemberAccount(admin, m2.ID, ""); err != nil {
+		t.Run("ErrInvitationForAdmin", func(t *testing.T) {
+			// A member record is linked only to the person who signs: an
+			// invitation for it is for the member role.
+			inv := &amparo.Invitation{Email: "boss@centro.example", Role: amparo.RoleOrgAdmin, OrganizationID: org.ID, MemberID: m2.ID}
+			wantCode(t, db.CreateInvitation(admin, inv), amparo.EINVALID)
+		})
+		t.Run("ProgramOfficeUnlinksAndRelinks", func(t *testing.T) {
+			if err := db.LinkMemberAccount(programAdmin, m2.ID, ""); err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := db.FindMemberByID(system, m2.ID); got.AccountID != "" {
-				t.Fatalf("still linked to %q", got.AccountID)
+			if linkedTo(m2.ID) != "" {
+				t.Fatal("still linked")
+			}
+			if audited("member.unlink", "member", m2.ID) != 1 || audited("account.unlink", "account", mine) != 1 {
+				t.Fatal("the unlink is not audited")
+			}
+			if err := db.LinkMemberAccount(programAdmin, m2.ID, mine); err != nil {
+				t.Fatal(err)
+			}
+			other := account("grace2@centro.example", amparo.RoleMember, org.ID)
+			if err := db.LinkMemberAccount(programAdmin, m2.ID, other); err != nil {
+				t.Fatal(err)
+			}
+			if linkedTo(m2.ID) != other || audited("member.unlink", "member", m2.ID) != 2 || audited("account.link", "account", other) != 1 {
+				t.Fatal("the program office's relink is not done and audited")
+			}
+		})
+		t.Run("InvitationRelinks", func(t *testing.T) {
+			// The person the record names accepts an invitation for it: their
+			// new account replaces the one linked before.
+			before := linkedTo(m2.ID)
+			inv := &amparo.Invitation{Email: "grace.new@centro.example", Role: amparo.RoleMember, OrganizationID: org.ID, MemberID: m2.ID}
+			if err := db.CreateInvitation(admin, inv); err != nil {
+				t.Fatal(err)
+			}
+			a, err := db.AcceptInvitation(system, inv.Token, "Grace Example", "x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if linkedTo(m2.ID) != a.ID || audited("account.unlink", "account", before) == 0 {
+				t.Fatalf("linked to %q after the invitation", linkedTo(m2.ID))
 			}
 		})
 	})

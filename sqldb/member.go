@@ -132,23 +132,35 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 }
 
 // LinkMemberAccount links a member record to the account of the person it
-// names, or unlinks it; the organization's admins or the program office.
+// names, or unlinks it. An organization admin may link a record that is
+// not linked yet; once linked, only the program office (or the system)
+// unlinks or relinks it, or the person accepts an invitation for the record:
+// otherwise an admin could link their own account and sign as the attorney.
 func (db *DB) LinkMemberAccount(ctx context.Context, memberID, accountID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?", memberID))
+		m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?"+tx.db.dialect.forUpdate(), memberID))
 		if err != nil {
 			return err
 		}
 		if !tx.actor.Administers(m.OrganizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot change members of this organization")
 		}
+		if m.AccountID == accountID {
+			return nil
+		}
+		if m.AccountID != "" && tx.actor.Role != amparo.RoleProgramAdmin && tx.actor.Role != amparo.RoleSystem {
+			return &amparo.Error{Code: amparo.ECONFLICT, Field: "account_id", Message: "this member record is already linked to " +
+				"another account: only the program office can unlink it, or invite the person for this member record and " +
+				"accepting the invitation links their new account"}
+		}
 		return tx.linkMember(ctx, m, accountID)
 	})
 }
 
-// linkMember links m to accountID ("" unlinks): an active member or
-// organization admin account of m's organization, linked to no other
-// member.
+// linkMember links m to accountID ("" unlinks), replacing any account
+// linked before: an active account of m's organization with the member
+// role (the person who signs), linked to no other member. Each change is
+// audited on the member and on the accounts linked and unlinked.
 func (tx *Tx) linkMember(ctx context.Context, m *amparo.Member, accountID string) error {
 	if accountID != "" {
 		a, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", accountID))
@@ -157,14 +169,29 @@ func (tx *Tx) linkMember(ctx context.Context, m *amparo.Member, accountID string
 		} else if err != nil {
 			return err
 		}
-		if a.OrganizationID != m.OrganizationID || (a.Role != amparo.RoleMember && a.Role != amparo.RoleOrgAdmin) {
-			return amparo.Invalid("account_id", "must be a member's or an admin's account of the member's organization")
+		if a.OrganizationID != m.OrganizationID || a.Role != amparo.RoleMember || a.Status != amparo.AccountActive {
+			return amparo.Invalid("account_id", "must be an active account with the member role, of the member's organization")
 		}
 	}
 	if _, err := tx.exec(ctx, "UPDATE members SET account_id = ?, updated_at = ? WHERE id = ?",
 		nullable(accountID), formatTime(tx.now), m.ID); err != nil {
 		return conflict(err, "account_id", "this account is already linked to another member")
 	}
+	old := m.AccountID
 	m.AccountID = accountID
-	return tx.audit(ctx, "member.link", "member", m.ID)
+	if old != "" {
+		if err := tx.audit(ctx, "member.unlink", "member", m.ID); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, "account.unlink", "account", old); err != nil {
+			return err
+		}
+	}
+	if accountID == "" {
+		return nil
+	}
+	if err := tx.audit(ctx, "member.link", "member", m.ID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "account.link", "account", accountID)
 }

@@ -128,16 +128,22 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	roles := []amparo.Role{amparo.RoleOrgAdmin, amparo.RoleMember, amparo.RoleIntake}
 	// Each member's linked account, by name; and the accounts a member
-	// record can be linked to.
-	names, signers := map[string]string{}, []*amparo.Account{}
+	// record can be linked to: active member-role accounts (the people who
+	// sign) not linked to another record. Only the program office changes
+	// a record once it is linked.
+	names, linked, signers := map[string]string{}, map[string]bool{}, []*amparo.Account{}
+	for _, m := range ms {
+		linked[m.AccountID] = m.AccountID != ""
+	}
 	for _, a := range accounts {
 		names[a.ID] = a.Name
-		if a.Status == amparo.AccountActive && (a.Role == amparo.RoleMember || a.Role == amparo.RoleOrgAdmin) {
+		if a.Status == amparo.AccountActive && a.Role == amparo.RoleMember {
 			signers = append(signers, a)
 		}
 	}
 	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Accounts": accounts, "Form": f,
-		"InviteURL": string(s.openSealed(r, inviteCookie, sess.AccountID)), "Roles": roles, "AccountNames": names, "Signers": signers})
+		"InviteURL": string(s.openSealed(r, inviteCookie, sess.AccountID)), "Roles": roles, "AccountNames": names, "Signers": signers, "Linked": linked,
+		"Relinks": sess.Account.Role == amparo.RoleProgramAdmin})
 }
 
 // orgUpdate changes an organization's capacity, languages, service area
@@ -233,8 +239,16 @@ func (s *Server) memberLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.SetPathValue("id", m.OrganizationID)
-	if err := s.Members.LinkMemberAccount(r.Context(), m.ID, r.PostFormValue("account")); err != nil {
+	account := r.PostFormValue("account")
+	if err := s.Members.LinkMemberAccount(r.Context(), m.ID, account); err != nil {
 		f := &form{Values: map[string]string{}}
+		if amparo.ErrorCode(err) == amparo.ECONFLICT && m.AccountID != "" && m.AccountID != account {
+			// The record names someone already: only the program office
+			// or that person's invitation changes it.
+			f.add("account_id", s.Catalog.T(s.language(w, r), "org.err.relink", m.Name))
+			s.renderOrg(w, r, http.StatusUnprocessableEntity, f)
+			return
+		}
 		if s.adminErrors(w, r, err, f) {
 			s.renderOrg(w, r, http.StatusUnprocessableEntity, f)
 		}

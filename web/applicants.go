@@ -177,14 +177,21 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 		received = amparo.DayOf(a.CreatedAt, s.programZone(r.Context()))
 	}
 	var history []historyEntry
+	var proposed []changeView // contact details proposed, not applied, newest first
 	for _, e := range events {
 		h := historyEntry{At: e.At, Status: e.Status, Reason: e.Reason, Update: e.Changes != nil, ByApplicant: e.ActorID == amparo.ApplicantActorID}
 		for _, c := range e.Changes {
-			h.Changes = append(h.Changes, changeView{s.Catalog.T(lang, "client.field."+c.Field), s.factValue(lang, c.Field, c.Old), s.factValue(lang, c.Field, c.New)})
+			v := changeView{s.Catalog.T(lang, "client.field."+c.Field), s.factValue(lang, c.Field, c.Old), s.factValue(lang, c.Field, c.New), e.At}
+			if c.Proposed {
+				h.Proposed = append(h.Proposed, v)
+				proposed = append([]changeView{v}, proposed...)
+			} else {
+				h.Changes = append(h.Changes, v)
+			}
 		}
 		history = append(history, h)
 	}
-	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Received": received, "History": history,
+	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Received": received, "History": history, "Proposed": proposed,
 		"CountryOfBirth": intake.CountryName(lang, a.CountryOfBirth), "TPSCountry": intake.CountryName(lang, a.TPSCountry),
 		"Statuses": amparo.ApplicantStatuses, "Form": f})
 }
@@ -197,9 +204,15 @@ type historyEntry struct {
 	Update      bool // a later intake that changed facts
 	ByApplicant bool // sent by the person themselves
 	Changes     []changeView
+	// Proposed are contact details sent by someone matched by name and
+	// date of birth alone: not applied, for staff to confirm.
+	Proposed []changeView
 }
 
-type changeView struct{ Field, Old, New string }
+type changeView struct {
+	Field, Old, New string
+	At              time.Time
+}
 
 // factValue writes a stored value of a changed fact in lang.
 func (s *Server) factValue(lang, field, v string) string {

@@ -68,9 +68,10 @@ func TestBrowser_StaffFlow(t *testing.T) {
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	ctx := browsertest.Start(t, nil)
-	// Rosa runs the organization and is the attorney on its letters: her
-	// invitation is for her member record, so she approves them herself.
-	inv := &amparo.Invitation{Email: "rosa@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: w.org.ID, MemberID: m.ID}
+	// Rosa is the attorney on the organization's letters: her invitation
+	// is for her member record (a member record is linked only to an
+	// account with the member role), so she approves them herself.
+	inv := &amparo.Invitation{Email: "rosa@centro-ejemplo.example", Role: amparo.RoleMember, OrganizationID: w.org.ID, MemberID: m.ID}
 	if err := w.db.CreateInvitation(system, inv); err != nil {
 		t.Fatal(err)
 	}

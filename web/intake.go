@@ -18,7 +18,9 @@ import (
 // (post/redirect/get): reloading it or switching its language sends
 // nothing again. The confirmation shows the reference code and nothing the
 // person typed, so the page is safe to have open or to share; the code
-// travels in a short-lived signed cookie, never in the address.
+// travels in a short-lived signed cookie, never in the address. A form
+// matched to an earlier request by name and date of birth alone is told
+// it was added to that request, never shown its code.
 
 func (s *Server) intakeRoutes(mux *routes) {
 	mux.HandleFunc("GET /intake/{org}", s.intakeForm)
@@ -76,7 +78,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 		// answer as for anyone. The confirmation claims no record and shows
 		// no code, only how to reach the organization: a person whose
 		// browser filled the field is never given a code of nothing.
-		s.intakeRedirect(w, r, o.ID, "")
+		s.intakeRedirect(w, r, o.ID, doneHeld, "")
 		return
 	}
 	if len(f.Errors) > 0 {
@@ -85,19 +87,35 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	// The form's person acts as the organization's intake, for this one record.
 	ctx := amparo.NewContextWithActor(r.Context(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: o.ID})
-	if _, err := s.Applicants.SubmitApplicant(ctx, a, f.Values["reference"]); err != nil {
+	created, err := s.Applicants.SubmitApplicant(ctx, a, f.Values["reference"])
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.intakeRedirect(w, r, o.ID, a.Reference)
+	if !created && a.Reference == "" {
+		// Matched by name and date of birth alone, which others may know:
+		// the earlier request's code is not shown to whoever sent this.
+		s.intakeRedirect(w, r, o.ID, doneAdded, "")
+		return
+	}
+	s.intakeRedirect(w, r, o.ID, doneCode, a.Reference)
 }
 
-// intakeRedirect sends the browser to the confirmation, with the reference
-// code ("" for none) in a signed cookie of the same length either way.
-func (s *Server) intakeRedirect(w http.ResponseWriter, r *http.Request, orgID, reference string) {
-	kind := "R"
-	if reference == "" {
-		kind, reference = "H", strings.Repeat("0", amparo.ReferenceLen)
+// What the confirmation says: the reference code; that the form was kept
+// back (the honeypot); or that it was added to an earlier request whose
+// code is not shown.
+const (
+	doneCode  = "R"
+	doneHeld  = "H"
+	doneAdded = "A"
+)
+
+// intakeRedirect sends the browser to the confirmation, with what it says
+// and the reference code (for doneCode) in a signed cookie of the same
+// length either way.
+func (s *Server) intakeRedirect(w http.ResponseWriter, r *http.Request, orgID, kind, reference string) {
+	if kind != doneCode {
+		reference = strings.Repeat("0", amparo.ReferenceLen)
 	}
 	exp := strconv.FormatInt(time.Now().Add(intakeDoneFor).Unix(), 10)
 	data := []byte(kind + "." + reference + "." + exp)
@@ -108,31 +126,34 @@ func (s *Server) intakeRedirect(w http.ResponseWriter, r *http.Request, orgID, r
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
-// intakeDoneCookie reads the confirmation's cookie: the reference code,
-// or held for a form kept back (the honeypot); ok is false for none.
-func (s *Server) intakeDoneCookie(r *http.Request, orgID string) (reference string, held, ok bool) {
+// intakeDoneCookie reads the confirmation's cookie: what it says (kind)
+// and the reference code, for doneCode only; ok is false for none.
+func (s *Server) intakeDoneCookie(r *http.Request, orgID string) (kind, reference string, ok bool) {
 	c, err := r.Cookie("intake_done")
 	if err != nil {
-		return "", false, false
+		return "", "", false
 	}
 	b64, mac, _ := strings.Cut(c.Value, ".")
 	data, err1 := base64.RawURLEncoding.DecodeString(b64)
 	sum, err2 := base64.RawURLEncoding.DecodeString(mac)
 	if err1 != nil || err2 != nil || !hmac.Equal(sum, s.MAC("intake-done "+orgID, data)) {
-		return "", false, false
+		return "", "", false
 	}
 	parts := strings.Split(string(data), ".")
 	if len(parts) != 3 {
-		return "", false, false
+		return "", "", false
 	}
 	exp, err := strconv.ParseInt(parts[2], 10, 64)
 	if err != nil || time.Now().Unix() > exp {
-		return "", false, false
+		return "", "", false
 	}
-	if parts[0] == "H" {
-		return "", true, true
+	switch parts[0] {
+	case doneHeld, doneAdded:
+		return parts[0], "", true
+	case doneCode:
+		return doneCode, parts[1], true
 	}
-	return parts[1], false, true
+	return "", "", false
 }
 
 // intakeDone is the confirmation: the reference code, what happens next
@@ -143,11 +164,11 @@ func (s *Server) intakeDone(w http.ResponseWriter, r *http.Request) {
 	if o == nil {
 		return
 	}
-	reference, held, ok := s.intakeDoneCookie(r, o.ID)
+	kind, reference, ok := s.intakeDoneCookie(r, o.ID)
 	if !ok {
 		http.Redirect(w, r, "/intake/"+o.ID, http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, "intake_done", http.StatusOK, map[string]any{"Organization": o, "Reference": reference, "Held": held,
-		"CallbackDays": intakeCallbackDays})
+	s.render(w, r, "intake_done", http.StatusOK, map[string]any{"Organization": o, "Reference": reference, "Held": kind == doneHeld,
+		"Added": kind == doneAdded, "CallbackDays": intakeCallbackDays})
 }

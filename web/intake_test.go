@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -73,12 +74,16 @@ func TestPublicIntake(t *testing.T) {
 	if got := w.applicants(t); len(got) != 1 || got[0].LegalName != "Zacarías Quiñónez Ejemplo" || got[0].TPSCountry != "SV" || len(got[0].Consents) != 1 {
 		t.Fatalf("stored %+v", got)
 	}
-	// The same person writes again, now detained: the same record, updated.
+	// The same person writes again, now detained, without the code: the
+	// same record, updated; matched by name and date of birth alone, the
+	// confirmation says it was added to the earlier request and does not
+	// show its code (anyone who knows them could have sent it; this test
+	// expected the code shown before, which leaked it).
 	form.Set("detained", "on")
 	res, _ = b.post(path, form)
 	wantRedirect(t, res, path+"/done")
-	if _, body := b.get(path + "/done"); !strings.Contains(body, as[0].Reference) {
-		t.Fatal("the second request shows another code")
+	if _, body := b.get(path + "/done"); strings.Contains(body, as[0].Reference) || !strings.Contains(body, `id="added"`) {
+		t.Fatalf("the second request, matched by name alone, shows the code or not that it was added:\n%s", body)
 	}
 	if got := w.applicants(t); len(got) != 1 || !got[0].Detained {
 		t.Fatalf("after writing again: %d applicants", len(got))
@@ -167,6 +172,86 @@ func TestIntakeForms_NothingAnsweredNothingScored(t *testing.T) {
 		if got := intake.ScoredFacts(a, time.Now()); len(got) != 0 || a.Situation != amparo.SituationUnknown {
 			t.Errorf("%s: scored facts %v, situation %q", a.LegalName, got, a.Situation)
 		}
+	}
+}
+
+// TestPublicIntake_MatchedByNameAlone: someone who knows a person's name
+// and date of birth sends the public form as them. They are told it was
+// added to an earlier request, never shown its code (not on the page, not
+// in the cookie); the situation updates, the phone does not: staff see it
+// as proposed, to confirm, and the list marks the record updated by the
+// person until they open it. With the code, the person is trusted.
+func TestPublicIntake_MatchedByNameAlone(t *testing.T) {
+	w := newAccountWorld(t)
+	w.org.ContactPhone = "+1 213 555 0199"
+	if err := w.db.UpdateOrganization(system, w.org); err != nil {
+		t.Fatal(err)
+	}
+	path := "/intake/" + w.org.ID
+	form := url.Values{"legal_name": {"Paula Ejemplo Muestra"}, "birth_date": {"1988-02-03"}, "language": {"es"},
+		"phone": {"213-555-0131"}, "consent": {"on"}}
+	person := w.browser(t)
+	res, _ := person.post(path, form)
+	wantRedirect(t, res, path+"/done")
+	as := w.applicants(t)
+	if len(as) != 1 {
+		t.Fatalf("%d applicants", len(as))
+	}
+	ref := as[0].Reference
+
+	other := w.browser(t)
+	claim := url.Values{"legal_name": {"Paula Ejemplo Muestra"}, "birth_date": {"1988-02-03"}, "language": {"es"},
+		"phone": {"213-555-0999"}, "detained": {"on"}, "consent": {"on"}}
+	res, _ = other.post(path+"?lang=es", claim)
+	wantRedirect(t, res, path+"/done")
+	for _, c := range res.Cookies() {
+		if v, _ := base64.RawURLEncoding.DecodeString(strings.Split(c.Value, ".")[0]); strings.Contains(c.Value, ref) || strings.Contains(string(v), ref) {
+			t.Fatalf("the cookie %s carries the code", c.Name)
+		}
+	}
+	_, body := other.get(path + "/done")
+	if strings.Contains(body, ref) || !strings.Contains(body, "Agregamos esto a su solicitud anterior") ||
+		!strings.Contains(body, "Use el código de referencia que le dieron la primera vez") || !strings.Contains(body, "213 555 0199") {
+		t.Fatalf("the confirmation after a match by name alone:\n%s", body)
+	}
+	if _, body := other.get(path + "/done?lang=en"); strings.Contains(body, ref) || !strings.Contains(body, "We added this to your earlier request") {
+		t.Fatalf("in English:\n%s", body)
+	}
+	as = w.applicants(t)
+	if len(as) != 1 || as[0].Phone != "213-555-0131" || !as[0].Detained {
+		t.Fatalf("stored: %d, phone %q, detained %v", len(as), as[0].Phone, as[0].Detained)
+	}
+
+	// Staff: the list marks the record updated by the person, not yet seen.
+	staff := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	mark := `<strong class="updated" data-applicant="` + as[0].ID + `">`
+	if _, body := staff.get("/applicants?lang=es"); !strings.Contains(body, mark) || !strings.Contains(body, "actualizada por la persona el") {
+		t.Fatalf("the list does not mark the update:\n%s", body)
+	}
+	// The page shows the phone on record, and the proposed one clearly.
+	_, body = staff.get("/applicants/" + as[0].ID + "?lang=es")
+	if !strings.Contains(body, `id="proposed"`) || !strings.Contains(body, "Datos de contacto propuestos, no aplicados") ||
+		!strings.Contains(body, "213-555-0999 propuesto (registrado: 213-555-0131)") || !strings.Contains(body, `<a href="tel:213-555-0131">`) {
+		t.Fatalf("the applicant page does not show the proposal:\n%s", body)
+	}
+	if _, body := staff.get("/applicants/" + as[0].ID + "?lang=en"); !strings.Contains(body, "Contact details proposed, not applied") {
+		t.Fatal("the proposal in English")
+	}
+	// Seen: the list no longer marks it as unseen, but says when it changed.
+	if _, body := staff.get("/applicants?lang=en"); strings.Contains(body, mark) || !strings.Contains(body, "updated by the person on") {
+		t.Fatalf("after staff looked, the list:\n%s", body)
+	}
+
+	// The person, with their code, is trusted: shown the code, phone applied.
+	form.Set("reference", ref)
+	form.Set("phone", "213-555-0132")
+	res, _ = person.post(path, form)
+	wantRedirect(t, res, path+"/done")
+	if _, body := person.get(path + "/done"); !strings.Contains(body, `id="reference">`+ref+"<") {
+		t.Fatalf("with the code, the confirmation:\n%s", body)
+	}
+	if got := w.applicants(t); got[0].Phone != "213-555-0132" {
+		t.Fatalf("with the code the phone is %q", got[0].Phone)
 	}
 }
 
@@ -331,7 +416,8 @@ func TestPublicIntake_PhoneSpanishWritesAgain(t *testing.T) {
 	if sit := eval[string](t, ctx, `document.getElementById('situation').value`); sit != "" {
 		t.Fatalf("the situation is %q, not unanswered", sit)
 	}
-	do(t, ctx, chromedp.Click("#consent"), chromedp.Click("#send"), chromedp.WaitVisible("#reference"))
+	do(t, ctx, chromedp.Click("#consent"), chromedp.Click("#send"))
+	confirmed(t, ctx) // the form's code field has the id of the confirmation's code
 	ref := eval[string](t, ctx, `document.getElementById('reference').textContent`)
 	if path := eval[string](t, ctx, `location.pathname + location.search`); path != "/intake/"+w.org.ID+"/done" {
 		t.Fatalf("the confirmation is at %q", path)
@@ -351,7 +437,8 @@ func TestPublicIntake_PhoneSpanishWritesAgain(t *testing.T) {
 	// Writing again, now detained, with the reference code.
 	do(t, ctx, chromedp.Navigate(form+"?lang=es"), chromedp.WaitVisible("#legal_name"),
 		chromedp.SendKeys("#legal_name", "Julia Ejemplo Muestra"), chromedp.Click("#detained"), chromedp.SendKeys("#reference", ref),
-		chromedp.Click("#consent"), chromedp.Click("#send"), chromedp.WaitVisible("#reference"))
+		chromedp.Click("#consent"), chromedp.Click("#send"))
+	confirmed(t, ctx)
 	if got := eval[string](t, ctx, `document.getElementById('reference').textContent`); got != ref {
 		t.Fatalf("writing again shows %q, want %q", got, ref)
 	}

@@ -269,7 +269,12 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 	if h1 := waitFor(member, `(document.querySelector('h1') || {}).textContent || ''`, "Revocada"); !strings.Contains(h1, "Revocada") {
 		t.Fatalf("after revoking, the letter page says %q", h1)
 	}
+	if !strings.Contains(text(t, member), "se revocó junto con esta carta") {
+		t.Fatalf("the letter page does not say the earlier card was revoked with it:\n%s", text(t, member))
+	}
 	verify(next.QR, "revoked")
+	// The older card the client may still carry stops working with it.
+	verify(qrs[0], "revoked")
 	do(t, phone, chromedp.Navigate(phonePage), chromedp.WaitReady("body"))
 	if page := waitFor(phone, `document.body.innerText`, "revocada"); !strings.Contains(strings.ToLower(page), "revocada") {
 		t.Fatalf("after revoking, the phone page:\n%s", page)

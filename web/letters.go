@@ -112,6 +112,11 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	data["Renewed"] = r.URL.Query().Get("renewed") == "1"
+	if l.ClientID != "" && l.Status != amparo.LetterDraft {
+		if ls, _, err := s.Letters.FindLetters(ctx, amparo.LetterFilter{ClientID: l.ClientID}); err == nil {
+			data["EarlierValid"], data["RevokedWith"] = earlierCards(l, ls, time.Now())
+		}
+	}
 	if l.Status == amparo.LetterActive {
 		if link, err := s.Phones.FindPhoneLink(ctx, l.ID); err == nil {
 			data["PhoneURL"] = s.phoneURL(ctx, link.Token)
@@ -119,6 +124,29 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	s.render(w, r, "letter", status, data)
+}
+
+// earlierCards counts the letters l superseded, directly or through
+// renewals: those whose cards still verify (revoking l revokes them too),
+// and those revoked together with l.
+func earlierCards(l *amparo.Letter, all []*amparo.Letter, now time.Time) (valid, revokedWith int) {
+	before := map[string]*amparo.Letter{}
+	for _, x := range all {
+		if x.SupersededBy != "" {
+			before[x.SupersededBy] = x
+		}
+	}
+	seen := map[string]bool{l.ID: true}
+	for x := before[l.ID]; x != nil && !seen[x.ID]; x = before[x.ID] {
+		seen[x.ID] = true
+		switch {
+		case x.Status == amparo.LetterSuperseded && now.Before(x.ValidUntil):
+			valid++
+		case x.Status == amparo.LetterRevoked && l.Status == amparo.LetterRevoked && x.RevokedAt.Equal(l.RevokedAt):
+			revokedWith++
+		}
+	}
+	return valid, revokedWith
 }
 
 // phoneURL is the address of a phone page.

@@ -164,14 +164,29 @@ func TestLetterPages(t *testing.T) {
 	}
 
 	// Revoking needs a reason; the admin revokes the renewal on purpose.
+	// The form warns first that the client's earlier card, still valid,
+	// stops working too; afterwards the page says it was revoked with it.
+	if _, body := b.get(nextPath + "?lang=en"); !strings.Contains(body, `id="revoke-earlier"`) || !strings.Contains(body, "earlier card of this letter") {
+		t.Fatalf("the revoke form does not warn about the earlier card:\n%s", body)
+	}
+	if _, body := b.get(nextPath + "?lang=es"); !strings.Contains(body, "tarjeta anterior de esta carta") {
+		t.Fatal("the warning is not in Spanish")
+	}
 	if res, body := b.post(nextPath+"/revoke", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#reason"`) {
 		t.Fatalf("revoke without a reason: %d", res.StatusCode)
 	}
 	if res, _ := b.post(nextPath+"/revoke", url.Values{"reason": {"Representation ended"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
-	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) || !strings.Contains(body, `id="revoked-on"`) {
-		t.Fatal("the letter page does not say revoked, and when")
+	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) ||
+		!strings.Contains(body, `id="revoked-with"`) || !strings.Contains(body, `id="revoked-on"`) || !strings.Contains(body, "se revocó junto con esta carta") {
+		t.Fatalf("the letter page does not say revoked, with the earlier card:\n%s", body)
+	}
+	if _, body := b.get(nextPath + "?lang=en"); !strings.Contains(body, "was revoked along with this letter") || strings.Contains(body, `id="revoke-earlier"`) {
+		t.Fatal("the revoked letter's page in English")
+	}
+	if old, _ := w.db.FindLetterByID(system, l.ID); old.Status != amparo.LetterRevoked || old.RevokeReason != "Representation ended" {
+		t.Fatalf("the earlier letter is %s after revoking its renewal", old.Status)
 	}
 	if res, _ := b.get(nextPath + "/letter.pdf"); res.StatusCode == 200 {
 		t.Fatal("a revoked letter still downloads")
@@ -180,7 +195,9 @@ func TestLetterPages(t *testing.T) {
 
 // TestOrganizationPage_LinksMembersToAccounts: an admin invites a person
 // for a member record, and links another member to an existing account;
-// the page shows each member's account.
+// the page shows each member's account. The walk-through's attack is
+// refused: the admin cannot link their own account to an attorney's record,
+// nor move or undo a link once made; the program office can.
 func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
@@ -199,25 +216,78 @@ func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
 	if got.AccountID == "" {
 		t.Fatal("accepting the invitation did not link the member")
 	}
-	if _, body := admin.get(orgPath); !strings.Contains(body, `<span class="linked" data-member="`+m.ID+`">Tomás Ficticio</span>`) {
-		t.Fatalf("the page does not show the linked account:\n%s", body)
+	if _, body := admin.get(orgPath); !strings.Contains(body, `<span class="linked" data-member="`+m.ID+`">Tomás Ficticio</span>`) ||
+		strings.Contains(body, `id="account-`+m.ID+`"`) {
+		t.Fatalf("the page does not show the linked account, or offers to change it:\n%s", body)
 	}
-	// Unlink, then link by choosing the account.
-	res, _ = admin.post("/members/"+m.ID+"/account", url.Values{"account": {""}})
+	accounts, _ := w.db.FindAccounts(system, w.org.ID)
+	var rosa string
+	for _, a := range accounts {
+		if a.Email == "rosa@centro-ejemplo.example" {
+			rosa = a.ID
+		}
+	}
+	// The attack: the admin links her own account to another attorney's
+	// record. The form does not offer it, and the store refuses it.
+	m2 := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Irene Muestra", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900002", Languages: []string{"es"}, PublicPhone: "+1 213 555 0143"}
+	if err := w.db.CreateMember(system, m2); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := admin.get(orgPath); strings.Contains(body, `<option value="`+rosa+`"`) {
+		t.Fatal("the form offers the admin's own account for a member record")
+	}
+	res, body = admin.post("/members/"+m2.ID+"/account?lang=es", url.Values{"account": {rosa}})
+	if res.StatusCode != 422 || !strings.Contains(body, `href="#account_id"`) || !strings.Contains(body, "la persona que firma") {
+		t.Fatalf("linking the admin's own account: %d\n%s", res.StatusCode, body)
+	}
+	if got, _ := w.db.FindMemberByID(system, m2.ID); got.AccountID != "" {
+		t.Fatal("the admin's account was linked to an attorney's record")
+	}
+	// Relinking or unlinking a record already linked is refused, in the
+	// reader's language, and the attorney stays linked.
+	spare := &amparo.Invitation{Email: "otra@centro-ejemplo.example", Role: amparo.RoleMember, OrganizationID: w.org.ID}
+	w.db.CreateInvitation(system, spare)
+	other, _ := w.db.AcceptInvitation(system, spare.Token, "Otra Cuenta Ejemplo", "$argon2id$unused")
+	for _, account := range []string{other.ID, ""} {
+		res, body = admin.post("/members/"+m.ID+"/account?lang=es", url.Values{"account": {account}})
+		if res.StatusCode != 422 || !strings.Contains(body, "ya está vinculado a otra cuenta") || !strings.Contains(body, "oficina del programa") {
+			t.Fatalf("relinking %q: %d\n%s", account, res.StatusCode, body)
+		}
+		if got2, _ := w.db.FindMemberByID(system, m.ID); got2.AccountID != got.AccountID {
+			t.Fatal("the attorney's account was unlinked")
+		}
+	}
+	res, body = admin.post("/members/"+m.ID+"/account?lang=en", url.Values{"account": {other.ID}})
+	if res.StatusCode != 422 || !strings.Contains(body, "already linked to another account") {
+		t.Fatalf("relinking in English: %d", res.StatusCode)
+	}
+	// An unlinked record is linked to a member account by choosing it.
+	res, _ = admin.post("/members/"+m2.ID+"/account", url.Values{"account": {other.ID}})
 	wantRedirect(t, res, orgPath)
-	if got, _ := w.db.FindMemberByID(system, m.ID); got.AccountID != "" {
+	if got2, _ := w.db.FindMemberByID(system, m2.ID); got2.AccountID != other.ID {
+		t.Fatal("not linked")
+	}
+	// The program office unlinks and links again.
+	office := w.signedInAs(t, amparo.RoleProgramAdmin, "")
+	res, _ = office.post("/members/"+m.ID+"/account", url.Values{"account": {""}})
+	wantRedirect(t, res, orgPath)
+	if got2, _ := w.db.FindMemberByID(system, m.ID); got2.AccountID != "" {
 		t.Fatal("not unlinked")
 	}
-	res, _ = admin.post("/members/"+m.ID+"/account", url.Values{"account": {got.AccountID}})
+	res, _ = office.post("/members/"+m.ID+"/account", url.Values{"account": {got.AccountID}})
 	wantRedirect(t, res, orgPath)
 	if got2, _ := w.db.FindMemberByID(system, m.ID); got2.AccountID != got.AccountID {
 		t.Fatal("not linked")
 	}
 	// An intake account cannot be linked: the error is said on the page.
+	m3 := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Nora Ejemplar", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900003", Languages: []string{"es"}, PublicPhone: "+1 213 555 0144"}
+	w.db.CreateMember(system, m3)
 	intake := &amparo.Invitation{Email: "front@centro-ejemplo.example", Role: amparo.RoleIntake, OrganizationID: w.org.ID}
 	w.db.CreateInvitation(system, intake)
 	a, _ := w.db.AcceptInvitation(system, intake.Token, "Front Desk Ejemplo", "$argon2id$unused")
-	if res, body := admin.post("/members/"+m.ID+"/account?lang=es", url.Values{"account": {a.ID}}); res.StatusCode != 422 || !strings.Contains(body, `href="#account_id"`) {
+	if res, body := admin.post("/members/"+m3.ID+"/account?lang=es", url.Values{"account": {a.ID}}); res.StatusCode != 422 || !strings.Contains(body, `href="#account_id"`) {
 		t.Fatalf("linking an intake account: %d", res.StatusCode)
 	}
 }

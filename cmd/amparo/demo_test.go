@@ -93,9 +93,13 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 	}
 	en := func(key string, args ...any) string { return cat.T("en", key, args...) }
 
-	ids := regexp.MustCompile(`href="/applicants/([0-9a-f]{32})"`).FindAllStringSubmatch(get("/applicants"), -1)
+	list := get("/applicants")
+	ids := regexp.MustCompile(`href="/applicants/([0-9a-f]{32})"`).FindAllStringSubmatch(list, -1)
 	if len(ids) < 24 {
 		t.Fatalf("/applicants lists %d intakes, want a few dozen", len(ids))
+	}
+	if !strings.Contains(list, `<strong class="updated"`) {
+		t.Error("/applicants marks no intake updated by the person since staff looked")
 	}
 	queue := get("/queue")
 	for _, want := range []string{en("queue.tier", 1), en("queue.tier", 2), en("queue.no_rule")} {
@@ -113,11 +117,14 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 	if proposed == 0 {
 		t.Error("/matches proposes none of the intakes")
 	}
-	updated, langs := 0, map[string]bool{}
+	updated, proposals, langs := 0, 0, map[string]bool{}
 	for _, id := range ids {
 		page := get("/applicants/" + id[1])
 		if strings.Contains(page, en("applicant.updated_by_applicant")) {
 			updated++
+		}
+		if strings.Contains(page, en("applicant.proposed_title")) {
+			proposals++
 		}
 		for _, l := range []string{"es", "en"} {
 			langs[l] = langs[l] || strings.Contains(page, "("+l+")")
@@ -125,6 +132,9 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 	}
 	if updated < 2 {
 		t.Errorf("%d intakes show an update by the applicant, want 2", updated)
+	}
+	if proposals == 0 {
+		t.Error("no intake shows a phone proposed by name and date of birth alone, for staff to confirm")
 	}
 	if !langs["es"] || !langs["en"] {
 		t.Errorf("the intakes' languages: %v, want Spanish and English", langs)

@@ -7,10 +7,13 @@ import (
 	"time"
 )
 
+// AccountStatus says whether an account may sign in.
+type AccountStatus string
+
 // Account statuses.
 const (
-	AccountActive    = "active"
-	AccountSuspended = "suspended"
+	AccountActive    AccountStatus = "active"
+	AccountSuspended AccountStatus = "suspended"
 )
 
 // Session limits.
@@ -27,7 +30,7 @@ type Account struct {
 	Name           string
 	Role           Role
 	OrganizationID string // for organization roles
-	Status         string
+	Status         AccountStatus
 	TOTPEnabled    bool
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

@@ -8,20 +8,24 @@ import (
 	"time"
 )
 
+// ApplicantStatus is where an applicant is on the way from intake to a
+// letter or a close.
+type ApplicantStatus string
+
 // ApplicantStatuses lists every status, in order.
-var ApplicantStatuses = []string{ApplicantNew, ApplicantScreening, ApplicantEligible, ApplicantWaitlisted, ApplicantMatched,
+var ApplicantStatuses = []ApplicantStatus{ApplicantNew, ApplicantScreening, ApplicantEligible, ApplicantWaitlisted, ApplicantMatched,
 	ApplicantServed, ApplicantDeclined, ApplicantClosed}
 
 // Applicant statuses, from intake to a letter or a close.
 const (
-	ApplicantNew        = "new"
-	ApplicantScreening  = "screening"
-	ApplicantEligible   = "eligible"
-	ApplicantWaitlisted = "waitlisted"
-	ApplicantMatched    = "matched"
-	ApplicantServed     = "served"
-	ApplicantDeclined   = "declined"
-	ApplicantClosed     = "closed"
+	ApplicantNew        ApplicantStatus = "new"
+	ApplicantScreening  ApplicantStatus = "screening"
+	ApplicantEligible   ApplicantStatus = "eligible"
+	ApplicantWaitlisted ApplicantStatus = "waitlisted"
+	ApplicantMatched    ApplicantStatus = "matched"
+	ApplicantServed     ApplicantStatus = "served"
+	ApplicantDeclined   ApplicantStatus = "declined"
+	ApplicantClosed     ApplicantStatus = "closed"
 )
 
 // ApplicantActorID is the actor of the person themselves, sending the
@@ -33,7 +37,7 @@ const ApplicantActorID = "public-intake"
 type Applicant struct {
 	ID             string
 	OrganizationID string // the organization that took the intake
-	Status         string
+	Status         ApplicantStatus
 	MemberID       string // once matched
 	// Key identifies the person across imports without naming them: a
 	// keyed hash of the normalized name and date of birth.
@@ -148,7 +152,7 @@ func appendNew[T any](have, more []T, same func(a, b T) bool) []T {
 // the same person that changed their facts (Changes), with who made it and
 // why.
 type ApplicantEvent struct {
-	Status   string
+	Status   ApplicantStatus
 	MemberID string // the member a match was accepted or declined for
 	Reason   string
 	ActorID  string // ApplicantActorID when the person wrote again themselves
@@ -163,7 +167,7 @@ type ApplicantEvent struct {
 type ApplicantFilter struct {
 	ID             string
 	OrganizationID string
-	Status         string
+	Status         ApplicantStatus
 	Reference      string
 	Name           string
 	Offset         int
@@ -192,7 +196,7 @@ type ApplicantService interface {
 	// SetApplicantStatus records a decision: the new status, the member it
 	// concerns (a match accepted or declined), and why. A member not of
 	// the applicant's organization, or none at all, is ENOTFOUND.
-	SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error
+	SetApplicantStatus(ctx context.Context, id string, status ApplicantStatus, memberID, reason string) error
 	// AcceptMatch accepts a match in one transaction: it stores c (the
 	// client made from the applicant's facts) in the applicant's
 	// organization, links the applicant to it, and marks the applicant

@@ -5,14 +5,24 @@ import (
 	"time"
 )
 
-// Signing key kinds and statuses.
-const (
-	KeyRoot    = "root"    // the program root key: certifies issuing keys in the trust list
-	KeyIssuing = "issuing" // an organization's key: signs its letters and status lists
+// KeyKind says what a signing key signs.
+type KeyKind string
 
-	KeyActive  = "active"
-	KeyRetired = "retired" // rotated out: its letters stay valid until they expire
-	KeyRevoked = "revoked" // compromised: its letters fail as "issuer revoked"
+// Signing key kinds.
+const (
+	KeyRoot    KeyKind = "root"    // the program root key: certifies issuing keys in the trust list
+	KeyIssuing KeyKind = "issuing" // an organization's key: signs its letters and status lists
+)
+
+// KeyStatus says whether a signing key signs, and whether what it signed
+// still verifies.
+type KeyStatus string
+
+// Signing key statuses.
+const (
+	KeyActive  KeyStatus = "active"
+	KeyRetired KeyStatus = "retired" // rotated out: its letters stay valid until they expire
+	KeyRevoked KeyStatus = "revoked" // compromised: its letters fail as "issuer revoked"
 )
 
 // SigningKey is an Ed25519 key of the program or of an organization. Its
@@ -20,14 +30,14 @@ const (
 // never leaves the store except through ExportRootKey.
 type SigningKey struct {
 	ID             string
-	Kind           string
+	Kind           KeyKind
 	OrganizationID string // issuing keys only
 	KeyID          string // the credential kid, hex
 	PublicKey      []byte
 	HasPrivate     bool // false for a root key kept offline
 	ValidFrom      time.Time
 	ValidTo        time.Time
-	Status         string
+	Status         KeyStatus
 	CertifiedAt    time.Time // when a signed trust list first listed it; zero until then
 	CreatedAt      time.Time
 }

@@ -5,17 +5,20 @@ import (
 	"time"
 )
 
+// LetterStatus is where a letter is in its lifecycle.
+type LetterStatus string
+
 // Letter statuses.
 const (
-	LetterDraft      = "draft"
-	LetterActive     = "active"
-	LetterRevoked    = "revoked"
-	LetterExpired    = "expired"
-	LetterSuperseded = "superseded"
+	LetterDraft      LetterStatus = "draft"
+	LetterActive     LetterStatus = "active"
+	LetterRevoked    LetterStatus = "revoked"
+	LetterExpired    LetterStatus = "expired"
+	LetterSuperseded LetterStatus = "superseded"
 )
 
 // LetterStatuses lists every status, in lifecycle order.
-var LetterStatuses = []string{LetterDraft, LetterActive, LetterRevoked, LetterExpired, LetterSuperseded}
+var LetterStatuses = []LetterStatus{LetterDraft, LetterActive, LetterRevoked, LetterExpired, LetterSuperseded}
 
 // Letter is a letter of representation: a member of an organization
 // represents a client. Staff prepare a draft and send it for approval; it
@@ -26,7 +29,7 @@ type Letter struct {
 	ClientID       string
 	MemberID       string
 	OrganizationID string
-	Status         string
+	Status         LetterStatus
 	IssuedAt       time.Time // zero while draft
 	// ValidUntil is the first instant the letter is no longer valid: the
 	// midnight that ends its last valid day in the program's time zone
@@ -60,7 +63,7 @@ func (l *Letter) Validate() error {
 	c.required("client_id", l.ClientID)
 	c.required("member_id", l.MemberID)
 	c.required("organization_id", l.OrganizationID)
-	c.oneOf("status", l.Status, LetterStatuses...)
+	oneOf(&c, "status", l.Status, LetterStatuses...)
 	c.languages("languages", l.Languages, false)
 	if l.Status != LetterDraft {
 		if l.IssuedAt.IsZero() {
@@ -82,7 +85,7 @@ type LetterFilter struct {
 	ClientID       string
 	MemberID       string
 	OrganizationID string
-	Status         string
+	Status         LetterStatus
 	// AwaitingApproval selects drafts sent for approval to the member
 	// record linked to the actor's own account.
 	AwaitingApproval bool

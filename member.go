@@ -5,16 +5,23 @@ import (
 	"time"
 )
 
+// MemberKind says whether a member is an attorney or an accredited
+// representative.
+type MemberKind string
+
 // Member kinds.
 const (
-	MemberAttorney      = "attorney"
-	MemberAccreditedRep = "accredited_rep"
+	MemberAttorney      MemberKind = "attorney"
+	MemberAccreditedRep MemberKind = "accredited_rep"
 )
+
+// MemberStatus says whether a member may take clients and sign letters.
+type MemberStatus string
 
 // Member statuses.
 const (
-	MemberActive    = "active"
-	MemberSuspended = "suspended"
+	MemberActive    MemberStatus = "active"
+	MemberSuspended MemberStatus = "suspended"
 )
 
 // Member is an attorney or an accredited representative of an organization.
@@ -24,7 +31,7 @@ type Member struct {
 	ID             string
 	OrganizationID string
 	Name           string
-	Kind           string
+	Kind           MemberKind
 	// Attorneys:
 	BarJurisdiction string // e.g. "California"
 	BarNumber       string
@@ -42,7 +49,7 @@ type Member struct {
 	// Only that account, with its second factor, issues letters in the
 	// member's name.
 	AccountID string
-	Status    string
+	Status    MemberStatus
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -52,7 +59,7 @@ func (m *Member) Validate() error {
 	var c checker
 	c.required("organization_id", m.OrganizationID)
 	c.text("name", m.Name, MaxNameLen, true)
-	c.oneOf("kind", m.Kind, MemberAttorney, MemberAccreditedRep)
+	oneOf(&c, "kind", m.Kind, MemberAttorney, MemberAccreditedRep)
 	switch m.Kind {
 	case MemberAttorney:
 		c.text("bar_jurisdiction", m.BarJurisdiction, 40, true)
@@ -67,7 +74,7 @@ func (m *Member) Validate() error {
 	c.languages("languages", m.Languages, true)
 	c.nonNegative("case_capacity", m.CaseCapacity)
 	c.phone("public_phone", m.PublicPhone, true)
-	c.oneOf("status", m.Status, MemberActive, MemberSuspended)
+	oneOf(&c, "status", m.Status, MemberActive, MemberSuspended)
 	return c.err()
 }
 
@@ -75,7 +82,7 @@ func (m *Member) Validate() error {
 type MemberFilter struct {
 	ID             string
 	OrganizationID string
-	Status         string
+	Status         MemberStatus
 	Offset         int
 	Limit          int
 }

@@ -5,18 +5,21 @@ import (
 	"time"
 )
 
+// OrganizationKind says what kind of legal provider an organization is.
+type OrganizationKind string
+
 // Organization kinds.
 const (
-	OrgNonprofit  = "nonprofit"
-	OrgLawFirm    = "law_firm"
-	OrgRecognized = "recognized_org" // recognized by the Department of Justice to employ accredited representatives
+	OrgNonprofit  OrganizationKind = "nonprofit"
+	OrgLawFirm    OrganizationKind = "law_firm"
+	OrgRecognized OrganizationKind = "recognized_org" // recognized by the Department of Justice to employ accredited representatives
 )
 
 // Organization is a partner legal provider.
 type Organization struct {
 	ID           string
 	Name         string
-	Kind         string
+	Kind         OrganizationKind
 	ContactName  string
 	ContactEmail string
 	ContactPhone string
@@ -31,7 +34,7 @@ type Organization struct {
 func (o *Organization) Validate() error {
 	var c checker
 	c.text("name", o.Name, 120, true) // the trust list carries it
-	c.oneOf("kind", o.Kind, OrgNonprofit, OrgLawFirm, OrgRecognized)
+	oneOf(&c, "kind", o.Kind, OrgNonprofit, OrgLawFirm, OrgRecognized)
 	c.text("contact_name", o.ContactName, 200, false)
 	c.email("contact_email", o.ContactEmail)
 	c.phone("contact_phone", o.ContactPhone, false)

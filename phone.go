@@ -27,11 +27,11 @@ type PhoneLink struct {
 type PhoneLetter struct {
 	LinkID          string
 	LetterID        string
-	Status          string
+	Status          LetterStatus
 	ClientName      string
 	Language        string // the client's, for the know-your-rights text
 	MemberName      string
-	MemberKind      string
+	MemberKind      MemberKind
 	BarJurisdiction string
 	BarNumber       string
 	RecognizedOrg   string

@@ -55,7 +55,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) erro
 			nullable(inv.MemberID), inv.CreatedBy, formatTime(inv.ExpiresAt), formatTime(tx.now)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "invitation.create", "invitation", inv.ID)
+		return tx.audit(ctx, amparo.AuditInvitationCreate, inv.ID)
 	})
 }
 
@@ -116,7 +116,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, token, name, passwordHash st
 			return err
 		}
 		tx.actor = a.Actor()
-		if err := tx.audit(ctx, "account.create", "account", a.ID); err != nil {
+		if err := tx.audit(ctx, amparo.AuditAccountCreate, a.ID); err != nil {
 			return err
 		}
 		if inv.MemberID == "" {
@@ -218,7 +218,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, accountID, hash string) error
 		if err := mustAffect(r, "account"); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "account.password", "account", accountID)
+		return tx.audit(ctx, amparo.AuditAccountPassword, accountID)
 	})
 }
 
@@ -248,7 +248,7 @@ func (db *DB) SetTOTP(ctx context.Context, accountID, secret string, recoveryHas
 				return err
 			}
 		}
-		return tx.audit(ctx, "account.totp", "account", accountID)
+		return tx.audit(ctx, amparo.AuditAccountTOTP, accountID)
 	})
 }
 
@@ -278,7 +278,7 @@ func (db *DB) UseRecoveryCode(ctx context.Context, accountID string, hash []byte
 		}
 		n, err := r.RowsAffected()
 		if ok = n == 1; ok {
-			return tx.audit(ctx, "account.recovery_code", "account", accountID)
+			return tx.audit(ctx, amparo.AuditAccountRecoveryCode, accountID)
 		}
 		return err
 	})
@@ -301,13 +301,13 @@ func (db *DB) SuspendAccount(ctx context.Context, accountID string) error {
 		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE account_id = ?", a.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "account.suspend", "account", a.ID)
+		return tx.audit(ctx, amparo.AuditAccountSuspend, a.ID)
 	})
 }
 
 // AuditSignInFailure records a failed sign-in.
 func (db *DB) AuditSignInFailure(ctx context.Context, accountID string) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, "account.signin_failure", "account", accountID) })
+	return db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, amparo.AuditAccountSignInFailure, accountID) })
 }
 
 // CreateSession starts a session for an active account.
@@ -324,7 +324,7 @@ func (db *DB) CreateSession(ctx context.Context, accountID string, secondFactor 
 			return amparo.Errorf(amparo.EUNAUTHORIZED, "the account is suspended")
 		}
 		tx.actor = amparo.Actor{ID: accountID, Role: "account"}
-		return tx.audit(ctx, "account.signin", "account", accountID)
+		return tx.audit(ctx, amparo.AuditAccountSignIn, accountID)
 	})
 	return token, err
 }
@@ -380,6 +380,6 @@ func (db *DB) DeleteSessions(ctx context.Context, accountID string) error {
 		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE account_id = ?", accountID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "account.signout_everywhere", "account", accountID)
+		return tx.audit(ctx, amparo.AuditAccountSignOutEverywhere, accountID)
 	})
 }

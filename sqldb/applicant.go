@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/amparo-project/amparo"
@@ -43,7 +44,7 @@ func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int
 			}
 			created++
 		}
-		return tx.audit(ctx, "applicant.import", "organization", tx.actor.OrganizationID)
+		return tx.audit(ctx, amparo.AuditApplicantImport, tx.actor.OrganizationID)
 	})
 	if err != nil {
 		return 0, err
@@ -168,7 +169,7 @@ func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 			if err := tx.insertApplicant(ctx, a); err != nil {
 				return err
 			}
-			return tx.audit(ctx, "applicant.create", "applicant", a.ID)
+			return tx.audit(ctx, amparo.AuditApplicantCreate, a.ID)
 		}
 		if err := tx.updateApplicant(ctx, stored, a); err != nil {
 			return err
@@ -234,7 +235,7 @@ func (tx *Tx) updateApplicant(ctx context.Context, stored, later *amparo.Applica
 		}
 	}
 	stored.Facts, stored.Key, stored.UpdatedAt = merged, key, tx.now
-	return tx.audit(ctx, "applicant.update", "applicant", stored.ID)
+	return tx.audit(ctx, amparo.AuditApplicantUpdate, stored.ID)
 }
 
 // FindApplicants lists the actor's organization's applicants, oldest first.
@@ -246,7 +247,7 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		if out, n, err = tx.findApplicants(ctx, f); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "applicant.list", "organization", tx.actor.OrganizationID)
+		return tx.audit(ctx, amparo.AuditApplicantList, tx.actor.OrganizationID)
 	})
 	return out, n, err
 }
@@ -348,13 +349,9 @@ func (tx *Tx) applicantKey(ctx context.Context, id string) (dataKey, error) {
 // SetApplicantStatus records a decision on an applicant of the actor's
 // organization. Matches are accepted or declined by members and their
 // admins; a reason is required when one is declined.
-func (db *DB) SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error {
+func (db *DB) SetApplicantStatus(ctx context.Context, id string, status amparo.ApplicantStatus, memberID, reason string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		valid := false
-		for _, st := range amparo.ApplicantStatuses {
-			valid = valid || st == status
-		}
-		if !valid {
+		if !slices.Contains(amparo.ApplicantStatuses, status) {
 			return amparo.Invalid("status", "is not a status")
 		}
 		if memberID != "" {
@@ -387,7 +384,7 @@ func (db *DB) SetApplicantStatus(ctx context.Context, id, status, memberID, reas
 			VALUES (?, ?, ?, ?, ?, ?)`, id, status, nullable(memberID), dk.Seal([]byte(reason), []byte("reason "+id)), tx.actor.ID, formatTime(tx.now)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "applicant.status", "applicant", id)
+		return tx.audit(ctx, amparo.AuditApplicantStatus, id)
 	})
 }
 

@@ -26,7 +26,7 @@ func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amp
 		}
 		where, args := "WHERE 1 = 1", []any{}
 		for _, c := range []struct{ col, v string }{
-			{"actor_id", f.ActorID}, {"action", f.Action}, {"record_type", f.RecordType}, {"record_id", f.RecordID},
+			{"actor_id", f.ActorID}, {"action", string(f.Action)}, {"record_type", f.RecordType}, {"record_id", f.RecordID},
 		} {
 			if c.v != "" {
 				where, args = where+" AND e."+c.col+" = ?", append(args, c.v)
@@ -63,7 +63,7 @@ func chainHash(prev []byte, e *amparo.AuditEvent) []byte {
 	h := sha256.New()
 	h.Write(prev)
 	var n [binary.MaxVarintLen64]byte
-	for _, f := range []string{e.At.UTC().Format(timeLayout), e.ActorID, string(e.ActorRole), e.OrganizationID, e.Action, e.RecordType, e.RecordID} {
+	for _, f := range []string{e.At.UTC().Format(timeLayout), e.ActorID, string(e.ActorRole), e.OrganizationID, string(e.Action), e.RecordType, e.RecordID} {
 		h.Write(n[:binary.PutUvarint(n[:], uint64(len(f)))])
 		h.Write([]byte(f))
 	}

@@ -41,7 +41,7 @@ func (db *DB) FindClientByID(ctx context.Context, id string) (*amparo.Client, er
 			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
 		}
 		c = cs[0]
-		return tx.audit(ctx, "client.view", "client", id)
+		return tx.audit(ctx, amparo.AuditClientView, id)
 	})
 	return c, err
 }
@@ -57,7 +57,7 @@ func (db *DB) FindClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		if out, n, err = tx.findClients(ctx, f); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "client.list", "client", "")
+		return tx.audit(ctx, amparo.AuditClientList, tx.actor.OrganizationID)
 	})
 	return out, n, err
 }
@@ -203,7 +203,7 @@ func (tx *Tx) createClient(ctx context.Context, c *amparo.Client) error {
 	if err := tx.indexConflictName(ctx, c.OrganizationID, "client", c.ID, c.LegalName, c.BirthDate); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "client.create", "client", c.ID)
+	return tx.audit(ctx, amparo.AuditClientCreate, c.ID)
 }
 
 // UpdateClient replaces a client's personal fields, unless the record
@@ -252,7 +252,7 @@ func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 		if err := tx.indexConflictName(ctx, c.OrganizationID, "client", c.ID, c.LegalName, c.BirthDate); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "client.update", "client", c.ID)
+		return tx.audit(ctx, amparo.AuditClientUpdate, c.ID)
 	})
 }
 
@@ -295,7 +295,7 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 		if err := tx.unindexConflictName(ctx, "client", id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "client.erase", "client", id)
+		return tx.audit(ctx, amparo.AuditClientErase, id)
 	})
 	if err == nil {
 		db.dialect.afterErase(ctx, db.db)

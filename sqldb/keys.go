@@ -95,12 +95,12 @@ func (db *DB) insertRootKey(ctx context.Context, pub ed25519.PublicKey, seed []b
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, "key.create", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyCreate, k.ID)
 	})
 	return k, err
 }
 
-func (tx *Tx) insertKey(ctx context.Context, kind, orgID string, pub ed25519.PublicKey, seed []byte, from, to time.Time) (*amparo.SigningKey, error) {
+func (tx *Tx) insertKey(ctx context.Context, kind amparo.KeyKind, orgID string, pub ed25519.PublicKey, seed []byte, from, to time.Time) (*amparo.SigningKey, error) {
 	k := &amparo.SigningKey{ID: amparo.NewID(), Kind: kind, OrganizationID: orgID, PublicKey: pub,
 		HasPrivate: seed != nil, ValidFrom: from.Truncate(time.Second), ValidTo: to.Truncate(time.Second),
 		Status: amparo.KeyActive, CreatedAt: tx.now}
@@ -164,7 +164,7 @@ func (db *DB) ExportRootKey(ctx context.Context) ([]byte, error) {
 			return err
 		}
 		seed = priv.Seed()
-		return tx.audit(ctx, "key.export", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyExport, k.ID)
 	})
 	return seed, err
 }
@@ -183,7 +183,7 @@ func (db *DB) ForgetRootKey(ctx context.Context) error {
 		if _, err := tx.exec(ctx, "UPDATE signing_keys SET wrapped_key = NULL, sealed_private = NULL WHERE id = ?", k.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "key.forget", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyForget, k.ID)
 	})
 }
 
@@ -206,7 +206,7 @@ func (db *DB) CreateIssuingKey(ctx context.Context, orgID string) (*amparo.Signi
 			}
 			return err
 		}
-		return tx.audit(ctx, "key.create", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyCreate, k.ID)
 	})
 	return k, err
 }
@@ -258,7 +258,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string) error {
 		if err := mustAffect(r, "issuing key"); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "key.revoke", "signing_key", id)
+		return tx.audit(ctx, amparo.AuditKeyRevoke, id)
 	})
 }
 
@@ -386,7 +386,7 @@ func (tx *Tx) publishTrustList(ctx context.Context, tl *credential.TrustList, si
 			return err
 		}
 	}
-	return tx.audit(ctx, "trust.publish", "trust_list", tl.IssuedAt.UTC().Format(time.RFC3339))
+	return tx.audit(ctx, amparo.AuditTrustPublish, tl.IssuedAt.UTC().Format(time.RFC3339))
 }
 
 // latestTrustList returns the issue time of the published trust list, zero

@@ -49,7 +49,7 @@ func (db *DB) FindLetterByID(ctx context.Context, id string) (*amparo.Letter, er
 		if l.QR, err = tx.letterQR(ctx, l); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.view", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterView, l.ID)
 	})
 	return l, err
 }
@@ -83,7 +83,7 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 	where := "WHERE " + scope
 	for _, c := range []struct{ col, v string }{
 		{"l.id", f.ID}, {"l.client_id", f.ClientID}, {"l.member_id", f.MemberID},
-		{"l.organization_id", f.OrganizationID}, {"l.status", f.Status},
+		{"l.organization_id", f.OrganizationID}, {"l.status", string(f.Status)},
 	} {
 		if c.v != "" {
 			where, args = where+" AND "+c.col+" = ?", append(args, c.v)
@@ -132,7 +132,7 @@ func (db *DB) CreateLetter(ctx context.Context, l *amparo.Letter) error {
 		if err := tx.insertLetter(ctx, l); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.create", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterCreate, l.ID)
 	})
 }
 
@@ -148,7 +148,7 @@ func (tx *Tx) checkLetterParties(ctx context.Context, l *amparo.Letter) error {
 	} else if n == 0 {
 		return amparo.Invalid("client_id", "no such client in this organization")
 	}
-	var status string
+	var status amparo.MemberStatus
 	if err := tx.queryRow(ctx, "SELECT status FROM members WHERE id = ? AND organization_id = ?", l.MemberID, l.OrganizationID).Scan(&status); err != nil {
 		return amparo.Invalid("member_id", "no such member in this organization")
 	} else if status != amparo.MemberActive {
@@ -189,7 +189,7 @@ func (db *DB) SubmitLetter(ctx context.Context, id string) (*amparo.Letter, erro
 			formatTime(l.SubmittedAt), formatTime(l.UpdatedAt), l.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.submit", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterSubmit, l.ID)
 	})
 	return l, err
 }
@@ -288,7 +288,7 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if err := tx.markApplicantServed(ctx, l.ClientID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.issue", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterIssue, l.ID)
 	})
 	return l, err
 }
@@ -365,10 +365,10 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if _, err := tx.exec(ctx, "UPDATE letters SET superseded_by = ? WHERE id = ?", next.ID, old.ID); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, "letter.supersede", "letter", old.ID); err != nil {
+		if err := tx.audit(ctx, amparo.AuditLetterSupersede, old.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.issue", "letter", next.ID)
+		return tx.audit(ctx, amparo.AuditLetterIssue, next.ID)
 	})
 	return next, err
 }
@@ -402,7 +402,7 @@ func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Lett
 		if err := tx.revokeCredential(ctx, l); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.revoke", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterRevoke, l.ID)
 	})
 	return l, err
 }
@@ -434,7 +434,7 @@ func (db *DB) ExpireLetters(ctx context.Context, now time.Time) (int, error) {
 			if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, updated_at = ? WHERE id = ?", amparo.LetterExpired, formatTime(tx.now), id); err != nil {
 				return err
 			}
-			if err := tx.audit(ctx, "letter.expire", "letter", id); err != nil {
+			if err := tx.audit(ctx, amparo.AuditLetterExpire, id); err != nil {
 				return err
 			}
 		}

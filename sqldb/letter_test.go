@@ -109,7 +109,7 @@ func TestLetterService_Lifecycle(t *testing.T) {
 		}
 		var actions []string
 		for _, e := range events {
-			actions = append(actions, e.Action)
+			actions = append(actions, string(e.Action))
 			if e.ActorRole != amparo.RoleMember || e.OrganizationID != org.ID || e.ActorName != m.Name {
 				t.Errorf("event %s by %s %q of %q", e.Action, e.ActorRole, e.ActorName, e.OrganizationID)
 			}

@@ -96,7 +96,7 @@ func (db *DB) CreateMember(ctx context.Context, m *amparo.Member) error {
 			m.Status, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Interpreter); err != nil {
 			return conflict(err, "bar_number", "a member with this bar number already exists")
 		}
-		return tx.audit(ctx, "member.create", "member", m.ID)
+		return tx.audit(ctx, amparo.AuditMemberCreate, m.ID)
 	})
 }
 
@@ -123,11 +123,11 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 		if err := mustAffect(r, "member"); err != nil {
 			return err
 		}
-		action := "member.update"
+		action := amparo.AuditMemberUpdate
 		if m.Status == amparo.MemberSuspended {
-			action = "member.suspend"
+			action = amparo.AuditMemberSuspend
 		}
-		return tx.audit(ctx, action, "member", m.ID)
+		return tx.audit(ctx, action, m.ID)
 	})
 }
 
@@ -166,5 +166,5 @@ func (tx *Tx) linkMember(ctx context.Context, m *amparo.Member, accountID string
 		return conflict(err, "account_id", "this account is already linked to another member")
 	}
 	m.AccountID = accountID
-	return tx.audit(ctx, "member.link", "member", m.ID)
+	return tx.audit(ctx, amparo.AuditMemberLink, m.ID)
 }

@@ -76,7 +76,7 @@ func (db *DB) SetPolicy(ctx context.Context, text, tps, reason string) (*amparo.
 			return err
 		}
 		p.Version = latest.Version
-		return tx.audit(ctx, "policy.change", "policy", "")
+		return tx.audit(ctx, amparo.AuditPolicyChange, "")
 	})
 	return p, err
 }

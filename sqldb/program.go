@@ -55,7 +55,7 @@ func (db *DB) UpdateProgram(ctx context.Context, p *amparo.Program) error {
 			p.Name, p.Jurisdiction, p.LetterCapacity, jsonText(p.Languages), p.LetterValidityDays, p.TimeZone, p.VerifyURL, formatTime(p.UpdatedAt)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "program.update", "program", "1")
+		return tx.audit(ctx, amparo.AuditProgramUpdate, "1")
 	})
 }
 

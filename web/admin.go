@@ -67,7 +67,7 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	capacity, _ := strconv.Atoi(r.PostFormValue("capacity"))
-	o := &amparo.Organization{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+	o := &amparo.Organization{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: amparo.OrganizationKind(r.PostFormValue("kind")),
 		ContactEmail: strings.TrimSpace(r.PostFormValue("contact_email")), Languages: splitList(r.PostFormValue("languages")),
 		ServiceArea: splitList(r.PostFormValue("service_area")), Capacity: capacity}
 	if err := s.Organizations.CreateOrganization(r.Context(), o); err != nil {
@@ -199,7 +199,7 @@ func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	capacity, _ := strconv.Atoi(r.PostFormValue("case_capacity"))
-	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: amparo.MemberKind(r.PostFormValue("kind")),
 		BarJurisdiction: strings.TrimSpace(r.PostFormValue("bar_jurisdiction")), BarNumber: strings.TrimSpace(r.PostFormValue("bar_number")),
 		RecognizedOrg: strings.TrimSpace(r.PostFormValue("recognized_org")), Languages: splitList(r.PostFormValue("languages")),
 		PublicPhone: strings.TrimSpace(r.PostFormValue("public_phone")), CaseCapacity: capacity, Interpreter: r.PostFormValue("interpreter") == "on"}
@@ -313,7 +313,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := amparo.AuditFilter{Action: q.Get("action"), RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), Limit: 200}
+	f := amparo.AuditFilter{Action: amparo.AuditAction(q.Get("action")), RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), Limit: 200}
 	if d, err := time.Parse(time.DateOnly, q.Get("since")); err == nil {
 		f.Since = d
 	}

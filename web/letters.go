@@ -35,7 +35,7 @@ func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status, awaiting := r.URL.Query().Get("status"), r.URL.Query().Get("awaiting") == "1"
-	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: status, AwaitingApproval: awaiting, Limit: 100})
+	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: amparo.LetterStatus(status), AwaitingApproval: awaiting, Limit: 100})
 	if err != nil {
 		s.error(w, r, err)
 		return

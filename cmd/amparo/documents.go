@@ -129,7 +129,7 @@ type printJob struct {
 func letterPrint(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("letter print")
 	m.dataFlags(fs)
-	status := fs.String("status", amparo.LetterActive, "print letters in this `status`: only active letters are printed")
+	status := fs.String("status", string(amparo.LetterActive), "print letters in this `status`: only active letters are printed")
 	org := fs.String("org", "", "only this organization's letters (`ID`)")
 	out := fs.String("out", "", "write the PDFs into this `folder`, new or empty (required)")
 	if err := m.parse(fs, args); err != nil {
@@ -138,7 +138,7 @@ func letterPrint(ctx context.Context, m *Main, args []string) error {
 	if err := m.needOut(fs, *out); err != nil {
 		return err
 	}
-	if *status != amparo.LetterActive {
+	if amparo.LetterStatus(*status) != amparo.LetterActive {
 		return amparo.Errorf(amparo.EINVALID, "status %q: only active letters are printed", *status)
 	}
 	if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 {
@@ -150,7 +150,7 @@ func letterPrint(ctx context.Context, m *Main, args []string) error {
 	ctx = system(ctx)
 	var ids []string
 	for offset := 0; ; offset += 1000 {
-		ls, n, err := m.DB.FindLetters(ctx, amparo.LetterFilter{Status: *status, OrganizationID: *org, Offset: offset, Limit: 1000})
+		ls, n, err := m.DB.FindLetters(ctx, amparo.LetterFilter{Status: amparo.LetterActive, OrganizationID: *org, Offset: offset, Limit: 1000})
 		if err != nil {
 			return err
 		}

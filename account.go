@@ -64,6 +64,11 @@ func (r Role) OrganizationRole() bool {
 	return false
 }
 
+// LinksToMember reports whether an account of the role may be linked to a
+// member record, and so sign letters in that member's name: members and
+// organization admins.
+func (r Role) LinksToMember() bool { return r == RoleMember || r == RoleOrgAdmin }
+
 // Roles lists the roles people sign in with.
 var Roles = []Role{RoleProgramAdmin, RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer, RoleFundOfficer, RoleProcurement, RoleAuditor}
 
@@ -104,7 +109,7 @@ func (inv *Invitation) Validate() error {
 	} else if !inv.Role.OrganizationRole() && inv.OrganizationID != "" {
 		c.add("organization_id", "is only for organization roles")
 	}
-	if inv.MemberID != "" && inv.Role != RoleMember && inv.Role != RoleOrgAdmin {
+	if inv.MemberID != "" && !inv.Role.LinksToMember() {
 		c.add("member_id", "can be linked only to a member's or an organization admin's account")
 	}
 	return c.err()

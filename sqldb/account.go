@@ -35,9 +35,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) erro
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		a := tx.actor
-		if !(a.Role == amparo.RoleSystem || a.Role == amparo.RoleProgramAdmin ||
-			a.Role == amparo.RoleOrgAdmin && inv.Role.OrganizationRole() && inv.OrganizationID == a.OrganizationID) {
+		if !tx.actor.Invites(inv.Role, inv.OrganizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot invite this role")
 		}
 		if inv.MemberID != "" {
@@ -48,7 +46,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) erro
 				return amparo.Invalid("member_id", "no such member in this organization")
 			}
 		}
-		inv.ID, inv.Token, inv.CreatedBy, inv.CreatedAt = amparo.NewID(), auth.NewToken(), a.ID, tx.now
+		inv.ID, inv.Token, inv.CreatedBy, inv.CreatedAt = amparo.NewID(), auth.NewToken(), tx.actor.ID, tx.now
 		inv.ExpiresAt = tx.now.Add(amparo.InvitationTTL)
 		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, token_hash, email, role, organization_id, member_id, created_by, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, auth.TokenHash(inv.Token), inv.Email, string(inv.Role), nullable(inv.OrganizationID),
@@ -146,7 +144,7 @@ func (db *DB) FindAccountByID(ctx context.Context, id string) (*amparo.Account, 
 func (db *DB) FindAccounts(ctx context.Context, organizationID string) ([]*amparo.Account, error) {
 	var out []*amparo.Account
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if !tx.actor.Administers(organizationID) || organizationID == "" && tx.actor.Role == amparo.RoleOrgAdmin {
+		if !tx.actor.Administers(organizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot list these accounts")
 		}
 		rows, err := tx.query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE COALESCE(organization_id, '') = ? ORDER BY name, id", organizationID)
@@ -199,7 +197,7 @@ func (db *DB) FindCredentials(ctx context.Context, email string) (*amparo.Accoun
 
 // self refuses changing another account's sign-in details.
 func (tx *Tx) self(accountID string) error {
-	if tx.actor.Role != amparo.RoleSystem && tx.actor.ID != accountID {
+	if !tx.actor.ChangesSignInOf(accountID) {
 		return amparo.Errorf(amparo.EFORBIDDEN, "you can change only your own sign-in details")
 	}
 	return nil
@@ -292,7 +290,7 @@ func (db *DB) SuspendAccount(ctx context.Context, accountID string) error {
 		if err != nil {
 			return err
 		}
-		if !tx.actor.Administers(a.OrganizationID) || a.OrganizationID == "" && tx.actor.Role == amparo.RoleOrgAdmin {
+		if !tx.actor.Administers(a.OrganizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot suspend this account")
 		}
 		if _, err := tx.exec(ctx, "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?", amparo.AccountSuspended, formatTime(tx.now), a.ID); err != nil {
@@ -323,7 +321,7 @@ func (db *DB) CreateSession(ctx context.Context, accountID string, secondFactor 
 		if n, _ := r.RowsAffected(); n != 1 {
 			return amparo.Errorf(amparo.EUNAUTHORIZED, "the account is suspended")
 		}
-		tx.actor = amparo.Actor{ID: accountID, Role: "account"}
+		tx.actor = amparo.AccountActor(accountID)
 		return tx.audit(ctx, amparo.AuditAccountSignIn, accountID)
 	})
 	return token, err

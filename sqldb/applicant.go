@@ -138,7 +138,7 @@ func (db *DB) SubmitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, reference string) (bool, error) {
 	created := false
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.checkClientOrg(a.OrganizationID); err != nil {
+		if err := tx.checkIntakeOrg(a.OrganizationID); err != nil {
 			return err
 		}
 		var stored *amparo.Applicant
@@ -178,6 +178,30 @@ func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 		return nil
 	})
 	return created, err
+}
+
+// checkIntakeOrg refuses an intake to an organization the actor may not
+// send intakes to. A public intake form may: for the rest of the
+// transaction it reads its organization's applicants, to find the one
+// person the intake may be about, and nothing else.
+func (tx *Tx) checkIntakeOrg(orgID string) error {
+	if tx.actor.Role != amparo.RolePublicIntake {
+		return tx.checkClientOrg(orgID)
+	}
+	if !tx.actor.SubmitsIntakeTo(orgID) {
+		return amparo.Errorf(amparo.EFORBIDDEN, "this form sends intakes to another organization")
+	}
+	tx.submitting = true
+	return nil
+}
+
+// applicantScope is clientScope for applicants, and for a public intake
+// form while it submits (checkIntakeOrg), its own organization's.
+func (tx *Tx) applicantScope() (string, []any, error) {
+	if tx.submitting && tx.actor.Role == amparo.RolePublicIntake {
+		return "c.organization_id = ?", []any{tx.actor.OrganizationID}, nil
+	}
+	return clientScope(tx.actor)
 }
 
 // updateApplicant merges a later intake into stored, and records what
@@ -253,7 +277,7 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 }
 
 func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*amparo.Applicant, int, error) {
-	scope, args, err := clientScope(tx.actor)
+	scope, args, err := tx.applicantScope()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -328,7 +352,7 @@ func (db *DB) FindApplicantByID(ctx context.Context, id string) (*amparo.Applica
 
 // applicantKey opens an applicant of the actor's organization's data key.
 func (tx *Tx) applicantKey(ctx context.Context, id string) (dataKey, error) {
-	scope, args, err := clientScope(tx.actor)
+	scope, args, err := tx.applicantScope()
 	if err != nil {
 		return nil, err
 	}

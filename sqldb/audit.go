@@ -19,9 +19,7 @@ func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amp
 	var out []*amparo.AuditEvent
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
-		switch tx.actor.Role {
-		case amparo.RoleSystem, amparo.RoleAuditor, amparo.RoleProgramAdmin:
-		default:
+		if !tx.actor.ReadsAudit() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only auditors read the audit trail")
 		}
 		where, args := "WHERE 1 = 1", []any{}
@@ -80,7 +78,7 @@ type AuditChain struct {
 // fails at the first event that was edited, or that follows a deleted or
 // moved one, and when the last events were deleted.
 func (db *DB) VerifyAuditChain(ctx context.Context) (*AuditChain, error) {
-	if a, ok := amparo.ActorFromContext(ctx); !ok || (a.Role != amparo.RoleSystem && a.Role != amparo.RoleAuditor) {
+	if a, ok := amparo.ActorFromContext(ctx); !ok || !a.VerifiesAudit() {
 		return nil, amparo.Errorf(amparo.EFORBIDDEN, "only auditors verify the audit trail")
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, actor_id, actor_role, organization_id, action, record_type, record_id, hash

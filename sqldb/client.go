@@ -22,7 +22,7 @@ func clientScope(a amparo.Actor) (string, []any, error) {
 	if !a.SeesClients() {
 		return "", nil, amparo.Errorf(amparo.EFORBIDDEN, "your role does not see client records")
 	}
-	if a.Role == amparo.RoleSystem {
+	if a.SeesEveryOrganization() {
 		return "1 = 1", nil, nil
 	}
 	return "c.organization_id = ?", []any{a.OrganizationID}, nil
@@ -308,7 +308,7 @@ func (tx *Tx) checkClientOrg(orgID string) error {
 	if _, _, err := clientScope(tx.actor); err != nil {
 		return err
 	}
-	if tx.actor.Role != amparo.RoleSystem && tx.actor.OrganizationID != orgID {
+	if !tx.actor.WritesClientsOf(orgID) {
 		return amparo.Errorf(amparo.EFORBIDDEN, "you cannot write clients of another organization")
 	}
 	return nil

@@ -192,6 +192,8 @@ type Tx struct {
 	now   time.Time
 	actor amparo.Actor
 	stmts map[string]*sql.Stmt // see prepared
+	// submitting is set while a public intake form submits (checkIntakeOrg).
+	submitting bool
 }
 
 // prepared returns q prepared once in the transaction, for statements run

@@ -38,7 +38,7 @@ func scanKey(row interface{ Scan(...any) error }) (*amparo.SigningKey, error) {
 
 // keyAdmin refuses anyone but the operator and the program office.
 func (tx *Tx) keyAdmin() error {
-	if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
+	if !tx.actor.ManagesKeys() {
 		return amparo.Errorf(amparo.EFORBIDDEN, "only the program office manages keys")
 	}
 	return nil

@@ -19,7 +19,7 @@ func letterScope(a amparo.Actor) (string, []any, error) {
 	if !a.SeesClients() {
 		return "", nil, amparo.Errorf(amparo.EFORBIDDEN, "your role does not see letters")
 	}
-	if a.Role == amparo.RoleSystem {
+	if a.SeesEveryOrganization() {
 		return "1 = 1", nil, nil
 	}
 	return "l.organization_id = ?", []any{a.OrganizationID}, nil
@@ -198,8 +198,7 @@ func (db *DB) SubmitLetter(ctx context.Context, id string) (*amparo.Letter, erro
 // organization's admins and the operator: intake staff prepare them.
 // Letters have stricter rules: see signer and revoker.
 func (tx *Tx) signs() error {
-	switch tx.actor.Role {
-	case amparo.RoleSystem, amparo.RoleMember, amparo.RoleOrgAdmin:
+	if tx.actor.DecidesMatches() {
 		return nil
 	}
 	return amparo.Errorf(amparo.EFORBIDDEN, "only attorneys, representatives and their organization's admins decide this")
@@ -217,37 +216,39 @@ var (
 // account linked to the letter's member, signed in with its second factor.
 // Not even the operator signs in a member's name.
 func (tx *Tx) signer(ctx context.Context, l *amparo.Letter) error {
-	var account string
-	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&account); err != nil {
-		return mapError(err)
+	m, err := tx.letterMember(ctx, l)
+	if err != nil {
+		return err
 	}
 	switch {
-	case account == "":
+	case tx.actor.SignsFor(m):
+		return nil
+	case m.AccountID == "":
 		return errUnlinked
-	case tx.actor.ID != account || tx.actor.OrganizationID != l.OrganizationID:
+	case tx.actor.ID != m.AccountID || tx.actor.OrganizationID != m.OrganizationID:
 		return errNotSigner
-	case !tx.actor.SecondFactor:
-		return errNoFactor
 	}
-	return nil
+	return errNoFactor
+}
+
+// letterMember returns who a letter names, as much as deciding who may
+// sign or revoke it needs: the member's linked account and organization.
+func (tx *Tx) letterMember(ctx context.Context, l *amparo.Letter) (*amparo.Member, error) {
+	m := &amparo.Member{ID: l.MemberID, OrganizationID: l.OrganizationID}
+	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&m.AccountID); err != nil {
+		return nil, mapError(err)
+	}
+	return m, nil
 }
 
 // revoker refuses revoking to anyone but the letter's member, its
 // organization's admins and the operator.
 func (tx *Tx) revoker(ctx context.Context, l *amparo.Letter) error {
-	switch tx.actor.Role {
-	case amparo.RoleSystem:
-		return nil
-	case amparo.RoleOrgAdmin:
-		if tx.actor.OrganizationID == l.OrganizationID {
-			return nil
-		}
+	m, err := tx.letterMember(ctx, l)
+	if err != nil {
+		return err
 	}
-	var account string
-	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&account); err != nil {
-		return mapError(err)
-	}
-	if account != "" && account == tx.actor.ID {
+	if tx.actor.RevokesFor(m) {
 		return nil
 	}
 	return amparo.Errorf(amparo.EFORBIDDEN, "only the member named on this letter and their organization's admins revoke it")

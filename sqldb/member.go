@@ -157,7 +157,7 @@ func (tx *Tx) linkMember(ctx context.Context, m *amparo.Member, accountID string
 		} else if err != nil {
 			return err
 		}
-		if a.OrganizationID != m.OrganizationID || (a.Role != amparo.RoleMember && a.Role != amparo.RoleOrgAdmin) {
+		if a.OrganizationID != m.OrganizationID || !a.Role.LinksToMember() {
 			return amparo.Invalid("account_id", "must be a member's or an admin's account of the member's organization")
 		}
 	}

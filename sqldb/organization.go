@@ -62,7 +62,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f amparo.OrganizationFilter
 // CreateOrganization onboards a partner; program admins only.
 func (db *DB) CreateOrganization(ctx context.Context, o *amparo.Organization) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
+		if !tx.actor.RunsProgram() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office onboards organizations")
 		}
 		if err := o.Validate(); err != nil {

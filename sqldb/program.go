@@ -43,7 +43,7 @@ func (db *DB) LettersLeft(ctx context.Context) (int, error) {
 // UpdateProgram changes the program's settings; program admins only.
 func (db *DB) UpdateProgram(ctx context.Context, p *amparo.Program) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
+		if !tx.actor.RunsProgram() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office changes program settings")
 		}
 		if err := p.Validate(); err != nil {

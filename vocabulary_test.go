@@ -43,7 +43,9 @@ func TestAuditActions(t *testing.T) {
 // TestActor_Permissions: who may do what, by role.
 func TestActor_Permissions(t *testing.T) {
 	const org, other = "org-1", "org-2"
-	actor := func(r amparo.Role, orgID string) amparo.Actor { return amparo.Actor{ID: "a-" + string(r), Role: r, OrganizationID: orgID} }
+	actor := func(r amparo.Role, orgID string) amparo.Actor {
+		return amparo.Actor{ID: "a-" + string(r), Role: r, OrganizationID: orgID}
+	}
 	type can struct{ runs, keys, audit, verify, clients, writes, intake, decides, administers bool }
 	for _, tt := range []struct {
 		a    amparo.Actor

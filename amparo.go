@@ -3,6 +3,11 @@
 // trail, with their validation rules and the service interfaces that the
 // store implements.
 //
+// Each service method's comment names the error codes it returns. Besides
+// those, every method returns EUNAUTHORIZED when the context carries no
+// actor (NewContextWithActor), and passes a database failure on without a
+// code (EINTERNAL).
+//
 // It must never import a database driver, an HTTP package or anything else
 // outside the standard library: every other package depends on this one.
 package amparo

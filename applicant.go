@@ -178,7 +178,9 @@ type ApplicantFilter struct {
 type ApplicantService interface {
 	// CreateApplicants stores a batch in one transaction, all or nothing;
 	// a person whose key is already stored is skipped, not duplicated. It
-	// returns how many were new.
+	// returns how many were new. EINVALID if one has no key; EFORBIDDEN
+	// unless the actor writes clients of each one's organization
+	// (Actor.WritesClientsOf).
 	CreateApplicants(ctx context.Context, as []*Applicant) (int, error)
 	// SubmitApplicant stores one intake (a form sent by the person or by
 	// staff). A person already stored — by reference, when one is given
@@ -186,16 +188,26 @@ type ApplicantService interface {
 	// entry of what changed, by the actor; anyone else is created. Either
 	// way a is set to the stored record (its ID and Reference above all),
 	// and created says which. Sending the same form twice changes nothing
-	// the second time. EINVALID without a key; EFORBIDDEN for another
-	// organization.
+	// the second time. The organization's public form (PublicIntakeActor)
+	// may call it, and nothing else. EINVALID without a key; EFORBIDDEN
+	// for another organization (Actor.SubmitsIntakeTo).
 	SubmitApplicant(ctx context.Context, a *Applicant, reference string) (created bool, err error)
+	// FindApplicants lists the actor's organization's applicants (every
+	// organization's for the system), oldest first, with the total
+	// matching f. EFORBIDDEN unless the actor sees clients
+	// (Actor.SeesClients).
 	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
 	// FindApplicantByID returns one applicant; ENOTFOUND if the actor's
-	// organization has none with that ID.
+	// organization has none with that ID; EFORBIDDEN as for FindApplicants.
 	FindApplicantByID(ctx context.Context, id string) (*Applicant, error)
 	// SetApplicantStatus records a decision: the new status, the member it
-	// concerns (a match accepted or declined), and why. A member not of
-	// the applicant's organization, or none at all, is ENOTFOUND.
+	// concerns (a match accepted or declined), and why. EINVALID for a
+	// status not in ApplicantStatuses, a declined match without a reason,
+	// or a match without a member; ENOTFOUND for an applicant not of the
+	// actor's organization, or a member not of the applicant's;
+	// EFORBIDDEN for a decision on a match by anyone who does not decide
+	// matches (Actor.DecidesMatches), or for an actor who does not see
+	// clients.
 	SetApplicantStatus(ctx context.Context, id string, status ApplicantStatus, memberID, reason string) error
 	// AcceptMatch accepts a match in one transaction: it stores c (the
 	// client made from the applicant's facts) in the applicant's
@@ -207,12 +219,15 @@ type ApplicantService interface {
 	// applicant or a member not of the actor's organization; ECONFLICT if
 	// the applicant is no longer waiting (matched to another member,
 	// declined, closed); EINVALID if c is invalid or the
-	// member is suspended; EFORBIDDEN unless the actor decides on matches.
+	// member is suspended; EFORBIDDEN unless the actor decides on matches
+	// (Actor.DecidesMatches).
 	AcceptMatch(ctx context.Context, id, memberID, reason string, c *Client) error
 	// FindApplicantClient returns the client an accepted match created
-	// from the applicant; ENOTFOUND if there is none.
+	// from the applicant; ENOTFOUND if there is none, or no such applicant
+	// in the actor's organization; EFORBIDDEN as for FindApplicants.
 	FindApplicantClient(ctx context.Context, id string) (*Client, error)
 	// FindApplicantEvents returns an applicant's history, oldest first.
+	// ENOTFOUND and EFORBIDDEN as for FindApplicantByID.
 	FindApplicantEvents(ctx context.Context, id string) ([]*ApplicantEvent, error)
 }
 

@@ -35,6 +35,9 @@ type AuditFilter struct {
 // AuditService reads the audit trail. Stores append to it in the same
 // transaction as the change they record.
 type AuditService interface {
+	// FindAuditEvents lists audit events, oldest first, with the total
+	// matching f: the auditors, the program office and the system
+	// (Actor.ReadsAudit). EFORBIDDEN for anyone else.
 	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, int, error)
 }
 

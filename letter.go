@@ -95,26 +95,42 @@ type LetterFilter struct {
 
 // LetterService manages the lifecycle of letters. Every step is audited.
 type LetterService interface {
+	// FindLetterByID returns one letter of the actor's organization, with
+	// its QR text; the read is audited. ENOTFOUND if the organization has
+	// no such letter; EFORBIDDEN unless the actor sees clients
+	// (Actor.SeesClients), as for every method below.
 	FindLetterByID(ctx context.Context, id string) (*Letter, error)
+	// FindLetters lists the actor's organization's letters, newest first,
+	// with the total matching f; without their QR text. EFORBIDDEN.
 	FindLetters(ctx context.Context, f LetterFilter) ([]*Letter, int, error)
-	// CreateLetter stores a draft.
+	// CreateLetter stores a draft. EINVALID if l is invalid, or its client
+	// or member is not of its organization, or the member is suspended;
+	// EFORBIDDEN for another organization (Actor.WritesClientsOf).
 	CreateLetter(ctx context.Context, l *Letter) error
 	// SubmitLetter sends a draft to its member for approval. ECONFLICT if
-	// it is not a draft.
+	// it is not a draft; ENOTFOUND; EFORBIDDEN.
 	SubmitLetter(ctx context.Context, id string) (*Letter, error)
 	// IssueLetter approves a draft and makes it active from now for the
 	// program's validity. Only the member it names may, signed in with
-	// their second factor (EFORBIDDEN otherwise).
+	// their second factor (Actor.SignsFor; EFORBIDDEN otherwise).
+	// ECONFLICT if it is not a draft, the client has an active letter, or
+	// the program's capacity is reached; EINVALID if its member is
+	// suspended; ENOTFOUND.
 	IssueLetter(ctx context.Context, id string) (*Letter, error)
 	// RenewLetter issues a new letter for the same client and member and
 	// marks the old one superseded. The old credential is not revoked: the
 	// card the client carries verifies until its own date. Only the member
-	// named, with their second factor (EFORBIDDEN otherwise).
+	// named, with their second factor (Actor.SignsFor; EFORBIDDEN
+	// otherwise). ECONFLICT if the letter is neither active nor expired;
+	// EINVALID, the capacity's ECONFLICT and ENOTFOUND as for IssueLetter.
 	RenewLetter(ctx context.Context, id string) (*Letter, error)
 	// RevokeLetter revokes an active or superseded letter, for a reason:
-	// the member named or the organization's admins (EFORBIDDEN otherwise).
+	// the member named or the organization's admins (Actor.RevokesFor;
+	// EFORBIDDEN otherwise). ECONFLICT for a letter revoked already, or
+	// neither active nor superseded within its dates; EINVALID without a
+	// reason; ENOTFOUND.
 	RevokeLetter(ctx context.Context, id, reason string) (*Letter, error)
 	// ExpireLetters marks active letters past their date as expired and
-	// returns how many changed.
+	// returns how many changed. EFORBIDDEN.
 	ExpireLetters(ctx context.Context, now time.Time) (int, error)
 }

@@ -89,15 +89,25 @@ type MemberFilter struct {
 
 // MemberService manages attorneys and accredited representatives.
 type MemberService interface {
+	// FindMemberByID returns one member. What a member shows is printed on
+	// letters: any actor may read it. ENOTFOUND if there is none.
 	FindMemberByID(ctx context.Context, id string) (*Member, error)
+	// FindMembers lists members by name, with the total matching f; any
+	// actor may.
 	FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error)
+	// CreateMember adds an attorney or accredited representative to an
+	// organization, active unless m says otherwise: its admins or the
+	// program office (Actor.Administers). EINVALID if m is invalid;
+	// ECONFLICT for a bar number already used; EFORBIDDEN otherwise.
 	CreateMember(ctx context.Context, m *Member) error
 	// UpdateMember changes a member; it never changes the linked account.
+	// EINVALID, ECONFLICT and EFORBIDDEN as for CreateMember; ENOTFOUND if
+	// the organization has no such member.
 	UpdateMember(ctx context.Context, m *Member) error
 	// LinkMemberAccount links a member record to the account of the person
 	// it names ("" unlinks); the organization's admins or the program
 	// office. EINVALID if the account is not a member or admin account of
-	// the same organization; ECONFLICT if it is linked to another member;
-	// EFORBIDDEN, ENOTFOUND.
+	// the same organization (Role.LinksToMember); ECONFLICT if it is linked
+	// to another member; EFORBIDDEN, ENOTFOUND.
 	LinkMemberAccount(ctx context.Context, memberID, accountID string) error
 }

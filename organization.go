@@ -55,8 +55,20 @@ type OrganizationFilter struct {
 
 // OrganizationService manages partner organizations.
 type OrganizationService interface {
+	// FindOrganizationByID returns one organization. Organizations are
+	// public partners of the program: any actor may read them. ENOTFOUND
+	// if there is none.
 	FindOrganizationByID(ctx context.Context, id string) (*Organization, error)
+	// FindOrganizations lists organizations by name, with the total
+	// matching f; any actor may.
 	FindOrganizations(ctx context.Context, f OrganizationFilter) ([]*Organization, int, error)
+	// CreateOrganization onboards a partner: the program office
+	// (Actor.RunsProgram). EINVALID if o is invalid; ECONFLICT for a name
+	// already used; EFORBIDDEN otherwise.
 	CreateOrganization(ctx context.Context, o *Organization) error
+	// UpdateOrganization changes an organization: its own admins or the
+	// program office (Actor.Administers). EINVALID and ECONFLICT as for
+	// CreateOrganization; ENOTFOUND if there is no such organization;
+	// EFORBIDDEN otherwise.
 	UpdateOrganization(ctx context.Context, o *Organization) error
 }

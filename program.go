@@ -94,10 +94,14 @@ func LastValidDay(validUntil time.Time, loc *time.Location) Date {
 
 // ProgramService reads and changes the program's settings.
 type ProgramService interface {
+	// FindProgram returns the program's settings; any actor may read them.
 	FindProgram(ctx context.Context) (*Program, error)
 	// LettersLeft is the program's letter capacity less its active letters
 	// and the applicants matched to be served: an aggregate anyone may see.
 	LettersLeft(ctx context.Context) (int, error)
+	// UpdateProgram changes the program's settings. EINVALID if p is
+	// invalid; EFORBIDDEN unless the actor runs the program
+	// (Actor.RunsProgram).
 	UpdateProgram(ctx context.Context, p *Program) error
 }
 

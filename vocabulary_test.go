@@ -1,7 +1,11 @@
 package amparo_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"html/template"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
@@ -144,5 +148,39 @@ func TestValidate_TypedStatus(t *testing.T) {
 	m.Status = amparo.MemberActive
 	if err := m.Validate(); err != nil {
 		t.Fatalf("a valid member: %v", err)
+	}
+}
+
+// TestServiceInterfaces_Documented: every method of every service
+// interface says what it does and the errors it returns.
+func TestServiceInterfaces_Documented(t *testing.T) {
+	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := 0
+	for _, f := range pkgs["amparo"].Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok {
+				return true
+			}
+			it, ok := ts.Type.(*ast.InterfaceType)
+			if !ok || !strings.HasSuffix(ts.Name.Name, "Service") {
+				return true
+			}
+			for _, m := range it.Methods.List {
+				for _, name := range m.Names {
+					methods++
+					if doc := m.Doc.Text(); !strings.HasPrefix(doc, name.Name+" ") {
+						t.Errorf("%s.%s has no comment starting with its name", ts.Name.Name, name.Name)
+					}
+				}
+			}
+			return false
+		})
+	}
+	if methods < 70 {
+		t.Fatalf("found %d service methods; the parse missed some", methods)
 	}
 }

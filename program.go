@@ -105,12 +105,22 @@ type ProgramService interface {
 	UpdateProgram(ctx context.Context, p *Program) error
 }
 
-// PhoneURL is the address of a phone page: the verify page's host, /p/, and
-// the link's token.
-func (p *Program) PhoneURL(token string) string {
+// PublicURL is the address of path (starting with "/") on the program's
+// public site: the scheme and host of VerifyURL. Every address Amparo
+// gives out — phone pages, invitations — is made here, on the command
+// line and on the web alike. It is path alone when VerifyURL is not an
+// absolute URL.
+func (p *Program) PublicURL(path string) string {
 	u, err := url.Parse(p.VerifyURL)
-	if err != nil {
-		return "/p/" + token
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return path
 	}
-	return u.Scheme + "://" + u.Host + "/p/" + token
+	return u.Scheme + "://" + u.Host + path
 }
+
+// PhoneURL is the address of a phone page: /p/ and the link's token.
+func (p *Program) PhoneURL(token string) string { return p.PublicURL("/p/" + token) }
+
+// InviteURL is the address that accepts an invitation: /invite/ and its
+// token.
+func (p *Program) InviteURL(token string) string { return p.PublicURL("/invite/" + token) }

@@ -184,3 +184,21 @@ func TestServiceInterfaces_Documented(t *testing.T) {
 		t.Fatalf("found %d service methods; the parse missed some", methods)
 	}
 }
+
+// TestProgram_PublicURLs: every address given out is on the verify page's
+// scheme and host, whatever path VerifyURL has.
+func TestProgram_PublicURLs(t *testing.T) {
+	p := &amparo.Program{VerifyURL: "https://amparo.example.org/v"}
+	if got := p.PhoneURL("tok"); got != "https://amparo.example.org/p/tok" {
+		t.Errorf("PhoneURL = %q", got)
+	}
+	if got := p.InviteURL("tok"); got != "https://amparo.example.org/invite/tok" {
+		t.Errorf("InviteURL = %q", got)
+	}
+	for _, bad := range []string{"", "amparo.example.org", "%zz"} {
+		p.VerifyURL = bad
+		if got := p.PhoneURL("tok"); got != "/p/tok" {
+			t.Errorf("PhoneURL with VerifyURL %q = %q, want the path alone", bad, got)
+		}
+	}
+}

@@ -187,11 +187,7 @@ func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// There is no mail: the admin gives the link to the person.
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}}, scheme+"://"+r.Host+"/invite/"+inv.Token)
+	s.renderOrg(w, r, http.StatusOK, &form{Values: map[string]string{}}, s.inviteURL(r.Context(), inv.Token))
 }
 
 func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {

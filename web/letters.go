@@ -134,13 +134,22 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, status int, 
 	s.render(w, r, "letter", status, data)
 }
 
-// phoneURL is the address of a phone page.
+// phoneURL is the address of a phone page (Program.PhoneURL).
 func (s *Server) phoneURL(ctx context.Context, token string) string {
 	p, err := s.Programs.FindProgram(ctx)
 	if err != nil {
 		return "/p/" + token
 	}
 	return p.PhoneURL(token)
+}
+
+// inviteURL is the address that accepts an invitation (Program.InviteURL).
+func (s *Server) inviteURL(ctx context.Context, token string) string {
+	p, err := s.Programs.FindProgram(ctx)
+	if err != nil {
+		return "/invite/" + token
+	}
+	return p.InviteURL(token)
 }
 
 // letterPDF serves an active letter's letter or wallet card as a PDF.

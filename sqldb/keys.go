@@ -86,7 +86,7 @@ func (db *DB) insertRootKey(ctx context.Context, pub ed25519.PublicKey, seed []b
 			return err
 		}
 		var n int
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM signing_keys WHERE kind = 'root'").Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM signing_keys WHERE kind = ?", amparo.KeyRoot).Scan(&n); err != nil {
 			return mapError(err)
 		} else if n > 0 {
 			return amparo.Errorf(amparo.ECONFLICT, "the program already has a root key")
@@ -141,7 +141,7 @@ func (tx *Tx) privateKey(ctx context.Context, id string) (ed25519.PrivateKey, er
 }
 
 func (tx *Tx) rootKey(ctx context.Context) (*amparo.SigningKey, error) {
-	k, err := scanKey(tx.queryRow(ctx, "SELECT "+keyColumns+" FROM signing_keys WHERE kind = 'root'"))
+	k, err := scanKey(tx.queryRow(ctx, "SELECT "+keyColumns+" FROM signing_keys WHERE kind = ?", amparo.KeyRoot))
 	if amparo.ErrorCode(err) == amparo.ENOTFOUND {
 		return nil, amparo.Errorf(amparo.ENOTFOUND, "the program has no root key yet: run amparo keys root new")
 	}
@@ -251,7 +251,7 @@ func (db *DB) RevokeKey(ctx context.Context, id string) error {
 		if err := tx.keyAdmin(); err != nil {
 			return err
 		}
-		r, err := tx.exec(ctx, "UPDATE signing_keys SET status = ? WHERE id = ? AND kind = 'issuing'", amparo.KeyRevoked, id)
+		r, err := tx.exec(ctx, "UPDATE signing_keys SET status = ? WHERE id = ? AND kind = ?", amparo.KeyRevoked, id, amparo.KeyIssuing)
 		if err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ func (tx *Tx) trustList(ctx context.Context) (*credential.TrustList, error) {
 	tl := &credential.TrustList{IssuedAt: later(tx.now.Truncate(time.Second), latest.Add(time.Second))}
 	rows, err := tx.query(ctx, `SELECT k.organization_id, o.name, k.public_key, k.valid_from, k.valid_to, k.status
 		FROM signing_keys k JOIN organizations o ON o.id = k.organization_id
-		WHERE k.kind = 'issuing' ORDER BY k.organization_id, k.created_at`)
+		WHERE k.kind = ? ORDER BY k.organization_id, k.created_at`, amparo.KeyIssuing)
 	if err != nil {
 		return nil, err
 	}

@@ -34,8 +34,8 @@ func (db *DB) LettersLeft(ctx context.Context) (int, error) {
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
 		return mapError(tx.queryRow(ctx, `SELECT letter_capacity
-			- (SELECT COUNT(*) FROM letters WHERE status = 'active')
-			- (SELECT COUNT(*) FROM applicants WHERE status = 'matched') FROM program WHERE id = 1`).Scan(&n))
+			- (SELECT COUNT(*) FROM letters WHERE status = ?)
+			- (SELECT COUNT(*) FROM applicants WHERE status = ?) FROM program WHERE id = 1`, amparo.LetterActive, amparo.ApplicantMatched).Scan(&n))
 	})
 	return max(n, 0), err
 }

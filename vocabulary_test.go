@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
 )
 
 // TestAuditActions: every action is listed once and names the type of
@@ -199,6 +200,27 @@ func TestProgram_PublicURLs(t *testing.T) {
 		p.VerifyURL = bad
 		if got := p.PhoneURL("tok"); got != "/p/tok" {
 			t.Errorf("PhoneURL with VerifyURL %q = %q, want the path alone", bad, got)
+		}
+	}
+}
+
+// TestRoles_Named: the audit trail names every role an event can carry,
+// the identities that are not sign-in roles among them, in English and
+// Spanish.
+func TestRoles_Named(t *testing.T) {
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "es"} {
+		msgs := map[string]bool{}
+		for k := range cat.Messages(lang) {
+			msgs[k] = true
+		}
+		for _, r := range append(slices.Clone(amparo.Roles), amparo.RolePublicIntake, amparo.RoleVisitor, amparo.RoleAccount) {
+			if !msgs["role."+string(r)] {
+				t.Errorf("%s: no role.%s", lang, r)
+			}
 		}
 	}
 }

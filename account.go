@@ -7,10 +7,13 @@ import (
 	"time"
 )
 
+// AccountStatus says whether an account may sign in.
+type AccountStatus string
+
 // Account statuses.
 const (
-	AccountActive    = "active"
-	AccountSuspended = "suspended"
+	AccountActive    AccountStatus = "active"
+	AccountSuspended AccountStatus = "suspended"
 )
 
 // Session limits.
@@ -27,7 +30,7 @@ type Account struct {
 	Name           string
 	Role           Role
 	OrganizationID string // for organization roles
-	Status         string
+	Status         AccountStatus
 	TOTPEnabled    bool
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -60,6 +63,11 @@ func (r Role) OrganizationRole() bool {
 	}
 	return false
 }
+
+// LinksToMember reports whether an account of the role may be linked to a
+// member record, and so sign letters in that member's name: only the
+// member role, the person who signs (an admin's account never is).
+func (r Role) LinksToMember() bool { return r == RoleMember }
 
 // Roles lists the roles people sign in with.
 var Roles = []Role{RoleProgramAdmin, RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer, RoleFundOfficer, RoleProcurement, RoleAuditor}
@@ -101,7 +109,7 @@ func (inv *Invitation) Validate() error {
 	} else if !inv.Role.OrganizationRole() && inv.OrganizationID != "" {
 		c.add("organization_id", "is only for organization roles")
 	}
-	if inv.MemberID != "" && inv.Role != RoleMember {
+	if inv.MemberID != "" && !inv.Role.LinksToMember() {
 		c.add("member_id", "can be linked only to an account with the member role (the person who signs)")
 	}
 	return c.err()
@@ -125,37 +133,61 @@ type Session struct {
 
 // AccountService manages accounts, invitations and sessions.
 type AccountService interface {
-	// CreateInvitation stores an invitation and returns it with its token.
+	// CreateInvitation stores an invitation and returns it with its token:
+	// the program office invites any role, an organization's admins their
+	// own organization's roles (Actor.Invites). EINVALID if inv is invalid
+	// or names a member not of its organization; EFORBIDDEN otherwise.
 	CreateInvitation(ctx context.Context, inv *Invitation) error
-	// FindInvitation returns a usable invitation by its token.
+	// FindInvitation returns a usable invitation by its token. ENOTFOUND
+	// if it was used, has expired or does not exist.
 	FindInvitation(ctx context.Context, token string) (*Invitation, error)
-	// AcceptInvitation makes the account, once.
+	// AcceptInvitation makes the account, once, and links it to the
+	// invitation's member record, if any. ENOTFOUND for an invitation not
+	// usable (FindInvitation); EINVALID for a missing or long name;
+	// ECONFLICT if an account with the email exists.
 	AcceptInvitation(ctx context.Context, token, name, passwordHash string) (*Account, error)
+	// FindAccountByID returns an account. ENOTFOUND if there is none.
 	FindAccountByID(ctx context.Context, id string) (*Account, error)
 	// FindAccounts lists an organization's accounts (or the program-wide
-	// ones for an empty ID) to its admins and the program office.
+	// ones for an empty ID) to its admins and the program office
+	// (Actor.Administers). EFORBIDDEN for anyone else.
 	FindAccounts(ctx context.Context, organizationID string) ([]*Account, error)
 	// FindCredentials returns an account and its credentials by email, for
-	// signing in.
+	// signing in. ENOTFOUND if no account has the email.
 	FindCredentials(ctx context.Context, email string) (*Account, *Credentials, error)
+	// SetPasswordHash replaces an account's password hash: the account
+	// itself or the operator (Actor.ChangesSignInOf). EFORBIDDEN for
+	// anyone else; ENOTFOUND if there is no such account.
 	SetPasswordHash(ctx context.Context, accountID, hash string) error
 	// SetTOTP enables the second factor with a secret and recovery code
-	// hashes, replacing any before.
+	// hashes, replacing any before. EFORBIDDEN as for SetPasswordHash.
 	SetTOTP(ctx context.Context, accountID, secret string, recoveryHashes [][]byte) error
 	// UseTOTPStep records a used code's time step; false if it was not
-	// newer than the last used, so a code works once.
+	// newer than the last used, so a code works once. Only database
+	// failures are errors.
 	UseTOTPStep(ctx context.Context, accountID string, step int64) (bool, error)
-	// UseRecoveryCode consumes a recovery code by its hash.
+	// UseRecoveryCode consumes a recovery code by its hash; false if the
+	// account has no such unused code. Only database failures are errors.
 	UseRecoveryCode(ctx context.Context, accountID string, hash []byte) (bool, error)
+	// SuspendAccount suspends an account and ends its sessions: its
+	// organization's admins or the program office (Actor.Administers).
+	// ENOTFOUND if there is no such account; EFORBIDDEN otherwise.
 	SuspendAccount(ctx context.Context, accountID string) error
 	// AuditSignInFailure records a failed sign-in, naming the account if
-	// there is one.
+	// there is one. Only database failures are errors.
 	AuditSignInFailure(ctx context.Context, accountID string) error
 
+	// CreateSession starts a session for an active account and returns its
+	// token; the sign-in is audited as the account itself (AccountActor).
+	// EUNAUTHORIZED if the account is suspended or does not exist.
 	CreateSession(ctx context.Context, accountID string, secondFactor bool) (token string, err error)
 	// FindSession returns a live session by its token, touching it; the
 	// idle and absolute limits end it, as does a suspended account.
+	// EUNAUTHORIZED for a session unknown, ended or of a suspended account.
 	FindSession(ctx context.Context, token string) (*Session, error)
+	// DeleteSession signs a browser out; an unknown token is no error.
 	DeleteSession(ctx context.Context, token string) error
+	// DeleteSessions signs an account out everywhere. EFORBIDDEN as for
+	// SetPasswordHash.
 	DeleteSessions(ctx context.Context, accountID string) error
 }

@@ -3,6 +3,11 @@
 // trail, with their validation rules and the service interfaces that the
 // store implements.
 //
+// Each service method's comment names the error codes it returns. Besides
+// those, every method returns EUNAUTHORIZED when the context carries no
+// actor (NewContextWithActor), and passes a database failure on without a
+// code (EINTERNAL).
+//
 // It must never import a database driver, an HTTP package or anything else
 // outside the standard library: every other package depends on this one.
 package amparo
@@ -30,6 +35,18 @@ const (
 	RoleFundOfficer  Role = "fund_officer"
 	RoleProcurement  Role = "procurement"
 	RoleAuditor      Role = "auditor"
+
+	// RolePublicIntake is the person themselves, sending an organization's
+	// public intake form: it submits that one intake and nothing else.
+	// Not a sign-in role.
+	RolePublicIntake Role = "public_intake"
+	// RoleVisitor is anyone not signed in: a browser verifying a letter,
+	// a client opening their phone link. It may do nothing a role is
+	// needed for. Not a sign-in role.
+	RoleVisitor Role = "visitor"
+	// RoleAccount is an account signing itself in, before it has a
+	// session. Not a sign-in role.
+	RoleAccount Role = "account"
 )
 
 // Actor is who performs an operation. Stores read it from the context to
@@ -45,7 +62,12 @@ type Actor struct {
 	SecondFactor bool
 }
 
-// SeesClients reports whether the actor may read client records at all.
+// Permissions. Stores decide who may do what with these methods alone,
+// never by comparing roles; the web layer asks the same questions to
+// decide what to show.
+
+// SeesClients reports whether the actor may read client records at all:
+// its own organization's, or every organization's for the system.
 func (a Actor) SeesClients() bool {
 	switch a.Role {
 	case RoleSystem:
@@ -54,6 +76,93 @@ func (a Actor) SeesClients() bool {
 		return a.OrganizationID != ""
 	}
 	return false
+}
+
+// SeesEveryOrganization reports whether the actor's reads of client
+// records, letters and applicants span every organization: the operator's
+// commands only.
+func (a Actor) SeesEveryOrganization() bool { return a.Role == RoleSystem }
+
+// WritesClientsOf reports whether the actor may write client records
+// (clients, applicants, parties, letters) of the organization orgID.
+func (a Actor) WritesClientsOf(orgID string) bool {
+	return a.SeesClients() && (a.SeesEveryOrganization() || a.OrganizationID == orgID)
+}
+
+// SubmitsIntakeTo reports whether the actor may send an intake to the
+// organization orgID: its staff, or the organization's public form.
+func (a Actor) SubmitsIntakeTo(orgID string) bool {
+	if a.Role == RolePublicIntake {
+		return a.OrganizationID != "" && a.OrganizationID == orgID
+	}
+	return a.WritesClientsOf(orgID)
+}
+
+// RunsProgram reports whether the actor runs the program: its settings,
+// the priority policy, the partner organizations and the queue across
+// them. The program office and the operator.
+func (a Actor) RunsProgram() bool { return a.Role == RoleSystem || a.Role == RoleProgramAdmin }
+
+// ManagesKeys reports whether the actor may make, export, rotate and
+// revoke signing keys and publish the trust list.
+func (a Actor) ManagesKeys() bool { return a.RunsProgram() }
+
+// ReadsAudit reports whether the actor may read the audit trail.
+func (a Actor) ReadsAudit() bool {
+	return a.Role == RoleSystem || a.Role == RoleAuditor || a.Role == RoleProgramAdmin
+}
+
+// VerifiesAudit reports whether the actor may check the audit trail's hash
+// chain: the auditors and the operator.
+func (a Actor) VerifiesAudit() bool { return a.Role == RoleSystem || a.Role == RoleAuditor }
+
+// DecidesMatches reports whether the actor may accept or decline a match
+// of an applicant to a member: members, their organization's admins and
+// the operator. Intake staff prepare matches; they do not decide them.
+func (a Actor) DecidesMatches() bool {
+	switch a.Role {
+	case RoleSystem, RoleMember, RoleOrgAdmin:
+		return true
+	}
+	return false
+}
+
+// SignsFor reports whether the actor may sign (approve, issue, renew) a
+// letter in the name of member m: only the account linked to m, in m's
+// organization, signed in with its second factor. Not even the operator
+// signs in a member's name.
+func (a Actor) SignsFor(m *Member) bool {
+	return m.AccountID != "" && a.ID == m.AccountID && a.OrganizationID == m.OrganizationID && a.SecondFactor
+}
+
+// RevokesFor reports whether the actor may revoke a letter in the name of
+// member m: the account linked to m, m's organization's admins, and the
+// operator.
+func (a Actor) RevokesFor(m *Member) bool {
+	switch {
+	case a.Role == RoleSystem:
+		return true
+	case a.Role == RoleOrgAdmin && a.OrganizationID == m.OrganizationID:
+		return true
+	}
+	return m.AccountID != "" && a.ID == m.AccountID
+}
+
+// Invites reports whether the actor may invite a person to the role in
+// the organization orgID: the program office any role, an organization's
+// admins their own organization's roles.
+func (a Actor) Invites(r Role, orgID string) bool {
+	if a.RunsProgram() {
+		return true
+	}
+	return a.Role == RoleOrgAdmin && r.OrganizationRole() && a.Administers(orgID)
+}
+
+// ChangesSignInOf reports whether the actor may change the sign-in details
+// (password, second factor, sessions) of the account accountID: its own,
+// or any for the operator.
+func (a Actor) ChangesSignInOf(accountID string) bool {
+	return a.Role == RoleSystem || a.ID == accountID
 }
 
 type actorKey struct{}
@@ -71,6 +180,19 @@ func ActorFromContext(ctx context.Context) (a Actor, ok bool) {
 
 // SystemActor is the operator running a command on the server itself.
 var SystemActor = Actor{ID: "system", Role: RoleSystem}
+
+// VisitorActor is anyone not signed in.
+var VisitorActor = Actor{ID: "public", Role: RoleVisitor}
+
+// PublicIntakeActor is the person sending the public intake form of the
+// organization orgID: it may submit that intake (SubmitsIntakeTo) and do
+// nothing else. History entries by it read "by the applicant".
+func PublicIntakeActor(orgID string) Actor {
+	return Actor{ID: ApplicantActorID, Role: RolePublicIntake, OrganizationID: orgID}
+}
+
+// AccountActor is an account signing itself in, before it has a session.
+func AccountActor(accountID string) Actor { return Actor{ID: accountID, Role: RoleAccount} }
 
 // NewID returns a random 128-bit identifier in hex. IDs are random so that
 // they reveal neither counts nor order.
@@ -122,14 +244,16 @@ func (d *Date) UnmarshalText(b []byte) error {
 	return err
 }
 
-// Administers reports whether the actor may manage the organization orgID:
-// its own organization admins, the program office and the system.
+// Administers reports whether the actor may manage the organization orgID
+// (its details, members and accounts): its own organization admins, the
+// program office and the system. Program-wide accounts (orgID "") are the
+// program office's alone.
 func (a Actor) Administers(orgID string) bool {
 	switch a.Role {
 	case RoleSystem, RoleProgramAdmin:
 		return true
 	case RoleOrgAdmin:
-		return a.OrganizationID == orgID
+		return orgID != "" && a.OrganizationID == orgID
 	}
 	return false
 }

@@ -8,20 +8,24 @@ import (
 	"time"
 )
 
+// ApplicantStatus is where an applicant is on the way from intake to a
+// letter or a close.
+type ApplicantStatus string
+
 // ApplicantStatuses lists every status, in order.
-var ApplicantStatuses = []string{ApplicantNew, ApplicantScreening, ApplicantEligible, ApplicantWaitlisted, ApplicantMatched,
+var ApplicantStatuses = []ApplicantStatus{ApplicantNew, ApplicantScreening, ApplicantEligible, ApplicantWaitlisted, ApplicantMatched,
 	ApplicantServed, ApplicantDeclined, ApplicantClosed}
 
 // Applicant statuses, from intake to a letter or a close.
 const (
-	ApplicantNew        = "new"
-	ApplicantScreening  = "screening"
-	ApplicantEligible   = "eligible"
-	ApplicantWaitlisted = "waitlisted"
-	ApplicantMatched    = "matched"
-	ApplicantServed     = "served"
-	ApplicantDeclined   = "declined"
-	ApplicantClosed     = "closed"
+	ApplicantNew        ApplicantStatus = "new"
+	ApplicantScreening  ApplicantStatus = "screening"
+	ApplicantEligible   ApplicantStatus = "eligible"
+	ApplicantWaitlisted ApplicantStatus = "waitlisted"
+	ApplicantMatched    ApplicantStatus = "matched"
+	ApplicantServed     ApplicantStatus = "served"
+	ApplicantDeclined   ApplicantStatus = "declined"
+	ApplicantClosed     ApplicantStatus = "closed"
 )
 
 // ApplicantActorID is the actor of the person themselves, sending the
@@ -33,7 +37,7 @@ const ApplicantActorID = "public-intake"
 type Applicant struct {
 	ID             string
 	OrganizationID string // the organization that took the intake
-	Status         string
+	Status         ApplicantStatus
 	MemberID       string // once matched
 	// Key identifies the person across imports without naming them: a
 	// keyed hash of the normalized name and date of birth.
@@ -164,7 +168,7 @@ func appendNew[T any](have, more []T, same func(a, b T) bool) []T {
 // the same person that changed their facts (Changes), with who made it and
 // why.
 type ApplicantEvent struct {
-	Status   string
+	Status   ApplicantStatus
 	MemberID string // the member a match was accepted or declined for
 	Reason   string
 	ActorID  string // ApplicantActorID when the person wrote again themselves
@@ -179,7 +183,7 @@ type ApplicantEvent struct {
 type ApplicantFilter struct {
 	ID             string
 	OrganizationID string
-	Status         string
+	Status         ApplicantStatus
 	Reference      string
 	Name           string
 	Offset         int
@@ -190,7 +194,9 @@ type ApplicantFilter struct {
 type ApplicantService interface {
 	// CreateApplicants stores a batch in one transaction, all or nothing;
 	// a person whose key is already stored is skipped, not duplicated. It
-	// returns how many were new.
+	// returns how many were new. EINVALID if one has no key; EFORBIDDEN
+	// unless the actor writes clients of each one's organization
+	// (Actor.WritesClientsOf).
 	CreateApplicants(ctx context.Context, as []*Applicant) (int, error)
 	// SubmitApplicant stores one intake (a form sent by the person or by
 	// staff). A person already stored — by reference, when one is given
@@ -198,25 +204,34 @@ type ApplicantService interface {
 	// entry of what changed, by the actor; anyone else is created. Either
 	// way a is set to the stored record (its ID and Reference above all),
 	// and created says which. Sending the same form twice changes nothing
-	// the second time. EINVALID without a key; EFORBIDDEN for another
-	// organization.
+	// the second time. The organization's public form (PublicIntakeActor)
+	// may call it, and nothing else. EINVALID without a key; EFORBIDDEN
+	// for another organization (Actor.SubmitsIntakeTo).
 	//
-	// The public form (actor ApplicantActorID) matched by key alone (name
-	// and date of birth, which others may know) is not trusted as the
-	// person: the situation still updates, but the contact details it
-	// gives are only proposed (ApplicantChange.Proposed) for staff to
-	// confirm, and a is left as sent, with the record's ID and an empty
-	// Reference: the existing code and facts are never shown to the
-	// sender.
+	// The public form matched by key alone (name and date of birth, which
+	// others may know) is not trusted as the person: the situation still
+	// updates, but the contact details it gives are only proposed
+	// (ApplicantChange.Proposed) for staff to confirm, and a is left as
+	// sent, with the record's ID and an empty Reference: the existing code
+	// and facts are never shown to the sender.
 	SubmitApplicant(ctx context.Context, a *Applicant, reference string) (created bool, err error)
+	// FindApplicants lists the actor's organization's applicants (every
+	// organization's for the system), oldest first, with the total
+	// matching f. EFORBIDDEN unless the actor sees clients
+	// (Actor.SeesClients).
 	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
 	// FindApplicantByID returns one applicant; ENOTFOUND if the actor's
-	// organization has none with that ID.
+	// organization has none with that ID; EFORBIDDEN as for FindApplicants.
 	FindApplicantByID(ctx context.Context, id string) (*Applicant, error)
 	// SetApplicantStatus records a decision: the new status, the member it
-	// concerns (a match accepted or declined), and why. A member not of
-	// the applicant's organization, or none at all, is ENOTFOUND.
-	SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error
+	// concerns (a match accepted or declined), and why. EINVALID for a
+	// status not in ApplicantStatuses, a declined match without a reason,
+	// or a match without a member; ENOTFOUND for an applicant not of the
+	// actor's organization, or a member not of the applicant's;
+	// EFORBIDDEN for a decision on a match by anyone who does not decide
+	// matches (Actor.DecidesMatches), or for an actor who does not see
+	// clients.
+	SetApplicantStatus(ctx context.Context, id string, status ApplicantStatus, memberID, reason string) error
 	// AcceptMatch accepts a match in one transaction: it stores c (the
 	// client made from the applicant's facts) in the applicant's
 	// organization, links the applicant to it, and marks the applicant
@@ -227,13 +242,16 @@ type ApplicantService interface {
 	// applicant or a member not of the actor's organization; ECONFLICT if
 	// the applicant is no longer waiting (matched to another member,
 	// declined, closed); EINVALID if c is invalid or the
-	// member is suspended; EFORBIDDEN unless the actor decides on matches.
+	// member is suspended; EFORBIDDEN unless the actor decides on matches
+	// (Actor.DecidesMatches).
 	AcceptMatch(ctx context.Context, id, memberID, reason string, c *Client) error
 	// FindApplicantClient returns the client an accepted match created
-	// from the applicant; ENOTFOUND if there is none.
+	// from the applicant; ENOTFOUND if there is none, or no such applicant
+	// in the actor's organization; EFORBIDDEN as for FindApplicants.
 	FindApplicantClient(ctx context.Context, id string) (*Client, error)
 	// FindApplicantEvents returns an applicant's history, oldest first;
 	// read by staff, it marks the record seen (Applicant.SeenAt).
+	// ENOTFOUND and EFORBIDDEN as for FindApplicantByID.
 	FindApplicantEvents(ctx context.Context, id string) ([]*ApplicantEvent, error)
 }
 

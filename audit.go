@@ -16,15 +16,15 @@ type AuditEvent struct {
 	ActorName      string
 	ActorRole      Role
 	OrganizationID string // the actor's organization, if any
-	Action         string // e.g. "client.view", "letter.revoke"
-	RecordType     string // e.g. "client", "letter"
+	Action         AuditAction
+	RecordType     string // Action.RecordType()
 	RecordID       string
 }
 
 // AuditFilter selects audit events; zero fields match all.
 type AuditFilter struct {
 	ActorID    string
-	Action     string
+	Action     AuditAction
 	RecordType string
 	RecordID   string
 	Since      time.Time
@@ -35,5 +35,155 @@ type AuditFilter struct {
 // AuditService reads the audit trail. Stores append to it in the same
 // transaction as the change they record.
 type AuditService interface {
+	// FindAuditEvents lists audit events, oldest first, with the total
+	// matching f: the auditors, the program office and the system
+	// (Actor.ReadsAudit). EFORBIDDEN for anyone else.
 	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, int, error)
+}
+
+// AuditAction names what an audit event records. Each action is about one
+// type of record, which its RecordType names.
+type AuditAction string
+
+// Record types of audit events: the kind of record an event's RecordID
+// names.
+const (
+	RecordAccount      = "account"
+	RecordApplicant    = "applicant"
+	RecordClient       = "client"
+	RecordInvitation   = "invitation"
+	RecordLetter       = "letter"
+	RecordMember       = "member"
+	RecordOrganization = "organization"
+	RecordParty        = "party"
+	RecordPhoneLink    = "phone_link"
+	RecordPolicy       = "policy"
+	RecordProgram      = "program"
+	RecordSigningKey   = "signing_key"
+	RecordTrustList    = "trust_list"
+)
+
+// Audit actions, by the record they are about.
+const (
+	AuditInvitationCreate AuditAction = "invitation.create"
+
+	AuditAccountCreate            AuditAction = "account.create"
+	AuditAccountPassword          AuditAction = "account.password"
+	AuditAccountTOTP              AuditAction = "account.totp"
+	AuditAccountRecoveryCode      AuditAction = "account.recovery_code"
+	AuditAccountSuspend           AuditAction = "account.suspend"
+	AuditAccountSignIn            AuditAction = "account.signin"
+	AuditAccountSignInFailure     AuditAction = "account.signin_failure"
+	AuditAccountSignOutEverywhere AuditAction = "account.signout_everywhere"
+	AuditAccountLink              AuditAction = "account.link"
+	AuditAccountUnlink            AuditAction = "account.unlink"
+
+	AuditApplicantCreate AuditAction = "applicant.create"
+	AuditApplicantUpdate AuditAction = "applicant.update"
+	AuditApplicantStatus AuditAction = "applicant.status"
+	// AuditApplicantImport and AuditApplicantList are about many
+	// applicants: they name the organization whose applicants they are.
+	AuditApplicantImport AuditAction = "applicant.import"
+	AuditApplicantList   AuditAction = "applicant.list"
+
+	AuditClientCreate AuditAction = "client.create"
+	AuditClientView   AuditAction = "client.view"
+	AuditClientUpdate AuditAction = "client.update"
+	AuditClientErase  AuditAction = "client.erase"
+	// AuditClientList is about many clients: it names the organization
+	// whose clients were listed ("" for the system's program-wide reads).
+	AuditClientList AuditAction = "client.list"
+
+	// AuditConflictCheck names the organization that checked a name.
+	AuditConflictCheck AuditAction = "conflict.check"
+	AuditPartyCreate   AuditAction = "party.create"
+
+	AuditKeyCreate    AuditAction = "key.create"
+	AuditKeyExport    AuditAction = "key.export"
+	AuditKeyForget    AuditAction = "key.forget"
+	AuditKeyRevoke    AuditAction = "key.revoke"
+	AuditTrustPublish AuditAction = "trust.publish" // RecordID is the list's issue time, RFC 3339
+
+	AuditLetterCreate    AuditAction = "letter.create"
+	AuditLetterView      AuditAction = "letter.view"
+	AuditLetterSubmit    AuditAction = "letter.submit"
+	AuditLetterIssue     AuditAction = "letter.issue"
+	AuditLetterSupersede AuditAction = "letter.supersede"
+	AuditLetterRevoke    AuditAction = "letter.revoke"
+	AuditLetterExpire    AuditAction = "letter.expire"
+
+	// A client's phone link is made, shown and stopped through a letter:
+	// these name the letter.
+	AuditPhoneLinkCreate AuditAction = "phone_link.create"
+	AuditPhoneLinkView   AuditAction = "phone_link.view"
+	AuditPhoneLinkRevoke AuditAction = "phone_link.revoke"
+	// A visitor opens the link itself, or fails its PIN: these name the
+	// link.
+	AuditPhoneLinkOpen     AuditAction = "phone_link.open"
+	AuditPhoneLinkWrongPIN AuditAction = "phone_link.wrong_pin"
+
+	AuditMemberCreate  AuditAction = "member.create"
+	AuditMemberUpdate  AuditAction = "member.update"
+	AuditMemberSuspend AuditAction = "member.suspend"
+	AuditMemberLink    AuditAction = "member.link"
+	AuditMemberUnlink  AuditAction = "member.unlink"
+
+	AuditOrganizationCreate AuditAction = "organization.create"
+	AuditOrganizationUpdate AuditAction = "organization.update"
+
+	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
+	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
+)
+
+// AuditActions lists every audit action.
+var AuditActions = []AuditAction{
+	AuditInvitationCreate,
+	AuditAccountCreate, AuditAccountPassword, AuditAccountTOTP, AuditAccountRecoveryCode, AuditAccountSuspend,
+	AuditAccountSignIn, AuditAccountSignInFailure, AuditAccountSignOutEverywhere, AuditAccountLink, AuditAccountUnlink,
+	AuditApplicantCreate, AuditApplicantUpdate, AuditApplicantStatus, AuditApplicantImport, AuditApplicantList,
+	AuditClientCreate, AuditClientView, AuditClientUpdate, AuditClientErase, AuditClientList,
+	AuditConflictCheck, AuditPartyCreate,
+	AuditKeyCreate, AuditKeyExport, AuditKeyForget, AuditKeyRevoke, AuditTrustPublish,
+	AuditLetterCreate, AuditLetterView, AuditLetterSubmit, AuditLetterIssue, AuditLetterSupersede, AuditLetterRevoke, AuditLetterExpire,
+	AuditPhoneLinkCreate, AuditPhoneLinkView, AuditPhoneLinkRevoke, AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN,
+	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberLink, AuditMemberUnlink,
+	AuditOrganizationCreate, AuditOrganizationUpdate,
+	AuditPolicyChange, AuditProgramUpdate,
+}
+
+// RecordType returns the type of record the action is about, "" for an
+// action not in AuditActions.
+func (a AuditAction) RecordType() string {
+	switch a {
+	case AuditInvitationCreate:
+		return RecordInvitation
+	case AuditAccountCreate, AuditAccountPassword, AuditAccountTOTP, AuditAccountRecoveryCode, AuditAccountSuspend,
+		AuditAccountSignIn, AuditAccountSignInFailure, AuditAccountSignOutEverywhere:
+		return RecordAccount
+	case AuditApplicantCreate, AuditApplicantUpdate, AuditApplicantStatus:
+		return RecordApplicant
+	case AuditApplicantImport, AuditApplicantList, AuditClientList, AuditConflictCheck,
+		AuditOrganizationCreate, AuditOrganizationUpdate:
+		return RecordOrganization
+	case AuditClientCreate, AuditClientView, AuditClientUpdate, AuditClientErase:
+		return RecordClient
+	case AuditPartyCreate:
+		return RecordParty
+	case AuditKeyCreate, AuditKeyExport, AuditKeyForget, AuditKeyRevoke:
+		return RecordSigningKey
+	case AuditTrustPublish:
+		return RecordTrustList
+	case AuditLetterCreate, AuditLetterView, AuditLetterSubmit, AuditLetterIssue, AuditLetterSupersede, AuditLetterRevoke,
+		AuditLetterExpire, AuditPhoneLinkCreate, AuditPhoneLinkView, AuditPhoneLinkRevoke:
+		return RecordLetter
+	case AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN:
+		return RecordPhoneLink
+	case AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberLink:
+		return RecordMember
+	case AuditPolicyChange:
+		return RecordPolicy
+	case AuditProgramUpdate:
+		return RecordProgram
+	}
+	return ""
 }

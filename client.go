@@ -175,17 +175,32 @@ type ClientFilter struct {
 // ClientService manages clients. Implementations scope every call to the
 // organization of the actor in the context and audit every read.
 type ClientService interface {
+	// FindClientByID returns one client of the actor's organization; the
+	// read is audited. ENOTFOUND if the organization has no such client (a
+	// client of another organization is not found, so its existence is not
+	// revealed); EFORBIDDEN unless the actor sees clients
+	// (Actor.SeesClients).
 	FindClientByID(ctx context.Context, id string) (*Client, error)
+	// FindClients lists the actor's organization's clients, oldest first,
+	// with the total matching f; the search is audited, without its terms.
+	// EFORBIDDEN as for FindClientByID.
 	FindClients(ctx context.Context, f ClientFilter) ([]*Client, int, error)
+	// CreateClient stores a client, in the actor's organization when c
+	// names none. EINVALID if c is invalid; EFORBIDDEN unless the actor
+	// writes clients of its organization (Actor.WritesClientsOf).
 	CreateClient(ctx context.Context, c *Client) error
 	// CreateClients stores a batch in one transaction: all or nothing.
+	// EINVALID and EFORBIDDEN as for CreateClient.
 	CreateClients(ctx context.Context, cs []*Client) error
 	// UpdateClient replaces c's personal fields, if c.UpdatedAt is still
 	// the stored record's: an edit of a record changed since it was read
 	// is refused with ECONFLICT and overwrites nothing. ENOTFOUND if c is
-	// not a client of the actor's organization; EINVALID if c is invalid.
+	// not a client of the actor's organization; EINVALID if c is invalid;
+	// EFORBIDDEN as for CreateClient.
 	UpdateClient(ctx context.Context, c *Client) error
 	// DeleteClient erases a client for good: its data key is destroyed, so
-	// no copy of its encrypted fields can be read again.
+	// no copy of its encrypted fields can be read again, and its letters'
+	// credentials are revoked. ENOTFOUND if the actor's organization has no
+	// such client; EFORBIDDEN as for FindClientByID.
 	DeleteClient(ctx context.Context, id string) error
 }

@@ -33,8 +33,15 @@ type Candidate struct {
 // ConflictService checks names against the organization's people, although
 // their names are encrypted at rest.
 type ConflictService interface {
+	// CreateParty stores a person the organization must not be on both
+	// sides with (an opposing party), in the actor's organization when p
+	// names none. EINVALID for a missing or long name or note; EFORBIDDEN
+	// unless the actor writes clients of its organization
+	// (Actor.WritesClientsOf).
 	CreateParty(ctx context.Context, p *Party) error
 	// ConflictCheck returns the organization's people close to name (and
-	// birth, when known), best first, leaving out the record exclude.
+	// birth, when known), best first, leaving out the record exclude. The
+	// check is audited. EFORBIDDEN unless the actor sees clients
+	// (Actor.SeesClients).
 	ConflictCheck(ctx context.Context, name string, birth Date, exclude string) ([]*Candidate, error)
 }

@@ -5,17 +5,20 @@ import (
 	"time"
 )
 
+// LetterStatus is where a letter is in its lifecycle.
+type LetterStatus string
+
 // Letter statuses.
 const (
-	LetterDraft      = "draft"
-	LetterActive     = "active"
-	LetterRevoked    = "revoked"
-	LetterExpired    = "expired"
-	LetterSuperseded = "superseded"
+	LetterDraft      LetterStatus = "draft"
+	LetterActive     LetterStatus = "active"
+	LetterRevoked    LetterStatus = "revoked"
+	LetterExpired    LetterStatus = "expired"
+	LetterSuperseded LetterStatus = "superseded"
 )
 
 // LetterStatuses lists every status, in lifecycle order.
-var LetterStatuses = []string{LetterDraft, LetterActive, LetterRevoked, LetterExpired, LetterSuperseded}
+var LetterStatuses = []LetterStatus{LetterDraft, LetterActive, LetterRevoked, LetterExpired, LetterSuperseded}
 
 // Letter is a letter of representation: a member of an organization
 // represents a client. Staff prepare a draft and send it for approval; it
@@ -26,7 +29,7 @@ type Letter struct {
 	ClientID       string
 	MemberID       string
 	OrganizationID string
-	Status         string
+	Status         LetterStatus
 	IssuedAt       time.Time // zero while draft
 	// ValidUntil is the first instant the letter is no longer valid: the
 	// midnight that ends its last valid day in the program's time zone
@@ -60,7 +63,7 @@ func (l *Letter) Validate() error {
 	c.required("client_id", l.ClientID)
 	c.required("member_id", l.MemberID)
 	c.required("organization_id", l.OrganizationID)
-	c.oneOf("status", l.Status, LetterStatuses...)
+	oneOf(&c, "status", l.Status, LetterStatuses...)
 	c.languages("languages", l.Languages, false)
 	if l.Status != LetterDraft {
 		if l.IssuedAt.IsZero() {
@@ -82,7 +85,7 @@ type LetterFilter struct {
 	ClientID       string
 	MemberID       string
 	OrganizationID string
-	Status         string
+	Status         LetterStatus
 	// AwaitingApproval selects drafts sent for approval to the member
 	// record linked to the actor's own account.
 	AwaitingApproval bool
@@ -92,29 +95,44 @@ type LetterFilter struct {
 
 // LetterService manages the lifecycle of letters. Every step is audited.
 type LetterService interface {
+	// FindLetterByID returns one letter of the actor's organization, with
+	// its QR text; the read is audited. ENOTFOUND if the organization has
+	// no such letter; EFORBIDDEN unless the actor sees clients
+	// (Actor.SeesClients), as for every method below.
 	FindLetterByID(ctx context.Context, id string) (*Letter, error)
+	// FindLetters lists the actor's organization's letters, newest first,
+	// with the total matching f; without their QR text. EFORBIDDEN.
 	FindLetters(ctx context.Context, f LetterFilter) ([]*Letter, int, error)
-	// CreateLetter stores a draft.
+	// CreateLetter stores a draft. EINVALID if l is invalid, or its client
+	// or member is not of its organization, or the member is suspended;
+	// EFORBIDDEN for another organization (Actor.WritesClientsOf).
 	CreateLetter(ctx context.Context, l *Letter) error
 	// SubmitLetter sends a draft to its member for approval. ECONFLICT if
-	// it is not a draft.
+	// it is not a draft; ENOTFOUND; EFORBIDDEN.
 	SubmitLetter(ctx context.Context, id string) (*Letter, error)
 	// IssueLetter approves a draft and makes it active from now for the
 	// program's validity. Only the member it names may, signed in with
-	// their second factor (EFORBIDDEN otherwise).
+	// their second factor (Actor.SignsFor; EFORBIDDEN otherwise).
+	// ECONFLICT if it is not a draft, the client has an active letter, or
+	// the program's capacity is reached; EINVALID if its member is
+	// suspended; ENOTFOUND.
 	IssueLetter(ctx context.Context, id string) (*Letter, error)
 	// RenewLetter issues a new letter for the same client and member and
 	// marks the old one superseded. The old credential is not revoked: the
 	// card the client carries verifies until its own date. Only the member
-	// named, with their second factor (EFORBIDDEN otherwise).
+	// named, with their second factor (Actor.SignsFor; EFORBIDDEN
+	// otherwise). ECONFLICT if the letter is neither active nor expired;
+	// EINVALID, the capacity's ECONFLICT and ENOTFOUND as for IssueLetter.
 	RenewLetter(ctx context.Context, id string) (*Letter, error)
 	// RevokeLetter revokes an active or superseded letter, for a reason:
-	// the member named or the organization's admins (EFORBIDDEN otherwise).
-	// The earlier letters it superseded, directly or transitively, whose
-	// cards still verify are revoked with it, for the same reason and at
-	// the same instant (RevokedAt); a newer letter never is.
+	// the member named or the organization's admins (Actor.RevokesFor;
+	// EFORBIDDEN otherwise). The earlier letters it superseded, directly or
+	// transitively, whose cards still verify are revoked with it, for the
+	// same reason and at the same instant (RevokedAt); a newer letter never
+	// is. ECONFLICT for a letter revoked already, or neither active nor
+	// superseded within its dates; EINVALID without a reason; ENOTFOUND.
 	RevokeLetter(ctx context.Context, id, reason string) (*Letter, error)
 	// ExpireLetters marks active letters past their date as expired and
-	// returns how many changed.
+	// returns how many changed. EFORBIDDEN.
 	ExpireLetters(ctx context.Context, now time.Time) (int, error)
 }

@@ -5,16 +5,23 @@ import (
 	"time"
 )
 
+// MemberKind says whether a member is an attorney or an accredited
+// representative.
+type MemberKind string
+
 // Member kinds.
 const (
-	MemberAttorney      = "attorney"
-	MemberAccreditedRep = "accredited_rep"
+	MemberAttorney      MemberKind = "attorney"
+	MemberAccreditedRep MemberKind = "accredited_rep"
 )
+
+// MemberStatus says whether a member may take clients and sign letters.
+type MemberStatus string
 
 // Member statuses.
 const (
-	MemberActive    = "active"
-	MemberSuspended = "suspended"
+	MemberActive    MemberStatus = "active"
+	MemberSuspended MemberStatus = "suspended"
 )
 
 // Member is an attorney or an accredited representative of an organization.
@@ -24,7 +31,7 @@ type Member struct {
 	ID             string
 	OrganizationID string
 	Name           string
-	Kind           string
+	Kind           MemberKind
 	// Attorneys:
 	BarJurisdiction string // e.g. "California"
 	BarNumber       string
@@ -42,7 +49,7 @@ type Member struct {
 	// Only that account, with its second factor, issues letters in the
 	// member's name.
 	AccountID string
-	Status    string
+	Status    MemberStatus
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -52,7 +59,7 @@ func (m *Member) Validate() error {
 	var c checker
 	c.required("organization_id", m.OrganizationID)
 	c.text("name", m.Name, MaxNameLen, true)
-	c.oneOf("kind", m.Kind, MemberAttorney, MemberAccreditedRep)
+	oneOf(&c, "kind", m.Kind, MemberAttorney, MemberAccreditedRep)
 	switch m.Kind {
 	case MemberAttorney:
 		c.text("bar_jurisdiction", m.BarJurisdiction, 40, true)
@@ -67,7 +74,7 @@ func (m *Member) Validate() error {
 	c.languages("languages", m.Languages, true)
 	c.nonNegative("case_capacity", m.CaseCapacity)
 	c.phone("public_phone", m.PublicPhone, true)
-	c.oneOf("status", m.Status, MemberActive, MemberSuspended)
+	oneOf(&c, "status", m.Status, MemberActive, MemberSuspended)
 	return c.err()
 }
 
@@ -75,24 +82,35 @@ func (m *Member) Validate() error {
 type MemberFilter struct {
 	ID             string
 	OrganizationID string
-	Status         string
+	Status         MemberStatus
 	Offset         int
 	Limit          int
 }
 
 // MemberService manages attorneys and accredited representatives.
 type MemberService interface {
+	// FindMemberByID returns one member. What a member shows is printed on
+	// letters: any actor may read it. ENOTFOUND if there is none.
 	FindMemberByID(ctx context.Context, id string) (*Member, error)
+	// FindMembers lists members by name, with the total matching f; any
+	// actor may.
 	FindMembers(ctx context.Context, f MemberFilter) ([]*Member, int, error)
+	// CreateMember adds an attorney or accredited representative to an
+	// organization, active unless m says otherwise: its admins or the
+	// program office (Actor.Administers). EINVALID if m is invalid;
+	// ECONFLICT for a bar number already used; EFORBIDDEN otherwise.
 	CreateMember(ctx context.Context, m *Member) error
 	// UpdateMember changes a member; it never changes the linked account.
+	// EINVALID, ECONFLICT and EFORBIDDEN as for CreateMember; ENOTFOUND if
+	// the organization has no such member.
 	UpdateMember(ctx context.Context, m *Member) error
 	// LinkMemberAccount links a member record to the account of the person
 	// it names ("" unlinks). The organization's admins link a record not
 	// yet linked; only the program office (or the system) unlinks or
 	// relinks one, else the person accepts an invitation for the record.
 	// Each link and unlink is audited. EINVALID if the account is not an
-	// active member-role account of the same organization; ECONFLICT if it
+	// active member-role account of the same organization
+	// (Role.LinksToMember); ECONFLICT if it
 	// is linked to another member, or the record is linked and the actor
 	// is not the program office; EFORBIDDEN, ENOTFOUND.
 	LinkMemberAccount(ctx context.Context, memberID, accountID string) error

@@ -5,18 +5,21 @@ import (
 	"time"
 )
 
+// OrganizationKind says what kind of legal provider an organization is.
+type OrganizationKind string
+
 // Organization kinds.
 const (
-	OrgNonprofit  = "nonprofit"
-	OrgLawFirm    = "law_firm"
-	OrgRecognized = "recognized_org" // recognized by the Department of Justice to employ accredited representatives
+	OrgNonprofit  OrganizationKind = "nonprofit"
+	OrgLawFirm    OrganizationKind = "law_firm"
+	OrgRecognized OrganizationKind = "recognized_org" // recognized by the Department of Justice to employ accredited representatives
 )
 
 // Organization is a partner legal provider.
 type Organization struct {
 	ID           string
 	Name         string
-	Kind         string
+	Kind         OrganizationKind
 	ContactName  string
 	ContactEmail string
 	ContactPhone string
@@ -31,7 +34,7 @@ type Organization struct {
 func (o *Organization) Validate() error {
 	var c checker
 	c.text("name", o.Name, 120, true) // the trust list carries it
-	c.oneOf("kind", o.Kind, OrgNonprofit, OrgLawFirm, OrgRecognized)
+	oneOf(&c, "kind", o.Kind, OrgNonprofit, OrgLawFirm, OrgRecognized)
 	c.text("contact_name", o.ContactName, 200, false)
 	c.email("contact_email", o.ContactEmail)
 	c.phone("contact_phone", o.ContactPhone, false)
@@ -52,8 +55,20 @@ type OrganizationFilter struct {
 
 // OrganizationService manages partner organizations.
 type OrganizationService interface {
+	// FindOrganizationByID returns one organization. Organizations are
+	// public partners of the program: any actor may read them. ENOTFOUND
+	// if there is none.
 	FindOrganizationByID(ctx context.Context, id string) (*Organization, error)
+	// FindOrganizations lists organizations by name, with the total
+	// matching f; any actor may.
 	FindOrganizations(ctx context.Context, f OrganizationFilter) ([]*Organization, int, error)
+	// CreateOrganization onboards a partner: the program office
+	// (Actor.RunsProgram). EINVALID if o is invalid; ECONFLICT for a name
+	// already used; EFORBIDDEN otherwise.
 	CreateOrganization(ctx context.Context, o *Organization) error
+	// UpdateOrganization changes an organization: its own admins or the
+	// program office (Actor.Administers). EINVALID and ECONFLICT as for
+	// CreateOrganization; ENOTFOUND if there is no such organization;
+	// EFORBIDDEN otherwise.
 	UpdateOrganization(ctx context.Context, o *Organization) error
 }

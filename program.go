@@ -100,19 +100,33 @@ func DayOf(t time.Time, loc *time.Location) Date {
 
 // ProgramService reads and changes the program's settings.
 type ProgramService interface {
+	// FindProgram returns the program's settings; any actor may read them.
 	FindProgram(ctx context.Context) (*Program, error)
 	// LettersLeft is the program's letter capacity less its active letters
 	// and the applicants matched to be served: an aggregate anyone may see.
 	LettersLeft(ctx context.Context) (int, error)
+	// UpdateProgram changes the program's settings. EINVALID if p is
+	// invalid; EFORBIDDEN unless the actor runs the program
+	// (Actor.RunsProgram).
 	UpdateProgram(ctx context.Context, p *Program) error
 }
 
-// PhoneURL is the address of a phone page: the verify page's host, /p/, and
-// the link's token.
-func (p *Program) PhoneURL(token string) string {
+// PublicURL is the address of path (starting with "/") on the program's
+// public site: the scheme and host of VerifyURL. Every address Amparo
+// gives out — phone pages, invitations — is made here, on the command
+// line and on the web alike. It is path alone when VerifyURL is not an
+// absolute URL.
+func (p *Program) PublicURL(path string) string {
 	u, err := url.Parse(p.VerifyURL)
-	if err != nil {
-		return "/p/" + token
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return path
 	}
-	return u.Scheme + "://" + u.Host + "/p/" + token
+	return u.Scheme + "://" + u.Host + path
 }
+
+// PhoneURL is the address of a phone page: /p/ and the link's token.
+func (p *Program) PhoneURL(token string) string { return p.PublicURL("/p/" + token) }
+
+// InviteURL is the address that accepts an invitation: /invite/ and its
+// token.
+func (p *Program) InviteURL(token string) string { return p.PublicURL("/invite/" + token) }

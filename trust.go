@@ -17,10 +17,17 @@ type SignedDocument struct {
 // key, the signed trust list and the signed status lists. Nothing it
 // returns is personal.
 type TrustService interface {
+	// FindRootPublicKey returns the program root public key. ENOTFOUND if
+	// there is none yet. Public: any actor, a visitor above all.
 	FindRootPublicKey(ctx context.Context) (ed25519.PublicKey, error)
+	// FindTrustList returns the published trust list. ENOTFOUND if none is
+	// published yet. Public.
 	FindTrustList(ctx context.Context) (*SignedDocument, error)
+	// FindStatusList returns an organization's signed status list, as
+	// published. ENOTFOUND if there is none with that number. Public.
 	FindStatusList(ctx context.Context, orgID string, listID uint32) (*SignedDocument, error)
 	// FindBundle returns the trust bundle: root key, trust list and every
 	// status list in one file, for offline verifiers (docs/credential.md).
+	// ENOTFOUND until a root key and a trust list exist. Public.
 	FindBundle(ctx context.Context) (*SignedDocument, error)
 }

@@ -100,13 +100,18 @@ func (c *checker) nonNegative(field string, n int) {
 	}
 }
 
-func (c *checker) oneOf(field, v string, allowed ...string) {
-	for _, a := range allowed {
+func (c *checker) oneOf(field, v string, allowed ...string) { oneOf(c, field, v, allowed...) }
+
+// oneOf is checker.oneOf for any named string type (a status, a kind).
+func oneOf[T ~string](c *checker, field string, v T, allowed ...T) {
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
 		if v == a {
 			return
 		}
+		names[i] = string(a)
 	}
-	c.add(field, "must be one of %s", strings.Join(allowed, ", "))
+	c.add(field, "must be one of %s", strings.Join(names, ", "))
 }
 
 func (c *checker) country(field, v string, required bool) {

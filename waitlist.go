@@ -3,7 +3,7 @@ package amparo
 import "context"
 
 // WaitingStatuses are the statuses of people still in line.
-var WaitingStatuses = []string{ApplicantNew, ApplicantScreening, ApplicantEligible, ApplicantWaitlisted}
+var WaitingStatuses = []ApplicantStatus{ApplicantNew, ApplicantScreening, ApplicantEligible, ApplicantWaitlisted}
 
 // MemberPair is an applicant and a member: a match declined, say.
 type MemberPair struct {

@@ -4,6 +4,12 @@
 // session and invitation tokens with the hashes the database keeps instead of
 // them, and an in-memory sign-in limiter per account and per address.
 //
+// Limiter is Amparo's one rate limiter, and its configurations live here:
+// DefaultLimiterConfig for signing in (and checking a password again),
+// IntakeLimiterConfig for the public intake form. The one other brake, on
+// wrong phone-page PINs, is the store's (sqldb/phone.go): it is kept per
+// link in the database, so it survives restarts and holds across servers.
+//
 // The package is pure: it must never import a database, HTTP or other network
 // package. The store decides what is kept and the
 // web layer what is shown; this package only computes. Errors that a person

@@ -48,6 +48,14 @@ var DefaultLimiterConfig = LimiterConfig{
 	MaxEntries: 100_000,
 }
 
+// IntakeLimiterConfig lets one address send 30 public intake forms at
+// once, then one every 30 seconds: a workshop of 80 people on one clinic's
+// Wi-Fi applies within the hour (150 forms an hour at most), while a script
+// sending a thousand gets 30 through (TestIntakeLimits). Only the address
+// bucket applies: the form has no account to guess.
+var IntakeLimiterConfig = LimiterConfig{AddrBurst: 30, AddrRefill: 30 * time.Second, PairFree: 1 << 30, AccountFree: 1 << 30,
+	Forget: 24 * time.Hour, MaxEntries: 100_000}
+
 // Limiter throttles sign-in attempts, in memory. The caller asks Allow before
 // checking a password and reports the outcome with Fail or Succeed; Allow
 // counts the attempt as a failure until Succeed says otherwise, so a burst of

@@ -2,14 +2,12 @@ package auth
 
 import (
 	"crypto/subtle"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
 	"github.com/pquerna/otp/totp"
-	"rsc.io/qr"
 )
 
 // TOTP settings: RFC 6238 with the parameters every authenticator app
@@ -45,23 +43,6 @@ func NewTOTP(issuer, account string) (*Enrollment, error) {
 		return nil, err
 	}
 	return &Enrollment{Secret: key.Secret(), URL: key.URL()}, nil
-}
-
-// PNG returns the enrollment URL as a QR code image. scale is the size of a
-// module in pixels (4 if <= 0). The image holds the secret: serve it with
-// Cache-Control: no-store, and never log it.
-func (e *Enrollment) PNG(scale int) ([]byte, error) {
-	if e.URL == "" {
-		return nil, errors.New("auth: enrollment without URL")
-	}
-	c, err := qr.Encode(e.URL, qr.M)
-	if err != nil {
-		return nil, err
-	}
-	if scale > 0 {
-		c.Scale = scale
-	}
-	return c.PNG(), nil
 }
 
 // ValidateTOTP checks a typed code against secret at time now. It accepts the

@@ -3,10 +3,12 @@ package credential
 import (
 	"bytes"
 	"errors"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
 	"math/bits"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -158,6 +160,30 @@ func (q *QR) PNG(scale int) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// SVG renders the code as an SVG image, black on white, one unit a module
+// and a quiet zone of QRQuietZone modules; class, if given, is the svg
+// element's class. It is drawn as one path, so it scales crisply.
+func (q *QR) SVG(class string) string {
+	n, z := q.code.Size, QRQuietZone
+	side := strconv.Itoa(n + 2*z)
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg"`)
+	if class != "" {
+		b.WriteString(` class="` + html.EscapeString(class) + `"`)
+	}
+	b.WriteString(` role="img" viewBox="-` + strconv.Itoa(z) + ` -` + strconv.Itoa(z) + ` ` + side + ` ` + side + `" shape-rendering="crispEdges">`)
+	b.WriteString(`<rect x="-` + strconv.Itoa(z) + `" y="-` + strconv.Itoa(z) + `" width="` + side + `" height="` + side + `" fill="#fff"/><path fill="#000" d="`)
+	for y := 0; y < n; y++ {
+		for x := 0; x < n; x++ {
+			if q.code.Black(x, y) {
+				b.WriteString("M" + strconv.Itoa(x) + " " + strconv.Itoa(y) + "h1v1h-1z")
+			}
+		}
+	}
+	b.WriteString(`"/></svg>`)
+	return b.String()
 }
 
 // penalty scores a code by the four rules of ISO/IEC 18004 section 7.8.3:

@@ -2,11 +2,14 @@ package credential
 
 import (
 	"bytes"
+	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -243,4 +246,56 @@ func decodeGozxing(t *testing.T, img image.Image) string {
 		t.Fatalf("gozxing: %v", err)
 	}
 	return res.GetText()
+}
+
+// TestQR_SVG: the SVG draws exactly the code's dark modules inside its
+// quiet zone, and the one encoder also serves texts that are not
+// credentials, such as a second factor's otpauth:// address (shown as
+// SVG when signing in): what it draws decodes back to the text.
+func TestQR_SVG(t *testing.T) {
+	const otpauth = "otpauth://totp/Amparo:maria@example.org?algorithm=SHA1&digits=6&issuer=Amparo&period=30&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	for name, text := range map[string]string{"Credential": qr(t, testClaims(), testKey(2)), "TOTP": otpauth} {
+		t.Run(name, func(t *testing.T) {
+			q, err := NewQR(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			svg := q.SVG("qr")
+			side := q.Modules() + 2*QRQuietZone
+			if !strings.HasPrefix(svg, `<svg xmlns="http://www.w3.org/2000/svg" class="qr" role="img" viewBox="-4 -4 `+strconv.Itoa(side)+" "+strconv.Itoa(side)+`"`) {
+				t.Fatalf("svg opens %.120s", svg)
+			}
+			d := svg[strings.Index(svg, ` d="`)+4:]
+			d = d[:strings.IndexByte(d, '"')]
+			drawn := map[[2]int]bool{}
+			for _, m := range strings.Split(strings.TrimSuffix(d, "h1v1h-1z"), "h1v1h-1z") {
+				var x, y int
+				if _, err := fmt.Sscanf(m, "M%d %d", &x, &y); err != nil {
+					t.Fatalf("path %q: %v", m, err)
+				}
+				drawn[[2]int{x, y}] = true
+			}
+			img := image.NewGray(image.Rect(0, 0, side*4, side*4))
+			for i := range img.Pix {
+				img.Pix[i] = 0xff
+			}
+			for y := range q.Modules() {
+				for x := range q.Modules() {
+					if drawn[[2]int{x, y}] != q.Black(x, y) {
+						t.Fatalf("module %d,%d: drawn %v, dark %v", x, y, drawn[[2]int{x, y}], q.Black(x, y))
+					}
+					if drawn[[2]int{x, y}] {
+						for dy := range 4 {
+							for dx := range 4 {
+								img.SetGray((x+QRQuietZone)*4+dx, (y+QRQuietZone)*4+dy, color.Gray{})
+							}
+						}
+					}
+				}
+			}
+			if got := decodeGozxing(t, img); got != text {
+				t.Fatalf("the drawn modules decode to %q, want %q", got, text)
+			}
+		})
+	}
 }

@@ -79,7 +79,7 @@ func seedApplicants(ctx context.Context, s amparo.ApplicantService, orgs []*ampa
 	r := rand.New(rand.NewPCG(2018, 10))
 	for oi, o := range orgs {
 		staff := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-intake", Role: amparo.RoleIntake, OrganizationID: o.ID})
-		public := amparo.NewContextWithActor(ctx, amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: o.ID})
+		public := amparo.NewContextWithActor(ctx, amparo.PublicIntakeActor(o.ID))
 		for i := range applicantsPerOrganization {
 			lang := "es"
 			if i%3 == 2 {

@@ -4,5 +4,6 @@
 // (Ejemplo, Prueba, Ficticio, Sample, Example) and every phone number is in
 // the 555-01xx range kept for fiction.
 //
-// It depends only on package amparo's service interfaces.
+// It depends only on package amparo's service interfaces: it must never
+// import a database or HTTP package.
 package demo

@@ -30,7 +30,7 @@ type Summary struct {
 	Organizations int
 	Members       int
 	Clients       int
-	Letters       map[string]int // by status
+	Letters       map[amparo.LetterStatus]int // by status
 	// IDs of one active and one revoked letter, to try verification with,
 	// and of the first organization.
 	ValidLetter, RevokedLetter, Organization string
@@ -70,7 +70,7 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	if _, err := s.CreateRootKey(ctx); err != nil {
 		return nil, err
 	}
-	sum := &Summary{Letters: map[string]int{}}
+	sum := &Summary{Letters: map[amparo.LetterStatus]int{}}
 	orgs := []*amparo.Organization{
 		{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, ContactName: "Coordinación Ejemplo", ContactEmail: "intake@centro-ejemplo.example", ContactPhone: "+1 213 555 0100", ServiceArea: []string{"Los Angeles", "East Los Angeles"}, Languages: []string{"en", "es"}, Capacity: 30},
 		{Name: "Sample Immigrant Defense Project", Kind: amparo.OrgRecognized, ContactName: "Front Desk Sample", ContactEmail: "help@sample-defense.example", ContactPhone: "+1 213 555 0110", ServiceArea: []string{"Van Nuys", "Pacoima"}, Languages: []string{"en", "es", "ht"}, Capacity: 20},

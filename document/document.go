@@ -37,7 +37,7 @@ type Letter struct {
 // Member is the attorney or accredited representative who signs.
 type Member struct {
 	Name              string
-	Kind              string // amparo.MemberAttorney or amparo.MemberAccreditedRep
+	Kind              amparo.MemberKind
 	BarJurisdiction   string
 	BarNumber         string
 	RecognizedOrg     string

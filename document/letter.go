@@ -71,7 +71,7 @@ func (r *Renderer) officerPage(d *doc, l *Letter, s float64) (float64, error) {
 	y += d.para(x, y, w, r.t(en, "letter.to"), false, s, 0) + gap
 	y += d.para(x, y, w, r.t(en, "letter.title"), true, s*1.35, 0) + gap
 	for _, p := range []string{
-		r.t(en, "letter.represent."+kind, l.Member.Name, l.ClientName),
+		r.t(en, "letter.represent."+string(kind), l.Member.Name, l.ClientName),
 		r.t(en, "letter.silent"),
 		r.t(en, "letter.contact", l.Member.Phone),
 	} {

@@ -9,7 +9,7 @@ import (
 )
 
 // Waiting are the statuses of people still in line.
-var Waiting = []string{amparo.ApplicantNew, amparo.ApplicantScreening, amparo.ApplicantEligible, amparo.ApplicantWaitlisted}
+var Waiting = []amparo.ApplicantStatus{amparo.ApplicantNew, amparo.ApplicantScreening, amparo.ApplicantEligible, amparo.ApplicantWaitlisted}
 
 // Queue is the line under a policy: the ranking, and the applicants by ID.
 type Queue struct {

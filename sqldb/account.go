@@ -37,9 +37,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) erro
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		a := tx.actor
-		if !(a.Role == amparo.RoleSystem || a.Role == amparo.RoleProgramAdmin ||
-			a.Role == amparo.RoleOrgAdmin && inv.Role.OrganizationRole() && inv.OrganizationID == a.OrganizationID) {
+		if !tx.actor.Invites(inv.Role, inv.OrganizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot invite this role")
 		}
 		if inv.MemberID != "" {
@@ -50,14 +48,14 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) erro
 				return amparo.Invalid("member_id", "no such member in this organization")
 			}
 		}
-		inv.ID, inv.Token, inv.CreatedBy, inv.CreatedAt = amparo.NewID(), auth.NewToken(), a.ID, tx.now
+		inv.ID, inv.Token, inv.CreatedBy, inv.CreatedAt = amparo.NewID(), auth.NewToken(), tx.actor.ID, tx.now
 		inv.ExpiresAt = tx.now.Add(amparo.InvitationTTL)
 		if _, err := tx.exec(ctx, `INSERT INTO invitations (id, token_hash, email, role, organization_id, member_id, created_by, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, auth.TokenHash(inv.Token), inv.Email, string(inv.Role), nullable(inv.OrganizationID),
 			nullable(inv.MemberID), inv.CreatedBy, formatTime(inv.ExpiresAt), formatTime(tx.now)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "invitation.create", "invitation", inv.ID)
+		return tx.audit(ctx, amparo.AuditInvitationCreate, inv.ID)
 	})
 }
 
@@ -118,7 +116,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, token, name, passwordHash st
 			return err
 		}
 		tx.actor = a.Actor()
-		if err := tx.audit(ctx, "account.create", "account", a.ID); err != nil {
+		if err := tx.audit(ctx, amparo.AuditAccountCreate, a.ID); err != nil {
 			return err
 		}
 		if inv.MemberID == "" {
@@ -148,7 +146,7 @@ func (db *DB) FindAccountByID(ctx context.Context, id string) (*amparo.Account, 
 func (db *DB) FindAccounts(ctx context.Context, organizationID string) ([]*amparo.Account, error) {
 	var out []*amparo.Account
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if !tx.actor.Administers(organizationID) || organizationID == "" && tx.actor.Role == amparo.RoleOrgAdmin {
+		if !tx.actor.Administers(organizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot list these accounts")
 		}
 		rows, err := tx.query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE COALESCE(organization_id, '') = ? ORDER BY name, id", organizationID)
@@ -201,7 +199,7 @@ func (db *DB) FindCredentials(ctx context.Context, email string) (*amparo.Accoun
 
 // self refuses changing another account's sign-in details.
 func (tx *Tx) self(accountID string) error {
-	if tx.actor.Role != amparo.RoleSystem && tx.actor.ID != accountID {
+	if !tx.actor.ChangesSignInOf(accountID) {
 		return amparo.Errorf(amparo.EFORBIDDEN, "you can change only your own sign-in details")
 	}
 	return nil
@@ -220,7 +218,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, accountID, hash string) error
 		if err := mustAffect(r, "account"); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "account.password", "account", accountID)
+		return tx.audit(ctx, amparo.AuditAccountPassword, accountID)
 	})
 }
 
@@ -250,7 +248,7 @@ func (db *DB) SetTOTP(ctx context.Context, accountID, secret string, recoveryHas
 				return err
 			}
 		}
-		return tx.audit(ctx, "account.totp", "account", accountID)
+		return tx.audit(ctx, amparo.AuditAccountTOTP, accountID)
 	})
 }
 
@@ -280,7 +278,7 @@ func (db *DB) UseRecoveryCode(ctx context.Context, accountID string, hash []byte
 		}
 		n, err := r.RowsAffected()
 		if ok = n == 1; ok {
-			return tx.audit(ctx, "account.recovery_code", "account", accountID)
+			return tx.audit(ctx, amparo.AuditAccountRecoveryCode, accountID)
 		}
 		return err
 	})
@@ -294,7 +292,7 @@ func (db *DB) SuspendAccount(ctx context.Context, accountID string) error {
 		if err != nil {
 			return err
 		}
-		if !tx.actor.Administers(a.OrganizationID) || a.OrganizationID == "" && tx.actor.Role == amparo.RoleOrgAdmin {
+		if !tx.actor.Administers(a.OrganizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot suspend this account")
 		}
 		if _, err := tx.exec(ctx, "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?", amparo.AccountSuspended, formatTime(tx.now), a.ID); err != nil {
@@ -303,13 +301,13 @@ func (db *DB) SuspendAccount(ctx context.Context, accountID string) error {
 		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE account_id = ?", a.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "account.suspend", "account", a.ID)
+		return tx.audit(ctx, amparo.AuditAccountSuspend, a.ID)
 	})
 }
 
 // AuditSignInFailure records a failed sign-in.
 func (db *DB) AuditSignInFailure(ctx context.Context, accountID string) error {
-	return db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, "account.signin_failure", "account", accountID) })
+	return db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, amparo.AuditAccountSignInFailure, accountID) })
 }
 
 // CreateSession starts a session for an active account.
@@ -325,8 +323,8 @@ func (db *DB) CreateSession(ctx context.Context, accountID string, secondFactor 
 		if n, _ := r.RowsAffected(); n != 1 {
 			return amparo.Errorf(amparo.EUNAUTHORIZED, "the account is suspended")
 		}
-		tx.actor = amparo.Actor{ID: accountID, Role: "account"}
-		return tx.audit(ctx, "account.signin", "account", accountID)
+		tx.actor = amparo.AccountActor(accountID)
+		return tx.audit(ctx, amparo.AuditAccountSignIn, accountID)
 	})
 	return token, err
 }
@@ -384,6 +382,6 @@ func (db *DB) DeleteSessions(ctx context.Context, accountID string) error {
 		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE account_id = ?", accountID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "account.signout_everywhere", "account", accountID)
+		return tx.audit(ctx, amparo.AuditAccountSignOutEverywhere, accountID)
 	})
 }

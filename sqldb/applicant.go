@@ -44,7 +44,7 @@ func (db *DB) CreateApplicants(ctx context.Context, as []*amparo.Applicant) (int
 			}
 			created++
 		}
-		return tx.audit(ctx, "applicant.import", "organization", tx.actor.OrganizationID)
+		return tx.audit(ctx, amparo.AuditApplicantImport, tx.actor.OrganizationID)
 	})
 	if err != nil {
 		return 0, err
@@ -138,7 +138,7 @@ func (db *DB) SubmitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, reference string) (bool, error) {
 	created := false
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.checkClientOrg(a.OrganizationID); err != nil {
+		if err := tx.checkIntakeOrg(a.OrganizationID); err != nil {
 			return err
 		}
 		var stored *amparo.Applicant
@@ -170,7 +170,7 @@ func (db *DB) submitApplicant(ctx context.Context, a *amparo.Applicant, referenc
 			if err := tx.insertApplicant(ctx, a); err != nil {
 				return err
 			}
-			return tx.audit(ctx, "applicant.create", "applicant", a.ID)
+			return tx.audit(ctx, amparo.AuditApplicantCreate, a.ID)
 		}
 		// The public form matched by name and date of birth alone may be
 		// sent by anyone who knows them: it is not trusted as the person.
@@ -199,6 +199,30 @@ func contactFacts(f amparo.Facts) amparo.Facts {
 func withoutContact(f amparo.Facts) amparo.Facts {
 	f.Phone, f.Email, f.Address = "", "", amparo.Address{}
 	return f
+}
+
+// checkIntakeOrg refuses an intake to an organization the actor may not
+// send intakes to. A public intake form may: for the rest of the
+// transaction it reads its organization's applicants, to find the one
+// person the intake may be about, and nothing else.
+func (tx *Tx) checkIntakeOrg(orgID string) error {
+	if tx.actor.Role != amparo.RolePublicIntake {
+		return tx.checkClientOrg(orgID)
+	}
+	if !tx.actor.SubmitsIntakeTo(orgID) {
+		return amparo.Errorf(amparo.EFORBIDDEN, "this form sends intakes to another organization")
+	}
+	tx.submitting = true
+	return nil
+}
+
+// applicantScope is clientScope for applicants, and for a public intake
+// form while it submits (checkIntakeOrg), its own organization's.
+func (tx *Tx) applicantScope() (string, []any, error) {
+	if tx.submitting && tx.actor.Role == amparo.RolePublicIntake {
+		return "c.organization_id = ?", []any{tx.actor.OrganizationID}, nil
+	}
+	return clientScope(tx.actor)
 }
 
 // updateApplicant merges a later intake into stored, and records what
@@ -279,7 +303,7 @@ func (tx *Tx) updateApplicant(ctx context.Context, stored, later *amparo.Applica
 		}
 	}
 	stored.Facts, stored.Key, stored.UpdatedAt = merged, key, tx.now
-	return tx.audit(ctx, "applicant.update", "applicant", stored.ID)
+	return tx.audit(ctx, amparo.AuditApplicantUpdate, stored.ID)
 }
 
 // newProposals drops the proposed contact details the applicant's latest
@@ -322,13 +346,13 @@ func (db *DB) FindApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		if out, n, err = tx.findApplicants(ctx, f); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "applicant.list", "organization", tx.actor.OrganizationID)
+		return tx.audit(ctx, amparo.AuditApplicantList, tx.actor.OrganizationID)
 	})
 	return out, n, err
 }
 
 func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*amparo.Applicant, int, error) {
-	scope, args, err := clientScope(tx.actor)
+	scope, args, err := tx.applicantScope()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -403,7 +427,7 @@ func (db *DB) FindApplicantByID(ctx context.Context, id string) (*amparo.Applica
 
 // applicantKey opens an applicant of the actor's organization's data key.
 func (tx *Tx) applicantKey(ctx context.Context, id string) (dataKey, error) {
-	scope, args, err := clientScope(tx.actor)
+	scope, args, err := tx.applicantScope()
 	if err != nil {
 		return nil, err
 	}
@@ -424,13 +448,9 @@ func (tx *Tx) applicantKey(ctx context.Context, id string) (dataKey, error) {
 // SetApplicantStatus records a decision on an applicant of the actor's
 // organization. Matches are accepted or declined by members and their
 // admins; a reason is required when one is declined.
-func (db *DB) SetApplicantStatus(ctx context.Context, id, status, memberID, reason string) error {
+func (db *DB) SetApplicantStatus(ctx context.Context, id string, status amparo.ApplicantStatus, memberID, reason string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		valid := false
-		for _, st := range amparo.ApplicantStatuses {
-			valid = valid || st == status
-		}
-		if !valid {
+		if !slices.Contains(amparo.ApplicantStatuses, status) {
 			return amparo.Invalid("status", "is not a status")
 		}
 		if memberID != "" {
@@ -463,7 +483,7 @@ func (db *DB) SetApplicantStatus(ctx context.Context, id, status, memberID, reas
 			VALUES (?, ?, ?, ?, ?, ?)`, id, status, nullable(memberID), dk.Seal([]byte(reason), []byte("reason "+id)), tx.actor.ID, formatTime(tx.now)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "applicant.status", "applicant", id)
+		return tx.audit(ctx, amparo.AuditApplicantStatus, id)
 	})
 }
 

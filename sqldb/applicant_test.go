@@ -85,7 +85,7 @@ func TestApplicantService_Decisions(t *testing.T) {
 func TestApplicantService_SubmitAgain(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		person := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: org.ID})
+		person := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
 		staff := as(amparo.RoleIntake, org.ID)
 		first := &amparo.Applicant{Key: "k-rosa", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Rosa Ejemplo Prueba", Language: "es", Phone: "213-555-0101"}}}
 		created, err := db.SubmitApplicant(person, first, "")
@@ -181,7 +181,7 @@ func TestApplicantService_SubmitByKeyAlone(t *testing.T) {
 		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		person := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: org.ID})
+		person := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
 		staff := as(amparo.RoleIntake, org.ID)
 		stored := func() *amparo.Applicant {
 			t.Helper()
@@ -309,4 +309,49 @@ func councilPolicy(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestApplicantService_PublicIntake: the public intake form has its own
+// identity, which submits an intake to its own organization and does
+// nothing else: it reads no applicant, client or letter, and writes to no
+// other organization. Its audit events name it.
+func TestApplicantService_PublicIntake(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		other := MustCreateOrganization(t, db, "Otro Centro Ejemplo")
+		form := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
+		a := &amparo.Applicant{Key: "k-ana", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Ana Ejemplo", Language: "es"}}}
+		if created, err := db.SubmitApplicant(form, a, ""); err != nil || !created {
+			t.Fatalf("submit: %v %v", created, err)
+		}
+		again := &amparo.Applicant{Key: "k-ana", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Ana Ejemplo", Language: "es", Phone: "213-555-0199"}}}
+		if created, err := db.SubmitApplicant(form, again, a.Reference); err != nil || created || again.ID != a.ID {
+			t.Fatalf("submit again by reference: %v %s %v", created, again.ID, err)
+		}
+		_, err := db.SubmitApplicant(form, &amparo.Applicant{OrganizationID: other.ID, Key: "k-luis"}, "")
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, err = db.CreateApplicants(form, []*amparo.Applicant{{Key: "k-eva"}})
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, _, err = db.FindApplicants(form, amparo.ApplicantFilter{})
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, err = db.FindApplicantByID(form, a.ID)
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, err = db.FindApplicantEvents(form, a.ID)
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, _, err = db.FindClients(form, amparo.ClientFilter{})
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, _, err = db.FindLetters(form, amparo.LetterFilter{})
+		wantCode(t, err, amparo.EFORBIDDEN)
+		wantCode(t, db.SetApplicantStatus(form, a.ID, amparo.ApplicantClosed, "", "x"), amparo.EFORBIDDEN)
+
+		events, _, err := db.FindAuditEvents(as(amparo.RoleAuditor, ""), amparo.AuditFilter{RecordID: a.ID})
+		if err != nil || len(events) != 2 {
+			t.Fatalf("audit events %+v, %v", events, err)
+		}
+		for _, e := range events {
+			if e.ActorID != amparo.ApplicantActorID || e.ActorRole != amparo.RolePublicIntake || e.OrganizationID != org.ID || e.RecordType != amparo.RecordApplicant {
+				t.Errorf("event %+v, want the public intake of %s", e, org.ID)
+			}
+		}
+	})
 }

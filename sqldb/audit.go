@@ -19,14 +19,12 @@ func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amp
 	var out []*amparo.AuditEvent
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
-		switch tx.actor.Role {
-		case amparo.RoleSystem, amparo.RoleAuditor, amparo.RoleProgramAdmin:
-		default:
+		if !tx.actor.ReadsAudit() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only auditors read the audit trail")
 		}
 		where, args := "WHERE 1 = 1", []any{}
 		for _, c := range []struct{ col, v string }{
-			{"actor_id", f.ActorID}, {"action", f.Action}, {"record_type", f.RecordType}, {"record_id", f.RecordID},
+			{"actor_id", f.ActorID}, {"action", string(f.Action)}, {"record_type", f.RecordType}, {"record_id", f.RecordID},
 		} {
 			if c.v != "" {
 				where, args = where+" AND e."+c.col+" = ?", append(args, c.v)
@@ -63,7 +61,7 @@ func chainHash(prev []byte, e *amparo.AuditEvent) []byte {
 	h := sha256.New()
 	h.Write(prev)
 	var n [binary.MaxVarintLen64]byte
-	for _, f := range []string{e.At.UTC().Format(timeLayout), e.ActorID, string(e.ActorRole), e.OrganizationID, e.Action, e.RecordType, e.RecordID} {
+	for _, f := range []string{e.At.UTC().Format(timeLayout), e.ActorID, string(e.ActorRole), e.OrganizationID, string(e.Action), e.RecordType, e.RecordID} {
 		h.Write(n[:binary.PutUvarint(n[:], uint64(len(f)))])
 		h.Write([]byte(f))
 	}
@@ -80,7 +78,7 @@ type AuditChain struct {
 // fails at the first event that was edited, or that follows a deleted or
 // moved one, and when the last events were deleted.
 func (db *DB) VerifyAuditChain(ctx context.Context) (*AuditChain, error) {
-	if a, ok := amparo.ActorFromContext(ctx); !ok || (a.Role != amparo.RoleSystem && a.Role != amparo.RoleAuditor) {
+	if a, ok := amparo.ActorFromContext(ctx); !ok || !a.VerifiesAudit() {
 		return nil, amparo.Errorf(amparo.EFORBIDDEN, "only auditors verify the audit trail")
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, actor_id, actor_role, organization_id, action, record_type, record_id, hash

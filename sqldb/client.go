@@ -23,7 +23,7 @@ func clientScope(a amparo.Actor) (string, []any, error) {
 	if !a.SeesClients() {
 		return "", nil, amparo.Errorf(amparo.EFORBIDDEN, "your role does not see client records")
 	}
-	if a.Role == amparo.RoleSystem {
+	if a.SeesEveryOrganization() {
 		return "1 = 1", nil, nil
 	}
 	return "c.organization_id = ?", []any{a.OrganizationID}, nil
@@ -42,7 +42,7 @@ func (db *DB) FindClientByID(ctx context.Context, id string) (*amparo.Client, er
 			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
 		}
 		c = cs[0]
-		return tx.audit(ctx, "client.view", "client", id)
+		return tx.audit(ctx, amparo.AuditClientView, id)
 	})
 	return c, err
 }
@@ -58,7 +58,7 @@ func (db *DB) FindClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		if out, n, err = tx.findClients(ctx, f); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "client.list", "client", "")
+		return tx.audit(ctx, amparo.AuditClientList, tx.actor.OrganizationID)
 	})
 	return out, n, err
 }
@@ -204,7 +204,7 @@ func (tx *Tx) createClient(ctx context.Context, c *amparo.Client) error {
 	if err := tx.indexConflictName(ctx, c.OrganizationID, "client", c.ID, c.LegalName, c.BirthDate); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "client.create", "client", c.ID)
+	return tx.audit(ctx, amparo.AuditClientCreate, c.ID)
 }
 
 // UpdateClient replaces a client's personal fields, unless the record
@@ -255,7 +255,7 @@ func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 		if err := tx.indexConflictName(ctx, c.OrganizationID, "client", c.ID, c.LegalName, c.BirthDate); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "client.update", "client", c.ID)
+		return tx.audit(ctx, amparo.AuditClientUpdate, c.ID)
 	})
 }
 
@@ -298,7 +298,7 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 		if err := tx.unindexConflictName(ctx, "client", id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "client.erase", "client", id)
+		return tx.audit(ctx, amparo.AuditClientErase, id)
 	})
 	if err == nil {
 		db.dialect.afterErase(ctx, db.db)
@@ -311,7 +311,7 @@ func (tx *Tx) checkClientOrg(orgID string) error {
 	if _, _, err := clientScope(tx.actor); err != nil {
 		return err
 	}
-	if tx.actor.Role != amparo.RoleSystem && tx.actor.OrganizationID != orgID {
+	if !tx.actor.WritesClientsOf(orgID) {
 		return amparo.Errorf(amparo.EFORBIDDEN, "you cannot write clients of another organization")
 	}
 	return nil

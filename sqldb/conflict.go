@@ -162,7 +162,7 @@ func (db *DB) CreateParty(ctx context.Context, p *amparo.Party) error {
 		if err := tx.indexConflictName(ctx, p.OrganizationID, "party", p.ID, p.Name, p.BirthDate); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "party.create", "party", p.ID)
+		return tx.audit(ctx, amparo.AuditPartyCreate, p.ID)
 	})
 }
 
@@ -276,7 +276,7 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 			}
 		}
 		slices.SortStableFunc(out, func(a, b *amparo.Candidate) int { return cmp.Compare(b.Score, a.Score) })
-		return tx.audit(ctx, "conflict.check", "organization", org)
+		return tx.audit(ctx, amparo.AuditConflictCheck, org)
 	})
 	return out, err
 }

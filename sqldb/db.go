@@ -195,6 +195,8 @@ type Tx struct {
 	now   time.Time
 	actor amparo.Actor
 	stmts map[string]*sql.Stmt // see prepared
+	// submitting is set while a public intake form submits (checkIntakeOrg).
+	submitting bool
 }
 
 // prepared returns q prepared once in the transaction, for statements run
@@ -232,18 +234,19 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // audit appends an event in the same transaction as the change it records,
 // chained to the one before it. Locking the chain's head makes concurrent
 // writers append one at a time, in the order of their sequence numbers.
-func (tx *Tx) audit(ctx context.Context, action, recordType, recordID string) error {
+// The action names the type of the record recordID is.
+func (tx *Tx) audit(ctx context.Context, action amparo.AuditAction, recordID string) error {
 	var prev []byte
 	if err := tx.queryRow(ctx, "SELECT hash FROM audit_head WHERE id = 1"+tx.db.dialect.forUpdate()).Scan(&prev); err != nil {
 		return mapError(err)
 	}
 	e := &amparo.AuditEvent{At: tx.now, ActorID: tx.actor.ID, ActorRole: tx.actor.Role, OrganizationID: tx.actor.OrganizationID,
-		Action: action, RecordType: recordType, RecordID: recordID}
+		Action: action, RecordType: action.RecordType(), RecordID: recordID}
 	h := chainHash(prev, e)
 	if _, err := tx.exec(ctx, `INSERT INTO audit_events
 		(at, actor_id, actor_role, organization_id, action, record_type, record_id, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		formatTime(e.At), e.ActorID, string(e.ActorRole), e.OrganizationID, action, recordType, recordID, h); err != nil {
+		formatTime(e.At), e.ActorID, string(e.ActorRole), e.OrganizationID, string(e.Action), e.RecordType, e.RecordID, h); err != nil {
 		return err
 	}
 	_, err := tx.exec(ctx, "UPDATE audit_head SET hash = ? WHERE id = 1", h)

@@ -28,7 +28,7 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		attorney := MustCreateMember(t, db, org.ID, "900001")
 		colleague := MustCreateMember(t, db, org.ID, "900002")
-		person := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: org.ID})
+		person := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
 		staff := as(amparo.RoleIntake, org.ID)
 		admin := as(amparo.RoleOrgAdmin, org.ID)
 		signer := signerFor(t, db, attorney)

@@ -38,7 +38,7 @@ func scanKey(row interface{ Scan(...any) error }) (*amparo.SigningKey, error) {
 
 // keyAdmin refuses anyone but the operator and the program office.
 func (tx *Tx) keyAdmin() error {
-	if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
+	if !tx.actor.ManagesKeys() {
 		return amparo.Errorf(amparo.EFORBIDDEN, "only the program office manages keys")
 	}
 	return nil
@@ -86,7 +86,7 @@ func (db *DB) insertRootKey(ctx context.Context, pub ed25519.PublicKey, seed []b
 			return err
 		}
 		var n int
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM signing_keys WHERE kind = 'root'").Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM signing_keys WHERE kind = ?", amparo.KeyRoot).Scan(&n); err != nil {
 			return mapError(err)
 		} else if n > 0 {
 			return amparo.Errorf(amparo.ECONFLICT, "the program already has a root key")
@@ -95,12 +95,12 @@ func (db *DB) insertRootKey(ctx context.Context, pub ed25519.PublicKey, seed []b
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, "key.create", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyCreate, k.ID)
 	})
 	return k, err
 }
 
-func (tx *Tx) insertKey(ctx context.Context, kind, orgID string, pub ed25519.PublicKey, seed []byte, from, to time.Time) (*amparo.SigningKey, error) {
+func (tx *Tx) insertKey(ctx context.Context, kind amparo.KeyKind, orgID string, pub ed25519.PublicKey, seed []byte, from, to time.Time) (*amparo.SigningKey, error) {
 	k := &amparo.SigningKey{ID: amparo.NewID(), Kind: kind, OrganizationID: orgID, PublicKey: pub,
 		HasPrivate: seed != nil, ValidFrom: from.Truncate(time.Second), ValidTo: to.Truncate(time.Second),
 		Status: amparo.KeyActive, CreatedAt: tx.now}
@@ -141,7 +141,7 @@ func (tx *Tx) privateKey(ctx context.Context, id string) (ed25519.PrivateKey, er
 }
 
 func (tx *Tx) rootKey(ctx context.Context) (*amparo.SigningKey, error) {
-	k, err := scanKey(tx.queryRow(ctx, "SELECT "+keyColumns+" FROM signing_keys WHERE kind = 'root'"))
+	k, err := scanKey(tx.queryRow(ctx, "SELECT "+keyColumns+" FROM signing_keys WHERE kind = ?", amparo.KeyRoot))
 	if amparo.ErrorCode(err) == amparo.ENOTFOUND {
 		return nil, amparo.Errorf(amparo.ENOTFOUND, "the program has no root key yet: run amparo keys root new")
 	}
@@ -164,7 +164,7 @@ func (db *DB) ExportRootKey(ctx context.Context) ([]byte, error) {
 			return err
 		}
 		seed = priv.Seed()
-		return tx.audit(ctx, "key.export", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyExport, k.ID)
 	})
 	return seed, err
 }
@@ -183,7 +183,7 @@ func (db *DB) ForgetRootKey(ctx context.Context) error {
 		if _, err := tx.exec(ctx, "UPDATE signing_keys SET wrapped_key = NULL, sealed_private = NULL WHERE id = ?", k.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "key.forget", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyForget, k.ID)
 	})
 }
 
@@ -206,7 +206,7 @@ func (db *DB) CreateIssuingKey(ctx context.Context, orgID string) (*amparo.Signi
 			}
 			return err
 		}
-		return tx.audit(ctx, "key.create", "signing_key", k.ID)
+		return tx.audit(ctx, amparo.AuditKeyCreate, k.ID)
 	})
 	return k, err
 }
@@ -251,14 +251,14 @@ func (db *DB) RevokeKey(ctx context.Context, id string) error {
 		if err := tx.keyAdmin(); err != nil {
 			return err
 		}
-		r, err := tx.exec(ctx, "UPDATE signing_keys SET status = ? WHERE id = ? AND kind = 'issuing'", amparo.KeyRevoked, id)
+		r, err := tx.exec(ctx, "UPDATE signing_keys SET status = ? WHERE id = ? AND kind = ?", amparo.KeyRevoked, id, amparo.KeyIssuing)
 		if err != nil {
 			return err
 		}
 		if err := mustAffect(r, "issuing key"); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "key.revoke", "signing_key", id)
+		return tx.audit(ctx, amparo.AuditKeyRevoke, id)
 	})
 }
 
@@ -272,7 +272,7 @@ func (tx *Tx) trustList(ctx context.Context) (*credential.TrustList, error) {
 	tl := &credential.TrustList{IssuedAt: later(tx.now.Truncate(time.Second), latest.Add(time.Second))}
 	rows, err := tx.query(ctx, `SELECT k.organization_id, o.name, k.public_key, k.valid_from, k.valid_to, k.status
 		FROM signing_keys k JOIN organizations o ON o.id = k.organization_id
-		WHERE k.kind = 'issuing' ORDER BY k.organization_id, k.created_at`)
+		WHERE k.kind = ? ORDER BY k.organization_id, k.created_at`, amparo.KeyIssuing)
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +386,7 @@ func (tx *Tx) publishTrustList(ctx context.Context, tl *credential.TrustList, si
 			return err
 		}
 	}
-	return tx.audit(ctx, "trust.publish", "trust_list", tl.IssuedAt.UTC().Format(time.RFC3339))
+	return tx.audit(ctx, amparo.AuditTrustPublish, tl.IssuedAt.UTC().Format(time.RFC3339))
 }
 
 // latestTrustList returns the issue time of the published trust list, zero

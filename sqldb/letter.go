@@ -21,7 +21,7 @@ func letterScope(a amparo.Actor) (string, []any, error) {
 	if !a.SeesClients() {
 		return "", nil, amparo.Errorf(amparo.EFORBIDDEN, "your role does not see letters")
 	}
-	if a.Role == amparo.RoleSystem {
+	if a.SeesEveryOrganization() {
 		return "1 = 1", nil, nil
 	}
 	return "l.organization_id = ?", []any{a.OrganizationID}, nil
@@ -51,7 +51,7 @@ func (db *DB) FindLetterByID(ctx context.Context, id string) (*amparo.Letter, er
 		if l.QR, err = tx.letterQR(ctx, l); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.view", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterView, l.ID)
 	})
 	return l, err
 }
@@ -85,7 +85,7 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 	where := "WHERE " + scope
 	for _, c := range []struct{ col, v string }{
 		{"l.id", f.ID}, {"l.client_id", f.ClientID}, {"l.member_id", f.MemberID},
-		{"l.organization_id", f.OrganizationID}, {"l.status", f.Status},
+		{"l.organization_id", f.OrganizationID}, {"l.status", string(f.Status)},
 	} {
 		if c.v != "" {
 			where, args = where+" AND "+c.col+" = ?", append(args, c.v)
@@ -134,7 +134,7 @@ func (db *DB) CreateLetter(ctx context.Context, l *amparo.Letter) error {
 		if err := tx.insertLetter(ctx, l); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.create", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterCreate, l.ID)
 	})
 }
 
@@ -150,7 +150,7 @@ func (tx *Tx) checkLetterParties(ctx context.Context, l *amparo.Letter) error {
 	} else if n == 0 {
 		return amparo.Invalid("client_id", "no such client in this organization")
 	}
-	var status string
+	var status amparo.MemberStatus
 	if err := tx.queryRow(ctx, "SELECT status FROM members WHERE id = ? AND organization_id = ?", l.MemberID, l.OrganizationID).Scan(&status); errors.Is(err, sql.ErrNoRows) {
 		return amparo.Invalid("member_id", "no such member in this organization")
 	} else if err != nil {
@@ -193,7 +193,7 @@ func (db *DB) SubmitLetter(ctx context.Context, id string) (*amparo.Letter, erro
 			formatTime(l.SubmittedAt), formatTime(l.UpdatedAt), l.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.submit", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterSubmit, l.ID)
 	})
 	return l, err
 }
@@ -202,8 +202,7 @@ func (db *DB) SubmitLetter(ctx context.Context, id string) (*amparo.Letter, erro
 // organization's admins and the operator: intake staff prepare them.
 // Letters have stricter rules: see signer and revoker.
 func (tx *Tx) signs() error {
-	switch tx.actor.Role {
-	case amparo.RoleSystem, amparo.RoleMember, amparo.RoleOrgAdmin:
+	if tx.actor.DecidesMatches() {
 		return nil
 	}
 	return amparo.Errorf(amparo.EFORBIDDEN, "only attorneys, representatives and their organization's admins decide this")
@@ -221,37 +220,39 @@ var (
 // account linked to the letter's member, signed in with its second factor.
 // Not even the operator signs in a member's name.
 func (tx *Tx) signer(ctx context.Context, l *amparo.Letter) error {
-	var account string
-	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&account); err != nil {
-		return mapError(err)
+	m, err := tx.letterMember(ctx, l)
+	if err != nil {
+		return err
 	}
 	switch {
-	case account == "":
+	case tx.actor.SignsFor(m):
+		return nil
+	case m.AccountID == "":
 		return errUnlinked
-	case tx.actor.ID != account || tx.actor.OrganizationID != l.OrganizationID:
+	case tx.actor.ID != m.AccountID || tx.actor.OrganizationID != m.OrganizationID:
 		return errNotSigner
-	case !tx.actor.SecondFactor:
-		return errNoFactor
 	}
-	return nil
+	return errNoFactor
+}
+
+// letterMember returns who a letter names, as much as deciding who may
+// sign or revoke it needs: the member's linked account and organization.
+func (tx *Tx) letterMember(ctx context.Context, l *amparo.Letter) (*amparo.Member, error) {
+	m := &amparo.Member{ID: l.MemberID, OrganizationID: l.OrganizationID}
+	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&m.AccountID); err != nil {
+		return nil, mapError(err)
+	}
+	return m, nil
 }
 
 // revoker refuses revoking to anyone but the letter's member, its
 // organization's admins and the operator.
 func (tx *Tx) revoker(ctx context.Context, l *amparo.Letter) error {
-	switch tx.actor.Role {
-	case amparo.RoleSystem:
-		return nil
-	case amparo.RoleOrgAdmin:
-		if tx.actor.OrganizationID == l.OrganizationID {
-			return nil
-		}
+	m, err := tx.letterMember(ctx, l)
+	if err != nil {
+		return err
 	}
-	var account string
-	if err := tx.queryRow(ctx, "SELECT COALESCE(account_id, '') FROM members WHERE id = ?", l.MemberID).Scan(&account); err != nil {
-		return mapError(err)
-	}
-	if account != "" && account == tx.actor.ID {
+	if tx.actor.RevokesFor(m) {
 		return nil
 	}
 	return amparo.Errorf(amparo.EFORBIDDEN, "only the member named on this letter and their organization's admins revoke it")
@@ -292,7 +293,7 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if err := tx.markApplicantServed(ctx, l.ClientID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.issue", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditLetterIssue, l.ID)
 	})
 	return l, err
 }
@@ -369,10 +370,10 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 		if _, err := tx.exec(ctx, "UPDATE letters SET superseded_by = ? WHERE id = ?", next.ID, old.ID); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, "letter.supersede", "letter", old.ID); err != nil {
+		if err := tx.audit(ctx, amparo.AuditLetterSupersede, old.ID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "letter.issue", "letter", next.ID)
+		return tx.audit(ctx, amparo.AuditLetterIssue, next.ID)
 	})
 	return next, err
 }
@@ -410,7 +411,7 @@ func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Lett
 		if err := tx.revokeCredential(ctx, l); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, "letter.revoke", "letter", l.ID); err != nil {
+		if err := tx.audit(ctx, amparo.AuditLetterRevoke, l.ID); err != nil {
 			return err
 		}
 		return tx.revokeEarlier(ctx, l)
@@ -446,7 +447,7 @@ func (tx *Tx) revokeEarlier(ctx context.Context, l *amparo.Letter) error {
 		if err := tx.revokeCredential(ctx, earlier); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, "letter.revoke", "letter", earlier.ID); err != nil {
+		if err := tx.audit(ctx, amparo.AuditLetterRevoke, earlier.ID); err != nil {
 			return err
 		}
 	}
@@ -479,7 +480,7 @@ func (db *DB) ExpireLetters(ctx context.Context, now time.Time) (int, error) {
 			if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, updated_at = ? WHERE id = ?", amparo.LetterExpired, formatTime(tx.now), id); err != nil {
 				return err
 			}
-			if err := tx.audit(ctx, "letter.expire", "letter", id); err != nil {
+			if err := tx.audit(ctx, amparo.AuditLetterExpire, id); err != nil {
 				return err
 			}
 		}

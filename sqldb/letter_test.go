@@ -110,7 +110,7 @@ func TestLetterService_Lifecycle(t *testing.T) {
 		}
 		var actions []string
 		for _, e := range events {
-			actions = append(actions, e.Action)
+			actions = append(actions, string(e.Action))
 			if e.ActorRole != amparo.RoleMember || e.OrganizationID != org.ID || e.ActorName != m.Name {
 				t.Errorf("event %s by %s %q of %q", e.Action, e.ActorRole, e.ActorName, e.OrganizationID)
 			}
@@ -319,7 +319,7 @@ func TestMemberService_LinkAccount(t *testing.T) {
 			return got.AccountID
 		}
 		audited := func(action, recordType, recordID string) int {
-			_, n, err := db.FindAuditEvents(system, amparo.AuditFilter{Action: action, RecordType: recordType, RecordID: recordID})
+			_, n, err := db.FindAuditEvents(system, amparo.AuditFilter{Action: amparo.AuditAction(action), RecordType: recordType, RecordID: recordID})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,13 +13,13 @@ import (
 
 // waitingStatuses are the statuses of applicants still in line, who can be
 // matched.
-var waitingStatuses = []string{amparo.ApplicantNew, amparo.ApplicantScreening, amparo.ApplicantEligible, amparo.ApplicantWaitlisted}
+var waitingStatuses = []amparo.ApplicantStatus{amparo.ApplicantNew, amparo.ApplicantScreening, amparo.ApplicantEligible, amparo.ApplicantWaitlisted}
 
 // checkMatchMember refuses a decision on applicant id for a member who is
 // not of the applicant's organization, or not at all. It returns the
 // member's status.
-func (tx *Tx) checkMatchMember(ctx context.Context, id, memberID string) (string, error) {
-	var status string
+func (tx *Tx) checkMatchMember(ctx context.Context, id, memberID string) (amparo.MemberStatus, error) {
+	var status amparo.MemberStatus
 	err := tx.queryRow(ctx, `SELECT m.status FROM applicants a JOIN members m ON m.organization_id = a.organization_id
 		WHERE a.id = ? AND m.id = ?`, id, memberID).Scan(&status)
 	if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
@@ -30,7 +30,7 @@ func (tx *Tx) checkMatchMember(ctx context.Context, id, memberID string) (string
 
 // recordApplicantEvent appends a change of status to an applicant's
 // history, the reason sealed with the applicant's key.
-func (tx *Tx) recordApplicantEvent(ctx context.Context, dk dataKey, id, status, memberID, reason string) error {
+func (tx *Tx) recordApplicantEvent(ctx context.Context, dk dataKey, id string, status amparo.ApplicantStatus, memberID, reason string) error {
 	_, err := tx.exec(ctx, `INSERT INTO applicant_events (applicant_id, status, member_id, sealed_reason, actor_id, at)
 		VALUES (?, ?, ?, ?, ?, ?)`, id, status, nullable(memberID), dk.Seal([]byte(reason), []byte("reason "+id)), tx.actor.ID, formatTime(tx.now))
 	return err
@@ -48,7 +48,8 @@ func (db *DB) AcceptMatch(ctx context.Context, id, memberID, reason string, c *a
 		if err != nil {
 			return err
 		}
-		var orgID, status, matched string
+		var orgID, matched string
+		var status amparo.ApplicantStatus
 		if err := tx.queryRow(ctx, "SELECT organization_id, status, COALESCE(member_id, '') FROM applicants WHERE id = ?", id).Scan(&orgID, &status, &matched); err != nil {
 			return mapError(err)
 		}
@@ -92,7 +93,7 @@ func (db *DB) AcceptMatch(ctx context.Context, id, memberID, reason string, c *a
 		if err := tx.recordApplicantEvent(ctx, dk, id, amparo.ApplicantMatched, memberID, reason); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "applicant.status", "applicant", id)
+		return tx.audit(ctx, amparo.AuditApplicantStatus, id)
 	})
 }
 
@@ -118,7 +119,7 @@ func (db *DB) FindApplicantClient(ctx context.Context, id string) (*amparo.Clien
 			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
 		}
 		c = cs[0]
-		return tx.audit(ctx, "client.view", "client", c.ID)
+		return tx.audit(ctx, amparo.AuditClientView, c.ID)
 	})
 	return c, err
 }
@@ -148,5 +149,5 @@ func (tx *Tx) markApplicantServed(ctx context.Context, clientID string) error {
 	if err := tx.recordApplicantEvent(ctx, dk, id, amparo.ApplicantServed, memberID, "letter issued"); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "applicant.status", "applicant", id)
+	return tx.audit(ctx, amparo.AuditApplicantStatus, id)
 }

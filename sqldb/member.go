@@ -96,7 +96,7 @@ func (db *DB) CreateMember(ctx context.Context, m *amparo.Member) error {
 			m.Status, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Interpreter); err != nil {
 			return conflict(err, "bar_number", "a member with this bar number already exists")
 		}
-		return tx.audit(ctx, "member.create", "member", m.ID)
+		return tx.audit(ctx, amparo.AuditMemberCreate, m.ID)
 	})
 }
 
@@ -123,11 +123,11 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 		if err := mustAffect(r, "member"); err != nil {
 			return err
 		}
-		action := "member.update"
+		action := amparo.AuditMemberUpdate
 		if m.Status == amparo.MemberSuspended {
-			action = "member.suspend"
+			action = amparo.AuditMemberSuspend
 		}
-		return tx.audit(ctx, action, "member", m.ID)
+		return tx.audit(ctx, action, m.ID)
 	})
 }
 
@@ -169,7 +169,7 @@ func (tx *Tx) linkMember(ctx context.Context, m *amparo.Member, accountID string
 		} else if err != nil {
 			return err
 		}
-		if a.OrganizationID != m.OrganizationID || a.Role != amparo.RoleMember || a.Status != amparo.AccountActive {
+		if a.OrganizationID != m.OrganizationID || !a.Role.LinksToMember() || a.Status != amparo.AccountActive {
 			return amparo.Invalid("account_id", "must be an active account with the member role, of the member's organization")
 		}
 	}
@@ -180,18 +180,18 @@ func (tx *Tx) linkMember(ctx context.Context, m *amparo.Member, accountID string
 	old := m.AccountID
 	m.AccountID = accountID
 	if old != "" {
-		if err := tx.audit(ctx, "member.unlink", "member", m.ID); err != nil {
+		if err := tx.audit(ctx, amparo.AuditMemberUnlink, m.ID); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, "account.unlink", "account", old); err != nil {
+		if err := tx.audit(ctx, amparo.AuditAccountUnlink, old); err != nil {
 			return err
 		}
 	}
 	if accountID == "" {
 		return nil
 	}
-	if err := tx.audit(ctx, "member.link", "member", m.ID); err != nil {
+	if err := tx.audit(ctx, amparo.AuditMemberLink, m.ID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "account.link", "account", accountID)
+	return tx.audit(ctx, amparo.AuditAccountLink, accountID)
 }

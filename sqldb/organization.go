@@ -62,7 +62,7 @@ func (db *DB) FindOrganizations(ctx context.Context, f amparo.OrganizationFilter
 // CreateOrganization onboards a partner; program admins only.
 func (db *DB) CreateOrganization(ctx context.Context, o *amparo.Organization) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
+		if !tx.actor.RunsProgram() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office onboards organizations")
 		}
 		if err := o.Validate(); err != nil {
@@ -77,7 +77,7 @@ func (db *DB) CreateOrganization(ctx context.Context, o *amparo.Organization) er
 			jsonText(o.Languages), o.Capacity, formatTime(o.CreatedAt), formatTime(o.UpdatedAt)); err != nil {
 			return conflict(err, "name", "an organization with this name already exists")
 		}
-		return tx.audit(ctx, "organization.create", "organization", o.ID)
+		return tx.audit(ctx, amparo.AuditOrganizationCreate, o.ID)
 	})
 }
 
@@ -102,7 +102,7 @@ func (db *DB) UpdateOrganization(ctx context.Context, o *amparo.Organization) er
 		if err := mustAffect(r, "organization"); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "organization.update", "organization", o.ID)
+		return tx.audit(ctx, amparo.AuditOrganizationUpdate, o.ID)
 	})
 }
 

@@ -94,7 +94,7 @@ func (tx *Tx) newPhoneLink(ctx context.Context, l *amparo.Letter) (*amparo.Phone
 		dk.Seal(secret, []byte("phone link "+p.ID)), formatTime(tx.now)); err != nil {
 		return nil, err
 	}
-	return p, tx.audit(ctx, "phone_link.create", "letter", l.ID)
+	return p, tx.audit(ctx, amparo.AuditPhoneLinkCreate, l.ID)
 }
 
 // workingPhoneLink returns a client's working link with its token and PIN.
@@ -139,7 +139,7 @@ func (db *DB) FindPhoneLink(ctx context.Context, letterID string) (*amparo.Phone
 		if p, err = tx.workingPhoneLink(ctx, l.ClientID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "phone_link.view", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditPhoneLinkView, l.ID)
 	})
 	return p, err
 }
@@ -158,7 +158,7 @@ func (db *DB) RevokePhoneLink(ctx context.Context, letterID string) error {
 		if err := mustAffect(r, "phone link"); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "phone_link.revoke", "letter", l.ID)
+		return tx.audit(ctx, amparo.AuditPhoneLinkRevoke, l.ID)
 	})
 }
 
@@ -225,7 +225,7 @@ func (db *DB) OpenPhoneLetter(ctx context.Context, token, pin, source string) (*
 		if page, err = tx.phoneLetter(ctx, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "phone_link.open", "phone_link", id)
+		return tx.audit(ctx, amparo.AuditPhoneLinkOpen, id)
 	})
 	if err != nil {
 		return nil, err
@@ -255,7 +255,7 @@ func (tx *Tx) wrongPIN(ctx context.Context, linkID string, src []byte, known boo
 		formatTime(dayStarted), dayFailures, linkID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "phone_link.wrong_pin", "phone_link", linkID)
+	return tx.audit(ctx, amparo.AuditPhoneLinkWrongPIN, linkID)
 }
 
 // PhoneLetterByLink returns the page of a working link opened before. No

@@ -40,7 +40,7 @@ func (tx *Tx) currentPolicy(ctx context.Context) (*amparo.PolicyVersion, error) 
 func (db *DB) SetPolicy(ctx context.Context, text, tps, reason string) (*amparo.PolicyVersion, error) {
 	var p *amparo.PolicyVersion
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
+		if !tx.actor.RunsProgram() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office changes the priority policy")
 		}
 		if strings.TrimSpace(reason) == "" {
@@ -76,7 +76,7 @@ func (db *DB) SetPolicy(ctx context.Context, text, tps, reason string) (*amparo.
 			return err
 		}
 		p.Version = latest.Version
-		return tx.audit(ctx, "policy.change", "policy", "")
+		return tx.audit(ctx, amparo.AuditPolicyChange, "")
 	})
 	return p, err
 }

@@ -34,8 +34,8 @@ func (db *DB) LettersLeft(ctx context.Context) (int, error) {
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
 		return mapError(tx.queryRow(ctx, `SELECT letter_capacity
-			- (SELECT COUNT(*) FROM letters WHERE status = 'active')
-			- (SELECT COUNT(*) FROM applicants WHERE status = 'matched') FROM program WHERE id = 1`).Scan(&n))
+			- (SELECT COUNT(*) FROM letters WHERE status = ?)
+			- (SELECT COUNT(*) FROM applicants WHERE status = ?) FROM program WHERE id = 1`, amparo.LetterActive, amparo.ApplicantMatched).Scan(&n))
 	})
 	return max(n, 0), err
 }
@@ -43,7 +43,7 @@ func (db *DB) LettersLeft(ctx context.Context) (int, error) {
 // UpdateProgram changes the program's settings; program admins only.
 func (db *DB) UpdateProgram(ctx context.Context, p *amparo.Program) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if r := tx.actor.Role; r != amparo.RoleSystem && r != amparo.RoleProgramAdmin {
+		if !tx.actor.RunsProgram() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office changes program settings")
 		}
 		if err := p.Validate(); err != nil {
@@ -55,7 +55,7 @@ func (db *DB) UpdateProgram(ctx context.Context, p *amparo.Program) error {
 			p.Name, p.Jurisdiction, p.LetterCapacity, jsonText(p.Languages), p.LetterValidityDays, p.TimeZone, p.VerifyURL, formatTime(p.UpdatedAt)); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "program.update", "program", "1")
+		return tx.audit(ctx, amparo.AuditProgramUpdate, "1")
 	})
 }
 

@@ -95,9 +95,9 @@ func (tx *Tx) signStatusList(ctx context.Context, l *statusList) ([]byte, error)
 // trust list certifies and that may sign now.
 func (tx *Tx) issuingKey(ctx context.Context, orgID string) (string, ed25519.PrivateKey, error) {
 	var id string
-	err := tx.queryRow(ctx, `SELECT id FROM signing_keys WHERE organization_id = ? AND kind = 'issuing' AND status = ?
+	err := tx.queryRow(ctx, `SELECT id FROM signing_keys WHERE organization_id = ? AND kind = ? AND status = ?
 		AND certified_at IS NOT NULL AND valid_from <= ? AND valid_to > ? ORDER BY created_at DESC LIMIT 1`,
-		orgID, amparo.KeyActive, formatTime(tx.now), formatTime(tx.now)).Scan(&id)
+		orgID, amparo.KeyIssuing, amparo.KeyActive, formatTime(tx.now), formatTime(tx.now)).Scan(&id)
 	if err != nil {
 		if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
 			return "", nil, amparo.Errorf(amparo.ECONFLICT, "the organization has no certified issuing key: run amparo keys org new --org %s, then amparo trust sign", orgID)

@@ -54,7 +54,7 @@ func (db *DB) FindWaiting(ctx context.Context, orgID string) ([]*amparo.Applican
 		if err := rows.Err(); err != nil {
 			return mapError(err)
 		}
-		return tx.audit(ctx, "applicant.list", "organization", tx.actor.OrganizationID)
+		return tx.audit(ctx, amparo.AuditApplicantList, tx.actor.OrganizationID)
 	})
 	return out, err
 }

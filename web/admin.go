@@ -61,7 +61,7 @@ func splitList(v string) []string {
 
 func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
 	capacity, _ := strconv.Atoi(r.PostFormValue("capacity"))
-	o := &amparo.Organization{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+	o := &amparo.Organization{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: amparo.OrganizationKind(r.PostFormValue("kind")),
 		ContactEmail: strings.TrimSpace(r.PostFormValue("contact_email")), Languages: splitList(r.PostFormValue("languages")),
 		ServiceArea: splitList(r.PostFormValue("service_area")), Capacity: capacity}
 	if err := s.Organizations.CreateOrganization(r.Context(), o); err != nil {
@@ -180,12 +180,8 @@ func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
 	// There is no mail: the admin gives the link to the person. The page
 	// that shows it is a GET (post/redirect/get), so switching language or
 	// reloading keeps it for the while the cookie lasts.
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	path := "/organizations/" + inv.OrganizationID
-	if err := s.keepSealed(w, r, inviteCookie, path, sessionFrom(r.Context()).AccountID, []byte(scheme+"://"+r.Host+"/invite/"+inv.Token), inviteKeep); err != nil {
+	if err := s.keepSealed(w, r, inviteCookie, path, sessionFrom(r.Context()).AccountID, []byte(s.inviteURL(r.Context(), inv.Token)), inviteKeep); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -200,7 +196,7 @@ const (
 
 func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 	capacity, _ := strconv.Atoi(r.PostFormValue("case_capacity"))
-	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+	m := &amparo.Member{OrganizationID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Kind: amparo.MemberKind(r.PostFormValue("kind")),
 		BarJurisdiction: strings.TrimSpace(r.PostFormValue("bar_jurisdiction")), BarNumber: strings.TrimSpace(r.PostFormValue("bar_number")),
 		RecognizedOrg: strings.TrimSpace(r.PostFormValue("recognized_org")), Languages: splitList(r.PostFormValue("languages")),
 		PublicPhone: strings.TrimSpace(r.PostFormValue("public_phone")), CaseCapacity: capacity, Interpreter: r.PostFormValue("interpreter") == "on"}
@@ -303,7 +299,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := amparo.AuditFilter{Action: q.Get("action"), RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), Limit: 200}
+	f := amparo.AuditFilter{Action: amparo.AuditAction(q.Get("action")), RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), Limit: 200}
 	if d, err := time.Parse(time.DateOnly, q.Get("since")); err == nil {
 		f.Since = d
 	}

@@ -199,7 +199,7 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 // historyEntry is one entry of an applicant's history, as the page shows it.
 type historyEntry struct {
 	At          time.Time
-	Status      string
+	Status      amparo.ApplicantStatus
 	Reason      string
 	Update      bool // a later intake that changed facts
 	ByApplicant bool // sent by the person themselves
@@ -235,7 +235,7 @@ func (s *Server) factValue(lang, field, v string) string {
 
 // applicantStatus records a decision on an applicant, with why.
 func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
-	if err := s.Applicants.SetApplicantStatus(r.Context(), r.PathValue("id"), r.PostFormValue("status"), "", r.PostFormValue("reason")); err != nil {
+	if err := s.Applicants.SetApplicantStatus(r.Context(), r.PathValue("id"), amparo.ApplicantStatus(r.PostFormValue("status")), "", r.PostFormValue("reason")); err != nil {
 		if amparo.ErrorCode(err) == amparo.EINVALID {
 			f := &form{Values: map[string]string{}}
 			f.add("status", s.Catalog.T(s.language(w, r), "applicant.err.status"))

@@ -85,8 +85,8 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "intake", http.StatusUnprocessableEntity, s.intakePage(w, r, o, false, f))
 		return
 	}
-	// The form's person acts as the organization's intake, for this one record.
-	ctx := amparo.NewContextWithActor(r.Context(), amparo.Actor{ID: amparo.ApplicantActorID, Role: amparo.RoleIntake, OrganizationID: o.ID})
+	// The form's person submits this one intake to the organization.
+	ctx := amparo.NewContextWithActor(r.Context(), amparo.PublicIntakeActor(o.ID))
 	created, err := s.Applicants.SubmitApplicant(ctx, a, f.Values["reference"])
 	if err != nil {
 		s.error(w, r, err)

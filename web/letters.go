@@ -32,7 +32,7 @@ func (s *Server) letterRoutes(mux *routes) {
 // the reader for approval.
 func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 	status, awaiting := r.URL.Query().Get("status"), r.URL.Query().Get("awaiting") == "1"
-	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: status, AwaitingApproval: awaiting, Limit: 100})
+	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: amparo.LetterStatus(status), AwaitingApproval: awaiting, Limit: 100})
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -149,13 +149,22 @@ func earlierCards(l *amparo.Letter, all []*amparo.Letter, now time.Time) (valid,
 	return valid, revokedWith
 }
 
-// phoneURL is the address of a phone page.
+// phoneURL is the address of a phone page (Program.PhoneURL).
 func (s *Server) phoneURL(ctx context.Context, token string) string {
 	p, err := s.Programs.FindProgram(ctx)
 	if err != nil {
 		return "/p/" + token
 	}
 	return p.PhoneURL(token)
+}
+
+// inviteURL is the address that accepts an invitation (Program.InviteURL).
+func (s *Server) inviteURL(ctx context.Context, token string) string {
+	p, err := s.Programs.FindProgram(ctx)
+	if err != nil {
+		return "/invite/" + token
+	}
+	return p.InviteURL(token)
 }
 
 // letterPDF serves an active letter's letter or wallet card as a PDF.

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"rsc.io/qr"
-
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
+	"github.com/amparo-project/amparo/credential"
 )
 
 // The second factor: a TOTP code, or a one-time recovery code, after the
@@ -142,21 +141,9 @@ func (s *Server) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 
 // qrSVG draws a QR code as inline SVG: no image request carries the secret.
 func qrSVG(text string) template.HTML {
-	code, err := qr.Encode(text, qr.M)
+	q, err := credential.NewQR(text)
 	if err != nil {
 		return ""
 	}
-	n := code.Size
-	var b strings.Builder
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="qr" role="img" viewBox="-4 -4 `)
-	b.WriteString(strconv.Itoa(n+8) + " " + strconv.Itoa(n+8) + `" shape-rendering="crispEdges"><rect x="-4" y="-4" width="` + strconv.Itoa(n+8) + `" height="` + strconv.Itoa(n+8) + `" fill="#fff"/><path fill="#000" d="`)
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; x++ {
-			if code.Black(x, y) {
-				b.WriteString("M" + strconv.Itoa(x) + " " + strconv.Itoa(y) + "h1v1h-1z")
-			}
-		}
-	}
-	b.WriteString(`"/></svg>`)
-	return template.HTML(b.String())
+	return template.HTML(q.SVG("qr"))
 }

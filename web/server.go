@@ -215,7 +215,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // public is the actor of a visitor who has not signed in: it sees the
 // program and its partner organizations, never a client.
-var public = amparo.Actor{ID: "public"}
+var public = amparo.VisitorActor
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()

@@ -2,13 +2,8 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"embed"
 	"encoding/hex"
-	"io/fs"
-	"mime"
 	"net/http"
-	"path"
 	"strconv"
 	"time"
 
@@ -19,45 +14,6 @@ import (
 // docs/credential.md): the credential sits in the URL fragment, which never
 // reaches this server. Everything the page needs is under /v, so that one
 // service worker with scope /v makes it work offline after one visit.
-
-//go:embed static
-var staticFiles embed.FS
-
-// asset is an embedded static file, with its validator.
-type asset struct {
-	body        []byte
-	contentType string
-	etag        string
-}
-
-// verifyAssets are the page's scripts and styles, by file name, and
-// assetVersion names their current set: it is the service worker's cache
-// name, so changing any file makes browsers fetch them all again.
-var verifyAssets, assetVersion = loadAssets()
-
-func loadAssets() (map[string]asset, string) {
-	out := map[string]asset{}
-	all := sha256.New()
-	entries, err := fs.ReadDir(staticFiles, "static")
-	if err != nil {
-		panic(err) // embedded: cannot fail
-	}
-	for _, e := range entries {
-		b, err := staticFiles.ReadFile("static/" + e.Name())
-		if err != nil {
-			panic(err)
-		}
-		all.Write([]byte(e.Name()))
-		all.Write(b)
-		out[e.Name()] = asset{body: b, contentType: mime.TypeByExtension(path.Ext(e.Name())), etag: etagOf(b)}
-	}
-	return out, hex.EncodeToString(all.Sum(nil)[:6])
-}
-
-func etagOf(b []byte) string {
-	sum := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(sum[:12]) + `"`
-}
 
 // verifyStrings are the catalog keys (after "verify.") that the page's
 // script reads from the rendered page, so that every string stays in
@@ -145,15 +101,6 @@ func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, doc *amparo
 	http.ServeContent(w, r, "", doc.IssuedAt.UTC().Truncate(time.Second), bytes.NewReader(doc.Bytes))
 }
 
-func verifyStatic(w http.ResponseWriter, r *http.Request) {
-	a, ok := verifyAssets[r.PathValue("name")]
-	if !ok || r.PathValue("name") == "sw.js" {
-		http.NotFound(w, r)
-		return
-	}
-	serveAsset(w, r, a)
-}
-
 // verifyServiceWorker serves the worker at /v/sw.js, with its cache name,
 // and allows it the scope /v: by default a worker at /v/sw.js controls only
 // /v/..., not the page /v itself.
@@ -163,20 +110,3 @@ func verifyServiceWorker(w http.ResponseWriter, r *http.Request) {
 }
 
 var verifyWorker = serviceWorker("sw.js")
-
-// serviceWorker is a worker script that starts with its cache name, the
-// assets' version. It is built once, not on each request.
-func serviceWorker(name string) asset {
-	sw := verifyAssets[name]
-	body := append([]byte("const VERSION = '"+assetVersion+"';\n"), sw.body...)
-	return asset{body: body, contentType: sw.contentType, etag: etagOf(body)}
-}
-
-// serveAsset lets browsers keep a file but check it each time (no-cache
-// with an ETag): the service worker is what serves them offline.
-func serveAsset(w http.ResponseWriter, r *http.Request, a asset) {
-	w.Header().Set("Content-Type", a.contentType)
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("ETag", a.etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
-}

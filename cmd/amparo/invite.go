@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/amparo-project/amparo"
 )
@@ -34,11 +33,7 @@ func runInvite(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := url.Parse(p.VerifyURL)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "Give this link to %s; it works once, until %s:\n  %s://%s/invite/%s\n",
-		inv.Email, inv.ExpiresAt.Format("2006-01-02 15:04 MST"), u.Scheme, u.Host, inv.Token)
+	fmt.Fprintf(m.Stdout, "Give this link to %s; it works once, until %s:\n  %s\n",
+		inv.Email, inv.ExpiresAt.Format("2006-01-02 15:04 MST"), p.InviteURL(inv.Token))
 	return nil
 }

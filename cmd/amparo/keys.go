@@ -218,16 +218,16 @@ func keysList(ctx context.Context, m *Main, args []string) error {
 	}
 	if *asJSON {
 		type keyJSON struct {
-			ID             string `json:"id"`
-			Kind           string `json:"kind"`
-			OrganizationID string `json:"organization_id,omitempty"`
-			KID            string `json:"kid"`
-			PublicKey      []byte `json:"public_key"`
-			Private        bool   `json:"private_key_here"`
-			ValidFrom      string `json:"valid_from"`
-			ValidTo        string `json:"valid_to"`
-			Status         string `json:"status"`
-			Certified      bool   `json:"certified"`
+			ID             string           `json:"id"`
+			Kind           amparo.KeyKind   `json:"kind"`
+			OrganizationID string           `json:"organization_id,omitempty"`
+			KID            string           `json:"kid"`
+			PublicKey      []byte           `json:"public_key"`
+			Private        bool             `json:"private_key_here"`
+			ValidFrom      string           `json:"valid_from"`
+			ValidTo        string           `json:"valid_to"`
+			Status         amparo.KeyStatus `json:"status"`
+			Certified      bool             `json:"certified"`
 		}
 		out := []keyJSON{}
 		for _, k := range keys {

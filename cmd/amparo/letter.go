@@ -31,24 +31,24 @@ func runLetter(ctx context.Context, m *Main, args []string) error {
 
 // letterJSON is a letter as `--json` prints it; scripts rely on its names.
 type letterJSON struct {
-	ID             string   `json:"id"`
-	ClientID       string   `json:"client_id"`
-	MemberID       string   `json:"member_id"`
-	OrganizationID string   `json:"organization_id"`
-	Status         string   `json:"status"`
-	IssuedAt       *string  `json:"issued_at"`
-	ValidUntil     *string  `json:"valid_until"`
-	LastDay        string   `json:"last_day,omitempty"` // YYYY-MM-DD in the program's time zone: valid through its end
-	RevokedAt      *string  `json:"revoked_at,omitempty"`
-	RevokeReason   string   `json:"revoke_reason,omitempty"`
-	SupersededBy   string   `json:"superseded_by,omitempty"`
-	Languages      []string `json:"languages"`
-	CredentialID   string   `json:"credential_id,omitempty"`
-	StatusListID   uint32   `json:"status_list_id,omitempty"`
-	StatusIndex    uint32   `json:"status_index,omitempty"`
-	QR             string   `json:"qr,omitempty"`
-	QRVersion      int      `json:"qr_version,omitempty"`
-	QRECC          string   `json:"qr_ecc,omitempty"`
+	ID             string              `json:"id"`
+	ClientID       string              `json:"client_id"`
+	MemberID       string              `json:"member_id"`
+	OrganizationID string              `json:"organization_id"`
+	Status         amparo.LetterStatus `json:"status"`
+	IssuedAt       *string             `json:"issued_at"`
+	ValidUntil     *string             `json:"valid_until"`
+	LastDay        string              `json:"last_day,omitempty"` // YYYY-MM-DD in the program's time zone: valid through its end
+	RevokedAt      *string             `json:"revoked_at,omitempty"`
+	RevokeReason   string              `json:"revoke_reason,omitempty"`
+	SupersededBy   string              `json:"superseded_by,omitempty"`
+	Languages      []string            `json:"languages"`
+	CredentialID   string              `json:"credential_id,omitempty"`
+	StatusListID   uint32              `json:"status_list_id,omitempty"`
+	StatusIndex    uint32              `json:"status_index,omitempty"`
+	QR             string              `json:"qr,omitempty"`
+	QRVersion      int                 `json:"qr_version,omitempty"`
+	QRECC          string              `json:"qr_ecc,omitempty"`
 }
 
 func toJSON(l *amparo.Letter, loc *time.Location) (letterJSON, error) {
@@ -82,7 +82,7 @@ func toJSON(l *amparo.Letter, loc *time.Location) (letterJSON, error) {
 func letterList(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("letter list")
 	m.dataFlags(fs)
-	status := fs.String("status", "", "only letters in this `status`: "+strings.Join(amparo.LetterStatuses, ", "))
+	status := fs.String("status", "", "only letters in this `status`: "+joinNames(amparo.LetterStatuses))
 	org := fs.String("org", "", "only this organization's letters (`ID`)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := m.parse(fs, args); err != nil {
@@ -93,7 +93,7 @@ func letterList(ctx context.Context, m *Main, args []string) error {
 	}
 	var all []*amparo.Letter
 	for offset := 0; ; offset += 1000 {
-		ls, n, err := m.DB.FindLetters(system(ctx), amparo.LetterFilter{Status: *status, OrganizationID: *org, Offset: offset, Limit: 1000})
+		ls, n, err := m.DB.FindLetters(system(ctx), amparo.LetterFilter{Status: amparo.LetterStatus(*status), OrganizationID: *org, Offset: offset, Limit: 1000})
 		if err != nil {
 			return err
 		}
@@ -389,4 +389,14 @@ func letterRevoke(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	return m.printLetter(l, m.programZone(ctx), *asJSON)
+}
+
+// joinNames lists the values of a named string type (statuses, kinds) for
+// a flag's help.
+func joinNames[T ~string](vs []T) string {
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = string(v)
+	}
+	return strings.Join(names, ", ")
 }

@@ -95,12 +95,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	})
 }
 
-// intakeLimits let one address send 30 intake forms at once, then one
-// every 30 seconds: a workshop of 80 people on one clinic's Wi-Fi applies
-// within the hour (150 forms an hour at most), while a script sending a
-// thousand gets 30 through (TestIntakeLimits).
-var intakeLimits = auth.LimiterConfig{AddrBurst: 30, AddrRefill: 30 * time.Second, PairFree: 1 << 30, AccountFree: 1 << 30,
-	Forget: 24 * time.Hour, MaxEntries: 100_000}
+// intakeLimits are the public intake form's: rate limits live in package
+// auth, with the one Limiter type.
+var intakeLimits = auth.IntakeLimiterConfig
 
 // demoPassword is the demo accounts' password: the demo is for trying, on
 // 127.0.0.1, with fictional people only.

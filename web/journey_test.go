@@ -235,7 +235,7 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 	guesser := as("")
 	for range 3 {
 		do(t, guesser, chromedp.Navigate(phonePage), chromedp.WaitVisible("#pin"), chromedp.SendKeys("#pin", wrong), chromedp.Submit("#pin"),
-			chromedp.WaitVisible("#pin"))
+			chromedp.WaitVisible(".error-summary"))
 	}
 	do(t, phone, chromedp.Navigate(phonePage), chromedp.WaitVisible("img.qr"))
 	if got := browserQR(t, phone); got != l.QR {

@@ -166,7 +166,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	f := &form{Values: map[string]string{"email": email}}
 	now, addr := time.Now(), clientAddr(r)
 	if ok, wait := s.Limiter.Allow(email, addr, now); !ok {
-		f.add("email", s.Catalog.T(lang, "account.throttled", int(wait.Seconds())+1))
+		s.problem(lang, f, "email", "account.throttled", int(wait.Seconds())+1)
 		s.render(w, r, "signin", http.StatusTooManyRequests, map[string]any{"Form": f})
 		return
 	}
@@ -191,7 +191,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			id = account.ID
 		}
 		s.Accounts.AuditSignInFailure(ctx, id)
-		f.add("email", s.Catalog.T(lang, "account.wrong"))
+		s.problem(lang, f, "email", "account.wrong")
 		s.render(w, r, "signin", http.StatusUnauthorized, map[string]any{"Form": f})
 		return
 	}
@@ -252,7 +252,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 	lang := s.language(w, r)
 	f := &form{}
 	if ok, wait := s.Limiter.Allow(email, addr, now); !ok {
-		f.add("code", s.Catalog.T(lang, "account.throttled", int(wait.Seconds())+1))
+		s.problem(lang, f, "code", "account.throttled", int(wait.Seconds())+1)
 		s.render(w, r, "signin_code", http.StatusTooManyRequests, map[string]any{"Form": f})
 		return
 	}
@@ -271,7 +271,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.Limiter.Fail(email, addr, now)
 		s.Accounts.AuditSignInFailure(ctx, sess.AccountID)
-		f.add("code", s.Catalog.T(lang, "account.wrong_code"))
+		s.problem(lang, f, "code", "account.wrong_code")
 		s.render(w, r, "signin_code", http.StatusUnauthorized, map[string]any{"Form": f})
 		return
 	}
@@ -302,12 +302,12 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	name, password := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
 	f := &form{Values: map[string]string{"name": name}}
 	if name == "" {
-		f.add("name", s.Catalog.T(lang, "account.name_required"))
+		s.problem(lang, f, "name", "account.name_required")
 	}
 	if err := auth.CheckPassword(password, inv.Email); err != nil {
-		f.add("password", s.Catalog.T(lang, "account.password."+err.(*auth.PasswordError).Code))
+		s.problem(lang, f, "password", "account.password."+err.(*auth.PasswordError).Code)
 	} else if password != r.PostFormValue("confirm") {
-		f.add("confirm", s.Catalog.T(lang, "account.password.mismatch"))
+		s.problem(lang, f, "confirm", "account.password.mismatch")
 	}
 	if len(f.Errors) > 0 {
 		s.render(w, r, "invite", http.StatusUnprocessableEntity, map[string]any{"Invitation": inv, "Form": f})
@@ -390,7 +390,7 @@ func (s *Server) enrollTOTP(w http.ResponseWriter, r *http.Request) {
 	step, ok := auth.ValidateTOTP(secret, code, time.Now(), 0)
 	if !ok {
 		f := &form{}
-		f.add("code", s.Catalog.T(s.language(w, r), "account.wrong_code"))
+		s.problem(s.language(w, r), f, "code", "account.wrong_code")
 		s.renderTOTP(w, r, http.StatusUnprocessableEntity, secret, f)
 		return
 	}
@@ -510,11 +510,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	f := &form{}
 	password := r.PostFormValue("new_password")
 	if !s.checkPassword(r, sess, r.PostFormValue("current_password")) {
-		f.add("current_password", s.Catalog.T(lang, "account.wrong_current"))
+		s.problem(lang, f, "current_password", "account.wrong_current")
 	} else if err := auth.CheckPassword(password, sess.Account.Email); err != nil {
-		f.add("new_password", s.Catalog.T(lang, "account.password."+err.(*auth.PasswordError).Code))
+		s.problem(lang, f, "new_password", "account.password."+err.(*auth.PasswordError).Code)
 	} else if password != r.PostFormValue("confirm") {
-		f.add("confirm", s.Catalog.T(lang, "account.password.mismatch"))
+		s.problem(lang, f, "confirm", "account.password.mismatch")
 	}
 	if len(f.Errors) > 0 {
 		s.render(w, r, "account", http.StatusUnprocessableEntity, map[string]any{"Form": f})
@@ -543,7 +543,7 @@ func (s *Server) resetTOTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.checkPassword(r, sess, r.PostFormValue("current_password")) {
 		f := &form{}
-		f.add("totp_password", s.Catalog.T(s.language(w, r), "account.wrong_current"))
+		s.problem(s.language(w, r), f, "totp_password", "account.wrong_current")
 		s.render(w, r, "account", http.StatusUnprocessableEntity, map[string]any{"Form": f})
 		return
 	}

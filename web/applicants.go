@@ -109,7 +109,7 @@ func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string)
 	}
 	c.Consents = []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: time.Now().UTC().Truncate(time.Second),
 		RecordedBy: recordedBy, Language: lang}}
-	s.fieldErrors(lang, c.Validate(), f)
+	s.formErrors(lang, c.Validate(), f, "client.err.", false)
 	for i, e := range f.Errors {
 		// The intake's own words where they differ from the client form's.
 		switch e.Field {
@@ -246,7 +246,7 @@ func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
 	if err := s.Applicants.SetApplicantStatus(r.Context(), r.PathValue("id"), r.PostFormValue("status"), "", r.PostFormValue("reason")); err != nil {
 		if amparo.ErrorCode(err) == amparo.EINVALID {
 			f := &form{Values: map[string]string{}}
-			f.add("status", s.Catalog.T(s.language(w, r), "applicant.err.status"))
+			s.problem(s.language(w, r), f, "status", "applicant.err.status")
 			s.showApplicant(w, r, http.StatusUnprocessableEntity, f)
 			return
 		}

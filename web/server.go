@@ -293,7 +293,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == amparo.EINTERNAL {
 		s.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	}
-	http.Error(w, amparo.ErrorMessage(err), statusOf(code))
+	http.Error(w, s.errorText(s.language(w, r), err), statusOf(code))
 }
 
 // statusOf maps error codes to HTTP statuses, in one place.

@@ -241,6 +241,10 @@ func (p page) T(key string, args ...any) string { return p.catalog.T(p.Lang, key
 // language.
 func (p page) Reason(r matching.Reason) string { return r.Text(p.catalog, p.Lang) }
 
+// Msg is a catalog message, such as a conflict check's reason, in the
+// page's language.
+func (p page) Msg(m amparo.Msg) string { return p.catalog.T(p.Lang, m.Key, m.Args...) }
+
 // LanguageName names lang in its own language, for the switcher.
 func (p page) LanguageName(lang string) string { return p.catalog.T(lang, "language.name") }
 

@@ -145,14 +145,14 @@ func (s *Server) applicantImport(w http.ResponseWriter, r *http.Request) {
 	var list csvimport.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {
-			problems = append(problems, e.Message(lang))
+			problems = append(problems, e.Text(s.Catalog, lang))
 		}
 	} else if err != nil {
 		s.error(w, r, err)
 		return
 	} else {
 		for _, e := range rep.Errors {
-			problems = append(problems, e.Message(lang))
+			problems = append(problems, e.Text(s.Catalog, lang))
 		}
 	}
 	status := http.StatusOK
@@ -168,7 +168,7 @@ func (s *Server) applicantTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="intake-template.csv"`)
-	w.Write(csvimport.Template(s.language(w, r)))
+	w.Write(csvimport.TemplateIn(s.Catalog, s.language(w, r)))
 }
 
 func (s *Server) applicantView(w http.ResponseWriter, r *http.Request) {

@@ -96,7 +96,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
 		old, err1 := intake.Rank(before, as, now)
 		next, err2 := intake.Rank(p, as, now)
 		if err1 == nil && err2 == nil {
-			change = priority.Compare(old.Ranking, next.Ranking).String()
+			change = priority.Compare(old.Ranking, next.Ranking).Text(s.Catalog, s.language(w, r))
 		}
 	}
 	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text, "tps": p.TPS}}, change)

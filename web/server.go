@@ -18,6 +18,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
+	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/matching"
 )
@@ -244,6 +245,15 @@ func (p page) Reason(r matching.Reason) string { return r.Text(p.catalog, p.Lang
 // Msg is a catalog message, such as a conflict check's reason, in the
 // page's language.
 func (p page) Msg(m amparo.Msg) string { return p.catalog.T(p.Lang, m.Key, m.Args...) }
+
+// HistoryReason is the reason of an applicant's history entry: a
+// workflow's in the page's language, a person's as they typed it.
+func (p page) HistoryReason(stored string) string {
+	if m, ok := intake.HistoryReason(stored); ok {
+		return p.Msg(m)
+	}
+	return stored
+}
 
 // LanguageName names lang in its own language, for the switcher.
 func (p page) LanguageName(lang string) string { return p.catalog.T(lang, "language.name") }

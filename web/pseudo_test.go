@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,6 +18,8 @@ import (
 	"testing/fstest"
 	"time"
 	"unicode"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
@@ -175,17 +178,19 @@ func isCode(w string) bool {
 // with digits, punctuation and symbols.
 func TestPseudoLocale(t *testing.T) {
 	pseudo := pseudoCatalog(t)
-	cat, err := locale.Load(fstest.MapFS{pseudoLang + ".json": {Data: pseudo}})
+	// The pseudo-locale is added as a file. It also replaces English, the
+	// fallback: a page or document prints some English whatever the
+	// reader's language (the letter's page for the officer, the phone
+	// page's rights to show an officer), and those words must come from
+	// the catalog too.
+	cat, err := locale.Load(fstest.MapFS{pseudoLang + ".json": {Data: pseudo}, "en.json": {Data: pseudo}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(cat.Languages(), pseudoLang) {
 		t.Fatalf("the pseudo-locale is not offered: %v", cat.Languages())
 	}
-	// The documents print English for the officer whatever the client's
-	// language: with the pseudo-locale also as English, every word they
-	// print must come from the catalog too.
-	docCat, err := locale.Load(fstest.MapFS{pseudoLang + ".json": {Data: pseudo}, "en.json": {Data: pseudo}})
+	real, err := locale.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +202,7 @@ func TestPseudoLocale(t *testing.T) {
 	}
 	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
 	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db,
-		Audit: db, Applicants: db, Policies: db, Conflicts: db, Letters: db, Documents: db, Renderer: document.New(docCat),
+		Audit: db, Applicants: db, Policies: db, Conflicts: db, Letters: db, Documents: db, Renderer: document.New(cat),
 		IntakeLimiter: auth.NewLimiter(auth.LimiterConfig{AddrBurst: 50, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}),
 		IntakeKeySecret: []byte("test"), Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
 		Logger: slog.New(slog.NewTextHandler(w.log, nil))}
@@ -209,10 +214,8 @@ func TestPseudoLocale(t *testing.T) {
 	t.Cleanup(w.ts.Close)
 
 	ok := &allowance{words: map[string]bool{"Amparo": true}}
-	for _, lang := range append(cat.Languages(), cat.Partial()...) {
-		if lang != pseudoLang {
-			ok.allow(cat.T(lang, "language.name"))
-		}
+	for _, lang := range append(real.Languages(), real.Partial()...) {
+		ok.allow(real.T(lang, "language.name"))
 	}
 
 	// Country names are CLDR's (golang.org/x/text/display), in English
@@ -231,6 +234,17 @@ func TestPseudoLocale(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok.allow(prog.Name, prog.Jurisdiction)
+	// So are the texts of the policy's rules, which the queue shows as the
+	// reasons of a place: the policy is the office's to write, in its words.
+	pol, err := db.CurrentPolicy(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(pol.Text, "\n") {
+		if _, text, found := strings.Cut(line, `"`); found && !strings.HasPrefix(strings.TrimSpace(line), "policy") {
+			ok.allow(text)
+		}
+	}
 
 	// Data: an issued letter, a draft, a waiting applicant, a party.
 	m := w.withKeys(t)
@@ -302,6 +316,128 @@ func TestPseudoLocale(t *testing.T) {
 		}
 	}
 
+	// Pages behind a step: forms sent with problems, a conflict check's
+	// hits with their reasons, the public intake's answer, an applicant,
+	// an invitation and the second factor, the phone page.
+	q := "?lang=" + pseudoLang
+	staff := who[string(amparo.RoleIntake)]
+	admin := who[string(amparo.RoleProgramAdmin)]
+	sent := func(who, what string, b *browser, path string, form url.Values, want int) string {
+		t.Helper()
+		res, body := b.post(path+q, form)
+		if res.StatusCode != want {
+			t.Fatalf("%s %s: %d, want %d\n%s", who, what, res.StatusCode, want, body)
+		}
+		check(who, what, visibleText(body))
+		return body
+	}
+	sent("intake", "POST /clients, empty", staff, "/clients", url.Values{"legal_name": {"Ana"}, "phone": {"no"}, "birth_date": {"3000-01-01"}}, http.StatusUnprocessableEntity)
+	// A namesake of the client: the conflict check shows why.
+	if body := sent("intake", "POST /clients, a namesake", staff, "/clients", url.Values{"legal_name": {"Zacarias Quinonez Ejemplo"}, "language": {"es"},
+		"situation": {"tps"}, "tps_country": {"SV"}, "consent": {"on"}}, http.StatusOK); !strings.Contains(body, markOpen+"Surname “Ejemplo”: the same"+markShut) {
+		t.Fatalf("the conflict check's reasons are not shown:\n%s", body)
+	}
+	ok.allow("Zacarias Quinonez")
+	sent("program_admin", "POST /organizations/{id}, wrong", admin, "/organizations/"+org.ID, url.Values{"name": {""}, "kind": {"x"},
+		"contact_email": {"no"}, "languages": {"??"}, "capacity": {"-1"}}, http.StatusUnprocessableEntity)
+	sent("program_admin", "POST /settings, wrong", admin, "/settings", url.Values{"name": {""}, "letter_validity_days": {"0"},
+		"time_zone": {"Mars/Base"}, "verify_url": {"ftp://x"}}, http.StatusUnprocessableEntity)
+	sent("program_admin", "POST /policy, wrong", admin, "/policy", url.Values{"text": {"rule x tier 9 when nonsense"}, "reason": {"prueba"}}, http.StatusUnprocessableEntity)
+	ok.allow("prueba")
+
+	public := w.browser(t)
+	body = sent("signed out", "POST /intake/{org}, empty", public, "/intake/"+org.ID, url.Values{"legal_name": {""}}, http.StatusUnprocessableEntity)
+	res, body = public.post("/intake/"+org.ID+q, url.Values{"legal_name": {"Rosa Ejemplo Prueba"}, "language": {"es"}, "phone": {"213-555-0166"},
+		"situation": {"tps"}, "tps_country": {"SV"}, "facing_removal": {"on"}, "consent": {"on"}})
+	if res.StatusCode == http.StatusSeeOther {
+		res, body = public.get(res.Header.Get("Location") + q)
+	}
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("intake sent: %d\n%s", res.StatusCode, body)
+	}
+	check("signed out", "/intake/{org}/done", visibleText(body))
+	ok.allow("Rosa Ejemplo Prueba")
+	as, _, err := db.FindApplicants(system, amparo.ApplicantFilter{OrganizationID: org.ID})
+	if err != nil || len(as) == 0 {
+		t.Fatalf("applicants: %v, %v", as, err)
+	}
+	for _, role := range []string{"intake", "org_admin"} {
+		for _, p := range []string{"/applicants/" + as[0].ID, "/matches", "/queue", "/applicants"} {
+			res, body := who[role].get(p + q)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("%s %s: %d", role, p, res.StatusCode)
+			}
+			check(role, p+", with an applicant", visibleText(body))
+		}
+	}
+
+	invitee := w.browser(t)
+	inv := &amparo.Invitation{Email: "nueva@centro-ejemplo.example", Role: amparo.RoleIntake, OrganizationID: org.ID}
+	if err := db.CreateInvitation(system, inv); err != nil {
+		t.Fatal(err)
+	}
+	if res, body := invitee.get("/invite/" + inv.Token + q); res.StatusCode != http.StatusOK {
+		t.Fatalf("invitation: %d", res.StatusCode)
+	} else {
+		check("signed out", "/invite/{token}", visibleText(body))
+	}
+	sent("signed out", "POST /invite/{token}, weak", invitee, "/invite/"+inv.Token, url.Values{"name": {"Nueva Ejemplo"}, "password": {"password1"}, "confirm": {"password2"}}, http.StatusUnprocessableEntity)
+	ok.allow("Nueva Ejemplo")
+	pw := "faro verde sobre la bahía tranquila"
+	if res, _ := invitee.post("/invite/"+inv.Token, url.Values{"name": {"Nueva Ejemplo"}, "password": {pw}, "confirm": {pw}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accepting the invitation: %d", res.StatusCode)
+	}
+	res, body = invitee.get("/account/totp" + q)
+	check("invited", "/account/totp", visibleText(body))
+	secret := secretPattern.FindStringSubmatch(body)
+	if secret == nil {
+		t.Fatalf("no TOTP secret:\n%s", body)
+	}
+	sent("invited", "POST /account/totp, wrong code", invitee, "/account/totp", url.Values{"secret": {secret[1]}, "code": {"000000"}}, http.StatusUnprocessableEntity)
+	code, _ := totp.GenerateCode(secret[1], time.Now())
+	if res, _ := invitee.post("/account/totp", url.Values{"secret": {secret[1]}, "code": {code}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second factor: %d", res.StatusCode)
+	}
+	res, body = invitee.get("/account/recovery" + q)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("recovery codes: %d", res.StatusCode)
+	}
+	check("invited", "/account/recovery", visibleText(body))
+	again := w.browser(t)
+	sent("signed out", "POST /signin, wrong", again, "/signin", url.Values{"email": {inv.Email}, "password": {"wrong"}}, http.StatusUnauthorized)
+	if res, _ := again.post("/signin", url.Values{"email": {inv.Email}, "password": {pw}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", res.StatusCode)
+	}
+	res, body = again.get("/signin/code" + q)
+	check("signing in", "/signin/code", visibleText(body))
+	sent("signing in", "POST /signin/code, wrong", again, "/signin/code", url.Values{"code": {"000000"}}, http.StatusUnauthorized)
+
+	_, body = staff.get("/letters/" + l.ID + q)
+	u := regexp.MustCompile(`id="phone-url">([^<]+)<`).FindStringSubmatch(body)
+	pin := regexp.MustCompile(`id="phone-pin">([0-9]+)<`).FindStringSubmatch(body)
+	if u == nil || pin == nil {
+		t.Fatalf("no phone link on the letter's page:\n%s", body)
+	}
+	phone := w.browser(t)
+	link, err := url.Parse(html.UnescapeString(u[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := link.Path
+	res, body = phone.get(path + q)
+	check("client", "/p/{token}", visibleText(body))
+	sent("client", "POST /p/{token}, wrong PIN", phone, path, url.Values{"pin": {"0000000"}}, http.StatusUnauthorized)
+	if res, _ := phone.post(path, url.Values{"pin": {pin[1]}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("PIN: %d", res.StatusCode)
+	}
+	res, body = phone.get(path + q)
+	if !strings.Contains(body, c.LegalName) {
+		t.Fatalf("the phone page does not show the letter:\n%s", body)
+	}
+	check("client", "/p/{token}, opened", visibleText(body))
+	res, body = phone.post(path+"/forget"+q, nil)
+	check("client", "POST /p/{token}/forget", visibleText(body))
+
 	// The documents.
 	member := w.memberSignedIn(t, m)
 	for _, doc := range []string{"letter.pdf", "card.pdf"} {
@@ -317,7 +453,6 @@ func TestPseudoLocale(t *testing.T) {
 			t.Errorf("member, %s: words outside the catalog: %q\n%s", doc, l, text)
 		}
 	}
-	staff := who[string(amparo.RoleIntake)]
 	res, tmpl := staff.get("/applicants/template.csv?lang=" + pseudoLang)
 	if res.StatusCode != http.StatusOK || !strings.Contains(tmpl, markOpen) {
 		t.Fatalf("template: %d\n%s", res.StatusCode, tmpl)

@@ -246,6 +246,10 @@ func (p page) Reason(r matching.Reason) string { return r.Text(p.catalog, p.Lang
 // page's language.
 func (p page) Msg(m amparo.Msg) string { return p.catalog.T(p.Lang, m.Key, m.Args...) }
 
+// TIn is a catalog message in lang, not the page's language: the words a
+// page shows in English whatever the reader's, for an officer.
+func (p page) TIn(lang, key string, args ...any) string { return p.catalog.T(lang, key, args...) }
+
 // HistoryReason is the reason of an applicant's history entry: a
 // workflow's in the page's language, a person's as they typed it.
 func (p page) HistoryReason(stored string) string {

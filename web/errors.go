@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
 )
 
 // The words of an error are chosen here, once, in the reader's language:
@@ -25,9 +26,27 @@ func problems(err error) []error {
 // them, else its message (errors without a key yet say it in English).
 func (s *Server) errorText(lang string, err error) string {
 	if m, ok := amparo.ErrorMsg(err); ok {
-		return s.Catalog.T(lang, m.Key, m.Args...)
+		return s.msgText(lang, m)
 	}
 	return amparo.ErrorMessage(err)
+}
+
+// localized is an argument that says itself in a language, such as a
+// policy's list of parse errors.
+type localized interface {
+	Text(cat *locale.Catalog, lang string) string
+}
+
+// msgText is m in lang, its localized arguments in lang too.
+func (s *Server) msgText(lang string, m amparo.Msg) string {
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		if l, ok := a.(localized); ok {
+			a = l.Text(s.Catalog, lang)
+		}
+		args[i] = a
+	}
+	return s.Catalog.T(lang, m.Key, args...)
 }
 
 // formErrors puts on f every problem of err that names a field, or, when

@@ -27,7 +27,7 @@ type Candidate struct {
 	BirthDate  Date
 	Score      float64
 	Decision   string // "match" or "possible"
-	Reasons    []Msg // keys "names.why.*"
+	Reasons    []Msg  // keys "names.why.*"
 }
 
 // ConflictService checks names against the organization's people, although

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -34,7 +34,7 @@ import (
 // from the catalog.
 const (
 	markOpen, markShut = "⟦", "⟧"
-	pseudoLang = "qps" // ISO 639's range qaa–qtz is for local use: no real language
+	pseudoLang         = "qps" // ISO 639's range qaa–qtz is for local use: no real language
 )
 
 // pseudoCatalog returns en.json with every message, and every plural form
@@ -95,7 +95,7 @@ var (
 	// (textarea contents; input values are attributes, not text), and
 	// codes marked up as <code> (a policy's fact names, audit actions and
 	// record types: the identifiers the audit filter takes as typed).
-	notText = regexp.MustCompile(`(?is)<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<textarea\b[^>]*>.*?</textarea>|<code>.*?</code>`)
+	notText  = regexp.MustCompile(`(?is)<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<textarea\b[^>]*>.*?</textarea>|<code>.*?</code>`)
 	tag      = regexp.MustCompile(`(?s)<[^>]*>`)
 	attr     = regexp.MustCompile(`(?i)\s(alt|title|placeholder|aria-label|aria-description)="([^"]*)"`)
 	button   = regexp.MustCompile(`(?i)<input\b[^>]*\btype="(?:submit|button|reset)"[^>]*>`)
@@ -158,7 +158,9 @@ func (a *allowance) leaks(text string) []string {
 // and punctuation (numbers, dates, times, phone numbers), or lower-case
 // hexadecimal with a digit (record IDs).
 func isCode(w string) bool {
-	upper := strings.IndexFunc(w, func(r rune) bool { return !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-._", r) }) < 0
+	upper := strings.IndexFunc(w, func(r rune) bool {
+		return !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-._", r)
+	}) < 0
 	hex := strings.Trim(w, "0123456789abcdef") == "" && strings.ContainsAny(w, "0123456789")
 	return upper || hex
 }
@@ -203,7 +205,7 @@ func TestPseudoLocale(t *testing.T) {
 	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
 	s := &web.Server{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db, Members: db,
 		Audit: db, Applicants: db, Policies: db, Conflicts: db, Letters: db, Documents: db, Renderer: document.New(cat),
-		IntakeLimiter: auth.NewLimiter(auth.LimiterConfig{AddrBurst: 50, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}),
+		IntakeLimiter:   auth.NewLimiter(auth.LimiterConfig{AddrBurst: 50, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}),
 		IntakeKeySecret: []byte("test"), Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
 		Logger: slog.New(slog.NewTextHandler(w.log, nil))}
 	h, err := s.Handler()

@@ -37,12 +37,16 @@ type localized interface {
 	Text(cat *locale.Catalog, lang string) string
 }
 
-// msgText is m in lang, its localized arguments in lang too.
+// msgText is m in lang, its arguments that are messages, or say themselves
+// in a language, in lang too.
 func (s *Server) msgText(lang string, m amparo.Msg) string {
 	args := make([]any, len(m.Args))
 	for i, a := range m.Args {
-		if l, ok := a.(localized); ok {
-			a = l.Text(s.Catalog, lang)
+		switch x := a.(type) {
+		case localized:
+			a = x.Text(s.Catalog, lang)
+		case amparo.Msg:
+			a = s.msgText(lang, x)
 		}
 		args[i] = a
 	}

@@ -442,6 +442,10 @@ func TestPseudoLocale(t *testing.T) {
 
 	// The documents.
 	member := w.memberSignedIn(t, m)
+	// A store's refusal, said in the reader's language: issuing again.
+	if body := sent("member", "POST /letters/{id}/issue, issued", member, "/letters/"+l.ID+"/issue", url.Values{}, http.StatusUnprocessableEntity); !strings.Contains(body, markOpen+"Only a draft can be issued; this letter is: "+markOpen+"Active"+markShut+"."+markShut) {
+		t.Errorf("issuing an issued letter says:\n%s", body)
+	}
 	for _, doc := range []string{"letter.pdf", "card.pdf"} {
 		res, body := member.get("/letters/" + l.ID + "/" + doc + "?lang=" + pseudoLang)
 		if res.StatusCode != http.StatusOK {

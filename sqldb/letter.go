@@ -445,4 +445,6 @@ func (db *DB) ExpireLetters(ctx context.Context, now time.Time) (int, error) {
 }
 
 // letterStatusMsg is a letter's status as a catalog message, for a person to read.
-func letterStatusMsg[S ~string](s S) amparo.Msg { return amparo.Msg{Key: "letters.status." + string(s)} }
+func letterStatusMsg[S ~string](s S) amparo.Msg {
+	return amparo.Msg{Key: "letters.status." + string(s)}
+}

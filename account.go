@@ -96,21 +96,21 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 func (inv *Invitation) Validate() error {
 	var c checker
 	if a, err := mail.ParseAddress(inv.Email); err != nil || a.Address != inv.Email {
-		c.add("email", "must be an email address, such as name@example.org")
+		c.add("email", "invalid.email", "must be an email address, such as name@example.org")
 	}
 	valid := false
 	for _, r := range Roles {
 		valid = valid || r == inv.Role
 	}
 	if !valid {
-		c.add("role", "is not a role")
+		c.add("role", "invalid.role", "is not a role")
 	} else if inv.Role.OrganizationRole() && inv.OrganizationID == "" {
-		c.add("organization_id", "is required for this role")
+		c.add("organization_id", "invalid.organization_required", "is required for this role")
 	} else if !inv.Role.OrganizationRole() && inv.OrganizationID != "" {
-		c.add("organization_id", "is only for organization roles")
+		c.add("organization_id", "invalid.organization_not_allowed", "is only for organization roles")
 	}
 	if inv.MemberID != "" && !inv.Role.LinksToMember() {
-		c.add("member_id", "can be linked only to an account with the member role (the person who signs)")
+		c.add("member_id", "invalid.member_account", "can be linked only to an account with the member role (the person who signs)")
 	}
 	return c.err()
 }

@@ -117,11 +117,11 @@ func (c *Client) Validate() error {
 	v.text("legal_name", c.LegalName, MaxNameLen, true)
 	if n := len(strings.Fields(c.LegalName)); n == 1 && !c.SingleName {
 		// A letter naming "Joy" does not say who it protects.
-		v.add("legal_name", "has one word: enter the full name as on the identity documents, or mark that the person has a single name")
+		v.add("legal_name", "invalid.one_word_name", "has one word: enter the full name as on the identity documents, or mark that the person has a single name")
 	}
 	v.text("preferred_name", c.PreferredName, MaxNameLen, false)
 	if !c.BirthDate.IsZero() && (c.BirthDate.Year() < 1900 || c.BirthDate.After(time.Now())) {
-		v.add("birth_date", "must be a date between 1900 and today")
+		v.add("birth_date", "invalid.birth_date", "must be a date between 1900 and today")
 	}
 	v.language("language", c.Language)
 	v.phone("phone", c.Phone, false)
@@ -137,10 +137,10 @@ func (c *Client) Validate() error {
 	if c.Situation == SituationTPS {
 		v.country("tps_country", c.TPSCountry, true)
 	} else if c.TPSCountry != "" {
-		v.add("tps_country", "is only for TPS holders")
+		v.add("tps_country", "invalid.tps_country_not_tps", "is only for TPS holders")
 	}
 	if !c.NextHearing.IsZero() && !c.FacingRemoval {
-		v.add("next_hearing", "is only for clients facing removal")
+		v.add("next_hearing", "invalid.hearing_not_removal", "is only for clients facing removal")
 	}
 	for _, e := range c.EmergencyContacts {
 		v.text("emergency_contacts.name", e.Name, MaxNameLen, true)
@@ -153,7 +153,7 @@ func (c *Client) Validate() error {
 	for _, k := range c.Consents {
 		v.oneOf("consents.purpose", k.Purpose, ConsentRepresentation, ConsentDataStorage, ConsentAlerts)
 		if k.GivenAt.IsZero() {
-			v.add("consents.given_at", "is required")
+			v.add("consents.given_at", "invalid.required", "is required")
 		}
 		v.required("consents.recorded_by", k.RecordedBy)
 		v.language("consents.language", k.Language)

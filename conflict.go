@@ -18,7 +18,8 @@ type Party struct {
 
 // Candidate is a person the conflict check found close to a name: a
 // client, an applicant or a recorded party of the organization, with the
-// score, the decision and the reasons in words.
+// score, the decision and the reasons, as catalog messages for the reader
+// to read in their language.
 type Candidate struct {
 	RecordType string // "client", "applicant" or "party"
 	RecordID   string
@@ -26,8 +27,7 @@ type Candidate struct {
 	BirthDate  Date
 	Score      float64
 	Decision   string // "match" or "possible"
-	ReasonsEN  []string
-	ReasonsES  []string
+	Reasons    []Msg  // keys "names.why.*"
 }
 
 // ConflictService checks names against the organization's people, although

@@ -16,12 +16,24 @@ const (
 	EFORBIDDEN    = "forbidden"
 )
 
-// Error is an application error: a code, a message safe to show a user, and
-// for validation errors the field that was wrong.
+// Error is an application error: a code, for validation errors the field
+// that was wrong, a message in English for logs and the command line, and
+// for the errors a person reads the catalog key of the message and its
+// arguments, translated once at the edge in the reader's language
+// (Miniflux's localized error).
 type Error struct {
 	Code    string
 	Field   string
-	Message string
+	Message string // English, safe to show; for logs and the CLI
+	Key     string // the locale catalog's key of the message; "" if it has none yet
+	Args    []any  // the key's arguments
+}
+
+// Msg is a catalog message not yet in any language: a key of the locale
+// catalog and its arguments, for a reader to read in theirs.
+type Msg struct {
+	Key  string
+	Args []any
 }
 
 func (e *Error) Error() string {
@@ -39,6 +51,23 @@ func Errorf(code, format string, args ...any) *Error {
 // Invalid returns an EINVALID error naming the field.
 func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Localize sets the catalog key of e's message and its arguments, and
+// returns e: Errorf(ECONFLICT, "...").Localize("letter.err.issued").
+func (e *Error) Localize(key string, args ...any) *Error {
+	e.Key, e.Args = key, args
+	return e
+}
+
+// ErrorMsg returns the catalog key and arguments of an *Error in err's
+// chain, and ok false when it has none.
+func ErrorMsg(err error) (m Msg, ok bool) {
+	var e *Error
+	if errors.As(err, &e) && e.Key != "" {
+		return Msg{e.Key, e.Args}, true
+	}
+	return Msg{}, false
 }
 
 // ErrorCode returns the code of an *Error in err's chain, EINTERNAL for any

@@ -67,10 +67,10 @@ func (l *Letter) Validate() error {
 	c.languages("languages", l.Languages, false)
 	if l.Status != LetterDraft {
 		if l.IssuedAt.IsZero() {
-			c.add("issued_at", "is required once a letter is issued")
+			c.add("issued_at", "invalid.issued_at", "is required once a letter is issued")
 		}
 		if !l.ValidUntil.After(l.IssuedAt) {
-			c.add("valid_until", "must be after the issue date")
+			c.add("valid_until", "invalid.valid_until", "must be after the issue date")
 		}
 	}
 	if l.Status == LetterRevoked {

@@ -67,7 +67,7 @@ func (m *Member) Validate() error {
 	case MemberAccreditedRep:
 		c.text("recognized_org", m.RecognizedOrg, 80, true)
 		if m.AccreditationDate.IsZero() {
-			c.add("accreditation_date", "is required")
+			c.add("accreditation_date", "invalid.required", "is required")
 		}
 	}
 	c.email("email", m.Email)

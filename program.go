@@ -32,15 +32,15 @@ func (p *Program) Validate() error {
 	c.nonNegative("letter_capacity", p.LetterCapacity)
 	c.languages("languages", p.Languages, true)
 	if p.LetterValidityDays < 1 || p.LetterValidityDays > 3*365 {
-		c.add("letter_validity_days", "must be between 1 and %d days", 3*365)
+		c.add("letter_validity_days", "invalid.validity_days", "must be between 1 and %d days", 3*365)
 	}
 	if _, err := time.LoadLocation(p.TimeZone); p.TimeZone == "" || err != nil {
-		c.add("time_zone", "must be a time zone name, such as America/Los_Angeles")
+		c.add("time_zone", "invalid.time_zone", "must be a time zone name, such as America/Los_Angeles")
 	}
 	if u, err := url.Parse(p.VerifyURL); p.VerifyURL == "" || err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		c.add("verify_url", "must be an absolute http or https URL, such as https://amparo.example.org/v")
+		c.add("verify_url", "invalid.verify_url", "must be an absolute http or https URL, such as https://amparo.example.org/v")
 	} else if u.Fragment != "" || u.RawQuery != "" {
-		c.add("verify_url", "must not have a query or fragment: the credential goes in the fragment")
+		c.add("verify_url", "invalid.verify_url_fragment", "must not have a query or fragment: the credential goes in the fragment")
 	}
 	return c.err()
 }

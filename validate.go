@@ -12,21 +12,23 @@ import (
 // once; Validate methods return them joined (ErrorField gives the first).
 type checker struct{ problems []error }
 
-func (c *checker) add(field, format string, args ...any) {
-	c.problems = append(c.problems, Invalid(field, format, args...))
+// add records a problem of field: its catalog key ("invalid.*"), its
+// English message for logs and the command line, and the arguments of both.
+func (c *checker) add(field, key, format string, args ...any) {
+	c.problems = append(c.problems, Invalid(field, format, args...).Localize(key, args...))
 }
 
 func (c *checker) err() error { return errors.Join(c.problems...) }
 
 func (c *checker) required(field, v string) {
 	if strings.TrimSpace(v) == "" {
-		c.add(field, "is required")
+		c.add(field, "invalid.required", "is required")
 	}
 }
 
 func (c *checker) maxLen(field, v string, n int) {
 	if utf8.RuneCountInString(v) > n {
-		c.add(field, "must be at most %d characters", n)
+		c.add(field, "invalid.too_long", "must be at most %d characters", n)
 	}
 }
 
@@ -36,7 +38,7 @@ func (c *checker) text(field, v string, n int, required bool) {
 	}
 	c.maxLen(field, v, n)
 	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
-		c.add(field, "must not contain control characters")
+		c.add(field, "invalid.control", "must not contain control characters")
 	}
 }
 
@@ -55,12 +57,12 @@ func IsEmail(s string) bool {
 func (c *checker) phone(field, v string, required bool) {
 	if v == "" {
 		if required {
-			c.add(field, "is required")
+			c.add(field, "invalid.required", "is required")
 		}
 		return
 	}
 	if !IsPhone(v) {
-		c.add(field, "must be a phone number, such as +1 213 555 0100")
+		c.add(field, "invalid.phone", "must be a phone number, such as +1 213 555 0100")
 	}
 }
 
@@ -69,7 +71,7 @@ func (c *checker) email(field, v string) {
 		return
 	}
 	if !IsEmail(v) {
-		c.add(field, "must be an email address, such as name@example.org")
+		c.add(field, "invalid.email", "must be an email address, such as name@example.org")
 	}
 }
 
@@ -77,26 +79,26 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 func (c *checker) languages(field string, langs []string, required bool) {
 	if required && len(langs) == 0 {
-		c.add(field, "needs at least one language")
+		c.add(field, "invalid.languages_none", "needs at least one language")
 	}
 	for _, l := range langs {
 		if !languagePattern.MatchString(l) {
-			c.add(field, "has %q, which is not a language code such as en or es", l)
+			c.add(field, "invalid.languages", "has %q, which is not a language code such as en or es", l)
 		}
 	}
 }
 
 func (c *checker) language(field, l string) {
 	if l == "" {
-		c.add(field, "is required")
+		c.add(field, "invalid.required", "is required")
 	} else if !languagePattern.MatchString(l) {
-		c.add(field, "must be a language code such as en or es")
+		c.add(field, "invalid.language", "must be a language code such as en or es")
 	}
 }
 
 func (c *checker) nonNegative(field string, n int) {
 	if n < 0 {
-		c.add(field, "must not be negative")
+		c.add(field, "invalid.negative", "must not be negative")
 	}
 }
 
@@ -111,17 +113,17 @@ func oneOf[T ~string](c *checker, field string, v T, allowed ...T) {
 		}
 		names[i] = string(a)
 	}
-	c.add(field, "must be one of %s", strings.Join(names, ", "))
+	c.add(field, "invalid.one_of", "must be one of %s", strings.Join(names, ", "))
 }
 
 func (c *checker) country(field, v string, required bool) {
 	if v == "" {
 		if required {
-			c.add(field, "is required")
+			c.add(field, "invalid.required", "is required")
 		}
 		return
 	}
 	if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
-		c.add(field, "must be a two-letter country code such as SV or HT")
+		c.add(field, "invalid.country", "must be a two-letter country code such as SV or HT")
 	}
 }

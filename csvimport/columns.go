@@ -2,12 +2,14 @@ package csvimport
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
 )
 
 type kind uint8
@@ -25,9 +27,8 @@ const (
 
 // column is one column the import understands.
 type column struct {
-	name      string   // canonical: the English template's header and Error.Field
-	es        string   // the Spanish template's header
-	aliases   []string // other headers people write, in folded form
+	name      string   // canonical: Error.Field, and a header Parse always reads
+	aliases   []string // other headers people write, in folded form; the templates' headers are the catalog's
 	kind      kind
 	max       int  // most characters
 	present   bool // the header must have the column
@@ -65,28 +66,28 @@ const (
 const maxValue = 200 // characters, for columns without a tighter limit
 
 var columns = [numColumns]column{
-	colLegalName:          {name: "legal_name", es: "nombre_legal", aliases: []string{"name", "full_name", "nombre", "nombre_completo"}, max: amparo.MaxNameLen, present: true, filled: true},
-	colPreferredName:      {name: "preferred_name", es: "nombre_preferido", aliases: []string{"nickname", "apodo"}, max: amparo.MaxNameLen},
-	colBirthDate:          {name: "date_of_birth", es: "fecha_de_nacimiento", aliases: []string{"birth_date", "birthdate", "dob", "fecha_nacimiento"}, kind: kindDate, max: 20, present: true},
-	colLanguage:           {name: "preferred_language", es: "idioma_preferido", aliases: []string{"language", "idioma"}, kind: kindLanguage, max: 35, present: true, filled: true},
-	colPhone:              {name: "phone", es: "telefono", aliases: []string{"phone_number", "numero_de_telefono", "celular"}, kind: kindPhone, max: 30},
-	colEmail:              {name: "email", es: "correo_electronico", aliases: []string{"e_mail", "email_address", "correo"}, kind: kindEmail, max: 254},
-	colLine1:              {name: "address_line1", es: "direccion_linea1", aliases: []string{"address", "address_line_1", "street", "direccion", "direccion_linea_1", "calle"}, max: 200, multiline: true},
-	colLine2:              {name: "address_line2", es: "direccion_linea2", aliases: []string{"address_line_2", "apartment", "apt", "direccion_linea_2", "apartamento"}, max: 200, multiline: true},
-	colCity:               {name: "city", es: "ciudad", max: 100},
-	colRegion:             {name: "region", es: "estado", aliases: []string{"state", "provincia"}, max: 100},
-	colPostalCode:         {name: "postal_code", es: "codigo_postal", aliases: []string{"zip", "zip_code", "zipcode"}, max: 20},
-	colCountryOfBirth:     {name: "country_of_birth", es: "pais_de_nacimiento", aliases: []string{"birth_country", "pais_nacimiento", "pais_de_origen", "country_of_origin"}, kind: kindCountry, max: 60},
-	colSituation:          {name: "immigration_situation", es: "situacion_migratoria", aliases: []string{"situation", "immigration_status", "estatus_migratorio", "estado_migratorio"}, kind: kindSituation, max: 60, present: true},
-	colTPSCountry:         {name: "tps_country", es: "pais_tps", aliases: []string{"tps_designation", "pais_del_tps"}, kind: kindCountry, max: 60},
-	colFacingRemoval:      {name: "facing_removal", es: "enfrenta_deportacion", aliases: []string{"facing_deportation", "in_removal_proceedings", "en_proceso_de_deportacion"}, kind: kindBool, max: 20},
-	colNextHearing:        {name: "next_hearing", es: "proxima_audiencia", aliases: []string{"next_hearing_date", "hearing_date", "fecha_de_audiencia", "fecha_proxima_audiencia"}, kind: kindDate, max: 20},
-	colDetained:           {name: "detained", es: "detenido", aliases: []string{"in_detention", "detenida", "detenido_a", "en_detencion"}, kind: kindBool, max: 20},
-	colUnaccompaniedMinor: {name: "unaccompanied_minor", es: "menor_no_acompanado", aliases: []string{"menor_no_acompanada", "menor_sin_acompanante"}, kind: kindBool, max: 20},
-	colUnhoused:           {name: "unhoused", es: "sin_vivienda", aliases: []string{"homeless", "sin_hogar", "en_situacion_de_calle"}, kind: kindBool, max: 20},
-	colSurvivor:           {name: "survivor_of_violence_or_trafficking", es: "sobreviviente_de_violencia_o_trata", aliases: []string{"survivor", "survivor_of_violence", "survivor_of_trafficking", "sobreviviente", "sobreviviente_de_violencia", "sobreviviente_de_trata"}, kind: kindBool, max: 20},
-	colIntakeDate:         {name: "intake_date", es: "fecha_de_registro", aliases: []string{"date_of_intake", "fecha_de_ingreso", "fecha_de_admision", "fecha_de_solicitud"}, kind: kindDate, max: 20},
-	colSourceRef:          {name: "source_reference", es: "referencia_de_origen", aliases: []string{"reference", "source_ref", "external_id", "referencia", "id_externo"}, max: 100},
+	colLegalName:          {name: "legal_name", aliases: []string{"name", "full_name", "nombre", "nombre_completo"}, max: amparo.MaxNameLen, present: true, filled: true},
+	colPreferredName:      {name: "preferred_name", aliases: []string{"nickname", "apodo"}, max: amparo.MaxNameLen},
+	colBirthDate:          {name: "date_of_birth", aliases: []string{"birth_date", "birthdate", "dob", "fecha_nacimiento"}, kind: kindDate, max: 20, present: true},
+	colLanguage:           {name: "preferred_language", aliases: []string{"language", "idioma"}, kind: kindLanguage, max: 35, present: true, filled: true},
+	colPhone:              {name: "phone", aliases: []string{"phone_number", "numero_de_telefono", "celular"}, kind: kindPhone, max: 30},
+	colEmail:              {name: "email", aliases: []string{"e_mail", "email_address", "correo"}, kind: kindEmail, max: 254},
+	colLine1:              {name: "address_line1", aliases: []string{"address", "address_line_1", "street", "direccion", "direccion_linea_1", "calle"}, max: 200, multiline: true},
+	colLine2:              {name: "address_line2", aliases: []string{"address_line_2", "apartment", "apt", "direccion_linea_2", "apartamento"}, max: 200, multiline: true},
+	colCity:               {name: "city", max: 100},
+	colRegion:             {name: "region", aliases: []string{"state", "provincia"}, max: 100},
+	colPostalCode:         {name: "postal_code", aliases: []string{"zip", "zip_code", "zipcode"}, max: 20},
+	colCountryOfBirth:     {name: "country_of_birth", aliases: []string{"birth_country", "pais_nacimiento", "pais_de_origen", "country_of_origin"}, kind: kindCountry, max: 60},
+	colSituation:          {name: "immigration_situation", aliases: []string{"situation", "immigration_status", "estatus_migratorio", "estado_migratorio"}, kind: kindSituation, max: 60, present: true},
+	colTPSCountry:         {name: "tps_country", aliases: []string{"tps_designation", "pais_del_tps"}, kind: kindCountry, max: 60},
+	colFacingRemoval:      {name: "facing_removal", aliases: []string{"facing_deportation", "in_removal_proceedings", "en_proceso_de_deportacion"}, kind: kindBool, max: 20},
+	colNextHearing:        {name: "next_hearing", aliases: []string{"next_hearing_date", "hearing_date", "fecha_de_audiencia", "fecha_proxima_audiencia"}, kind: kindDate, max: 20},
+	colDetained:           {name: "detained", aliases: []string{"in_detention", "detenida", "detenido_a", "en_detencion"}, kind: kindBool, max: 20},
+	colUnaccompaniedMinor: {name: "unaccompanied_minor", aliases: []string{"menor_no_acompanada", "menor_sin_acompanante"}, kind: kindBool, max: 20},
+	colUnhoused:           {name: "unhoused", aliases: []string{"homeless", "sin_hogar", "en_situacion_de_calle"}, kind: kindBool, max: 20},
+	colSurvivor:           {name: "survivor_of_violence_or_trafficking", aliases: []string{"survivor", "survivor_of_violence", "survivor_of_trafficking", "sobreviviente", "sobreviviente_de_violencia", "sobreviviente_de_trata"}, kind: kindBool, max: 20},
+	colIntakeDate:         {name: "intake_date", aliases: []string{"date_of_intake", "fecha_de_ingreso", "fecha_de_admision", "fecha_de_solicitud"}, kind: kindDate, max: 20},
+	colSourceRef:          {name: "source_reference", aliases: []string{"reference", "source_ref", "external_id", "referencia", "id_externo"}, max: 100},
 }
 
 // Columns lists the template's columns by their canonical (English)
@@ -99,25 +100,45 @@ func Columns() []string {
 	return out
 }
 
-// headers maps every accepted header, folded, to its column.
-var headers = func() map[string]int {
+// headersOf maps every header Parse reads, folded, to its column: the
+// canonical names, the aliases, and the header of every template of cat
+// (its "import.column.NAME" in each language), so that a language's
+// template is read as soon as its catalog file is added.
+func headersOf(cat *locale.Catalog) map[string]int {
+	if m, ok := headerCache.Load(cat); ok {
+		return m.(map[string]int)
+	}
 	m := make(map[string]int)
 	for i, c := range columns {
-		for _, h := range append([]string{c.name, c.es}, c.aliases...) {
+		for _, h := range append([]string{c.name}, c.aliases...) {
 			m[fold(h)] = i
 		}
+		for _, lang := range append(cat.Languages(), cat.Partial()...) {
+			if h := fold(cat.T(lang, "import.column."+c.name)); h != "" {
+				if _, taken := m[h]; !taken {
+					m[h] = i
+				}
+			}
+		}
 	}
+	headerCache.Store(cat, m)
 	return m
-}()
+}
 
-// matchHeader returns the column a header names, or -1. Case, accents,
+var headerCache sync.Map // *locale.Catalog → map[string]int
+
+// matchHeader returns the column a header names in the embedded catalog's
+// templates, or -1.
+func matchHeader(h string) int { return matchHeaderIn(catalog(), h) }
+
+// matchHeaderIn returns the column a header names, or -1. Case, accents,
 // spaces, punctuation and a parenthesised note ("Date of birth (MM/DD/YYYY)")
 // do not matter.
-func matchHeader(h string) int {
+func matchHeaderIn(cat *locale.Catalog, h string) int {
 	if i := strings.IndexByte(h, '('); i > 0 {
 		h = h[:i]
 	}
-	if i, ok := headers[fold(h)]; ok {
+	if i, ok := headersOf(cat)[fold(h)]; ok {
 		return i
 	}
 	return -1

@@ -6,8 +6,9 @@
 // YYYY-MM-DD or MM/DD/YYYY.
 //
 // Parse checks every row in one pass and reports every problem with its
-// physical line, column and a code; Error.Message renders it in English or
-// Spanish. Good rows come out as Intake values with a stable RowKey (of the
+// physical line, column and a code; Error.Text renders it in any language
+// of the locale catalog (keys "import.*"), as TemplateIn writes the
+// template's headers. Good rows come out as Intake values with a stable RowKey (of the
 // normalized name and date of birth), so that importing a file again adds
 // nobody, and rows with a name seen before but another date of birth are
 // flagged for review. Template returns the downloadable template.

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
 )
 
 // Default limits.
@@ -26,6 +27,16 @@ type Options struct {
 	MaxRows   int       // most data rows; DefaultMaxRows if 0
 	Now       time.Time // today, for dates that cannot be in the future; time.Now() if zero
 	KeySecret []byte    // the secret of RowKey and NameKey
+	// Catalog gives the headers of every language's template; the
+	// embedded catalog if nil.
+	Catalog *locale.Catalog
+}
+
+func (o Options) catalog() *locale.Catalog {
+	if o.Catalog != nil {
+		return o.Catalog
+	}
+	return catalog()
 }
 
 // Intake is what one row says about a person.
@@ -166,7 +177,7 @@ func (p *parser) header() error {
 		line, _ := p.csv.FieldPos(i)
 		c := -1
 		if h != "" {
-			if c = matchHeader(h); c < 0 {
+			if c = matchHeaderIn(p.opt.catalog(), h); c < 0 {
 				errs = append(errs, &Error{Line: line, Column: i + 1, Header: h, Code: CodeUnknownColumn, Args: []any{shown(h)}})
 			} else if j, dup := seen[c]; dup {
 				errs = append(errs, &Error{Line: line, Column: i + 1, Field: columns[c].name, Header: h, Code: CodeDuplicateColumn, Args: []any{shown(h), j}})
@@ -178,7 +189,7 @@ func (p *parser) header() error {
 	}
 	for c, col := range columns {
 		if _, ok := seen[c]; col.present && !ok {
-			errs = append(errs, &Error{Field: col.name, Code: CodeMissingColumn, Args: []any{col.name, col.es}})
+			errs = append(errs, &Error{Field: col.name, Code: CodeMissingColumn, Args: []any{col.name, p.opt.catalog().T("es", "import.column."+col.name)}})
 		}
 	}
 	if len(errs) > 0 {

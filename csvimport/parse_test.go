@@ -287,19 +287,28 @@ func TestParse_Messages(t *testing.T) {
 	}
 }
 
-// TestMessages_EveryCode checks that every code has both languages, with
-// the same verbs.
+// TestMessages_EveryCode checks that every code's message has every
+// complete language of the catalog, with the same verbs.
 func TestMessages_EveryCode(t *testing.T) {
-	for code, m := range messages {
-		if m[0] == "" || m[1] == "" {
-			t.Errorf("%s: a language is missing", code)
-		}
-		if a, b := strings.Count(m[0], "%"), strings.Count(m[1], "%"); a != b {
-			t.Errorf("%s: %d verbs in English, %d in Spanish", code, a, b)
+	cat := catalog()
+	verbs := map[string]map[string]int{} // lang → key → verbs
+	for _, lang := range cat.Languages() {
+		verbs[lang] = map[string]int{}
+		for k, m := range cat.Messages(lang) {
+			if strings.HasPrefix(k, "import.err.") {
+				verbs[lang][k] = strings.Count(m, "%")
+			}
 		}
 	}
-	if e := (&Error{Code: "no_such_code"}); e.Message("es") != "no_such_code" {
-		t.Errorf("unknown code rendered as %q", e.Message("es"))
+	if len(verbs["en"]) < 30 {
+		t.Fatalf("only %d import.err keys in English", len(verbs["en"]))
+	}
+	for k, n := range verbs["en"] {
+		for _, lang := range cat.Languages() {
+			if m, ok := verbs[lang][k]; !ok || m != n {
+				t.Errorf("%s in %s: %d verbs (present %v), %d in English", k, lang, m, ok, n)
+			}
+		}
 	}
 }
 

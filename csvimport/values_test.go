@@ -142,7 +142,7 @@ func TestMatchHeader(t *testing.T) {
 func TestColumns_HeadersUnique(t *testing.T) {
 	seen := map[string]string{}
 	for _, c := range columns {
-		for _, h := range append([]string{c.name, c.es}, c.aliases...) {
+		for _, h := range append([]string{c.name, catalog().T("es", "import.column."+c.name)}, c.aliases...) {
 			if h != fold(h) {
 				t.Errorf("%s: header %q is not folded", c.name, h)
 			}

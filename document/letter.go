@@ -85,7 +85,7 @@ func (r *Renderer) officerPage(d *doc, l *Letter, s float64) (float64, error) {
 	colW := qx - x - 8
 	top := y
 	if len(l.Member.Signature) == 0 || !d.image(l.Member.Signature, x, y, 60, 16) {
-		ls, sz := d.fit("/s/ "+l.Member.Name, false, s*1.1, 6, colW, 2)
+		ls, sz := d.fit(r.t(en, "letter.conformed_signature", l.Member.Name), false, s*1.1, 6, colW, 2)
 		y += 4 + d.lines(x, y+4, colW, ls, false, sz, "L", 0)
 	} else {
 		y += 16

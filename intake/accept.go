@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/amparo-project/amparo"
@@ -76,9 +75,9 @@ func (m *Matches) Accept(ctx context.Context, a Acceptance) (*Accepted, error) {
 		return &Accepted{Conflicts: hits}, amparo.Errorf(amparo.ECONFLICT,
 			"the conflict check found %d people close to the applicant: review them before accepting", len(hits))
 	}
-	reason := "accepted; conflict check: nobody close found"
+	reason := historyReason(0)
 	if len(hits) > 0 {
-		reason = fmt.Sprintf("accepted; conflict check: %d possible conflicts reviewed and cleared", len(hits))
+		reason = historyReason(1, len(hits))
 	}
 	c := &amparo.Client{OrganizationID: ap.OrganizationID, Personal: ap.Personal}
 	c.Consents = append([]amparo.Consent(nil), ap.Consents...)

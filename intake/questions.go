@@ -74,6 +74,9 @@ func Countries(lang string) []Country {
 		return v.([]Country)
 	}
 	namer := display.Regions(tag)
+	if namer == nil { // a language CLDR does not name countries in: English names
+		namer = display.Regions(language.English)
+	}
 	var out []Country
 	for a := 'A'; a <= 'Z'; a++ {
 		for b := 'A'; b <= 'Z'; b++ {

@@ -2,6 +2,11 @@
 // JSON file per language, and picks a language for a request. Adding a
 // language is adding a file: no code changes.
 //
+// A message is a string, formatted with fmt's verbs, or an object of CLDR
+// plural forms ("zero", "one", "two", "few", "many", "other") of which T
+// picks the one the language's rules choose for the message's first
+// integer argument: {"one": "%d person", "other": "%d people"}.
+//
 // It must never import a database or HTTP server package.
 package locale
 
@@ -16,6 +21,7 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -28,6 +34,8 @@ type Catalog struct {
 	langs    []string // complete catalogs, the fallback first
 	partial  []string // catalogs marked "_meta.partial"
 	messages map[string]map[string]string
+	plurals  map[string]map[string]map[plural.Form]string // lang → key → form → message
+	tags     map[string]language.Tag
 	matcher  language.Matcher
 }
 
@@ -40,17 +48,27 @@ const (
 	metaReview  = "_meta.review"
 )
 
-// Load reads the embedded catalogs.
-func Load() (*Catalog, error) { return LoadFS(files) }
+// Load reads the embedded catalogs, then those of extra: a language is
+// added (or replaced) by a file, with no code changes.
+func Load(extra ...fs.FS) (*Catalog, error) { return LoadFS(append([]fs.FS{files}, extra...)...) }
 
-// LoadFS reads every NAME.json in fsys, where NAME is a BCP 47 tag.
-// English comes first, as the fallback.
-func LoadFS(fsys fs.FS) (*Catalog, error) {
-	names, err := fs.Glob(fsys, "*.json")
-	if err != nil {
-		return nil, err
+// LoadFS reads every NAME.json of each fsys, where NAME is a BCP 47 tag;
+// a later file of the same name replaces an earlier one. English comes
+// first, as the fallback.
+func LoadFS(fsyss ...fs.FS) (*Catalog, error) {
+	from := map[string]fs.FS{}
+	for _, fsys := range fsyss {
+		ns, err := fs.Glob(fsys, "*.json")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ns {
+			from[n] = fsys
+		}
 	}
-	c := &Catalog{messages: map[string]map[string]string{}}
+	names := slices.Collect(maps.Keys(from))
+	c := &Catalog{messages: map[string]map[string]string{}, plurals: map[string]map[string]map[plural.Form]string{},
+		tags: map[string]language.Tag{}}
 	var tags []language.Tag
 	slices.SortFunc(names, func(a, b string) int {
 		if a == "en.json" {
@@ -66,15 +84,19 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("locale: %s: not a language tag: %v", name, err)
 		}
-		b, err := fs.ReadFile(fsys, name)
+		b, err := fs.ReadFile(from[name], name)
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
+		raw := map[string]json.RawMessage{}
+		if err := json.Unmarshal(b, &raw); err != nil {
 			return nil, fmt.Errorf("locale: %s: %v", name, err)
 		}
-		c.messages[lang] = m
+		m, p, err := parseMessages(raw)
+		if err != nil {
+			return nil, fmt.Errorf("locale: %s: %v", name, err)
+		}
+		c.messages[lang], c.plurals[lang], c.tags[lang] = m, p, tag
 		if m[metaPartial] == "true" {
 			c.partial = append(c.partial, lang)
 			continue
@@ -122,13 +144,56 @@ func (c *Catalog) Match(choice, acceptLanguage string) string {
 	return c.langs[i]
 }
 
+var forms = map[string]plural.Form{"zero": plural.Zero, "one": plural.One, "two": plural.Two,
+	"few": plural.Few, "many": plural.Many, "other": plural.Other}
+
+// parseMessages reads a catalog's messages: each a string, or an object of
+// plural forms that has at least "other".
+func parseMessages(raw map[string]json.RawMessage) (map[string]string, map[string]map[plural.Form]string, error) {
+	m, p := map[string]string{}, map[string]map[plural.Form]string{}
+	for k, v := range raw {
+		var s string
+		if err := json.Unmarshal(v, &s); err == nil {
+			m[k] = s
+			continue
+		}
+		var obj map[string]string
+		if err := json.Unmarshal(v, &obj); err != nil {
+			return nil, nil, fmt.Errorf("%s: neither a string nor plural forms", k)
+		}
+		if _, ok := obj["other"]; !ok {
+			return nil, nil, fmt.Errorf("%s: plural forms without \"other\"", k)
+		}
+		p[k] = map[plural.Form]string{}
+		for name, msg := range obj {
+			f, ok := forms[name]
+			if !ok {
+				return nil, nil, fmt.Errorf("%s: %q is not a CLDR plural form", k, name)
+			}
+			p[k][f] = msg
+		}
+		m[k] = obj["other"]
+	}
+	return m, p, nil
+}
+
 // T returns the message key in lang, formatted with args; the fallback
 // language's message when lang lacks it; the key itself when none has it.
+// A message with plural forms takes the form lang's CLDR rules choose for
+// its first integer argument.
 func (c *Catalog) T(lang, key string, args ...any) string {
 	msg, ok := c.messages[lang][key]
 	if !ok {
-		if msg, ok = c.messages[c.langs[0]][key]; !ok {
+		lang = c.langs[0]
+		if msg, ok = c.messages[lang][key]; !ok {
 			return key
+		}
+	}
+	if fs, ok := c.plurals[lang][key]; ok {
+		if n, ok := firstInt(args); ok {
+			if f, ok := fs[plural.Cardinal.MatchPlural(c.tags[lang], n, 0, 0, 0, 0)]; ok {
+				msg = f
+			}
 		}
 	}
 	if len(args) > 0 {
@@ -137,10 +202,49 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	return msg
 }
 
-// Messages yields lang's own messages by key, in no order, unformatted:
-// not the fallback's for the keys lang lacks.
+// firstInt returns the first integer among args, as an int.
+func firstInt(args []any) (int, bool) {
+	for _, a := range args {
+		switch n := a.(type) {
+		case int:
+			return n, true
+		case int64:
+			return int(n), true
+		case int32:
+			return int(n), true
+		case uint:
+			return int(n), true
+		}
+	}
+	return 0, false
+}
+
+// Has reports whether the fallback language has the message key, so that
+// every language has it.
+func (c *Catalog) Has(key string) bool {
+	_, ok := c.messages[c.langs[0]][key]
+	return ok
+}
+
+// Messages yields lang's own messages by key, in no order, unformatted
+// (a plural message as each of its forms): not the fallback's for the
+// keys lang lacks.
 func (c *Catalog) Messages(lang string) iter.Seq2[string, string] {
-	return maps.All(c.messages[lang])
+	return func(yield func(string, string) bool) {
+		for k, msg := range c.messages[lang] {
+			if fs, ok := c.plurals[lang][k]; ok {
+				for _, f := range fs {
+					if !yield(k, f) {
+						return
+					}
+				}
+				continue
+			}
+			if !yield(k, msg) {
+				return
+			}
+		}
+	}
 }
 
 // Unknown lists the keys of lang that the fallback language lacks, besides

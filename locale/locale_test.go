@@ -96,3 +96,66 @@ func TestCatalog_Match(t *testing.T) {
 		t.Errorf("unknown key gives %q", got)
 	}
 }
+
+// TestCatalog_Plural: a message with plural forms takes the form CLDR's
+// rules choose for the first integer argument, in each language.
+func TestCatalog_Plural(t *testing.T) {
+	c, err := locale.LoadFS(fstest.MapFS{
+		"en.json": {Data: []byte(`{"n": {"one": "%d person", "other": "%d people"}, "s": "plain %d"}`)},
+		"fr.json": {Data: []byte(`{"n": {"one": "%d personne", "other": "%d personnes"}}`)},
+		"ja.json": {Data: []byte(`{"n": {"other": "%d人"}}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 person"}, {"en", 0, "0 people"}, {"en", 2, "2 people"},
+		{"fr", 0, "0 personne"}, {"fr", 1, "1 personne"}, {"fr", 2, "2 personnes"}, // French: 0 is singular
+		{"ja", 1, "1人"},
+	} {
+		if got := c.T(tt.lang, "n", tt.n); got != tt.want {
+			t.Errorf("T(%s, n, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+	if got := c.T("en", "s", 1); got != "plain 1" {
+		t.Errorf("a plain message: %q", got)
+	}
+	for _, bad := range []string{`{"n": {"one": "x"}}`, `{"n": {"single": "x", "other": "y"}}`, `{"n": 3}`} {
+		if _, err := locale.LoadFS(fstest.MapFS{"en.json": {Data: []byte(bad)}}); err == nil {
+			t.Errorf("%s loads", bad)
+		}
+	}
+	// The shipped catalogs' plural messages have the same forms' verbs.
+	shipped, _ := locale.Load()
+	if got := shipped.T("es", "queue.count", 1); got != "1 persona espera." {
+		t.Errorf("queue.count in Spanish for 1: %q", got)
+	}
+}
+
+// TestLoad_AddingALanguageIsAddingAFile: a catalog file given to Load adds
+// its language beside the embedded ones; one of the same name replaces it.
+func TestLoad_AddingALanguageIsAddingAFile(t *testing.T) {
+	c, err := locale.Load(fstest.MapFS{
+		"fr.json": {Data: []byte(`{"language.name": "Français", "home.language": "Langue"}`)},
+		"es.json": {Data: []byte(`{"language.name": "Español", "home.language": "Lengua"}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Languages(); !slices.Equal(got, []string{"en", "es", "fr"}) {
+		t.Errorf("Languages() = %v", got)
+	}
+	if got := c.Match("", "fr-CA,fr;q=0.9"); got != "fr" {
+		t.Errorf("Match(fr-CA) = %q", got)
+	}
+	if got := c.T("fr", "home.language") + "|" + c.T("es", "home.language") + "|" + c.T("fr", "home.title"); got != "Langue|Lengua|Amparo" {
+		t.Errorf("T = %q: the added file's words, the replacing file's, English for the rest", got)
+	}
+	if !c.Has("home.title") || c.Has("no.such.key") {
+		t.Error("Has")
+	}
+}

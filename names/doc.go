@@ -11,7 +11,8 @@
 //   - Parse: given names, surnames and particles (de, del, la, y, van...),
 //     for "Given Surname Surname" and "SURNAME Surname, Given".
 //   - Score: a score from 0 to 1, a Decision (match, possible, no match) and
-//     the Reasons behind it in English and Spanish. A missing second surname
+//     the Reasons behind it, as locale catalog keys ("names.why.*") with
+//     their arguments. A missing second surname
 //     weighs little; a different first letter of a surname, or a different
 //     date of birth, weighs a lot; the same date of birth and a shared
 //     surname are always shown for review.

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/names"
 )
 
@@ -85,6 +86,10 @@ func date(s string) time.Time {
 }
 
 func TestScore_Lessons(t *testing.T) {
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := names.NewPerson
 	none := time.Time{}
 	for _, c := range []struct {
@@ -114,8 +119,8 @@ func TestScore_Lessons(t *testing.T) {
 			}
 			var found bool
 			for _, x := range r.Reasons {
-				if x.English == "" || x.Spanish == "" || x.Text("es") != x.Spanish {
-					t.Errorf("reason %+v lacks a language", x)
+				if !cat.Has(x.Key) || cat.T("es", x.Key, x.Args...) == cat.T("en", x.Key, x.Args...) || strings.Contains(cat.T("es", x.Key, x.Args...), "%!") {
+					t.Errorf("reason %+v lacks a language, or its arguments", x)
 				}
 				found = found || x.Code == c.code
 			}

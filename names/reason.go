@@ -4,13 +4,15 @@ import (
 	"strings"
 )
 
-// Reason is one piece of evidence behind a score, in words a reviewer
-// understands.
+// Reason is one piece of evidence behind a score, in no language yet: the
+// key of a message of the locale catalog ("names.why.*") and its
+// arguments (names as written, dates), so that each reviewer reads it in
+// theirs.
 type Reason struct {
-	Code    string `json:"code"`   // stable, for programs: "surname_sound", "birth_differs"...
-	Effect  string `json:"effect"` // "for", "against" or "neutral" the same person
-	English string `json:"en"`
-	Spanish string `json:"es"`
+	Code   string `json:"code"`   // stable, for programs: "surname_sound", "birth_differs"...
+	Effect string `json:"effect"` // "for", "against" or "neutral" the same person
+	Key    string `json:"key"`    // the catalog key of the words
+	Args   []any  `json:"args,omitempty"`
 }
 
 const (
@@ -19,65 +21,52 @@ const (
 	effNeutral = "neutral"
 )
 
-// Text is the reason in lang ("es" for Spanish, English otherwise).
-func (r Reason) Text(lang string) string {
-	if strings.HasPrefix(lang, "es") {
-		return r.Spanish
-	}
-	return r.English
+// because is a reason whose words are the catalog's "names.why."+key.
+func because(code, effect, key string, args ...any) Reason {
+	return Reason{Code: code, Effect: effect, Key: "names.why." + key, Args: args}
 }
 
-func because(code, effect, en, es string) Reason {
-	return Reason{Code: code, Effect: effect, English: en, Spanish: es}
-}
-
-func role(given bool) (code, en, es string) {
+func role(given bool) string {
 	if given {
-		return "given", "Given name", "Nombre"
+		return "given"
 	}
-	return "surname", "Surname", "Apellido"
+	return "surname"
 }
-
-// q quotes a name in English, g in Spanish.
-func q(s string) string { return "\u201c" + s + "\u201d" }
-func g(s string) string { return "«" + s + "»" }
 
 // pairReason explains the score of two paired words.
 func pairReason(a, b *Word, given bool, k simKind) Reason {
-	c, en, es := role(given)
+	c := role(given)
 	x, y := a.show(), b.show()
-	en, es = en+" "+q(x)+" / "+q(y)+": ", es+" "+g(x)+" / "+g(y)+": "
+	pair := func(code, effect, key string) Reason { return because(c+"_"+code, effect, c+"_"+key, x, y) }
 	switch k {
 	case kSame:
 		if x == y {
-			c, en, es := role(given)
-			return because(c+"_same", effFor, en+" "+q(x)+": the same", es+" "+g(x)+": el mismo")
+			return because(c+"_same", effFor, c+"_identical", x)
 		}
-		return because(c+"_same", effFor, en+"the same but for accents or capitals", es+"el mismo salvo acentos o mayúsculas")
+		return pair("same", effFor, "same")
 	case kSound:
-		return because(c+"_sound", effFor, en+"spelled differently, sound the same in Spanish", es+"se escriben distinto pero suenan igual")
+		return pair("sound", effFor, "sound")
 	case kJoined:
-		return because(c+"_joined", effFor, en+"the same, written as one word", es+"el mismo, escrito en una palabra")
+		return pair("joined", effFor, "joined")
 	case kNick:
 		n, _ := nickOf(a.Text, b.Text)
-		return because(c+"_nickname", effFor, en+"common forms of "+q(n), es+"formas habituales de "+g(n))
+		return because(c+"_nickname", effFor, c+"_nickname", x, y, n)
 	case kInitial:
-		return because(c+"_initial", effFor, en+"an initial that fits", es+"una inicial que encaja")
+		return pair("initial", effFor, "initial")
 	case kTypo1:
-		return because(c+"_typo", effFor, en+"one letter apart, likely a typo", es+"a una letra, probable error de tecleo")
+		return pair("typo", effFor, "typo1")
 	case kTypo2:
-		return because(c+"_typo", effFor, en+"two letters apart, maybe a typo", es+"a dos letras, quizá un error de tecleo")
+		return pair("typo", effFor, "typo2")
 	case kGuard:
-		return because(c+"_first_sound", effAgainst, en+"alike, but they start with a different sound: different names",
-			es+"parecidos, pero empiezan con otro sonido: nombres distintos")
+		return pair("first_sound", effAgainst, "first_sound")
 	case kGender:
-		return because(c+"_gender", effAgainst, en+"masculine and feminine forms, different names", es+"forma masculina y femenina, nombres distintos")
+		return pair("gender", effAgainst, "gender")
 	case kKnownDiff:
-		return because(c+"_different", effAgainst, en+"two different common names", es+"dos nombres comunes distintos")
+		return pair("different", effAgainst, "known_different")
 	case kExtends:
-		return because(c+"_different", effAgainst, en+"one is longer than the other, different names", es+"uno alarga al otro, nombres distintos")
+		return pair("different", effAgainst, "extends")
 	}
-	return because(c+"_different", effAgainst, en+"different", es+"distintos")
+	return pair("different", effAgainst, "different")
 }
 
 // missingReason explains a word only one name has.
@@ -85,30 +74,25 @@ func missingReason(w *Word, given bool, place int) Reason {
 	x := w.show()
 	switch {
 	case given:
-		return because("given_missing", effNeutral, "Given name "+q(x)+" appears in one name only (a weak difference)",
-			"El nombre "+g(x)+" aparece solo en uno (diferencia débil)")
+		return because("given_missing", effNeutral, "given_missing", x)
 	case place == 0:
-		return because("surname_first_missing", effAgainst, "First surname "+q(x)+" appears in one name only: the other gives only a later surname",
-			"El primer apellido "+g(x)+" aparece solo en uno: el otro da solo un apellido posterior")
+		return because("surname_first_missing", effAgainst, "surname_first_missing", x)
 	}
-	return because("surname_second_missing", effNeutral, "Second surname "+q(x)+" appears in one name only (a weak difference)",
-		"El segundo apellido "+g(x)+" aparece solo en uno (diferencia débil)")
+	return because("surname_second_missing", effNeutral, "surname_second_missing", x)
 }
 
 func missingRoleReason(given bool) Reason {
 	if given {
-		return because("given_none", effAgainst, "One name has no given name: only surnames can be compared",
-			"Uno de los nombres no tiene nombre de pila: solo se comparan apellidos")
+		return because("given_none", effAgainst, "given_none")
 	}
-	return because("surname_none", effAgainst, "One name has no surname: only given names can be compared",
-		"Uno de los nombres no tiene apellido: solo se comparan nombres de pila")
+	return because("surname_none", effAgainst, "surname_none")
 }
 
 func orderReason(given bool) Reason {
 	if given {
-		return because("given_order", effNeutral, "Given names in a different order", "Nombres de pila en otro orden")
+		return because("given_order", effNeutral, "given_order")
 	}
-	return because("surname_order", effAgainst, "Surnames in a different order", "Apellidos en otro orden")
+	return because("surname_order", effAgainst, "surname_order")
 }
 
 // readAs explains a less likely reading that was taken.
@@ -120,9 +104,5 @@ func readAs(n *Name, r reading) Reason {
 		}
 		return strings.Join(s, " ")
 	}
-	gs, ss := show(r.given), show(r.surnames)
-	w := show(n.words)
-	return because("reading", effNeutral,
-		"Read "+q(w)+" as given name(s) "+q(gs)+" and surname(s) "+q(ss),
-		"Se leyó "+g(w)+" como nombre(s) "+g(gs)+" y apellido(s) "+g(ss))
+	return because("reading", effNeutral, "reading", show(n.words), show(r.given), show(r.surnames))
 }

@@ -94,8 +94,7 @@ func Decide(a, b Person) (float64, Decision) {
 
 func compare(a, b Person, explain bool) Result {
 	if len(a.Name.words) == 0 || len(b.Name.words) == 0 {
-		return Result{Decision: NoMatch, Reasons: []Reason{because("empty", effNeutral,
-			"A name is empty: nothing to compare", "Un nombre está vacío: no hay nada que comparar")}}
+		return Result{Decision: NoMatch, Reasons: []Reason{because("empty", effNeutral, "empty")}}
 	}
 	var m matcher
 	for i := range m.dist {
@@ -139,33 +138,24 @@ func compare(a, b Person, explain bool) Result {
 	case dateSame:
 		s += (1 - s) / 2
 		if explain {
-			say(because("birth_same", effFor,
-				"Same date of birth ("+ya+")", "Misma fecha de nacimiento ("+ya+")"))
+			say(because("birth_same", effFor, "birth_same", ya))
 		}
 		if s < PossibleAt && m.surnameHit(ra, rb) {
 			s = PossibleAt
-			say(because("birth_and_surname", effFor,
-				"Same date of birth and a shared surname: always shown for review",
-				"Misma fecha de nacimiento y un apellido en común: siempre se muestra para revisar"))
+			say(because("birth_and_surname", effFor, "birth_and_surname"))
 		}
 	case dateNear:
 		s *= birthNear
 		if explain {
-			say(because("birth_typo", effAgainst,
-				"Dates of birth differ ("+ya+", "+yb+"), but only as a typo would: check them",
-				"Las fechas de nacimiento difieren ("+ya+", "+yb+"), pero como lo haría un error de tecleo: compruébelas"))
+			say(because("birth_typo", effAgainst, "birth_typo", ya, yb))
 		}
 	case dateDiffers:
 		s *= birthDiffers
 		if explain {
-			say(because("birth_differs", effAgainst,
-				"Dates of birth differ ("+ya+", "+yb+"): a strong sign of two different people",
-				"Las fechas de nacimiento difieren ("+ya+", "+yb+"): indicio fuerte de dos personas distintas"))
+			say(because("birth_differs", effAgainst, "birth_differs", ya, yb))
 		}
 	default:
-		say(because("birth_unknown", effNeutral,
-			"Date of birth not known for both: the names alone decide",
-			"Fecha de nacimiento no conocida en ambos: deciden solo los nombres"))
+		say(because("birth_unknown", effNeutral, "birth_unknown"))
 	}
 	s = math.Round(s*1000) / 1000
 	d := NoMatch
@@ -215,9 +205,7 @@ func (m *matcher) reading(ra, rb reading, out *[]Reason) float64 {
 		s *= unpaired
 	}
 	if out != nil && min(na, nb) > pairs {
-		*out = append(*out, because("unpaired", effAgainst,
-			"Both names have words the other lacks: they differ, more than a missing name",
-			"Ambos nombres tienen palabras que el otro no tiene: difieren, no solo falta un nombre"))
+		*out = append(*out, because("unpaired", effAgainst, "unpaired"))
 	}
 	if ra.alt {
 		s *= altReading

@@ -1,9 +1,9 @@
 package priority
 
 import (
-	"fmt"
 	"sort"
-	"strings"
+
+	"github.com/amparo-project/amparo/locale"
 )
 
 // Move is one applicant whose place changed between two rankings. A place
@@ -117,55 +117,55 @@ func distance(m Move) int {
 	return m.From - m.To
 }
 
-// String summarises the change in words, e.g.
+// String summarises the change in English words, e.g.
 //
 //	312 of 1000 people moved: 120 forward (at most 450 places), 190 back
 //	(at most 37 places), 2 out of line. By tier: 118 from no tier to tier 1.
-func (c Change) String() string {
+func (c Change) String() string { return c.Text(catalog(), "en") }
+
+// Text summarises the change in lang, in the words of cat.
+func (c Change) Text(cat *locale.Catalog, lang string) string { return render(cat, lang, c.Messages()) }
+
+// Messages summarises the change as catalog messages ("policy.change.*"),
+// one a sentence.
+func (c Change) Messages() []Message {
 	if c.Moved == 0 && len(c.TierMoves) == 0 {
-		return fmt.Sprintf("Nobody moved (%d people).", c.Total)
+		return []Message{msg("policy.change.none", c.Total)}
 	}
-	var parts []string
+	var parts []any
 	if c.Up > 0 {
-		parts = append(parts, fmt.Sprintf("%d forward (at most %s)", c.Up, plural(c.LargestUp, "place")))
+		parts = append(parts, msg("policy.change.up", c.Up, msg("policy.change.places", c.LargestUp)))
 	}
 	if c.Down > 0 {
-		parts = append(parts, fmt.Sprintf("%d back (at most %s)", c.Down, plural(c.LargestDown, "place")))
+		parts = append(parts, msg("policy.change.down", c.Down, msg("policy.change.places", c.LargestDown)))
 	}
 	if c.Joined > 0 {
-		parts = append(parts, fmt.Sprintf("%d into line", c.Joined))
+		parts = append(parts, msg("policy.change.joined", c.Joined))
 	}
 	if c.Left > 0 {
-		parts = append(parts, fmt.Sprintf("%d out of line", c.Left))
+		parts = append(parts, msg("policy.change.left", c.Left))
 	}
-	s := fmt.Sprintf("%d of %d people moved", c.Moved, c.Total)
+	moved := msg("policy.change.moved", c.Moved, c.Total)
+	out := []Message{msg("policy.change.sentence", moved)}
 	if len(parts) > 0 {
-		s += ": " + strings.Join(parts, ", ")
+		out[0] = msg("policy.change.sentence_detail", moved, list(parts))
 	}
-	s += "."
 	if len(c.TierMoves) > 0 {
-		var tm []string
+		var tm []any
 		for _, t := range c.TierMoves {
-			tm = append(tm, fmt.Sprintf("%d from %s to %s", t.Count, tierName(t.From), tierName(t.To)))
+			tm = append(tm, msg("policy.change.tier_move", t.Count, tierName(t.From), tierName(t.To)))
 		}
-		s += " By tier: " + strings.Join(tm, ", ") + "."
+		out = append(out, msg("policy.change.by_tier", list(tm)))
 	}
-	return s
+	return out
 }
 
-func tierName(t int) string {
+func tierName(t int) Message {
 	switch t {
 	case -1:
-		return "out of line"
+		return msg("policy.tier.out")
 	case 0:
-		return "no tier"
+		return msg("policy.tier.none")
 	}
-	return fmt.Sprintf("tier %d", t)
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return msg("policy.tier.n", t)
 }

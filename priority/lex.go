@@ -4,13 +4,36 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/amparo-project/amparo/locale"
 )
 
 // ParseError is one problem in a policy or TPS table: where it is (line and
 // column, both from 1, columns counted in characters) and what is wrong.
 type ParseError struct {
 	Line, Col int
-	Msg       string
+	Msg       string  // in English, for logs and the command line
+	Why       Message // the catalog's words ("policy.err.*"), for a person
+}
+
+// perr is a ParseError at line and column saying m.
+func perr(line, col int, m Message) *ParseError {
+	return &ParseError{line, col, m.Text(catalog(), "en"), m}
+}
+
+// Text is the problem, where it is and what is wrong, in lang, in the
+// words of cat.
+func (e *ParseError) Text(cat *locale.Catalog, lang string) string {
+	return msg("policy.err.at", e.Line, e.Col, e.Why).Text(cat, lang)
+}
+
+// Text is every problem in lang, in the words of cat, one a line.
+func (l ErrorList) Text(cat *locale.Catalog, lang string) string {
+	s := make([]string, len(l))
+	for i, e := range l {
+		s[i] = e.Text(cat, lang)
+	}
+	return strings.Join(s, "\n")
 }
 
 func (e *ParseError) Error() string {
@@ -64,7 +87,7 @@ func lexLine(line string, lineNo int) ([]token, *ParseError) {
 		r, size := utf8.DecodeRuneInString(line[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			return nil, &ParseError{lineNo, col, "invalid UTF-8"}
+			return nil, perr(lineNo, col, msg("policy.err.utf8"))
 		case r == ' ' || r == '\t' || r == '\r':
 			i += size
 			col++
@@ -87,7 +110,7 @@ func lexLine(line string, lineNo int) ([]token, *ParseError) {
 			for i < len(line) {
 				r, size = utf8.DecodeRuneInString(line[i:])
 				if r == utf8.RuneError && size == 1 {
-					return nil, &ParseError{lineNo, col, "invalid UTF-8"}
+					return nil, perr(lineNo, col, msg("policy.err.utf8"))
 				}
 				i += size
 				col++
@@ -97,24 +120,24 @@ func lexLine(line string, lineNo int) ([]token, *ParseError) {
 				}
 				if r == '\\' {
 					if i >= len(line) || (line[i] != '"' && line[i] != '\\') {
-						return nil, &ParseError{lineNo, col - 1, `only \" and \\ may follow a backslash in a quoted text`}
+						return nil, perr(lineNo, col-1, msg("policy.err.backslash"))
 					}
 					r = rune(line[i])
 					i++
 					col++
 				}
 				if r < ' ' && r != '\t' {
-					return nil, &ParseError{lineNo, col - 1, "control character in a quoted text"}
+					return nil, perr(lineNo, col-1, msg("policy.err.quoted_control"))
 				}
 				b.WriteRune(r)
 			}
 			if !closed {
-				return nil, &ParseError{lineNo, start, "quoted text is not closed on this line"}
+				return nil, perr(lineNo, start, msg("policy.err.quote_open"))
 			}
 			toks = append(toks, token{tokString, b.String(), start, col})
 		default:
 			if r < ' ' || r == 0x7f {
-				return nil, &ParseError{lineNo, col, fmt.Sprintf("unexpected control character %U", r)}
+				return nil, perr(lineNo, col, msg("policy.err.control", r))
 			}
 			start, j := col, i
 			for j < len(line) {
@@ -136,7 +159,7 @@ func lexLine(line string, lineNo int) ([]token, *ParseError) {
 // collected in errs and the line skipped.
 func eachLine(src string, errs *ErrorList, fn func(lineNo int, toks []token)) {
 	if len(src) > maxSource {
-		*errs = append(*errs, &ParseError{1, 1, fmt.Sprintf("too long: %d bytes, at most %d", len(src), maxSource)})
+		*errs = append(*errs, perr(1, 1, msg("policy.err.too_long", len(src), maxSource)))
 		return
 	}
 	src = strings.TrimPrefix(src, "\uFEFF")

@@ -2,7 +2,6 @@ package priority
 
 import (
 	_ "embed"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -69,30 +68,28 @@ func DefaultPolicy() *Policy {
 func ParsePolicy(src string) (*Policy, error) {
 	p := &Policy{}
 	var errs ErrorList
-	fail := func(line, col int, format string, args ...any) {
-		errs = append(errs, &ParseError{line, col, fmt.Sprintf(format, args...)})
-	}
+	fail := func(line, col int, m Message) { errs = append(errs, perr(line, col, m)) }
 	names := map[string]int{}
 	nameLine := 0
 	tieLine := 0
 	eachLine(src, &errs, func(ln int, toks []token) {
 		kw := toks[0]
 		if kw.kind != tokWord {
-			fail(ln, kw.col, "a line starts with policy, rule, exclude or tiebreak")
+			fail(ln, kw.col, msg("policy.err.line_start"))
 			return
 		}
 		switch kw.text {
 		case "policy":
 			if nameLine != 0 {
-				fail(ln, kw.col, "the policy is already named on line %d", nameLine)
+				fail(ln, kw.col, msg("policy.err.named_twice", nameLine))
 				return
 			}
 			if len(toks) != 2 || toks[1].kind != tokString {
-				fail(ln, kw.end, `expected the policy's name in quotes: policy "Name"`)
+				fail(ln, kw.end, msg("policy.err.policy_name"))
 				return
 			}
-			if err := checkText(toks[1].text, maxTextLen); err != "" {
-				fail(ln, toks[1].col, "policy name %s", err)
+			if err := checkText(toks[1].text, maxTextLen); err.Key != "" {
+				fail(ln, toks[1].col, msg("policy.err.policy_name_text", err))
 				return
 			}
 			nameLine, p.Name = ln, toks[1].text
@@ -103,12 +100,12 @@ func ParsePolicy(src string) (*Policy, error) {
 				return
 			}
 			if first, dup := names[r.Name]; dup {
-				fail(ln, toks[1].col, "%q is already the name of the rule on line %d", r.Name, first)
+				fail(ln, toks[1].col, msg("policy.err.rule_name_taken", r.Name, first))
 				return
 			}
 			names[r.Name] = ln
 			if len(p.Rules)+len(p.Exclusions) >= maxRules {
-				fail(ln, kw.col, "too many rules: at most %d", maxRules)
+				fail(ln, kw.col, msg("policy.err.too_many_rules", maxRules))
 				return
 			}
 			if kw.text == "rule" {
@@ -118,34 +115,34 @@ func ParsePolicy(src string) (*Policy, error) {
 			}
 		case "tiebreak":
 			if tieLine != 0 {
-				fail(ln, kw.col, "tie-breaks are already given on line %d", tieLine)
+				fail(ln, kw.col, msg("policy.err.ties_twice", tieLine))
 				return
 			}
 			tieLine = ln
 			if len(toks) == 1 {
-				fail(ln, kw.end, "expected intake or hearing after tiebreak")
+				fail(ln, kw.end, msg("policy.err.tie_expected"))
 				return
 			}
 			seen := map[TieBreak]bool{}
 			for _, t := range toks[1:] {
 				tb := TieBreak(t.text)
 				if t.kind != tokWord || (tb != ByIntake && tb != ByHearing) {
-					fail(ln, t.col, "unknown tie-break %q: use intake or hearing", t.text)
+					fail(ln, t.col, msg("policy.err.tie_unknown", t.text))
 					return
 				}
 				if seen[tb] {
-					fail(ln, t.col, "tie-break %q is given twice", t.text)
+					fail(ln, t.col, msg("policy.err.tie_twice", t.text))
 					return
 				}
 				seen[tb] = true
 				p.TieBreaks = append(p.TieBreaks, tb)
 			}
 		default:
-			msg := fmt.Sprintf("unknown keyword %q: a line starts with policy, rule, exclude or tiebreak", kw.text)
+			m := msg("policy.err.keyword_unknown", kw.text)
 			if _, isFact := factByName[kw.text]; isFact {
-				msg += " (a condition goes after when, in a rule)"
+				m = msg("policy.err.keyword_is_fact", kw.text)
 			}
-			fail(ln, kw.col, "%s", msg)
+			fail(ln, kw.col, m)
 		}
 	})
 	if len(errs) > 0 {
@@ -163,42 +160,40 @@ func ParsePolicy(src string) (*Policy, error) {
 //	exclude NAME [off] when CONDITION ["reason"]
 func parseRule(ln int, toks []token) (Rule, *ParseError) {
 	kw := toks[0].text
-	bad := func(col int, format string, args ...any) (Rule, *ParseError) {
-		return Rule{}, &ParseError{ln, col, fmt.Sprintf(format, args...)}
-	}
+	bad := func(col int, m Message) (Rule, *ParseError) { return Rule{}, perr(ln, col, m) }
 	if len(toks) < 2 || toks[1].kind != tokWord {
-		return bad(toks[0].end, "expected the %s's name after %s", kw, kw)
+		return bad(toks[0].end, msg("policy.err.name_expected", kw))
 	}
 	r := Rule{Name: toks[1].text, Line: ln}
 	if !validName(r.Name) {
-		return bad(toks[1].col, "a %s's name is letters, digits, - and _, starting with a letter, at most %d characters", kw, maxNameLen)
+		return bad(toks[1].col, msg("policy.err.name_form", kw, maxNameLen))
 	}
 	if keyword(r.Name) {
-		return bad(toks[1].col, "%q is a keyword; give the %s a name of its own", r.Name, kw)
+		return bad(toks[1].col, msg("policy.err.name_keyword", r.Name, kw))
 	}
 	i := 2
 	seen := map[string]bool{}
 	for ; i < len(toks) && toks[i].kind == tokWord && toks[i].text != "when"; i++ {
 		t := toks[i]
 		if seen[t.text] {
-			return bad(t.col, "%s is given twice", t.text)
+			return bad(t.col, msg("policy.err.given_twice", t.text))
 		}
 		seen[t.text] = true
 		switch {
 		case t.text == "off":
 		case (t.text == "tier" || t.text == "points") && kw == "rule":
 			if i+1 >= len(toks) || toks[i+1].kind != tokWord {
-				return bad(t.end, "expected a number after %s", t.text)
+				return bad(t.end, msg("policy.err.number_expected", t.text))
 			}
 			i++
 			n, err := strconv.Atoi(toks[i].text)
 			switch {
 			case err != nil:
-				return bad(toks[i].col, "%s must be a whole number, not %q", t.text, toks[i].text)
+				return bad(toks[i].col, msg("policy.err.whole_number", t.text, toks[i].text))
 			case t.text == "tier" && (n < 1 || n > maxTier):
-				return bad(toks[i].col, "tier must be from 1 (first) to %d", maxTier)
+				return bad(toks[i].col, msg("policy.err.tier_range", maxTier))
 			case t.text == "points" && (n < -maxPoints || n > maxPoints):
-				return bad(toks[i].col, "points must be from %d to %d", -maxPoints, maxPoints)
+				return bad(toks[i].col, msg("policy.err.points_range", -maxPoints, maxPoints))
 			}
 			if t.text == "tier" {
 				r.Tier = n
@@ -206,11 +201,10 @@ func parseRule(ln int, toks []token) (Rule, *ParseError) {
 				r.Points = n
 			}
 		default:
-			want := "tier, points, off or when"
 			if kw == "exclude" {
-				want = "off or when (an exclusion has no tier or points)"
+				return bad(t.col, msg("policy.err.unexpected_exclude", t.text))
 			}
-			return bad(t.col, "unexpected %q: expected %s", t.text, want)
+			return bad(t.col, msg("policy.err.unexpected_rule", t.text))
 		}
 	}
 	r.Off = seen["off"]
@@ -219,16 +213,16 @@ func parseRule(ln int, toks []token) (Rule, *ParseError) {
 		if i < len(toks) {
 			col = toks[i].col
 		}
-		return bad(col, "expected when and a condition")
+		return bad(col, msg("policy.err.when_expected"))
 	}
 	if kw == "rule" && r.Tier == 0 && r.Points == 0 {
-		return bad(toks[i].col, "the rule gives neither a tier nor points: add tier N or points N before when")
+		return bad(toks[i].col, msg("policy.err.no_effect"))
 	}
 	end := len(toks)
 	if toks[end-1].kind == tokString {
 		end--
-		if msg := checkText(toks[end].text, maxTextLen); msg != "" {
-			return bad(toks[end].col, "reason %s", msg)
+		if m := checkText(toks[end].text, maxTextLen); m.Key != "" {
+			return bad(toks[end].col, msg("policy.err.reason_text", m))
 		}
 		r.Text = toks[end].text
 	}
@@ -264,16 +258,16 @@ func keyword(s string) bool {
 	return false
 }
 
-func checkText(s string, max int) string {
+func checkText(s string, max int) Message {
 	switch {
 	case strings.TrimSpace(s) == "":
-		return "is empty"
+		return msg("policy.err.text_empty")
 	case len([]rune(s)) > max:
-		return fmt.Sprintf("is longer than %d characters", max)
+		return msg("policy.err.text_long", max)
 	case strings.TrimSpace(s) != s:
-		return "starts or ends with spaces"
+		return msg("policy.err.text_spaces")
 	}
-	return ""
+	return Message{}
 }
 
 func upperFirst(s string) string {
@@ -336,18 +330,18 @@ type condParser struct {
 
 func (p *condParser) parse() (cond, *ParseError) {
 	if len(p.toks) == 0 {
-		return nil, &ParseError{p.ln, p.after.end, "expected a condition after when"}
+		return nil, perr(p.ln, p.after.end, msg("policy.err.condition_expected"))
 	}
 	c := p.or()
 	if p.err == nil && p.pos < len(p.toks) {
 		t := p.toks[p.pos]
-		msg := fmt.Sprintf("unexpected %q: expected and, or, or the end of the condition", t.text)
+		m := msg("policy.err.condition_unexpected", t.text)
 		if t.kind == tokString {
-			msg = "unexpected quoted text: the reason goes last on the line, once"
+			m = msg("policy.err.reason_misplaced")
 		} else if t.kind == tokRParen {
-			msg = "unexpected ): no ( to close"
+			m = msg("policy.err.paren_unopened")
 		}
-		p.fail(t.col, "%s", msg)
+		p.fail(t.col, m)
 	}
 	if p.err != nil {
 		return nil, p.err
@@ -355,9 +349,9 @@ func (p *condParser) parse() (cond, *ParseError) {
 	return c, nil
 }
 
-func (p *condParser) fail(col int, format string, args ...any) {
+func (p *condParser) fail(col int, m Message) {
 	if p.err == nil {
-		p.err = &ParseError{p.ln, col, fmt.Sprintf(format, args...)}
+		p.err = perr(p.ln, col, m)
 	}
 }
 
@@ -400,18 +394,18 @@ func (p *condParser) unary() cond {
 	}
 	p.size++
 	if p.size > maxCondSize {
-		p.fail(p.endCol(), "condition is too long: at most %d facts and operators", maxCondSize)
+		p.fail(p.endCol(), msg("policy.err.condition_long", maxCondSize))
 		return nil
 	}
 	if p.pos >= len(p.toks) {
-		p.fail(p.endCol(), "expected a fact, not or ( at the end of the condition")
+		p.fail(p.endCol(), msg("policy.err.fact_expected_end"))
 		return nil
 	}
 	t := p.toks[p.pos]
 	switch {
 	case t.kind == tokLParen:
 		if p.depth++; p.depth > maxDepth {
-			p.fail(t.col, "conditions nest too deep: at most %d levels", maxDepth)
+			p.fail(t.col, msg("policy.err.nest_deep", maxDepth))
 			return nil
 		}
 		p.pos++
@@ -420,7 +414,7 @@ func (p *condParser) unary() cond {
 			return nil
 		}
 		if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokRParen {
-			p.fail(t.col, "this ( is not closed")
+			p.fail(t.col, msg("policy.err.paren_unclosed"))
 			return nil
 		}
 		p.pos++
@@ -428,7 +422,7 @@ func (p *condParser) unary() cond {
 		return c
 	case t.kind == tokWord && t.text == "not":
 		if p.depth++; p.depth > maxDepth {
-			p.fail(t.col, "conditions nest too deep: at most %d levels", maxDepth)
+			p.fail(t.col, msg("policy.err.nest_deep", maxDepth))
 			return nil
 		}
 		p.pos++
@@ -436,16 +430,16 @@ func (p *condParser) unary() cond {
 		p.depth--
 		return &notCond{x}
 	case t.kind != tokWord:
-		p.fail(t.col, "expected a fact, not or (")
+		p.fail(t.col, msg("policy.err.fact_expected"))
 		return nil
 	}
 	f, ok := factByName[t.text]
 	if !ok {
-		msg := fmt.Sprintf("unknown fact %q", t.text)
+		m := msg("policy.err.fact_unknown", t.text)
 		if s := suggest(t.text); s != "" {
-			msg += fmt.Sprintf(" (did you mean %s?)", s)
+			m = msg("policy.err.fact_unknown_suggest", t.text, s)
 		}
-		p.fail(t.col, "%s", msg)
+		p.fail(t.col, m)
 		return nil
 	}
 	p.pos++
@@ -453,20 +447,20 @@ func (p *condParser) unary() cond {
 	if !f.Days {
 		if p.pos < len(p.toks) && p.toks[p.pos].kind == tokWord {
 			if _, err := strconv.Atoi(p.toks[p.pos].text); err == nil {
-				p.fail(p.toks[p.pos].col, "%s takes no number of days", f.Name)
+				p.fail(p.toks[p.pos].col, msg("policy.err.days_not_taken", f.Name))
 				return nil
 			}
 		}
 		return c
 	}
 	if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokWord {
-		p.fail(p.endCol(), "%s needs a number of days: %s 30 days", f.Name, f.Name)
+		p.fail(p.endCol(), msg("policy.err.days_needed", f.Name))
 		return nil
 	}
 	nt := p.toks[p.pos]
 	n, err := strconv.Atoi(nt.text)
 	if err != nil || n < 0 || n > maxDays {
-		p.fail(nt.col, "%s needs a number of days from 0 to %d, not %q", f.Name, maxDays, nt.text)
+		p.fail(nt.col, msg("policy.err.days_range", f.Name, maxDays, nt.text))
 		return nil
 	}
 	c.days = n

@@ -171,3 +171,14 @@ func TestKnownFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownFacts_Catalog checks that every fact's meaning, as the policy
+// page shows it, is in the catalog: its English is the fact's Meaning.
+func TestKnownFacts_Catalog(t *testing.T) {
+	cat := catalog()
+	for _, f := range KnownFacts() {
+		if k := "policy.fact." + f.Name; cat.T("en", k) != f.Meaning || cat.T("es", k) == f.Meaning {
+			t.Errorf("%s: en %q, es %q; want en %q and es its own", k, cat.T("en", k), cat.T("es", k), f.Meaning)
+		}
+	}
+}

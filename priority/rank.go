@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/amparo-project/amparo/locale"
 )
 
 // Reason is one rule that applied to an applicant, in words.
@@ -231,41 +233,53 @@ func (r *Ranking) Lookup(id string) (Placement, bool) {
 	return r.Excluded[-1-i], true
 }
 
-// Explain says in words where an applicant stands and why, e.g.
+// Explain says in English words where an applicant stands and why, e.g.
 //
 //	Place 3 of 120. Tier 1: Holds TPS and faces deportation. +40 points:
 //	Has an immigration court hearing within 30 days. 40 points in all.
 //	3 people have the same tier and points; among them, earlier intake
 //	comes first (intake on 2025-03-02).
-func (r *Ranking) Explain(id string) string {
+//
+// The rules' texts are the policy's own, as the program office wrote them.
+func (r *Ranking) Explain(id string) string { return r.ExplainText(catalog(), "en", id) }
+
+// ExplainText says where an applicant stands and why, in lang, in the
+// words of cat.
+func (r *Ranking) ExplainText(cat *locale.Catalog, lang, id string) string {
+	return render(cat, lang, r.ExplainMessages(id))
+}
+
+// ExplainMessages says where an applicant stands and why, as catalog
+// messages ("policy.explain.*"), one a sentence.
+func (r *Ranking) ExplainMessages(id string) []Message {
 	pl, ok := r.Lookup(id)
 	if !ok {
-		return "Not in this ranking."
+		return []Message{msg("policy.explain.absent")}
 	}
-	var b strings.Builder
+	var out []Message
 	if len(pl.Excluded) > 0 {
-		b.WriteString("Not in line.")
+		out = append(out, msg("policy.explain.out"))
 		for _, x := range pl.Excluded {
-			b.WriteString(" " + sentence(x.Text))
+			out = append(out, msg("policy.explain.rule", sentence(x.Text)))
 		}
-		return b.String()
+		return out
 	}
-	fmt.Fprintf(&b, "Place %d of %d.", pl.Place, len(r.Places))
+	out = append(out, msg("policy.explain.place", pl.Place, len(r.Places)))
 	for _, x := range pl.Reasons {
 		if x.Tier != 0 {
-			fmt.Fprintf(&b, " Tier %d: %s", x.Tier, sentence(x.Text))
+			out = append(out, msg("policy.explain.tier", x.Tier, sentence(x.Text)))
 		}
 	}
 	if pl.Tier == 0 {
-		b.WriteString(" No tier applies.")
+		out = append(out, msg("policy.explain.no_tier"))
 	}
 	for _, x := range pl.Reasons {
 		if x.Points != 0 {
-			fmt.Fprintf(&b, " %+d points: %s", x.Points, sentence(x.Text))
+			out = append(out, msg("policy.explain.points", x.Points, sentence(x.Text)))
 		}
 	}
 	if pl.Points != 0 || len(pl.Reasons) == 0 {
-		fmt.Fprintf(&b, " %d points in all.", pl.Points)
+		out = append(out, msg("policy.explain.total", pl.Points))
 	}
 	// Those tied on tier and points sit next to each other.
 	lo, hi := pl.Place-1, pl.Place-1
@@ -276,29 +290,33 @@ func (r *Ranking) Explain(id string) string {
 		hi++
 	}
 	if n := hi - lo + 1; n > 1 {
-		fmt.Fprintf(&b, " %d people have the same tier and points; among them, %s", n, tieWords(r.ties, pl))
+		out = append(out, msg("policy.explain.ties", n, tieWords(r.ties, pl)))
 	}
-	return b.String()
+	return out
 }
 
-func tieWords(tbs []TieBreak, pl Placement) string {
+func tieWords(tbs []TieBreak, pl Placement) Message {
 	if len(tbs) == 0 {
 		tbs = []TieBreak{ByIntake}
 	}
-	var parts []string
+	var parts []Message
 	for _, tb := range tbs {
 		switch tb {
 		case ByIntake:
-			parts = append(parts, fmt.Sprintf("earlier intake comes first (intake on %s)", pl.IntakeAt.Format(time.DateOnly)))
+			parts = append(parts, msg("policy.explain.by_intake", pl.IntakeAt.Format(time.DateOnly)))
 		case ByHearing:
-			h := "no hearing known"
+			h := msg("policy.explain.no_hearing")
 			if !pl.Hearing.IsZero() {
-				h = "hearing on " + pl.Hearing.Format(time.DateOnly)
+				h = msg("policy.explain.hearing_on", pl.Hearing.Format(time.DateOnly))
 			}
-			parts = append(parts, fmt.Sprintf("a sooner hearing comes first (%s)", h))
+			parts = append(parts, msg("policy.explain.by_hearing", h))
 		}
 	}
-	return strings.Join(parts, ", then ") + "."
+	then := parts[0]
+	for _, p := range parts[1:] {
+		then = msg("policy.explain.then", then, p)
+	}
+	return then
 }
 
 func sentence(s string) string {

@@ -65,9 +65,7 @@ func (t *TPSTable) Lookup(country string) (Designation, bool) {
 func ParseTPSTable(src string) (*TPSTable, error) {
 	t := &TPSTable{byCountry: map[string]int{}}
 	var errs ErrorList
-	fail := func(ln, col int, format string, args ...any) {
-		errs = append(errs, &ParseError{ln, col, fmt.Sprintf(format, args...)})
-	}
+	fail := func(ln, col int, m Message) { errs = append(errs, perr(ln, col, m)) }
 	asOfLine := 0
 	lines := map[string]int{}
 	eachLine(src, &errs, func(ln int, toks []token) {
@@ -75,68 +73,68 @@ func ParseTPSTable(src string) (*TPSTable, error) {
 		switch {
 		case kw.kind == tokWord && kw.text == "as-of":
 			if asOfLine != 0 {
-				fail(ln, kw.col, "as-of is already given on line %d", asOfLine)
+				fail(ln, kw.col, msg("policy.err.asof_twice", asOfLine))
 				return
 			}
 			if len(toks) != 2 {
-				fail(ln, kw.end, "expected one date after as-of: as-of 2025-07-15")
+				fail(ln, kw.end, msg("policy.err.asof_expected"))
 				return
 			}
 			d, err := time.Parse(time.DateOnly, toks[1].text)
 			if err != nil || toks[1].kind != tokWord {
-				fail(ln, toks[1].col, "expected a date as YYYY-MM-DD, not %q", toks[1].text)
+				fail(ln, toks[1].col, msg("policy.err.date", toks[1].text))
 				return
 			}
 			asOfLine, t.AsOf = ln, d
 		case kw.kind == tokWord && kw.text == "tps":
 			// tps CODE "Name" ends DATE source "Source"
 			want := []tokKind{tokWord, tokWord, tokString, tokWord, tokWord, tokWord, tokString}
-			what := []string{"tps", "a two-letter country code", "the country's name in quotes", "ends", "a date as YYYY-MM-DD", "source", "the source in quotes"}
+			what := []Message{msg("policy.tps.tps"), msg("policy.tps.code"), msg("policy.tps.name"), msg("policy.tps.ends"), msg("policy.tps.date"), msg("policy.tps.source"), msg("policy.tps.source_text")}
 			for i, k := range want {
 				if i >= len(toks) {
-					fail(ln, toks[len(toks)-1].end, "expected %s", what[i])
+					fail(ln, toks[len(toks)-1].end, msg("policy.err.expected", what[i]))
 					return
 				}
 				if toks[i].kind != k || (i == 3 && toks[i].text != "ends") || (i == 5 && toks[i].text != "source") {
-					fail(ln, toks[i].col, "expected %s, not %q", what[i], toks[i].text)
+					fail(ln, toks[i].col, msg("policy.err.expected_not", what[i], toks[i].text))
 					return
 				}
 			}
 			if len(toks) > len(want) {
-				fail(ln, toks[len(want)].col, "unexpected %q after the source", toks[len(want)].text)
+				fail(ln, toks[len(want)].col, msg("policy.err.after_source", toks[len(want)].text))
 				return
 			}
 			d := Designation{Country: toks[1].text, Name: toks[2].text, Source: toks[6].text, Line: ln}
 			if len(d.Country) != 2 || d.Country[0] < 'A' || d.Country[0] > 'Z' || d.Country[1] < 'A' || d.Country[1] > 'Z' {
-				fail(ln, toks[1].col, "expected a two-letter upper-case ISO country code, not %q", d.Country)
+				fail(ln, toks[1].col, msg("policy.err.country_code", d.Country))
 				return
 			}
 			if first, dup := lines[d.Country]; dup {
-				fail(ln, toks[1].col, "%s is already in the table on line %d", d.Country, first)
+				fail(ln, toks[1].col, msg("policy.err.country_twice", d.Country, first))
 				return
 			}
-			if msg := checkText(d.Name, 80); msg != "" {
-				fail(ln, toks[2].col, "country name %s", msg)
+			if m := checkText(d.Name, 80); m.Key != "" {
+				fail(ln, toks[2].col, msg("policy.err.country_name", m))
 				return
 			}
 			end, err := time.Parse(time.DateOnly, toks[4].text)
 			if err != nil {
-				fail(ln, toks[4].col, "expected a date as YYYY-MM-DD, not %q", toks[4].text)
+				fail(ln, toks[4].col, msg("policy.err.date", toks[4].text))
 				return
 			}
 			d.End = end
-			if msg := checkText(d.Source, maxTextLen); msg != "" {
-				fail(ln, toks[6].col, "source %s", msg)
+			if m := checkText(d.Source, maxTextLen); m.Key != "" {
+				fail(ln, toks[6].col, msg("policy.err.source_text", m))
 				return
 			}
 			lines[d.Country] = ln
 			t.Designations = append(t.Designations, d)
 		default:
-			fail(ln, kw.col, "a line starts with as-of or tps, not %q", kw.text)
+			fail(ln, kw.col, msg("policy.err.tps_line_start", kw.text))
 		}
 	})
 	if len(errs) == 0 && asOfLine == 0 {
-		fail(1, 1, "the table needs an as-of date: as-of YYYY-MM-DD")
+		fail(1, 1, msg("policy.err.asof_missing"))
 	}
 	if len(errs) > 0 {
 		return nil, errs

@@ -260,7 +260,7 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 					res := names.Score(query, p)
 					c := &amparo.Candidate{RecordType: es[i].typ, RecordID: es[i].id, Name: n.Name, BirthDate: n.Birth, Score: res.Score, Decision: res.Decision.String()}
 					for _, why := range res.Reasons {
-						c.ReasonsEN, c.ReasonsES = append(c.ReasonsEN, why.English), append(c.ReasonsES, why.Spanish)
+						c.Reasons = append(c.Reasons, amparo.Msg{Key: why.Key, Args: why.Args})
 					}
 					found[i] = c
 				}

@@ -49,7 +49,7 @@ func TestConflictCheck(t *testing.T) {
 					}
 					return
 				}
-				if len(got) == 0 || got[0].RecordType != tt.want || len(got[0].ReasonsEN) == 0 || len(got[0].ReasonsES) == 0 {
+				if len(got) == 0 || got[0].RecordType != tt.want || len(got[0].Reasons) == 0 {
 					t.Fatalf("candidates %+v", got)
 				}
 			})

@@ -183,7 +183,7 @@ func (db *DB) SubmitLetter(ctx context.Context, id string) (*amparo.Letter, erro
 			return err
 		}
 		if l.Status != amparo.LetterDraft {
-			return amparo.Errorf(amparo.ECONFLICT, "only a draft can be sent for approval; this letter is %s", l.Status)
+			return amparo.Errorf(amparo.ECONFLICT, "only a draft can be sent for approval; this letter is %s", l.Status).Localize("letters.err.submit_not_draft", letterStatusMsg(l.Status))
 		}
 		if !l.SubmittedAt.IsZero() {
 			return nil // sent already: sending again changes nothing
@@ -271,7 +271,7 @@ func (db *DB) IssueLetter(ctx context.Context, id string) (*amparo.Letter, error
 			return err
 		}
 		if l.Status != amparo.LetterDraft {
-			return amparo.Errorf(amparo.ECONFLICT, "only a draft can be issued; this letter is %s", l.Status)
+			return amparo.Errorf(amparo.ECONFLICT, "only a draft can be issued; this letter is %s", l.Status).Localize("letters.err.issue_not_draft", letterStatusMsg(l.Status))
 		}
 		if err := tx.checkLetterParties(ctx, l); err != nil {
 			return err
@@ -316,10 +316,10 @@ func (tx *Tx) activate(ctx context.Context, l *amparo.Letter) error {
 		return mapError(err)
 	}
 	if clientActive > 0 {
-		return amparo.Errorf(amparo.ECONFLICT, "the client already has an active letter: renew or revoke it instead")
+		return amparo.Errorf(amparo.ECONFLICT, "the client already has an active letter: renew or revoke it instead").Localize("letters.err.client_active")
 	}
 	if active >= capacity {
-		return amparo.Errorf(amparo.ECONFLICT, "the program's capacity of %d active letters is reached", capacity)
+		return amparo.Errorf(amparo.ECONFLICT, "the program's capacity of %d active letters is reached", capacity).Localize("letters.err.capacity", capacity)
 	}
 	l.Status = amparo.LetterActive
 	l.IssuedAt = tx.now
@@ -344,7 +344,7 @@ func (db *DB) RenewLetter(ctx context.Context, id string) (*amparo.Letter, error
 			return err
 		}
 		if old.Status != amparo.LetterActive && old.Status != amparo.LetterExpired {
-			return amparo.Errorf(amparo.ECONFLICT, "only an active or expired letter can be renewed; this letter is %s", old.Status)
+			return amparo.Errorf(amparo.ECONFLICT, "only an active or expired letter can be renewed; this letter is %s", old.Status).Localize("letters.err.renew_status", letterStatusMsg(old.Status))
 		}
 		if err := tx.checkLetterParties(ctx, old); err != nil {
 			return err
@@ -395,10 +395,10 @@ func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Lett
 		}
 		switch {
 		case l.Status == amparo.LetterRevoked:
-			return amparo.Errorf(amparo.ECONFLICT, "the letter is already revoked")
+			return amparo.Errorf(amparo.ECONFLICT, "the letter is already revoked").Localize("letters.err.already_revoked")
 		case l.Status == amparo.LetterSuperseded && tx.now.Before(l.ValidUntil):
 		case l.Status != amparo.LetterActive:
-			return amparo.Errorf(amparo.ECONFLICT, "only an active letter, or a superseded one still in its dates, can be revoked; this letter is %s", l.Status)
+			return amparo.Errorf(amparo.ECONFLICT, "only an active letter, or a superseded one still in its dates, can be revoked; this letter is %s", l.Status).Localize("letters.err.revoke_status", letterStatusMsg(l.Status))
 		}
 		l.Status, l.RevokedAt, l.RevokeReason, l.UpdatedAt = amparo.LetterRevoked, tx.now, reason, tx.now
 		if err := l.Validate(); err != nil {
@@ -488,4 +488,9 @@ func (db *DB) ExpireLetters(ctx context.Context, now time.Time) (int, error) {
 		return rows.Err()
 	})
 	return n, err
+}
+
+// letterStatusMsg is a letter's status as a catalog message, for a person to read.
+func letterStatusMsg[S ~string](s S) amparo.Msg {
+	return amparo.Msg{Key: "letters.status." + string(s)}
 }

@@ -49,7 +49,7 @@ func (db *DB) SetPolicy(ctx context.Context, text, tps, reason string) (*amparo.
 		if _, err := priority.ParsePolicy(text); err != nil {
 			var list priority.ErrorList
 			if errors.As(err, &list) {
-				return amparo.Invalid("text", "%s", list.Error())
+				return amparo.Invalid("text", "%s", list.Error()).Localize("policy.err.list", list)
 			}
 			return amparo.Invalid("text", "%v", err)
 		}
@@ -62,7 +62,7 @@ func (db *DB) SetPolicy(ctx context.Context, text, tps, reason string) (*amparo.
 		} else if _, err := priority.ParseTPSTable(tps); err != nil {
 			var list priority.ErrorList
 			if errors.As(err, &list) {
-				return amparo.Invalid("tps", "%s", list.Error())
+				return amparo.Invalid("tps", "%s", list.Error()).Localize("policy.err.list", list)
 			}
 			return amparo.Invalid("tps", "%v", err)
 		}

@@ -94,7 +94,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	} else if err := auth.CheckPassword(password, sess.Account.Email); err != nil {
 		f.add("new_password", s.Catalog.T(lang, "account.password."+auth.PasswordCode(err)))
 	} else if password != r.PostFormValue("confirm") {
-		f.add("confirm", s.Catalog.T(lang, "account.password.mismatch"))
+		s.problem(lang, f, "confirm", "account.password.mismatch")
 	}
 	if len(f.Errors) > 0 {
 		s.render(w, r, "account", http.StatusUnprocessableEntity, map[string]any{"Form": f})
@@ -124,7 +124,7 @@ func (s *Server) resetTOTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		f := &form{}
-		f.add("totp_password", s.Catalog.T(s.language(w, r), "account.wrong_current"))
+		s.problem(s.language(w, r), f, "totp_password", "account.wrong_current")
 		s.render(w, r, "account", http.StatusUnprocessableEntity, map[string]any{"Form": f})
 		return
 	}

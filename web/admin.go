@@ -80,23 +80,13 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
 // language where the catalog words them, else in the store's words; it
 // answers any other error itself and returns false.
 func (s *Server) adminErrors(w http.ResponseWriter, r *http.Request, err error, f *form) bool {
-	var all []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		all = j.Unwrap()
-	} else {
-		all = []error{err}
-	}
-	for _, e := range all {
+	for _, e := range problems(err) {
 		if c := amparo.ErrorCode(e); c != amparo.EINVALID && c != amparo.ECONFLICT {
 			s.error(w, r, err)
 			return false
 		}
-		field, msg := amparo.ErrorField(e), amparo.ErrorMessage(e)
-		if t := s.Catalog.T(s.language(w, r), "err."+field); t != "err."+field {
-			msg = t
-		}
-		f.add(field, msg)
 	}
+	s.formErrors(s.language(w, r), err, f, "err.", true)
 	return true
 }
 

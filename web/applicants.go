@@ -100,7 +100,7 @@ func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string)
 	}
 	c.Consents = []amparo.Consent{{Purpose: amparo.ConsentDataStorage, GivenAt: time.Now().UTC().Truncate(time.Second),
 		RecordedBy: recordedBy, Language: lang}}
-	s.fieldErrors(lang, c.Validate(), f)
+	s.formErrors(lang, c.Validate(), f, "client.err.", false)
 	for i, e := range f.Errors {
 		// The intake's own words where they differ from the client form's.
 		switch e.Field {
@@ -133,14 +133,14 @@ func (s *Server) applicantImport(w http.ResponseWriter, r *http.Request) {
 	var list csvimport.ErrorList
 	if errors.As(err, &list) {
 		for _, e := range list {
-			problems = append(problems, e.Message(lang))
+			problems = append(problems, e.Text(s.Catalog, lang))
 		}
 	} else if err != nil {
 		s.error(w, r, err)
 		return
 	} else {
 		for _, e := range rep.Errors {
-			problems = append(problems, e.Message(lang))
+			problems = append(problems, e.Text(s.Catalog, lang))
 		}
 	}
 	status := http.StatusOK
@@ -153,7 +153,7 @@ func (s *Server) applicantImport(w http.ResponseWriter, r *http.Request) {
 func (s *Server) applicantTemplate(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="intake-template.csv"`)
-	w.Write(csvimport.Template(s.language(w, r)))
+	w.Write(csvimport.TemplateIn(s.Catalog, s.language(w, r)))
 }
 
 func (s *Server) applicantView(w http.ResponseWriter, r *http.Request) {
@@ -238,7 +238,7 @@ func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
 	if err := s.Applicants.SetApplicantStatus(r.Context(), r.PathValue("id"), amparo.ApplicantStatus(r.PostFormValue("status")), "", r.PostFormValue("reason")); err != nil {
 		if amparo.ErrorCode(err) == amparo.EINVALID {
 			f := &form{Values: map[string]string{}}
-			f.add("status", s.Catalog.T(s.language(w, r), "applicant.err.status"))
+			s.problem(s.language(w, r), f, "status", "applicant.err.status")
 			s.showApplicant(w, r, http.StatusUnprocessableEntity, f)
 			return
 		}

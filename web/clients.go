@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -111,31 +110,6 @@ func formID(r *http.Request) string {
 	return id
 }
 
-// fieldErrors turns the store's validation errors into the form's, in the
-// reader's language.
-func (s *Server) fieldErrors(lang string, err error, f *form) bool {
-	var all []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		all = j.Unwrap()
-	} else {
-		all = []error{err}
-	}
-	found := false
-	for _, e := range all {
-		var ae *amparo.Error
-		if errors.As(e, &ae) && ae.Field != "" {
-			f.add(ae.Field, "")
-			found = true
-		}
-	}
-	for i := range f.Errors {
-		if f.Errors[i].Message == "" {
-			f.Errors[i].Message = s.Catalog.T(lang, "client.err."+f.Errors[i].Field)
-		}
-	}
-	return found
-}
-
 func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 	sess := sessionFrom(r.Context())
 	if !s.knownFields(w, r, "id", "consent", "conflicts_reviewed") {
@@ -177,12 +151,12 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther) // a repeat goes to the first
 			return
 		}
-		if !s.fieldErrors(lang, err, f) {
+		if !s.formErrors(lang, err, f, "client.err.", false) {
 			s.error(w, r, err)
 			return
 		}
 	}
-	s.fieldErrors(lang, c.Validate(), f) // every problem at once
+	s.formErrors(lang, c.Validate(), f, "client.err.", false) // every problem at once
 	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, nil)
 }
 
@@ -254,19 +228,19 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther)
 			return
 		case amparo.ErrorCode(err) == amparo.ECONFLICT:
-			f.add("stale", s.Catalog.T(lang, "client.stale"))
+			s.problem(lang, f, "stale", "client.stale")
 			// Saving again is then a decision taken with the current
 			// record in view.
 			f.Values["updated_at"] = current.Format(time.RFC3339Nano)
 			c.UpdatedAt = current
 			s.renderClientForm(w, r, http.StatusConflict, f, c)
 			return
-		case !s.fieldErrors(lang, err, f):
+		case !s.formErrors(lang, err, f, "client.err.", false):
 			s.error(w, r, err)
 			return
 		}
 	}
-	s.fieldErrors(lang, c.Validate(), f) // every problem at once
+	s.formErrors(lang, c.Validate(), f, "client.err.", false) // every problem at once
 	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, c)
 }
 
@@ -289,7 +263,7 @@ func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) {
 	word := s.Catalog.T(lang, "client.delete_word")
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), word) {
 		f := &form{}
-		f.add("confirm", s.Catalog.T(lang, "client.err.confirm", word))
+		s.problem(lang, f, "confirm", "client.err.confirm", word)
 		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f, "LangPath": "/clients/" + c.ID + "/delete"})
 		return
 	}

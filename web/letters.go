@@ -73,7 +73,7 @@ func (s *Server) letterCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.Letters.CreateLetter(r.Context(), l); err != nil && !(amparo.ErrorCode(err) == amparo.ECONFLICT && l.ID != "") {
 		f := &form{Values: map[string]string{"id": amparo.NewID()}}
-		f.add("member", s.Catalog.T(s.language(w, r), "letters.err.member"))
+		s.problem(s.language(w, r), f, "member", "letters.err.member")
 		if amparo.ErrorCode(err) != amparo.EINVALID {
 			s.error(w, r, err)
 			return
@@ -248,7 +248,7 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
 		if reason == "" {
 			f := &form{Values: map[string]string{}}
-			f.add("reason", s.Catalog.T(s.language(w, r), "letters.err.reason"))
+			s.problem(s.language(w, r), f, "reason", "letters.err.reason")
 			s.showLetter(w, r, http.StatusUnprocessableEntity, f)
 			return
 		}
@@ -258,7 +258,7 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 		f := &form{Values: map[string]string{}}
 		switch amparo.ErrorCode(err) {
 		case amparo.EINVALID, amparo.ECONFLICT:
-			f.add("action", amparo.ErrorMessage(err))
+			f.add("action", s.errorText(s.language(w, r), err))
 			s.showLetter(w, r, http.StatusUnprocessableEntity, f)
 		case amparo.EFORBIDDEN:
 			// Said in the reader's language, naming who may.

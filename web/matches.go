@@ -51,10 +51,10 @@ func (s *Server) matchAccept(w http.ResponseWriter, r *http.Request) {
 	f := &form{Values: map[string]string{}}
 	switch {
 	case amparo.ErrorCode(err) == amparo.ECONFLICT && res != nil && len(res.Conflicts) > 0:
-		f.add("cleared-"+applicant, s.Catalog.T(lang, "matches.err.conflicts"))
+		s.problem(lang, f, "cleared-"+applicant, "matches.err.conflicts")
 		s.showMatches(w, r, http.StatusConflict, f)
 	case amparo.ErrorCode(err) == amparo.EINVALID && amparo.ErrorField(err) == "legal_name":
-		f.add("single-"+applicant, s.Catalog.T(lang, "matches.err.single_name"))
+		s.problem(lang, f, "single-"+applicant, "matches.err.single_name")
 		s.showMatches(w, r, http.StatusUnprocessableEntity, f)
 	default:
 		s.error(w, r, err)
@@ -68,7 +68,7 @@ func (s *Server) matchDecline(w http.ResponseWriter, r *http.Request) {
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
 	if reason == "" {
 		f := &form{Values: map[string]string{}}
-		f.add("reason-"+applicant, s.Catalog.T(s.language(w, r), "matches.err.reason"))
+		s.problem(s.language(w, r), f, "reason-"+applicant, "matches.err.reason")
 		s.showMatches(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}

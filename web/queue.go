@@ -87,7 +87,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
 	}
 	change := ""
 	if pc.Change != nil {
-		change = pc.Change.String()
+		change = pc.Change.Text(s.Catalog, s.language(w, r))
 	} else {
 		s.Logger.Error("policy changed, but who moved is unknown", "err", pc.RankErr)
 	}

@@ -329,6 +329,23 @@ func (p page) T(key string, args ...any) string { return p.catalog.T(p.Lang, key
 // language.
 func (p page) Reason(r matching.Reason) string { return r.Text(p.catalog, p.Lang) }
 
+// Msg is a catalog message, such as a conflict check's reason, in the
+// page's language.
+func (p page) Msg(m amparo.Msg) string { return p.catalog.T(p.Lang, m.Key, m.Args...) }
+
+// TIn is a catalog message in lang, not the page's language: the words a
+// page shows in English whatever the reader's, for an officer.
+func (p page) TIn(lang, key string, args ...any) string { return p.catalog.T(lang, key, args...) }
+
+// HistoryReason is the reason of an applicant's history entry: a
+// workflow's in the page's language, a person's as they typed it.
+func (p page) HistoryReason(stored string) string {
+	if m, ok := intake.HistoryReason(stored); ok {
+		return p.Msg(m)
+	}
+	return stored
+}
+
 // LanguageName names lang in its own language, for the switcher.
 func (p page) LanguageName(lang string) string { return p.catalog.T(lang, "language.name") }
 
@@ -404,12 +421,12 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, s.Catalog.T(lang, "error."+code), status)
 		return
 	}
-	// The reader's words for what went wrong; the store's own sentence,
-	// which is English, only to an English reader, and never for a
-	// failure inside the server.
+	// The reader's words for what went wrong, and what the store said
+	// when it says it in the catalog's words (else, in English, only to an
+	// English reader); never for a failure inside the server.
 	detail := ""
-	if code != amparo.EINTERNAL && lang == "en" {
-		detail = amparo.ErrorMessage(err)
+	if _, keyed := amparo.ErrorMsg(err); code != amparo.EINTERNAL && (keyed || lang == "en") {
+		detail = s.errorText(lang, err)
 	}
 	s.render(w, r, "error", status, map[string]any{"Code": code, "Detail": detail, "SignedIn": sessionFrom(r.Context()) != nil})
 }

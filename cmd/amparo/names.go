@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/names"
 )
 
@@ -24,7 +25,17 @@ type namesCompareJSON struct {
 	B        names.Name     `json:"b"`
 	Score    float64        `json:"score"`
 	Decision names.Decision `json:"decision"`
-	Reasons  []names.Reason `json:"reasons"`
+	Reasons  []reasonJSON   `json:"reasons"`
+}
+
+// reasonJSON is a reason with its catalog key and its words in English
+// and Spanish, as scripts read them.
+type reasonJSON struct {
+	Code   string `json:"code"`
+	Effect string `json:"effect"`
+	Key    string `json:"key"`
+	En     string `json:"en"`
+	Es     string `json:"es"`
 }
 
 // namesCompare needs no database: it compares what it is given.
@@ -51,11 +62,16 @@ func namesCompare(ctx context.Context, m *Main, args []string) error {
 	}
 	a, b := names.NewPerson(pos[0], dates[0]), names.NewPerson(pos[1], dates[1])
 	r := names.Score(a, b)
+	cat, err := locale.Load()
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		if r.Reasons == nil {
-			r.Reasons = []names.Reason{}
+		out := namesCompareJSON{A: a.Name, B: b.Name, Score: r.Score, Decision: r.Decision, Reasons: []reasonJSON{}}
+		for _, x := range r.Reasons {
+			out.Reasons = append(out.Reasons, reasonJSON{x.Code, x.Effect, x.Key, cat.T("en", x.Key, x.Args...), cat.T("es", x.Key, x.Args...)})
 		}
-		return m.printJSON(namesCompareJSON{A: a.Name, B: b.Name, Score: r.Score, Decision: r.Decision, Reasons: r.Reasons})
+		return m.printJSON(out)
 	}
 	es := strings.HasPrefix(*lang, "es")
 	decision, label := r.Decision.String(), [5]string{"Decision", "Score", "A read as", "B read as", "match from %.2f, possible from %.2f"}
@@ -75,7 +91,7 @@ func namesCompare(ctx context.Context, m *Main, args []string) error {
 	}
 	sign := map[string]string{"for": "+", "against": "-", "neutral": "·"}
 	for _, x := range r.Reasons {
-		fmt.Fprintf(m.Stdout, "  %s %s\n", sign[x.Effect], x.Text(*lang))
+		fmt.Fprintf(m.Stdout, "  %s %s\n", sign[x.Effect], cat.T(cat.Match(*lang, ""), x.Key, x.Args...))
 	}
 	return nil
 }

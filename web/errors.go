@@ -1,0 +1,87 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
+)
+
+// The words of an error are chosen here, once, in the reader's language:
+// handlers pass errors and catalog keys, never English.
+
+// problems unwraps errors.Join's list, so that a form shows every problem
+// of a record at once.
+func problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}
+
+// errorText is err in lang: its catalog key and arguments when it has
+// them, else its message (errors without a key yet say it in English).
+func (s *Server) errorText(lang string, err error) string {
+	if m, ok := amparo.ErrorMsg(err); ok {
+		return s.msgText(lang, m)
+	}
+	return amparo.ErrorMessage(err)
+}
+
+// localized is an argument that says itself in a language, such as a
+// policy's list of parse errors.
+type localized interface {
+	Text(cat *locale.Catalog, lang string) string
+}
+
+// msgText is m in lang, its arguments that are messages, or say themselves
+// in a language, in lang too.
+func (s *Server) msgText(lang string, m amparo.Msg) string {
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		switch x := a.(type) {
+		case localized:
+			a = x.Text(s.Catalog, lang)
+		case amparo.Msg:
+			a = s.msgText(lang, x)
+		}
+		args[i] = a
+	}
+	return s.Catalog.T(lang, m.Key, args...)
+}
+
+// formErrors puts on f every problem of err that names a field, or, when
+// all is true, every EINVALID or ECONFLICT one, in lang: the page's own
+// words for the field (prefix+field in the catalog, such as
+// "client.err.phone") when it has them, else the error's own. Problems f
+// already holds without words get the page's words for their field. It
+// reports whether err held any problem it put on f.
+func (s *Server) formErrors(lang string, err error, f *form, prefix string, all bool) bool {
+	found := false
+	for _, e := range problems(err) {
+		var ae *amparo.Error
+		if !errors.As(e, &ae) || ae.Field == "" && !(all && (ae.Code == amparo.EINVALID || ae.Code == amparo.ECONFLICT)) {
+			continue
+		}
+		msg := ""
+		if !s.Catalog.Has(prefix + ae.Field) {
+			msg = s.errorText(lang, ae)
+		}
+		f.add(ae.Field, msg)
+		found = true
+	}
+	for i := range f.Errors {
+		if f.Errors[i].Message == "" {
+			f.Errors[i].Message = s.Catalog.T(lang, prefix+f.Errors[i].Field)
+		}
+	}
+	return found
+}
+
+// problem puts on f the catalog's message key, in lang, as field's problem.
+func (s *Server) problem(lang string, f *form, field, key string, args ...any) {
+	f.add(field, s.Catalog.T(lang, key, args...))
+}

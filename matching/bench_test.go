@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"time"
 )
 
 // bigProblem is the figure: 20,000 waitlisted applicants and 1,000
@@ -66,26 +65,22 @@ func BenchmarkPropose(b *testing.B) {
 	b.ReportMetric(float64(out.Served), "served")
 }
 
-// TestPropose_Figure keeps the figure honest in an ordinary test run, and
-// checks the large proposal against every constraint and against greedy.
-func TestPropose_Figure(t *testing.T) {
+// TestPropose_Large checks the large proposal against every constraint
+// and against greedy; how long it takes is BenchmarkPropose's to say (no
+// test asserts time).
+func TestPropose_Large(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
 	p := bigProblem()
-	start := time.Now()
 	out, err := Propose(p)
-	d := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if d > 10*time.Second {
-		t.Errorf("20,000 applicants to 1,000 members took %v, want under 10 s", d)
 	}
 	check(t, p, out)
 	g := greedy(p)
 	if g > out.Weight {
 		t.Errorf("greedy %d beats Propose %d", g, out.Weight)
 	}
-	t.Logf("%v: served %d of %d, weight %d (greedy %d), %d without interpreter", d, out.Served, len(p.Applicants), out.Weight, g, out.Native)
+	t.Logf("served %d of %d, weight %d (greedy %d), %d without interpreter", out.Served, len(p.Applicants), out.Weight, g, out.Native)
 }

@@ -89,20 +89,18 @@ func BenchmarkRerank(b *testing.B) {
 	}
 }
 
-// TestRank_Figure keeps the figure honest in an ordinary test run.
-func TestRank_Figure(t *testing.T) {
+// TestRank_Large checks a ranking of 100,000 people is complete and in
+// order; how long it takes is BenchmarkRank's to say (no test asserts time:
+// a loaded machine would fail it).
+func TestRank_Large(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
 	apps := randomApplicants(100_000, 42)
 	p := policy20(t)
-	start := time.Now()
 	r, err := Rank(p, DefaultTPSTable(), today, apps)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("ranking 100,000 took %v, want under 1 s", d)
 	}
 	if len(r.Places)+len(r.Excluded) != len(apps) || len(r.Excluded) == 0 {
 		t.Errorf("%d placed, %d excluded", len(r.Places), len(r.Excluded))

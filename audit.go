@@ -158,7 +158,7 @@ func (a AuditAction) RecordType() string {
 	case AuditInvitationCreate:
 		return RecordInvitation
 	case AuditAccountCreate, AuditAccountPassword, AuditAccountTOTP, AuditAccountRecoveryCode, AuditAccountSuspend,
-		AuditAccountSignIn, AuditAccountSignInFailure, AuditAccountSignOutEverywhere:
+		AuditAccountSignIn, AuditAccountSignInFailure, AuditAccountSignOutEverywhere, AuditAccountLink, AuditAccountUnlink:
 		return RecordAccount
 	case AuditApplicantCreate, AuditApplicantUpdate, AuditApplicantStatus:
 		return RecordApplicant
@@ -178,7 +178,7 @@ func (a AuditAction) RecordType() string {
 		return RecordLetter
 	case AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN:
 		return RecordPhoneLink
-	case AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberLink:
+	case AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberLink, AuditMemberUnlink:
 		return RecordMember
 	case AuditPolicyChange:
 		return RecordPolicy

@@ -13,30 +13,39 @@ import (
 // their members and invitations, program settings, and the audit trail.
 
 func (s *Server) adminRoutes(mux *routes) {
-	mux.Auth("GET /organizations", s.orgList)
-	mux.Auth("POST /organizations", s.orgCreate)
-	mux.Auth("GET /organizations/{id}", s.orgView)
-	mux.Auth("POST /organizations/{id}", s.orgUpdate)
-	mux.Auth("POST /organizations/{id}/invitations", s.orgInvite)
-	mux.Auth("POST /organizations/{id}/members", s.memberCreate)
-	mux.Auth("POST /members/{id}/suspend", s.memberSuspend)
-	mux.Auth("POST /members/{id}/account", s.memberLink)
-	mux.Auth("POST /accounts/{id}/suspend", s.accountSuspend)
-	mux.Auth("GET /settings", s.settings)
-	mux.Auth("POST /settings", s.settingsSave)
-	mux.Auth("GET /audit", s.auditList)
+	runsProgram := may(amparo.Actor.RunsProgram)
+	mux.AllowElse("GET /organizations", runsProgram, s.orgList, s.ownOrganization)
+	mux.Allow("POST /organizations", runsProgram, s.orgCreate)
+	mux.Allow("GET /organizations/{id}", administersPath, s.orgView)
+	mux.Allow("POST /organizations/{id}", administersPath, s.orgUpdate)
+	mux.Allow("POST /organizations/{id}/invitations", administersPath, s.orgInvite)
+	mux.Allow("POST /organizations/{id}/members", administersPath, s.memberCreate)
+	// A member or an account names its organization only in the store:
+	// the route lets through admins of any, the store checks which.
+	mux.Allow("POST /members/{id}/suspend", administersSome, s.memberSuspend)
+	mux.Allow("POST /members/{id}/account", administersSome, s.memberLink)
+	mux.Allow("POST /accounts/{id}/suspend", administersSome, s.accountSuspend)
+	mux.Allow("GET /settings", runsProgram, s.settings)
+	mux.Allow("POST /settings", runsProgram, s.settingsSave)
+	mux.Allow("GET /audit", may(amparo.Actor.ReadsAudit), s.auditList)
+}
+
+// administersSome lets through the admins of any organization, and the
+// program office.
+func administersSome(a amparo.Actor, _ *http.Request) bool { return a.Administers(a.OrganizationID) }
+
+// ownOrganization answers someone who does not run the program but asks
+// for the list of organizations: with their own organization's page,
+// which its admins may see (its other people get 403 there).
+func (s *Server) ownOrganization(w http.ResponseWriter, r *http.Request) {
+	if org := sessionFrom(r.Context()).Account.OrganizationID; org != "" {
+		http.Redirect(w, r, "/organizations/"+org, http.StatusSeeOther)
+		return
+	}
+	s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
 }
 
 func (s *Server) orgList(w http.ResponseWriter, r *http.Request) {
-	sess := sessionFrom(r.Context())
-	if sess.Account.Role != amparo.RoleProgramAdmin {
-		if sess.Account.OrganizationID != "" {
-			http.Redirect(w, r, "/organizations/"+sess.Account.OrganizationID, http.StatusSeeOther)
-			return
-		}
-		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
-		return
-	}
 	s.renderOrgs(w, r, http.StatusOK, &form{Values: map[string]string{}})
 }
 
@@ -97,10 +106,6 @@ func (s *Server) orgView(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	sess := sessionFrom(r.Context())
 	id := r.PathValue("id")
-	if !sess.Account.Actor().Administers(id) {
-		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
-		return
-	}
 	o, err := s.Organizations.FindOrganizationByID(r.Context(), id)
 	if err != nil {
 		s.error(w, r, err)
@@ -133,7 +138,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Accounts": accounts, "Form": f,
 		"InviteURL": string(s.openSealed(r, inviteCookie, sess.AccountID)), "Roles": roles, "AccountNames": names, "Signers": signers, "Linked": linked,
-		"Relinks": sess.Account.Role == amparo.RoleProgramAdmin})
+		"Relinks": sess.Actor().RunsProgram()})
 }
 
 // orgUpdate changes an organization's capacity, languages, service area
@@ -253,11 +258,6 @@ func (s *Server) accountSuspend(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
-	sess := sessionFrom(r.Context())
-	if sess.Account.Role != amparo.RoleProgramAdmin {
-		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
-		return
-	}
 	p, err := s.Programs.FindProgram(r.Context())
 	if err != nil {
 		s.error(w, r, err)

@@ -15,14 +15,15 @@ import (
 // are never cached.
 
 func (s *Server) clientRoutes(mux *routes) {
-	mux.Auth("GET /clients", s.clientList)
-	mux.Auth("GET /clients/new", s.clientNew)
-	mux.Auth("POST /clients", s.clientCreate)
-	mux.Auth("GET /clients/{id}", s.clientView)
-	mux.Auth("GET /clients/{id}/edit", s.clientEdit)
-	mux.Auth("POST /clients/{id}", s.clientUpdate)
-	mux.Auth("GET /clients/{id}/delete", s.clientDeleteForm)
-	mux.Auth("POST /clients/{id}/delete", s.clientDelete)
+	seesClients := may(amparo.Actor.SeesClients)
+	mux.Allow("GET /clients", seesClients, s.clientList)
+	mux.Allow("GET /clients/new", seesClients, s.clientNew)
+	mux.Allow("POST /clients", seesClients, s.clientCreate)
+	mux.Allow("GET /clients/{id}", seesClients, s.clientView)
+	mux.Allow("GET /clients/{id}/edit", seesClients, s.clientEdit)
+	mux.Allow("POST /clients/{id}", seesClients, s.clientUpdate)
+	mux.Allow("GET /clients/{id}/delete", seesClients, s.clientDeleteForm)
+	mux.Allow("POST /clients/{id}/delete", seesClients, s.clientDelete)
 }
 
 // clientFields are the form's fields, in order.

@@ -1,5 +1,10 @@
 package web
 
+import (
+	"html/template"
+	"net/http"
+)
+
 // Routes lists the patterns the server registered, and whether each needs
 // a signed-in person: the authorization matrix test is derived from it.
 func (s *Server) Routes() map[string]bool {
@@ -8,4 +13,22 @@ func (s *Server) Routes() map[string]bool {
 		out[r.Pattern] = r.Auth
 	}
 	return out
+}
+
+// AddPage adds a page to the server, parsed with the layout as NewServer
+// parses those in templates: a test-only page.
+func (s *Server) AddPage(name, text string) error {
+	t, err := template.New("").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html")
+	if err == nil {
+		_, err = t.Parse(text)
+	}
+	if err == nil {
+		s.pages[name] = t
+	}
+	return err
+}
+
+// RenderPage answers with a page, as a handler does.
+func (s *Server) RenderPage(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
+	s.render(w, r, name, http.StatusOK, data)
 }

@@ -16,16 +16,17 @@ import (
 // (issues) and renews them; the member or an admin revokes them.
 
 func (s *Server) letterRoutes(mux *routes) {
-	mux.Auth("GET /letters", s.letterList)
-	mux.Auth("GET /letters/new", s.letterNew)
-	mux.Auth("POST /letters", s.letterCreate)
-	mux.Auth("GET /letters/{id}", s.letterView)
-	mux.Auth("POST /letters/{id}/submit", s.letterAction)
-	mux.Auth("POST /letters/{id}/issue", s.letterAction)
-	mux.Auth("GET /letters/{id}/renew", s.letterRenewConfirm)
-	mux.Auth("POST /letters/{id}/renew", s.letterAction)
-	mux.Auth("POST /letters/{id}/revoke", s.letterAction)
-	mux.Auth("GET /letters/{id}/{doc}", s.letterPDF)
+	seesClients := may(amparo.Actor.SeesClients)
+	mux.Allow("GET /letters", seesClients, s.letterList)
+	mux.Allow("GET /letters/new", seesClients, s.letterNew)
+	mux.Allow("POST /letters", seesClients, s.letterCreate)
+	mux.Allow("GET /letters/{id}", seesClients, s.letterView)
+	mux.Allow("POST /letters/{id}/submit", seesClients, s.letterAction)
+	mux.Allow("POST /letters/{id}/issue", seesClients, s.letterAction)
+	mux.Allow("GET /letters/{id}/renew", seesClients, s.letterRenewConfirm)
+	mux.Allow("POST /letters/{id}/renew", seesClients, s.letterAction)
+	mux.Allow("POST /letters/{id}/revoke", seesClients, s.letterAction)
+	mux.Allow("GET /letters/{id}/{doc}", seesClients, s.letterPDF)
 }
 
 // letterList lists letters by status, or (?awaiting=1) the drafts sent to

@@ -13,10 +13,11 @@ import (
 // member or the organization's admin accepts or declines each, with a reason.
 
 func (s *Server) matchRoutes(mux *routes) {
-	mux.Auth("GET /matches", s.matchesPage)
-	mux.Auth("POST /matches/accept", s.matchAccept)
-	mux.Auth("POST /matches/decline", s.matchDecline)
-	mux.Auth("POST /parties", s.partyCreate)
+	seesClients, decidesMatches := may(amparo.Actor.SeesClients), may(amparo.Actor.DecidesMatches)
+	mux.Allow("GET /matches", seesClients, s.matchesPage)
+	mux.Allow("POST /matches/accept", decidesMatches, s.matchAccept)
+	mux.Allow("POST /matches/decline", decidesMatches, s.matchDecline)
+	mux.Allow("POST /parties", seesClients, s.partyCreate)
 }
 
 func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +84,7 @@ func (s *Server) matchDecline(w http.ResponseWriter, r *http.Request) {
 // (the store decides too; this only keeps buttons from those who cannot
 // use them).
 func decides(sess *amparo.Session) bool {
-	return sess != nil && (sess.Account.Role == amparo.RoleMember || sess.Account.Role == amparo.RoleOrgAdmin)
+	return sess != nil && sess.Actor().DecidesMatches()
 }
 
 // Priority says in words why a person has their place in line: each rule

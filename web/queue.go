@@ -12,9 +12,10 @@ import (
 // The queue and the priority policy: who is served first, and why.
 
 func (s *Server) queueRoutes(mux *routes) {
-	mux.Auth("GET /queue", s.queuePage)
-	mux.Auth("GET /policy", s.policyPage)
-	mux.Auth("POST /policy", s.policySave)
+	mux.Allow("GET /queue", may(amparo.Actor.SeesClients), s.queuePage)
+	runsProgram := may(amparo.Actor.RunsProgram)
+	mux.Allow("GET /policy", runsProgram, s.policyPage)
+	mux.Allow("POST /policy", runsProgram, s.policySave)
 }
 
 // queuePage shows one page of the line; places are numbered in the whole
@@ -45,11 +46,6 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 const queuePageSize = 50
 
 func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
-	sess := sessionFrom(r.Context())
-	if sess.Account.Role != amparo.RoleProgramAdmin {
-		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
-		return
-	}
 	p, err := s.Policies.CurrentPolicy(r.Context())
 	if err != nil {
 		s.error(w, r, err)

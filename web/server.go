@@ -177,6 +177,41 @@ func (m *routes) Auth(pattern string, h http.HandlerFunc) {
 	m.list = append(m.list, route{pattern, true})
 }
 
+// permission decides whether a signed-in actor may use a route; r gives
+// the record its path names (the organization of /organizations/{id}).
+// Each is one of the Actor permission methods (amparo.go): a route asks
+// the same question the store does, before any handler runs.
+type permission func(a amparo.Actor, r *http.Request) bool
+
+// may turns an Actor permission method into a route's permission.
+func may(p func(amparo.Actor) bool) permission {
+	return func(a amparo.Actor, _ *http.Request) bool { return p(a) }
+}
+
+// administersPath lets through the admins of the organization in the
+// path ({id}).
+func administersPath(a amparo.Actor, r *http.Request) bool { return a.Administers(r.PathValue("id")) }
+
+// Allow registers a route for a fully signed-in person whose actor has
+// the permission; anyone else signed in is refused (403), anyone signed
+// out sent to sign in. The store still checks each record.
+func (m *routes) Allow(pattern string, p permission, h http.HandlerFunc) {
+	m.AllowElse(pattern, p, h, func(w http.ResponseWriter, r *http.Request) {
+		m.s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "Forbidden."))
+	})
+}
+
+// AllowElse is Allow with what to answer those without the permission.
+func (m *routes) AllowElse(pattern string, p permission, h, otherwise http.HandlerFunc) {
+	m.Auth(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if !p(sessionFrom(r.Context()).Actor(), r) {
+			otherwise(w, r)
+			return
+		}
+		h(w, r)
+	})
+}
+
 // requireAuth runs h for a fully signed-in session (sessionFrom then
 // never returns nil in it), and sends anyone else on to sign in.
 func (s *Server) requireAuth(h http.HandlerFunc) http.HandlerFunc {

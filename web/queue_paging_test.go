@@ -1,0 +1,77 @@
+package web_test
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/amparo-project/amparo"
+)
+
+// TestQueuePaging: the queue shows 50 places a page, numbered in the whole
+// line (page 2 starts at place 51), with links to the pages before and
+// after; the pages together hold everyone waiting, once.
+func TestQueuePaging(t *testing.T) {
+	w := newAccountWorld(t)
+	intake := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
+	var as []*amparo.Applicant
+	for i := 1; i <= 120; i++ {
+		name := "Persona Ejemplo " + tag(i)
+		as = append(as, &amparo.Applicant{Key: name, Facts: amparo.Facts{Personal: amparo.Personal{LegalName: name, Language: "es",
+			Situation: amparo.SituationDACA}}})
+	}
+	if _, err := w.db.CreateApplicants(intake, as); err != nil {
+		t.Fatal(err)
+	}
+	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	row := regexp.MustCompile(`<tr><td>(\d+)</td><td>(Persona Ejemplo \w+)</td>`)
+	seen := map[string]bool{}
+	for _, tt := range []struct {
+		query       string
+		first, last int
+		prev, next  string
+	}{
+		{"", 1, 50, "", "/queue?page=2"},
+		{"?page=2", 51, 100, "/queue?page=1", "/queue?page=3"},
+		{"?page=3", 101, 120, "/queue?page=2", ""},
+	} {
+		res, body := b.get("/queue" + tt.query)
+		if res.StatusCode != 200 {
+			t.Fatalf("/queue%s: %d", tt.query, res.StatusCode)
+		}
+		var places []int
+		for _, m := range row.FindAllStringSubmatch(body, -1) {
+			n, _ := strconv.Atoi(m[1])
+			places = append(places, n)
+			if seen[m[2]] {
+				t.Errorf("/queue%s: %s is on two pages", tt.query, m[2])
+			}
+			seen[m[2]] = true
+		}
+		var want []int
+		for n := tt.first; n <= tt.last; n++ {
+			want = append(want, n)
+		}
+		if !slices.Equal(places, want) {
+			t.Errorf("/queue%s: places %v, want %d to %d", tt.query, places, tt.first, tt.last)
+		}
+		for rel, href := range map[string]string{"prev": tt.prev, "next": tt.next} {
+			link := `rel="` + rel + `"`
+			if has := strings.Contains(body, `<a href="`+href+`" `+link); href != "" && !has || href == "" && strings.Contains(body, link) {
+				t.Errorf("/queue%s: the %s link is not %q", tt.query, rel, href)
+			}
+		}
+		if !strings.Contains(body, "120 people waiting") {
+			t.Errorf("/queue%s does not count the whole line", tt.query)
+		}
+	}
+	if len(seen) != 120 {
+		t.Errorf("the pages hold %d people, want 120", len(seen))
+	}
+	// A page past the end shows nobody, and leads back.
+	if _, body := b.get("/queue?page=9"); row.MatchString(body) || !strings.Contains(body, `rel="prev"`) {
+		t.Errorf("page 9:\n%s", body)
+	}
+}

@@ -122,7 +122,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	clients := 0 // made here; a client has one active letter at a time
 	newClient := func() *amparo.Client {
 		clients++
-		c := &amparo.Client{OrganizationID: a, Personal: amparo.Personal{LegalName: "Ana Ejemplo " + tag(clients),
+		c := &amparo.Client{OrganizationID: a, Personal: amparo.Personal{LegalName: "Ana Ejemplo " + fixtureSurname(clients),
 			Language: "es", Situation: amparo.SituationDACA}}
 		must(w.db.CreateClient(system, c))
 		return c
@@ -195,7 +195,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	applicants := 0
 	applicant := func() *amparo.Applicant {
 		applicants++
-		name := "Beatriz Muestra " + tag(applicants)
+		name := "Beatriz Muestra " + fixtureSurname(applicants)
 		ap := &amparo.Applicant{Key: name, Facts: amparo.Facts{Personal: amparo.Personal{LegalName: name, Language: "es",
 			BirthDate: amparo.MustDate("1990-03-04"), Situation: amparo.SituationAsylum, Consents: consent}}}
 		_, err := w.db.CreateApplicants(intakeCtx, []*amparo.Applicant{ap})
@@ -444,8 +444,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 }
 
-// tag is a made-up surname for the n-th fixture: Ba, Be, ... Bu, Ca, ...
-func tag(n int) string {
+// fixtureSurname is a made-up surname for the n-th fixture: Ba, Be, ... Bu, Ca, ...
+func fixtureSurname(n int) string {
 	const consonants, vowels = "BCDFGLMNPRSTVZ", "aeiou"
 	out := ""
 	for ; n > 0; n /= len(consonants) * len(vowels) {

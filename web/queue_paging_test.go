@@ -18,7 +18,7 @@ func TestQueuePaging(t *testing.T) {
 	intake := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
 	var as []*amparo.Applicant
 	for i := 1; i <= 120; i++ {
-		name := "Persona Ejemplo " + tag(i)
+		name := "Persona Ejemplo " + fixtureSurname(i)
 		as = append(as, &amparo.Applicant{Key: name, Facts: amparo.Facts{Personal: amparo.Personal{LegalName: name, Language: "es",
 			Situation: amparo.SituationDACA}}})
 	}

@@ -140,7 +140,7 @@ type Proposals struct {
 	// Conflicts are the conflict check's hits for each applicant of
 	// Matches, checked before anyone accepts.
 	Conflicts map[string][]*amparo.Candidate
-	Places    map[string]*priority.Placement // by applicant ID
+	Places    map[string]*priority.Placement // of the applicants of Matches, by ID
 }
 
 // Proposals proposes matches of orgID's line to its active members, within
@@ -200,18 +200,25 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	if p.Conflicts, err = s.checkConflicts(ctx, q, p.Matches); err != nil {
 		return nil, err
 	}
+	onPage := make(map[string]bool, len(p.Matches))
+	for _, m := range p.Matches {
+		onPage[m.ApplicantID] = true
+	}
 	for i := range q.Places {
-		p.Places[q.Places[i].ID] = &q.Places[i]
+		if onPage[q.Places[i].ID] {
+			p.Places[q.Places[i].ID] = &q.Places[i]
+		}
 	}
 	return p, nil
 }
 
-// checkConflicts runs the conflict check on each applicant matched, a few
-// at a time: each check waits on the database as much as it computes.
+// checkConflicts runs the conflict check on each applicant matched, two
+// per core at a time: each check waits on the database about as long as
+// it computes.
 func (s *Service) checkConflicts(ctx context.Context, q *Queue, ms []matching.Match) (map[string][]*amparo.Candidate, error) {
 	hits := make([][]*amparo.Candidate, len(ms))
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.SetLimit(2 * runtime.GOMAXPROCS(0))
 	for i, m := range ms {
 		a := q.Applicants[m.ApplicantID]
 		g.Go(func() (err error) {

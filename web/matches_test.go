@@ -205,7 +205,7 @@ func TestMatchAccept(t *testing.T) {
 	}
 }
 
-// TestMatchesPage_Paged: the proposal shows 20 matches a page, as many
+// TestMatchesPage_Paged: the proposal shows 10 matches a page, as many
 // people waiting, and a form on a later page brings the reader back to it.
 func TestMatchesPage_Paged(t *testing.T) {
 	w := newAccountWorld(t)
@@ -225,15 +225,19 @@ func TestMatchesPage_Paged(t *testing.T) {
 	}
 	b := w.signedInAs(t, amparo.RoleMember, w.org.ID)
 	_, body := b.get("/matches")
-	if n := strings.Count(body, `<section class="match"`); n != 20 || !strings.Contains(body, "25 people can be matched now; 1 wait.") ||
+	if n := strings.Count(body, `<section class="match"`); n != 10 || !strings.Contains(body, "25 people can be matched now; 1 wait.") ||
 		!strings.Contains(body, `href="/matches?page=2" rel="next"`) || strings.Contains(body, `rel="prev"`) ||
 		!strings.Contains(body, "Still waiting") || strings.Contains(body, `name="page"`) {
 		t.Fatalf("page 1: %d matches\n%s", n, body)
 	}
 	_, body = b.get("/matches?page=2")
-	if n := strings.Count(body, `<section class="match"`); n != 5 || !strings.Contains(body, `href="/matches" rel="prev"`) ||
-		strings.Contains(body, `rel="next"`) || strings.Contains(body, "Still waiting") {
+	if n := strings.Count(body, `<section class="match"`); n != 10 || !strings.Contains(body, `href="/matches" rel="prev"`) ||
+		!strings.Contains(body, `href="/matches?page=3" rel="next"`) || strings.Contains(body, "Still waiting") {
 		t.Fatalf("page 2: %d matches\n%s", n, body)
+	}
+	if _, last := b.get("/matches?page=3"); strings.Count(last, `<section class="match"`) != 5 || !strings.Contains(last, `href="/matches?page=2" rel="prev"`) ||
+		strings.Contains(last, `rel="next"`) {
+		t.Fatalf("page 3:\n%s", last)
 	}
 	// Its forms say their page: an error, and a decline, come back to it.
 	sec := strings.Split(body, `<section class="match"`)[1]
@@ -243,7 +247,7 @@ func TestMatchesPage_Paged(t *testing.T) {
 	}
 	decline := url.Values{"applicant": {ids[1]}, "member": {ids[2]}, "page": {"2"}}
 	if res, body := b.post("/matches/decline", decline); res.StatusCode != http.StatusUnprocessableEntity ||
-		strings.Count(body, `<section class="match"`) != 5 || !strings.Contains(body, `href="#reason-`+ids[1]+`"`) {
+		strings.Count(body, `<section class="match"`) != 10 || !strings.Contains(body, `href="#reason-`+ids[1]+`"`) {
 		t.Fatalf("decline without a reason on page 2: %d\n%s", res.StatusCode, body)
 	}
 	decline.Set("reason", "Conflicto de intereses")

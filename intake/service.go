@@ -124,23 +124,23 @@ func pageOf[T any](xs []T, offset, limit int) (int, []T) {
 type Proposals struct {
 	// Proposal is the whole proposal: every match, everyone left waiting.
 	*matching.Proposal
-	// Queue is the line; its Applicants hold the people of Matches and
-	// Waiting in full, the others with their ranking facts only (see
+	// Queue is the line; its Applicants hold the people of the page in
+	// full, the others with their ranking facts only (see
 	// Line.Queue).
 	Queue *Queue
-	// Matches and Waiting are the page: the proposal's matches and the
-	// people it leaves waiting, limit of each from offset.
-	Matches       []matching.Match
-	Waiting       []matching.Waiting
+	// PageMatches and PageWaiting are the page: the proposal's matches
+	// and the people it leaves waiting, limit of each from Offset.
+	PageMatches   []matching.Match
+	PageWaiting   []matching.Waiting
 	Offset, Limit int
 	// More says whether a later page shows more matches or more people
 	// waiting.
 	More    bool
 	Members map[string]string // member names by ID
 	// Conflicts are the conflict check's hits for each applicant of
-	// Matches, checked before anyone accepts.
+	// PageMatches, checked before anyone accepts.
 	Conflicts map[string][]*amparo.Candidate
-	Places    map[string]*priority.Placement // of the applicants of Matches, by ID
+	Places    map[string]*priority.Placement // of the applicants of PageMatches, by ID
 }
 
 // Proposals proposes matches of orgID's line to its active members, within
@@ -181,27 +181,27 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	p := &Proposals{Proposal: proposal, Queue: q, Limit: limit, Members: map[string]string{},
 		Conflicts: map[string][]*amparo.Candidate{}, Places: map[string]*priority.Placement{}}
 	var waitingAt int
-	p.Offset, p.Matches = pageOf(proposal.Matches, offset, limit)
-	waitingAt, p.Waiting = pageOf(proposal.Waiting, offset, limit)
-	p.More = p.Offset+len(p.Matches) < len(proposal.Matches) || waitingAt+len(p.Waiting) < len(proposal.Waiting)
+	p.Offset, p.PageMatches = pageOf(proposal.Matches, offset, limit)
+	waitingAt, p.PageWaiting = pageOf(proposal.Waiting, offset, limit)
+	p.More = p.Offset+len(p.PageMatches) < len(proposal.Matches) || waitingAt+len(p.PageWaiting) < len(proposal.Waiting)
 	for _, m := range members {
 		p.Members[m.ID] = m.Name
 	}
 	var ids []string
-	for _, m := range p.Matches {
+	for _, m := range p.PageMatches {
 		ids = append(ids, m.ApplicantID)
 	}
-	for _, w := range p.Waiting {
+	for _, w := range p.PageWaiting {
 		ids = append(ids, w.ApplicantID)
 	}
 	if err := s.readInFull(ctx, q, ids); err != nil {
 		return nil, err
 	}
-	if p.Conflicts, err = s.checkConflicts(ctx, q, p.Matches); err != nil {
+	if p.Conflicts, err = s.checkConflicts(ctx, q, p.PageMatches); err != nil {
 		return nil, err
 	}
-	onPage := make(map[string]bool, len(p.Matches))
-	for _, m := range p.Matches {
+	onPage := make(map[string]bool, len(p.PageMatches))
+	for _, m := range p.PageMatches {
 		onPage[m.ApplicantID] = true
 	}
 	for i := range q.Places {

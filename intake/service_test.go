@@ -118,16 +118,16 @@ func TestService_QueueAndProposals_Paged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p1.Served != 4 || len(p1.Proposal.Matches) != 4 || len(p1.Proposal.Waiting) != 3 || len(p1.Matches) != 3 || len(p1.Waiting) != 3 || !p1.More {
-		t.Fatalf("page 1: %d served, %d matches and %d waiting shown, more %v", p1.Served, len(p1.Matches), len(p1.Waiting), p1.More)
+	if p1.Served != 4 || len(p1.Proposal.Matches) != 4 || len(p1.Proposal.Waiting) != 3 || len(p1.PageMatches) != 3 || len(p1.PageWaiting) != 3 || !p1.More {
+		t.Fatalf("page 1: %d served, %d matches and %d waiting shown, more %v", p1.Served, len(p1.PageMatches), len(p1.PageWaiting), p1.More)
 	}
-	if first := p1.Queue.Applicants[p1.Matches[0].ApplicantID]; first.LegalName != "Fabiola Supuesto" || len(p1.Conflicts[first.ID]) == 0 {
+	if first := p1.Queue.Applicants[p1.PageMatches[0].ApplicantID]; first.LegalName != "Fabiola Supuesto" || len(p1.Conflicts[first.ID]) == 0 {
 		t.Fatalf("the first match, %q, with the conflict check's hits %v", first.LegalName, p1.Conflicts[first.ID])
 	}
 	if len(p1.Conflicts) != 3 || len(p1.Places) != 3 {
 		t.Fatalf("conflicts checked for %d, places of %d: want the 3 matches of the page", len(p1.Conflicts), len(p1.Places))
 	}
-	for _, w := range p1.Waiting {
+	for _, w := range p1.PageWaiting {
 		if p1.Queue.Applicants[w.ApplicantID].LegalName == "" {
 			t.Errorf("a person waiting on the page is not read in full")
 		}
@@ -136,13 +136,13 @@ func TestService_QueueAndProposals_Paged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p2.Matches) != 1 || len(p2.Waiting) != 0 || p2.More || p2.Matches[0].ApplicantID != p1.Proposal.Matches[3].ApplicantID {
-		t.Fatalf("page 2: %d matches, %d waiting, more %v", len(p2.Matches), len(p2.Waiting), p2.More)
+	if len(p2.PageMatches) != 1 || len(p2.PageWaiting) != 0 || p2.More || p2.PageMatches[0].ApplicantID != p1.Proposal.Matches[3].ApplicantID {
+		t.Fatalf("page 2: %d matches, %d waiting, more %v", len(p2.PageMatches), len(p2.PageWaiting), p2.More)
 	}
-	if _, checked := p2.Conflicts[p2.Matches[0].ApplicantID]; !checked || len(p2.Conflicts) != 1 {
+	if _, checked := p2.Conflicts[p2.PageMatches[0].ApplicantID]; !checked || len(p2.Conflicts) != 1 {
 		t.Fatalf("page 2 checks its one match: %v", p2.Conflicts)
 	}
-	if a := p2.Queue.Applicants[p1.Matches[0].ApplicantID]; a.LegalName != "" {
+	if a := p2.Queue.Applicants[p1.PageMatches[0].ApplicantID]; a.LegalName != "" {
 		t.Errorf("page 2 read page 1's people in full")
 	}
 }

@@ -35,7 +35,7 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 		s.error(w, r, err)
 		return
 	}
-	data := map[string]any{"Proposal": p.Proposal, "Matches": p.Matches, "Waiting": p.Waiting, "Applicants": p.Queue.Applicants,
+	data := map[string]any{"Proposal": p.Proposal, "Matches": p.PageMatches, "Waiting": p.PageWaiting, "Applicants": p.Queue.Applicants,
 		"Members": p.Members, "Conflicts": p.Conflicts, "Places": p.Places, "Form": f, "LangPath": matchesPath(pageNo),
 		"Decides": decides(sessionFrom(r.Context())), "Page": pageNo}
 	if pageNo > 1 {

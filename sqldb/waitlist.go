@@ -122,8 +122,12 @@ func (tx *Tx) openRankingFacts(ss []sealedFacts) error {
 		g.Go(func() error {
 			for i := w; i < len(ss); i += workers {
 				s := ss[i]
+				plain, err := tx.unseal(s.ap.ID, s.wrapped, s.sealed, []byte(s.ap.ID))
+				if err != nil {
+					return err
+				}
 				var f rankingFacts
-				if err := tx.unsealJSON(s.ap.ID, s.wrapped, s.sealed, &f); err != nil {
+				if err := decodeRankingFacts(plain, &f); err != nil {
 					return err
 				}
 				s.ap.Facts = f.facts()

@@ -19,13 +19,37 @@ type MatchState struct {
 	Declined []MemberPair   // of applicants still waiting
 }
 
+// RankingFacts keeps of f only what ranking the line (the facts a policy
+// may name, the intake date) and proposing matches (language, interpreter,
+// city) read; names, dates of birth and contact details are left empty.
+// The line is read whole on every view, so it is read this way: the
+// fewer personal facts decrypted and held, the better.
+func RankingFacts(f Facts) Facts {
+	return Facts{
+		Personal: Personal{Language: f.Language, Address: Address{City: f.Address.City}, CountryOfBirth: f.CountryOfBirth,
+			Situation: f.Situation, TPSCountry: f.TPSCountry, FacingRemoval: f.FacingRemoval, NextHearing: f.NextHearing,
+			Detained: f.Detained},
+		InterpreterOK: f.InterpreterOK, UnaccompaniedMinor: f.UnaccompaniedMinor, Unhoused: f.Unhoused, Survivor: f.Survivor,
+		IntakeDate: f.IntakeDate,
+	}
+}
+
 // WaitlistService reads the line in bulk, in one query each, for ranking
-// and matching: the line of an organization is read whole on every view.
+// and matching: the line of an organization is read whole on every view,
+// and only the people a page shows are read in full.
 type WaitlistService interface {
 	// FindWaiting returns every applicant still in line of orgID, or all
-	// the actor sees when orgID is empty; the read is audited once.
-	// EFORBIDDEN if the actor's role does not see client records.
+	// the actor sees when orgID is empty, oldest first (by CreatedAt, then
+	// ID), each with its ID, OrganizationID, Status, MemberID and
+	// CreatedAt, and of its facts only RankingFacts: no name. The read is
+	// audited once. EFORBIDDEN if the actor's role does not see client
+	// records (Actor.SeesClients).
 	FindWaiting(ctx context.Context, orgID string) ([]*Applicant, error)
+	// FindApplicantsByID returns, in full, the applicants of ids that the
+	// actor sees, in the order of ids; an ID the actor does not see, or
+	// that does not exist, is left out. At most 1,000 IDs: more is
+	// EINVALID. The read is audited once. EFORBIDDEN as FindWaiting.
+	FindApplicantsByID(ctx context.Context, ids []string) ([]*Applicant, error)
 	// FindMatchState returns the matched counts and declined pairs of
 	// orgID's applicants (all the actor sees when empty). It decrypts
 	// nothing. EFORBIDDEN as FindWaiting.

@@ -3,7 +3,10 @@ package intake
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/matching"
@@ -42,6 +45,9 @@ func (s *Service) now() time.Time {
 // Line is the queue of an organization under the policy in force, with
 // one page of it.
 type Line struct {
+	// Queue ranks everyone in line. Its Applicants hold, for everyone,
+	// only what ranking and matching read (amparo.RankingFacts), and in
+	// full the people of Page: no page needs more.
 	*Queue
 	Version *amparo.PolicyVersion
 	// Page is the page asked for: Places[Offset:Offset+Limit], each with
@@ -52,50 +58,103 @@ type Line struct {
 
 // Queue ranks orgID's line ("" for every organization the actor sees)
 // under the policy in force, and returns it with the page of limit places
-// from offset (limit 0: the whole line).
+// from offset (limit 0: the whole line). Only the people of the page are
+// read in full.
 func (s *Service) Queue(ctx context.Context, orgID string, offset, limit int) (*Line, error) {
-	v, err := s.Policies.CurrentPolicy(ctx)
+	v, q, err := s.rank(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.Applicants.FindWaiting(ctx, orgID)
-	if err != nil {
+	l := &Line{Queue: q, Version: v}
+	l.Offset, l.Page = pageOf(q.Places, offset, limit)
+	l.Limit = limit
+	ids := make([]string, len(l.Page))
+	for i, pl := range l.Page {
+		ids[i] = pl.ID
+	}
+	if err := s.readInFull(ctx, q, ids); err != nil {
 		return nil, err
 	}
-	q, err := Rank(v, as, s.now())
-	if err != nil {
-		return nil, err
-	}
-	l := &Line{Queue: q, Version: v, Offset: min(max(offset, 0), len(q.Places)), Limit: limit}
-	end := len(q.Places)
-	if limit > 0 {
-		end = min(end, l.Offset+limit)
-	}
-	l.Page = q.Places[l.Offset:end]
 	return l, nil
 }
 
-// Proposals are the matches proposed for an organization's line, with what
-// the page shows of each.
+// rank reads orgID's line and ranks it under the policy in force.
+func (s *Service) rank(ctx context.Context, orgID string) (*amparo.PolicyVersion, *Queue, error) {
+	v, err := s.Policies.CurrentPolicy(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	as, err := s.Applicants.FindWaiting(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := Rank(v, as, s.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, q, nil
+}
+
+// readInFull replaces the queue's applicants of ids with their whole
+// records, in one read.
+func (s *Service) readInFull(ctx context.Context, q *Queue, ids []string) error {
+	as, err := s.Applicants.FindApplicantsByID(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		q.Applicants[a.ID] = a
+	}
+	return nil
+}
+
+// pageOf returns the offset, within xs, of the page of limit items from
+// offset (limit 0: all of them from offset), and the page.
+func pageOf[T any](xs []T, offset, limit int) (int, []T) {
+	offset = min(max(offset, 0), len(xs))
+	end := len(xs)
+	if limit > 0 {
+		end = min(end, offset+limit)
+	}
+	return offset, xs[offset:end]
+}
+
+// Proposals are the matches proposed for an organization's line, with one
+// page of them and what the page shows of each.
 type Proposals struct {
+	// Proposal is the whole proposal: every match, everyone left waiting.
 	*matching.Proposal
-	Queue   *Queue
+	// Queue is the line; its Applicants hold the people of the page in
+	// full, the others with their ranking facts only (see
+	// Line.Queue).
+	Queue *Queue
+	// PageMatches and PageWaiting are the page: the proposal's matches
+	// and the people it leaves waiting, limit of each from Offset.
+	PageMatches   []matching.Match
+	PageWaiting   []matching.Waiting
+	Offset, Limit int
+	// More says whether a later page shows more matches or more people
+	// waiting.
+	More    bool
 	Members map[string]string // member names by ID
-	// Conflicts are the conflict check's hits for each proposed
-	// applicant, checked before anyone accepts.
+	// Conflicts are the conflict check's hits for each applicant of
+	// PageMatches, checked before anyone accepts.
 	Conflicts map[string][]*amparo.Candidate
-	Places    map[string]*priority.Placement // by applicant ID
+	Places    map[string]*priority.Placement // of the applicants of PageMatches, by ID
 }
 
 // Proposals proposes matches of orgID's line to its active members, within
 // their capacities and the program's letters left, avoiding declined
-// pairs, and runs the conflict check on each person proposed.
-func (s *Service) Proposals(ctx context.Context, orgID string) (*Proposals, error) {
+// pairs. It returns the page of limit matches and limit people left
+// waiting from offset (limit 0: all), reads those people in full, and runs
+// the conflict check on each person the page proposes, not on the rest:
+// the check of a common name is costly, and it runs again on acceptance.
+func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int) (*Proposals, error) {
 	org, err := s.Organizations.FindOrganizationByID(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	line, err := s.Queue(ctx, org.ID, 0, 0)
+	_, q, err := s.rank(ctx, org.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,25 +174,66 @@ func (s *Service) Proposals(ctx context.Context, orgID string) (*Proposals, erro
 	if err != nil {
 		return nil, err
 	}
-	proposal, err := Propose(line.Queue, org, members, state.Matched, declined, left)
+	proposal, err := Propose(q, org, members, state.Matched, declined, left)
 	if err != nil {
 		return nil, err
 	}
-	p := &Proposals{Proposal: proposal, Queue: line.Queue, Members: map[string]string{},
+	p := &Proposals{Proposal: proposal, Queue: q, Limit: limit, Members: map[string]string{},
 		Conflicts: map[string][]*amparo.Candidate{}, Places: map[string]*priority.Placement{}}
+	var waitingAt int
+	p.Offset, p.PageMatches = pageOf(proposal.Matches, offset, limit)
+	waitingAt, p.PageWaiting = pageOf(proposal.Waiting, offset, limit)
+	p.More = p.Offset+len(p.PageMatches) < len(proposal.Matches) || waitingAt+len(p.PageWaiting) < len(proposal.Waiting)
 	for _, m := range members {
 		p.Members[m.ID] = m.Name
 	}
-	for _, m := range proposal.Matches {
-		a := line.Applicants[m.ApplicantID]
-		if p.Conflicts[a.ID], err = s.Conflicts.ConflictCheck(ctx, a.LegalName, a.BirthDate, a.ID); err != nil {
-			return nil, err
+	var ids []string
+	for _, m := range p.PageMatches {
+		ids = append(ids, m.ApplicantID)
+	}
+	for _, w := range p.PageWaiting {
+		ids = append(ids, w.ApplicantID)
+	}
+	if err := s.readInFull(ctx, q, ids); err != nil {
+		return nil, err
+	}
+	if p.Conflicts, err = s.checkConflicts(ctx, q, p.PageMatches); err != nil {
+		return nil, err
+	}
+	onPage := make(map[string]bool, len(p.PageMatches))
+	for _, m := range p.PageMatches {
+		onPage[m.ApplicantID] = true
+	}
+	for i := range q.Places {
+		if onPage[q.Places[i].ID] {
+			p.Places[q.Places[i].ID] = &q.Places[i]
 		}
 	}
-	for i := range line.Places {
-		p.Places[line.Places[i].ID] = &line.Places[i]
-	}
 	return p, nil
+}
+
+// checkConflicts runs the conflict check on each applicant matched, two
+// per core at a time: each check waits on the database about as long as
+// it computes.
+func (s *Service) checkConflicts(ctx context.Context, q *Queue, ms []matching.Match) (map[string][]*amparo.Candidate, error) {
+	hits := make([][]*amparo.Candidate, len(ms))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(2 * runtime.GOMAXPROCS(0))
+	for i, m := range ms {
+		a := q.Applicants[m.ApplicantID]
+		g.Go(func() (err error) {
+			hits[i], err = s.Conflicts.ConflictCheck(ctx, a.LegalName, a.BirthDate, a.ID)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]*amparo.Candidate, len(ms))
+	for i, m := range ms {
+		out[m.ApplicantID] = hits[i]
+	}
+	return out, nil
 }
 
 // Decision is a member's or their admin's answer to a proposed match.

@@ -392,10 +392,20 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+from+" "+where, args...).Scan(&n); err != nil {
 		return nil, 0, mapError(err)
 	}
-	rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.row_key, COALESCE(c.reference, ''),
-		c.wrapped_key, c.sealed, c.created_at, c.updated_at, c.applicant_updated_at, c.staff_seen_at FROM `+from+" "+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+	out, err := tx.queryApplicants(ctx, page("SELECT "+applicantColumns+" FROM "+from+" "+where+" ORDER BY c.created_at, c.id", f.Offset, f.Limit), args...)
+	return out, n, err
+}
+
+// applicantColumns are what queryApplicants reads of an applicant c.
+const applicantColumns = `c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.row_key, COALESCE(c.reference, ''),
+	c.wrapped_key, c.sealed, c.created_at, c.updated_at, c.applicant_updated_at, c.staff_seen_at`
+
+// queryApplicants reads whole applicants, their facts decrypted, from a
+// query of applicantColumns.
+func (tx *Tx) queryApplicants(ctx context.Context, q string, args ...any) ([]*amparo.Applicant, error) {
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	var out []*amparo.Applicant
@@ -404,14 +414,14 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		var wrapped, sealed []byte
 		if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &ap.Key, &ap.Reference, &wrapped, &sealed,
 			scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}, scanTime{&ap.ApplicantUpdatedAt}, scanTime{&ap.SeenAt}); err != nil {
-			return nil, 0, err
+			return nil, mapError(err)
 		}
 		if err := tx.unsealJSON(ap.ID, wrapped, sealed, &ap.Facts); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, &ap)
 	}
-	return out, n, rows.Err()
+	return out, mapError(rows.Err())
 }
 
 // FindApplicantByID returns one applicant of the actor's organization.

@@ -1,8 +1,13 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
+	"runtime"
+	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/amparo-project/amparo"
 )
@@ -19,7 +24,11 @@ func waitingIn() (string, []any) {
 	return "(?" + strings.Repeat(", ?", len(args)-1) + ")", args
 }
 
-// FindWaiting reads the whole line in one query, oldest first.
+// FindWaiting reads the whole line in one query, and of each person only
+// what ranking and matching need. The rows come unsorted: sorting 20,000
+// rows with their sealed column would spill PostgreSQL's sort to disk;
+// they are sorted here instead. Decrypting is most of the work: each core
+// takes a share, and only the ranking facts are decoded of each record.
 func (db *DB) FindWaiting(ctx context.Context, orgID string) ([]*amparo.Applicant, error) {
 	var out []*amparo.Applicant
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -33,30 +42,141 @@ func (db *DB) FindWaiting(ctx context.Context, orgID string) ([]*amparo.Applican
 		if orgID != "" {
 			where, args = where+" AND c.organization_id = ?", append(args, orgID)
 		}
-		rows, err := tx.query(ctx, `SELECT c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.row_key, COALESCE(c.reference, ''),
-			c.wrapped_key, c.sealed, c.created_at, c.updated_at FROM applicants c `+where+" ORDER BY c.created_at, c.id", args...)
+		rows, err := tx.query(ctx, `SELECT c.id, c.organization_id, c.status, COALESCE(c.member_id, ''), c.wrapped_key, c.sealed, c.created_at
+			FROM applicants c `+where, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		var sealed []sealedFacts
 		for rows.Next() {
-			var ap amparo.Applicant
-			var wrapped, sealed []byte
-			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &ap.Key, &ap.Reference, &wrapped, &sealed,
-				scanTime{&ap.CreatedAt}, scanTime{&ap.UpdatedAt}); err != nil {
+			ap := &amparo.Applicant{}
+			var s sealedFacts
+			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &s.wrapped, &s.sealed, scanTime{&ap.CreatedAt}); err != nil {
 				return mapError(err)
 			}
-			if err := tx.unsealJSON(ap.ID, wrapped, sealed, &ap.Facts); err != nil {
-				return err
-			}
-			out = append(out, &ap)
+			s.ap = ap
+			sealed = append(sealed, s)
 		}
 		if err := rows.Err(); err != nil {
 			return mapError(err)
 		}
+		rows.Close()
+		slices.SortFunc(sealed, func(a, b sealedFacts) int {
+			return cmp.Or(a.ap.CreatedAt.Compare(b.ap.CreatedAt), strings.Compare(a.ap.ID, b.ap.ID))
+		})
+		if err := tx.openRankingFacts(sealed); err != nil {
+			return err
+		}
+		out = make([]*amparo.Applicant, len(sealed))
+		for i, s := range sealed {
+			out[i] = s.ap
+		}
 		return tx.audit(ctx, amparo.AuditApplicantList, tx.actor.OrganizationID)
 	})
 	return out, err
+}
+
+// sealedFacts is an applicant read without its facts, and its sealed
+// facts.
+type sealedFacts struct {
+	ap              *amparo.Applicant
+	wrapped, sealed []byte
+}
+
+// rankingFacts is the part of an applicant's sealed facts that
+// amparo.RankingFacts keeps, under the same JSON names: decoding into it
+// skips the rest (names, contacts, consents) rather than building it.
+type rankingFacts struct {
+	Language       string
+	Address        struct{ City string }
+	CountryOfBirth string
+	Situation      string
+	TPSCountry     string
+	FacingRemoval  bool
+	NextHearing    amparo.Date
+	Detained       bool
+
+	InterpreterOK      bool
+	UnaccompaniedMinor bool
+	Unhoused           bool
+	Survivor           bool
+	IntakeDate         amparo.Date
+}
+
+func (f *rankingFacts) facts() amparo.Facts {
+	return amparo.Facts{
+		Personal: amparo.Personal{Language: f.Language, Address: amparo.Address{City: f.Address.City}, CountryOfBirth: f.CountryOfBirth,
+			Situation: f.Situation, TPSCountry: f.TPSCountry, FacingRemoval: f.FacingRemoval, NextHearing: f.NextHearing, Detained: f.Detained},
+		InterpreterOK: f.InterpreterOK, UnaccompaniedMinor: f.UnaccompaniedMinor, Unhoused: f.Unhoused, Survivor: f.Survivor,
+		IntakeDate: f.IntakeDate,
+	}
+}
+
+// openRankingFacts decrypts the ranking facts of each applicant, the
+// records shared among the cores.
+func (tx *Tx) openRankingFacts(ss []sealedFacts) error {
+	var g errgroup.Group
+	workers := min(runtime.GOMAXPROCS(0), 1+len(ss)/256)
+	for w := range workers {
+		g.Go(func() error {
+			for i := w; i < len(ss); i += workers {
+				s := ss[i]
+				plain, err := tx.unseal(s.ap.ID, s.wrapped, s.sealed, []byte(s.ap.ID))
+				if err != nil {
+					return err
+				}
+				var f rankingFacts
+				if err := decodeRankingFacts(plain, &f); err != nil {
+					return err
+				}
+				s.ap.Facts = f.facts()
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// FindApplicantsByID reads the applicants of ids in full, a few hundred to
+// a query.
+func (db *DB) FindApplicantsByID(ctx context.Context, ids []string) ([]*amparo.Applicant, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	found := make(map[string]*amparo.Applicant, len(ids))
+	err := db.inTx(ctx, func(tx *Tx) error {
+		scope, args, err := clientScope(tx.actor)
+		if err != nil {
+			return err
+		}
+		for chunk := range slices.Chunk(ids, 500) {
+			q := "SELECT " + applicantColumns + " FROM applicants c WHERE " + scope + " AND c.id IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
+			a := slices.Clone(args)
+			for _, id := range chunk {
+				a = append(a, id)
+			}
+			as, err := tx.queryApplicants(ctx, q, a...)
+			if err != nil {
+				return err
+			}
+			for _, ap := range as {
+				found[ap.ID] = ap
+			}
+		}
+		return tx.audit(ctx, amparo.AuditApplicantList, tx.actor.OrganizationID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*amparo.Applicant, 0, len(found))
+	for _, id := range ids {
+		if ap := found[id]; ap != nil {
+			out = append(out, ap)
+			delete(found, id) // an ID asked twice is given once
+		}
+	}
+	return out, nil
 }
 
 // FindMatchState counts matches by member and lists declined pairs, in

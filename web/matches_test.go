@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/names/namestest"
 )
 
 func TestMatchesPage(t *testing.T) {
@@ -200,5 +202,56 @@ func TestMatchAccept(t *testing.T) {
 	}
 	if c, err := w.db.FindApplicantClient(intakeCtx, joy.ID); err != nil || !c.SingleName || c.LegalName != "Joy" {
 		t.Fatalf("single-name client %+v %v", c, err)
+	}
+}
+
+// TestMatchesPage_Paged: the proposal shows 10 matches a page, as many
+// people waiting, and a form on a later page brings the reader back to it.
+func TestMatchesPage_Paged(t *testing.T) {
+	w := newAccountWorld(t)
+	m := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+		BarNumber: "900001", Languages: []string{"es"}, CaseCapacity: 25, PublicPhone: "+1 213 555 0142"}
+	if err := w.db.CreateMember(system, m); err != nil {
+		t.Fatal(err)
+	}
+	intakeCtx := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
+	var as []*amparo.Applicant
+	for i := range 26 {
+		name := fmt.Sprintf("Persona Ejemplo %s", namestest.MadeUpSurname(i))
+		as = append(as, &amparo.Applicant{Key: name, Facts: amparo.Facts{Personal: amparo.Personal{LegalName: name, Language: "es", Situation: amparo.SituationOther}}})
+	}
+	if _, err := w.db.CreateApplicants(intakeCtx, as); err != nil {
+		t.Fatal(err)
+	}
+	b := w.signedInAs(t, amparo.RoleMember, w.org.ID)
+	_, body := b.get("/matches")
+	if n := strings.Count(body, `<section class="match"`); n != 10 || !strings.Contains(body, "25 people can be matched now; 1 wait.") ||
+		!strings.Contains(body, `href="/matches?page=2" rel="next"`) || strings.Contains(body, `rel="prev"`) ||
+		!strings.Contains(body, "Still waiting") || strings.Contains(body, `name="page"`) {
+		t.Fatalf("page 1: %d matches\n%s", n, body)
+	}
+	_, body = b.get("/matches?page=2")
+	if n := strings.Count(body, `<section class="match"`); n != 10 || !strings.Contains(body, `href="/matches" rel="prev"`) ||
+		!strings.Contains(body, `href="/matches?page=3" rel="next"`) || strings.Contains(body, "Still waiting") {
+		t.Fatalf("page 2: %d matches\n%s", n, body)
+	}
+	if _, last := b.get("/matches?page=3"); strings.Count(last, `<section class="match"`) != 5 || !strings.Contains(last, `href="/matches?page=2" rel="prev"`) ||
+		strings.Contains(last, `rel="next"`) {
+		t.Fatalf("page 3:\n%s", last)
+	}
+	// Its forms say their page: an error, and a decline, come back to it.
+	sec := strings.Split(body, `<section class="match"`)[1]
+	ids := regexp.MustCompile(`name="applicant" value="([0-9a-f]+)"><input type="hidden" name="member" value="([0-9a-f]+)"><input type="hidden" name="page" value="2">`).FindStringSubmatch(sec)
+	if ids == nil {
+		t.Fatalf("no form of page 2:\n%s", sec)
+	}
+	decline := url.Values{"applicant": {ids[1]}, "member": {ids[2]}, "page": {"2"}}
+	if res, body := b.post("/matches/decline", decline); res.StatusCode != http.StatusUnprocessableEntity ||
+		strings.Count(body, `<section class="match"`) != 10 || !strings.Contains(body, `href="#reason-`+ids[1]+`"`) {
+		t.Fatalf("decline without a reason on page 2: %d\n%s", res.StatusCode, body)
+	}
+	decline.Set("reason", "Conflicto de intereses")
+	if res, _ := b.post("/matches/decline", decline); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/matches?page=2" {
+		t.Fatalf("decline on page 2: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }

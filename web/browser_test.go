@@ -15,6 +15,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/internal/testenv"
 )
 
@@ -182,7 +183,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
 	w.db.CreateLetter(system, l)
-	if _, err := w.db.IssueLetter(signerFor(t, w.db, m), l.ID); err != nil {
+	if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	link, _ := w.db.FindPhoneLink(system, l.ID)

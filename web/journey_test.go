@@ -17,6 +17,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/qrscan"
 )
@@ -73,8 +74,8 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 		}
 		return token
 	}
-	signerFor(t, w.db, attorney)
-	signerFor(t, w.db, colleague)
+	storetest.SignerFor(t, w.db, attorney)
+	storetest.SignerFor(t, w.db, colleague)
 	staffSession := w.signedInAs(t, amparo.RoleIntake, w.org.ID).jar.cookies[0].Value
 	adminSession := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID).jar.cookies[0].Value
 	memberSession, otherSession := session(attorney.AccountID), session(colleague.AccountID)

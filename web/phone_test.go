@@ -21,6 +21,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/qrscan"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -62,7 +63,7 @@ func newPhoneWorld(t *testing.T) *phoneWorld {
 	must(db.CreateClient(system, c))
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 	must(db.CreateLetter(system, l))
-	_, err = db.IssueLetter(signerFor(t, db, m), l.ID)
+	_, err = db.IssueLetter(storetest.SignerFor(t, db, m), l.ID)
 	must(err)
 	l, err = db.FindLetterByID(system, l.ID)
 	must(err)
@@ -304,7 +305,7 @@ func TestPhonePage_RenewalKeepsLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	renewed, err := w.db.RenewLetter(signerFor(t, w.db, m), w.letter.ID)
+	renewed, err := w.db.RenewLetter(storetest.SignerFor(t, w.db, m), w.letter.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +439,7 @@ func TestLetterPage_PhoneLinkSurvivesRenewal(t *testing.T) {
 	if err := w.db.CreateLetter(system, l); err != nil {
 		t.Fatal(err)
 	}
-	signer := signerFor(t, w.db, m)
+	signer := storetest.SignerFor(t, w.db, m)
 	if _, err := w.db.IssueLetter(signer, l.ID); err != nil {
 		t.Fatal(err)
 	}

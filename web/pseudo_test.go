@@ -25,6 +25,7 @@ import (
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
 	intakepkg "github.com/amparo-project/amparo/intake"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/web"
 )
@@ -255,7 +256,7 @@ func TestPseudoLocale(t *testing.T) {
 	if err := db.CreateLetter(system, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
+	if _, err := db.IssueLetter(storetest.SignerFor(t, db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	draft := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"log/slog"
-	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -128,9 +127,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return c
 	}
 	c := newClient()
+	members := 0 // bar numbers are unique: counted, not drawn at random
 	newMember := func(linkTo string) *amparo.Member {
+		members++
 		m := &amparo.Member{OrganizationID: a, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
-			BarNumber: strconv.Itoa(900000 + rand.IntN(99999)), Languages: []string{"es"}, PublicPhone: "+1 213 555 0142", CaseCapacity: 50}
+			BarNumber: strconv.Itoa(900000 + members), Languages: []string{"es"}, PublicPhone: "+1 213 555 0142", CaseCapacity: 50}
 		must(w.db.CreateMember(system, m))
 		if linkTo != "" {
 			must(w.db.LinkMemberAccount(system, m.ID, linkTo))

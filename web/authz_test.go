@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,7 +35,7 @@ func (w *accountWorld) signedInAs(t *testing.T, role amparo.Role, orgID string) 
 		t.Fatal(err)
 	}
 	b := w.browser(t)
-	b.jar.cookies = []*http.Cookie{{Name: "__Host-session", Value: token, Path: "/"}}
+	b.setCookies("/", &http.Cookie{Name: "__Host-session", Value: token, Path: "/", Secure: true})
 	return b
 }
 
@@ -59,6 +58,8 @@ func matrixWorld(t *testing.T) *accountWorld {
 	w.srv = srv
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
+	w.tls = httptest.NewTLSServer(h)
+	t.Cleanup(w.tls.Close)
 	return w
 }
 
@@ -66,8 +67,11 @@ func matrixWorld(t *testing.T) *accountWorld {
 // request's cookies (a phone page's, a language) never reach another.
 func (b *browser) clone() *browser {
 	c := *b
-	c.jar = &cookieJar{cookies: slices.Clone(b.jar.cookies)}
-	c.c = &http.Client{Jar: c.jar, CheckRedirect: b.c.CheckRedirect}
+	c.jar = newJar(b.t)
+	c.jar.SetCookies(b.at("/"), b.jar.Cookies(b.at("/")))
+	cl := *b.c
+	cl.Jar = c.jar
+	c.c = &cl
 	return &c
 }
 

@@ -206,7 +206,7 @@ func TestAccessibility(t *testing.T) {
 
 	session := func(role amparo.Role, org string) string {
 		b := w.signedInAs(t, role, org)
-		return b.jar.cookies[0].Value
+		return b.session()
 	}
 	pages := []struct {
 		role  amparo.Role // "" for signed out

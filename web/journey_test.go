@@ -76,8 +76,8 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 	}
 	storetest.SignerFor(t, w.db, attorney)
 	storetest.SignerFor(t, w.db, colleague)
-	staffSession := w.signedInAs(t, amparo.RoleIntake, w.org.ID).jar.cookies[0].Value
-	adminSession := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID).jar.cookies[0].Value
+	staffSession := w.signedInAs(t, amparo.RoleIntake, w.org.ID).session()
+	adminSession := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID).session()
 	memberSession, otherSession := session(attorney.AccountID), session(colleague.AccountID)
 	// as signs the office's browser in with a session, or out ("").
 	as := func(token string) context.Context {

@@ -26,7 +26,7 @@ func (w *accountWorld) memberSignedIn(t *testing.T, m *amparo.Member) *browser {
 		t.Fatal(err)
 	}
 	b := w.browser(t)
-	b.jar.cookies = []*http.Cookie{{Name: "__Host-session", Value: token, Path: "/"}}
+	b.setCookies("/", &http.Cookie{Name: "__Host-session", Value: token, Path: "/", Secure: true})
 	return b
 }
 
@@ -273,7 +273,7 @@ func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
 
 func TestPhonePage_PDF(t *testing.T) {
 	w := newPhoneWorld(t)
-	c := &http.Client{Jar: &cookieJar{}}
+	c := &http.Client{Jar: newJar(t)}
 	if res, _ := c.Get(w.url() + "/letter.pdf"); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("PDF without the PIN: %d", res.StatusCode)
 	}

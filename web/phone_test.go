@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -81,8 +82,7 @@ func (w *phoneWorld) url() string { return w.ts.URL + "/p/" + w.link.Token }
 
 func TestPhonePage_Handlers(t *testing.T) {
 	w := newPhoneWorld(t)
-	jar := &cookieJar{}
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: newJar(t)}
 	res, err := c.Get(w.url())
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,8 @@ func TestPhonePage_Handlers(t *testing.T) {
 // its own (all of 127.0.0.0/8 reaches the test server), keeping cookies.
 func from(addr string) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
-	return &http.Client{Jar: &cookieJar{}, Transport: &http.Transport{DialContext: d.DialContext}}
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Transport: &http.Transport{DialContext: d.DialContext}}
 }
 
 // pin posts a PIN and returns the status and the page it ends on.
@@ -404,7 +405,9 @@ func readAll(res *http.Response) string {
 	return string(b)
 }
 
-// cookieJar keeps every cookie for every path: enough for one test server.
+// cookieJar keeps every cookie for every path. Only the benchmarks use it;
+// the tests keep cookies in net/http/cookiejar, which scopes them by path
+// and sends Secure ones over TLS only, as a browser does.
 type cookieJar struct{ cookies []*http.Cookie }
 
 func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {

@@ -211,6 +211,8 @@ func TestPseudoLocale(t *testing.T) {
 	})
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
+	w.tls = httptest.NewTLSServer(h)
+	t.Cleanup(w.tls.Close)
 
 	ok := &allowance{words: map[string]bool{"Amparo": true}}
 	for _, lang := range append(real.Languages(), real.Partial()...) {
@@ -476,11 +478,8 @@ func TestPseudoLocale(t *testing.T) {
 		fw.Write([]byte(file))
 		mw.WriteField("dry_run", "on")
 		mw.Close()
-		req, _ := http.NewRequest("POST", w.ts.URL+"/applicants/import?lang="+pseudoLang, &buf)
+		req, _ := http.NewRequest("POST", staff.url+"/applicants/import?lang="+pseudoLang, &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		for _, ck := range staff.jar.cookies {
-			req.AddCookie(ck)
-		}
 		res, err := staff.c.Do(req)
 		if err != nil {
 			t.Fatal(err)

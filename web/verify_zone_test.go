@@ -72,7 +72,7 @@ func TestVerifyPage_LastDayInTheProgramsZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	phone := &http.Client{Jar: &cookieJar{}}
+	phone := &http.Client{Jar: newJar(t)}
 	res, err := phone.PostForm(w.ts.URL+"/p/"+link.Token, url.Values{"pin": {link.PIN}})
 	if err != nil {
 		t.Fatal(err)

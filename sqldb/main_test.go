@@ -21,11 +21,17 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m, &cluster)) }
 var system = storetest.System
 
 // each runs fn as two subtests, sqlite and postgres, each on a fresh,
-// migrated database.
+// migrated database. The two run side by side (PostgreSQL works in its own
+// processes meanwhile), after the calling test's function returns: each
+// is the last thing a test does, and fn shares nothing between the two
+// but what it reads.
 func each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
 	for _, name := range []string{"sqlite", "postgres"} {
-		t.Run(name, func(t *testing.T) { fn(t, MustOpenDB(t, name)) })
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, MustOpenDB(t, name))
+		})
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/veraison/go-cose"
+
+	"github.com/amparo-project/amparo/internal/testenv"
 )
 
 func TestVerify(t *testing.T) {
@@ -181,8 +183,16 @@ func TestVerify_EveryByteChanged(t *testing.T) {
 		t.Fatalf("unchanged: %q (%s)", r.Status, r.Reason)
 	}
 	mutated := make([]byte, len(signed))
+	// CI changes every byte in all 255 ways; a developer's go test ./...
+	// in each single bit and all bits at once.
+	deltas := make([]int, 0, 255)
+	for d := 1; d < 256; d++ {
+		if testenv.CI() || d&(d-1) == 0 || d == 255 {
+			deltas = append(deltas, d)
+		}
+	}
 	for i := range signed {
-		for d := 1; d < 256; d++ {
+		for _, d := range deltas {
 			copy(mutated, signed)
 			mutated[i] ^= byte(d)
 			if r := w.v.VerifySigned(mutated, testNow); r.Status != StatusNotGenuine && r.Status != StatusUnknownIssuer {

@@ -9,24 +9,16 @@ import (
 	"testing"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/intake"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
-var system = amparo.NewContextWithActor(context.Background(), amparo.SystemActor)
+var system = storetest.System
 
 func store(tb testing.TB) (*sqldb.DB, context.Context, string) {
 	tb.Helper()
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	db, err := sqldb.Open("sqlite:"+filepath.Join(tb.TempDir(), "a.db"), k, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(system); err != nil {
-		tb.Fatal(err)
-	}
+	db, _ := storetest.OpenSQLite(tb)
 	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
 	if err := db.CreateOrganization(system, org); err != nil {
 		tb.Fatal(err)

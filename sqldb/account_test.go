@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -21,7 +22,7 @@ func TestAccountService_Invitations(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		inv := mustInvite(t, db, "Ana.Ejemplo@Example.ORG ", amparo.RoleMember, org.ID)
 		if len(inv.Token) < 20 || inv.Email != "ana.ejemplo@example.org" {
 			t.Fatalf("invitation %+v", inv)
@@ -67,7 +68,7 @@ func TestAccountService_SecondFactorAndSessions(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		inv := mustInvite(t, db, "rosa@example.org", amparo.RoleOrgAdmin, org.ID)
 		a, err := db.AcceptInvitation(public, inv.Token, "Rosa Ejemplo", "$argon2id$fake")
 		if err != nil {

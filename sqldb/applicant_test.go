@@ -11,12 +11,13 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/intake"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
 func TestApplicantService(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
 		ap := func(key, name string) *amparo.Applicant {
 			return &amparo.Applicant{Key: key, Facts: amparo.Facts{Personal: amparo.Personal{LegalName: name, Language: "es", Situation: amparo.SituationTPS, TPSCountry: "SV"}, Unhoused: true}}
@@ -48,8 +49,8 @@ func TestApplicantService(t *testing.T) {
 
 func TestApplicantService_Decisions(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
 		intake := as(amparo.RoleIntake, org.ID)
 		a := &amparo.Applicant{Key: "k1", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Ana Ejemplo", Language: "es", Situation: amparo.SituationDACA}}}
 		if _, err := db.CreateApplicants(intake, []*amparo.Applicant{a}); err != nil {
@@ -84,7 +85,7 @@ func TestApplicantService_Decisions(t *testing.T) {
 // changes nothing; the reference code given opens the record.
 func TestApplicantService_SubmitAgain(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		person := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
 		staff := as(amparo.RoleIntake, org.ID)
 		first := &amparo.Applicant{Key: "k-rosa", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Rosa Ejemplo Prueba", Language: "es", Phone: "213-555-0101"}}}
@@ -180,7 +181,7 @@ func TestApplicantService_SubmitByKeyAlone(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		person := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
 		staff := as(amparo.RoleIntake, org.ID)
 		stored := func() *amparo.Applicant {
@@ -280,7 +281,7 @@ func TestApplicantService_SubmitByKeyAlone(t *testing.T) {
 // at the same moment make one record.
 func TestApplicantService_SubmitTwiceAtOnce(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
@@ -317,8 +318,8 @@ func councilPolicy(t *testing.T) string {
 // other organization. Its audit events name it.
 func TestApplicantService_PublicIntake(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		other := MustCreateOrganization(t, db, "Otro Centro Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		other := storetest.MustCreateOrganization(t, db, "Otro Centro Ejemplo")
 		form := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
 		a := &amparo.Applicant{Key: "k-ana", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Ana Ejemplo", Language: "es"}}}
 		if created, err := db.SubmitApplicant(form, a, ""); err != nil || !created {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -26,9 +27,9 @@ func tamperable(t *testing.T, db *sqldb.DB) {
 
 func TestVerifyAuditChain(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		for range 5 {
-			MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{})
+			storetest.MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{})
 		}
 		auditor := as(amparo.RoleAuditor, "")
 		c, err := db.VerifyAuditChain(auditor)
@@ -78,7 +79,7 @@ func TestVerifyAuditChain(t *testing.T) {
 		})
 		t.Run("LastDeleted", func(t *testing.T) {
 			db := MustOpenDB(t, db.Dialect())
-			MustCreateOrganization(t, db, "Otra Organización Ejemplo")
+			storetest.MustCreateOrganization(t, db, "Otra Organización Ejemplo")
 			tamperable(t, db)
 			mustExec(t, db, "DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)")
 			if _, err := db.VerifyAuditChain(auditor); err == nil || !strings.Contains(err.Error(), "last events were deleted") {
@@ -90,12 +91,12 @@ func TestVerifyAuditChain(t *testing.T) {
 
 func TestAuditChain_ConcurrentWriters(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
 				for range 5 {
-					MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{})
+					storetest.MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{})
 				}
 			})
 		}

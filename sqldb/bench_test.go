@@ -8,6 +8,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/names"
 	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
@@ -36,7 +37,7 @@ func BenchmarkCreateClients(b *testing.B) {
 			for _, mode := range []string{"encrypted", "noop"} {
 				b.Run(mode, func(b *testing.B) {
 					db := MustOpenDB(b, dialect)
-					org := MustCreateOrganization(b, db, "Centro Legal Ejemplo") // its keys are sealed for real
+					org := storetest.MustCreateOrganization(b, db, "Centro Legal Ejemplo") // its keys are sealed for real
 					if mode == "noop" {
 						sqldb.UseNoopCipher(db)
 					}
@@ -67,7 +68,7 @@ func BenchmarkFindClientsByName(b *testing.B) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		b.Run(dialect, func(b *testing.B) {
 			db := MustOpenDB(b, dialect)
-			org := MustCreateOrganization(b, db, "Centro Legal Ejemplo")
+			org := storetest.MustCreateOrganization(b, db, "Centro Legal Ejemplo")
 			ctx := as(amparo.RoleMember, org.ID)
 			for i := 0; i < total; i += batch {
 				if err := db.CreateClients(ctx, fictionalClients(org.ID, batch, i)); err != nil {

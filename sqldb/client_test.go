@@ -12,16 +12,17 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
 func TestClientService_CreateClient(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
 
 		t.Run("RoundTrip", func(t *testing.T) {
-			c := MustCreateClient(t, ctx, db, &amparo.Client{})
+			c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{})
 			got, err := db.FindClientByID(ctx, c.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -62,7 +63,7 @@ func TestClientService_CreateClient(t *testing.T) {
 
 func TestClientService_FindClients(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
 		names := []struct{ legal, preferred string }{
 			{"María José Pérez Ejemplo", ""},
@@ -71,7 +72,7 @@ func TestClientService_FindClients(t *testing.T) {
 		}
 		ids := map[string]string{}
 		for _, n := range names {
-			c := MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: n.legal, PreferredName: n.preferred, Language: "es", Situation: amparo.SituationNoneKnown}})
+			c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: n.legal, PreferredName: n.preferred, Language: "es", Situation: amparo.SituationNoneKnown}})
 			ids[n.legal] = c.ID
 		}
 		for _, tt := range []struct {
@@ -105,9 +106,9 @@ func TestClientService_FindClients(t *testing.T) {
 
 func TestClientService_OrganizationIsolation(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		a := MustCreateOrganization(t, db, "Organización A Ejemplo")
-		b := MustCreateOrganization(t, db, "Organization B Sample")
-		c := MustCreateClient(t, as(amparo.RoleIntake, a.ID), db, &amparo.Client{})
+		a := storetest.MustCreateOrganization(t, db, "Organización A Ejemplo")
+		b := storetest.MustCreateOrganization(t, db, "Organization B Sample")
+		c := storetest.MustCreateClient(t, as(amparo.RoleIntake, a.ID), db, &amparo.Client{})
 		other := as(amparo.RoleMember, b.ID)
 
 		_, err := db.FindClientByID(other, c.ID)
@@ -140,9 +141,9 @@ func TestClientService_OrganizationIsolation(t *testing.T) {
 
 func TestClientService_UpdateClient(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
-		c := MustCreateClient(t, ctx, db, &amparo.Client{})
+		c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{})
 		c.LegalName, c.Detained = "Rosa Nueva Ejemplo", true
 		if err := db.UpdateClient(ctx, c); err != nil {
 			t.Fatal(err)
@@ -164,15 +165,15 @@ func TestClientService_UpdateClient(t *testing.T) {
 
 func TestClientService_DeleteClient(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
 		ctx := as(amparo.RoleMember, org.ID)
-		c := MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Inés Borrable Ejemplo", Language: "es", Situation: amparo.SituationAsylum}})
+		c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Inés Borrable Ejemplo", Language: "es", Situation: amparo.SituationAsylum}})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 		if err := db.CreateLetter(ctx, l); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
+		if _, err := db.IssueLetter(storetest.SignerFor(t, db, m), l.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.DeleteClient(ctx, c.ID); err != nil {
@@ -218,11 +219,11 @@ var needles = []string{"Zacar", "Zaqui", "Quiñónez", "Quinonez", "Eulalia", "1
 func TestClientService_EncryptedAtRest(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
-		db := MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		db := storetest.MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
 		c := &amparo.Client{Personal: personalValues}
-		MustCreateClient(t, ctx, db, c)
+		storetest.MustCreateClient(t, ctx, db, c)
 		// Search too, so that query paths leave nothing behind either.
 		if cs, _, _ := db.FindClients(ctx, amparo.ClientFilter{Name: "quiñónez"}); len(cs) != 1 {
 			t.Fatal("client not found by name")
@@ -242,8 +243,8 @@ func TestClientService_EncryptedAtRest(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		db := MustOpenDB(t, "postgres")
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{Personal: personalValues})
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		storetest.MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{Personal: personalValues})
 		rows, err := sqldb.RawDB(db).Query(`SELECT t::text FROM clients t UNION ALL SELECT t::text FROM client_keys t
 			UNION ALL SELECT t::text FROM client_name_tokens t UNION ALL SELECT t::text FROM audit_events t`)
 		if err != nil {
@@ -275,9 +276,9 @@ func TestOpen_WrongMasterKey(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			dsn := dsn(t, dialect)
-			db := MustOpenDSN(t, dsn, envelope.GenerateMasterKey())
-			org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-			MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{})
+			db := storetest.MustOpenDSN(t, dsn, envelope.GenerateMasterKey())
+			org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+			storetest.MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{})
 			db.Close()
 
 			k, _ := envelope.New(envelope.GenerateMasterKey())

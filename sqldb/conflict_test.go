@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/names"
 	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
@@ -16,14 +17,14 @@ import (
 
 func TestConflictCheck(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
-		c := MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Fernando Pérez Noriega", BirthDate: amparo.MustDate("1980-04-02"),
+		c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Fernando Pérez Noriega", BirthDate: amparo.MustDate("1980-04-02"),
 			Language: "es", Situation: amparo.SituationOther}})
 		if err := db.CreateParty(ctx, &amparo.Party{Name: "Yolanda Jiménez Ejemplo", Note: "parte contraria"}); err != nil {
 			t.Fatal(err)
 		}
-		MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Rosa Hernández Muestra", Language: "es", Situation: amparo.SituationOther}})
+		storetest.MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Rosa Hernández Muestra", Language: "es", Situation: amparo.SituationOther}})
 
 		for _, tt := range []struct {
 			name, birth string
@@ -81,9 +82,9 @@ func TestConflictCheck(t *testing.T) {
 // package names, Migrate files every client, applicant and party again.
 func TestConflictCheck_Reindex(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
-		MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Fernando Pérez Noriega", Language: "es", Situation: amparo.SituationOther}})
+		storetest.MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{LegalName: "Fernando Pérez Noriega", Language: "es", Situation: amparo.SituationOther}})
 		if err := db.CreateParty(ctx, &amparo.Party{Name: "Yolanda Jiménez Ejemplo"}); err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +135,7 @@ func BenchmarkConflictCheck(b *testing.B) {
 func benchmarkConflictCheck(b *testing.B, dialect string) {
 	const total = 200_000
 	db := MustOpenDB(b, dialect)
-	org := MustCreateOrganization(b, db, "Centro Legal Ejemplo")
+	org := storetest.MustCreateOrganization(b, db, "Centro Legal Ejemplo")
 	ctx := as(amparo.RoleIntake, org.ID)
 	pop := namestest.Population(total, 42)
 	storePopulation(b, ctx, db, pop)
@@ -202,7 +203,7 @@ func benchmarkConflictCheck(b *testing.B, dialect string) {
 // everyone returns.
 func TestConflictCheck_IndexFindsWhatScanFinds(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
 		pop := namestest.Population(2000, 5)
 		storePopulation(t, ctx, db, pop)

@@ -11,6 +11,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -48,12 +49,12 @@ func verifier(t *testing.T, db *sqldb.DB) *credential.Verifier {
 func mustIssue(t *testing.T, db *sqldb.DB, org *amparo.Organization, m *amparo.Member) *amparo.Letter {
 	t.Helper()
 	ctx := as(amparo.RoleIntake, org.ID)
-	c := MustCreateClient(t, ctx, db, &amparo.Client{})
+	c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{})
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 	if err := db.CreateLetter(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
+	if _, err := db.IssueLetter(storetest.SignerFor(t, db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.FindLetterByID(ctx, l.ID)
@@ -74,9 +75,9 @@ func wantStatus(t *testing.T, v *credential.Verifier, qr string, want credential
 
 func TestLetterService_Credential(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := signerFor(t, db, m)
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		ctx := storetest.SignerFor(t, db, m)
 		l := mustIssue(t, db, org, m)
 
 		if !strings.HasPrefix(l.QR, "http://127.0.0.1:8080/v#") || l.CredentialID == "" || l.SigningKeyID == "" {
@@ -195,7 +196,7 @@ func TestLetterService_Credential(t *testing.T) {
 			}
 		})
 		t.Run("NameTooLongForTheQR", func(t *testing.T) {
-			c := MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{
+			c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{Personal: amparo.Personal{
 				LegalName: "María de los Ángeles Fernández de la Cruz Rodríguez Ejemplo", Language: "es", Situation: amparo.SituationDACA}})
 			l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 			db.CreateLetter(ctx, l)
@@ -228,15 +229,15 @@ func TestLetterService_Credential(t *testing.T) {
 
 func TestKeyService_RotateAndRevoke(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		a := MustCreateOrganization(t, db, "Organización A Ejemplo")
-		b := MustCreateOrganization(t, db, "Organization B Sample")
-		ma, mb := MustCreateMember(t, db, a.ID, "900001"), MustCreateMember(t, db, b.ID, "900002")
-		signA := signerFor(t, db, ma)
+		a := storetest.MustCreateOrganization(t, db, "Organización A Ejemplo")
+		b := storetest.MustCreateOrganization(t, db, "Organization B Sample")
+		ma, mb := storetest.MustCreateMember(t, db, a.ID, "900001"), storetest.MustCreateMember(t, db, b.ID, "900002")
+		signA := storetest.SignerFor(t, db, ma)
 		oldA := mustIssue(t, db, a, ma)
 		letterB := mustIssue(t, db, b, mb)
 
 		// Rotation: the old letter stays valid, new letters use the new key.
-		newKey := MustCertifyNewKey(t, db, a.ID)
+		newKey := storetest.MustCertifyNewKey(t, db, a.ID)
 		newA := mustIssue(t, db, a, ma)
 		if newA.SigningKeyID != newKey.ID || oldA.SigningKeyID == newKey.ID {
 			t.Fatalf("signed by %s, want the new key %s", newA.SigningKeyID, newKey.ID)
@@ -261,7 +262,7 @@ func TestKeyService_RotateAndRevoke(t *testing.T) {
 		wantStatus(t, v, newA.QR, credential.StatusIssuerRevoked)
 		wantStatus(t, v, letterB.QR, credential.StatusValid)
 		// A cannot issue until it has a new certified key.
-		c := MustCreateClient(t, as(amparo.RoleMember, a.ID), db, &amparo.Client{})
+		c := storetest.MustCreateClient(t, as(amparo.RoleMember, a.ID), db, &amparo.Client{})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: ma.ID, OrganizationID: a.ID}
 		db.CreateLetter(as(amparo.RoleMember, a.ID), l)
 		_, err := db.IssueLetter(signA, l.ID)
@@ -271,7 +272,7 @@ func TestKeyService_RotateAndRevoke(t *testing.T) {
 
 func TestKeyService_OfflineRoot(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		seed, err := db.ExportRootKey(system)
 		if err != nil {
 			t.Fatal(err)
@@ -301,7 +302,7 @@ func TestKeyService_OfflineRoot(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, db.ImportTrustList(system, signed), amparo.ECONFLICT) // not newer
-		m := MustCreateMember(t, db, org.ID, "900001")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
 		if l := mustIssue(t, db, org, m); l.SigningKeyID != k.ID {
 			t.Fatalf("signed by %s, want %s", l.SigningKeyID, k.ID)
 		}
@@ -317,8 +318,8 @@ func TestKeyService_OfflineRoot(t *testing.T) {
 
 func TestKeyService_RefreshStatusLists(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		l := mustIssue(t, db, org, MustCreateMember(t, db, org.ID, "900001"))
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		l := mustIssue(t, db, org, storetest.MustCreateMember(t, db, org.ID, "900001"))
 		before, _ := db.FindStatusList(system, org.ID, l.StatusListID)
 		if n, err := db.RefreshStatusLists(system, time.Hour); err != nil || n != 0 {
 			t.Fatalf("fresh lists refreshed: %d, %v", n, err)
@@ -340,10 +341,10 @@ func TestKeyService_RefreshStatusLists(t *testing.T) {
 
 func TestLetterService_QRSealedAtRest(t *testing.T) {
 	dir := t.TempDir()
-	db := MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
+	db := storetest.MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
 	db.CreateRootKey(system)
-	org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-	l := mustIssue(t, db, org, MustCreateMember(t, db, org.ID, "900001"))
+	org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+	l := mustIssue(t, db, org, storetest.MustCreateMember(t, db, org.ID, "900001"))
 	cred := l.QR[strings.LastIndex(l.QR, "#")+1:]
 	for _, f := range []string{"amparo.db", "amparo.db-wal"} {
 		b, _ := os.ReadFile(filepath.Join(dir, f))

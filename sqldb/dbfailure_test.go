@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -13,10 +14,10 @@ import (
 // letter whose member could not be read.
 func TestDatabaseFailure_IsInternal(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		signer := signerFor(t, db, m)
-		c := MustCreateClient(t, signer, db, &amparo.Client{})
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		signer := storetest.SignerFor(t, db, m)
+		c := storetest.MustCreateClient(t, signer, db, &amparo.Client{})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 		if err := db.CreateLetter(system, l); err != nil {
 			t.Fatal(err)

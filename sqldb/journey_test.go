@@ -10,6 +10,7 @@ import (
 	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/csvimport"
 	"github.com/amparo-project/amparo/intake"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -25,13 +26,13 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		attorney := MustCreateMember(t, db, org.ID, "900001")
-		colleague := MustCreateMember(t, db, org.ID, "900002")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		attorney := storetest.MustCreateMember(t, db, org.ID, "900001")
+		colleague := storetest.MustCreateMember(t, db, org.ID, "900002")
 		person := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
 		staff := as(amparo.RoleIntake, org.ID)
 		admin := as(amparo.RoleOrgAdmin, org.ID)
-		signer := signerFor(t, db, attorney)
+		signer := storetest.SignerFor(t, db, attorney)
 		visitor := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: "public"})
 
 		// The person applies, leaving the situation unanswered.
@@ -117,7 +118,7 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 		if _, err := db.SubmitLetter(staff, acc.Letter.ID); err != nil {
 			t.Fatal(err)
 		}
-		for who, ctx := range map[string]context.Context{"intake": staff, "admin": admin, "colleague": signerFor(t, db, colleague)} {
+		for who, ctx := range map[string]context.Context{"intake": staff, "admin": admin, "colleague": storetest.SignerFor(t, db, colleague)} {
 			_, err := db.IssueLetter(ctx, acc.Letter.ID)
 			if amparo.ErrorCode(err) != amparo.EFORBIDDEN {
 				t.Fatalf("%s issued a letter in another's name: %v", who, err)

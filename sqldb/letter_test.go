@@ -8,39 +8,18 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
-
-// signerFor links m to an account of its own, through an invitation for
-// the member record as a real member gets, and returns a context acting as
-// that account signed in with its second factor: the one actor that
-// issues letters in m's name.
-func signerFor(tb testing.TB, db *sqldb.DB, m *amparo.Member) context.Context {
-	tb.Helper()
-	if m.AccountID == "" {
-		inv := &amparo.Invitation{Email: "m-" + m.ID[:12] + "@members.example", Role: amparo.RoleMember,
-			OrganizationID: m.OrganizationID, MemberID: m.ID}
-		if err := db.CreateInvitation(system, inv); err != nil {
-			tb.Fatal(err)
-		}
-		a, err := db.AcceptInvitation(system, inv.Token, m.Name, "not-a-real-hash")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		m.AccountID = a.ID
-	}
-	return amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: m.AccountID, Role: amparo.RoleMember,
-		OrganizationID: m.OrganizationID, SecondFactor: true})
-}
 
 func TestLetterService_Lifecycle(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := signerFor(t, db, m)
-		c := MustCreateClient(t, ctx, db, &amparo.Client{})
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		ctx := storetest.SignerFor(t, db, m)
+		c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{})
 
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID, Languages: []string{"es"}}
 		if err := db.CreateLetter(ctx, l); err != nil {
@@ -132,13 +111,13 @@ func TestLetterService_ExpireLetters(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return start }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
 		ctx := as(amparo.RoleOrgAdmin, org.ID)
-		sign := signerFor(t, db, m)
+		sign := storetest.SignerFor(t, db, m)
 		var ids []string
 		for range 3 {
-			c := MustCreateClient(t, ctx, db, &amparo.Client{})
+			c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{})
 			l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 			db.CreateLetter(ctx, l)
 			if _, err := db.IssueLetter(sign, l.ID); err != nil {
@@ -170,13 +149,13 @@ func TestLetterService_Capacity(t *testing.T) {
 		if err := db.UpdateProgram(system, p); err != nil {
 			t.Fatal(err)
 		}
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := signerFor(t, db, m)
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		ctx := storetest.SignerFor(t, db, m)
 		var err error
 		var first string
 		for range 2 {
-			c := MustCreateClient(t, ctx, db, &amparo.Client{})
+			c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{})
 			l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 			db.CreateLetter(ctx, l)
 			_, err = db.IssueLetter(ctx, l.ID)
@@ -198,12 +177,12 @@ func TestLetterService_Capacity(t *testing.T) {
 
 func TestLetterService_Isolation(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		a := MustCreateOrganization(t, db, "Organización A Ejemplo")
-		b := MustCreateOrganization(t, db, "Organization B Sample")
-		ma := MustCreateMember(t, db, a.ID, "900001")
-		mb := MustCreateMember(t, db, b.ID, "900002")
+		a := storetest.MustCreateOrganization(t, db, "Organización A Ejemplo")
+		b := storetest.MustCreateOrganization(t, db, "Organization B Sample")
+		ma := storetest.MustCreateMember(t, db, a.ID, "900001")
+		mb := storetest.MustCreateMember(t, db, b.ID, "900002")
 		ctxA, ctxB := as(amparo.RoleMember, a.ID), as(amparo.RoleMember, b.ID)
-		c := MustCreateClient(t, ctxA, db, &amparo.Client{})
+		c := storetest.MustCreateClient(t, ctxA, db, &amparo.Client{})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: ma.ID, OrganizationID: a.ID}
 		if err := db.CreateLetter(ctxA, l); err != nil {
 			t.Fatal(err)
@@ -230,12 +209,12 @@ func TestLetterService_Isolation(t *testing.T) {
 // operator, nor the member without their second factor.
 func TestLetterService_OnlyTheNamedMemberSigns(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		other := MustCreateMember(t, db, org.ID, "900002")
-		sign, otherSign := signerFor(t, db, m), signerFor(t, db, other)
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		other := storetest.MustCreateMember(t, db, org.ID, "900002")
+		sign, otherSign := storetest.SignerFor(t, db, m), storetest.SignerFor(t, db, other)
 		intake := as(amparo.RoleIntake, org.ID)
-		c := MustCreateClient(t, intake, db, &amparo.Client{})
+		c := storetest.MustCreateClient(t, intake, db, &amparo.Client{})
 		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 		if err := db.CreateLetter(intake, l); err != nil {
 			t.Fatal(err)
@@ -291,12 +270,12 @@ func TestLetterService_OnlyTheNamedMemberSigns(t *testing.T) {
 
 func TestMemberService_LinkAccount(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		elsewhere := MustCreateOrganization(t, db, "Organization B Sample")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		m2 := MustCreateMember(t, db, org.ID, "900002")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		elsewhere := storetest.MustCreateOrganization(t, db, "Organization B Sample")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		m2 := storetest.MustCreateMember(t, db, org.ID, "900002")
 		// Accepting an invitation for a member record links it.
-		signerFor(t, db, m)
+		storetest.SignerFor(t, db, m)
 		if got, _ := db.FindMemberByID(system, m.ID); got.AccountID == "" || got.AccountID != m.AccountID {
 			t.Fatalf("linked account %q, want %q", got.AccountID, m.AccountID)
 		}
@@ -341,7 +320,7 @@ func TestMemberService_LinkAccount(t *testing.T) {
 		t.Run("ErrAdminOwnAccount", func(t *testing.T) {
 			// The walk-through's attack: an admin links their own account to
 			// an attorney's record, to sign in the attorney's name.
-			m3 := MustCreateMember(t, db, org.ID, "900003")
+			m3 := storetest.MustCreateMember(t, db, org.ID, "900003")
 			wantCode(t, db.LinkMemberAccount(admin, m3.ID, adminID), amparo.EINVALID)
 			wantCode(t, db.LinkMemberAccount(programAdmin, m3.ID, adminID), amparo.EINVALID)
 			if linkedTo(m3.ID) != "" {
@@ -367,16 +346,16 @@ func TestMemberService_LinkAccount(t *testing.T) {
 			}
 		})
 		t.Run("ErrAlreadyLinked", func(t *testing.T) {
-			m4 := MustCreateMember(t, db, org.ID, "900004")
+			m4 := storetest.MustCreateMember(t, db, org.ID, "900004")
 			wantCode(t, db.LinkMemberAccount(admin, m4.ID, m.AccountID), amparo.ECONFLICT)
 		})
 		t.Run("ErrOtherOrganization", func(t *testing.T) {
-			m5 := MustCreateMember(t, db, org.ID, "900005")
+			m5 := storetest.MustCreateMember(t, db, org.ID, "900005")
 			theirs := account("peter@sample.example", amparo.RoleMember, elsewhere.ID)
 			wantCode(t, db.LinkMemberAccount(admin, m5.ID, theirs), amparo.EINVALID)
 		})
 		t.Run("ErrIntakeAccount", func(t *testing.T) {
-			m6 := MustCreateMember(t, db, org.ID, "900006")
+			m6 := storetest.MustCreateMember(t, db, org.ID, "900006")
 			intake := account("front@centro.example", amparo.RoleIntake, org.ID)
 			wantCode(t, db.LinkMemberAccount(admin, m6.ID, intake), amparo.EINVALID)
 		})
@@ -450,8 +429,8 @@ func TestLetterService_ValidThroughTheProgramsDay(t *testing.T) {
 				// 4th in UTC for Los Angeles.
 				now := time.Date(2026, 12, 3, 22, 30, 0, 0, loc)
 				db.Now = func() time.Time { return now }
-				org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-				m := MustCreateMember(t, db, org.ID, "900001")
+				org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+				m := storetest.MustCreateMember(t, db, org.ID, "900001")
 				l := mustIssue(t, db, org, m)
 				if want := time.Date(2027, 12, 4, 0, 0, 0, 0, loc); !l.ValidUntil.Equal(want) {
 					t.Fatalf("valid until %v, want %v", l.ValidUntil.In(loc), want)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -25,9 +26,9 @@ func mustCreateApplicant(t *testing.T, db *sqldb.DB, orgID, name string) *amparo
 
 func TestApplicantService_AcceptMatch(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		other := MustCreateOrganization(t, db, "Organization B Sample")
-		m, foreign := MustCreateMember(t, db, org.ID, "900001"), MustCreateMember(t, db, other.ID, "900002")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		other := storetest.MustCreateOrganization(t, db, "Organization B Sample")
+		m, foreign := storetest.MustCreateMember(t, db, org.ID, "900001"), storetest.MustCreateMember(t, db, other.ID, "900002")
 		a := mustCreateApplicant(t, db, org.ID, "Rosa Ejemplo Prueba")
 		member := as(amparo.RoleMember, org.ID)
 		fromApplicant := func() *amparo.Client { return &amparo.Client{Personal: a.Personal} }
@@ -97,7 +98,7 @@ func TestApplicantService_AcceptMatch(t *testing.T) {
 			if err := db.AcceptMatch(member, a.ID, m.ID, "accepted", again); err != nil || again.ID != c.ID {
 				t.Fatalf("accepting again: client %s, want %s (%v)", again.ID, c.ID, err)
 			}
-			m2 := MustCreateMember(t, db, org.ID, "900003")
+			m2 := storetest.MustCreateMember(t, db, org.ID, "900003")
 			wantCode(t, db.AcceptMatch(member, a.ID, m2.ID, "accepted", fromApplicant()), amparo.ECONFLICT)
 			wantCode(t, db.AcceptMatch(as(amparo.RoleIntake, org.ID), a.ID, m.ID, "accepted", fromApplicant()), amparo.EFORBIDDEN)
 			if events, _ := db.FindApplicantEvents(member, a.ID); len(events) != 1 {
@@ -120,7 +121,7 @@ func TestApplicantService_AcceptMatch(t *testing.T) {
 			if ap, _ := db.FindApplicantByID(member, a.ID); ap.Status != amparo.ApplicantMatched {
 				t.Fatalf("a draft made the applicant %s", ap.Status)
 			}
-			if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
+			if _, err := db.IssueLetter(storetest.SignerFor(t, db, m), l.ID); err != nil {
 				t.Fatal(err)
 			}
 			ap, _ := db.FindApplicantByID(member, a.ID)
@@ -140,9 +141,9 @@ func TestApplicantService_AcceptMatch(t *testing.T) {
 
 func TestClientService_UpdateClient_Stale(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
-		c := MustCreateClient(t, ctx, db, &amparo.Client{})
+		c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{})
 		first, _ := db.FindClientByID(ctx, c.ID)
 		second, _ := db.FindClientByID(ctx, c.ID)
 		first.Phone = "+1 213 555 0177"

@@ -10,6 +10,7 @@ import (
 	"github.com/amparo-project/amparo/csvimport"
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/intake"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/names"
 	"github.com/amparo-project/amparo/sqldb"
 )
@@ -97,10 +98,10 @@ func intakeFile(people ...[2]string) *bytes.Reader {
 // under another spelling adds no one.
 func TestNameFold_Store(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		member, staff := as(amparo.RoleMember, org.ID), as(amparo.RoleIntake, org.ID)
 		born := amparo.MustDate("1990-04-02")
-		c := MustCreateClient(t, member, db, &amparo.Client{OrganizationID: org.ID, Personal: amparo.Personal{
+		c := storetest.MustCreateClient(t, member, db, &amparo.Client{OrganizationID: org.ID, Personal: amparo.Personal{
 			LegalName: "María O'Neil", BirthDate: born, Language: "es", Situation: amparo.SituationOther}})
 		hits, err := db.ConflictCheck(member, "Maria ONeil", born, "")
 		if err != nil {
@@ -140,8 +141,8 @@ func TestApplicantKeys_Reindex(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			dsn, master := dsn(t, dialect), envelope.GenerateMasterKey()
-			db := MustOpenDSN(t, dsn, master)
-			org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+			db := storetest.MustOpenDSN(t, dsn, master)
+			org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 			staff := as(amparo.RoleIntake, org.ID)
 			secret := db.IntakeKeySecret()
 			born := amparo.MustDate("1990-04-02")

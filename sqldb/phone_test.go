@@ -8,6 +8,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -30,8 +31,8 @@ func TestPhoneService(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
 		ctx := as(amparo.RoleOrgAdmin, org.ID)
 		l := mustIssue(t, db, org, m)
 
@@ -127,9 +128,9 @@ func TestPhoneService_LinkIsTheClients(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := signerFor(t, db, m)
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		ctx := storetest.SignerFor(t, db, m)
 		first := mustIssue(t, db, org, m)
 		link, err := db.FindPhoneLink(ctx, first.ID)
 		if err != nil {
@@ -207,8 +208,8 @@ func TestPhoneService_DailyBudget(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
 		l := mustIssue(t, db, org, m)
 		link, _ := db.FindPhoneLink(as(amparo.RoleMember, org.ID), l.ID)
 
@@ -260,9 +261,9 @@ func TestPhoneService_DailyBudget(t *testing.T) {
 func TestPhoneLinksMigration(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		bg := context.Background()
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
-		ctx := signerFor(t, db, m)
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		ctx := storetest.SignerFor(t, db, m)
 		first := mustIssue(t, db, org, m)
 		link, _ := db.FindPhoneLink(ctx, first.ID)
 		renewed, err := db.RenewLetter(ctx, first.ID)

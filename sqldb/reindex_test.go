@@ -9,6 +9,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -36,7 +37,7 @@ func reopen(t *testing.T, dsn string, master []byte) (*sqldb.DB, *bytes.Buffer) 
 // and their names.
 func oldApplicants(t *testing.T, db *sqldb.DB) (*amparo.Organization, []string) {
 	t.Helper()
-	org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+	org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 	names := []string{"Rosa Hernández Muestra", "Óscar Ejemplo Prueba", "Grace Sample"}
 	var applicants []*amparo.Applicant
 	for i, name := range names {
@@ -66,7 +67,7 @@ func TestNameTokens_Backfill(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			dsn, master := dsn(t, dialect), envelope.GenerateMasterKey()
-			db := MustOpenDSN(t, dsn, master)
+			db := storetest.MustOpenDSN(t, dsn, master)
 			org, names := oldApplicants(t, db)
 			raw := sqldb.RawDB(db)
 			var before int
@@ -119,10 +120,10 @@ func TestNameTokens_Reindex(t *testing.T) {
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			dsn, master := dsn(t, dialect), envelope.GenerateMasterKey()
-			db := MustOpenDSN(t, dsn, master)
+			db := storetest.MustOpenDSN(t, dsn, master)
 			org, _ := oldApplicants(t, db)
 			member := as(amparo.RoleMember, org.ID)
-			MustCreateClient(t, member, db, &amparo.Client{OrganizationID: org.ID, Personal: amparo.Personal{
+			storetest.MustCreateClient(t, member, db, &amparo.Client{OrganizationID: org.ID, Personal: amparo.Personal{
 				LegalName: "Fernando Pérez Noriega", Language: "es", Situation: amparo.SituationOther}})
 			raw := sqldb.RawDB(db)
 			counts := func(db *sqldb.DB) (c, a int) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -55,7 +56,7 @@ func TestMigrate_ConcurrentAndIdempotent(t *testing.T) {
 					t.Errorf("process %d: %v", i, err)
 				}
 			}
-			db := MustOpenDSN(t, dsn, master) // and once more, when all is applied
+			db := storetest.MustOpenDSN(t, dsn, master) // and once more, when all is applied
 			if _, err := db.FindProgram(system); err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +66,7 @@ func TestMigrate_ConcurrentAndIdempotent(t *testing.T) {
 
 func TestOrganizationService(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		o := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		o := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		t.Run("ErrDuplicateName", func(t *testing.T) {
 			err := db.CreateOrganization(system, &amparo.Organization{Name: o.Name, Kind: amparo.OrgLawFirm, Languages: []string{"en"}})
 			wantCode(t, err, amparo.ECONFLICT)
@@ -104,8 +105,8 @@ func TestOrganizationService(t *testing.T) {
 
 func TestMemberService(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		o := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		m := MustCreateMember(t, db, o.ID, "900001")
+		o := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, o.ID, "900001")
 		t.Run("ErrDuplicateBarNumber", func(t *testing.T) {
 			d := *m
 			d.ID = ""
@@ -136,7 +137,7 @@ func TestMemberService(t *testing.T) {
 			if n != 0 || len(ms) != 0 {
 				t.Fatalf("%d active members after suspension", n)
 			}
-			c := MustCreateClient(t, as(amparo.RoleIntake, o.ID), db, &amparo.Client{})
+			c := storetest.MustCreateClient(t, as(amparo.RoleIntake, o.ID), db, &amparo.Client{})
 			err := db.CreateLetter(system, &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: o.ID})
 			wantCode(t, err, amparo.EINVALID)
 		})
@@ -172,8 +173,8 @@ func TestProgramService(t *testing.T) {
 
 func TestAuditEvents_AppendOnly(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		o := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		c := MustCreateClient(t, as(amparo.RoleIntake, o.ID), db, &amparo.Client{})
+		o := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		c := storetest.MustCreateClient(t, as(amparo.RoleIntake, o.ID), db, &amparo.Client{})
 		if _, err := db.FindClientByID(as(amparo.RoleMember, o.ID), c.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -19,8 +20,8 @@ func TestWaitlist_FindWaitingAndMatchState(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { now = now.Add(time.Minute); return now }
-		orgA, orgB := MustCreateOrganization(t, db, "Centro Legal Ejemplo"), MustCreateOrganization(t, db, "Organization B Sample")
-		mA := MustCreateMember(t, db, orgA.ID, "900001")
+		orgA, orgB := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo"), storetest.MustCreateOrganization(t, db, "Organization B Sample")
+		mA := storetest.MustCreateMember(t, db, orgA.ID, "900001")
 		actor := func(r amparo.Role, org string) context.Context {
 			return amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: string(r) + "-" + org[:4], Role: r, OrganizationID: org})
 		}

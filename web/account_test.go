@@ -3,6 +3,7 @@ package web_test
 import (
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -19,7 +20,8 @@ import (
 
 // accountWorld serves the web app over a real store with one organization.
 type accountWorld struct {
-	ts  *httptest.Server
+	ts  *httptest.Server // plain HTTP, for Chromium on localhost
+	tls *httptest.Server // the same server over TLS, for the Go browsers
 	srv *web.Server
 	db  *sqldb.DB
 	org *amparo.Organization
@@ -38,22 +40,73 @@ func newAccountWorld(t *testing.T) *accountWorld {
 	w.srv = srv
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
+	w.tls = httptest.NewTLSServer(h)
+	t.Cleanup(w.tls.Close)
 	return w
 }
 
 // browser is an HTTP client with its own cookies that does not follow
-// redirects, so each step's answer can be checked.
+// redirects, so each step's answer can be checked. It speaks TLS and keeps
+// cookies in a net/http/cookiejar, as a browser does: Secure cookies, and
+// each cookie only on its path.
 type browser struct {
 	t   *testing.T
 	c   *http.Client
-	jar *cookieJar
+	jar *cookiejar.Jar
 	url string
 }
 
 func (w *accountWorld) browser(t *testing.T) *browser {
-	jar := &cookieJar{}
-	return &browser{t: t, jar: jar, url: w.ts.URL, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	jar := newJar(t)
+	c := new(http.Client)
+	*c = *w.tls.Client() // a copy: the server's client is one for all
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{t: t, jar: jar, url: w.tls.URL, c: c}
+}
+
+// newJar is an empty net/http/cookiejar.
+func newJar(t testing.TB) *cookiejar.Jar {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jar
+}
+
+// at is the browser's URL of path.
+func (b *browser) at(path string) *url.URL {
+	u, err := url.Parse(b.url + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+// cookie is the cookie named name the browser sends to path, or nil.
+func (b *browser) cookie(path, name string) *http.Cookie {
+	for _, c := range b.jar.Cookies(b.at(path)) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// session is the browser's session token.
+func (b *browser) session() string {
+	b.t.Helper()
+	c := b.cookie("/", "__Host-session")
+	if c == nil {
+		b.t.Fatal("the browser has no session cookie")
+	}
+	return c.Value
+}
+
+// setCookies puts cookies in the browser's jar, as the server at path
+// would have set them.
+func (b *browser) setCookies(path string, cs ...*http.Cookie) {
+	b.jar.SetCookies(b.at(path), cs)
 }
 
 func (b *browser) get(path string) (*http.Response, string) {
@@ -138,7 +191,7 @@ func TestSignIn_Flow(t *testing.T) {
 	res, _ = b.post("/signin", url.Values{"email": {"ROSA@centro-ejemplo.example"}, "password": {password}})
 	wantRedirect(t, res, "/signin/code")
 	var cookie *http.Cookie
-	for _, c := range b.jar.cookies {
+	for _, c := range res.Cookies() {
 		if c.Name == "__Host-session" {
 			cookie = c
 		}
@@ -161,7 +214,7 @@ func TestSignIn_Flow(t *testing.T) {
 	}
 	// The session token changed at each step: the one before the code is dead.
 	other := w.browser(t)
-	other.jar.cookies = []*http.Cookie{cookie}
+	other.setCookies("/", cookie)
 	if res, _ := other.get("/dashboard"); res.StatusCode == 200 {
 		t.Fatal("the pre-code session token still works")
 	}
@@ -227,7 +280,7 @@ func TestAccount_ReauthBeforeChangingSignInDetails(t *testing.T) {
 	email, password, _, _ := w.enroll(t, b)
 	// Another browser signed in, to be signed out by the change.
 	other := w.browser(t)
-	other.jar.cookies = append([]*http.Cookie(nil), b.jar.cookies...)
+	other.setCookies("/", b.jar.Cookies(b.at("/"))...)
 
 	// Replacing the authenticator without the password is not possible.
 	res, _ := b.get("/account/totp")

@@ -3,12 +3,10 @@ package web_test
 import (
 	"bytes"
 	"log/slog"
-	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,7 +35,7 @@ func (w *accountWorld) signedInAs(t *testing.T, role amparo.Role, orgID string) 
 		t.Fatal(err)
 	}
 	b := w.browser(t)
-	b.jar.cookies = []*http.Cookie{{Name: "__Host-session", Value: token, Path: "/"}}
+	b.setCookies("/", &http.Cookie{Name: "__Host-session", Value: token, Path: "/", Secure: true})
 	return b
 }
 
@@ -60,6 +58,8 @@ func matrixWorld(t *testing.T) *accountWorld {
 	w.srv = srv
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
+	w.tls = httptest.NewTLSServer(h)
+	t.Cleanup(w.tls.Close)
 	return w
 }
 
@@ -67,8 +67,11 @@ func matrixWorld(t *testing.T) *accountWorld {
 // request's cookies (a phone page's, a language) never reach another.
 func (b *browser) clone() *browser {
 	c := *b
-	c.jar = &cookieJar{cookies: slices.Clone(b.jar.cookies)}
-	c.c = &http.Client{Jar: c.jar, CheckRedirect: b.c.CheckRedirect}
+	c.jar = newJar(b.t)
+	c.jar.SetCookies(b.at("/"), b.jar.Cookies(b.at("/")))
+	cl := *b.c
+	cl.Jar = c.jar
+	c.c = &cl
 	return &c
 }
 
@@ -128,9 +131,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return c
 	}
 	c := newClient()
+	members := 0 // bar numbers are unique: counted, not drawn at random
 	newMember := func(linkTo string) *amparo.Member {
+		members++
 		m := &amparo.Member{OrganizationID: a, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
-			BarNumber: strconv.Itoa(900000 + rand.IntN(99999)), Languages: []string{"es"}, PublicPhone: "+1 213 555 0142", CaseCapacity: 50}
+			BarNumber: strconv.Itoa(900000 + members), Languages: []string{"es"}, PublicPhone: "+1 213 555 0142", CaseCapacity: 50}
 		must(w.db.CreateMember(system, m))
 		if linkTo != "" {
 			must(w.db.LinkMemberAccount(system, m.ID, linkTo))

@@ -15,6 +15,8 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/internal/testenv"
 )
 
 // withKeys gives the world's organization a certified issuing key and a
@@ -181,7 +183,7 @@ func TestAccessibility(t *testing.T) {
 	}
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
 	w.db.CreateLetter(system, l)
-	if _, err := w.db.IssueLetter(signerFor(t, w.db, m), l.ID); err != nil {
+	if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	link, _ := w.db.FindPhoneLink(system, l.ID)
@@ -204,7 +206,7 @@ func TestAccessibility(t *testing.T) {
 
 	session := func(role amparo.Role, org string) string {
 		b := w.signedInAs(t, role, org)
-		return b.jar.cookies[0].Value
+		return b.session()
 	}
 	pages := []struct {
 		role  amparo.Role // "" for signed out
@@ -226,8 +228,13 @@ func TestAccessibility(t *testing.T) {
 		if p.role != "" {
 			do(t, ctx, setCookie(base, "__Host-session", session(p.role, org)))
 		}
-		for _, lang := range []string{"en", "es"} {
-			for _, path := range p.paths {
+		for li, lang := range []string{"en", "es"} {
+			for pi, path := range p.paths {
+				// Outside CI each page is checked once, in English and
+				// Spanish by turns; CI checks every page in both.
+				if !testenv.CI() && (pi+li)%2 == 1 {
+					continue
+				}
 				sep := "?"
 				if strings.Contains(path, "?") {
 					sep = "&"
@@ -256,7 +263,11 @@ func TestAccessibility(t *testing.T) {
 			}
 		}
 	}
-	if checked != 2*33 {
-		t.Fatalf("axe checked %d pages, want %d", checked, 2*33)
+	want := 2 * 33
+	if !testenv.CI() {
+		want = 33
+	}
+	if checked != want {
+		t.Fatalf("axe checked %d pages, want %d", checked, want)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/qrscan"
 )
@@ -73,10 +74,10 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 		}
 		return token
 	}
-	signerFor(t, w.db, attorney)
-	signerFor(t, w.db, colleague)
-	staffSession := w.signedInAs(t, amparo.RoleIntake, w.org.ID).jar.cookies[0].Value
-	adminSession := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID).jar.cookies[0].Value
+	storetest.SignerFor(t, w.db, attorney)
+	storetest.SignerFor(t, w.db, colleague)
+	staffSession := w.signedInAs(t, amparo.RoleIntake, w.org.ID).session()
+	adminSession := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID).session()
 	memberSession, otherSession := session(attorney.AccountID), session(colleague.AccountID)
 	// as signs the office's browser in with a session, or out ("").
 	as := func(token string) context.Context {

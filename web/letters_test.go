@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,41 +12,21 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/qrscan"
-	"github.com/amparo-project/amparo/sqldb"
 )
-
-// signerFor links m to an account of its own, through an invitation for
-// the member record, and returns a context acting as that account with its
-// second factor: the one actor that issues letters in m's name.
-func signerFor(t *testing.T, db *sqldb.DB, m *amparo.Member) context.Context {
-	t.Helper()
-	if m.AccountID == "" {
-		inv := &amparo.Invitation{Email: "m-" + m.ID[:12] + "@members.example", Role: amparo.RoleMember, OrganizationID: m.OrganizationID, MemberID: m.ID}
-		if err := db.CreateInvitation(system, inv); err != nil {
-			t.Fatal(err)
-		}
-		a, err := db.AcceptInvitation(system, inv.Token, m.Name, "$argon2id$unused")
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.AccountID = a.ID
-	}
-	return amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: m.AccountID, Role: amparo.RoleMember,
-		OrganizationID: m.OrganizationID, SecondFactor: true})
-}
 
 // memberSignedIn signs in, with the second factor, as the account linked
 // to m (linking one first).
 func (w *accountWorld) memberSignedIn(t *testing.T, m *amparo.Member) *browser {
 	t.Helper()
-	signerFor(t, w.db, m)
+	storetest.SignerFor(t, w.db, m)
 	token, err := w.db.CreateSession(system, m.AccountID, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := w.browser(t)
-	b.jar.cookies = []*http.Cookie{{Name: "__Host-session", Value: token, Path: "/"}}
+	b.setCookies("/", &http.Cookie{Name: "__Host-session", Value: token, Path: "/", Secure: true})
 	return b
 }
 
@@ -294,7 +273,7 @@ func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
 
 func TestPhonePage_PDF(t *testing.T) {
 	w := newPhoneWorld(t)
-	c := &http.Client{Jar: &cookieJar{}}
+	c := &http.Client{Jar: newJar(t)}
 	if res, _ := c.Get(w.url() + "/letter.pdf"); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("PDF without the PIN: %d", res.StatusCode)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/qrscan"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -62,7 +64,7 @@ func newPhoneWorld(t *testing.T) *phoneWorld {
 	must(db.CreateClient(system, c))
 	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
 	must(db.CreateLetter(system, l))
-	_, err = db.IssueLetter(signerFor(t, db, m), l.ID)
+	_, err = db.IssueLetter(storetest.SignerFor(t, db, m), l.ID)
 	must(err)
 	l, err = db.FindLetterByID(system, l.ID)
 	must(err)
@@ -80,8 +82,7 @@ func (w *phoneWorld) url() string { return w.ts.URL + "/p/" + w.link.Token }
 
 func TestPhonePage_Handlers(t *testing.T) {
 	w := newPhoneWorld(t)
-	jar := &cookieJar{}
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: newJar(t)}
 	res, err := c.Get(w.url())
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +135,8 @@ func TestPhonePage_Handlers(t *testing.T) {
 // its own (all of 127.0.0.0/8 reaches the test server), keeping cookies.
 func from(addr string) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
-	return &http.Client{Jar: &cookieJar{}, Transport: &http.Transport{DialContext: d.DialContext}}
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Transport: &http.Transport{DialContext: d.DialContext}}
 }
 
 // pin posts a PIN and returns the status and the page it ends on.
@@ -304,7 +306,7 @@ func TestPhonePage_RenewalKeepsLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	renewed, err := w.db.RenewLetter(signerFor(t, w.db, m), w.letter.ID)
+	renewed, err := w.db.RenewLetter(storetest.SignerFor(t, w.db, m), w.letter.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +405,9 @@ func readAll(res *http.Response) string {
 	return string(b)
 }
 
-// cookieJar keeps every cookie for every path: enough for one test server.
+// cookieJar keeps every cookie for every path. Only the benchmarks use it;
+// the tests keep cookies in net/http/cookiejar, which scopes them by path
+// and sends Secure ones over TLS only, as a browser does.
 type cookieJar struct{ cookies []*http.Cookie }
 
 func (j *cookieJar) SetCookies(_ *url.URL, cs []*http.Cookie) {
@@ -438,7 +442,7 @@ func TestLetterPage_PhoneLinkSurvivesRenewal(t *testing.T) {
 	if err := w.db.CreateLetter(system, l); err != nil {
 		t.Fatal(err)
 	}
-	signer := signerFor(t, w.db, m)
+	signer := storetest.SignerFor(t, w.db, m)
 	if _, err := w.db.IssueLetter(signer, l.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
 	intakepkg "github.com/amparo-project/amparo/intake"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/web"
 )
@@ -210,6 +211,8 @@ func TestPseudoLocale(t *testing.T) {
 	})
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
+	w.tls = httptest.NewTLSServer(h)
+	t.Cleanup(w.tls.Close)
 
 	ok := &allowance{words: map[string]bool{"Amparo": true}}
 	for _, lang := range append(real.Languages(), real.Partial()...) {
@@ -255,7 +258,7 @@ func TestPseudoLocale(t *testing.T) {
 	if err := db.CreateLetter(system, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.IssueLetter(signerFor(t, db, m), l.ID); err != nil {
+	if _, err := db.IssueLetter(storetest.SignerFor(t, db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	draft := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}
@@ -475,11 +478,8 @@ func TestPseudoLocale(t *testing.T) {
 		fw.Write([]byte(file))
 		mw.WriteField("dry_run", "on")
 		mw.Close()
-		req, _ := http.NewRequest("POST", w.ts.URL+"/applicants/import?lang="+pseudoLang, &buf)
+		req, _ := http.NewRequest("POST", staff.url+"/applicants/import?lang="+pseudoLang, &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		for _, ck := range staff.jar.cookies {
-			req.AddCookie(ck)
-		}
 		res, err := staff.c.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -44,10 +44,8 @@ func TestRecoveryCodes_SurviveALanguageSwitch(t *testing.T) {
 	}
 	// Another account cannot open them, even with the cookie.
 	other := w.signedInAs(t, amparo.RoleMember, w.org.ID)
-	for _, c := range b.jar.cookies {
-		if c.Name == "recovery" {
-			other.jar.cookies = append(other.jar.cookies, c)
-		}
+	if c := b.cookie("/account/recovery", "recovery"); c != nil {
+		other.setCookies("/account/recovery", &http.Cookie{Name: c.Name, Value: c.Value, Path: "/account/recovery", Secure: true})
 	}
 	if res, body := other.get("/account/recovery"); res.StatusCode != http.StatusSeeOther || strings.Contains(body, first) {
 		t.Fatalf("another account read the codes: %d", res.StatusCode)

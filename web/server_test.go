@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -23,16 +23,7 @@ import (
 // returns it with the keyring that seals it.
 func openStore(tb testing.TB) (*sqldb.DB, *envelope.Keyring) {
 	tb.Helper()
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	db, err := sqldb.Open("sqlite:"+filepath.Join(tb.TempDir(), "a.db"), k, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(system); err != nil {
-		tb.Fatal(err)
-	}
-	return db, k
+	return storetest.OpenSQLite(tb)
 }
 
 // newTestServer builds the whole server over a store, every service set

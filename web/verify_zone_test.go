@@ -15,6 +15,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
 )
 
 // fakeClock makes Date.now() answer the milliseconds in sessionStorage
@@ -53,7 +54,7 @@ func TestVerifyPage_LastDayInTheProgramsZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	now = time.Date(2026, 12, 3, 22, 30, 0, 0, la)
-	if _, err := w.db.IssueLetter(signerFor(t, w.db, m), l.ID); err != nil {
+	if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
 		t.Fatal(err)
 	}
 	l, _ = w.db.FindLetterByID(system, l.ID)
@@ -71,7 +72,7 @@ func TestVerifyPage_LastDayInTheProgramsZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	phone := &http.Client{Jar: &cookieJar{}}
+	phone := &http.Client{Jar: newJar(t)}
 	res, err := phone.PostForm(w.ts.URL+"/p/"+link.Token, url.Values{"pin": {link.PIN}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,16 +71,68 @@ func (a attorney) codes(t *testing.T) func() string {
 	}
 }
 
+// demoRun gives the test a data folder seeded by the demo, and what the
+// demo printed. The demo runs once per test binary; each test gets its
+// own copy of the folder it left.
 func demoRun(t *testing.T) (string, string) {
 	t.Helper()
+	demoSeeded.once.Do(func() {
+		demoSeeded.data = filepath.Join(filepath.Dir(binary), "demo-data")
+		demoSeeded.out, demoSeeded.err = runDemo(demoSeeded.data)
+	})
+	if demoSeeded.err != nil {
+		t.Fatal(demoSeeded.err)
+	}
 	data := t.TempDir()
+	if err := copyTree(data, demoSeeded.data); err != nil {
+		t.Fatal(err)
+	}
+	return data, demoSeeded.out
+}
+
+// copyTree copies the folder from into to, keeping every file's mode (the
+// master key's 0600 among them).
+func copyTree(to, from string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		dst := filepath.Join(to, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(dst, info.Mode().Perm())
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, info.Mode().Perm())
+	})
+}
+
+// demoSeeded is the folder the demo seeded for this test binary.
+var demoSeeded struct {
+	once      sync.Once
+	data, out string
+	err       error
+}
+
+// runDemo runs the demo in the folder data until it serves, then stops it.
+func runDemo(data string) (string, error) {
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return "", err
+	}
 	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	buf := make([]byte, 64<<10)
 	var got []byte
@@ -92,9 +147,9 @@ func demoRun(t *testing.T) (string, string) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
 	if !bytes.Contains(got, []byte("Press Ctrl+C")) {
-		t.Fatalf("the demo did not start:\n%s", got)
+		return "", fmt.Errorf("the demo did not start:\n%s", got)
 	}
-	return data, string(got)
+	return string(got), nil
 }
 
 type letterJSON struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -29,9 +30,9 @@ func everyFact(key, name string) *amparo.Applicant {
 
 func TestWaitlistService_FindWaiting(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		other := MustCreateOrganization(t, db, "Organización B Ejemplo")
-		m := MustCreateMember(t, db, org.ID, "900001")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		other := storetest.MustCreateOrganization(t, db, "Organización B Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
 		intake := as(amparo.RoleIntake, org.ID)
 		first := []*amparo.Applicant{everyFact("k1", "Ana Ejemplo"), everyFact("k2", "Eva Muestra"), everyFact("k3", "Rosa Prueba")}
 		if _, err := db.CreateApplicants(intake, first); err != nil {
@@ -106,8 +107,8 @@ func TestWaitlistService_FindWaiting(t *testing.T) {
 
 func TestWaitlistService_FindApplicantsByID(t *testing.T) {
 	each(t, func(t *testing.T, db *sqldb.DB) {
-		org := MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		other := MustCreateOrganization(t, db, "Organización B Ejemplo")
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		other := storetest.MustCreateOrganization(t, db, "Organización B Ejemplo")
 		intake := as(amparo.RoleIntake, org.ID)
 		mine := []*amparo.Applicant{everyFact("k1", "Ana Ejemplo"), everyFact("k2", "Eva Muestra")}
 		if _, err := db.CreateApplicants(intake, mine); err != nil {

@@ -41,7 +41,9 @@ type WaitlistService interface {
 	// FindWaiting returns every applicant still in line of orgID, or all
 	// the actor sees when orgID is empty, oldest first (by CreatedAt, then
 	// ID), each with its ID, OrganizationID, Status, MemberID and
-	// CreatedAt, and of its facts only RankingFacts: no name. The read is
+	// CreatedAt, and of its facts only those ranking and matching use (the
+	// situation, dates, city, language and yes-or-no facts): no name, no
+	// contact. The read is
 	// audited once. EFORBIDDEN if the actor's role does not see client
 	// records (Actor.SeesClients).
 	FindWaiting(ctx context.Context, orgID string) ([]*Applicant, error)

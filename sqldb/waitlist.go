@@ -84,9 +84,9 @@ type sealedFacts struct {
 	wrapped, sealed []byte
 }
 
-// rankingFacts is the part of an applicant's sealed facts that
-// amparo.RankingFacts keeps, under the same JSON names: decoding into it
-// skips the rest (names, contacts, consents) rather than building it.
+// rankingFacts is the part of an applicant's sealed facts that ranking and
+// matching use, under the same JSON names: decoding into it skips the rest
+// (names, contacts, consents) rather than building it.
 type rankingFacts struct {
 	Language       string
 	Address        struct{ City string }

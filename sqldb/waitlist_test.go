@@ -60,9 +60,9 @@ func TestWaitlist_FindWaitingAndMatchState(t *testing.T) {
 		before := lists()
 		got, err := db.FindWaiting(adminA, orgA.ID)
 		must(err)
-		if !slices.Equal(ids(got), []string{w1.ID, w2.ID}) || got[0].LegalName != "Ana Ejemplo Uno" || got[0].Status != amparo.ApplicantWaitlisted ||
+		if !slices.Equal(ids(got), []string{w1.ID, w2.ID}) || got[0].LegalName != "" || got[0].Situation != amparo.SituationAsylum || got[0].Status != amparo.ApplicantWaitlisted ||
 			got[1].OrganizationID != orgA.ID || got[1].CreatedAt.IsZero() {
-			t.Fatalf("A's line: %v, want [w1 w2] decrypted", ids(got))
+			t.Fatalf("A's line: %v, want [w1 w2] with their ranking facts and no name", ids(got))
 		}
 		if n := lists(); n != before+1 {
 			t.Errorf("reading the line wrote %d audit events, want 1", n-before)

@@ -56,6 +56,12 @@ var reason atomic.Pointer[string]
 // after which the signal ends the process as usual.
 func Main(m *testing.M, c **Cluster) int {
 	*c = nil
+	if fuzzing() {
+		// A fuzz run (its coordinator and each worker) runs a Fuzz target
+		// and no store test: starting a cluster per worker would be all the
+		// run does.
+		return m.Run()
+	}
 	cl, err := Start()
 	if err != nil {
 		r := oneLine(err)
@@ -193,4 +199,14 @@ func oneLine(err error) string {
 		s = s[:297] + "..."
 	}
 	return s
+}
+
+// fuzzing reports whether the test binary runs as part of go test -fuzz.
+func fuzzing() bool {
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-test.fuzz=") || strings.HasPrefix(a, "-test.fuzzworker") {
+			return true
+		}
+	}
+	return false
 }

@@ -426,6 +426,9 @@ func (tx *Tx) queryApplicants(ctx context.Context, q string, args ...any) ([]*am
 
 // FindApplicantByID returns one applicant of the actor's organization.
 func (db *DB) FindApplicantByID(ctx context.Context, id string) (*amparo.Applicant, error) {
+	if id == "" { // an empty filter matches everyone: no ID is no record
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "applicant not found")
+	}
 	as, _, err := db.FindApplicants(ctx, amparo.ApplicantFilter{ID: id, Limit: 1})
 	if err != nil {
 		return nil, err

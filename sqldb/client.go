@@ -35,6 +35,9 @@ func clientScope(a amparo.Actor) (string, []any, error) {
 func (db *DB) FindClientByID(ctx context.Context, id string) (*amparo.Client, error) {
 	var c *amparo.Client
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if id == "" { // an empty filter matches everyone: no ID is no record
+			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
+		}
 		cs, _, err := tx.findClients(ctx, amparo.ClientFilter{ID: id, Limit: 1})
 		if err != nil {
 			return err

@@ -57,6 +57,9 @@ func (db *DB) FindLetterByID(ctx context.Context, id string) (*amparo.Letter, er
 }
 
 func (tx *Tx) findLetter(ctx context.Context, id string) (*amparo.Letter, error) {
+	if id == "" { // an empty filter matches every letter: no ID is no record
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "letter not found")
+	}
 	ls, _, err := tx.findLetters(ctx, amparo.LetterFilter{ID: id, Limit: 1})
 	if err != nil {
 		return nil, err

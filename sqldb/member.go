@@ -28,6 +28,9 @@ func scanMember(row interface{ Scan(...any) error }) (*amparo.Member, error) {
 
 // FindMemberByID returns one member.
 func (db *DB) FindMemberByID(ctx context.Context, id string) (*amparo.Member, error) {
+	if id == "" { // an empty filter matches every member: no ID is no record
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "member not found")
+	}
 	ms, _, err := db.FindMembers(ctx, amparo.MemberFilter{ID: id, Limit: 1})
 	if err != nil {
 		return nil, err

@@ -20,6 +20,9 @@ func scanOrganization(row interface{ Scan(...any) error }) (*amparo.Organization
 
 // FindOrganizationByID returns one organization.
 func (db *DB) FindOrganizationByID(ctx context.Context, id string) (*amparo.Organization, error) {
+	if id == "" { // an empty filter matches every organization: no ID is no record
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "organization not found")
+	}
 	os, _, err := db.FindOrganizations(ctx, amparo.OrganizationFilter{ID: id, Limit: 1})
 	if err != nil {
 		return nil, err

@@ -193,3 +193,31 @@ func TestAuditEvents_AppendOnly(t *testing.T) {
 		wantCode(t, err, amparo.EFORBIDDEN)
 	})
 }
+
+// TestFindByID_EmptyIsNotFound: an empty ID finds nothing (an empty filter
+// field matches every record, which a lookup by ID must never return).
+func TestFindByID_EmptyIsNotFound(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		ctx := storetest.SignerFor(t, db, m)
+		c := storetest.MustCreateClient(t, ctx, db, &amparo.Client{OrganizationID: org.ID})
+		if err := db.CreateLetter(ctx, &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: org.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateApplicants(ctx, []*amparo.Applicant{{Key: "k", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Ana Ejemplo Prueba", Language: "es"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		for name, find := range map[string]func() error{
+			"client":       func() error { _, err := db.FindClientByID(ctx, ""); return err },
+			"letter":       func() error { _, err := db.FindLetterByID(ctx, ""); return err },
+			"applicant":    func() error { _, err := db.FindApplicantByID(ctx, ""); return err },
+			"member":       func() error { _, err := db.FindMemberByID(ctx, ""); return err },
+			"organization": func() error { _, err := db.FindOrganizationByID(ctx, ""); return err },
+		} {
+			if amparo.ErrorCode(find()) != amparo.ENOTFOUND {
+				t.Errorf("an empty %s ID found a record", name)
+			}
+		}
+	})
+}

@@ -285,24 +285,21 @@ func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date,
 // again when the keys were made by another version of package names (or
 // never made), in one transaction. Migrate calls it.
 func (db *DB) reindexConflictNames(ctx context.Context) error {
-	sqlTx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
+	count := -1 // nothing rebuilt
+	if err := db.inLockedTx(ctx, lockConflictNames, func(tx *Tx) error { return tx.reindexConflictNames(ctx, &count) }); err != nil {
 		return err
 	}
-	defer sqlTx.Rollback()
-	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
-	if db.dialect == postgresDialect {
-		// Processes that start together take turns; the later ones find
-		// the work done. (SQLite's write transactions already do.)
-		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7238)"); err != nil {
-			return err
-		}
+	if count >= 0 {
+		db.logger.Info("conflict check index rebuilt", "people", count, "keys_version", names.KeysVersion)
 	}
+	return nil
+}
+
+// reindexConflictNames files every record's name again, counting them,
+// unless the keys are of the current version.
+func (tx *Tx) reindexConflictNames(ctx context.Context, count *int) error {
 	want := strconv.Itoa(names.KeysVersion)
-	var got string
-	if err := tx.queryRow(ctx, "SELECT value FROM meta WHERE key = 'conflict_keys_version'").Scan(&got); err == nil && got == want {
-		return nil
-	} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if got, _, err := tx.metaValue(ctx, "conflict_keys_version"); err != nil || got == want {
 		return err
 	}
 	for _, q := range []string{"DELETE FROM name_keys", "DELETE FROM conflict_names"} {
@@ -310,7 +307,7 @@ func (db *DB) reindexConflictNames(ctx context.Context) error {
 			return err
 		}
 	}
-	count := 0
+	n := 0
 	for _, src := range []struct{ typ, q string }{
 		{"client", "SELECT c.id, c.organization_id, k.wrapped, c.sealed FROM clients c JOIN client_keys k ON k.client_id = c.id WHERE c.id > ? ORDER BY c.id LIMIT 500"},
 		{"applicant", "SELECT id, organization_id, wrapped_key, sealed FROM applicants WHERE id > ? ORDER BY id LIMIT 500"},
@@ -350,18 +347,12 @@ func (db *DB) reindexConflictNames(ctx context.Context) error {
 					return err
 				}
 			}
-			count += len(page)
+			n += len(page)
 			after = page[len(page)-1].id
 		}
 	}
-	if _, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES ('conflict_keys_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", []byte(want)); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return mapError(err)
-	}
-	db.logger.Info("conflict check index rebuilt", "people", count, "keys_version", names.KeysVersion)
-	return nil
+	*count = n
+	return tx.setMeta(ctx, "conflict_keys_version", want)
 }
 
 // nameOf reads the name and date of birth of a sealed client, applicant or

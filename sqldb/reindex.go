@@ -42,6 +42,55 @@ var nameTokenIndexes = []struct {
 		"SELECT c.id, c.wrapped_key, c.sealed FROM applicants c"},
 }
 
+// Migration locks: on PostgreSQL each rebuild Migrate runs holds one, so
+// processes that start together take turns.
+const (
+	lockConflictNames = 7238
+	lockNameTokens    = 7239
+	lockApplicantKeys = 7240
+)
+
+// inLockedTx runs fn in one transaction of its own (a migration's work,
+// with no actor), committed when fn returns nil. On PostgreSQL it first
+// takes the advisory lock, so processes that start together take turns and
+// the later ones find the work done; SQLite's write transactions already
+// take turns.
+func (db *DB) inLockedTx(ctx context.Context, lock int64, fn func(tx *Tx) error) error {
+	sqlTx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
+	if db.dialect == postgresDialect {
+		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(?)", lock); err != nil {
+			return err
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return mapError(sqlTx.Commit())
+}
+
+// metaValue reads a value kept in meta, such as an index's version; ok is
+// false when none is kept.
+func (tx *Tx) metaValue(ctx context.Context, key string) (value string, ok bool, err error) {
+	err = tx.queryRow(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, mapError(err)
+	}
+	return value, true, nil
+}
+
+// setMeta keeps a value in meta.
+func (tx *Tx) setMeta(ctx context.Context, key, value string) error {
+	_, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, []byte(value))
+	return err
+}
+
 // reindexNameTokens makes the name search's tokens, in one transaction:
 // every record's when they were made by another nameTokensVersion, else
 // those of records that have none (stored before their table of tokens
@@ -50,29 +99,38 @@ var nameTokenIndexes = []struct {
 // Migrate calls it; once done, a start only looks for records without
 // tokens, through the tokens' index.
 func (db *DB) reindexNameTokens(ctx context.Context) error {
-	sqlTx, err := db.db.BeginTx(ctx, nil)
+	var all bool
+	count := 0
+	err := db.inLockedTx(ctx, lockNameTokens, func(tx *Tx) error {
+		want := strconv.Itoa(nameTokensVersion)
+		got, stored, err := tx.metaValue(ctx, "name_tokens_version")
+		if err != nil {
+			return err
+		} else if !stored {
+			got = "1" // tokens made before the version was kept are version 1
+		}
+		all = got != want
+		if err := tx.reindexNameTokens(ctx, all, &count); err != nil {
+			return err
+		}
+		if all || !stored {
+			return tx.setMeta(ctx, "name_tokens_version", want)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer sqlTx.Rollback()
-	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
-	if db.dialect == postgresDialect {
-		// As for the conflict check's index: processes that start together
-		// take turns, and the later ones find the work done.
-		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7239)"); err != nil {
-			return err
-		}
+	if all || count > 0 {
+		// A count and a version: never a name.
+		db.logger.Info("name search tokens rebuilt", "people", count, "tokens_version", nameTokensVersion, "all", all)
 	}
-	want := strconv.Itoa(nameTokensVersion)
-	got := "1"
-	stored := true
-	if err := tx.queryRow(ctx, "SELECT value FROM meta WHERE key = 'name_tokens_version'").Scan(&got); errors.Is(err, sql.ErrNoRows) {
-		got, stored = "1", false
-	} else if err != nil {
-		return mapError(err)
-	}
-	all := got != want
-	count := 0
+	return nil
+}
+
+// reindexNameTokens makes the tokens of every record (all), or of those
+// without any, counting the records it indexed.
+func (tx *Tx) reindexNameTokens(ctx context.Context, all bool, count *int) error {
 	for _, ix := range nameTokenIndexes {
 		q := ix.records + " WHERE c.id > ?"
 		if all {
@@ -125,23 +183,11 @@ func (db *DB) reindexNameTokens(ctx context.Context) error {
 					}
 				}
 				if len(tokens) > 0 {
-					count++
+					*count++
 				}
 			}
 			after = page[len(page)-1].id
 		}
-	}
-	if all || !stored {
-		if _, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES ('name_tokens_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", []byte(want)); err != nil {
-			return err
-		}
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return mapError(err)
-	}
-	if all || count > 0 {
-		// A count and a version: never a name.
-		db.logger.Info("name search tokens rebuilt", "people", count, "tokens_version", nameTokensVersion, "all", all)
 	}
 	return nil
 }
@@ -163,26 +209,32 @@ func (db *DB) IntakeKeySecret() []byte { return db.cipher.MAC("intake row keys",
 // that is taken, one no import makes) and stays for a person to review.
 // Migrate calls it.
 func (db *DB) reindexApplicantKeys(ctx context.Context) error {
-	sqlTx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
+	var n keyCounts
+	if err := db.inLockedTx(ctx, lockApplicantKeys, func(tx *Tx) error { return tx.reindexApplicantKeys(ctx, &n) }); err != nil {
 		return err
 	}
-	defer sqlTx.Rollback()
-	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC()}
-	if db.dialect == postgresDialect {
-		if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7240)"); err != nil {
-			return err
-		}
+	if n.total > 0 {
+		// Counts and a version: never a name.
+		db.logger.Info("applicant import keys rebuilt", "people", n.total, "changed", n.changed, "kept_apart", n.kept, "keys_version", csvimport.KeyVersion)
 	}
+	return nil
+}
+
+// keyCounts is what a rebuild of the import keys did.
+type keyCounts struct{ total, changed, kept int }
+
+func (tx *Tx) reindexApplicantKeys(ctx context.Context, n *keyCounts) error {
 	want := strconv.Itoa(csvimport.KeyVersion)
-	got := "1"
-	if err := tx.queryRow(ctx, "SELECT value FROM meta WHERE key = 'applicant_keys_version'").Scan(&got); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return mapError(err)
+	got, stored, err := tx.metaValue(ctx, "applicant_keys_version")
+	if err != nil {
+		return err
+	} else if !stored {
+		got = "1" // keys made before the version was kept are version 1
 	}
 	if got == want {
 		return nil
 	}
-	secret := db.IntakeKeySecret()
+	secret := tx.db.IntakeKeySecret()
 	type record struct {
 		id, org, old, new string
 		created           time.Time
@@ -267,15 +319,6 @@ func (db *DB) reindexApplicantKeys(ctx context.Context) error {
 			}
 		}
 	}
-	if _, err := tx.exec(ctx, "INSERT INTO meta (key, value) VALUES ('applicant_keys_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", []byte(want)); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return mapError(err)
-	}
-	if total > 0 {
-		// Counts and a version: never a name.
-		db.logger.Info("applicant import keys rebuilt", "people", total, "changed", len(changed)-kept, "kept_apart", kept, "keys_version", csvimport.KeyVersion)
-	}
-	return nil
+	*n = keyCounts{total: total, changed: len(changed) - kept, kept: kept}
+	return tx.setMeta(ctx, "applicant_keys_version", want)
 }

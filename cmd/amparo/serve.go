@@ -74,10 +74,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "Seeded a fictional program in %s: %d organizations, %d members, %d clients; letters: %d active, %d draft, %d revoked, %d expired, %d superseded.\n",
 			m.Config.Data, sum.Organizations, sum.Members, sum.Clients, sum.Letters[amparo.LetterActive], sum.Letters[amparo.LetterDraft],
 			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded])
-		if err := m.demoAccount(system, sum.Organization, ln.Addr().String()); err != nil {
-			return err
-		}
-		if err := m.demoAttorney(system, sum.Attorney, sum.AttorneyMember, ln.Addr().String()); err != nil {
+		if err := m.demoSignIns(system, sum, ln.Addr().String()); err != nil {
 			return err
 		}
 		for _, try := range []struct{ what, id string }{{"a valid letter", sum.ValidLetter}, {"a revoked letter", sum.RevokedLetter}} {
@@ -103,63 +100,57 @@ var intakeLimits = auth.IntakeLimiterConfig
 // 127.0.0.1, with fictional people only.
 const demoPassword = "ejemplo de carta segura"
 
-// demoAccount makes an organization admin who signs in with a printed
-// password and a TOTP key, through the same invitation a real one uses.
-func (m *Main) demoAccount(ctx context.Context, orgID, addr string) error {
-	inv := &amparo.Invitation{Email: "admin@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: orgID}
-	if err := m.DB.CreateInvitation(ctx, inv); err != nil {
-		return err
-	}
+// demoSignIns lets two people sign in to the demo with the printed
+// password and a TOTP key: an organization admin, made through the same
+// invitation a real one gets, and the first attorney, to approve the
+// letters that await them (only they can). The password is hashed once:
+// argon2 is slow by design.
+func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) error {
 	h, err := auth.NewHasher(auth.DefaultParams, 0)
 	if err != nil {
 		return err
 	}
 	hash, err := h.Hash(ctx, demoPassword)
 	if err != nil {
+		return err
+	}
+	inv := &amparo.Invitation{Email: "admin@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: sum.Organization}
+	if err := m.DB.CreateInvitation(ctx, inv); err != nil {
 		return err
 	}
 	a, err := m.DB.AcceptInvitation(ctx, inv.Token, "Coordinación Ejemplo", hash)
 	if err != nil {
 		return err
 	}
-	e, err := auth.NewTOTP("Amparo", a.Email)
+	secret, code, err := m.demoSecondFactor(ctx, a)
 	if err != nil {
-		return err
-	}
-	codes, hashes := auth.NewRecoveryCodes(10)
-	if err := m.DB.SetTOTP(ctx, a.ID, e.Secret, hashes); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Sign in at http://%s/signin as %s with the password %q;\n  second step: add the key %s to an authenticator app, or use the recovery code %s.\n",
-		addr, a.Email, demoPassword, e.Secret, codes[0])
-	return nil
-}
-
-// demoAttorney lets the first member sign in, with the demo password and
-// a TOTP key, to approve the letters that await them: only they can.
-func (m *Main) demoAttorney(ctx context.Context, a *amparo.Account, memberID, addr string) error {
-	h, err := auth.NewHasher(auth.DefaultParams, 0)
-	if err != nil {
+		addr, a.Email, demoPassword, secret, code)
+	if err := m.DB.SetPasswordHash(ctx, sum.Attorney.ID, hash); err != nil {
 		return err
 	}
-	hash, err := h.Hash(ctx, demoPassword)
-	if err != nil {
-		return err
-	}
-	if err := m.DB.SetPasswordHash(ctx, a.ID, hash); err != nil {
-		return err
-	}
-	e, err := auth.NewTOTP("Amparo", a.Email)
-	if err != nil {
-		return err
-	}
-	codes, hashes := auth.NewRecoveryCodes(10)
-	if err := m.DB.SetTOTP(ctx, a.ID, e.Secret, hashes); err != nil {
+	if secret, code, err = m.demoSecondFactor(ctx, sum.Attorney); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "To approve letters as the attorney %s (member %s), sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the recovery code %s.\n",
-		a.Name, memberID, addr, a.Email, e.Secret, codes[0])
+		sum.Attorney.Name, sum.AttorneyMember, addr, sum.Attorney.Email, secret, code)
 	return nil
+}
+
+// demoSecondFactor turns on an account's second factor, returning its key
+// and one recovery code to print.
+func (m *Main) demoSecondFactor(ctx context.Context, a *amparo.Account) (secret, code string, err error) {
+	e, err := auth.NewTOTP("Amparo", a.Email)
+	if err != nil {
+		return "", "", err
+	}
+	codes, hashes := auth.NewRecoveryCodes(10)
+	if err := m.DB.SetTOTP(ctx, a.ID, e.Secret, hashes); err != nil {
+		return "", "", err
+	}
+	return e.Secret, codes[0], nil
 }
 
 // listen opens the server's address before anything is served, so the

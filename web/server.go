@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"text/template/parse"
 	"time"
 	"unicode/utf8"
@@ -415,7 +416,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, sta
 // renderLang renders a page in the reader's language, preferring lang.
 func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name string, status int, data map[string]any) {
 	p := page{Lang: s.languageFor(w, r, lang), Languages: s.Catalog.Languages(), Data: data, catalog: s.Catalog,
-		zone: func() *time.Location { return s.programZone(r.Context()) }}
+		// Read once, when the page first prints a date: a page of a hundred
+		// dates asks the store once.
+		zone: sync.OnceValue(func() *time.Location { return s.programZone(r.Context()) })}
 	p.Path, p.Query = s.langTarget(r, data)
 	// Into a buffer first: a template error must never leave half a page
 	// sent with the status of a whole one.

@@ -374,19 +374,10 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		where, args = where+" AND c.reference = ?", append(args, ref)
 	}
 	if f.Name != "" {
-		tokens := tx.nameTokens(applicantNameField, f.Name)
-		if len(tokens) == 0 {
+		var ok bool
+		if from, where, args, ok = tx.byName(applicantNameField, f.Name, "applicant_name_tokens", "applicant_id", "applicants", where, args); !ok {
 			return nil, 0, nil
 		}
-		// As for clients: the applicants holding every token drive the query.
-		var targs []any
-		for _, t := range tokens {
-			targs = append(targs, t)
-		}
-		from = "(SELECT applicant_id FROM applicant_name_tokens WHERE token IN (?" + strings.Repeat(", ?", len(tokens)-1) +
-			") GROUP BY applicant_id HAVING COUNT(*) = ?) m CROSS JOIN applicants c"
-		where += " AND c.id = m.applicant_id"
-		args = append(append(targs, len(tokens)), args...)
 	}
 	var n int
 	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+from+" "+where, args...).Scan(&n); err != nil {

@@ -79,20 +79,10 @@ func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		where, args = where+" AND c.organization_id = ?", append(args, f.OrganizationID)
 	}
 	if f.Name != "" {
-		tokens := tx.nameTokens(nameField, f.Name)
-		if len(tokens) == 0 {
+		var ok bool
+		if from, where, args, ok = tx.byName(nameField, f.Name, "client_name_tokens", "client_id", "clients", where, args); !ok {
 			return nil, 0, nil
 		}
-		// The clients holding every token drive the query: a CROSS JOIN
-		// keeps SQLite from scanning the organization's clients instead.
-		var targs []any
-		for _, t := range tokens {
-			targs = append(targs, t)
-		}
-		from = "(SELECT client_id FROM client_name_tokens WHERE token IN (?" + strings.Repeat(", ?", len(tokens)-1) +
-			") GROUP BY client_id HAVING COUNT(*) = ?) m CROSS JOIN clients c"
-		where += " AND c.id = m.client_id"
-		args = append(append(targs, len(tokens)), args...)
 	}
 	var n int
 	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+from+" "+where, args...).Scan(&n); err != nil {
@@ -335,4 +325,24 @@ func sealPersonal(dk dataKey, c *amparo.Client) ([]byte, error) {
 		return nil, err
 	}
 	return dk.Seal(plain, []byte(c.ID)), nil
+}
+
+// byName narrows a query of table (aliased c, filtered by where and args)
+// to the records whose name tokens, in tokens keyed by owner, hold every
+// word of name: the records holding every token drive the query, and a
+// CROSS JOIN keeps SQLite from scanning the organization's records
+// instead. ok is false when name makes no token: nothing matches.
+func (tx *Tx) byName(field, name, tokens, owner, table, where string, args []any) (string, string, []any, bool) {
+	ts := tx.nameTokens(field, name)
+	if len(ts) == 0 {
+		return "", "", nil, false
+	}
+	all := make([]any, 0, len(ts)+1+len(args))
+	for _, t := range ts {
+		all = append(all, t)
+	}
+	all = append(append(all, len(ts)), args...)
+	from := "(SELECT " + owner + " FROM " + tokens + " WHERE token IN (?" + strings.Repeat(", ?", len(ts)-1) +
+		") GROUP BY " + owner + " HAVING COUNT(*) = ?) m CROSS JOIN " + table + " c"
+	return from, where + " AND c.id = m." + owner, all, true
 }

@@ -133,6 +133,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /static/{name}", verifyStatic) // every page's styles; the same files as /v/static
+	mux.HandleFunc("GET /favicon.ico", favicon)
 	s.verifyRoutes(mux)
 	s.phoneRoutes(mux)
 	s.accountRoutes(mux)
@@ -313,6 +314,14 @@ var templateFuncs = template.FuncMap{
 	"list": func(s ...string) []string { return s },
 	// field passes the page and a field's name to the "field" template.
 	"field": func(p page, name string) fieldRef { return fieldRef{p, name} },
+	// col passes the page, a list column's sort key (or a search's field)
+	// and its label's catalog key to "sorthead" and "search".
+	"col": func(p page, key, label string) colRef { return colRef{p, key, label} },
+}
+
+type colRef struct {
+	Page       page
+	Key, Label string
 }
 
 type fieldRef struct {
@@ -328,8 +337,12 @@ type page struct {
 	Path      string
 	Query     url.Values // the page's query, kept by the language links
 	Data      map[string]any
-	catalog   *locale.Catalog
-	zone      func() *time.Location // the program's time zone, read when a page asks
+	// Shell is the staff header of a signed-in person (nil for anyone
+	// else); Flash the banner saying what their last action did.
+	Shell   *shell
+	Flash   *amparo.Msg
+	catalog *locale.Catalog
+	zone    func() *time.Location // the program's time zone, read when a page asks
 }
 
 // Day is the calendar day of t in the program's time zone.
@@ -420,6 +433,10 @@ func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name s
 		// dates asks the store once.
 		zone: sync.OnceValue(func() *time.Location { return s.programZone(r.Context()) })}
 	p.Path, p.Query = s.langTarget(r, data)
+	p.Shell = s.shellFor(r)
+	if status < 300 {
+		p.Flash = s.takeFlash(w, r)
+	}
 	// Into a buffer first: a template error must never leave half a page
 	// sent with the status of a whole one.
 	var buf bytes.Buffer

@@ -84,3 +84,7 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a asset) {
 	w.Header().Set("ETag", a.etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
 }
+
+// favicon is the icon browsers ask for at /favicon.ico when a page names
+// none: the same drawing the pages name.
+func favicon(w http.ResponseWriter, r *http.Request) { serveAsset(w, r, staticAssets["favicon.svg"]) }

@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+
+	"github.com/amparo-project/amparo"
 )
 
 // Routes lists the patterns the server registered, and whether each needs
@@ -31,4 +33,14 @@ func (s *Server) AddPage(name, text string) error {
 // RenderPage answers with a page, as a handler does.
 func (s *Server) RenderPage(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
 	s.render(w, r, name, http.StatusOK, data)
+}
+
+// Allows reports whether the route serving method and path lets the actor
+// in, as the server decides before any handler runs.
+func (s *Server) Allows(a amparo.Actor, method, path string) bool {
+	r, err := http.NewRequest(method, path, nil)
+	if err != nil {
+		return false
+	}
+	return s.allows(a, r)
 }

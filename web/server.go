@@ -150,10 +150,12 @@ func (s *Server) Handler() (http.Handler, error) {
 	return s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(routed(mux.mux)))))), nil
 }
 
-// route is a registered pattern and whether it needs a signed-in person.
+// route is a registered pattern, whether it needs a signed-in person, and
+// the permission it asks of them (nil: any signed-in person).
 type route struct {
 	Pattern string
 	Auth    bool
+	may     permission
 }
 
 // routes registers handlers, each either open to anyone (HandleFunc) or
@@ -168,7 +170,7 @@ type routes struct {
 // what a visitor may see (a phone link's PIN, an invitation's token).
 func (m *routes) HandleFunc(pattern string, h http.HandlerFunc) {
 	m.mux.HandleFunc(pattern, h)
-	m.list = append(m.list, route{pattern, false})
+	m.list = append(m.list, route{pattern, false, nil})
 }
 
 // Auth registers a route for a person fully signed in (second factor
@@ -176,7 +178,7 @@ func (m *routes) HandleFunc(pattern string, h http.HandlerFunc) {
 // The store checks what the person's role may do.
 func (m *routes) Auth(pattern string, h http.HandlerFunc) {
 	m.mux.HandleFunc(pattern, m.s.requireAuth(h))
-	m.list = append(m.list, route{pattern, true})
+	m.list = append(m.list, route{pattern, true, nil})
 }
 
 // permission decides whether a signed-in actor may use a route; r gives
@@ -212,6 +214,28 @@ func (m *routes) AllowElse(pattern string, p permission, h, otherwise http.Handl
 		}
 		h(w, r)
 	})
+	m.list[len(m.list)-1].may = p
+}
+
+// allows reports whether the route serving r lets the actor in: what a
+// page asks before it shows a button (a form posting to r).
+func (s *Server) allows(a amparo.Actor, r *http.Request) bool {
+	_, pattern := s.mux.Handler(r)
+	for _, rt := range s.routes {
+		if rt.Pattern == pattern {
+			// The mux sets path values only when it serves: set them as
+			// it would, for a permission that reads the path's record.
+			_, p, _ := strings.Cut(pattern, " ")
+			segs := strings.Split(r.URL.Path, "/")
+			for i, seg := range strings.Split(p, "/") {
+				if strings.HasPrefix(seg, "{") && i < len(segs) {
+					r.SetPathValue(strings.Trim(seg, "{.}"), segs[i])
+				}
+			}
+			return rt.may == nil || rt.may(a, r)
+		}
+	}
+	return false
 }
 
 // requireAuth runs h for a fully signed-in session (sessionFrom then

@@ -1,0 +1,268 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/demo"
+	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/testenv"
+	"github.com/amparo-project/amparo/sqldb"
+	"github.com/amparo-project/amparo/web"
+)
+
+// demoWorld is the demo program (amparo demo's seed) served by a test
+// server, with a signed-in session for every staff role.
+type demoWorld struct {
+	db       *sqldb.DB
+	srv      *web.Server
+	ts       *httptest.Server
+	base     string // the server on localhost, a secure context for Chromium
+	sum      *demo.Summary
+	sessions map[amparo.Role]string
+	actors   map[amparo.Role]amparo.Actor
+}
+
+// staffRoles are the roles that sign in to the staff app.
+var staffRoles = []amparo.Role{amparo.RoleProgramAdmin, amparo.RoleOrgAdmin, amparo.RoleMember, amparo.RoleIntake,
+	amparo.RoleAuditor, amparo.RoleOrganizer, amparo.RoleFundOfficer, amparo.RoleProcurement}
+
+// staffNames are the fictional people signed in as each role.
+var staffNames = map[amparo.Role]string{amparo.RoleProgramAdmin: "Inés Programa Ejemplo", amparo.RoleOrgAdmin: "Coordinación Ejemplo",
+	amparo.RoleIntake: "Rosa Admisión Ficticia", amparo.RoleAuditor: "Tomás Auditor Ficticio", amparo.RoleOrganizer: "Lupe Talleres Ejemplo",
+	amparo.RoleFundOfficer: "Fondo Ejemplo", amparo.RoleProcurement: "Compras Ejemplo"}
+
+func newDemoWorld(t *testing.T) *demoWorld {
+	t.Helper()
+	db, k := openStore(t)
+	w := &demoWorld{db: db, sessions: map[amparo.Role]string{}, actors: map[amparo.Role]amparo.Actor{}}
+	srv, h := newTestServer(t, db, k)
+	w.srv, w.ts = srv, httptest.NewServer(h)
+	t.Cleanup(w.ts.Close)
+	w.base = strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	sum, err := demo.Seed(t.Context(), db, w.base+"/v", time.Now(), func(now time.Time) { db.Now = func() time.Time { return now } })
+	db.Now = time.Now
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sum = sum
+	for _, role := range staffRoles {
+		a := sum.Attorney // the member signing letters
+		if role != amparo.RoleMember {
+			org := ""
+			if role.OrganizationRole() {
+				org = sum.Organization
+			}
+			inv := &amparo.Invitation{Email: string(role) + "@example.org", Role: role, OrganizationID: org}
+			if err := db.CreateInvitation(system, inv); err != nil {
+				t.Fatal(err)
+			}
+			if a, err = db.AcceptInvitation(system, inv.Token, staffNames[role], "$argon2id$unused"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		token, err := db.CreateSession(system, a.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.sessions[role] = token
+		w.actors[role] = (&amparo.Session{AccountID: a.ID, SecondFactor: true, Account: a}).Actor()
+	}
+	return w
+}
+
+// get fetches path as role, following no redirect.
+func (w *demoWorld) get(t *testing.T, role amparo.Role, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", w.ts.URL+path, nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-session", Value: w.sessions[role]})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+var (
+	hrefs     = regexp.MustCompile(`href="(/[^"#]*)`)
+	postForms = regexp.MustCompile(`(?s)<form[^>]*method="post"[^>]*action="(/[^"]*)"|<form[^>]*action="(/[^"]*)"[^>]*method="post"`)
+	hexID     = regexp.MustCompile(`[0-9a-f]{32}`)
+)
+
+// shape is a page's address with its record IDs and query taken out: the
+// crawl visits one page of each shape.
+func shape(path string) string {
+	p, _, _ := strings.Cut(path, "?")
+	return hexID.ReplaceAllString(p, "{id}")
+}
+
+// skipped are the addresses the crawl does not open: files, the public
+// pages (tested on their own), and leaving.
+func skipped(path string) bool {
+	p, _, _ := strings.Cut(path, "?")
+	for _, prefix := range []string{"/static/", "/v", "/p/", "/intake/", "/signin", "/favicon"} {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return p == "/" || strings.Contains(path, "lang=") || slices.Contains([]string{".pdf", ".png", ".csv", ".txt", ".svg", ".ics"}, filepath.Ext(p))
+}
+
+// crawl walks the staff app as role from its dashboard, two links deep,
+// one page of each shape, and returns the pages it found.
+func (w *demoWorld) crawl(t *testing.T, role amparo.Role) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var pages []string
+	next := []string{"/dashboard"}
+	for depth := 0; depth < 3 && len(next) > 0; depth++ {
+		var found []string
+		for _, path := range next {
+			status, body := w.get(t, role, path)
+			if status != http.StatusOK {
+				t.Errorf("%s: %s answered %d", role, path, status)
+				continue
+			}
+			pages = append(pages, path)
+			// No button the role cannot use: every form that posts goes
+			// to a route that lets this role in.
+			for _, m := range postForms.FindAllStringSubmatch(body, -1) {
+				action := strings.ReplaceAll(m[1]+m[2], "&amp;", "&")
+				if !w.srv.Allows(w.actors[role], "POST", action) {
+					t.Errorf("%s: %s shows a form posting to %s, which the role may not use", role, path, action)
+				}
+			}
+			for _, m := range hrefs.FindAllStringSubmatch(body, -1) {
+				link := strings.ReplaceAll(m[1], "&amp;", "&")
+				if skipped(link) || seen[shape(link)] {
+					continue
+				}
+				seen[shape(link)] = true
+				found = append(found, link)
+			}
+		}
+		next = found
+	}
+	return pages
+}
+
+// TestStaffShell_EveryPage follows every link each role can reach in the
+// demo program: each answers 200 and shows no button the role cannot use;
+// in Chromium on a 375-pixel phone, none scrolls sideways and axe finds
+// nothing serious or critical, in English and Spanish. Outside CI a
+// sample of the pages is checked in the browser; CI checks them all.
+func TestStaffShell_EveryPage(t *testing.T) {
+	w := newDemoWorld(t)
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
+	checked := map[string]bool{}
+	total := 0
+	for _, role := range staffRoles {
+		pages := w.crawl(t, role)
+		if len(pages) < 2 {
+			t.Errorf("%s reaches only %v", role, pages)
+		}
+		total += len(pages)
+		do(t, ctx, setCookie(w.base, "__Host-session", w.sessions[role]))
+		for i, path := range pages {
+			for li, lang := range []string{"en", "es"} {
+				// Outside CI: each shape once, in one language by turns.
+				if !testenv.CI() && (checked[shape(path)] || (i+li)%2 == 1) {
+					continue
+				}
+				checked[shape(path)] = true
+				sep := "?"
+				if strings.Contains(path, "?") {
+					sep = "&"
+				}
+				do(t, ctx, chromedp.Navigate(w.base+path+sep+"lang="+lang), chromedp.WaitReady("body"))
+				if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
+					over := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 375.5).map(e => e.tagName + '.' + e.className + '#' + e.id).slice(-4).join(', ')`)
+					t.Errorf("%s (%s, as %s) is %d pixels wide on a 375-pixel phone: %s", path, lang, role, wide, over)
+				}
+				out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact == 'serious' || v.impact == 'critical').map(v => v.impact + ' ' + v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')')))`)
+				var vs []string
+				if err := json.Unmarshal([]byte(out), &vs); err != nil {
+					t.Fatalf("%s: axe did not run: %v", path, err)
+				}
+				for _, v := range vs {
+					t.Errorf("%s (%s, as %s): %s", path, lang, role, v)
+				}
+			}
+		}
+	}
+	t.Logf("crawled %d pages as %d roles; %d shapes checked in Chromium", total, len(staffRoles), len(checked))
+}
+
+// TestScreenshots writes the README's screenshots: each role's main pages
+// at 1280 and 375 pixels, in PNG, of the demo program. Run
+//
+//	AMPARO_SCREENSHOTS=docs/screenshots go test ./web/ -run TestScreenshots
+//
+// to write them; CI writes them to a temporary folder and checks them.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("AMPARO_SCREENSHOTS")
+	if dir == "" {
+		if !testenv.CI() {
+			t.Skip("set AMPARO_SCREENSHOTS=DIR to write the screenshots")
+		}
+		dir = t.TempDir()
+	}
+	w := newDemoWorld(t)
+	shots := []struct {
+		role  amparo.Role
+		name  string
+		paths []string
+	}{
+		{amparo.RoleProgramAdmin, "program", []string{"/dashboard", "/organizations", "/policy"}},
+		{amparo.RoleOrgAdmin, "office", []string{"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches"}},
+		{amparo.RoleMember, "attorney", []string{"/dashboard", "/letters"}},
+		{amparo.RoleAuditor, "auditor", []string{"/audit"}},
+	}
+	var written []string
+	ctx := browsertest.Start(t, nil)
+	for _, width := range []int64{1280, 375} {
+		do(t, ctx, chromedp.EmulateViewport(width, 900))
+		for _, s := range shots {
+			do(t, ctx, setCookie(w.base, "__Host-session", w.sessions[s.role]))
+			for _, path := range s.paths {
+				do(t, ctx, chromedp.Navigate(w.base+path+"?lang=en"), chromedp.WaitReady("body"))
+				img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%s-%s-%d.png", s.name, strings.Trim(strings.ReplaceAll(path, "/", "-"), "-"), width)
+				if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				cfg, err := png.DecodeConfig(bytes.NewReader(img))
+				if err != nil || int64(cfg.Width) != width {
+					t.Errorf("%s: not a %d-pixel-wide PNG (%v, %d)", name, width, err, cfg.Width)
+				}
+				written = append(written, name)
+			}
+		}
+	}
+	t.Logf("wrote %d screenshots to %s", len(written), dir)
+}

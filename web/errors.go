@@ -22,6 +22,21 @@ func problems(err error) []error {
 	return []error{err}
 }
 
+// statusError is answered with its own HTTP status (413, 429 …) on the
+// error page of code ("invalid", "too_many"), saying msg.
+type statusError struct {
+	status int
+	code   string
+	msg    amparo.Msg
+}
+
+func (e *statusError) Error() string { return e.msg.Key }
+
+// failWith is a statusError: failWith(413, amparo.EINVALID, "form.too_large").
+func failWith(status int, code, key string, args ...any) error {
+	return &statusError{status, code, amparo.Msg{Key: key, Args: args}}
+}
+
 // errorText is err in lang: its catalog key and arguments when it has
 // them, else its message (errors without a key yet say it in English).
 func (s *Server) errorText(lang string, err error) string {

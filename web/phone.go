@@ -153,7 +153,7 @@ func (s *Server) phonePINError(w http.ResponseWriter, r *http.Request, token str
 func (s *Server) openedLetter(w http.ResponseWriter, r *http.Request) *amparo.PhoneLetter {
 	linkID := s.phoneLink(r, r.PathValue("token"))
 	if linkID == "" {
-		http.Error(w, "Forbidden.", http.StatusForbidden)
+		s.error(w, r, amparo.Errorf(amparo.EFORBIDDEN, "No PIN was given for this link.").Localize("phone.no_pin"))
 		return nil
 	}
 	page, err := s.Phones.PhoneLetterByLink(r.Context(), linkID)

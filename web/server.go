@@ -491,21 +491,23 @@ func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name s
 // go to the log, which holds no personal data.
 func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	code := amparo.ErrorCode(err)
-	if code == amparo.EINTERNAL {
-		s.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
-	}
 	status := statusOf(code)
 	lang := s.language(w, r)
+	var se *statusError
+	detail := ""
+	if errors.As(err, &se) {
+		code, status, detail = se.code, se.status, s.msgText(lang, se.msg)
+	} else if code == amparo.EINTERNAL {
+		s.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
+	} else if _, keyed := amparo.ErrorMsg(err); keyed || lang == "en" {
+		// The reader's words for what went wrong, and what the store said
+		// when it says it in the catalog's words (else, in English, only to
+		// an English reader); never for a failure inside the server.
+		detail = s.errorText(lang, err)
+	}
 	if s.pages["error"] == nil {
 		http.Error(w, s.Catalog.T(lang, "error."+code), status)
 		return
-	}
-	// The reader's words for what went wrong, and what the store said
-	// when it says it in the catalog's words (else, in English, only to an
-	// English reader); never for a failure inside the server.
-	detail := ""
-	if _, keyed := amparo.ErrorMsg(err); code != amparo.EINTERNAL && (keyed || lang == "en") {
-		detail = s.errorText(lang, err)
 	}
 	s.render(w, r, "error", status, map[string]any{"Code": code, "Detail": detail, "SignedIn": sessionFrom(r.Context()) != nil})
 }
@@ -561,20 +563,19 @@ func (s *Server) formGuard(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-		lang := s.language(w, r)
 		if err := r.ParseForm(); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				http.Error(w, s.Catalog.T(lang, "form.too_large"), http.StatusRequestEntityTooLarge)
+				s.error(w, r, failWith(http.StatusRequestEntityTooLarge, amparo.EINVALID, "form.too_large"))
 			} else {
-				http.Error(w, s.Catalog.T(lang, "form.malformed"), http.StatusBadRequest)
+				s.error(w, r, failWith(http.StatusBadRequest, amparo.EINVALID, "form.malformed"))
 			}
 			return
 		}
 		for k, vs := range r.PostForm {
 			for _, v := range append(vs, k) {
 				if !utf8.ValidString(v) {
-					http.Error(w, s.Catalog.T(lang, "form.not_utf8"), http.StatusBadRequest)
+					s.error(w, r, failWith(http.StatusBadRequest, amparo.EINVALID, "form.not_utf8"))
 					return
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/credential"
 )
 
@@ -31,12 +32,25 @@ const phoneCookieAge = 90 * 24 * time.Hour
 func (s *Server) phoneRoutes(mux *routes) {
 	mux.HandleFunc("GET /p/sw.js", phoneServiceWorker)
 	mux.HandleFunc("GET /p/icon.png", phoneIcon)
-	mux.HandleFunc("GET /p/{token}", s.phonePage)
-	mux.HandleFunc("POST /p/{token}", s.phonePIN)
-	mux.HandleFunc("GET /p/{token}/qr.png", s.phoneQR)
-	mux.HandleFunc("GET /p/{token}/letter.pdf", s.phonePDF)
-	mux.HandleFunc("GET /p/{token}/manifest.webmanifest", s.phoneManifest)
-	mux.HandleFunc("POST /p/{token}/forget", s.phoneForget)
+	mux.HandleFunc("GET /p/{token}", s.wellFormed(s.phonePage))
+	mux.HandleFunc("POST /p/{token}", s.wellFormed(s.phonePIN))
+	mux.HandleFunc("GET /p/{token}/qr.png", s.wellFormed(s.phoneQR))
+	mux.HandleFunc("GET /p/{token}/letter.pdf", s.wellFormed(s.phonePDF))
+	mux.HandleFunc("GET /p/{token}/manifest.webmanifest", s.wellFormed(s.phoneManifest))
+	mux.HandleFunc("POST /p/{token}/forget", s.wellFormed(s.phoneForget))
+}
+
+// wellFormed refuses a link whose token could not be one (such as
+// "..%2F..%2Fsignout"), before anything is looked up or rendered: the
+// pages build their forms' addresses from it.
+func (s *Server) wellFormed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !auth.WellFormedToken(r.PathValue("token")) {
+			s.error(w, r, amparo.Errorf(amparo.ENOTFOUND, "No such link.").Localize("phone.gone"))
+			return
+		}
+		h(w, r)
+	}
 }
 
 // phoneCookie signs (token, link, expiry): it proves the PIN was given for

@@ -542,6 +542,9 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// uploadRoutes are the routes whose form uploads a file (multipart).
+var uploadRoutes = map[string]bool{"POST /applicants/import": true}
+
 // maxForm bounds every posted form, maxUpload every uploaded file.
 const (
 	maxForm   = 64 << 10
@@ -557,7 +560,14 @@ func (s *Server) formGuard(next http.Handler) http.Handler {
 			return
 		}
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			// File uploads: their handler reads them, within maxUpload.
+			// A file upload, only where a page uploads one: its route
+			// signs the person in before its handler reads the body,
+			// within maxUpload. Anywhere else a multipart body would
+			// escape the form's bound and its UTF-8 check.
+			if _, pattern := s.mux.Handler(r); !uploadRoutes[pattern] {
+				s.error(w, r, failWith(http.StatusUnsupportedMediaType, amparo.EINVALID, "form.malformed"))
+				return
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 			next.ServeHTTP(w, r)
 			return

@@ -184,7 +184,11 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// A slow client holds a connection for a bounded time: its headers 10
+	// seconds, its whole request (an upload included) a minute, the answer
+	// two minutes.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go m.maintain(ctx)

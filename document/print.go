@@ -3,7 +3,6 @@ package document
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/csvexport"
+	"github.com/amparo-project/amparo/internal/safefile"
 )
 
 // A print run: every active letter (of one organization, or of all) as
@@ -153,7 +153,7 @@ func Print(ctx context.Context, r *Renderer, src Source, opt PrintOptions) (*Pri
 					err = r.Letter(&buf, j.letters[0])
 				}
 				if err == nil {
-					err = writeNew(filepath.Join(opt.Dir, j.file), buf.Bytes())
+					err = safefile.WriteNew(filepath.Join(opt.Dir, j.file), buf.Bytes(), 0o600)
 				}
 				if err != nil {
 					for _, id := range j.ids {
@@ -205,24 +205,5 @@ func writeManifest(path string, rows [][]string) error {
 	if err := w.WriteAll(rows); err != nil {
 		return err
 	}
-	return writeNew(path, buf.Bytes())
-}
-
-// writeNew writes a file readable by its owner alone, that must not exist
-// yet: it never overwrites, and never leaves half a file.
-func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v (an existing file is never overwritten)", path, errors.Unwrap(err))
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
+	return safefile.WriteNew(path, buf.Bytes(), 0o600)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/envelope"
+	"github.com/amparo-project/amparo/internal/safefile"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -282,7 +283,7 @@ func trustSign(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeNew(*out, signed, 0o644); err != nil {
+		if err := safefile.WriteNew(*out, signed, 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "Signed the trust list into %s; on the server: amparo trust import %s\n", *out, *out)
@@ -317,7 +318,7 @@ func trustRequest(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNew(*out, req, 0o644); err != nil {
+	if err := safefile.WriteNew(*out, req, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "Wrote %s. Read it, then sign it where the root key is: amparo trust sign --root ROOT.key --in %s --out LIST\n", *out, *out)
@@ -363,7 +364,7 @@ func trustExport(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeNew(*out, doc.Bytes, 0o644); err != nil {
+	if err := safefile.WriteNew(*out, doc.Bytes, 0o644); err != nil {
 		return err
 	}
 	b, err := credential.ParseBundle(doc.Bytes)
@@ -376,23 +377,4 @@ func trustExport(ctx context.Context, m *Main, args []string) error {
 
 // writePrivate writes a new file only its owner reads: a letter holds the
 // client's name.
-func writePrivate(path string, data []byte) error { return writeNew(path, data, 0o600) }
-
-// writeNew writes a file that must not exist yet, with mode perm. It never
-// overwrites, and never leaves half a file.
-func writeNew(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v (an existing file is never overwritten)", path, errors.Unwrap(err))
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return err
-	}
-	return nil
-}
+func writePrivate(path string, data []byte) error { return safefile.WriteNew(path, data, 0o600) }

@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/internal/safefile"
 )
 
 func runLetter(ctx context.Context, m *Main, args []string) error {
@@ -154,7 +155,7 @@ func letterShow(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeNew(*png, b, 0o644); err != nil {
+		if err := safefile.WriteNew(*png, b, 0o644); err != nil {
 			return err
 		}
 	}

@@ -191,7 +191,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go m.maintain(ctx)
+	go m.runner().Run(ctx)
 	ready("http://" + ln.Addr().String() + "/")
 	m.Logger.Info("serving", "addr", ln.Addr().String(), "db", m.DB.Dialect())
 
@@ -204,30 +204,6 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
-}
-
-// maintain keeps published revocation data fresh: hourly, it re-signs
-// status lists older than a day (so verifiers can tell fresh data from
-// stale) and marks letters past their date expired.
-func (m *Main) maintain(ctx context.Context) {
-	system := amparo.NewContextWithActor(ctx, amparo.SystemActor)
-	for {
-		if n, err := m.DB.RefreshStatusLists(system, 24*time.Hour); err != nil {
-			m.Logger.Error("refreshing status lists", "err", err)
-		} else if n > 0 {
-			m.Logger.Info("status lists re-signed", "count", n)
-		}
-		if n, err := m.DB.ExpireLetters(system, time.Now()); err != nil {
-			m.Logger.Error("expiring letters", "err", err)
-		} else if n > 0 {
-			m.Logger.Info("letters expired", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Hour):
-		}
-	}
 }
 
 func runMigrate(ctx context.Context, m *Main, args []string) error {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/jobs"
+)
+
+// The job queue: what the server processes run after a request (and on
+// the hour), for the operator to see and retry.
+
+func runJobs(ctx context.Context, m *Main, args []string) error {
+	return m.dispatch(ctx, args, map[string]sub{
+		"list":  {"[--state STATE] [--kind KIND] [--json]", "list the jobs, newest first, with their state and last error", jobsList},
+		"retry": {"ID", "run a failed job again, with a fresh set of attempts", jobsRetry},
+	})
+}
+
+// jobJSON is a job as `jobs list --json` prints it.
+type jobJSON struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	State       string    `json:"state"`
+	Attempt     int       `json:"attempt"`
+	MaxAttempts int       `json:"max_attempts"`
+	RunAt       time.Time `json:"run_at"`
+	LockedBy    string    `json:"locked_by,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func jobsList(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("jobs list")
+	m.dataFlags(fs)
+	state := fs.String("state", "", "only jobs in `STATE`: pending, running, done or failed")
+	kind := fs.String("kind", "", "only jobs of `KIND`")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	switch amparo.JobState(*state) {
+	case "", amparo.JobPending, amparo.JobRunning, amparo.JobDone, amparo.JobFailed:
+	default:
+		return fmt.Errorf("--state %q: use pending, running, done or failed", *state)
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	// Every job, a page at a time: the list is never cut short.
+	var all []jobJSON
+	for off := 0; ; off += 500 {
+		js, n, err := m.DB.FindJobs(system(ctx), amparo.JobFilter{State: amparo.JobState(*state), Kind: *kind, Offset: off, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, j := range js {
+			all = append(all, jobJSON{j.ID, j.Kind, string(j.State), j.Attempt, j.MaxAttempts, j.RunAt, j.LockedBy, j.LastError, j.CreatedAt})
+		}
+		if off+len(js) >= n || len(js) == 0 {
+			break
+		}
+	}
+	if *asJSON {
+		if all == nil {
+			all = []jobJSON{}
+		}
+		return m.printJSON(all)
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(m.Stdout, "No jobs.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tSTATE\tATTEMPT\tRUN AT\tLAST ERROR")
+	for _, j := range all {
+		last, _, _ := strings.Cut(j.LastError, "\n")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", j.ID, j.Kind, j.State, j.Attempt, j.MaxAttempts, j.RunAt.Local().Format("2006-01-02 15:04"), last)
+	}
+	tw.Flush()
+	fmt.Fprintf(m.Stdout, "%d jobs.\n", len(all))
+	return nil
+}
+
+func jobsRetry(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("jobs retry")
+	m.dataFlags(fs)
+	id, err := m.parseID(fs, args, "a job ID")
+	if err != nil {
+		return err
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	if err := m.DB.RetryJob(system(ctx), id); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Job %s will run again now.\n", id)
+	return nil
+}
+
+// Periodic jobs: re-signing status lists older than a day (so verifiers
+// can tell fresh revocation data from stale) and marking letters past
+// their date expired, each once an hour however many processes serve.
+const (
+	jobRefreshStatusLists = "status_lists.refresh"
+	jobExpireLetters      = "letters.expire"
+)
+
+// runner is the job runner of a serving process.
+func (m *Main) runner() *jobs.Runner {
+	host, _ := os.Hostname()
+	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger,
+		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour}},
+		Handlers: map[string]jobs.Handler{
+			jobRefreshStatusLists: func(ctx context.Context, _ []byte) error {
+				n, err := m.DB.RefreshStatusLists(system(ctx), 24*time.Hour)
+				if n > 0 {
+					m.Logger.Info("status lists re-signed", "count", n)
+				}
+				return err
+			},
+			jobExpireLetters: func(ctx context.Context, _ []byte) error {
+				n, err := m.DB.ExpireLetters(system(ctx), time.Now())
+				if n > 0 {
+					m.Logger.Info("letters expired", "count", n)
+				}
+				return err
+			},
+		}}
+}

@@ -1,0 +1,92 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A serving process runs the hourly jobs through the queue, and the
+// operator sees them with amparo jobs list.
+func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
+	data := t.TempDir()
+	env := []string{"AMPARO_DATA=" + data}
+	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	urlc := make(chan string, 1)
+	go func() {
+		s := bufio.NewScanner(stdout)
+		for s.Scan() {
+			if u := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(s.Text()); u != "" {
+				select {
+				case urlc <- u:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		if !waitHealthy(u + "healthz") {
+			t.Fatal("the server never answered")
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve printed no address")
+	}
+	type job struct {
+		ID, Kind, State string
+	}
+	var jobs []job
+	for try := 0; try < 100; try++ {
+		out, errOut, code := amparo(t, env, "jobs", "list", "--json")
+		if code != 0 {
+			t.Fatalf("jobs list: %d %s", code, errOut)
+		}
+		jobs = nil
+		if err := json.Unmarshal([]byte(out), &jobs); err != nil {
+			t.Fatalf("jobs list --json: %v\n%s", err, out)
+		}
+		done := map[string]bool{}
+		for _, j := range jobs {
+			if j.State == "done" {
+				done[j.Kind] = true
+			}
+		}
+		if done["status_lists.refresh"] && done["letters.expire"] {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(jobs) != 2 {
+		t.Fatalf("jobs after start: %+v, want the two hourly jobs, done", jobs)
+	}
+	for _, j := range jobs {
+		if j.State != "done" {
+			t.Errorf("%s is %s, want done", j.Kind, j.State)
+		}
+	}
+	out, _, code := amparo(t, env, "jobs", "list")
+	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "2 jobs.") {
+		t.Errorf("jobs list: %d\n%s", code, out)
+	}
+	_, errOut, code := amparo(t, env, "jobs", "retry", jobs[0].ID)
+	if code == 0 || !strings.Contains(errOut, "only a failed job") {
+		t.Errorf("retry of a done job: %d %s", code, errOut)
+	}
+	_, errOut, code = amparo(t, env, "jobs", "list", "--state", "stuck")
+	if code == 0 || !strings.Contains(errOut, "pending, running, done or failed") {
+		t.Errorf("jobs list --state stuck: %d %s", code, errOut)
+	}
+}

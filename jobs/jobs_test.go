@@ -1,0 +1,95 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/jobs"
+)
+
+// Three processes' runners over one store run a periodic job once per
+// period, whichever ticks first.
+func TestRunner_PeriodicOncePerPeriod(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t)
+	now := time.Date(2026, 12, 3, 9, 10, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db.Now = clock
+	var runs atomic.Int32
+	var runners []*jobs.Runner
+	for _, w := range []string{"a", "b", "c"} {
+		runners = append(runners, &jobs.Runner{Store: db, Worker: w, Now: clock,
+			Handlers: map[string]jobs.Handler{"status.refresh": func(context.Context, []byte) error { runs.Add(1); return nil }},
+			Periodic: []jobs.Periodic{{Kind: "status.refresh", Every: time.Hour}}})
+	}
+	tickAll := func() {
+		for _, r := range runners {
+			if _, err := r.Tick(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tickAll()
+	tickAll()
+	if n := runs.Load(); n != 1 {
+		t.Fatalf("ran %d times in one period, want 1", n)
+	}
+	now = now.Add(time.Hour) // the next hour
+	tickAll()
+	if n := runs.Load(); n != 2 {
+		t.Fatalf("ran %d times in two periods, want 2", n)
+	}
+}
+
+// A failing job runs again after its backoff, and a panic is a failure,
+// not a crash.
+func TestRunner_RetriesWithBackoff(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db.Now = clock
+	var calls atomic.Int32
+	r := &jobs.Runner{Store: db, Worker: "w", Now: clock, Handlers: map[string]jobs.Handler{
+		"flaky": func(context.Context, []byte) error {
+			switch calls.Add(1) {
+			case 1:
+				return errors.New("gateway said 503")
+			case 2:
+				panic("a bug")
+			}
+			return nil
+		}}}
+	ctx := amparo.NewContextWithActor(t.Context(), amparo.SystemActor)
+	if _, err := db.EnqueueJob(ctx, &amparo.Job{Kind: "flaky"}); err != nil {
+		t.Fatal(err)
+	}
+	for attempt := 1; attempt <= 3; attempt++ {
+		if n, err := r.Tick(t.Context()); err != nil || n != 1 {
+			t.Fatalf("attempt %d: ran %d (%v)", attempt, n, err)
+		}
+		if n, _ := r.Tick(t.Context()); n != 0 {
+			t.Fatalf("attempt %d: ran again before its backoff", attempt)
+		}
+		now = now.Add(jobs.Backoff(attempt) * 2)
+	}
+	done, _, err := db.FindJobs(ctx, amparo.JobFilter{State: amparo.JobDone})
+	if err != nil || len(done) != 1 || done[0].Attempt != 3 {
+		t.Fatalf("done: %v %+v", err, done)
+	}
+}
+
+func TestBackoff_Grows(t *testing.T) {
+	prev := time.Duration(0)
+	for a := 1; a <= 12; a++ {
+		d := jobs.Backoff(a)
+		base := min(time.Duration(a*a*a*a)*time.Second, 24*time.Hour)
+		if d < base || d > base+base/10+1 || d < prev {
+			t.Errorf("Backoff(%d) = %v", a, d)
+		}
+		prev = base
+	}
+}

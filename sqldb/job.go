@@ -209,4 +209,5 @@ func (db *DB) FindJobs(ctx context.Context, f amparo.JobFilter) ([]*amparo.Job, 
 	})
 	return out, n, err
 }
+
 var _ amparo.JobService = (*DB)(nil)

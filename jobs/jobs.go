@@ -115,6 +115,9 @@ func (r *Runner) run(ctx context.Context, j *amparo.Job) {
 	jctx, cancel := context.WithTimeout(ctx, r.Lease*9/10) // done before another worker may take it
 	err := safely(jctx, r.Handlers[j.Kind], j.Args)
 	cancel()
+	// What happened is recorded even when the process is stopping: a job
+	// done but not marked done would run again.
+	ctx = context.WithoutCancel(ctx)
 	if err == nil {
 		err = r.Store.CompleteJob(ctx, j.ID, r.Worker)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
@@ -77,6 +78,9 @@ func Open(dsn string, k *envelope.Keyring, logger *slog.Logger) (*DB, error) {
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name }
 
+// Pool is the connection pool, for its metrics alone.
+func (db *DB) Pool() *sql.DB { return db.db }
+
 // Close closes the database.
 func (db *DB) Close() error { return db.db.Close() }
 
@@ -101,17 +105,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 
-	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	l, err := db.dialect.sessionLocker()
 	if err != nil {
 		return err
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
-	if l, err := db.dialect.sessionLocker(); err != nil {
-		return err
-	} else if l != nil {
-		opts = append(opts, goose.WithSessionLocker(l))
-	}
-	p, err := goose.NewProvider(db.dialect.goose, db.db, fsys, opts...)
+	p, err := db.migrations(l)
 	if err != nil {
 		return err
 	}
@@ -132,6 +130,50 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	return db.reindexApplicantKeys(ctx)
+}
+
+// migrations is the goose provider of the dialect's migrations, taking
+// the lock l (if not nil) while it changes the schema.
+func (db *DB) migrations(l lock.SessionLocker) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if l != nil {
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	return goose.NewProvider(db.dialect.goose, db.db, fsys, opts...)
+}
+
+// Ready reports whether the database can serve, in one line an operator
+// reads: it answers, every migration is applied, it can write (a full disk
+// fails here, not at the next save), and no due job has waited longer than
+// stuck (no process is running the queue).
+func (db *DB) Ready(ctx context.Context, stuck time.Duration) error {
+	p, err := db.migrations(nil)
+	if err != nil {
+		return err
+	}
+	if pending, err := p.HasPending(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	} else if pending {
+		return errors.New("migrations pending: run amparo migrate")
+	}
+	return db.inTx(amparo.NewContextWithActor(ctx, amparo.SystemActor), func(tx *Tx) error {
+		if err := tx.setMeta(ctx, "ready_probe", tx.now.Format(time.RFC3339Nano)); err != nil {
+			return fmt.Errorf("database cannot write: %w", err)
+		}
+		var waiting int
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM jobs WHERE (state = ? AND run_at < ?) OR (state = ? AND locked_until < ?)",
+			string(amparo.JobPending), formatTime(tx.now.Add(-stuck)), string(amparo.JobRunning), formatTime(tx.now.Add(-stuck))).Scan(&waiting); err != nil {
+			return mapError(err)
+		}
+		if waiting > 0 {
+			return fmt.Errorf("job queue stuck: %d jobs due more than %v ago", waiting, stuck)
+		}
+		return nil
+	})
 }
 
 // connect turns "cannot reach the database" into one clear line.

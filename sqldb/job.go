@@ -211,3 +211,41 @@ func (db *DB) FindJobs(ctx context.Context, f amparo.JobFilter) ([]*amparo.Job, 
 }
 
 var _ amparo.JobService = (*DB)(nil)
+
+// JobQueue is the queue's size by state and how long the oldest due job
+// has waited, for metrics.
+func (db *DB) JobQueue(ctx context.Context) (map[amparo.JobState]int, time.Duration, error) {
+	counts := map[amparo.JobState]int{}
+	var oldest time.Duration
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.jobAdmin(); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, "SELECT state, COUNT(*) FROM jobs GROUP BY state")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var state string
+			var n int
+			if err := rows.Scan(&state, &n); err != nil {
+				return err
+			}
+			counts[amparo.JobState(state)] = n
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var due time.Time
+		if err := tx.queryRow(ctx, "SELECT MIN(run_at) FROM jobs WHERE state = ? AND run_at <= ?",
+			string(amparo.JobPending), formatTime(tx.now)).Scan(scanTime{&due}); err != nil {
+			return mapError(err)
+		}
+		if !due.IsZero() {
+			oldest = tx.now.Sub(due)
+		}
+		return nil
+	})
+	return counts, oldest, err
+}

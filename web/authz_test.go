@@ -263,6 +263,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/healthz", want: all(200)},
 		{method: "GET", path: "/static/site.css", want: all(200)},
 		{method: "GET", path: "/favicon.ico", want: all(200)},
+		{method: "GET", path: "/readyz", want: all(200)},
 		{method: "GET", path: "/intake/" + a, want: all(200)},
 		{method: "POST", path: "/intake/" + a, form: url.Values{}, want: all(422)}, // nothing answered: the form again
 		{method: "GET", path: "/intake/" + a + "/done", want: all(303)},            // no request sent: back to the form

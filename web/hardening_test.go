@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/amparo-project/amparo"
 )
 
 // A phone link whose token could not be one is refused before anything
@@ -44,5 +47,24 @@ func TestMultipart_OnlyWhereAFileIsUploaded(t *testing.T) {
 		if res.StatusCode != http.StatusUnsupportedMediaType {
 			t.Errorf("multipart POST %s: %d, want 415", path, res.StatusCode)
 		}
+	}
+}
+
+// /readyz says when the server cannot serve, and why, in one line.
+func TestReadyz(t *testing.T) {
+	ts, db := newServer(t)
+	if res, body := get(t, ts.URL+"/readyz"); res.StatusCode != 200 || body != "ready\n" {
+		t.Fatalf("/readyz: %d %q", res.StatusCode, body)
+	}
+	// A job due an hour ago that nobody ran: no process runs the queue.
+	if _, err := db.EnqueueJob(system, &amparo.Job{Kind: "mail", RunAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	res, body := get(t, ts.URL+"/readyz")
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "job queue stuck: 1 jobs") {
+		t.Errorf("/readyz with a stuck job: %d %q", res.StatusCode, body)
+	}
+	if res, _ := get(t, ts.URL+"/healthz"); res.StatusCode != 200 {
+		t.Errorf("/healthz: %d: the process is alive", res.StatusCode)
 	}
 }

@@ -24,14 +24,18 @@ import (
 	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/matching"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 //go:embed templates
 var templateFiles embed.FS
 
-// Pinger checks that the database answers.
+// Pinger checks the database: Ping that it answers (/healthz: the
+// process is alive), Ready that it can serve (/readyz: migrations applied,
+// writes succeed, no job due for longer than stuck).
 type Pinger interface {
 	Ping(ctx context.Context) error
+	Ready(ctx context.Context, stuck time.Duration) error
 }
 
 // Services are what the server is built from. NewServer refuses a
@@ -69,6 +73,8 @@ type Services struct {
 	Renderer  *document.Renderer
 	Hasher    *auth.Hasher
 	Limiter   *auth.Limiter
+	// Metrics is where the server registers its Prometheus metrics.
+	Metrics prometheus.Registerer
 }
 
 // Server serves every page. Make it with NewServer.
@@ -78,6 +84,7 @@ type Server struct {
 	// changes; signIn runs signing in. Handlers make one call to them.
 	intake  *intake.Service
 	signins *auth.SignIn
+	metrics *metrics
 
 	pages  map[string]*template.Template
 	routes []route        // every registered route, for the authorization matrix
@@ -103,6 +110,10 @@ func NewServer(svc Services) (*Server, error) {
 			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters},
 		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Logger: svc.Logger},
 		pages:   map[string]*template.Template{}}
+	var err error
+	if s.metrics, err = newMetrics(svc.Metrics); err != nil {
+		return nil, err
+	}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -132,6 +143,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.mux = mux.mux
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /static/{name}", verifyStatic) // every page's styles; the same files as /v/static
 	mux.HandleFunc("GET /favicon.ico", favicon)
 	s.verifyRoutes(mux)
@@ -272,6 +284,26 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ok\n"))
+}
+
+// stuckJobs is how long a due job may wait before /readyz says the queue
+// is stuck: the hourly jobs are claimed within seconds by any process.
+const stuckJobs = 10 * time.Minute
+
+// readyz answers 200 when the server can serve, 503 with the reason (one
+// line for the operator, nothing personal) when it cannot.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.DB.Ready(ctx, stuckJobs); err != nil {
+		s.Logger.ErrorContext(ctx, "not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(err.Error() + "\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
 }
 
 // public is the actor of a visitor who has not signed in: it sees the
@@ -616,6 +648,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			*route = "unmatched"
 		}
 		s.Logger.Info("request", "method", r.Method, "route", *route, "status", sw.status, "duration", time.Since(start))
+		s.metrics.observe(*route, r.Method, sw.status, start)
 	})
 }
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -40,7 +41,7 @@ func newTestServer(tb testing.TB, db *sqldb.DB, k *envelope.Keyring, change ...f
 		IntakeLimiter:   auth.NewLimiter(auth.LimiterConfig{AddrBurst: 5, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}),
 		IntakeKeySecret: []byte("test"), Letters: db, Documents: db, Renderer: document.New(cat),
 		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
-		Logger: slog.New(slog.DiscardHandler)}
+		Logger: slog.New(slog.DiscardHandler), Metrics: prometheus.NewRegistry()}
 	for _, c := range change {
 		c(&svc)
 	}

@@ -29,7 +29,7 @@ var verifyStrings = []string{
 }
 
 func (s *Server) verifyRoutes(mux *routes) {
-	mux.HandleFunc("GET /v", s.verifyPage)
+	mux.HandleFunc("GET /v", s.metrics.verifiedBy("page", s.verifyPage))
 	mux.HandleFunc("GET /v/{$}", func(w http.ResponseWriter, r *http.Request) {
 		// Browsers keep the fragment across a redirect.
 		target := "/v"
@@ -38,9 +38,9 @@ func (s *Server) verifyRoutes(mux *routes) {
 		}
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
-	mux.HandleFunc("GET /v/trust", s.verifyTrustList)
-	mux.HandleFunc("GET /v/bundle", s.verifyBundle)
-	mux.HandleFunc("GET /v/status/{org}/{list}", s.verifyStatusList)
+	mux.HandleFunc("GET /v/trust", s.metrics.verifiedBy("trust", s.verifyTrustList))
+	mux.HandleFunc("GET /v/bundle", s.metrics.verifiedBy("bundle", s.verifyBundle))
+	mux.HandleFunc("GET /v/status/{org}/{list}", s.metrics.verifiedBy("status", s.verifyStatusList))
 	mux.HandleFunc("GET /v/static/{name}", verifyStatic)
 	mux.HandleFunc("GET /v/sw.js", verifyServiceWorker)
 }

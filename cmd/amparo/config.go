@@ -35,6 +35,9 @@ type Config struct {
 	DB        string // sqlite:PATH or postgres://...
 	Addr      string
 	MasterKey string // path of the master key file
+	// MetricsAddr is where /metrics is served, apart from the public
+	// address; "" for nowhere.
+	MetricsAddr string
 }
 
 // dataFlags adds the flags of every command that touches data.
@@ -51,6 +54,8 @@ func (m *Main) addrFlag(fs *flag.FlagSet) {
 		def = "127.0.0.1:8080"
 	}
 	fs.StringVar(&m.Config.Addr, "addr", def, "`HOST:PORT` to listen on (env AMPARO_ADDR)")
+	fs.StringVar(&m.Config.MetricsAddr, "metrics-addr", m.Getenv("AMPARO_METRICS_ADDR"),
+		"`HOST:PORT` to serve Prometheus metrics on, apart from the public address (env AMPARO_METRICS_ADDR; default: none)")
 }
 
 // open opens and migrates the database, creating the data folder and a

@@ -3,6 +3,8 @@ package main_test
 import (
 	"bufio"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -17,7 +19,7 @@ import (
 func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 	data := t.TempDir()
 	env := []string{"AMPARO_DATA=" + data}
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0")
+	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0")
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
@@ -25,10 +27,13 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
-	urlc := make(chan string, 1)
+	urlc, metricsc := make(chan string, 1), make(chan string, 1)
 	go func() {
 		s := bufio.NewScanner(stdout)
 		for s.Scan() {
+			if m := regexp.MustCompile(`serving metrics" addr=(\S+)`).FindStringSubmatch(s.Text()); m != nil {
+				metricsc <- "http://" + m[1] + "/metrics"
+			}
 			if u := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(s.Text()); u != "" {
 				select {
 				case urlc <- u:
@@ -37,9 +42,10 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 			}
 		}
 	}()
+	var base string
 	select {
-	case u := <-urlc:
-		if !waitHealthy(u + "healthz") {
+	case base = <-urlc:
+		if !waitHealthy(base + "healthz") {
 			t.Fatal("the server never answered")
 		}
 	case <-time.After(60 * time.Second):
@@ -77,6 +83,27 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 			t.Errorf("%s is %s, want done", j.Kind, j.State)
 		}
 	}
+	// Ready, and measured: the metrics name routes, never paths.
+	if res, body := fetch(t, base+"readyz"); res != 200 || body != "ready\n" {
+		t.Errorf("/readyz: %d %q", res, body)
+	}
+	fetch(t, base+"p/AAAAAAAAAAAAAAAAAAAAAA")
+	var metrics string
+	select {
+	case u := <-metricsc:
+		_, metrics = fetch(t, u)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve printed no metrics address")
+	}
+	for _, want := range []string{`amparo_http_request_duration_seconds_count{code="200",method="GET",route="GET /readyz"} 1`,
+		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 2`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, "AAAAAAAAAAAAAAAAAAAAAA") {
+		t.Error("/metrics holds a path's token")
+	}
 	out, _, code := amparo(t, env, "jobs", "list")
 	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "2 jobs.") {
 		t.Errorf("jobs list: %d\n%s", code, out)
@@ -89,4 +116,15 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, "pending, running, done or failed") {
 		t.Errorf("jobs list --state stuck: %d %s", code, errOut)
 	}
+}
+
+func fetch(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

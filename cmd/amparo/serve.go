@@ -174,9 +174,15 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
+	reg := m.metrics()
+	if m.Config.MetricsAddr != "" {
+		if err := m.serveMetrics(ctx, m.Config.MetricsAddr, reg); err != nil {
+			return fmt.Errorf("--metrics-addr %s: %w", m.Config.MetricsAddr, err)
+		}
+	}
 	s, err := web.NewServer(web.Services{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
 		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewLimiter(intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewLimiter(auth.DefaultLimiterConfig),
-		Catalog: cat, Logger: m.Logger})
+		Catalog: cat, Logger: m.Logger, Metrics: reg})
 	if err != nil {
 		return err
 	}

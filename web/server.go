@@ -105,6 +105,7 @@ func NewServer(svc Services) (*Server, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("web: missing services: %s", strings.Join(missing, ", "))
 	}
+	svc.Logger = slog.New(withRequestID{svc.Logger.Handler()})
 	s := &Server{Services: svc,
 		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
 			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters},
@@ -278,7 +279,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := s.DB.Ping(ctx); err != nil {
-		s.Logger.Error("health check failed", "err", err)
+		s.Logger.ErrorContext(ctx, "health check failed", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("database unavailable\n"))
 		return
@@ -503,7 +504,7 @@ func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name s
 	}
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		if name == "error" { // the error page itself failed: plain words, no loop
-			s.Logger.Error("render failed", "page", name, "err", err)
+			s.Logger.ErrorContext(r.Context(), "render failed", "page", name, "err", err)
 			http.Error(w, s.Catalog.T(p.Lang, "error.internal"), http.StatusInternalServerError)
 			return
 		}
@@ -515,7 +516,7 @@ func (s *Server) renderLang(w http.ResponseWriter, r *http.Request, lang, name s
 	w.Header().Set("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(status)
 	if _, err := buf.WriteTo(w); err != nil {
-		s.Logger.Info("response not delivered", "page", name, "err", err)
+		s.Logger.InfoContext(r.Context(), "response not delivered", "page", name, "err", err)
 	}
 }
 
@@ -530,7 +531,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &se) {
 		code, status, detail = se.code, se.status, s.msgText(lang, se.msg)
 	} else if code == amparo.EINTERNAL {
-		s.Logger.Error("request failed", "method", r.Method, "route", r.Pattern, "err", err)
+		s.Logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	} else if _, keyed := amparo.ErrorMsg(err); keyed || lang == "en" {
 		// The reader's words for what went wrong, and what the store said
 		// when it says it in the catalog's words (else, in English, only to
@@ -643,14 +644,39 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		route := new(string)
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+		id := amparo.NewID()[:16]
+		w.Header().Set("X-Request-ID", id)
+		ctx := context.WithValue(context.WithValue(r.Context(), routeKey{}, route), requestIDKey{}, id)
+		next.ServeHTTP(sw, r.WithContext(ctx))
 		if *route == "" {
 			*route = "unmatched"
 		}
-		s.Logger.Info("request", "method", r.Method, "route", *route, "status", sw.status, "duration", time.Since(start))
+		s.Logger.InfoContext(ctx, "request", "method", r.Method, "route", *route, "status", sw.status, "duration", time.Since(start))
 		s.metrics.observe(*route, r.Method, sw.status, start)
 	})
 }
+
+// requestIDKey holds a request's ID in its context: every line the
+// request logs carries it (withRequestID), and its answer too
+// (X-Request-ID), so an operator finds one request's lines together.
+type requestIDKey struct{}
+
+// withRequestID adds, to each record logged with a request's context, the
+// request's ID.
+type withRequestID struct{ slog.Handler }
+
+func (h withRequestID) Handle(ctx context.Context, r slog.Record) error {
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+		r.AddAttrs(slog.String("request", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h withRequestID) WithAttrs(as []slog.Attr) slog.Handler {
+	return withRequestID{h.Handler.WithAttrs(as)}
+}
+
+func (h withRequestID) WithGroup(name string) slog.Handler { return withRequestID{h.Handler.WithGroup(name)} }
 
 // routeKey holds, in a request's context, where routed writes the pattern
 // that served it.

@@ -141,7 +141,7 @@ func TestPages_NoInlineStyleOrScript(t *testing.T) {
 // the path, whose secrets (a phone link's token) must not reach a log.
 func TestLog_RoutesNotPaths(t *testing.T) {
 	w := newAccountWorld(t)
-	secret := "tj5GcRGHVucORokSoYbzywSecret"
+	secret := "tj5GcRGHVucORokSoYbzyw" // well-formed, as a link's token is
 	if res, _ := get(t, w.ts.URL+"/p/"+secret); res.StatusCode != http.StatusOK {
 		t.Fatalf("phone page: %d", res.StatusCode)
 	}
@@ -149,6 +149,12 @@ func TestLog_RoutesNotPaths(t *testing.T) {
 	log := w.log.String()
 	if strings.Contains(log, secret) || !strings.Contains(log, `route="GET /p/{token}"`) || !strings.Contains(log, "route=unmatched") {
 		t.Fatalf("the log:\n%s", log)
+	}
+	// Each request's lines carry its ID, which its answer gives too.
+	res, _ := get(t, w.ts.URL+"/no/such/page")
+	id := res.Header.Get("X-Request-ID")
+	if len(id) != 16 || !strings.Contains(w.log.String(), "request="+id) {
+		t.Errorf("request ID %q not in the log:\n%s", id, w.log.String())
 	}
 }
 

@@ -108,7 +108,7 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, to, key string, ar
 	if sess := sessionFrom(r.Context()); sess != nil {
 		b, _ := json.Marshal(f)
 		if err := s.keepSealed(w, r, flashCookie, "/", sess.AccountID, b, 5*time.Minute); err != nil {
-			s.Logger.Error("banner not kept", "err", err)
+			s.Logger.ErrorContext(r.Context(), "banner not kept", "err", err)
 		}
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)

@@ -676,7 +676,9 @@ func (h withRequestID) WithAttrs(as []slog.Attr) slog.Handler {
 	return withRequestID{h.Handler.WithAttrs(as)}
 }
 
-func (h withRequestID) WithGroup(name string) slog.Handler { return withRequestID{h.Handler.WithGroup(name)} }
+func (h withRequestID) WithGroup(name string) slog.Handler {
+	return withRequestID{h.Handler.WithGroup(name)}
+}
 
 // routeKey holds, in a request's context, where routed writes the pattern
 // that served it.

@@ -298,11 +298,22 @@ func (tx *Tx) audit(ctx context.Context, action amparo.AuditAction, recordID str
 // inTx runs fn in a transaction as the context's actor; an actor is
 // required for every operation.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.begin(ctx, nil, fn)
+}
+
+// inReadTx is inTx for a reading that writes nothing (not even an audit
+// event): on SQLite it does not take the write lock, so readers never
+// queue behind writers (WAL lets them read side by side).
+func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.begin(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (db *DB) begin(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	actor, ok := amparo.ActorFromContext(ctx)
 	if !ok {
 		return amparo.Errorf(amparo.EUNAUTHORIZED, "no actor in context")
 	}
-	sqlTx, err := db.db.BeginTx(ctx, nil)
+	sqlTx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
 		return mapError(err)
 	}

@@ -86,6 +86,13 @@ func (d *dialect) rebind(q string) string {
 	return b.String()
 }
 
+// The connection pools' sizes: SQLite's for one process, PostgreSQL's
+// for each of several.
+const (
+	sqliteConns   = 8
+	postgresConns = 16
+)
+
 // openSQL opens the database named by dsn: "sqlite:PATH" or a
 // postgres:// URL. It returns the dialect and, for SQLite, the file path.
 func openSQL(dsn string) (*sql.DB, *dialect, string, error) {
@@ -118,12 +125,26 @@ func openSQL(dsn string) (*sql.DB, *dialect, string, error) {
 		}
 		q.Set("_txlock", "immediate")
 		db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err == nil {
+			// A bounded pool: writers run one at a time anyway, and
+			// hundreds of connections waiting on the lock only lengthen
+			// every wait. Readers share the rest.
+			db.SetMaxOpenConns(sqliteConns)
+			db.SetMaxIdleConns(sqliteConns)
+		}
 		return db, sqliteDialect, path, err
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		if _, err := pgconn.ParseConfig(dsn); err != nil {
 			return nil, nil, "", fmt.Errorf("malformed PostgreSQL DSN: %s", pgErrorText(err))
 		}
 		db, err := sql.Open("pgx", dsn)
+		if err == nil {
+			// Per process: N processes hold at most N times this many of
+			// the server's max_connections (100 by default).
+			db.SetMaxOpenConns(postgresConns)
+			db.SetMaxIdleConns(postgresConns)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
 		return db, postgresDialect, "", err
 	}
 	return nil, nil, "", errors.New("unknown database DSN: use sqlite:PATH or postgres://USER@HOST/DBNAME")

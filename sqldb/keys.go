@@ -403,7 +403,7 @@ func (tx *Tx) latestTrustList(ctx context.Context) (time.Time, error) {
 // FindRootPublicKey returns the program root public key.
 func (db *DB) FindRootPublicKey(ctx context.Context) (ed25519.PublicKey, error) {
 	var pub ed25519.PublicKey
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inReadTx(ctx, func(tx *Tx) error {
 		k, err := tx.rootKey(ctx)
 		if err == nil {
 			pub = k.PublicKey
@@ -416,7 +416,7 @@ func (db *DB) FindRootPublicKey(ctx context.Context) (ed25519.PublicKey, error) 
 // FindTrustList returns the published trust list.
 func (db *DB) FindTrustList(ctx context.Context) (*amparo.SignedDocument, error) {
 	var d amparo.SignedDocument
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inReadTx(ctx, func(tx *Tx) error {
 		err := tx.queryRow(ctx, "SELECT signed, issued_at FROM trust_lists ORDER BY seq DESC LIMIT 1").Scan(&d.Bytes, scanTime{&d.IssuedAt})
 		if err := mapError(err); amparo.ErrorCode(err) == amparo.ENOTFOUND {
 			return amparo.Errorf(amparo.ENOTFOUND, "no trust list is published yet: run amparo trust sign")

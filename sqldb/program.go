@@ -12,7 +12,7 @@ var _ amparo.ProgramService = (*DB)(nil)
 // FindProgram returns the program's settings.
 func (db *DB) FindProgram(ctx context.Context) (*amparo.Program, error) {
 	var p amparo.Program
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inReadTx(ctx, func(tx *Tx) error {
 		var langs string
 		err := tx.queryRow(ctx, `SELECT name, jurisdiction, letter_capacity, languages,
 			letter_validity_days, time_zone, verify_url, updated_at FROM program WHERE id = 1`).

@@ -184,7 +184,7 @@ func (db *DB) RefreshStatusLists(ctx context.Context, olderThan time.Duration) (
 // FindStatusList returns a signed status list, as published.
 func (db *DB) FindStatusList(ctx context.Context, orgID string, listID uint32) (*amparo.SignedDocument, error) {
 	var d amparo.SignedDocument
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inReadTx(ctx, func(tx *Tx) error {
 		err := tx.queryRow(ctx, "SELECT signed, issued_at FROM status_lists WHERE organization_id = ? AND list_id = ?", orgID, listID).
 			Scan(&d.Bytes, scanTime{&d.IssuedAt})
 		if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
@@ -201,7 +201,7 @@ func (db *DB) FindStatusList(ctx context.Context, orgID string, listID uint32) (
 // FindStatusLists returns every signed status list, for a trust bundle.
 func (db *DB) FindStatusLists(ctx context.Context) ([]*amparo.SignedDocument, error) {
 	var out []*amparo.SignedDocument
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, "SELECT signed, issued_at FROM status_lists ORDER BY organization_id, list_id")
 		if err != nil {
 			return err

@@ -44,3 +44,12 @@ func (s *Server) Allows(a amparo.Actor, method, path string) bool {
 	}
 	return s.allows(a, r)
 }
+
+// ClientOf is the client's address and whether it reached the site over
+// https, as the server takes them from r (behind its trusted proxies).
+func (s *Server) ClientOf(r *http.Request) (addr string, https bool) {
+	s.behindProxy(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		addr, https = clientAddr(r), overHTTPS(r)
+	})).ServeHTTP(nil, r)
+	return addr, https
+}

@@ -122,7 +122,7 @@ func (s *Server) intakeRedirect(w http.ResponseWriter, r *http.Request, orgID, k
 	value := base64.RawURLEncoding.EncodeToString(data) + "." + base64.RawURLEncoding.EncodeToString(s.MAC("intake-done "+orgID, data))
 	path := "/intake/" + orgID + "/done"
 	http.SetCookie(w, &http.Cookie{Name: "intake_done", Value: value, Path: path, MaxAge: int(intakeDoneFor / time.Second),
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureContext(r)})
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 

@@ -142,7 +142,7 @@ func (s *Server) phonePIN(w http.ResponseWriter, r *http.Request) {
 	}
 	exp := time.Now().Add(phoneCookieAge)
 	http.SetCookie(w, &http.Cookie{Name: "phone", Value: s.phoneCookie(token, page.LinkID, exp), Path: "/p/" + token,
-		Expires: exp, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Expires: exp, HttpOnly: true, Secure: secureContext(r), SameSite: http.SameSiteStrictMode})
 	// Post/redirect/get: a reload does not send the PIN again.
 	http.Redirect(w, r, "/p/"+token, http.StatusSeeOther)
 }
@@ -222,7 +222,7 @@ func (s *Server) phoneForget(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
 	http.SetCookie(w, &http.Cookie{Name: "phone", Value: "", Path: "/p/" + token, MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: secureContext(r), SameSite: http.SameSiteStrictMode})
 	s.render(w, r, "phone_forgotten", http.StatusOK, nil)
 }
 

@@ -75,6 +75,9 @@ type Services struct {
 	Limiter   *auth.Limiter
 	// Metrics is where the server registers its Prometheus metrics.
 	Metrics prometheus.Registerer
+	// Deployment is how people reach the server; its zero value serves
+	// a developer's machine.
+	Deployment Deployment `web:"optional"`
 }
 
 // Server serves every page. Make it with NewServer.
@@ -98,7 +101,7 @@ func NewServer(svc Services) (*Server, error) {
 	v := reflect.ValueOf(svc)
 	var missing []string
 	for i := range v.NumField() {
-		if v.Field(i).IsZero() {
+		if v.Field(i).IsZero() && v.Type().Field(i).Tag.Get("web") != "optional" {
 			missing = append(missing, v.Type().Field(i).Name)
 		}
 	}
@@ -160,7 +163,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.routes = mux.list
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()
-	return s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(routed(mux.mux)))))), nil
+	return s.behindProxy(s.logRequests(securityHeaders(csrf.Handler(s.formGuard(s.withSession(routed(mux.mux))))))), nil
 }
 
 // route is a registered pattern, whether it needs a signed-in person, and
@@ -468,7 +471,7 @@ func (s *Server) languageFor(w http.ResponseWriter, r *http.Request, prefer stri
 	if choice != "" {
 		lang := s.Catalog.Match(choice, "")
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secureContext(r)})
 		return lang
 	}
 	if c, err := r.Cookie("lang"); err == nil {
@@ -568,7 +571,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		if r.TLS != nil {
+		if overHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

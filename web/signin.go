@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -21,16 +20,6 @@ type sessionKey struct{}
 func sessionFrom(ctx context.Context) *amparo.Session {
 	s, _ := ctx.Value(sessionKey{}).(*amparo.Session)
 	return s
-}
-
-// secureContext reports whether cookies may be Secure: over TLS, or on
-// localhost, which browsers treat as secure.
-func secureContext(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.Host)
-	if err != nil {
-		host = r.Host
-	}
-	return r.TLS != nil || host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // sessionCookie is __Host-session where the browser allows it: Secure,
@@ -79,14 +68,6 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	s.render(w, r, "signin", http.StatusOK, map[string]any{"Form": &form{}})
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // signIn checks email and password. Unknown accounts, wrong passwords and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/sqldb"
+	"github.com/amparo-project/amparo/web"
 )
 
 // Main holds what a command builds: its configuration, the database, and
@@ -27,6 +29,9 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	cmd            command // the command being run
+
+	deploy web.Deployment // how serve is reached
+	tls    *tls.Config    // serve's own TLS, if any
 }
 
 // Config is read from flags, then the environment, then defaults.
@@ -38,6 +43,9 @@ type Config struct {
 	// MetricsAddr is where /metrics is served, apart from the public
 	// address; "" for nowhere.
 	MetricsAddr string
+	// A real deployment (deploy.go): the public address, the trusted
+	// proxies (CIDR,...), and TLS served directly.
+	PublicURL, TrustedProxies, TLSCert, TLSKey string
 }
 
 // dataFlags adds the flags of every command that touches data.

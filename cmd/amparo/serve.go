@@ -21,10 +21,19 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("serve")
 	m.dataFlags(fs)
 	m.addrFlag(fs)
+	m.deployFlags(fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
+	d, tc, err := m.deployment()
+	if err != nil {
+		return err
+	}
+	m.deploy, m.tls = d, tc
 	if err := m.open(ctx); err != nil {
+		return err
+	}
+	if err := m.usePublicURL(ctx, d); err != nil {
 		return err
 	}
 	ln, err := m.listen()
@@ -182,7 +191,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	}
 	s, err := web.NewServer(web.Services{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
 		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewLimiter(intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewLimiter(auth.DefaultLimiterConfig),
-		Catalog: cat, Logger: m.Logger, Metrics: reg})
+		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy})
 	if err != nil {
 		return err
 	}
@@ -196,9 +205,15 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	scheme := "http"
+	if m.tls != nil {
+		srv.TLSConfig, scheme = m.tls, "https"
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	go m.runner().Run(ctx)
-	ready("http://" + ln.Addr().String() + "/")
+	ready(scheme + "://" + ln.Addr().String() + "/")
 	m.Logger.Info("serving", "addr", ln.Addr().String(), "db", m.DB.Dialect())
 
 	select {

@@ -159,3 +159,33 @@ func TestLoad_AddingALanguageIsAddingAFile(t *testing.T) {
 		t.Error("Has")
 	}
 }
+
+// TestCatalog_OnMiss: a key the reader's language lacks is reported with
+// that language, whether English answers it or nothing does; a key the
+// language has, or English asked for in English, is not a miss.
+func TestCatalog_OnMiss(t *testing.T) {
+	c, err := locale.LoadFS(fstest.MapFS{
+		"en.json": {Data: []byte(`{"a": "A", "b": "B", "n": {"one": "%d day", "other": "%d days"}}`)},
+		"es.json": {Data: []byte(`{"a": "A es", "n": {"one": "%d día", "other": "%d días"}}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var misses []string
+	c.OnMiss(func(lang, key string) { misses = append(misses, lang+":"+key) })
+	for _, call := range [][2]string{{"es", "a"}, {"es", "n"}, {"en", "b"}, {"es", "b"}, {"es", "zz"}, {"en", "zz"}} {
+		c.T(call[0], call[1], 2)
+	}
+	if want := []string{"es:b", "es:zz", "en:zz"}; !slices.Equal(misses, want) {
+		t.Errorf("misses %v, want %v", misses, want)
+	}
+	if got := c.T("es", "b"); got != "B" {
+		t.Errorf("a miss still answers with the fallback: %q", got)
+	}
+	c.OnMiss(nil)
+	misses = nil
+	c.T("es", "zz")
+	if misses != nil {
+		t.Errorf("OnMiss(nil) still reports: %v", misses)
+	}
+}

@@ -19,7 +19,9 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -204,6 +206,18 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
+}
+
+// Date writes the calendar day of t (in t's own location) as a person
+// reads it in lang: "December 3, 2026", "3 de diciembre de 2026". The
+// form is the catalog's "date.day" (the day, the month's name and the
+// year, as %[1]d, %[2]s and %[3]d) with "date.month.1" to "date.month.12",
+// so a language brings its own with its file. The zero time is "".
+func (c *Catalog) Date(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.T(lang, "date.day", t.Day(), c.T(lang, "date.month."+strconv.Itoa(int(t.Month()))), t.Year())
 }
 
 // OnMiss makes T call f with every language and key it cannot answer in

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/amparo-project/amparo/locale"
 )
@@ -187,5 +188,30 @@ func TestCatalog_OnMiss(t *testing.T) {
 	c.T("es", "zz")
 	if misses != nil {
 		t.Errorf("OnMiss(nil) still reports: %v", misses)
+	}
+}
+
+// TestCatalog_Date: a day is written in the reader's language, from the
+// catalog's form and month names alone.
+func TestCatalog_Date(t *testing.T) {
+	c, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := time.Date(2026, 12, 3, 23, 30, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"en": "December 3, 2026", "es": "3 de diciembre de 2026"} {
+		if got := c.Date(lang, d); got != want {
+			t.Errorf("Date(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	if got := c.Date("es", time.Time{}); got != "" {
+		t.Errorf("the zero day is %q", got)
+	}
+	added, err := locale.Load(fstest.MapFS{"fr.json": {Data: []byte(`{"date.day": "%[1]d %[2]s %[3]d", "date.month.12": "décembre"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := added.Date("fr", d); got != "3 décembre 2026" {
+		t.Errorf("a language added as a file writes %q", got)
 	}
 }

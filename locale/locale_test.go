@@ -1,7 +1,9 @@
 package locale_test
 
 import (
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -213,5 +215,49 @@ func TestCatalog_Date(t *testing.T) {
 	}
 	if got := added.Date("fr", d); got != "3 décembre 2026" {
 		t.Errorf("a language added as a file writes %q", got)
+	}
+}
+
+// TestSpanish_Style holds the Spanish catalog to the choices of its review
+// (docs/spanish.md): usted, never tú; wording that does not assume a
+// gender (abogado/a, never abogado(a)); one name for each legal concept;
+// one quotation style, « ».
+func TestSpanish_Style(t *testing.T) {
+	c, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := map[string][]string{}
+	for k, m := range c.Messages("en") {
+		en[k] = append(en[k], strings.ToLower(m))
+	}
+	var (
+		tu       = regexp.MustCompile(`(?i)\b(tu|tus|te|ti|contigo|tienes|puedes|eres|estás)\b`)
+		lawyer   = regexp.MustCompile(`(?i)\babogad[oa]s?\b`)
+		neutral  = regexp.MustCompile(`(?i)\babogad[oa]s?/as?|colegio de abogados|un abogado o una abogada`)
+		bar      = "número del colegio de abogados"
+		rep      = regexp.MustCompile(`(?i)representantes? acreditad`)
+		repOK    = regexp.MustCompile(`(?i)representante acreditado/a`)
+		parens   = regexp.MustCompile(`\((a|as|os|es)\)`)
+		englishQ = regexp.MustCompile(`[“”]`)
+	)
+	for k, m := range c.Messages("es") {
+		switch {
+		case tu.MatchString(m):
+			t.Errorf("%s: tú, not usted: %q", k, m)
+		case lawyer.MatchString(neutral.ReplaceAllString(m, "")):
+			t.Errorf("%s: an attorney of one gender (write abogado/a): %q", k, m)
+		case rep.MatchString(m) && !repOK.MatchString(m):
+			t.Errorf("%s: write representante acreditado/a: %q", k, m)
+		case parens.MatchString(m):
+			t.Errorf("%s: write the feminine with a slash (abogado/a), not in parentheses: %q", k, m)
+		case englishQ.MatchString(m):
+			t.Errorf("%s: quotes are « »: %q", k, m)
+		}
+		for _, e := range en[k] {
+			if strings.Contains(e, "bar number") && !strings.Contains(strings.ToLower(m), bar) {
+				t.Errorf("%s: the bar number is the %s: %q", k, bar, m)
+			}
+		}
 	}
 }

@@ -155,6 +155,12 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 		}
 		return l
 	}
+	// An accredited representative with room for cases, so a match is proposed.
+	rep := &amparo.Member{OrganizationID: org.ID, Name: "Marta Ficticia Ejemplo", Kind: amparo.MemberAccreditedRep, RecognizedOrg: "Centro Legal Ejemplo",
+		AccreditationDate: amparo.Date{Time: time.Date(2020, 3, 5, 0, 0, 0, 0, time.UTC)}, Languages: []string{"es"}, CaseCapacity: 3, PublicPhone: "+1 213 555 0143"}
+	if err := db.CreateMember(system, rep); err != nil {
+		t.Fatal(err)
+	}
 	revoked := issue()
 	member := w.memberSignedIn(t, m)
 	rec.reading("member POST /letters/{id}/revoke")
@@ -245,6 +251,9 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 		}
 	}
 
+	if _, body := get("org_admin", who[string(amparo.RoleOrgAdmin)], "/matches"); !strings.Contains(body, "Habla español") {
+		t.Errorf("no match is proposed, with its reasons:\n%s", strings.Join(strings.Fields(visibleText(body)), " "))
+	}
 	// Forms sent with problems, a conflict check's hits with their
 	// reasons, a store's refusal, a field no form has.
 	staff := who[string(amparo.RoleIntake)]
@@ -253,6 +262,8 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 	post("intake", staff, "/clients", url.Values{"legal_name": {"Zacarias Quinonez Ejemplo"}, "language": {"es"},
 		"situation": {"tps"}, "tps_country": {"SV"}, "consent": {"on"}}, http.StatusOK)
 	post("intake", staff, "/clients", url.Values{"legal_name": {"Ana"}, "no_such_field": {"x"}}, http.StatusBadRequest)
+	post("intake", staff, "/clients/"+c.ID, url.Values{"legal_name": {c.LegalName}, "language": {"es"}, "situation": {"tps"},
+		"tps_country": {"SV"}, "updated_at": {"2001-01-01T00:00:00Z"}}, http.StatusConflict)
 	post("program_admin", admin, "/organizations/"+org.ID, url.Values{"name": {""}, "kind": {"x"},
 		"contact_email": {"no"}, "languages": {"??"}, "capacity": {"-1"}}, http.StatusUnprocessableEntity)
 	post("program_admin", admin, "/settings", url.Values{"name": {""}, "letter_validity_days": {"0"},
@@ -260,6 +271,27 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 	post("program_admin", admin, "/policy", url.Values{"text": {"rule x tier 9 when nonsense"}, "reason": {"prueba"}}, http.StatusUnprocessableEntity)
 	post("program_admin", admin, "/policy", url.Values{"text": {"policy \"x\"\nrule a tier 1 when detained \"Detenido\"\nas-of 2025-13-01\ntiebreak intake"}, "reason": {"prueba"}}, http.StatusUnprocessableEntity)
 	post("member", member, "/letters/"+l.ID+"/issue", url.Values{}, http.StatusUnprocessableEntity)
+	// A match: declined without a reason, accepted over a conflict, then
+	// accepted with the conflict cleared, and the draft it opens.
+	orgAdmin := who[string(amparo.RoleOrgAdmin)]
+	rec.reading("org_admin POST /parties")
+	if res, body := orgAdmin.post("/parties"+q, url.Values{"name": {"Rosa Prueba Ejemplo"}, "note": {"parte contraria"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("recording a party: %d\n%s", res.StatusCode, body)
+	}
+	pick := url.Values{"applicant": {as[0].ID}, "member": {rep.ID}}
+	post("org_admin", orgAdmin, "/matches/decline", url.Values{"applicant": pick["applicant"], "member": pick["member"], "reason": {""}}, http.StatusUnprocessableEntity)
+	if body := post("org_admin", orgAdmin, "/matches/accept", pick, http.StatusConflict); !strings.Contains(body, "Apellido «") {
+		t.Errorf("the conflict check's reasons are not shown:\n%s", body)
+	}
+	pick.Set("conflicts_cleared", "on")
+	rec.reading("org_admin POST /matches/accept")
+	res, body = orgAdmin.post("/matches/accept"+q, pick)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accepting the match: %d\n%s", res.StatusCode, body)
+	}
+	get("org_admin", orgAdmin, res.Header.Get("Location"))
+	get("org_admin", orgAdmin, "/applicants/"+as[0].ID)
+	get("org_admin", orgAdmin, "/audit")
 	post("member", member, "/letters/"+revoked.ID+"/revoke", url.Values{"reason": {""}}, http.StatusUnprocessableEntity)
 
 	// The invitation, the second factor, signing in, with their mistakes.
@@ -290,6 +322,10 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 
 	// The phone page: locked, opened, forgotten; its letter.
 	_, body = get("member", member, "/letters/"+l.ID)
+	spanishDay := regexp.MustCompile(`<time id="last-day" datetime="\d{4}-\d{2}-\d{2}">\d{1,2} de [a-z]+ de \d{4}</time>`)
+	if !spanishDay.MatchString(body) {
+		t.Errorf("the letter's last day is not written in Spanish:\n%s", body)
+	}
 	u := regexp.MustCompile(`id="phone-url">([^<]+)<`).FindStringSubmatch(body)
 	pin := regexp.MustCompile(`id="phone-pin">([0-9]+)<`).FindStringSubmatch(body)
 	if u == nil || pin == nil {
@@ -305,6 +341,8 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 	post("client", phone, link.Path, url.Values{"pin": {pin[1]}}, http.StatusSeeOther)
 	if _, body := get("client", phone, link.Path); !strings.Contains(body, c.LegalName) {
 		t.Fatalf("the phone page does not show the letter:\n%s", body)
+	} else if !regexp.MustCompile(`datetime="\d{4}-\d{2}-\d{2}">\d{1,2} de [a-z]+ de \d{4}</time>`).MatchString(body) {
+		t.Errorf("the phone page's date is not written in Spanish:\n%s", body)
 	}
 	rec.reading("client GET /p/{token}/letter.pdf")
 	if res, _ := phone.get(link.Path + "/letter.pdf" + q); res.StatusCode != http.StatusOK {

@@ -91,6 +91,27 @@ func englishIn(body string, ok *allowance) []string {
 	return slices.Compact(out)
 }
 
+// TestSpanish_ErrorsWithoutAKey: an error the store says only in English
+// (one without a catalog key yet) reaches a Spanish reader in the catalog's
+// words for its kind, and an English reader as it is.
+func TestSpanish_ErrorsWithoutAKey(t *testing.T) {
+	db, k := openStore(t)
+	srv, _ := newTestServer(t, db, k)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{amparo.ECONFLICT, amparo.EINVALID, amparo.ENOTFOUND, amparo.EFORBIDDEN} {
+		e := amparo.Errorf(code, "the record is in the wrong state")
+		if got, want := srv.ErrorText("es", e), cat.T("es", "error."+code); got != want || want == cat.T("en", "error."+code) {
+			t.Errorf("%s in Spanish: %q, want %q", code, got, want)
+		}
+		if got := srv.ErrorText("en", e); got != "the record is in the wrong state" {
+			t.Errorf("%s in English: %q", code, got)
+		}
+	}
+}
+
 // TestSpanish_NoCatalogMisses: every page, for every role and signed out,
 // with data on it (clients, letters drafted, issued and revoked, an
 // applicant, matches, the queue, the policy, the audit trail), the forms

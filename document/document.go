@@ -2,7 +2,6 @@ package document
 
 import (
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -191,7 +190,7 @@ func (r *Renderer) t(lang, key string, args ...any) string { return r.cat.T(lang
 
 // date writes t as a long date in lang, such as "March 5, 2025".
 func (r *Renderer) date(lang string, t time.Time) string {
-	return r.t(lang, "letter.date", t.Day(), r.t(lang, "letter.month."+strconv.Itoa(int(t.Month()))), t.Year())
+	return r.cat.Date(lang, t)
 }
 
 // clientLanguages returns the languages of the client's part, each once:

@@ -167,7 +167,7 @@ func TestLetterPDF_TextInBothLanguages(t *testing.T) {
 			"Scan this code to verify this letter and whether it is still in force.",
 			// The client's part, in Spanish:
 			"Para usted: sobre esta carta", "Su carta es válida hasta el 5 de marzo de 2027.",
-			"Si un agente le detiene", "Diga: «Quiero guardar silencio. Quiero hablar con mi abogado».",
+			"Si un agente le detiene", "Diga: «Quiero guardar silencio. Quiero hablar con mi abogado/a».",
 			"Llame al +1 213 555 0142 lo antes posible", "Conozca sus derechos",
 			"Tiene derecho a guardar silencio. No tiene que contestar preguntas sobre dónde nació, su situación migratoria o cómo entró al país.",
 			"los agentes necesitan una orden firmada por un juez",
@@ -188,7 +188,7 @@ func TestLetterPDF_TextInBothLanguages(t *testing.T) {
 	t.Run("Card", func(t *testing.T) {
 		text := pdfText(t, write(t, "card.pdf", func(w io.Writer) error { return r.Card(w, sample("es")) }))
 		for _, s := range []string{"LETTER OF REPRESENTATION", "CARTA DE REPRESENTACIÓN", "María José Ejemplo Pérez",
-			"Represented by · Representado(a) por", "+1 213 555 0142", "Valid until · Válida hasta", "March 5, 2027",
+			"Represented by · Representado/a por", "+1 213 555 0142", "Valid until · Válida hasta", "March 5, 2027",
 			"I will remain silent. I will not answer questions without my attorney.",
 			"No doy permiso para que me registren a mí, mis pertenencias, mi carro o mi casa."} {
 			if !strings.Contains(text, s) {

@@ -19,7 +19,9 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -37,6 +39,7 @@ type Catalog struct {
 	plurals  map[string]map[string]map[plural.Form]string // lang → key → form → message
 	tags     map[string]language.Tag
 	matcher  language.Matcher
+	onMiss   func(lang, key string)
 }
 
 // A catalog whose "_meta.partial" is "true" is a translation under way:
@@ -184,6 +187,9 @@ func parseMessages(raw map[string]json.RawMessage) (map[string]string, map[strin
 func (c *Catalog) T(lang, key string, args ...any) string {
 	msg, ok := c.messages[lang][key]
 	if !ok {
+		if c.onMiss != nil {
+			c.onMiss(lang, key)
+		}
 		lang = c.langs[0]
 		if msg, ok = c.messages[lang][key]; !ok {
 			return key
@@ -201,6 +207,26 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	}
 	return msg
 }
+
+// Date writes the calendar day of t (in t's own location) as a person
+// reads it in lang: "December 3, 2026", "3 de diciembre de 2026". The
+// form is the catalog's "date.day" (the day, the month's name and the
+// year, as %[1]d, %[2]s and %[3]d) with "date.month.1" to "date.month.12",
+// so a language brings its own with its file. The zero time is "".
+func (c *Catalog) Date(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return c.T(lang, "date.day", t.Day(), c.T(lang, "date.month."+strconv.Itoa(int(t.Month()))), t.Year())
+}
+
+// OnMiss makes T call f with every language and key it cannot answer in
+// that language: a key lang lacks, answered by the fallback (English), or a
+// key no catalog has, answered by the key itself. It is for tests and
+// checks that a page shows nothing from the fallback; set it before the
+// catalog is in use, as f is called from every goroutine that calls T.
+// A nil f stops the reports.
+func (c *Catalog) OnMiss(f func(lang, key string)) { c.onMiss = f }
 
 // firstInt returns the first integer among args, as an int.
 func firstInt(args []any) (int, bool) {

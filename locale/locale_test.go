@@ -1,9 +1,12 @@
 package locale_test
 
 import (
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/amparo-project/amparo/locale"
 )
@@ -157,5 +160,104 @@ func TestLoad_AddingALanguageIsAddingAFile(t *testing.T) {
 	}
 	if !c.Has("home.title") || c.Has("no.such.key") {
 		t.Error("Has")
+	}
+}
+
+// TestCatalog_OnMiss: a key the reader's language lacks is reported with
+// that language, whether English answers it or nothing does; a key the
+// language has, or English asked for in English, is not a miss.
+func TestCatalog_OnMiss(t *testing.T) {
+	c, err := locale.LoadFS(fstest.MapFS{
+		"en.json": {Data: []byte(`{"a": "A", "b": "B", "n": {"one": "%d day", "other": "%d days"}}`)},
+		"es.json": {Data: []byte(`{"a": "A es", "n": {"one": "%d día", "other": "%d días"}}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var misses []string
+	c.OnMiss(func(lang, key string) { misses = append(misses, lang+":"+key) })
+	for _, call := range [][2]string{{"es", "a"}, {"es", "n"}, {"en", "b"}, {"es", "b"}, {"es", "zz"}, {"en", "zz"}} {
+		c.T(call[0], call[1], 2)
+	}
+	if want := []string{"es:b", "es:zz", "en:zz"}; !slices.Equal(misses, want) {
+		t.Errorf("misses %v, want %v", misses, want)
+	}
+	if got := c.T("es", "b"); got != "B" {
+		t.Errorf("a miss still answers with the fallback: %q", got)
+	}
+	c.OnMiss(nil)
+	misses = nil
+	c.T("es", "zz")
+	if misses != nil {
+		t.Errorf("OnMiss(nil) still reports: %v", misses)
+	}
+}
+
+// TestCatalog_Date: a day is written in the reader's language, from the
+// catalog's form and month names alone.
+func TestCatalog_Date(t *testing.T) {
+	c, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := time.Date(2026, 12, 3, 23, 30, 0, 0, time.UTC)
+	for lang, want := range map[string]string{"en": "December 3, 2026", "es": "3 de diciembre de 2026"} {
+		if got := c.Date(lang, d); got != want {
+			t.Errorf("Date(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	if got := c.Date("es", time.Time{}); got != "" {
+		t.Errorf("the zero day is %q", got)
+	}
+	added, err := locale.Load(fstest.MapFS{"fr.json": {Data: []byte(`{"date.day": "%[1]d %[2]s %[3]d", "date.month.12": "décembre"}`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := added.Date("fr", d); got != "3 décembre 2026" {
+		t.Errorf("a language added as a file writes %q", got)
+	}
+}
+
+// TestSpanish_Style holds the Spanish catalog to the choices of its review
+// (docs/spanish.md): usted, never tú; wording that does not assume a
+// gender (abogado/a, never abogado(a)); one name for each legal concept;
+// one quotation style, « ».
+func TestSpanish_Style(t *testing.T) {
+	c, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := map[string][]string{}
+	for k, m := range c.Messages("en") {
+		en[k] = append(en[k], strings.ToLower(m))
+	}
+	var (
+		tu       = regexp.MustCompile(`(?i)\b(tu|tus|te|ti|contigo|tienes|puedes|eres|estás)\b`)
+		lawyer   = regexp.MustCompile(`(?i)\babogad[oa]s?\b`)
+		neutral  = regexp.MustCompile(`(?i)\babogad[oa]s?/as?|colegio de abogados|un abogado o una abogada`)
+		bar      = "número del colegio de abogados"
+		rep      = regexp.MustCompile(`(?i)representantes? acreditad`)
+		repOK    = regexp.MustCompile(`(?i)representante acreditado/a`)
+		parens   = regexp.MustCompile(`\((a|as|os|es)\)`)
+		englishQ = regexp.MustCompile(`[“”]`)
+	)
+	for k, m := range c.Messages("es") {
+		switch {
+		case tu.MatchString(m):
+			t.Errorf("%s: tú, not usted: %q", k, m)
+		case lawyer.MatchString(neutral.ReplaceAllString(m, "")):
+			t.Errorf("%s: an attorney of one gender (write abogado/a): %q", k, m)
+		case rep.MatchString(m) && !repOK.MatchString(m):
+			t.Errorf("%s: write representante acreditado/a: %q", k, m)
+		case parens.MatchString(m):
+			t.Errorf("%s: write the feminine with a slash (abogado/a), not in parentheses: %q", k, m)
+		case englishQ.MatchString(m):
+			t.Errorf("%s: quotes are « »: %q", k, m)
+		}
+		for _, e := range en[k] {
+			if strings.Contains(e, "bar number") && !strings.Contains(strings.ToLower(m), bar) {
+				t.Errorf("%s: the bar number is the %s: %q", k, bar, m)
+			}
+		}
 	}
 }

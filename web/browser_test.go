@@ -98,7 +98,7 @@ func TestBrowser_StaffFlow(t *testing.T) {
 
 	// Switch to Spanish and create a client.
 	do(t, ctx, chromedp.Navigate(base+"/clients/new?lang=es"), chromedp.WaitVisible("#legal_name"))
-	if h1 := eval[string](t, ctx, `document.querySelector('h1').textContent`); h1 != "Nuevo cliente" {
+	if h1 := eval[string](t, ctx, `document.querySelector('h1').textContent`); h1 != "Agregar cliente" {
 		t.Fatalf("the page is not in Spanish: %q", h1)
 	}
 	do(t, ctx, chromedp.SendKeys("#legal_name", "Zacarías Quiñónez Ejemplo"), chromedp.SetValue("#situation", "daca"),

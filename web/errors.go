@@ -38,10 +38,15 @@ func failWith(status int, code, key string, args ...any) error {
 }
 
 // errorText is err in lang: its catalog key and arguments when it has
-// them, else its message (errors without a key yet say it in English).
+// them; else its message to an English reader (errors without a key yet
+// say it in English), and to any other the catalog's words for its code,
+// never English on a page in another language.
 func (s *Server) errorText(lang string, err error) string {
 	if m, ok := amparo.ErrorMsg(err); ok {
 		return s.msgText(lang, m)
+	}
+	if lang != s.Catalog.Languages()[0] {
+		return s.Catalog.T(lang, "error."+amparo.ErrorCode(err))
 	}
 	return amparo.ErrorMessage(err)
 }

@@ -127,7 +127,7 @@ func TestMatchAccept(t *testing.T) {
 	if !strings.Contains(body, "Why this person comes first: Is in immigration detention (priority group 2)") || strings.Contains(body, "Priority weight") {
 		t.Errorf("the priority is not told in words:\n%s", body)
 	}
-	if _, es := b.get("/matches?lang=es"); !strings.Contains(es, "Está en detención migratoria (grupo de prioridad 2)") {
+	if _, es := b.get("/matches?lang=es"); !strings.Contains(es, "Está en detención migratoria (nivel de prioridad 2)") {
 		t.Errorf("the priority is not told in Spanish:\n%s", es)
 	}
 	b.get("/matches?lang=en")

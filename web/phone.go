@@ -120,11 +120,10 @@ func (s *Server) rights(lang string) []string {
 	var out []string
 	for i := 1; ; i++ {
 		key := fmt.Sprintf("kyr.%d", i)
-		text := s.Catalog.T(lang, key)
-		if text == key {
+		if !s.Catalog.Has(key) {
 			return out
 		}
-		out = append(out, text)
+		out = append(out, s.Catalog.T(lang, key))
 	}
 }
 

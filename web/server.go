@@ -408,8 +408,17 @@ type page struct {
 // Day is the calendar day of t in the program's time zone.
 func (p page) Day(t time.Time) amparo.Date { return amparo.DayOf(t, p.location()) }
 
-// When is the day and time of t in the program's time zone.
-func (p page) When(t time.Time) string { return t.In(p.location()).Format("2006-01-02 15:04") }
+// When is the day and time of t in the program's time zone, the day
+// written in the page's language.
+func (p page) When(t time.Time) string {
+	t = t.In(p.location())
+	return p.catalog.Date(p.Lang, t) + ", " + t.Format("15:04")
+}
+
+// Date writes a day as a person reads it in the page's language ("3 de
+// diciembre de 2026"); a page puts the day's ISO form (its String) in a
+// <time datetime> for machines. The zero day is "".
+func (p page) Date(d amparo.Date) string { return p.catalog.Date(p.Lang, d.Time) }
 
 // LastDay is the last day a letter valid until t is valid on, in the
 // program's time zone: the date letters, cards and verifiers print.

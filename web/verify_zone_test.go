@@ -65,8 +65,8 @@ func TestVerifyPage_LastDayInTheProgramsZone(t *testing.T) {
 
 	// The letter page and the phone page print the same last day.
 	b := w.signedIn(t)
-	if _, body := b.get("/letters/" + l.ID); !strings.Contains(body, `<time id="last-day" datetime="2027-12-03">2027-12-03</time>`) {
-		t.Fatalf("the letter page does not print 2027-12-03:\n%s", body)
+	if _, body := b.get("/letters/" + l.ID); !strings.Contains(body, `<time id="last-day" datetime="2027-12-03">December 3, 2027</time>`) {
+		t.Fatalf("the letter page does not print December 3, 2027 (2027-12-03):\n%s", body)
 	}
 	link, err := w.db.FindPhoneLink(system, l.ID)
 	if err != nil {

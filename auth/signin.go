@@ -52,7 +52,9 @@ func (s *SignIn) now() time.Time {
 // failure audited), or the store's error.
 func (s *SignIn) Password(ctx context.Context, email, password, addr, oldToken string) (*amparo.Account, string, error) {
 	email, now := amparo.NormalizeEmail(email), s.now()
-	if ok, wait := s.Limiter.Allow(email, addr, now); !ok {
+	if ok, wait, err := s.Limiter.Allow(ctx, email, addr, now); err != nil {
+		return nil, "", err
+	} else if !ok {
 		return nil, "", &ThrottledError{Wait: wait}
 	}
 	account, creds, err := s.Accounts.FindCredentials(ctx, email)
@@ -79,7 +81,7 @@ func (s *SignIn) Password(ctx context.Context, email, password, addr, oldToken s
 		}
 		return nil, "", s.fail(ctx, email, addr, now, id, ErrWrongPassword)
 	}
-	s.Limiter.Succeed(email, addr, now)
+	s.limits(ctx, s.Limiter.Succeed(ctx, email, addr, now))
 	token, err := s.Rotate(ctx, oldToken, account.ID, false)
 	if err != nil {
 		return nil, "", err
@@ -99,10 +101,19 @@ func (s *SignIn) rehash(ctx context.Context, a *amparo.Account, password string)
 	}
 }
 
+// limits logs a limiter's failure to record an outcome: the attempt was
+// counted as a failure when it was allowed, so the worst a lost outcome
+// does is keep that count, which errs on the guesser's side.
+func (s *SignIn) limits(ctx context.Context, err error) {
+	if err != nil && s.Logger != nil {
+		s.Logger.WarnContext(ctx, "sign-in outcome not recorded by the limiter", "err", err)
+	}
+}
+
 // fail counts a failed attempt and audits it, returning answer, or the
 // audit's error: a failure that cannot be recorded is not passed over.
 func (s *SignIn) fail(ctx context.Context, email, addr string, now time.Time, accountID string, answer error) error {
-	s.Limiter.Fail(email, addr, now)
+	s.limits(ctx, s.Limiter.Fail(ctx, email, addr, now))
 	if err := s.Accounts.AuditSignInFailure(ctx, accountID); err != nil {
 		return fmt.Errorf("audit a failed sign-in: %w", err)
 	}
@@ -116,7 +127,9 @@ func (s *SignIn) fail(ctx context.Context, email, addr string, now time.Time, ac
 // error.
 func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, oldToken string) (string, error) {
 	now, email := s.now(), sess.Account.Email
-	if ok, wait := s.Limiter.Allow(email, addr, now); !ok {
+	if ok, wait, err := s.Limiter.Allow(ctx, email, addr, now); err != nil {
+		return "", err
+	} else if !ok {
 		return "", &ThrottledError{Wait: wait}
 	}
 	_, creds, err := s.Accounts.FindCredentials(ctx, email)
@@ -135,7 +148,7 @@ func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, old
 	if !ok {
 		return "", s.fail(ctx, email, addr, now, sess.AccountID, ErrWrongCode)
 	}
-	s.Limiter.Succeed(email, addr, now)
+	s.limits(ctx, s.Limiter.Succeed(ctx, email, addr, now))
 	return s.Rotate(ctx, oldToken, sess.AccountID, true)
 }
 
@@ -144,7 +157,9 @@ func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, old
 // *ThrottledError, ErrWrongPassword, or the store's error.
 func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password, addr string) error {
 	now := s.now()
-	if ok, wait := s.Limiter.Allow(a.Email, addr, now); !ok {
+	if ok, wait, err := s.Limiter.Allow(ctx, a.Email, addr, now); err != nil {
+		return err
+	} else if !ok {
 		return &ThrottledError{Wait: wait}
 	}
 	_, creds, err := s.Accounts.FindCredentials(ctx, a.Email)
@@ -156,10 +171,10 @@ func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password
 		return err
 	}
 	if !ok {
-		s.Limiter.Fail(a.Email, addr, now)
+		s.limits(ctx, s.Limiter.Fail(ctx, a.Email, addr, now))
 		return ErrWrongPassword
 	}
-	s.Limiter.Succeed(a.Email, addr, now)
+	s.limits(ctx, s.Limiter.Succeed(ctx, a.Email, addr, now))
 	return nil
 }
 

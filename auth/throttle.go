@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha256"
 	"net/netip"
 	"strings"
@@ -35,6 +36,8 @@ type LimiterConfig struct {
 	AddrRefill              time.Duration
 	Forget                  time.Duration
 	MaxEntries              int
+	// AddressOnly limits addresses alone: for a form with no account.
+	AddressOnly bool
 }
 
 // DefaultLimiterConfig: five free tries per account and address, then 1 s,
@@ -53,10 +56,10 @@ var DefaultLimiterConfig = LimiterConfig{
 // Wi-Fi applies within the hour (150 forms an hour at most), while a script
 // sending a thousand gets 30 through (TestIntakeLimits). Only the address
 // bucket applies: the form has no account to guess.
-var IntakeLimiterConfig = LimiterConfig{AddrBurst: 30, AddrRefill: 30 * time.Second, PairFree: 1 << 30, AccountFree: 1 << 30,
+var IntakeLimiterConfig = LimiterConfig{AddrBurst: 30, AddrRefill: 30 * time.Second, AddressOnly: true,
 	Forget: 24 * time.Hour, MaxEntries: 100_000}
 
-// Limiter throttles sign-in attempts, in memory. The caller asks Allow before
+// Limiter throttles sign-in attempts. The caller asks Allow before
 // checking a password and reports the outcome with Fail or Succeed; Allow
 // counts the attempt as a failure until Succeed says otherwise, so a burst of
 // parallel attempts cannot all slip in before the first failure is reported,
@@ -64,29 +67,61 @@ var IntakeLimiterConfig = LimiterConfig{AddrBurst: 30, AddrRefill: 30 * time.Sec
 //
 // Call it for every attempt, whether the account exists or not: the Limiter
 // knows nothing of accounts, so its answers cannot reveal which exist. Times
-// are passed in, so tests set the clock. A Limiter is safe for concurrent use.
+// are passed in, so tests set the clock. A Limiter is safe for concurrent use;
+// with a LimitStore in the database (NewSharedLimiter) its limits hold across
+// every process that serves: N processes give a guesser no more attempts
+// than one.
 type Limiter struct {
-	cfg      LimiterConfig
-	mu       sync.Mutex
-	pairs    map[key]*backoff
-	accounts map[key]*backoff
-	addrs    map[key]*bucket
+	cfg   LimiterConfig
+	store LimitStore
 }
 
-type key [16]byte
-
-type backoff struct {
-	failures int
-	last     time.Time
+// Backoff is a count of failures in a row and when the last was.
+type Backoff struct {
+	Failures int
+	Last     time.Time
 }
 
-type bucket struct {
-	tokens float64
-	at     time.Time
+// Bucket is an address's tokens, as of At; a Bucket never used (At zero)
+// is full.
+type Bucket struct {
+	Tokens float64
+	At     time.Time
 }
 
-// NewLimiter returns a Limiter; zero fields of cfg take their defaults.
+// Limits are the entries one attempt reads and changes.
+type Limits struct {
+	Pair, Account Backoff
+	Addr          Bucket
+}
+
+// LimitKeys name an attempt's entries: hashes of what was typed and of the
+// address, never either in clear. A zero key is an entry not kept (the
+// public intake form's limit has no account).
+type LimitKeys struct {
+	Pair, Account, Addr [16]byte
+}
+
+// LimitStore keeps a Limiter's entries. UpdateLimits runs fn on the entries
+// of k (zero if there are none yet) and keeps what fn leaves, one call at a
+// time for the same keys: across processes, for a store in the database.
+type LimitStore interface {
+	UpdateLimits(ctx context.Context, k LimitKeys, now time.Time, fn func(*Limits)) error
+}
+
+// NewLimiter returns a Limiter that keeps its entries in memory, for one
+// process; zero fields of cfg take their defaults.
 func NewLimiter(cfg LimiterConfig) *Limiter {
+	cfg = cfg.withDefaults()
+	return &Limiter{cfg: cfg, store: newMemoryLimits(cfg)}
+}
+
+// NewSharedLimiter returns a Limiter that keeps its entries in store.
+func NewSharedLimiter(store LimitStore, cfg LimiterConfig) *Limiter {
+	return &Limiter{cfg: cfg.withDefaults(), store: store}
+}
+
+func (cfg LimiterConfig) withDefaults() LimiterConfig {
 	d := DefaultLimiterConfig
 	setInt := func(v *int, def int) {
 		if *v <= 0 {
@@ -108,67 +143,69 @@ func NewLimiter(cfg LimiterConfig) *Limiter {
 	setDur(&cfg.AccountMax, d.AccountMax)
 	setDur(&cfg.AddrRefill, d.AddrRefill)
 	setDur(&cfg.Forget, d.Forget)
-	return &Limiter{
-		cfg:      cfg,
-		pairs:    make(map[key]*backoff),
-		accounts: make(map[key]*backoff),
-		addrs:    make(map[key]*bucket),
-	}
+	return cfg
 }
 
 // Allow reports whether a sign-in attempt for account from addr may go ahead
 // at now, and if not, how long to wait. account is what was typed (an email
 // address; case and surrounding space are ignored); addr is the client's IP
 // address, with or without a port. IPv6 addresses count by their /64, since
-// one machine commonly holds a whole /64.
-func (l *Limiter) Allow(account, addr string, now time.Time) (ok bool, retryAfter time.Duration) {
-	pk, ak, dk := l.keys(account, addr)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	p, a := l.backoff(l.pairs, l.pairPolicy(), pk, now), l.backoff(l.accounts, l.accountPolicy(), ak, now)
-	b := l.bucket(dk, now)
-	wait := max(p.wait(now, l.pairPolicy()), a.wait(now, l.accountPolicy()), b.wait(l.cfg.AddrRefill))
-	if wait > 0 {
-		return false, wait
+// one machine commonly holds a whole /64. A store that fails refuses the
+// attempt, with its error.
+func (l *Limiter) Allow(ctx context.Context, account, addr string, now time.Time) (ok bool, retryAfter time.Duration, err error) {
+	err = l.store.UpdateLimits(ctx, l.keys(account, addr), now, func(e *Limits) {
+		l.forget(&e.Pair, now)
+		l.forget(&e.Account, now)
+		e.Addr.refill(now, l.cfg.AddrRefill, l.cfg.AddrBurst)
+		wait := max(e.Pair.wait(now, l.pairPolicy()), e.Account.wait(now, l.accountPolicy()), e.Addr.wait(l.cfg.AddrRefill))
+		if wait > 0 {
+			retryAfter = wait
+			return
+		}
+		ok = true
+		e.Pair.Failures++
+		e.Pair.Last = now
+		e.Account.Failures++
+		e.Account.Last = now
+		e.Addr.Tokens--
+	})
+	if err != nil {
+		return false, 0, err
 	}
-	p.failures++
-	p.last = now
-	a.failures++
-	a.last = now
-	b.tokens--
-	return true, 0
+	return ok, retryAfter, nil
 }
 
 // Fail records that the attempt Allow let through failed. The failure was
 // counted by Allow; Fail dates it, so the wait runs from the failure.
-func (l *Limiter) Fail(account, addr string, now time.Time) {
-	pk, ak, _ := l.keys(account, addr)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, e := range []*backoff{l.pairs[pk], l.accounts[ak]} {
-		if e != nil && now.After(e.last) {
-			e.last = now
+func (l *Limiter) Fail(ctx context.Context, account, addr string, now time.Time) error {
+	return l.store.UpdateLimits(ctx, l.keys(account, addr), now, func(e *Limits) {
+		for _, b := range []*Backoff{&e.Pair, &e.Account} {
+			if b.Failures > 0 && now.After(b.Last) {
+				b.Last = now
+			}
 		}
-	}
+	})
 }
 
 // Succeed records that the attempt Allow let through succeeded: the account
 // and address start afresh, the attempt no longer counts against the account
 // (earlier failures from elsewhere still do: they may be an attack that is
 // still going on), and the address gets its token back.
-func (l *Limiter) Succeed(account, addr string, now time.Time) {
-	pk, ak, dk := l.keys(account, addr)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.pairs, pk)
-	if a := l.accounts[ak]; a != nil {
-		if a.failures--; a.failures <= 0 {
-			delete(l.accounts, ak)
+func (l *Limiter) Succeed(ctx context.Context, account, addr string, now time.Time) error {
+	return l.store.UpdateLimits(ctx, l.keys(account, addr), now, func(e *Limits) {
+		e.Pair = Backoff{}
+		if e.Account.Failures--; e.Account.Failures <= 0 {
+			e.Account = Backoff{}
 		}
-	}
-	if b := l.addrs[dk]; b != nil {
-		b.refill(now, l.cfg.AddrRefill, l.cfg.AddrBurst)
-		b.tokens = min(b.tokens+1, float64(l.cfg.AddrBurst))
+		e.Addr.refill(now, l.cfg.AddrRefill, l.cfg.AddrBurst)
+		e.Addr.Tokens = min(e.Addr.Tokens+1, float64(l.cfg.AddrBurst))
+	})
+}
+
+// forget clears failures older than Forget.
+func (l *Limiter) forget(b *Backoff, now time.Time) {
+	if b.Failures > 0 && now.Sub(b.Last) > l.cfg.Forget {
+		*b = Backoff{}
 	}
 }
 
@@ -178,105 +215,143 @@ type policy struct {
 	base, cap time.Duration
 }
 
-func (l *Limiter) pairPolicy() policy {
-	return policy{l.cfg.PairFree, l.cfg.PairBase, l.cfg.PairMax}
+func (l *Limiter) pairPolicy() policy { return l.cfg.pairPolicy() }
+
+func (l *Limiter) accountPolicy() policy { return l.cfg.accountPolicy() }
+
+func (cfg LimiterConfig) pairPolicy() policy {
+	return policy{cfg.PairFree, cfg.PairBase, cfg.PairMax}
 }
 
-func (l *Limiter) accountPolicy() policy {
-	return policy{l.cfg.AccountFree, l.cfg.AccountBase, l.cfg.AccountMax}
+func (cfg LimiterConfig) accountPolicy() policy {
+	return policy{cfg.AccountFree, cfg.AccountBase, cfg.AccountMax}
 }
 
 // wait returns how long after now the next attempt must wait: nothing until
 // free failures, then base, doubling with each further failure, up to cap.
-func (e *backoff) wait(now time.Time, p policy) time.Duration {
-	if e.failures < p.free {
+func (e *Backoff) wait(now time.Time, p policy) time.Duration {
+	if e.Failures < p.free {
 		return 0
 	}
-	d, k := p.cap, e.failures-p.free
+	d, k := p.cap, e.Failures-p.free
 	if k < 32 && p.base<<k < p.cap && p.base<<k > 0 {
 		d = p.base << k
 	}
-	return max(e.last.Add(d).Sub(now), 0)
+	return max(e.Last.Add(d).Sub(now), 0)
 }
 
-func (b *bucket) refill(now time.Time, every time.Duration, burst int) {
-	if now.After(b.at) {
-		b.tokens = min(float64(burst), b.tokens+float64(now.Sub(b.at))/float64(every))
-		b.at = now
+// refill brings the bucket up to now: full if never used.
+func (b *Bucket) refill(now time.Time, every time.Duration, burst int) {
+	if b.At.IsZero() {
+		b.Tokens, b.At = float64(burst), now
+	} else if now.After(b.At) {
+		b.Tokens = min(float64(burst), b.Tokens+float64(now.Sub(b.At))/float64(every))
+		b.At = now
 	}
 }
 
-func (b *bucket) wait(every time.Duration) time.Duration {
-	if b.tokens >= 1 {
+func (b *Bucket) wait(every time.Duration) time.Duration {
+	if b.Tokens >= 1 {
 		return 0
 	}
-	return time.Duration((1 - b.tokens) * float64(every))
+	return time.Duration((1 - b.Tokens) * float64(every))
 }
 
-// backoff returns the entry for k, creating it (and making room) if needed,
-// and forgetting failures older than Forget.
-func (l *Limiter) backoff(m map[key]*backoff, p policy, k key, now time.Time) *backoff {
-	e := m[k]
-	if e != nil && now.Sub(e.last) > l.cfg.Forget {
-		e.failures = 0
-	}
-	if e == nil {
-		if len(m) >= l.cfg.MaxEntries {
-			l.sweepBackoff(m, p, now)
-		}
-		e = &backoff{last: now}
-		m[k] = e
-	}
-	return e
+// memoryLimits keeps a Limiter's entries in one process's memory, each
+// table holding at most MaxEntries.
+type memoryLimits struct {
+	cfg      LimiterConfig
+	mu       sync.Mutex
+	pairs    map[key]*Backoff
+	accounts map[key]*Backoff
+	addrs    map[key]*Bucket
 }
 
-func (l *Limiter) bucket(k key, now time.Time) *bucket {
-	b := l.addrs[k]
-	if b == nil {
-		if len(l.addrs) >= l.cfg.MaxEntries {
-			l.sweepBuckets(now)
-		}
-		b = &bucket{tokens: float64(l.cfg.AddrBurst), at: now}
-		l.addrs[k] = b
+type key = [16]byte
+
+func newMemoryLimits(cfg LimiterConfig) *memoryLimits {
+	return &memoryLimits{cfg: cfg, pairs: map[key]*Backoff{}, accounts: map[key]*Backoff{}, addrs: map[key]*Bucket{}}
+}
+
+func (m *memoryLimits) UpdateLimits(_ context.Context, k LimitKeys, now time.Time, fn func(*Limits)) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var e Limits
+	if p := m.pairs[k.Pair]; p != nil {
+		e.Pair = *p
 	}
-	b.refill(now, l.cfg.AddrRefill, l.cfg.AddrBurst)
-	return b
+	if a := m.accounts[k.Account]; a != nil {
+		e.Account = *a
+	}
+	if b := m.addrs[k.Addr]; b != nil {
+		e.Addr = *b
+	}
+	fn(&e)
+	m.putBackoff(m.pairs, m.cfg.pairPolicy(), k.Pair, e.Pair, now)
+	m.putBackoff(m.accounts, m.cfg.accountPolicy(), k.Account, e.Account, now)
+	if k.Addr != (key{}) {
+		if e.Addr.Tokens >= float64(m.cfg.AddrBurst) {
+			delete(m.addrs, k.Addr) // a full bucket is as good as none
+		} else {
+			if _, ok := m.addrs[k.Addr]; !ok && len(m.addrs) >= m.cfg.MaxEntries {
+				m.sweepBuckets(now)
+			}
+			m.addrs[k.Addr] = &e.Addr
+		}
+	}
+	return nil
+}
+
+// putBackoff keeps b under k, or forgets it when clean, making room in a
+// full table first.
+func (m *memoryLimits) putBackoff(t map[key]*Backoff, p policy, k key, b Backoff, now time.Time) {
+	if k == (key{}) {
+		return
+	}
+	if b.Failures <= 0 {
+		delete(t, k)
+		return
+	}
+	if _, ok := t[k]; !ok && len(t) >= m.cfg.MaxEntries {
+		m.sweepBackoff(t, p, now)
+	}
+	t[k] = &b
 }
 
 // sweepBackoff makes room in a full table, down to 90% so that sweeps are
-// rare. It drops what matters least first: forgotten or clean entries, then
+// rare. It drops what matters least first: forgotten entries, then
 // entries not holding anyone back now, and only then any entry. An attacker
 // who fills the table to make it forget a victim's failures needs
 // MaxEntries accounts or addresses, each throttled in its own right.
-func (l *Limiter) sweepBackoff(m map[key]*backoff, p policy, now time.Time) {
-	target := l.cfg.MaxEntries * 9 / 10
-	passes := []func(*backoff) bool{
-		func(e *backoff) bool { return e.failures <= 0 || now.Sub(e.last) > l.cfg.Forget },
-		func(e *backoff) bool { return e.wait(now, p) <= 0 },
-		func(*backoff) bool { return true },
+func (m *memoryLimits) sweepBackoff(t map[key]*Backoff, p policy, now time.Time) {
+	target := m.cfg.MaxEntries * 9 / 10
+	passes := []func(*Backoff) bool{
+		func(e *Backoff) bool { return now.Sub(e.Last) > m.cfg.Forget },
+		func(e *Backoff) bool { return e.wait(now, p) <= 0 },
+		func(*Backoff) bool { return true },
 	}
 	for _, drop := range passes {
-		for k, e := range m {
-			if len(m) <= target {
+		for k, e := range t {
+			if len(t) <= target {
 				return
 			}
 			if drop(e) {
-				delete(m, k)
+				delete(t, k)
 			}
 		}
 	}
 }
 
-func (l *Limiter) sweepBuckets(now time.Time) {
-	target := l.cfg.MaxEntries * 9 / 10
+func (m *memoryLimits) sweepBuckets(now time.Time) {
+	target := m.cfg.MaxEntries * 9 / 10
 	for _, full := range []bool{true, false} {
-		for k, b := range l.addrs {
-			if len(l.addrs) <= target {
+		for k, b := range m.addrs {
+			if len(m.addrs) <= target {
 				return
 			}
-			b.refill(now, l.cfg.AddrRefill, l.cfg.AddrBurst)
-			if !full || b.tokens >= float64(l.cfg.AddrBurst) {
-				delete(l.addrs, k)
+			b.refill(now, m.cfg.AddrRefill, m.cfg.AddrBurst)
+			if !full || b.Tokens >= float64(m.cfg.AddrBurst) {
+				delete(m.addrs, k)
 			}
 		}
 	}
@@ -284,14 +359,19 @@ func (l *Limiter) sweepBuckets(now time.Time) {
 
 // keys returns fixed-size keys for the pair, the account and the address,
 // so that neither a long typed name nor many addresses cost much memory.
-func (l *Limiter) keys(account, addr string) (pair, acct, ad key) {
+// An address-only limit keeps no entry for an account.
+func (l *Limiter) keys(account, addr string) LimitKeys {
 	account = strings.ToLower(strings.TrimSpace(account))
 	addr = addrKey(addr)
 	h := func(parts ...string) key {
 		s := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 		return key(s[:16])
 	}
-	return h("pair", account, addr), h("account", account), h("addr", addr)
+	k := LimitKeys{Addr: h("addr", addr)}
+	if !l.cfg.AddressOnly {
+		k.Pair, k.Account = h("pair", account, addr), h("account", account)
+	}
+	return k
 }
 
 // addrKey returns the part of an address that counts: the IP without a port,

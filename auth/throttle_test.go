@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -8,11 +9,20 @@ import (
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
+// allow asks l for an attempt at now.
+func allow(l *Limiter, account, addr string, now time.Time) (bool, time.Duration) {
+	ok, wait, err := l.Allow(context.Background(), account, addr, now)
+	if err != nil {
+		panic(err) // the memory store never fails
+	}
+	return ok, wait
+}
+
 // attempt asks l for an attempt at now and, if allowed, reports a failure.
 func attempt(l *Limiter, account, addr string, now time.Time) (bool, time.Duration) {
-	ok, wait := l.Allow(account, addr, now)
+	ok, wait := allow(l, account, addr, now)
 	if ok {
-		l.Fail(account, addr, now)
+		l.Fail(context.Background(), account, addr, now)
 	}
 	return ok, wait
 }
@@ -28,11 +38,11 @@ func TestLimiter_PairBackoff(t *testing.T) {
 	// Then 1 s, 2 s, 4 s ... up to the cap.
 	for _, want := range []time.Duration{1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300} {
 		want *= time.Second
-		ok, wait := l.Allow("maria@example.org", "192.0.2.1", now)
+		ok, wait := allow(l, "maria@example.org", "192.0.2.1", now)
 		if ok || wait != want {
 			t.Fatalf("Allow = %v, %v; want refused for %v", ok, wait, want)
 		}
-		if ok, _ := l.Allow("maria@example.org", "192.0.2.1", now.Add(want-time.Millisecond)); ok {
+		if ok, _ := allow(l, "maria@example.org", "192.0.2.1", now.Add(want-time.Millisecond)); ok {
 			t.Fatalf("allowed %v early", time.Millisecond)
 		}
 		now = now.Add(want)
@@ -47,10 +57,10 @@ func TestLimiter_Succeed(t *testing.T) {
 	for range 7 {
 		attempt(l, "maria@example.org", "192.0.2.1", t0)
 	}
-	if ok, _ := l.Allow("maria@example.org", "192.0.2.1", t0.Add(time.Hour)); !ok {
+	if ok, _ := allow(l, "maria@example.org", "192.0.2.1", t0.Add(time.Hour)); !ok {
 		t.Fatal("refused after an hour")
 	}
-	l.Succeed("maria@example.org", "192.0.2.1", t0.Add(time.Hour))
+	l.Succeed(context.Background(), "maria@example.org", "192.0.2.1", t0.Add(time.Hour))
 	for i := range DefaultLimiterConfig.PairFree {
 		if ok, _ := attempt(l, "maria@example.org", "192.0.2.1", t0.Add(time.Hour)); !ok {
 			t.Fatalf("after a success, free attempt %d refused", i+1)
@@ -66,34 +76,34 @@ func TestLimiter_AccountAcrossAddresses(t *testing.T) {
 	for range 10 {
 		attempt(l, "maria@example.org", "203.0.113.66", t0)
 	}
-	if ok, _ := l.Allow("maria@example.org", "203.0.113.66", t0); ok {
+	if ok, _ := allow(l, "maria@example.org", "203.0.113.66", t0); ok {
 		t.Fatal("the attacker's address was not throttled")
 	}
-	if ok, _ := l.Allow("maria@example.org", "192.0.2.1", t0); !ok {
+	if ok, _ := allow(l, "maria@example.org", "192.0.2.1", t0); !ok {
 		t.Fatal("the real user's address was throttled by another's failures")
 	}
-	l.Succeed("maria@example.org", "192.0.2.1", t0)
+	l.Succeed(context.Background(), "maria@example.org", "192.0.2.1", t0)
 
 	now := t0
 	for i := range 200 { // a botnet: each guess from a new address
 		addr := fmt.Sprintf("198.51.100.%d", i)
-		ok, wait := l.Allow("maria@example.org", addr, now)
+		ok, wait := allow(l, "maria@example.org", addr, now)
 		if !ok {
 			if wait > DefaultLimiterConfig.AccountMax {
 				t.Fatalf("account-wide wait %v, over the cap %v", wait, DefaultLimiterConfig.AccountMax)
 			}
 			now = now.Add(wait)
-			if ok, _ = l.Allow("maria@example.org", addr, now); !ok {
+			if ok, _ = allow(l, "maria@example.org", addr, now); !ok {
 				t.Fatalf("refused after waiting %v", wait)
 			}
 		}
-		l.Fail("maria@example.org", addr, now)
+		l.Fail(context.Background(), "maria@example.org", addr, now)
 	}
-	ok, wait := l.Allow("maria@example.org", "192.0.2.1", now)
+	ok, wait := allow(l, "maria@example.org", "192.0.2.1", now)
 	if ok || wait != DefaultLimiterConfig.AccountMax {
 		t.Fatalf("the real user: Allow = %v, %v; want a wait of %v", ok, wait, DefaultLimiterConfig.AccountMax)
 	}
-	if ok, _ := l.Allow("maria@example.org", "192.0.2.1", now.Add(wait)); !ok {
+	if ok, _ := allow(l, "maria@example.org", "192.0.2.1", now.Add(wait)); !ok {
 		t.Fatal("the real user was refused after the wait")
 	}
 }
@@ -105,11 +115,11 @@ func TestLimiter_AddressBucket(t *testing.T) {
 			t.Fatalf("attempt %d within the burst refused", i+1)
 		}
 	}
-	ok, wait := l.Allow("user5@example.org", "192.0.2.9", t0)
+	ok, wait := allow(l, "user5@example.org", "192.0.2.9", t0)
 	if ok || wait != 10*time.Second {
 		t.Fatalf("over the burst: Allow = %v, %v; want refused for 10s", ok, wait)
 	}
-	if ok, _ := l.Allow("user5@example.org", "192.0.2.10", t0); !ok {
+	if ok, _ := allow(l, "user5@example.org", "192.0.2.10", t0); !ok {
 		t.Fatal("another address was refused")
 	}
 	if ok, _ := attempt(l, "user5@example.org", "192.0.2.9", t0.Add(10*time.Second)); !ok {
@@ -120,10 +130,10 @@ func TestLimiter_AddressBucket(t *testing.T) {
 	l = NewLimiter(LimiterConfig{AddrBurst: 5, AddrRefill: time.Hour})
 	for i := range 50 {
 		account := fmt.Sprintf("staff%d@example.org", i)
-		if ok, _ := l.Allow(account, "192.0.2.9", t0); !ok {
+		if ok, _ := allow(l, account, "192.0.2.9", t0); !ok {
 			t.Fatalf("sign-in %d refused", i+1)
 		}
-		l.Succeed(account, "192.0.2.9", t0)
+		l.Succeed(context.Background(), account, "192.0.2.9", t0)
 	}
 }
 
@@ -133,7 +143,7 @@ func TestLimiter_ParallelBurst(t *testing.T) {
 	l := NewLimiter(LimiterConfig{AddrBurst: 1000})
 	allowed := 0
 	for range 50 {
-		if ok, _ := l.Allow("maria@example.org", "192.0.2.1", t0); ok {
+		if ok, _ := allow(l, "maria@example.org", "192.0.2.1", t0); ok {
 			allowed++
 		}
 	}
@@ -147,7 +157,7 @@ func TestLimiter_Forget(t *testing.T) {
 	for range 20 {
 		attempt(l, "maria@example.org", "192.0.2.1", t0)
 	}
-	if ok, _ := l.Allow("maria@example.org", "192.0.2.1", t0.Add(time.Second/2)); ok {
+	if ok, _ := allow(l, "maria@example.org", "192.0.2.1", t0.Add(time.Second/2)); ok {
 		t.Fatal("not throttled")
 	}
 	now := t0.Add(time.Hour + time.Minute)
@@ -174,8 +184,10 @@ func TestLimiter_Keys(t *testing.T) {
 		{"OtherAccount", [2]string{"maria@example.org", "192.0.2.1"}, [2]string{"mario@example.org", "192.0.2.1"}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			pa, _, da := l.keys(tt.a[0], tt.a[1])
-			pb, _, db := l.keys(tt.b[0], tt.b[1])
+			ka := l.keys(tt.a[0], tt.a[1])
+			pa, da := ka.Pair, ka.Addr
+			kb := l.keys(tt.b[0], tt.b[1])
+			pb, db := kb.Pair, kb.Addr
 			if (pa == pb && da == db) != tt.same {
 				t.Fatalf("keys of %q and %q: same = %v, want %v", tt.a, tt.b, !tt.same, tt.same)
 			}
@@ -193,12 +205,13 @@ func TestLimiter_BoundedMemory(t *testing.T) {
 	}
 	for i := range 10 * maxEntries {
 		attempt(l, fmt.Sprintf("flood%d@example.org", i), fmt.Sprintf("10.0.%d.%d", i/256, i%256), t0)
-		if len(l.pairs) > maxEntries || len(l.accounts) > maxEntries || len(l.addrs) > maxEntries {
+		m := l.store.(*memoryLimits)
+		if len(m.pairs) > maxEntries || len(m.accounts) > maxEntries || len(m.addrs) > maxEntries {
 			t.Fatalf("after %d: %d pairs, %d accounts, %d addresses; max %d",
-				i, len(l.pairs), len(l.accounts), len(l.addrs), maxEntries)
+				i, len(m.pairs), len(m.accounts), len(m.addrs), maxEntries)
 		}
 	}
-	if ok, _ := l.Allow("victim@example.org", "203.0.113.66", t0); ok {
+	if ok, _ := allow(l, "victim@example.org", "203.0.113.66", t0); ok {
 		t.Fatal("the flood made the Limiter forget a throttled account")
 	}
 }
@@ -215,14 +228,14 @@ func TestIntakeLimits(t *testing.T) {
 		if i >= 40 {
 			at = start.Add(10*time.Minute + time.Duration(i-40)*75*time.Second)
 		}
-		if ok, wait := l.Allow("intake", "203.0.113.7", at); !ok {
+		if ok, wait := allow(l, "intake", "203.0.113.7", at); !ok {
 			t.Fatalf("person %d of the workshop refused at %s (wait %s)", i+1, at.Sub(start), wait)
 		}
 	}
 	script := NewLimiter(IntakeLimiterConfig)
 	allowed := 0
 	for i := range 1000 {
-		if ok, _ := script.Allow("intake", "198.51.100.9", start.Add(time.Duration(i)*10*time.Millisecond)); ok {
+		if ok, _ := allow(script, "intake", "198.51.100.9", start.Add(time.Duration(i)*10*time.Millisecond)); ok {
 			allowed++
 		}
 	}

@@ -67,7 +67,10 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := s.language(w, r)
 	a, f := s.intakeFromForm(r, o.ID, amparo.ApplicantActorID, lang)
-	if ok, _ := s.IntakeLimiter.Allow("intake", clientAddr(r), time.Now()); !ok {
+	if ok, _, err := s.IntakeLimiter.Allow(r.Context(), "intake", clientAddr(r), time.Now()); err != nil {
+		s.error(w, r, err)
+		return
+	} else if !ok {
 		// The form comes back with everything typed, and why.
 		f.Errors = []fieldError{{"send", s.Catalog.T(lang, "intake.busy")}}
 		s.render(w, r, "intake", http.StatusTooManyRequests, s.intakePage(w, r, o, false, f))

@@ -105,24 +105,32 @@ func jobsRetry(ctx context.Context, m *Main, args []string) error {
 }
 
 // Periodic jobs: re-signing status lists older than a day (so verifiers
-// can tell fresh revocation data from stale) and marking letters past
-// their date expired, each once an hour however many processes serve.
+// can tell fresh revocation data from stale), marking letters past their
+// date expired, and pruning the limiters' day-old entries, each once an
+// hour however many processes serve.
 const (
 	jobRefreshStatusLists = "status_lists.refresh"
 	jobExpireLetters      = "letters.expire"
+	jobPruneLimits        = "limits.prune"
 )
 
 // runner is the job runner of a serving process.
 func (m *Main) runner() *jobs.Runner {
 	host, _ := os.Hostname()
 	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger,
-		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour}},
+		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour},
+			{Kind: jobPruneLimits, Every: time.Hour}},
 		Handlers: map[string]jobs.Handler{
 			jobRefreshStatusLists: func(ctx context.Context, _ []byte) error {
 				n, err := m.DB.RefreshStatusLists(system(ctx), 24*time.Hour)
 				if n > 0 {
 					m.Logger.Info("status lists re-signed", "count", n)
 				}
+				return err
+			},
+			// The sign-in and intake limits forget after a day.
+			jobPruneLimits: func(ctx context.Context, _ []byte) error {
+				_, err := m.DB.PruneLimits(system(ctx), time.Now().Add(-24*time.Hour))
 				return err
 			},
 			jobExpireLetters: func(ctx context.Context, _ []byte) error {

@@ -319,6 +319,9 @@ func (s *Server) memberReactivate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) memberStatus(w http.ResponseWriter, r *http.Request, to amparo.MemberStatus, said string) {
 	m, err := s.Members.FindMemberByID(r.Context(), r.PathValue("id"))
+	if err == nil && !sessionFrom(r.Context()).Actor().Administers(m.OrganizationID) {
+		err = amparo.Errorf(amparo.EFORBIDDEN, "Forbidden.")
+	}
 	if err == nil && to == amparo.MemberSuspended {
 		err = checkSeen(r, memberSeen(m))
 	}

@@ -166,7 +166,9 @@ func (s *Server) invitationsPage(w http.ResponseWriter, r *http.Request, orgID s
 	s.render(w, r, "invitations", http.StatusOK, data)
 }
 
-func (s *Server) programInvitations(w http.ResponseWriter, r *http.Request) { s.invitationsPage(w, r, "") }
+func (s *Server) programInvitations(w http.ResponseWriter, r *http.Request) {
+	s.invitationsPage(w, r, "")
+}
 func (s *Server) orgInvitations(w http.ResponseWriter, r *http.Request) {
 	s.invitationsPage(w, r, r.PathValue("id"))
 }

@@ -194,7 +194,7 @@ func (s *Server) invitationCancelConfirm(w http.ResponseWriter, r *http.Request)
 	base := peopleBase(inv.OrganizationID)
 	role := s.Catalog.T(s.language(w, r), "role."+string(inv.Role))
 	s.confirm(w, r, confirmation{
-		Title:  amparo.Msg{Key: "people.cancel_title", Args: []any{inv.Email}},
+		Title:  amparo.Msg{Key: "people.cancel_title"}, // an address is one long word: not in the heading
 		Lines:  []amparo.Msg{{Key: "people.cancel_what", Args: []any{inv.Email}}, {Key: "people.cancel_role", Args: []any{role}}, {Key: "people.cancel_again"}},
 		Action: r.URL.Path, Seen: inv.ID, Button: amparo.Msg{Key: "people.cancel_button"}, Danger: true, Cancel: base + "/invitations",
 	})

@@ -116,6 +116,7 @@ type InvitationFilter struct {
 // program's own (program-level roles) for an empty OrganizationID.
 type AccountFilter struct {
 	OrganizationID string
+	Role           Role // "" for every role
 	// Q is part of a name or an email address, any case. Account names
 	// are not sealed (they name staff, not clients).
 	Q string

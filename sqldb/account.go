@@ -182,6 +182,9 @@ func (db *DB) FindAccountsBy(ctx context.Context, f amparo.AccountFilter) ([]*am
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot list these accounts")
 		}
 		where, args := "WHERE COALESCE(organization_id, '') = ?", []any{f.OrganizationID}
+		if f.Role != "" {
+			where, args = where+" AND role = ?", append(args, string(f.Role))
+		}
 		if f.Q != "" {
 			where, args = where+` AND (lower(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`, append(args, peopleLike(f.Q), peopleLike(f.Q))
 		}

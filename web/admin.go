@@ -143,10 +143,15 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		s.error(w, r, err)
 		return
 	}
-	// Every account, to name linked accounts and offer those that can be
-	// linked (the accounts themselves are listed, by page, on their own
-	// page).
-	accounts, err := s.Accounts.FindAccounts(r.Context(), id)
+	// The accounts of the people who sign (the member role), to name
+	// linked accounts and offer those that can be linked; all accounts
+	// are listed, by page, on their own page.
+	accounts, _, err := s.Accounts.FindAccountsBy(r.Context(), amparo.AccountFilter{OrganizationID: id, Role: amparo.RoleMember})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	_, staff, err := s.Accounts.FindAccountsBy(r.Context(), amparo.AccountFilter{OrganizationID: id, Limit: 1})
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -172,7 +177,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		}
 	}
 	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "AllMembers": all, "Pager": pg,
-		"AccountCount": len(accounts), "Pending": pending, "Form": f,
+		"AccountCount": staff, "Pending": pending, "Form": f,
 		"InviteURL": string(s.openSealed(r, inviteCookie, sess.AccountID)), "Roles": roles, "AccountNames": names, "Signers": signers, "Linked": linked,
 		"Relinks": sess.Actor().RunsProgram()})
 }

@@ -69,6 +69,13 @@ func (r Role) OrganizationRole() bool {
 // member role, the person who signs (an admin's account never is).
 func (r Role) LinksToMember() bool { return r == RoleMember }
 
+// ProgramRoles lists the roles of the program office's own people, who
+// belong to no organization: only the program office invites them.
+var ProgramRoles = []Role{RoleProgramAdmin, RoleAuditor, RoleOrganizer, RoleFundOfficer, RoleProcurement}
+
+// OrganizationRoles lists the roles of an organization's people.
+var OrganizationRoles = []Role{RoleOrgAdmin, RoleMember, RoleIntake}
+
 // Roles lists the roles people sign in with.
 var Roles = []Role{RoleProgramAdmin, RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer, RoleFundOfficer, RoleProcurement, RoleAuditor}
 
@@ -82,12 +89,47 @@ type Invitation struct {
 	OrganizationID string
 	// MemberID, if set, is the member record of the person invited: accepting
 	// the invitation links the new account to it (Member.AccountID).
-	MemberID  string
-	CreatedBy string
-	ExpiresAt time.Time
-	UsedAt    time.Time
-	CreatedAt time.Time
+	MemberID    string
+	CreatedBy   string
+	ExpiresAt   time.Time
+	UsedAt      time.Time
+	CancelledAt time.Time // an admin cancelled it before it was used
+	CreatedAt   time.Time
 }
+
+// Pending reports whether the invitation can still be accepted at now.
+func (inv *Invitation) Pending(now time.Time) bool {
+	return inv.UsedAt.IsZero() && inv.CancelledAt.IsZero() && now.Before(inv.ExpiresAt)
+}
+
+// InvitationFilter selects the pending invitations (neither used,
+// cancelled nor expired) of one organization, or the program's own for
+// an empty OrganizationID; the newest first.
+type InvitationFilter struct {
+	ID             string
+	OrganizationID string
+	Offset         int
+	Limit          int
+}
+
+// AccountFilter selects the accounts of one organization, or the
+// program's own (program-level roles) for an empty OrganizationID.
+type AccountFilter struct {
+	OrganizationID string
+	Role           Role // "" for every role
+	// Q is part of a name or an email address, any case. Account names
+	// are not sealed (they name staff, not clients).
+	Q string
+	// Sort is "name", "role", "status" or "created", "-" first for
+	// descending; "" is by name. EINVALID for any other.
+	Sort   string
+	Offset int
+	Limit  int
+}
+
+// AccountSorts lists the orders AccountFilter.Sort takes (each also "-"
+// first).
+var AccountSorts = []string{"name", "role", "status", "created"}
 
 // NormalizeEmail lower-cases and trims an email address.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -152,6 +194,19 @@ type AccountService interface {
 	// ones for an empty ID) to its admins and the program office
 	// (Actor.Administers). EFORBIDDEN for anyone else.
 	FindAccounts(ctx context.Context, organizationID string) ([]*Account, error)
+	// FindAccountsBy lists a page of the accounts f selects, with the
+	// total matching, to whoever administers them (Actor.Administers).
+	// EINVALID for an unknown sort; EFORBIDDEN for anyone else.
+	FindAccountsBy(ctx context.Context, f AccountFilter) ([]*Account, int, error)
+	// FindInvitations lists a page of pending invitations, newest first,
+	// with the total: to whoever administers their organization (the
+	// program office for the program-level ones). No token is returned.
+	// EFORBIDDEN for anyone else.
+	FindInvitations(ctx context.Context, f InvitationFilter) ([]*Invitation, int, error)
+	// CancelInvitation makes a pending invitation unusable, audited: whoever
+	// may invite to its role and organization (Actor.Invites). ENOTFOUND
+	// if there is no pending invitation with the ID; EFORBIDDEN otherwise.
+	CancelInvitation(ctx context.Context, id string) error
 	// FindCredentials returns an account and its credentials by email, for
 	// signing in. ENOTFOUND if no account has the email.
 	FindCredentials(ctx context.Context, email string) (*Account, *Credentials, error)
@@ -172,7 +227,15 @@ type AccountService interface {
 	// SuspendAccount suspends an account and ends its sessions: its
 	// organization's admins or the program office (Actor.Administers).
 	// ENOTFOUND if there is no such account; EFORBIDDEN otherwise.
+	// EINVALID for one's own account (nobody locks themselves out).
 	SuspendAccount(ctx context.Context, accountID string) error
+	// ReactivateAccount lets a suspended account sign in again, audited:
+	// as for SuspendAccount. ENOTFOUND, EFORBIDDEN as for SuspendAccount;
+	// ECONFLICT if the account is not suspended.
+	ReactivateAccount(ctx context.Context, accountID string) error
+	// RecoveryCodesLeft counts an account's unused recovery codes: the
+	// account itself (Actor.ChangesSignInOf). EFORBIDDEN otherwise.
+	RecoveryCodesLeft(ctx context.Context, accountID string) (int, error)
 	// AuditSignInFailure records a failed sign-in, naming the account if
 	// there is one. Only database failures are errors.
 	AuditSignInFailure(ctx context.Context, accountID string) error

@@ -66,12 +66,14 @@ const (
 // Audit actions, by the record they are about.
 const (
 	AuditInvitationCreate AuditAction = "invitation.create"
+	AuditInvitationCancel AuditAction = "invitation.cancel"
 
 	AuditAccountCreate            AuditAction = "account.create"
 	AuditAccountPassword          AuditAction = "account.password"
 	AuditAccountTOTP              AuditAction = "account.totp"
 	AuditAccountRecoveryCode      AuditAction = "account.recovery_code"
 	AuditAccountSuspend           AuditAction = "account.suspend"
+	AuditAccountReactivate        AuditAction = "account.reactivate"
 	AuditAccountSignIn            AuditAction = "account.signin"
 	AuditAccountSignInFailure     AuditAction = "account.signin_failure"
 	AuditAccountSignOutEverywhere AuditAction = "account.signout_everywhere"
@@ -122,11 +124,12 @@ const (
 	AuditPhoneLinkOpen     AuditAction = "phone_link.open"
 	AuditPhoneLinkWrongPIN AuditAction = "phone_link.wrong_pin"
 
-	AuditMemberCreate  AuditAction = "member.create"
-	AuditMemberUpdate  AuditAction = "member.update"
-	AuditMemberSuspend AuditAction = "member.suspend"
-	AuditMemberLink    AuditAction = "member.link"
-	AuditMemberUnlink  AuditAction = "member.unlink"
+	AuditMemberCreate     AuditAction = "member.create"
+	AuditMemberUpdate     AuditAction = "member.update"
+	AuditMemberSuspend    AuditAction = "member.suspend"
+	AuditMemberReactivate AuditAction = "member.reactivate"
+	AuditMemberLink       AuditAction = "member.link"
+	AuditMemberUnlink     AuditAction = "member.unlink"
 
 	AuditOrganizationCreate AuditAction = "organization.create"
 	AuditOrganizationUpdate AuditAction = "organization.update"
@@ -137,8 +140,8 @@ const (
 
 // AuditActions lists every audit action.
 var AuditActions = []AuditAction{
-	AuditInvitationCreate,
-	AuditAccountCreate, AuditAccountPassword, AuditAccountTOTP, AuditAccountRecoveryCode, AuditAccountSuspend,
+	AuditInvitationCreate, AuditInvitationCancel,
+	AuditAccountCreate, AuditAccountPassword, AuditAccountTOTP, AuditAccountRecoveryCode, AuditAccountSuspend, AuditAccountReactivate,
 	AuditAccountSignIn, AuditAccountSignInFailure, AuditAccountSignOutEverywhere, AuditAccountLink, AuditAccountUnlink,
 	AuditApplicantCreate, AuditApplicantUpdate, AuditApplicantStatus, AuditApplicantImport, AuditApplicantList,
 	AuditClientCreate, AuditClientView, AuditClientUpdate, AuditClientErase, AuditClientList,
@@ -146,7 +149,7 @@ var AuditActions = []AuditAction{
 	AuditKeyCreate, AuditKeyExport, AuditKeyForget, AuditKeyRevoke, AuditTrustPublish,
 	AuditLetterCreate, AuditLetterView, AuditLetterSubmit, AuditLetterIssue, AuditLetterSupersede, AuditLetterRevoke, AuditLetterExpire,
 	AuditPhoneLinkCreate, AuditPhoneLinkView, AuditPhoneLinkRevoke, AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN,
-	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberLink, AuditMemberUnlink,
+	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink,
 	AuditOrganizationCreate, AuditOrganizationUpdate,
 	AuditPolicyChange, AuditProgramUpdate,
 }
@@ -155,9 +158,9 @@ var AuditActions = []AuditAction{
 // action not in AuditActions.
 func (a AuditAction) RecordType() string {
 	switch a {
-	case AuditInvitationCreate:
+	case AuditInvitationCreate, AuditInvitationCancel:
 		return RecordInvitation
-	case AuditAccountCreate, AuditAccountPassword, AuditAccountTOTP, AuditAccountRecoveryCode, AuditAccountSuspend,
+	case AuditAccountCreate, AuditAccountPassword, AuditAccountTOTP, AuditAccountRecoveryCode, AuditAccountSuspend, AuditAccountReactivate,
 		AuditAccountSignIn, AuditAccountSignInFailure, AuditAccountSignOutEverywhere, AuditAccountLink, AuditAccountUnlink:
 		return RecordAccount
 	case AuditApplicantCreate, AuditApplicantUpdate, AuditApplicantStatus:
@@ -178,7 +181,7 @@ func (a AuditAction) RecordType() string {
 		return RecordLetter
 	case AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN:
 		return RecordPhoneLink
-	case AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberLink, AuditMemberUnlink:
+	case AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink:
 		return RecordMember
 	case AuditPolicyChange:
 		return RecordPolicy

@@ -83,9 +83,19 @@ type MemberFilter struct {
 	ID             string
 	OrganizationID string
 	Status         MemberStatus
-	Offset         int
-	Limit          int
+	// Q is part of a name, any case (members' names are public: printed
+	// on letters).
+	Q string
+	// Sort is "name", "status" or "created", "-" first for descending;
+	// "" is by name. EINVALID for any other.
+	Sort   string
+	Offset int
+	Limit  int
 }
+
+// MemberSorts lists the orders MemberFilter.Sort takes (each also "-"
+// first).
+var MemberSorts = []string{"name", "status", "created"}
 
 // MemberService manages attorneys and accredited representatives.
 type MemberService interface {
@@ -101,6 +111,8 @@ type MemberService interface {
 	// ECONFLICT for a bar number already used; EFORBIDDEN otherwise.
 	CreateMember(ctx context.Context, m *Member) error
 	// UpdateMember changes a member; it never changes the linked account.
+	// Suspending (status suspended) and reactivating (back to active) are
+	// audited as such.
 	// EINVALID, ECONFLICT and EFORBIDDEN as for CreateMember; ENOTFOUND if
 	// the organization has no such member.
 	UpdateMember(ctx context.Context, m *Member) error

@@ -48,10 +48,19 @@ func (o *Organization) Validate() error {
 
 // OrganizationFilter selects organizations; zero fields match all.
 type OrganizationFilter struct {
-	ID     string
+	ID string
+	// Q is part of a name, any case.
+	Q string
+	// Sort is "name", "capacity" or "created", "-" first for descending;
+	// "" is by name. EINVALID for any other.
+	Sort   string
 	Offset int
 	Limit  int
 }
+
+// OrganizationSorts lists the orders OrganizationFilter.Sort takes (each
+// also "-" first).
+var OrganizationSorts = []string{"name", "capacity", "created"}
 
 // OrganizationService manages partner organizations.
 type OrganizationService interface {

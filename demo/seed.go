@@ -186,6 +186,10 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	if err := seedApplicants(ctx, s, orgs, now, setNow); err != nil {
 		return nil, err
 	}
+	setNow(now) // pending invitations run from today
+	if err := seedAccess(ctx, s, sum.Organization); err != nil {
+		return nil, err
+	}
 	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})
 	if err != nil {
 		return nil, err

@@ -73,7 +73,7 @@ func (tx *Tx) findInvitation(ctx context.Context, token string) (*amparo.Invitat
 	var inv amparo.Invitation
 	var org, member *string
 	err := tx.queryRow(ctx, `SELECT id, email, role, organization_id, member_id, created_by, expires_at, used_at, created_at
-		FROM invitations WHERE token_hash = ?`+tx.db.dialect.forUpdate(), auth.TokenHash(token)).
+		FROM invitations WHERE token_hash = ? AND cancelled_at IS NULL`+tx.db.dialect.forUpdate(), auth.TokenHash(token)).
 		Scan(&inv.ID, &inv.Email, &inv.Role, &org, &member, &inv.CreatedBy, scanTime{&inv.ExpiresAt}, scanTime{&inv.UsedAt}, scanTime{&inv.CreatedAt})
 	if err != nil || !inv.UsedAt.IsZero() || !tx.now.Before(inv.ExpiresAt) {
 		if err := mapError(err); err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
@@ -164,6 +164,109 @@ func (db *DB) FindAccounts(ctx context.Context, organizationID string) ([]*ampar
 		return rows.Err()
 	})
 	return out, err
+}
+
+// accountSorts are the orders of a list of accounts.
+var accountSorts = map[string]string{"name": "lower(name)", "role": "role", "status": "status", "created": "created_at"}
+
+// FindAccountsBy lists a page of accounts, to whoever administers them.
+func (db *DB) FindAccountsBy(ctx context.Context, f amparo.AccountFilter) ([]*amparo.Account, int, error) {
+	order, err := peopleOrder(f.Sort, accountSorts, "name")
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []*amparo.Account
+	var n int
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if !tx.actor.Administers(f.OrganizationID) {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot list these accounts")
+		}
+		where, args := "WHERE COALESCE(organization_id, '') = ?", []any{f.OrganizationID}
+		if f.Role != "" {
+			where, args = where+" AND role = ?", append(args, string(f.Role))
+		}
+		if f.Q != "" {
+			where, args = where+` AND (lower(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`, append(args, peopleLike(f.Q), peopleLike(f.Q))
+		}
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM accounts "+where, args...).Scan(&n); err != nil {
+			return mapError(err)
+		}
+		rows, err := tx.query(ctx, page("SELECT "+accountColumns+" FROM accounts "+where+order, f.Offset, f.Limit), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, n, err
+}
+
+// FindInvitations lists pending invitations, newest first, to whoever
+// administers their organization.
+func (db *DB) FindInvitations(ctx context.Context, f amparo.InvitationFilter) ([]*amparo.Invitation, int, error) {
+	var out []*amparo.Invitation
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if !tx.actor.Administers(f.OrganizationID) {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot list these invitations")
+		}
+		where := "WHERE COALESCE(organization_id, '') = ? AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > ?"
+		args := []any{f.OrganizationID, formatTime(tx.now)}
+		if f.ID != "" {
+			where, args = where+" AND id = ?", append(args, f.ID)
+		}
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM invitations "+where, args...).Scan(&n); err != nil {
+			return mapError(err)
+		}
+		rows, err := tx.query(ctx, page(`SELECT id, email, role, COALESCE(organization_id, ''), COALESCE(member_id, ''), created_by,
+			expires_at, created_at FROM invitations `+where+" ORDER BY created_at DESC, id DESC", f.Offset, f.Limit), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var inv amparo.Invitation
+			if err := rows.Scan(&inv.ID, &inv.Email, &inv.Role, &inv.OrganizationID, &inv.MemberID, &inv.CreatedBy,
+				scanTime{&inv.ExpiresAt}, scanTime{&inv.CreatedAt}); err != nil {
+				return mapError(err)
+			}
+			out = append(out, &inv)
+		}
+		return rows.Err()
+	})
+	return out, n, err
+}
+
+// CancelInvitation makes a pending invitation unusable. The row stays, for
+// the audit trail; its link no longer works.
+func (db *DB) CancelInvitation(ctx context.Context, id string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var role amparo.Role
+		var org string
+		err := tx.queryRow(ctx, `SELECT role, COALESCE(organization_id, '') FROM invitations
+			WHERE id = ? AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > ?`+tx.db.dialect.forUpdate(), id, formatTime(tx.now)).
+			Scan(&role, &org)
+		if err != nil {
+			if err := mapError(err); amparo.ErrorCode(err) != amparo.ENOTFOUND {
+				return err
+			}
+			return amparo.Errorf(amparo.ENOTFOUND, "no pending invitation: it was used, cancelled or has expired").Localize("invitation.not_pending")
+		}
+		if !tx.actor.Invites(role, org) {
+			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot cancel this invitation")
+		}
+		if _, err := tx.exec(ctx, "UPDATE invitations SET cancelled_at = ? WHERE id = ?", formatTime(tx.now), id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditInvitationCancel, id)
+	})
 }
 
 // FindCredentials returns an account and what signing in checks.
@@ -285,15 +388,57 @@ func (db *DB) UseRecoveryCode(ctx context.Context, accountID string, hash []byte
 	return ok, err
 }
 
-// SuspendAccount suspends an account and ends all its sessions.
-func (db *DB) SuspendAccount(ctx context.Context, accountID string) error {
+// RecoveryCodesLeft counts an account's unused recovery codes.
+func (db *DB) RecoveryCodesLeft(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.self(accountID); err != nil {
+			return err
+		}
+		return mapError(tx.queryRow(ctx, "SELECT COUNT(*) FROM recovery_codes WHERE account_id = ?", accountID).Scan(&n))
+	})
+	return n, err
+}
+
+// administeredAccount returns an account the actor administers, locked
+// for a change of its status.
+func (tx *Tx) administeredAccount(ctx context.Context, accountID string) (*amparo.Account, error) {
+	a, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?"+tx.db.dialect.forUpdate(), accountID))
+	if err != nil {
+		return nil, err
+	}
+	if !tx.actor.Administers(a.OrganizationID) {
+		return nil, amparo.Errorf(amparo.EFORBIDDEN, "you cannot change this account")
+	}
+	return a, nil
+}
+
+// ReactivateAccount lets a suspended account sign in again.
+func (db *DB) ReactivateAccount(ctx context.Context, accountID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		a, err := scanAccount(tx.queryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?", accountID))
+		a, err := tx.administeredAccount(ctx, accountID)
 		if err != nil {
 			return err
 		}
-		if !tx.actor.Administers(a.OrganizationID) {
-			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot suspend this account")
+		if a.Status != amparo.AccountSuspended {
+			return amparo.Errorf(amparo.ECONFLICT, "the account is not suspended").Localize("people.not_suspended")
+		}
+		if _, err := tx.exec(ctx, "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?", amparo.AccountActive, formatTime(tx.now), a.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditAccountReactivate, a.ID)
+	})
+}
+
+// SuspendAccount suspends an account and ends all its sessions.
+func (db *DB) SuspendAccount(ctx context.Context, accountID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		a, err := tx.administeredAccount(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if a.ID == tx.actor.ID {
+			return amparo.Invalid("account", "you cannot suspend your own account").Localize("people.not_yourself")
 		}
 		if _, err := tx.exec(ctx, "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?", amparo.AccountSuspended, formatTime(tx.now), a.ID); err != nil {
 			return err

@@ -40,12 +40,20 @@ func (db *DB) FindMemberByID(ctx context.Context, id string) (*amparo.Member, er
 	return ms[0], nil
 }
 
+// memberSorts are the orders of a list of members. "name" is by the name
+// as written, as before, so letters' member pickers keep their order.
+var memberSorts = map[string]string{"name": "name", "status": "status", "created": "created_at"}
+
 // FindMembers lists members by name. What a member shows is printed on
 // letters, so every signed-in actor may list them.
 func (db *DB) FindMembers(ctx context.Context, f amparo.MemberFilter) ([]*amparo.Member, int, error) {
+	order, err := peopleOrder(f.Sort, memberSorts, "name")
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []*amparo.Member
 	var n int
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		where, args := "WHERE 1 = 1", []any{}
 		if f.ID != "" {
 			where, args = where+" AND id = ?", append(args, f.ID)
@@ -56,10 +64,13 @@ func (db *DB) FindMembers(ctx context.Context, f amparo.MemberFilter) ([]*amparo
 		if f.Status != "" {
 			where, args = where+" AND status = ?", append(args, f.Status)
 		}
+		if f.Q != "" {
+			where, args = where+` AND lower(name) LIKE ? ESCAPE '\'`, append(args, peopleLike(f.Q))
+		}
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM members "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}
-		rows, err := tx.query(ctx, page("SELECT "+memberSelect+" FROM members "+where+" ORDER BY name, id", f.Offset, f.Limit), args...)
+		rows, err := tx.query(ctx, page("SELECT "+memberSelect+" FROM members "+where+order, f.Offset, f.Limit), args...)
 		if err != nil {
 			return err
 		}
@@ -113,6 +124,11 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 		if !tx.actor.Administers(m.OrganizationID) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot change members of this organization")
 		}
+		var was amparo.MemberStatus
+		if err := tx.queryRow(ctx, "SELECT status FROM members WHERE id = ? AND organization_id = ?"+tx.db.dialect.forUpdate(),
+			m.ID, m.OrganizationID).Scan(&was); err != nil {
+			return mapError(err)
+		}
 		m.UpdatedAt = tx.now
 		r, err := tx.exec(ctx, `UPDATE members SET name = ?, kind = ?, bar_jurisdiction = ?, bar_number = ?,
 			recognized_org = ?, accreditation_date = ?, email = ?, languages = ?, case_capacity = ?,
@@ -127,8 +143,11 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 			return err
 		}
 		action := amparo.AuditMemberUpdate
-		if m.Status == amparo.MemberSuspended {
+		switch {
+		case m.Status == amparo.MemberSuspended && was != amparo.MemberSuspended:
 			action = amparo.AuditMemberSuspend
+		case m.Status == amparo.MemberActive && was == amparo.MemberSuspended:
+			action = amparo.AuditMemberReactivate
 		}
 		return tx.audit(ctx, action, m.ID)
 	})

@@ -32,20 +32,30 @@ func (db *DB) FindOrganizationByID(ctx context.Context, id string) (*amparo.Orga
 	return os[0], nil
 }
 
+// orgSorts are the orders of a list of organizations.
+var orgSorts = map[string]string{"name": "name", "capacity": "capacity", "created": "created_at"}
+
 // FindOrganizations lists organizations by name. Organizations are public
 // partners of the program: every signed-in actor may list them.
 func (db *DB) FindOrganizations(ctx context.Context, f amparo.OrganizationFilter) ([]*amparo.Organization, int, error) {
+	order, err := peopleOrder(f.Sort, orgSorts, "name")
+	if err != nil {
+		return nil, 0, err
+	}
 	var out []*amparo.Organization
 	var n int
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		where, args := "WHERE 1 = 1", []any{}
 		if f.ID != "" {
 			where, args = where+" AND id = ?", append(args, f.ID)
 		}
+		if f.Q != "" {
+			where, args = where+` AND lower(name) LIKE ? ESCAPE '\'`, append(args, peopleLike(f.Q))
+		}
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM organizations "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}
-		rows, err := tx.query(ctx, page("SELECT "+orgColumns+" FROM organizations "+where+" ORDER BY name", f.Offset, f.Limit), args...)
+		rows, err := tx.query(ctx, page("SELECT "+orgColumns+" FROM organizations "+where+order, f.Offset, f.Limit), args...)
 		if err != nil {
 			return err
 		}

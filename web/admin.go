@@ -28,6 +28,7 @@ func (s *Server) adminRoutes(mux *routes) {
 	mux.Allow("GET /settings", runsProgram, s.settings)
 	mux.Allow("POST /settings", runsProgram, s.settingsSave)
 	mux.Allow("GET /audit", may(amparo.Actor.ReadsAudit), s.auditList)
+	s.peopleRoutes(mux)
 }
 
 // administersSome lets through the admins of any organization, and the
@@ -50,12 +51,22 @@ func (s *Server) orgList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	os, _, err := s.Organizations.FindOrganizations(r.Context(), amparo.OrganizationFilter{})
+	q, err := parseList(r, amparo.OrganizationSorts, "name")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "organizations", status, map[string]any{"Organizations": os, "Form": f})
+	os, n, err := s.Organizations.FindOrganizations(r.Context(), amparo.OrganizationFilter{Q: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit()})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pg, err := q.Pager(n)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "organizations", status, map[string]any{"Organizations": os, "Pager": pg, "Form": f})
 }
 
 func splitList(v string) []string {
@@ -75,14 +86,14 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request) {
 		ServiceArea: splitList(r.PostFormValue("service_area")), Capacity: capacity}
 	if err := s.Organizations.CreateOrganization(r.Context(), o); err != nil {
 		f := &form{Values: map[string]string{"name": o.Name, "contact_email": o.ContactEmail, "languages": r.PostFormValue("languages"),
-			"service_area": r.PostFormValue("service_area"), "capacity": r.PostFormValue("capacity")}}
+			"service_area": r.PostFormValue("service_area"), "kind": string(o.Kind), "capacity": r.PostFormValue("capacity")}}
 		if !s.adminErrors(w, r, err, f) {
 			return
 		}
 		s.renderOrgs(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	http.Redirect(w, r, "/organizations/"+o.ID, http.StatusSeeOther)
+	s.done(w, r, "/organizations/"+o.ID, "people.org_created", o.Name)
 }
 
 // adminErrors puts validation errors on the form, in the reader's
@@ -111,23 +122,52 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		s.error(w, r, err)
 		return
 	}
-	ms, _, err := s.Members.FindMembers(r.Context(), amparo.MemberFilter{OrganizationID: id})
+	q, err := parseList(r, amparo.MemberSorts, "name")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	accounts, err := s.Accounts.FindAccounts(r.Context(), id)
+	ms, n, err := s.Members.FindMembers(r.Context(), amparo.MemberFilter{OrganizationID: id, Q: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit()})
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	roles := []amparo.Role{amparo.RoleOrgAdmin, amparo.RoleMember, amparo.RoleIntake}
+	pg, err := q.Pager(n)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// Every member, for the invitation's choice of member record.
+	all, _, err := s.Members.FindMembers(r.Context(), amparo.MemberFilter{OrganizationID: id})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// The accounts of the people who sign (the member role), to name
+	// linked accounts and offer those that can be linked; all accounts
+	// are listed, by page, on their own page.
+	accounts, _, err := s.Accounts.FindAccountsBy(r.Context(), amparo.AccountFilter{OrganizationID: id, Role: amparo.RoleMember})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	_, staff, err := s.Accounts.FindAccountsBy(r.Context(), amparo.AccountFilter{OrganizationID: id, Limit: 1})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	_, pending, err := s.Accounts.FindInvitations(r.Context(), amparo.InvitationFilter{OrganizationID: id, Limit: 1})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	roles := inviteRoles(sess.Actor(), id)
 	// Each member's linked account, by name; and the accounts a member
 	// record can be linked to: active member-role accounts (the people who
 	// sign) not linked to another record. Only the program office changes
 	// a record once it is linked.
 	names, linked, signers := map[string]string{}, map[string]bool{}, []*amparo.Account{}
-	for _, m := range ms {
+	for _, m := range all {
 		linked[m.AccountID] = m.AccountID != ""
 	}
 	for _, a := range accounts {
@@ -136,7 +176,8 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 			signers = append(signers, a)
 		}
 	}
-	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "Accounts": accounts, "Form": f,
+	s.render(w, r, "organization", status, map[string]any{"Organization": o, "Members": ms, "AllMembers": all, "Pager": pg,
+		"AccountCount": staff, "Pending": pending, "Form": f,
 		"InviteURL": string(s.openSealed(r, inviteCookie, sess.AccountID)), "Roles": roles, "AccountNames": names, "Signers": signers, "Linked": linked,
 		"Relinks": sess.Actor().RunsProgram()})
 }
@@ -159,7 +200,7 @@ func (s *Server) orgUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	http.Redirect(w, r, "/organizations/"+o.ID, http.StatusSeeOther)
+	s.done(w, r, "/organizations/"+o.ID, "people.org_saved", o.Name)
 }
 
 func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
@@ -172,15 +213,7 @@ func (s *Server) orgInvite(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	// There is no mail: the admin gives the link to the person. The page
-	// that shows it is a GET (post/redirect/get), so switching language or
-	// reloading keeps it for the while the cookie lasts.
-	path := "/organizations/" + inv.OrganizationID
-	if err := s.keepSealed(w, r, inviteCookie, path, sessionFrom(r.Context()).AccountID, []byte(s.inviteURL(r.Context(), inv.Token)), inviteKeep); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	http.Redirect(w, r, path, http.StatusSeeOther)
+	s.invited(w, r, inv)
 }
 
 // The link of the invitation an admin just made, kept for its page.
@@ -198,27 +231,14 @@ func (s *Server) memberCreate(w http.ResponseWriter, r *http.Request) {
 	m.AccreditationDate, _ = amparo.ParseDate(r.PostFormValue("accreditation_date"))
 	if err := s.Members.CreateMember(r.Context(), m); err != nil {
 		f := &form{Values: map[string]string{"name": m.Name, "bar_jurisdiction": m.BarJurisdiction, "bar_number": m.BarNumber,
-			"recognized_org": m.RecognizedOrg, "languages": r.PostFormValue("languages"), "public_phone": m.PublicPhone}}
+			"recognized_org": m.RecognizedOrg, "languages": r.PostFormValue("languages"), "public_phone": m.PublicPhone,
+			"kind": string(m.Kind), "accreditation_date": r.PostFormValue("accreditation_date"), "interpreter": r.PostFormValue("interpreter")}}
 		if s.adminErrors(w, r, err, f) {
 			s.renderOrg(w, r, http.StatusUnprocessableEntity, f)
 		}
 		return
 	}
-	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
-}
-
-func (s *Server) memberSuspend(w http.ResponseWriter, r *http.Request) {
-	m, err := s.Members.FindMemberByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	m.Status = amparo.MemberSuspended
-	if err := s.Members.UpdateMember(r.Context(), m); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
+	s.done(w, r, "/organizations/"+m.OrganizationID, "people.member_added", m.Name)
 }
 
 // memberLink links a member record to the account of the person it names,
@@ -245,16 +265,11 @@ func (s *Server) memberLink(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	http.Redirect(w, r, "/organizations/"+m.OrganizationID, http.StatusSeeOther)
-}
-
-// accountSuspend suspends a staff account; all its sessions end.
-func (s *Server) accountSuspend(w http.ResponseWriter, r *http.Request) {
-	if err := s.Accounts.SuspendAccount(r.Context(), r.PathValue("id")); err != nil {
-		s.error(w, r, err)
+	if account == "" {
+		s.done(w, r, "/organizations/"+m.OrganizationID, "people.member_unlinked", m.Name)
 		return
 	}
-	http.Redirect(w, r, "/organizations", http.StatusSeeOther)
+	s.done(w, r, "/organizations/"+m.OrganizationID, "people.member_linked", m.Name)
 }
 
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) {
@@ -284,7 +299,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+	s.done(w, r, "/settings", "people.settings_saved")
 }
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/web"
 )
 
 func TestAdminPages(t *testing.T) {
@@ -54,7 +55,8 @@ func TestAdminPages(t *testing.T) {
 	if len(ms) != 1 {
 		t.Fatalf("%d members", len(ms))
 	}
-	if res, _ := orgAdmin.post("/members/"+ms[0].ID+"/suspend", nil); res.StatusCode != http.StatusSeeOther {
+	// Suspending is confirmed first (TestPeople_* test the page itself).
+	if res, _ := orgAdmin.post("/members/"+ms[0].ID+"/suspend", url.Values{"confirmed": {"1"}, "seen": {web.MemberSeen(ms[0])}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("suspend: %d", res.StatusCode)
 	}
 	if m, _ := w.db.FindMemberByID(system, ms[0].ID); m.Status != amparo.MemberSuspended {
@@ -117,13 +119,16 @@ func TestAdminPages_SuspendAccount(t *testing.T) {
 			id = a.ID
 		}
 	}
-	if _, body := orgAdmin.get("/organizations/" + w.org.ID); !strings.Contains(body, "/accounts/"+id+"/suspend") {
-		t.Fatal("the organization page does not offer to suspend the account")
+	// The organization's accounts are a list of their own, linked from its page.
+	if _, body := orgAdmin.get("/organizations/" + w.org.ID + "/accounts"); !strings.Contains(body, "/accounts/"+id+"/suspend") {
+		t.Fatal("the organization's accounts page does not offer to suspend the account")
 	}
-	if res, _ := staff.post("/accounts/"+id+"/suspend", nil); res.StatusCode != http.StatusForbidden {
+	a, _ := w.db.FindAccountByID(system, id)
+	confirmed := url.Values{"confirmed": {"1"}, "seen": {web.AccountSeen(a)}}
+	if res, _ := staff.post("/accounts/"+id+"/suspend", confirmed); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("suspending oneself as intake: %d", res.StatusCode)
 	}
-	if res, _ := orgAdmin.post("/accounts/"+id+"/suspend", nil); res.StatusCode != http.StatusSeeOther {
+	if res, _ := orgAdmin.post("/accounts/"+id+"/suspend", confirmed); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("suspend: %d", res.StatusCode)
 	}
 	if res, _ := staff.get("/clients"); res.StatusCode == 200 {

@@ -210,6 +210,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ap := applicant()
 	inv := &amparo.Invitation{Email: "invitada@example.org", Role: amparo.RoleIntake, OrganizationID: a}
 	must(w.db.CreateInvitation(system, inv))
+	progInv := &amparo.Invitation{Email: "auditor-invitado@example.org", Role: amparo.RoleAuditor}
+	must(w.db.CreateInvitation(system, progInv))
 	newAccount := func(r amparo.Role) string { // a new account of org A, to suspend or link
 		inv := &amparo.Invitation{Email: "cuenta-" + amparo.NewID()[:8] + "@example.org", Role: r, OrganizationID: a}
 		must(w.db.CreateInvitation(system, inv))
@@ -362,7 +364,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/organizations/" + a, form: url.Values{"capacity": {"-1"}}, want: admins(422, 422, 403)},
 		{method: "POST", path: "/organizations/" + a + "/invitations", form: url.Values{"email": {"nueva@example.org"}, "role": {"intake"}}, want: admins(303, 303, 403)},
 		{method: "POST", path: "/organizations/" + a + "/members", form: url.Values{"name": {""}}, want: admins(422, 422, 403)},
-		{method: "POST", fresh: freshPath(func() string { return "/members/" + newMember("").ID + "/suspend" }), want: admins(303, 303, 403)},
+		{method: "GET", path: "/members/" + m.ID + "/suspend", want: admins(200, 200, 403)},
+		{method: "POST", fresh: func() (string, url.Values) {
+			nm := newMember("")
+			return "/members/" + nm.ID + "/suspend", url.Values{"confirmed": {"1"}, "seen": {web.MemberSeen(nm)}}
+		}, want: admins(303, 303, 403)},
+		{method: "POST", path: "/members/" + newMember("").ID + "/suspend", want: admins(409, 409, 403)}, // not confirmed: nothing done
+		{method: "POST", fresh: func() (string, url.Values) {
+			nm := newMember("")
+			nm.Status = amparo.MemberSuspended
+			must(w.db.UpdateMember(system, nm))
+			return "/members/" + nm.ID + "/reactivate", nil
+		}, want: admins(303, 303, 403)},
 		{method: "POST", fresh: freshPath(func() string { return "/members/" + newMember("").ID + "/account" }), form: url.Values{"account": {""}}, want: admins(303, 303, 403)},
 		// Only a member's account links to a member record; and a record
 		// linked already only the program office links anew.
@@ -370,7 +383,39 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", fresh: func() (string, url.Values) {
 			return "/members/" + newMember(newAccount(amparo.RoleMember)).ID + "/account", url.Values{"account": {newAccount(amparo.RoleMember)}}
 		}, want: admins(303, 422, 403)},
-		{method: "POST", fresh: freshPath(func() string { return "/accounts/" + newAccount(amparo.RoleIntake) + "/suspend" }), want: admins(303, 303, 403)},
+		{method: "GET", path: "/accounts/" + accountOf(amparo.RoleIntake) + "/suspend", want: admins(200, 200, 403)},
+		{method: "POST", fresh: func() (string, url.Values) {
+			acc, err := w.db.FindAccountByID(system, newAccount(amparo.RoleIntake))
+			must(err)
+			return "/accounts/" + acc.ID + "/suspend", url.Values{"confirmed": {"1"}, "seen": {web.AccountSeen(acc)}}
+		}, want: admins(303, 303, 403)},
+		{method: "POST", path: "/accounts/" + newAccount(amparo.RoleIntake) + "/suspend", want: admins(409, 409, 403)}, // not confirmed
+		{method: "POST", fresh: func() (string, url.Values) {
+			id := newAccount(amparo.RoleIntake)
+			must(w.db.SuspendAccount(system, id))
+			return "/accounts/" + id + "/reactivate", nil
+		}, want: admins(303, 303, 403)},
+		{method: "GET", path: "/organizations/" + a + "/accounts", want: admins(200, 200, 403)},
+		{method: "GET", path: "/organizations/" + a + "/invitations", want: admins(200, 200, 403)},
+		{method: "GET", path: "/organizations/" + a + "/invitation.txt", want: admins(404, 404, 403)}, // no link kept
+		{method: "GET", path: "/organizations/" + a + "/invitations/" + inv.ID + "/cancel", want: admins(200, 200, 403)},
+		{method: "POST", fresh: func() (string, url.Values) {
+			i := &amparo.Invitation{Email: "cancelar-" + amparo.NewID()[:8] + "@example.org", Role: amparo.RoleIntake, OrganizationID: a}
+			must(w.db.CreateInvitation(system, i))
+			return "/organizations/" + a + "/invitations/" + i.ID + "/cancel", url.Values{"confirmed": {"1"}, "seen": {i.ID}}
+		}, want: admins(303, 303, 403)},
+
+		// The program office's own people: program-level roles.
+		{method: "GET", path: "/accounts", want: admins(200, 403, 403)},
+		{method: "POST", path: "/accounts/invitations", form: url.Values{"email": {"auditora@example.org"}, "role": {"auditor"}}, want: admins(303, 403, 403)},
+		{method: "GET", path: "/accounts/invitations", want: admins(200, 403, 403)},
+		{method: "GET", path: "/accounts/invitation.txt", want: admins(404, 403, 403)},
+		{method: "GET", path: "/accounts/invitations/" + progInv.ID + "/cancel", want: admins(200, 403, 403)},
+		{method: "POST", fresh: func() (string, url.Values) {
+			i := &amparo.Invitation{Email: "cancelar-" + amparo.NewID()[:8] + "@example.org", Role: amparo.RoleFundOfficer}
+			must(w.db.CreateInvitation(system, i))
+			return "/accounts/invitations/" + i.ID + "/cancel", url.Values{"confirmed": {"1"}, "seen": {i.ID}}
+		}, want: admins(303, 403, 403)},
 	}
 	signedOutTo := map[string]string{} // where each request sent a signed-out visitor
 	for _, tt := range table {

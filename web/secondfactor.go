@@ -35,7 +35,8 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	token, err := s.signins.Code(r.Context(), sess, strings.TrimSpace(r.PostFormValue("code")), clientAddr(r), s.sessionToken(r))
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	token, err := s.signins.Code(r.Context(), sess, code, clientAddr(r), s.sessionToken(r))
 	if err != nil {
 		f := &form{}
 		if status := s.signInError(w, r, err, f, "code", "account.wrong_code"); status != 0 {
@@ -44,8 +45,38 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, r, token)
-	s.next(w, r, sess.Account, true)
+	// Codes of more than 8 characters are recovery codes (auth.SignIn.Code
+	// tries them as such); TOTP codes have 6 digits.
+	if len(code) <= 8 {
+		s.next(w, r, sess.Account, true)
+		return
+	}
+	// A recovery code was spent: say how many are left, and warn when few.
+	left, err := s.Accounts.RecoveryCodesLeft(amparo.NewContextWithActor(r.Context(), sess.Account.Actor()), sess.AccountID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.done(w, r, "/dashboard", recoveryLeftKey(left), left)
 }
+
+// recoveryLeftKey is the catalog key of the banner after signing in with a
+// recovery code, by how many are left: a warning from fewRecoveryCodes on.
+// (The banner's arguments travel as text, so the plural is chosen here.)
+func recoveryLeftKey(n int) string {
+	switch {
+	case n == 0:
+		return "account.recovery_none"
+	case n == 1:
+		return "account.recovery_one"
+	case n <= fewRecoveryCodes:
+		return "account.recovery_few"
+	}
+	return "account.recovery_left"
+}
+
+// fewRecoveryCodes is when the person is told to make new codes.
+const fewRecoveryCodes = 3
 
 // totpForm shows a new secret to enroll, as a QR code drawn inline.
 func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,30 @@
+package demo
+
+import (
+	"context"
+
+	"github.com/amparo-project/amparo"
+)
+
+// seedAccess makes what the people and access pages show: an auditor of
+// the program office (no usable password), and invitations still pending,
+// one to the program office and one to the first organization, to list
+// and cancel.
+func seedAccess(ctx context.Context, s Store, firstOrg string) error {
+	inv := &amparo.Invitation{Email: "auditoria@programa-ejemplo.example", Role: amparo.RoleAuditor}
+	if err := s.CreateInvitation(ctx, inv); err != nil {
+		return err
+	}
+	if _, err := s.AcceptInvitation(ctx, inv.Token, "Olga Auditora Ejemplo", unusablePassword); err != nil {
+		return err
+	}
+	for _, inv := range []*amparo.Invitation{
+		{Email: "fondos@programa-ejemplo.example", Role: amparo.RoleFundOfficer},
+		{Email: "recepcion@centro-ejemplo.example", Role: amparo.RoleIntake, OrganizationID: firstOrg},
+	} {
+		if err := s.CreateInvitation(ctx, inv); err != nil {
+			return err
+		}
+	}
+	return nil
+}

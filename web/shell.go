@@ -41,6 +41,7 @@ var staffNav = []navItem{
 	{"/matches", "nav.matches", amparo.Actor.SeesClients},
 	{"/organizations", "nav.organizations", func(a amparo.Actor) bool { return a.RunsProgram() || a.Role == amparo.RoleOrgAdmin }},
 	{"/policy", "nav.policy", amparo.Actor.RunsProgram},
+	{"/accounts", "nav.accounts", amparo.Actor.RunsProgram},
 	{"/settings", "nav.settings", amparo.Actor.RunsProgram},
 	{"/audit", "nav.audit", amparo.Actor.ReadsAudit},
 	{"/account", "nav.account", always},
@@ -92,18 +93,25 @@ func (s *Server) shellFor(r *http.Request) *shell {
 
 const flashCookie = "flash"
 
-// flash is the message of the banner a page shows once.
+// flash is the message of the banner a page shows once: a catalog key
+// and its arguments, text or whole numbers (which pick plural forms).
 type flash struct {
-	Key  string   `json:"k"`
-	Args []string `json:"a,omitempty"`
+	Key  string `json:"k"`
+	Args []any  `json:"a,omitempty"`
 }
 
 // done answers a POST that succeeded: the banner says what was done (a
 // catalog key and its arguments), on the page the redirect leads to.
 func (s *Server) done(w http.ResponseWriter, r *http.Request, to, key string, args ...any) {
+	s.language(w, r) // a ?lang= on the action holds for the page that says it is done
 	f := flash{Key: key}
 	for _, a := range args {
-		f.Args = append(f.Args, fmt.Sprint(a))
+		switch a.(type) {
+		case int, int64:
+			f.Args = append(f.Args, a)
+		default:
+			f.Args = append(f.Args, fmt.Sprint(a))
+		}
 	}
 	if sess := sessionFrom(r.Context()); sess != nil {
 		b, _ := json.Marshal(f)
@@ -131,6 +139,9 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *amparo.Msg {
 	}
 	m := &amparo.Msg{Key: f.Key}
 	for _, a := range f.Args {
+		if n, ok := a.(float64); ok { // JSON's numbers: whole ones, as done sent them
+			a = int(n)
+		}
 		m.Args = append(m.Args, a)
 	}
 	return m

@@ -30,7 +30,7 @@ func navOf(page string) []string {
 func TestStaffShell_NavigationByRole(t *testing.T) {
 	w := matrixWorld(t)
 	want := map[amparo.Role][]string{
-		amparo.RoleProgramAdmin: {"/dashboard", "/organizations", "/policy", "/settings", "/audit", "/account"},
+		amparo.RoleProgramAdmin: {"/dashboard", "/organizations", "/policy", "/accounts", "/settings", "/audit", "/account"},
 		amparo.RoleOrgAdmin:     {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/organizations/" + w.org.ID, "/account"},
 		amparo.RoleMember:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/account"},
 		amparo.RoleIntake:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/account"},

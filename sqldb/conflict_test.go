@@ -16,6 +16,7 @@ import (
 )
 
 func TestConflictCheck(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
@@ -81,6 +82,7 @@ func TestConflictCheck(t *testing.T) {
 // TestConflictCheck_Reindex: when the keys were made by another version of
 // package names, Migrate files every client, applicant and party again.
 func TestConflictCheck_Reindex(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
@@ -202,6 +204,7 @@ func benchmarkConflictCheck(b *testing.B, dialect string) {
 // share a name, the check through the index returns what deciding on
 // everyone returns.
 func TestConflictCheck_IndexFindsWhatScanFinds(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)

@@ -68,6 +68,7 @@ func roundTrip(t *testing.T, dsn, value string) {
 }
 
 func TestTwoDatabases(t *testing.T) {
+	t.Parallel()
 	dsn1 := pg.NewDatabase(t)
 	want := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/t_testtwodatabases_", pg.port)
 	if !strings.HasPrefix(dsn1, want) || !strings.HasSuffix(dsn1, "?sslmode=disable") {
@@ -95,6 +96,7 @@ func TestTwoDatabases(t *testing.T) {
 // TestNewDatabaseFrom: the template is filled once, and each test's
 // database starts as its own copy of it.
 func TestNewDatabaseFrom(t *testing.T) {
+	t.Parallel()
 	requireCluster(t)
 	fills := 0
 	setup := func(dsn string) error {
@@ -173,6 +175,7 @@ func (f *fatalTB) Fatal(args ...any) {
 }
 
 func TestStopRemovesFolder(t *testing.T) {
+	t.Parallel()
 	requireCluster(t)
 	c, err := Start()
 	if err != nil {
@@ -226,6 +229,7 @@ func holdCluster() {
 // TestKilledTestProcess SIGKILLs a process holding a cluster: postgres must
 // exit on its own, and the next Start's sweep must remove the folder.
 func TestKilledTestProcess(t *testing.T) {
+	t.Parallel()
 	requireCluster(t)
 	if testing.Short() {
 		t.Skip("starts a second cluster")

@@ -61,19 +61,55 @@ func pageSizes(t *testing.T, path string) [][2]float64 {
 	return sizes
 }
 
-// raster renders one page at dpi.
+// raster renders one page at dpi. pdftoppm writes it as a PPM (the same
+// pixels as its PNG, without compressing and decompressing them).
 func raster(t *testing.T, path string, page, dpi int) image.Image {
 	t.Helper()
 	p := strconv.Itoa(page)
-	out, err := exec.Command("pdftoppm", "-r", strconv.Itoa(dpi), "-f", p, "-l", p, "-png", "-singlefile", path).Output()
+	out, err := exec.Command("pdftoppm", "-r", strconv.Itoa(dpi), "-f", p, "-l", p, "-singlefile", path).Output()
 	if err != nil {
 		t.Fatalf("pdftoppm: %v", err)
 	}
-	img, err := png.Decode(bytes.NewReader(out))
+	img, err := decodePPM(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return img
+}
+
+// decodePPM decodes a binary PPM (P6) of 8-bit samples.
+func decodePPM(b []byte) (*image.RGBA, error) {
+	// The header: "P6", width, height and the largest sample value,
+	// separated by white space, then one white space character.
+	var fields []int
+	i := 2
+	if !bytes.HasPrefix(b, []byte("P6")) {
+		return nil, fmt.Errorf("not a binary PPM: %.10q", b)
+	}
+	for len(fields) < 3 {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+			i++
+		}
+		j := i
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		n, err := strconv.Atoi(string(b[i:j]))
+		if err != nil {
+			return nil, fmt.Errorf("PPM header: %v", err)
+		}
+		fields, i = append(fields, n), j
+	}
+	w, h, maxval := fields[0], fields[1], fields[2]
+	px := b[min(i+1, len(b)):]
+	if maxval != 255 || len(px) != 3*w*h {
+		return nil, fmt.Errorf("PPM of %dx%d, largest value %d, holds %d bytes", w, h, maxval, len(px))
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for k, o := 0, 0; k < len(px); k, o = k+3, o+4 {
+		img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = px[k], px[k+1], px[k+2], 255
+	}
+	return img, nil
 }
 
 // scan decodes the QR codes of an image with gozxing, and with zbarimg
@@ -81,7 +117,8 @@ func raster(t *testing.T, path string, page, dpi int) image.Image {
 func scan(t *testing.T, img image.Image) []string {
 	t.Helper()
 	var buf bytes.Buffer
-	png.Encode(&buf, img)
+	// Fastest compression: the same pixels, for the two decoders.
+	(&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
 	texts, err := qrscan.FromImage(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatalf("gozxing: %v", err)
@@ -352,5 +389,41 @@ func TestCardSheet_TenCardsInPlace(t *testing.T) {
 		if cells != 1 {
 			t.Errorf("page %d: word %q at %.1f,%.1f is not inside one card", w.page, w.text, w.xMin, w.yMin)
 		}
+	}
+}
+
+// TestRaster_SamePixelsAsPNG: raster's PPM decoding reads the page
+// pdftoppm draws exactly as its PNG does.
+func TestRaster_SamePixelsAsPNG(t *testing.T) {
+	testenv.Commands(t, "pdftoppm")
+	path := write(t, "card.pdf", func(w io.Writer) error { return renderer(t).Card(w, sample("es")) })
+	got := raster(t, path, 1, 100)
+	out, err := exec.Command("pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", "-singlefile", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Bounds() != want.Bounds() {
+		t.Fatalf("bounds %v, want %v", got.Bounds(), want.Bounds())
+	}
+	differ, dark := 0, 0
+	for y := got.Bounds().Min.Y; y < got.Bounds().Max.Y; y++ {
+		for x := got.Bounds().Min.X; x < got.Bounds().Max.X; x++ {
+			if color.RGBAModel.Convert(want.At(x, y)) != got.At(x, y) {
+				differ++
+			}
+			if c := got.At(x, y).(color.RGBA); c.R < 64 && c.G < 64 && c.B < 64 {
+				dark++
+			}
+		}
+	}
+	if differ != 0 || dark == 0 {
+		t.Errorf("%d pixels differ from the PNG's; %d dark pixels", differ, dark)
+	}
+	if _, err := decodePPM([]byte("P6 2 1 255\n\x00\x00\x00")); err == nil {
+		t.Error("a short PPM decoded")
 	}
 }

@@ -19,6 +19,7 @@ func mustInvite(t *testing.T, db *sqldb.DB, email string, role amparo.Role, org 
 }
 
 func TestAccountService_Invitations(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }
@@ -65,6 +66,7 @@ func TestAccountService_Invitations(t *testing.T) {
 }
 
 func TestAccountService_SecondFactorAndSessions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }

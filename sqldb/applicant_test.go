@@ -16,6 +16,7 @@ import (
 )
 
 func TestApplicantService(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
@@ -48,6 +49,7 @@ func TestApplicantService(t *testing.T) {
 }
 
 func TestApplicantService_Decisions(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := storetest.MustCreateMember(t, db, org.ID, "900001")
@@ -84,6 +86,7 @@ func TestApplicantService_Decisions(t *testing.T) {
 // record, with the history of what changed, by whom; the same form twice
 // changes nothing; the reference code given opens the record.
 func TestApplicantService_SubmitAgain(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		person := amparo.NewContextWithActor(context.Background(), amparo.PublicIntakeActor(org.ID))
@@ -178,6 +181,7 @@ func TestApplicantService_SubmitAgain(t *testing.T) {
 // marked updated by the person until staff look. With the code, or from
 // staff, the form is trusted.
 func TestApplicantService_SubmitByKeyAlone(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
@@ -280,6 +284,7 @@ func TestApplicantService_SubmitByKeyAlone(t *testing.T) {
 // TestApplicantService_SubmitTwiceAtOnce: two forms of the same person sent
 // at the same moment make one record.
 func TestApplicantService_SubmitTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
@@ -317,6 +322,7 @@ func councilPolicy(t *testing.T) string {
 // nothing else: it reads no applicant, client or letter, and writes to no
 // other organization. Its audit events name it.
 func TestApplicantService_PublicIntake(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		other := storetest.MustCreateOrganization(t, db, "Otro Centro Ejemplo")

@@ -26,6 +26,7 @@ func tamperable(t *testing.T, db *sqldb.DB) {
 }
 
 func TestVerifyAuditChain(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		for range 5 {
@@ -90,6 +91,7 @@ func TestVerifyAuditChain(t *testing.T) {
 }
 
 func TestAuditChain_ConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		var wg sync.WaitGroup

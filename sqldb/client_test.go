@@ -17,6 +17,7 @@ import (
 )
 
 func TestClientService_CreateClient(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleIntake, org.ID)
@@ -62,6 +63,7 @@ func TestClientService_CreateClient(t *testing.T) {
 }
 
 func TestClientService_FindClients(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
@@ -105,6 +107,7 @@ func TestClientService_FindClients(t *testing.T) {
 }
 
 func TestClientService_OrganizationIsolation(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		a := storetest.MustCreateOrganization(t, db, "Organización A Ejemplo")
 		b := storetest.MustCreateOrganization(t, db, "Organization B Sample")
@@ -140,6 +143,7 @@ func TestClientService_OrganizationIsolation(t *testing.T) {
 }
 
 func TestClientService_UpdateClient(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)
@@ -164,6 +168,7 @@ func TestClientService_UpdateClient(t *testing.T) {
 }
 
 func TestClientService_DeleteClient(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := storetest.MustCreateMember(t, db, org.ID, "900001")
@@ -217,6 +222,7 @@ var personalValues = amparo.Personal{
 var needles = []string{"Zacar", "Zaqui", "Quiñónez", "Quinonez", "Eulalia", "1987-03-14", "555 0177", "555 0166", "4821 Placeholder", "Placeholder", "Pacoima", "91331"}
 
 func TestClientService_EncryptedAtRest(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
 		db := storetest.MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
@@ -273,9 +279,10 @@ func TestClientService_EncryptedAtRest(t *testing.T) {
 }
 
 func TestOpen_WrongMasterKey(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			dsn := dsn(t, dialect)
+			dsn := migratedDSN(t, dialect)
 			db := storetest.MustOpenDSN(t, dsn, envelope.GenerateMasterKey())
 			org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 			storetest.MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{})

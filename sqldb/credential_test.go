@@ -74,6 +74,7 @@ func wantStatus(t *testing.T, v *credential.Verifier, qr string, want credential
 }
 
 func TestLetterService_Credential(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := storetest.MustCreateMember(t, db, org.ID, "900001")
@@ -228,6 +229,7 @@ func TestLetterService_Credential(t *testing.T) {
 }
 
 func TestKeyService_RotateAndRevoke(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		a := storetest.MustCreateOrganization(t, db, "Organización A Ejemplo")
 		b := storetest.MustCreateOrganization(t, db, "Organization B Sample")
@@ -271,6 +273,7 @@ func TestKeyService_RotateAndRevoke(t *testing.T) {
 }
 
 func TestKeyService_OfflineRoot(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		seed, err := db.ExportRootKey(system)
@@ -317,6 +320,7 @@ func TestKeyService_OfflineRoot(t *testing.T) {
 }
 
 func TestKeyService_RefreshStatusLists(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		l := mustIssue(t, db, org, storetest.MustCreateMember(t, db, org.ID, "900001"))
@@ -340,6 +344,7 @@ func TestKeyService_RefreshStatusLists(t *testing.T) {
 }
 
 func TestLetterService_QRSealedAtRest(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := storetest.MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
 	db.CreateRootKey(system)

@@ -13,6 +13,7 @@ import (
 // session, not "not found" for a client, not "not the signer" for a
 // letter whose member could not be read.
 func TestDatabaseFailure_IsInternal(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := storetest.MustCreateMember(t, db, org.ID, "900001")

@@ -23,6 +23,7 @@ import (
 // guessing, a renewal keeps the old card valid and the link, and a
 // revocation shows everywhere.
 func TestJourney_IntakeToLetter(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }

@@ -13,6 +13,7 @@ import (
 )
 
 func TestLetterService_Lifecycle(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
@@ -108,6 +109,7 @@ func TestLetterService_Lifecycle(t *testing.T) {
 }
 
 func TestLetterService_ExpireLetters(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return start }
@@ -143,6 +145,7 @@ func TestLetterService_ExpireLetters(t *testing.T) {
 }
 
 func TestLetterService_Capacity(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		p, _ := db.FindProgram(system)
 		p.LetterCapacity = 1
@@ -176,6 +179,7 @@ func TestLetterService_Capacity(t *testing.T) {
 }
 
 func TestLetterService_Isolation(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		a := storetest.MustCreateOrganization(t, db, "Organización A Ejemplo")
 		b := storetest.MustCreateOrganization(t, db, "Organization B Sample")
@@ -208,6 +212,7 @@ func TestLetterService_Isolation(t *testing.T) {
 // renews a letter in their name: not intake, an admin, another member, the
 // operator, nor the member without their second factor.
 func TestLetterService_OnlyTheNamedMemberSigns(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := storetest.MustCreateMember(t, db, org.ID, "900001")
@@ -269,6 +274,7 @@ func TestLetterService_OnlyTheNamedMemberSigns(t *testing.T) {
 }
 
 func TestMemberService_LinkAccount(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		elsewhere := storetest.MustCreateOrganization(t, db, "Organization B Sample")
@@ -413,6 +419,7 @@ func TestMemberService_LinkAccount(t *testing.T) {
 // the end of its last day in the program's time zone, whatever zone the
 // server runs in: at 23:59 there it verifies, at midnight it has expired.
 func TestLetterService_ValidThroughTheProgramsDay(t *testing.T) {
+	t.Parallel()
 	for _, zone := range []string{"America/Los_Angeles", "Europe/Madrid"} {
 		t.Run(zone, func(t *testing.T) {
 			each(t, func(t *testing.T, db *sqldb.DB) {
@@ -458,6 +465,7 @@ func TestLetterService_ValidThroughTheProgramsDay(t *testing.T) {
 }
 
 func TestProgramService_TimeZone(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		p, _ := db.FindProgram(system)
 		if p.TimeZone != amparo.DefaultTimeZone {

@@ -25,6 +25,7 @@ func mustCreateApplicant(t *testing.T, db *sqldb.DB, orgID, name string) *amparo
 }
 
 func TestApplicantService_AcceptMatch(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		other := storetest.MustCreateOrganization(t, db, "Organization B Sample")
@@ -140,6 +141,7 @@ func TestApplicantService_AcceptMatch(t *testing.T) {
 }
 
 func TestClientService_UpdateClient_Stale(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		ctx := as(amparo.RoleMember, org.ID)

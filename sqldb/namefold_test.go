@@ -31,6 +31,7 @@ var spellings = [][]string{
 // search, "maria oneil" to the conflict check and "maria neil o" to the
 // import keys.
 func TestNameFold_Consistent(t *testing.T) {
+	t.Parallel()
 	k, err := envelope.New(envelope.GenerateMasterKey())
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +98,7 @@ func intakeFile(people ...[2]string) *bytes.Reader {
 // applicant the conflict check calls María O'Neil, and importing her again
 // under another spelling adds no one.
 func TestNameFold_Store(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		member, staff := as(amparo.RoleMember, org.ID), as(amparo.RoleIntake, org.ID)
@@ -138,9 +140,10 @@ func TestNameFold_Store(t *testing.T) {
 // that importing them again adds no one and a search finds them; two
 // people the new fold makes one are both kept.
 func TestApplicantKeys_Reindex(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			dsn, master := dsn(t, dialect), envelope.GenerateMasterKey()
+			dsn, master := migratedDSN(t, dialect), envelope.GenerateMasterKey()
 			db := storetest.MustOpenDSN(t, dsn, master)
 			org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 			staff := as(amparo.RoleIntake, org.ID)

@@ -28,6 +28,7 @@ func wrongPIN(link *amparo.PhoneLink) string {
 }
 
 func TestPhoneService(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Now()
 		db.Now = func() time.Time { return now }
@@ -125,6 +126,7 @@ func TestPhoneService(t *testing.T) {
 // link and PIN, and the link then shows the new letter; when the current
 // letter is revoked or expires, the page says so.
 func TestPhoneService_LinkIsTheClients(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
@@ -205,6 +207,7 @@ func TestPhoneService_LinkIsTheClients(t *testing.T) {
 // at most a day's budget of wrong PINs; then it opens for no new device
 // (devices that opened it before still do) until the day is over.
 func TestPhoneService_DailyBudget(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
@@ -259,6 +262,7 @@ func TestPhoneService_DailyBudget(t *testing.T) {
 // TestPhoneLinksMigration: links made per letter before migration 16 move
 // to their letter's client, which keeps only its newest working link.
 func TestPhoneLinksMigration(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		bg := context.Background()
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")

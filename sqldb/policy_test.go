@@ -9,6 +9,7 @@ import (
 )
 
 func TestPolicyService(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		admin := as(amparo.RoleProgramAdmin, "")
 		p, err := db.CurrentPolicy(admin)

@@ -31,6 +31,7 @@ func randomFacts(r *rand.Rand, now time.Time) amparo.Facts {
 }
 
 func TestDecodeRankingFacts_AsJSONUnmarshal(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(4, 4))
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 2000 {

@@ -64,9 +64,10 @@ func findByName(t *testing.T, db *sqldb.DB, orgID, name string) []*amparo.Applic
 // which fills in their tokens from the sealed records, once, and logs how
 // many without naming anyone.
 func TestNameTokens_Backfill(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			dsn, master := dsn(t, dialect), envelope.GenerateMasterKey()
+			dsn, master := migratedDSN(t, dialect), envelope.GenerateMasterKey()
 			db := storetest.MustOpenDSN(t, dsn, master)
 			org, names := oldApplicants(t, db)
 			raw := sqldb.RawDB(db)
@@ -117,9 +118,10 @@ func TestNameTokens_Backfill(t *testing.T) {
 // TestNameTokens_Reindex: tokens of another version are made again, for
 // clients and applicants, in full.
 func TestNameTokens_Reindex(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			dsn, master := dsn(t, dialect), envelope.GenerateMasterKey()
+			dsn, master := migratedDSN(t, dialect), envelope.GenerateMasterKey()
 			db := storetest.MustOpenDSN(t, dsn, master)
 			org, _ := oldApplicants(t, db)
 			member := as(amparo.RoleMember, org.ID)

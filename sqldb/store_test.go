@@ -15,6 +15,7 @@ import (
 )
 
 func TestMigrations_SameNamesInBothDialects(t *testing.T) {
+	t.Parallel()
 	list := func(dir string) []string {
 		var names []string
 		fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
@@ -32,6 +33,7 @@ func TestMigrations_SameNamesInBothDialects(t *testing.T) {
 }
 
 func TestMigrate_ConcurrentAndIdempotent(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			dsn := dsn(t, dialect)
@@ -65,6 +67,7 @@ func TestMigrate_ConcurrentAndIdempotent(t *testing.T) {
 }
 
 func TestOrganizationService(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		o := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		t.Run("ErrDuplicateName", func(t *testing.T) {
@@ -104,6 +107,7 @@ func TestOrganizationService(t *testing.T) {
 }
 
 func TestMemberService(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		o := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := storetest.MustCreateMember(t, db, o.ID, "900001")
@@ -149,6 +153,7 @@ func TestMemberService(t *testing.T) {
 }
 
 func TestProgramService(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		p, err := db.FindProgram(system)
 		if err != nil {
@@ -172,6 +177,7 @@ func TestProgramService(t *testing.T) {
 }
 
 func TestAuditEvents_AppendOnly(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		o := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		c := storetest.MustCreateClient(t, as(amparo.RoleIntake, o.ID), db, &amparo.Client{})
@@ -197,6 +203,7 @@ func TestAuditEvents_AppendOnly(t *testing.T) {
 // TestFindByID_EmptyIsNotFound: an empty ID finds nothing (an empty filter
 // field matches every record, which a lookup by ID must never return).
 func TestFindByID_EmptyIsNotFound(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		m := storetest.MustCreateMember(t, db, org.ID, "900001")

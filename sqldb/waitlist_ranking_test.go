@@ -29,6 +29,7 @@ func everyFact(key, name string) *amparo.Applicant {
 }
 
 func TestWaitlistService_FindWaiting(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		other := storetest.MustCreateOrganization(t, db, "Organización B Ejemplo")
@@ -106,6 +107,7 @@ func TestWaitlistService_FindWaiting(t *testing.T) {
 }
 
 func TestWaitlistService_FindApplicantsByID(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 		other := storetest.MustCreateOrganization(t, db, "Organización B Ejemplo")

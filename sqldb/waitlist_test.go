@@ -17,6 +17,7 @@ import (
 // people still waiting; both are the organization's alone, and refused to
 // roles that do not see clients.
 func TestWaitlist_FindWaitingAndMatchState(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *sqldb.DB) {
 		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { now = now.Add(time.Minute); return now }

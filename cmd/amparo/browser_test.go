@@ -17,6 +17,7 @@ import (
 // TestDemo_VerifyPageInChromium opens the QR texts the demo prints, as a
 // phone camera would, in a real browser served by the real server and store.
 func TestDemo_VerifyPageInChromium(t *testing.T) {
+	t.Parallel()
 	ctx := browsertest.Start(t, nil)
 	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", t.TempDir())
 	stdout, _ := cmd.StdoutPipe()

@@ -48,28 +48,42 @@ func demoAttorney(t *testing.T) (string, attorney) {
 	return data, attorney{m[1], m[2], m[3]}
 }
 
-// codes returns the attorney's next authenticator codes, one per call:
-// each time step's code works once, and steps are 30 seconds, so it gives
-// the codes of the previous, current and next steps, in that order, after
-// waiting for a fresh step if this one is nearly over.
+// codes returns the attorney's next authenticator codes, one per call.
+// Each time step's code works once and only after the step used before it,
+// and the command accepts the previous, current and next steps' codes; so
+// each call gives the code of the earliest step after the last one given
+// that will still be accepted when the command checks it: the previous
+// step's while at least 10 seconds of the current one remain, the current
+// step's otherwise. Only when the next step's code was given already does
+// it wait for the next step to begin.
 func (a attorney) codes(t *testing.T) func() string {
-	if s := time.Now().Unix() % 30; s > 20 {
-		time.Sleep(time.Duration(31-s) * time.Second)
-	}
-	base, n := time.Now(), -1
+	last := int64(-1)
 	return func() string {
 		t.Helper()
-		if n > 1 {
-			t.Fatal("more than three codes asked for")
+		for {
+			now := time.Now()
+			cur := now.Unix() / totpPeriod
+			lo := cur - 1
+			if now.Unix()%totpPeriod > totpPeriod-10 {
+				lo = cur // the previous step's code may be too old by the time it is checked
+			}
+			step := max(last+1, lo)
+			if step > cur+1 {
+				time.Sleep(time.Unix((cur+1)*totpPeriod, 0).Sub(now))
+				continue
+			}
+			c, err := totp.GenerateCode(a.secret, time.Unix(step*totpPeriod, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			last = step
+			return c
 		}
-		c, err := totp.GenerateCode(a.secret, base.Add(time.Duration(n)*30*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		return c
 	}
 }
+
+// totpPeriod is the length of an authenticator step, in seconds.
+const totpPeriod = 30
 
 // demoRun gives the test a data folder seeded by the demo, and what the
 // demo printed. The demo runs once per test binary; each test gets its
@@ -206,6 +220,7 @@ func verify(t *testing.T, args ...string) (resultJSON, int) {
 }
 
 func TestLetterCommands(t *testing.T) {
+	t.Parallel()
 	data, signer := demoAttorney(t)
 	d := []string{"--data", data}
 	letters := decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--json"}, d...)...))
@@ -373,6 +388,7 @@ type keyJSON struct {
 }
 
 func TestKeyCommands(t *testing.T) {
+	t.Parallel()
 	data, signer := demoAttorney(t)
 	d := []string{"--data", data}
 	letters := decode[[]letterJSON](t, ok(t, append([]string{"letter", "list", "--status", "active", "--json"}, d...)...))
@@ -460,6 +476,7 @@ func TestKeyCommands(t *testing.T) {
 }
 
 func TestAuditVerify(t *testing.T) {
+	t.Parallel()
 	data := demoData(t)
 	out := ok(t, "audit", "verify", "--data", data)
 	if !strings.Contains(out, "The audit trail is intact") {
@@ -482,6 +499,7 @@ func TestAuditVerify(t *testing.T) {
 }
 
 func TestInvite(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	out := ok(t, "invite", "--data", data, "--email", "Jefa.Programa@Ejemplo.example")
 	if !regexp.MustCompile(`http://127\.0\.0\.1:8080/invite/[A-Za-z0-9_-]{20,}`).MatchString(out) {
@@ -493,6 +511,7 @@ func TestInvite(t *testing.T) {
 }
 
 func TestImportIntakes(t *testing.T) {
+	t.Parallel()
 	data := demoData(t)
 	orgs := decode[[]letterJSON](t, ok(t, "letter", "list", "--json", "--data", data))
 	org := orgs[0].OrganizationID
@@ -510,6 +529,7 @@ func TestImportIntakes(t *testing.T) {
 }
 
 func TestQueueAndPolicy(t *testing.T) {
+	t.Parallel()
 	data := demoData(t)
 	orgs := decode[[]letterJSON](t, ok(t, "letter", "list", "--json", "--data", data))
 	org := orgs[0].OrganizationID

@@ -23,6 +23,7 @@ import (
 // history shows the update by the applicant; every organization's queue
 // spans the tiers.
 func TestDemo_SeedsApplicants(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}

@@ -39,6 +39,7 @@ func pageSizeMM(t *testing.T, path string) []string {
 }
 
 func TestLetterDocumentCommands(t *testing.T) {
+	t.Parallel()
 	testenv.Commands(t, "pdftotext", "pdfinfo", "pdftoppm")
 	data := demoData(t)
 	d := []string{"--data", data}
@@ -150,6 +151,7 @@ func TestLetterDocumentCommands(t *testing.T) {
 // data is kept there, to time the command by hand with time(1): speed is
 // measured that way and by benchmarks, never asserted by a test.
 func TestLetterPrint_500(t *testing.T) {
+	t.Parallel()
 	keep := os.Getenv("AMPARO_PRINT_RUN")
 	if keep == "" {
 		t.Skip("set AMPARO_PRINT_RUN=1 (or a folder to keep the data in) to time a print run of 500 letters")

@@ -56,6 +56,7 @@ func amparo(t *testing.T, env []string, args ...string) (stdout, stderr string, 
 }
 
 func TestDemo_ServesAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
@@ -174,6 +175,7 @@ func snapshot(t *testing.T, dir string) string {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	// A data folder with a database and its key, to be left untouched.
 	data := t.TempDir()
 	if _, stderr, code := amparo(t, nil, "migrate", "--data", data); code != 0 {
@@ -230,6 +232,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"demo", "serve", "migrate", "backup", "keys", "trust", "letter", "verify", "import", "queue", "policy", "invite", "audit", "names", "version"} {
 		stdout, _, code := amparo(t, nil, cmd, "--help")
 		if code != 0 || !strings.Contains(stdout, "Usage: amparo "+cmd) {
@@ -239,6 +242,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestKeysMaster(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "k")
 	if _, stderr, code := amparo(t, nil, "keys", "master", "--out", path); code != 0 {
 		t.Fatal(stderr)
@@ -256,6 +260,7 @@ func TestKeysMaster(t *testing.T) {
 }
 
 func TestBackup(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	if _, stderr, code := amparo(t, nil, "migrate", "--data", data); code != 0 {
 		t.Fatal(stderr)

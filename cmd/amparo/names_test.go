@@ -7,6 +7,7 @@ import (
 )
 
 func TestNamesCompare(t *testing.T) {
+	t.Parallel()
 	t.Run("ExplainsAMatch", func(t *testing.T) {
 		out, errOut, code := amparo(t, nil, "names", "compare", "PÉREZ NORIEGA, Fernando", "Fernando Perez")
 		if code != 0 {

@@ -16,6 +16,7 @@ type phoneJSON struct {
 // them, --new replaces them for every letter of the client, and --revoke
 // stops them.
 func TestLetterPhone(t *testing.T) {
+	t.Parallel()
 	data, signer := demoAttorney(t)
 	d := []string{"--data", data}
 	phone := func(args ...string) phoneJSON {

@@ -35,9 +35,10 @@ type Cluster struct {
 	proc   *os.Process
 	exited chan struct{} // closed once postgres has exited
 
-	seq      atomic.Uint64
-	stopOnce sync.Once
-	stopErr  error
+	seq       atomic.Uint64
+	templates sync.Map // name → *template, see NewDatabaseFrom
+	stopOnce  sync.Once
+	stopErr   error
 }
 
 // reason records why Main could not start a cluster, for NewDatabase.
@@ -146,21 +147,83 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 		testenv.Missing(tb, msg)
 		return ""
 	}
+	return c.newDatabase(tb, "")
+}
+
+// newDatabase creates the test's database with the CREATE DATABASE
+// options opts (" TEMPLATE x", or ""), dropped when the test ends.
+func (c *Cluster) newDatabase(tb testing.TB, opts string) string {
+	tb.Helper()
 	name := fmt.Sprintf("%s_%d", dbName(tb.Name()), c.seq.Add(1))
+	id := pgx.Identifier{name}.Sanitize()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	dsn, err := c.CreateDatabase(ctx, name)
-	if err != nil {
-		tb.Fatal(err)
+	if err := c.exec(ctx, "CREATE DATABASE "+id+opts); err != nil {
+		tb.Fatal(fmt.Errorf("pgtest: create database %q: %w", name, err))
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		// Best effort: the whole cluster is thrown away anyway.
-		_ = c.exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		_ = c.exec(ctx, "DROP DATABASE IF EXISTS "+id+" WITH (FORCE)")
 	})
-	return dsn
+	return c.DSN(name)
 }
+
+// template is a database NewDatabaseFrom fills once and copies.
+type template struct {
+	once sync.Once
+	err  error
+}
+
+// NewDatabaseFrom is [Cluster.NewDatabase] for a database that starts as
+// a copy of the template database name. The first call with a name, in
+// the cluster, creates the template and fills it by calling setup with its
+// DSN; setup must close its connections to it before returning. Every
+// call, the first included, then gets a fresh copy of it, so a costly
+// setup (migrating a schema) runs once per test binary instead of once per
+// test. Tests must give one name the same setup; a setup that failed
+// fails every test that asks for the template.
+func (c *Cluster) NewDatabaseFrom(tb testing.TB, name string, setup func(dsn string) error) string {
+	tb.Helper()
+	if c == nil {
+		return c.NewDatabase(tb) // skips, or fails under CI
+	}
+	v, _ := c.templates.LoadOrStore(name, &template{})
+	tpl := v.(*template)
+	tpl.once.Do(func() { tpl.err = c.fillTemplate(name, setup) })
+	if tpl.err != nil {
+		tb.Fatal(tpl.err)
+	}
+	return c.newDatabase(tb, " TEMPLATE "+pgx.Identifier{name}.Sanitize())
+}
+
+// fillTemplate creates the database name, runs setup on it, and closes it
+// to connections, as CREATE DATABASE ... TEMPLATE requires.
+func (c *Cluster) fillTemplate(name string, setup func(dsn string) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dsn, err := c.CreateDatabase(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := setup(dsn); err != nil {
+		return fmt.Errorf("pgtest: filling template database %q: %w", name, err)
+	}
+	id := pgx.Identifier{name}.Sanitize()
+	if err := c.exec(ctx, "ALTER DATABASE "+id+" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true"); err != nil {
+		return fmt.Errorf("pgtest: template database %q: %w", name, err)
+	}
+	// Connections setup closed end a moment later; CREATE DATABASE waits
+	// a few seconds for them, and these are ended now in case any is left.
+	if err := c.exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "+quoteLiteral(name)); err != nil {
+		return fmt.Errorf("pgtest: template database %q: %w", name, err)
+	}
+	return nil
+}
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // exec runs one statement in the "postgres" database.
 func (c *Cluster) exec(ctx context.Context, sql string) error {

@@ -5,10 +5,12 @@ package pgtest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,6 +68,7 @@ func roundTrip(t *testing.T, dsn, value string) {
 }
 
 func TestTwoDatabases(t *testing.T) {
+	t.Parallel()
 	dsn1 := pg.NewDatabase(t)
 	want := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/t_testtwodatabases_", pg.port)
 	if !strings.HasPrefix(dsn1, want) || !strings.HasSuffix(dsn1, "?sslmode=disable") {
@@ -90,7 +93,89 @@ func TestTwoDatabases(t *testing.T) {
 	}
 }
 
+// TestNewDatabaseFrom: the template is filled once, and each test's
+// database starts as its own copy of it.
+func TestNewDatabaseFrom(t *testing.T) {
+	t.Parallel()
+	requireCluster(t)
+	fills := 0
+	setup := func(dsn string) error {
+		fills++
+		conn, err := pgx.Connect(t.Context(), dsn)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		_, err = conn.Exec(t.Context(), "CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL); INSERT INTO items (name) VALUES ('from the template')")
+		return err
+	}
+	names := func(dsn string) []string {
+		conn, err := pgx.Connect(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		rows, _ := conn.Query(t.Context(), "SELECT name FROM items ORDER BY id")
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	var dsns []string
+	for range 3 {
+		dsns = append(dsns, pg.NewDatabaseFrom(t, "tpl_items", setup))
+	}
+	if fills != 1 {
+		t.Errorf("the template was filled %d times, want once", fills)
+	}
+	if dsns[0] == dsns[1] || dsns[1] == dsns[2] {
+		t.Fatalf("the same database twice: %q", dsns)
+	}
+	conn, err := pgx.Connect(t.Context(), dsns[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(t.Context(), "INSERT INTO items (name) VALUES ('only in the first')"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(context.Background())
+	if got := names(dsns[0]); strings.Join(got, "|") != "from the template|only in the first" {
+		t.Errorf("first copy holds %q", got)
+	}
+	for _, dsn := range dsns[1:] {
+		if got := names(dsn); strings.Join(got, "|") != "from the template" {
+			t.Errorf("a copy holds %q, want only the template's row", got)
+		}
+	}
+	// A setup that fails fails each test that asks for the template.
+	for range 2 {
+		f := &fatalTB{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			f.dsn = pg.NewDatabaseFrom(f, "tpl_failing", func(string) error { return errors.New("no schema") })
+		}()
+		<-done
+		if !strings.Contains(f.fatal, "no schema") || f.dsn != "" {
+			t.Errorf("a failing setup: Fatal(%q), DSN %q", f.fatal, f.dsn)
+		}
+	}
+}
+
+// fatalTB records Fatal instead of failing the test.
+type fatalTB struct {
+	testing.TB
+	fatal, dsn string
+}
+
+func (f *fatalTB) Fatal(args ...any) {
+	f.fatal = fmt.Sprint(args...)
+	runtime.Goexit()
+}
+
 func TestStopRemovesFolder(t *testing.T) {
+	t.Parallel()
 	requireCluster(t)
 	c, err := Start()
 	if err != nil {
@@ -144,6 +229,7 @@ func holdCluster() {
 // TestKilledTestProcess SIGKILLs a process holding a cluster: postgres must
 // exit on its own, and the next Start's sweep must remove the folder.
 func TestKilledTestProcess(t *testing.T) {
+	t.Parallel()
 	requireCluster(t)
 	if testing.Short() {
 		t.Skip("starts a second cluster")

@@ -3,10 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/matching"
@@ -212,21 +209,16 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	return p, nil
 }
 
-// checkConflicts runs the conflict check on each applicant matched, two
-// per core at a time: each check waits on the database about as long as
-// it computes.
+// checkConflicts runs the conflict check on each applicant matched, in
+// one pass over the index.
 func (s *Service) checkConflicts(ctx context.Context, q *Queue, ms []matching.Match) (map[string][]*amparo.Candidate, error) {
-	hits := make([][]*amparo.Candidate, len(ms))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(2 * runtime.GOMAXPROCS(0))
+	qs := make([]amparo.ConflictQuery, len(ms))
 	for i, m := range ms {
 		a := q.Applicants[m.ApplicantID]
-		g.Go(func() (err error) {
-			hits[i], err = s.Conflicts.ConflictCheck(ctx, a.LegalName, a.BirthDate, a.ID)
-			return err
-		})
+		qs[i] = amparo.ConflictQuery{Name: a.LegalName, Birth: a.BirthDate, Exclude: a.ID}
 	}
-	if err := g.Wait(); err != nil {
+	hits, err := s.Conflicts.ConflictChecks(ctx, qs)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string][]*amparo.Candidate, len(ms))

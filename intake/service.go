@@ -163,7 +163,7 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	for i, d := range state.Declined {
 		declined[i] = matching.Conflict{ApplicantID: d.ApplicantID, MemberID: d.MemberID}
 	}
-	members, _, err := s.Members.FindMembers(ctx, amparo.MemberFilter{OrganizationID: org.ID, Status: amparo.MemberActive})
+	members, err := s.activeMembers(ctx, org.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +207,24 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 		}
 	}
 	return p, nil
+}
+
+// activeMembers reads every active member of an organization, a page at
+// a time: the store gives at most a page per call, and a member left out
+// would silently take no one.
+func (s *Service) activeMembers(ctx context.Context, orgID string) ([]*amparo.Member, error) {
+	const page = 500
+	var out []*amparo.Member
+	for {
+		ms, total, err := s.Members.FindMembers(ctx, amparo.MemberFilter{OrganizationID: orgID, Status: amparo.MemberActive, Offset: len(out), Limit: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+		if len(ms) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
 }
 
 // checkConflicts runs the conflict check on each applicant matched, in

@@ -126,10 +126,13 @@ type Proposals struct {
 	// Line.Queue).
 	Queue *Queue
 	// PageMatches and PageWaiting are the page: the proposal's matches
-	// and the people it leaves waiting, limit of each from Offset.
+	// and the people it leaves waiting, limit of each from Offset (and
+	// WaitingOffset: the offset within Waiting, which ends sooner or
+	// later than Matches).
 	PageMatches   []matching.Match
 	PageWaiting   []matching.Waiting
 	Offset, Limit int
+	WaitingOffset int
 	// More says whether a later page shows more matches or more people
 	// waiting.
 	More    bool
@@ -177,10 +180,9 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	}
 	p := &Proposals{Proposal: proposal, Queue: q, Limit: limit, Members: map[string]string{},
 		Conflicts: map[string][]*amparo.Candidate{}, Places: map[string]*priority.Placement{}}
-	var waitingAt int
 	p.Offset, p.PageMatches = pageOf(proposal.Matches, offset, limit)
-	waitingAt, p.PageWaiting = pageOf(proposal.Waiting, offset, limit)
-	p.More = p.Offset+len(p.PageMatches) < len(proposal.Matches) || waitingAt+len(p.PageWaiting) < len(proposal.Waiting)
+	p.WaitingOffset, p.PageWaiting = pageOf(proposal.Waiting, offset, limit)
+	p.More = p.Offset+len(p.PageMatches) < len(proposal.Matches) || p.WaitingOffset+len(p.PageWaiting) < len(proposal.Waiting)
 	for _, m := range members {
 		p.Members[m.ID] = m.Name
 	}

@@ -347,7 +347,8 @@ func (tx *Tx) keysAndMasks(queriesOf map[int64]uint64) (string, []any) {
 }
 
 // decideConflicts decrypts each entry and decides, against each name of
-// people it shares a key with, whether it may be that person. Deciding is
+// people it shares a key with, whether it may be that person: its name is
+// parsed only when some date of birth does not rule it out. Deciding is
 // most of the work: each core takes a share.
 func (tx *Tx) decideConflicts(people []names.Person, es []conflictEntry) error {
 	var g errgroup.Group
@@ -360,13 +361,22 @@ func (tx *Tx) decideConflicts(people []names.Person, es []conflictEntry) error {
 				if err != nil {
 					return err
 				}
-				p := names.NewPerson(n.Name, n.Birth.Time)
+				// Dates of birth far apart rule a name out unread, as
+				// Score would.
 				e.found = make([]*amparo.Candidate, 0, bits.OnesCount64(e.of))
+				var p *names.Person
 				for i, query := range people {
 					if e.of&(1<<i) == 0 {
 						continue
 					}
-					e.found = append(e.found, candidate(query, p, e.typ, e.id, n))
+					if names.BirthsRuleOut(query.Birth, n.Birth.Time) {
+						e.found = append(e.found, nil)
+						continue
+					}
+					if p == nil {
+						p = &names.Person{Name: names.Parse(n.Name), Birth: n.Birth.Time}
+					}
+					e.found = append(e.found, candidate(query, *p, e.typ, e.id, n))
 				}
 			}
 			return nil

@@ -3,10 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/matching"
@@ -129,10 +126,13 @@ type Proposals struct {
 	// Line.Queue).
 	Queue *Queue
 	// PageMatches and PageWaiting are the page: the proposal's matches
-	// and the people it leaves waiting, limit of each from Offset.
+	// and the people it leaves waiting, limit of each from Offset (and
+	// WaitingOffset: the offset within Waiting, which ends sooner or
+	// later than Matches).
 	PageMatches   []matching.Match
 	PageWaiting   []matching.Waiting
 	Offset, Limit int
+	WaitingOffset int
 	// More says whether a later page shows more matches or more people
 	// waiting.
 	More    bool
@@ -166,7 +166,7 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	for i, d := range state.Declined {
 		declined[i] = matching.Conflict{ApplicantID: d.ApplicantID, MemberID: d.MemberID}
 	}
-	members, _, err := s.Members.FindMembers(ctx, amparo.MemberFilter{OrganizationID: org.ID, Status: amparo.MemberActive})
+	members, err := s.activeMembers(ctx, org.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,10 +180,9 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	}
 	p := &Proposals{Proposal: proposal, Queue: q, Limit: limit, Members: map[string]string{},
 		Conflicts: map[string][]*amparo.Candidate{}, Places: map[string]*priority.Placement{}}
-	var waitingAt int
 	p.Offset, p.PageMatches = pageOf(proposal.Matches, offset, limit)
-	waitingAt, p.PageWaiting = pageOf(proposal.Waiting, offset, limit)
-	p.More = p.Offset+len(p.PageMatches) < len(proposal.Matches) || waitingAt+len(p.PageWaiting) < len(proposal.Waiting)
+	p.WaitingOffset, p.PageWaiting = pageOf(proposal.Waiting, offset, limit)
+	p.More = p.Offset+len(p.PageMatches) < len(proposal.Matches) || p.WaitingOffset+len(p.PageWaiting) < len(proposal.Waiting)
 	for _, m := range members {
 		p.Members[m.ID] = m.Name
 	}
@@ -212,21 +211,34 @@ func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int
 	return p, nil
 }
 
-// checkConflicts runs the conflict check on each applicant matched, two
-// per core at a time: each check waits on the database about as long as
-// it computes.
+// activeMembers reads every active member of an organization, a page at
+// a time: the store gives at most a page per call, and a member left out
+// would silently take no one.
+func (s *Service) activeMembers(ctx context.Context, orgID string) ([]*amparo.Member, error) {
+	const page = 500
+	var out []*amparo.Member
+	for {
+		ms, total, err := s.Members.FindMembers(ctx, amparo.MemberFilter{OrganizationID: orgID, Status: amparo.MemberActive, Offset: len(out), Limit: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms...)
+		if len(ms) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}
+
+// checkConflicts runs the conflict check on each applicant matched, in
+// one pass over the index.
 func (s *Service) checkConflicts(ctx context.Context, q *Queue, ms []matching.Match) (map[string][]*amparo.Candidate, error) {
-	hits := make([][]*amparo.Candidate, len(ms))
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(2 * runtime.GOMAXPROCS(0))
+	qs := make([]amparo.ConflictQuery, len(ms))
 	for i, m := range ms {
 		a := q.Applicants[m.ApplicantID]
-		g.Go(func() (err error) {
-			hits[i], err = s.Conflicts.ConflictCheck(ctx, a.LegalName, a.BirthDate, a.ID)
-			return err
-		})
+		qs[i] = amparo.ConflictQuery{Name: a.LegalName, Birth: a.BirthDate, Exclude: a.ID}
 	}
-	if err := g.Wait(); err != nil {
+	hits, err := s.Conflicts.ConflictChecks(ctx, qs)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string][]*amparo.Candidate, len(ms))

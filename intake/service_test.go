@@ -1,6 +1,7 @@
 package intake_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -144,5 +145,52 @@ func TestService_QueueAndProposals_Paged(t *testing.T) {
 	}
 	if a := p2.Queue.Applicants[p1.PageMatches[0].ApplicantID]; a.LegalName != "" {
 		t.Errorf("page 2 read page 1's people in full")
+	}
+}
+
+// pagedMembers gives at most max members a call, as the store gives at
+// most a page.
+type pagedMembers struct {
+	amparo.MemberService
+	max int
+}
+
+func (m pagedMembers) FindMembers(ctx context.Context, f amparo.MemberFilter) ([]*amparo.Member, int, error) {
+	if f.Limit <= 0 || f.Limit > m.max {
+		f.Limit = m.max
+	}
+	return m.MemberService.FindMembers(ctx, f)
+}
+
+// TestService_Proposals_EveryMember: proposals use every active member,
+// however many pages of members the store gives them in.
+func TestService_Proposals_EveryMember(t *testing.T) {
+	db, ctx, orgID := store(t)
+	svc := &intake.Service{Applicants: db, Policies: db, Members: pagedMembers{db, 2}, Organizations: db, Programs: db, Conflicts: db, Letters: db}
+	for i := range 5 {
+		m := &amparo.Member{OrganizationID: orgID, Name: fmt.Sprintf("Lic. Ejemplo %d", i), Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
+			BarNumber: fmt.Sprintf("90000%d", i), Languages: []string{"es"}, PublicPhone: "+1 213 555 0142", CaseCapacity: 1}
+		if err := db.CreateMember(system, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var as []*amparo.Applicant
+	for i, name := range []string{"Ana Ejemplo", "Beto Muestra", "Caro Prueba", "Dora Ficticio", "Eva Modelo", "Fabiola Supuesto"} {
+		as = append(as, &amparo.Applicant{Key: name, Facts: amparo.Facts{Personal: amparo.Personal{LegalName: name, Language: "es",
+			BirthDate: amparo.MustDate(fmt.Sprintf("199%d-01-02", i)), Situation: amparo.SituationOther}}})
+	}
+	if _, err := db.CreateApplicants(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Proposals(ctx, orgID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := map[string]bool{}
+	for _, m := range p.Proposal.Matches {
+		matched[m.MemberID] = true
+	}
+	if p.Served != 5 || len(matched) != 5 || len(p.Members) != 5 || len(p.Proposal.Waiting) != 1 {
+		t.Fatalf("%d served by %d of 5 members (%d named), %d waiting", p.Served, len(matched), len(p.Members), len(p.Proposal.Waiting))
 	}
 }

@@ -113,3 +113,47 @@ func TestDecide_AgreesWithScore(t *testing.T) {
 		}
 	}
 }
+
+// TestBirthsRuleOut: whenever two dates of birth rule a pair out, Score
+// finds it no match, and the dates rule out only when they differ by more
+// than a typo.
+func TestBirthsRuleOut(t *testing.T) {
+	var ps [][2]names.Person
+	for _, p := range loadPairs(t) {
+		ps = append(ps, [2]names.Person{p.a, p.b}, [2]names.Person{p.b, p.a})
+	}
+	pop, raw := population(300, 11)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i, p := range pop {
+		// The same name, and the name written again, born on another day.
+		ps = append(ps, [2]names.Person{names.NewPerson(raw[i], pop[(i+1)%len(pop)].Birth), p},
+			[2]names.Person{names.NewPerson(namestest.Variant(r, p), pop[(i+7)%len(pop)].Birth), p})
+	}
+	ruledOut := 0
+	for _, p := range ps {
+		if names.BirthsRuleOut(p[0].Birth, p[1].Birth) {
+			ruledOut++
+			if res := names.Score(p[0], p[1]); res.Decision != names.NoMatch {
+				t.Errorf("born %s and %s, ruled out, yet %v (%.3f)", p[0].Birth.Format(time.DateOnly), p[1].Birth.Format(time.DateOnly), res.Decision, res.Score)
+			}
+		}
+	}
+	if ruledOut < 300 {
+		t.Fatalf("only %d pairs ruled out by their dates", ruledOut)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	for _, tt := range []struct {
+		a, b string
+		out  bool
+	}{
+		{"1980-04-02", "1980-04-02", false},
+		{"1980-04-02", "1980-04-03", false}, // a typo
+		{"1980-04-02", "1980-02-04", false}, // day and month swapped
+		{"1980-04-02", "1975-09-30", true},
+		{"1980-04-02", "", false}, // unknown
+	} {
+		if got := names.BirthsRuleOut(day(tt.a), day(tt.b)); got != tt.out {
+			t.Errorf("%s and %q: ruled out %v, want %v", tt.a, tt.b, got, tt.out)
+		}
+	}
+}

@@ -346,6 +346,15 @@ func orderFactor(given bool) float64 {
 	return surnameOrder
 }
 
+// BirthsRuleOut reports whether two dates of birth alone make two people
+// no match, whatever their names: both known and more than a typo apart,
+// the score is at most birthDiffers, under PossibleAt. A store sifting
+// many candidates can skip reading the others' names.
+func BirthsRuleOut(a, b time.Time) bool {
+	_, _, rel := dates(a, b)
+	return rel == dateDiffers && birthDiffers < PossibleAt
+}
+
 type dateRel int
 
 const (

@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"maps"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
@@ -166,119 +168,235 @@ func (db *DB) CreateParty(ctx context.Context, p *amparo.Party) error {
 	})
 }
 
-// maxCandidates bounds the people a check decrypts and scores: those that
-// share the most keys with the name come first. Realistic names give a few
-// hundred to a few thousand.
-const maxCandidates = 10_000
-
 // ConflictCheck finds the organization's people close to a name through
-// the keyed tokens, then scores only those, decrypted.
+// the keyed tokens, then scores only those, decrypted: every person who
+// shares a key with the name, however many.
 func (db *DB) ConflictCheck(ctx context.Context, name string, birth amparo.Date, exclude string) ([]*amparo.Candidate, error) {
-	return db.conflictCheck(ctx, name, birth, exclude, false)
+	found, err := db.conflictChecks(ctx, []amparo.ConflictQuery{{Name: name, Birth: birth, Exclude: exclude}}, false)
+	if err != nil {
+		return nil, err
+	}
+	return found[0], nil
 }
 
-// conflictCheck is ConflictCheck; with scan, it decrypts and scores every
-// person of the organization instead, which only benchmarks do.
-func (db *DB) conflictCheck(ctx context.Context, name string, birth amparo.Date, exclude string, scan bool) ([]*amparo.Candidate, error) {
-	var out []*amparo.Candidate
+// ConflictChecks is ConflictCheck on each of several names, in one pass
+// over the index: the people who share a key with any of them are read,
+// decrypted and parsed once, then scored against each name they share a
+// key with.
+func (db *DB) ConflictChecks(ctx context.Context, qs []amparo.ConflictQuery) ([][]*amparo.Candidate, error) {
+	return db.conflictChecks(ctx, qs, false)
+}
+
+// checksAtOnce is how many names one pass checks: a person's queries are a
+// bit mask.
+const checksAtOnce = 64
+
+// conflictChecks is ConflictChecks; with scan, it decrypts and scores every
+// person of the organization against every name instead, which only
+// benchmarks and tests do. Each name checked is audited.
+func (db *DB) conflictChecks(ctx context.Context, qs []amparo.ConflictQuery, scan bool) ([][]*amparo.Candidate, error) {
+	out := make([][]*amparo.Candidate, len(qs))
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, _, err := clientScope(tx.actor); err != nil {
 			return err
 		}
-		org := tx.actor.OrganizationID
-		query := names.NewPerson(name, birth.Time)
-		ks := tx.conflictKeys(org, query, true)
-		if len(ks) == 0 {
-			return nil
-		}
-		q, arg := "SELECT organization_id, record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE organization_id = ?", any(org)
-		if !scan {
-			// First the people who share keys, by number; then each read
-			// by its number. The keys are the organization's own: its ID
-			// is checked below rather than filtered on.
-			in, _, karg := tx.db.dialect.int64s(ks)
-			rows, err := tx.query(ctx, `SELECT name_id FROM name_keys WHERE key`+in+`
-				GROUP BY name_id ORDER BY COUNT(*) DESC LIMIT `+strconv.Itoa(maxCandidates), karg)
-			if err != nil {
+		for from := 0; from < len(qs); from += checksAtOnce {
+			to := min(len(qs), from+checksAtOnce)
+			if err := tx.conflictChecks(ctx, qs[from:to], out[from:to], scan); err != nil {
 				return err
 			}
-			var ids []int64
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				ids = append(ids, id)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			in, _, arg = tx.db.dialect.int64s(ids)
-			q = "SELECT organization_id, record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE id" + in
 		}
-		rows, err := tx.query(ctx, q, arg)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// conflictEntry is a person of conflict_names, sealed, and the names
+// checked (a bit each) they share a key with.
+type conflictEntry struct {
+	typ, id         string
+	wrapped, sealed []byte
+	of              uint64
+	found           []*amparo.Candidate // by the entry's bits, in order; nil where not close
+}
+
+// conflictChecks checks up to checksAtOnce names, putting each one's
+// candidates, best first, in out.
+func (tx *Tx) conflictChecks(ctx context.Context, qs []amparo.ConflictQuery, out [][]*amparo.Candidate, scan bool) error {
+	org := tx.actor.OrganizationID
+	people := make([]names.Person, len(qs))
+	queriesOf := map[int64]uint64{} // key -> the names that have it
+	var checked uint64              // the names with a key: a name without any finds no one
+	for i, q := range qs {
+		people[i] = names.NewPerson(q.Name, q.Birth.Time)
+		for _, k := range tx.conflictKeys(org, people[i], true) {
+			queriesOf[k] |= 1 << i
+			checked |= 1 << i
+		}
+	}
+	if checked == 0 {
+		return nil
+	}
+	q, arg := "SELECT id, organization_id, record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE organization_id = ?", any(org)
+	of := map[int64]uint64{} // person (conflict_names.id) -> the names they share a key with
+	if !scan {
+		// First the people who share keys, by number, with the names
+		// they share keys with (each key's names' bits; rows of the same
+		// person are OR-ed here); then each read by its number. The keys
+		// are the organization's own: its ID is checked below rather than
+		// filtered on.
+		// (CROSS JOIN keeps SQLite from reading name_keys whole.)
+		ks, args := tx.keysAndMasks(queriesOf)
+		rows, err := tx.query(ctx, "SELECT DISTINCT n.name_id, ks.m FROM "+ks+" CROSS JOIN name_keys n WHERE n.key = ks.k", args...)
 		if err != nil {
 			return err
 		}
-		type entry struct {
-			typ, id         string
-			wrapped, sealed []byte
-		}
-		var es []entry
 		for rows.Next() {
-			var e entry
-			var eorg string
-			if err := rows.Scan(&eorg, &e.typ, &e.id, &e.wrapped, &e.sealed); err != nil {
+			var id, m int64
+			if err := rows.Scan(&id, &m); err != nil {
 				rows.Close()
 				return err
 			}
-			if eorg == org && e.id != exclude {
-				es = append(es, e)
-			}
+			of[id] |= uint64(m)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Deciding is most of the work: each core takes a share.
-		found := make([]*amparo.Candidate, len(es))
-		var g errgroup.Group
-		workers := min(runtime.GOMAXPROCS(0), 1+len(es)/64)
-		for w := range workers {
-			g.Go(func() error {
-				for i := w; i < len(es); i += workers {
-					n, err := tx.openConflictName(es[i].id, es[i].wrapped, es[i].sealed)
-					if err != nil {
-						return err
-					}
-					p := names.NewPerson(n.Name, n.Birth.Time)
-					if _, d := names.Decide(query, p); d == names.NoMatch {
-						continue
-					}
-					res := names.Score(query, p)
-					c := &amparo.Candidate{RecordType: es[i].typ, RecordID: es[i].id, Name: n.Name, BirthDate: n.Birth, Score: res.Score, Decision: res.Decision.String()}
-					for _, why := range res.Reasons {
-						c.Reasons = append(c.Reasons, amparo.Msg{Key: why.Key, Args: why.Args})
-					}
-					found[i] = c
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
+		in, _, ids := tx.db.dialect.int64s(slices.Sorted(maps.Keys(of)))
+		arg = ids
+		q = "SELECT id, organization_id, record_type, record_id, wrapped_key, sealed FROM conflict_names WHERE id" + in
+	}
+	rows, err := tx.query(ctx, q+" ORDER BY id", arg)
+	if err != nil {
+		return err
+	}
+	var es []conflictEntry
+	for rows.Next() {
+		var e conflictEntry
+		var id int64
+		var eorg string
+		if err := rows.Scan(&id, &eorg, &e.typ, &e.id, &e.wrapped, &e.sealed); err != nil {
+			rows.Close()
 			return err
 		}
-		for _, c := range found {
-			if c != nil {
-				out = append(out, c)
+		e.of = of[id]
+		if scan {
+			e.of = checked
+		}
+		for i, q := range qs {
+			if q.Exclude != "" && e.id == q.Exclude {
+				e.of &^= 1 << i
 			}
 		}
-		slices.SortStableFunc(out, func(a, b *amparo.Candidate) int { return cmp.Compare(b.Score, a.Score) })
-		return tx.audit(ctx, amparo.AuditConflictCheck, org)
-	})
-	return out, err
+		if eorg == org && e.of != 0 {
+			es = append(es, e)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := tx.decideConflicts(people, es); err != nil {
+		return err
+	}
+	for _, e := range es {
+		n := 0
+		for i := range qs {
+			if e.of&(1<<i) != 0 {
+				if c := e.found[n]; c != nil {
+					out[i] = append(out[i], c)
+				}
+				n++
+			}
+		}
+	}
+	for i := range qs {
+		slices.SortStableFunc(out[i], func(a, b *amparo.Candidate) int { return cmp.Compare(b.Score, a.Score) })
+		if checked&(1<<i) != 0 {
+			if err := tx.audit(ctx, amparo.AuditConflictCheck, org); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// keysAndMasks is the SQL table ks of the keys looked up (k) and, for
+// each, the bits of the names that have it (m), through one argument or
+// two, as dialect.int64s passes a list.
+func (tx *Tx) keysAndMasks(queriesOf map[int64]uint64) (string, []any) {
+	keys := slices.Sorted(maps.Keys(queriesOf))
+	if tx.db.dialect == postgresDialect {
+		ks, ms := make([]string, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			ks[i], ms[i] = strconv.FormatInt(k, 10), strconv.FormatInt(int64(queriesOf[k]), 10)
+		}
+		return "(SELECT unnest(?::bigint[]) AS k, unnest(?::bigint[]) AS m) AS ks",
+			[]any{"{" + strings.Join(ks, ",") + "}", "{" + strings.Join(ms, ",") + "}"}
+	}
+	pairs := make([]string, len(keys))
+	for i, k := range keys {
+		pairs[i] = "[" + strconv.FormatInt(k, 10) + "," + strconv.FormatInt(int64(queriesOf[k]), 10) + "]"
+	}
+	return "(SELECT json_extract(value, '$[0]') AS k, json_extract(value, '$[1]') AS m FROM json_each(?)) AS ks",
+		[]any{"[" + strings.Join(pairs, ",") + "]"}
+}
+
+// decideConflicts decrypts each entry and decides, against each name of
+// people it shares a key with, whether it may be that person: its name is
+// parsed only when some date of birth does not rule it out. Deciding is
+// most of the work: each core takes a share.
+func (tx *Tx) decideConflicts(people []names.Person, es []conflictEntry) error {
+	var g errgroup.Group
+	workers := min(runtime.GOMAXPROCS(0), 1+len(es)/64)
+	for w := range workers {
+		g.Go(func() error {
+			for j := w; j < len(es); j += workers {
+				e := &es[j]
+				n, err := tx.openConflictName(e.id, e.wrapped, e.sealed)
+				if err != nil {
+					return err
+				}
+				// Dates of birth far apart rule a name out unread, as
+				// Score would.
+				e.found = make([]*amparo.Candidate, 0, bits.OnesCount64(e.of))
+				var p *names.Person
+				for i, query := range people {
+					if e.of&(1<<i) == 0 {
+						continue
+					}
+					if names.BirthsRuleOut(query.Birth, n.Birth.Time) {
+						e.found = append(e.found, nil)
+						continue
+					}
+					if p == nil {
+						p = &names.Person{Name: names.Parse(n.Name), Birth: n.Birth.Time}
+					}
+					e.found = append(e.found, candidate(query, *p, e.typ, e.id, n))
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// candidate is the person p of a record, as a candidate close to query,
+// or nil when p cannot be query.
+func candidate(query, p names.Person, typ, id string, n conflictName) *amparo.Candidate {
+	if _, d := names.Decide(query, p); d == names.NoMatch {
+		return nil
+	}
+	res := names.Score(query, p)
+	c := &amparo.Candidate{RecordType: typ, RecordID: id, Name: n.Name, BirthDate: n.Birth, Score: res.Score, Decision: res.Decision.String()}
+	for _, why := range res.Reasons {
+		c.Reasons = append(c.Reasons, amparo.Msg{Key: why.Key, Args: why.Args})
+	}
+	return c
 }
 
 // reindexConflictNames files every record's name for the conflict check

@@ -269,3 +269,104 @@ func storePopulation(tb testing.TB, ctx context.Context, db *sqldb.DB, pop []nam
 		}
 	}
 }
+
+// TestConflictChecks: checking names in one batch finds, for each name,
+// what checking it alone finds and what deciding on everyone finds, each
+// name leaving out its own record only; batches beyond one pass (64 names)
+// are checked whole; each name checked is audited once.
+func TestConflictChecks(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		ctx := as(amparo.RoleIntake, org.ID)
+		pop := namestest.Population(1500, 11)
+		storePopulation(t, ctx, db, pop)
+		// The record of someone stored, to leave out of one query and
+		// not of the same name's next.
+		self := storetest.MustCreateClient(t, as(amparo.RoleMember, org.ID), db, &amparo.Client{Personal: amparo.Personal{
+			LegalName: "Fernando Pérez Noriega", BirthDate: amparo.MustDate("1980-04-02"), Language: "es", Situation: amparo.SituationOther}})
+		r := rand.New(rand.NewPCG(12, 13))
+		qs := []amparo.ConflictQuery{
+			{Name: "Fernando Pérez Noriega", Birth: amparo.MustDate("1980-04-02"), Exclude: self.ID},
+			{Name: "PEREZ NORIEGA, Fernando", Birth: amparo.MustDate("1980-04-02")},
+			{Name: ""}, // no keys: finds no one
+		}
+		for len(qs) < 70 {
+			p := pop[r.IntN(len(pop))]
+			q := amparo.ConflictQuery{Name: namestest.Variant(r, names.NewPerson(p.Name, p.Birth))}
+			if r.IntN(2) == 0 {
+				q.Birth = amparo.Date{Time: p.Birth}
+			}
+			qs = append(qs, q)
+		}
+		audited := func() int {
+			var n int
+			if err := sqldb.RawDB(db).QueryRow(sqldb.Rebind(db, "SELECT COUNT(*) FROM audit_events WHERE action = ?"), string(amparo.AuditConflictCheck)).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := audited()
+		got, err := db.ConflictChecks(ctx, qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(qs) {
+			t.Fatalf("%d results for %d names", len(got), len(qs))
+		}
+		if n := audited() - before; n != len(qs)-1 {
+			t.Errorf("%d checks audited, want %d (every name but the empty one)", n, len(qs)-1)
+		}
+		ids := func(cs []*amparo.Candidate) []string {
+			var out []string
+			for _, c := range cs {
+				out = append(out, c.RecordID)
+			}
+			return out
+		}
+		found := 0
+		for i, q := range qs {
+			alone, err := db.ConflictCheck(ctx, q.Name, q.Birth, q.Exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids(got[i]), ids(alone)) {
+				t.Errorf("%q: the batch finds %v, the check alone %v", q.Name, ids(got[i]), ids(alone))
+			}
+			for j := 1; j < len(got[i]); j++ {
+				if got[i][j].Score > got[i][j-1].Score {
+					t.Errorf("%q: candidates not best first", q.Name)
+				}
+			}
+			if q.Exclude == "" {
+				scan, err := sqldb.ConflictScan(ctx, db, q.Name, q.Birth)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, have := ids(scan), ids(got[i])
+				slices.Sort(want)
+				slices.Sort(have)
+				if !slices.Equal(have, want) {
+					t.Errorf("%q: the batch finds %d, deciding on everyone %d", q.Name, len(have), len(want))
+				}
+			}
+			found += len(got[i])
+		}
+		if slices.Contains(ids(got[0]), self.ID) || !slices.Contains(ids(got[1]), self.ID) {
+			t.Errorf("the record left out of the first name's check only: first %v, second %v", ids(got[0]), ids(got[1]))
+		}
+		if got[2] != nil {
+			t.Errorf("an empty name found %v", ids(got[2]))
+		}
+		if found < 70 {
+			t.Fatalf("only %d found by 70 checks", found)
+		}
+		// Another organization's batch sees none of these people.
+		other, err := db.ConflictChecks(as(amparo.RoleMember, "other"), qs[:2])
+		if err != nil || len(other) != 2 || len(other[0])+len(other[1]) != 0 {
+			t.Fatalf("another organization found %v: %v", other, err)
+		}
+		if _, err := db.ConflictChecks(as(amparo.RoleOrganizer, "x"), qs[:1]); amparo.ErrorCode(err) != amparo.EFORBIDDEN {
+			t.Errorf("an actor who sees no clients checked names: %v", err)
+		}
+	})
+}

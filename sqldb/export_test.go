@@ -17,7 +17,11 @@ func RawDB(db *DB) *sql.DB { return db.db }
 // ConflictScan is ConflictCheck deciding on everyone of the organization,
 // decrypted, instead of the candidates its index finds.
 func ConflictScan(ctx context.Context, db *DB, name string, birth amparo.Date) ([]*amparo.Candidate, error) {
-	return db.conflictCheck(ctx, name, birth, "", true)
+	found, err := db.conflictChecks(ctx, []amparo.ConflictQuery{{Name: name, Birth: birth}}, true)
+	if err != nil {
+		return nil, err
+	}
+	return found[0], nil
 }
 
 // UseNoopCipher replaces encryption with a no-op, so a benchmark can

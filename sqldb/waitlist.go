@@ -28,7 +28,8 @@ func waitingIn() (string, []any) {
 // what ranking and matching need. The rows come unsorted: sorting 20,000
 // rows with their sealed column would spill PostgreSQL's sort to disk;
 // they are sorted here instead. Decrypting is most of the work: each core
-// takes a share, and only the ranking facts are decoded of each record.
+// decrypts batches of records while the rest are read, and only the
+// ranking facts are decoded of each record.
 func (db *DB) FindWaiting(ctx context.Context, orgID string) ([]*amparo.Applicant, error) {
 	var out []*amparo.Applicant
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -48,30 +49,39 @@ func (db *DB) FindWaiting(ctx context.Context, orgID string) ([]*amparo.Applican
 			return err
 		}
 		defer rows.Close()
-		var sealed []sealedFacts
+		// The cores decrypt batches of records while the rest are read.
+		open := tx.rankingFactsOpener()
+		batch := make([]sealedFacts, 0, factsBatch)
 		for rows.Next() {
 			ap := &amparo.Applicant{}
-			var s sealedFacts
+			s := sealedFacts{ap: ap}
 			if err := rows.Scan(&ap.ID, &ap.OrganizationID, &ap.Status, &ap.MemberID, &s.wrapped, &s.sealed, scanTime{&ap.CreatedAt}); err != nil {
+				open(nil)
 				return mapError(err)
 			}
-			s.ap = ap
-			sealed = append(sealed, s)
+			out = append(out, ap)
+			if batch = append(batch, s); len(batch) == factsBatch {
+				open(batch)
+				batch = make([]sealedFacts, 0, factsBatch)
+			}
 		}
 		if err := rows.Err(); err != nil {
+			open(nil)
 			return mapError(err)
 		}
 		rows.Close()
-		slices.SortFunc(sealed, func(a, b sealedFacts) int {
-			return cmp.Or(a.ap.CreatedAt.Compare(b.ap.CreatedAt), strings.Compare(a.ap.ID, b.ap.ID))
-		})
-		if err := tx.openRankingFacts(sealed); err != nil {
+		if len(batch) > 0 {
+			open(batch)
+		}
+		if err := open(nil); err != nil {
 			return err
 		}
-		out = make([]*amparo.Applicant, len(sealed))
-		for i, s := range sealed {
-			out[i] = s.ap
+		if out == nil {
+			out = []*amparo.Applicant{}
 		}
+		slices.SortFunc(out, func(a, b *amparo.Applicant) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+		})
 		return tx.audit(ctx, amparo.AuditApplicantList, tx.actor.OrganizationID)
 	})
 	return out, err
@@ -113,29 +123,55 @@ func (f *rankingFacts) facts() amparo.Facts {
 	}
 }
 
-// openRankingFacts decrypts the ranking facts of each applicant, the
-// records shared among the cores.
-func (tx *Tx) openRankingFacts(ss []sealedFacts) error {
+// factsBatch is how many records a core decrypts at a time.
+const factsBatch = 256
+
+// rankingFactsOpener starts a decrypter of ranking facts on each core and
+// returns the function that hands it a batch of records; handed nil, it
+// waits for every batch handed before and returns the first error.
+func (tx *Tx) rankingFactsOpener() func([]sealedFacts) error {
+	batches := make(chan []sealedFacts, runtime.GOMAXPROCS(0))
 	var g errgroup.Group
-	workers := min(runtime.GOMAXPROCS(0), 1+len(ss)/256)
-	for w := range workers {
+	for range runtime.GOMAXPROCS(0) {
 		g.Go(func() error {
-			for i := w; i < len(ss); i += workers {
-				s := ss[i]
-				plain, err := tx.unseal(s.ap.ID, s.wrapped, s.sealed, []byte(s.ap.ID))
-				if err != nil {
-					return err
+			var err error
+			for b := range batches {
+				if err == nil { // after an error, only drain
+					err = tx.openRankingFacts(b)
 				}
-				var f rankingFacts
-				if err := decodeRankingFacts(plain, &f); err != nil {
-					return err
-				}
-				s.ap.Facts = f.facts()
 			}
-			return nil
+			return err
 		})
 	}
-	return g.Wait()
+	done := false
+	return func(b []sealedFacts) error {
+		if done {
+			return nil
+		}
+		if b != nil {
+			batches <- b
+			return nil
+		}
+		done = true
+		close(batches)
+		return g.Wait()
+	}
+}
+
+// openRankingFacts decrypts the ranking facts of each applicant.
+func (tx *Tx) openRankingFacts(ss []sealedFacts) error {
+	for _, s := range ss {
+		plain, err := tx.unseal(s.ap.ID, s.wrapped, s.sealed, []byte(s.ap.ID))
+		if err != nil {
+			return err
+		}
+		var f rankingFacts
+		if err := decodeRankingFacts(plain, &f); err != nil {
+			return err
+		}
+		s.ap.Facts = f.facts()
+	}
+	return nil
 }
 
 // FindApplicantsByID reads the applicants of ids in full, a few hundred to

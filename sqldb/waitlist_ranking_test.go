@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,62 @@ func TestWaitlistService_FindApplicantsByID(t *testing.T) {
 		}
 		_, err = db.FindApplicantsByID(as(amparo.RoleFundOfficer, ""), []string{mine[0].ID})
 		wantCode(t, err, amparo.EFORBIDDEN)
+	})
+}
+
+// TestWaitlistService_FindWaiting_Batches: a line of several batches of
+// decryption comes back whole, in order of arrival, each person with their
+// own facts; a record that does not decrypt fails the read, which still
+// returns.
+func TestWaitlistService_FindWaiting_Batches(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		ctx := as(amparo.RoleIntake, org.ID)
+		const n = 700
+		var as []*amparo.Applicant
+		for i := range n {
+			as = append(as, &amparo.Applicant{Key: strconv.Itoa(i), Facts: amparo.Facts{Personal: amparo.Personal{
+				LegalName: "Persona Ejemplo " + strconv.Itoa(i), Language: []string{"es", "en"}[i%2], Situation: amparo.SituationOther,
+				Address: amparo.Address{City: "Ciudad " + strconv.Itoa(i)}}}})
+		}
+		if _, err := db.CreateApplicants(ctx, as); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.FindWaiting(ctx, org.ID)
+		if err != nil || len(got) != n {
+			t.Fatalf("%d of %d read: %v", len(got), n, err)
+		}
+		if !slices.IsSortedFunc(got, func(a, b *amparo.Applicant) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+		}) {
+			t.Error("the line is not in order of arrival")
+		}
+		seen := map[string]bool{}
+		for _, a := range got {
+			seen[a.ID] = true
+		}
+		for _, a := range as {
+			i, _ := strconv.Atoi(a.Key)
+			if !seen[a.ID] {
+				t.Fatalf("applicant %d missing", i)
+			}
+		}
+		for _, a := range got {
+			var i int
+			for _, b := range as {
+				if b.ID == a.ID {
+					i, _ = strconv.Atoi(b.Key)
+				}
+			}
+			if a.Address.City != "Ciudad "+strconv.Itoa(i) || a.Language != []string{"es", "en"}[i%2] {
+				t.Fatalf("applicant %d read with the facts %q, %q", i, a.Address.City, a.Language)
+			}
+		}
+		if _, err := sqldb.RawDB(db).Exec(sqldb.Rebind(db, "UPDATE applicants SET sealed = wrapped_key WHERE id = ?"), as[n/2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := db.FindWaiting(ctx, org.ID); err == nil {
+			t.Fatalf("a record that does not decrypt read as %d people", len(got))
+		}
 	})
 }

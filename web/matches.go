@@ -38,7 +38,9 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 	}
 	data := map[string]any{"Proposal": p.Proposal, "Matches": p.PageMatches, "Waiting": p.PageWaiting, "Applicants": p.Queue.Applicants,
 		"Members": p.Members, "Conflicts": p.Conflicts, "Places": p.Places, "Form": f, "LangPath": matchesPath(pageNo),
-		"Decides": decides(sessionFrom(r.Context())), "Page": pageNo}
+		"Decides": decides(sessionFrom(r.Context())), "Page": pageNo,
+		"MatchesShown": shown(p.Offset, len(p.PageMatches), len(p.Proposal.Matches)),
+		"WaitingShown": shown(p.WaitingOffset, len(p.PageWaiting), len(p.Proposal.Waiting))}
 	if pageNo > 1 {
 		data["Prev"] = matchesPath(pageNo - 1)
 	}
@@ -48,10 +50,17 @@ func (s *Server) showMatches(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, "matches", status, data)
 }
 
+// span is the part of a list a page shows: items From to To (from 1) of
+// Of.
+type span struct{ From, To, Of int }
+
+// shown is the span of a page of n items from offset, of total.
+func shown(offset, n, total int) span { return span{From: offset + 1, To: offset + n, Of: total} }
+
 // matchesPageSize is how many matches, and people waiting, a page of the
-// proposal shows. Each match shown runs the conflict check, which for a
-// common name reads and scores thousands of people: at 20,000 waiting, 10
-// keep the page well under a second where 20 did not on a busy machine.
+// proposal shows. Each match shown runs the conflict check (the page's in
+// one batch), which for a common name reads and scores thousands of
+// people: 10 keep the page well under a second at 20,000 waiting.
 const matchesPageSize = 10
 
 // matchesPageNo is the page of the proposal asked for: the query's

@@ -206,7 +206,8 @@ func TestMatchAccept(t *testing.T) {
 }
 
 // TestMatchesPage_Paged: the proposal shows 10 matches a page, as many
-// people waiting, and a form on a later page brings the reader back to it.
+// people waiting, each list saying which of how many it shows, and a form
+// on a later page brings the reader back to it.
 func TestMatchesPage_Paged(t *testing.T) {
 	w := newAccountWorld(t)
 	m := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
@@ -227,16 +228,18 @@ func TestMatchesPage_Paged(t *testing.T) {
 	_, body := b.get("/matches")
 	if n := strings.Count(body, `<section class="match"`); n != 10 || !strings.Contains(body, "25 people can be matched now; 1 wait.") ||
 		!strings.Contains(body, `href="/matches?page=2" rel="next"`) || strings.Contains(body, `rel="prev"`) ||
-		!strings.Contains(body, "Still waiting") || strings.Contains(body, `name="page"`) {
+		!strings.Contains(body, "Still waiting") || strings.Contains(body, `name="page"`) ||
+		!strings.Contains(body, "Matches 1 to 10 of 25.") || !strings.Contains(body, "People waiting 1 to 1 of 1.") {
 		t.Fatalf("page 1: %d matches\n%s", n, body)
 	}
 	_, body = b.get("/matches?page=2")
 	if n := strings.Count(body, `<section class="match"`); n != 10 || !strings.Contains(body, `href="/matches" rel="prev"`) ||
-		!strings.Contains(body, `href="/matches?page=3" rel="next"`) || strings.Contains(body, "Still waiting") {
+		!strings.Contains(body, `href="/matches?page=3" rel="next"`) || strings.Contains(body, "Still waiting") ||
+		!strings.Contains(body, "Matches 11 to 20 of 25.") || strings.Contains(body, "People waiting") {
 		t.Fatalf("page 2: %d matches\n%s", n, body)
 	}
 	if _, last := b.get("/matches?page=3"); strings.Count(last, `<section class="match"`) != 5 || !strings.Contains(last, `href="/matches?page=2" rel="prev"`) ||
-		strings.Contains(last, `rel="next"`) {
+		strings.Contains(last, `rel="next"`) || !strings.Contains(last, "Matches 21 to 25 of 25.") {
 		t.Fatalf("page 3:\n%s", last)
 	}
 	// Its forms say their page: an error, and a decline, come back to it.

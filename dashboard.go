@@ -39,6 +39,10 @@ type OrganizationCount struct {
 	Waiting        int // applicants still in line
 }
 
+// Used is the capacity the organization takes: its active letters and
+// matched applicants.
+func (o OrganizationCount) Used() int { return o.Active + o.Matched }
+
 // WeekCount is how many intakes were received in the week from Start (a
 // Monday, in the program's time zone) to the next.
 type WeekCount struct {

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -95,25 +94,23 @@ func (db *DB) ProgramCounts(ctx context.Context, now time.Time, weeks int) (*amp
 		}
 		rows.Close()
 		// The weeks' bounds are made here, in the program's zone (a week
-		// across a change of clocks is 167 or 169 hours), and counted in
-		// one pass over the index on created_at.
+		// across a change of clocks is 167 or 169 hours); each week is
+		// counted by a range of the index on created_at, which is
+		// faster than testing every row against every week.
 		loc := amparo.ZoneOf(zone)
 		first := amparo.WeekStart(now, loc).AddDate(0, 0, -7*(weeks-1))
-		var sums []string
+		var counts []string
 		var args []any
 		c.Weeks = make([]amparo.WeekCount, weeks)
+		dest := make([]any, weeks)
 		for i := range c.Weeks {
 			from, until := first.AddDate(0, 0, 7*i), first.AddDate(0, 0, 7*(i+1))
 			c.Weeks[i].Start = amparo.Date{Time: time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)}
-			sums = append(sums, "COUNT(CASE WHEN created_at >= ? AND created_at < ? THEN 1 END)")
+			counts = append(counts, "(SELECT COUNT(*) FROM applicants WHERE created_at >= ? AND created_at < ?)")
 			args = append(args, formatTime(from), formatTime(until))
-		}
-		dest := make([]any, weeks)
-		for i := range c.Weeks {
 			dest[i] = &c.Weeks[i].Intakes
 		}
-		q := fmt.Sprintf("SELECT %s FROM applicants WHERE created_at >= ? AND created_at < ?", strings.Join(sums, ", "))
-		args = append(args, formatTime(first), formatTime(first.AddDate(0, 0, 7*weeks)))
+		q := "SELECT " + strings.Join(counts, ", ")
 		return mapError(tx.queryRow(ctx, q, args...).Scan(dest...))
 	})
 	if err != nil {

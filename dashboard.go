@@ -62,6 +62,15 @@ type ProgramCounts struct {
 	Weeks         []WeekCount         // oldest first, the last being this week
 }
 
+// Waiting is how many are in line, program-wide.
+func (c *ProgramCounts) Waiting() int {
+	n := 0
+	for _, o := range c.Organizations {
+		n += o.Waiting
+	}
+	return n
+}
+
 // Used is the capacity taken: active letters and matched applicants.
 func (c *ProgramCounts) Used() int { return c.Active + c.Matched }
 
@@ -76,11 +85,12 @@ type DashboardService interface {
 	// now's (weeks start on Monday in the program's time zone).
 	// EFORBIDDEN unless the actor runs the program (Actor.RunsProgram).
 	ProgramCounts(ctx context.Context, now time.Time, weeks int) (*ProgramCounts, error)
-	// WaitingState is how many people are in line, program-wide, and the
-	// latest change to any of them: what a count of the line by priority
-	// tier, which must rank it, is kept until (intake.Service.Dashboard).
-	// EFORBIDDEN unless the actor runs the program.
-	WaitingState(ctx context.Context) (int, time.Time, error)
+	// WaitingChanged is the latest change to anyone in line,
+	// program-wide: with how many are in line, what a count of the line
+	// by priority tier, which must rank it, is kept until
+	// (intake.Service.Dashboard). EFORBIDDEN unless the actor runs the
+	// program.
+	WaitingChanged(ctx context.Context) (time.Time, error)
 }
 
 // WeekStart is the Monday that starts t's week, in loc.

@@ -61,7 +61,7 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		if d.Program, err = s.Programs.ProgramCounts(ctx, now, IntakeWeeks); err != nil {
 			return nil, err
 		}
-		if d.Tiers, err = s.tierCounts(ctx, now); err != nil {
+		if d.Tiers, err = s.tierCounts(ctx, now, d.Program.Waiting()); err != nil {
 			return nil, err
 		}
 	}
@@ -80,10 +80,10 @@ type tierTally struct {
 }
 
 // tierCounts counts the program's line by tier, ranking it again only
-// when the policy, the day or the line (its size and latest change) is not
-// what it was counted from.
-func (s *Service) tierCounts(ctx context.Context, now time.Time) ([]TierCount, error) {
-	n, last, err := s.Programs.WaitingState(ctx)
+// when the policy, the day or the line (n in it, and its latest change) is
+// not what it was counted from.
+func (s *Service) tierCounts(ctx context.Context, now time.Time, n int) ([]TierCount, error) {
+	last, err := s.Programs.WaitingChanged(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -119,21 +119,28 @@ func (db *DB) ProgramCounts(ctx context.Context, now time.Time, weeks int) (*amp
 	return &c, nil
 }
 
-// WaitingState says when the line last changed: how many are in it and
-// the latest change to any of them. Counting the line by tier means
-// ranking it, which decrypts everyone's ranking facts; the state lets that
-// ranking be kept until it changes (intake.Service's tier tally).
-// EFORBIDDEN unless the actor runs the program.
-func (db *DB) WaitingState(ctx context.Context) (int, time.Time, error) {
-	var n int
+// WaitingChanged is the latest change to anyone in line, program-wide:
+// counting the line by tier means ranking it, which decrypts everyone's
+// ranking facts, and with how many are in line (ProgramCounts) it lets
+// that count be kept until the line changes (intake.Service.Dashboard).
+// One index seek per status of the line. EFORBIDDEN unless the actor
+// runs the program.
+func (db *DB) WaitingChanged(ctx context.Context) (time.Time, error) {
 	var last time.Time
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if !tx.actor.RunsProgram() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "only the program office sees the program's numbers")
 		}
-		in, statuses := waitingIn()
-		return mapError(tx.queryRow(ctx, `SELECT COUNT(*), MAX(updated_at) FROM applicants WHERE status IN `+in, statuses...).
-			Scan(&n, scanTime{&last}))
+		for _, st := range amparo.WaitingStatuses {
+			var t time.Time
+			if err := tx.queryRow(ctx, `SELECT MAX(updated_at) FROM applicants WHERE status = ?`, st).Scan(scanTime{&t}); err != nil {
+				return mapError(err)
+			}
+			if t.After(last) {
+				last = t
+			}
+		}
+		return nil
 	})
-	return n, last, err
+	return last, err
 }

@@ -178,15 +178,25 @@ func TestDashboardService(t *testing.T) {
 				t.Errorf("weeks in Los Angeles %+v", got.Weeks)
 			}
 		})
-		t.Run("WaitingState", func(t *testing.T) {
-			n, last, err := db.WaitingState(as(amparo.RoleProgramAdmin, ""))
+		t.Run("WaitingChanged", func(t *testing.T) {
+			last, err := db.WaitingChanged(as(amparo.RoleProgramAdmin, ""))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != 6 || !last.Equal(now) {
-				t.Errorf("waiting %d, last change %v", n, last)
+			if !last.Equal(now) {
+				t.Errorf("last change %v, want %v", last, now)
 			}
-			_, _, err = db.WaitingState(as(amparo.RoleOrgAdmin, orgA.ID))
+			// A change to someone out of line (the served) is not a
+			// change to the line.
+			mustExec(t, db, "UPDATE applicants SET updated_at = ? WHERE status = ?", stamp(now.Add(time.Hour)), string(amparo.ApplicantServed))
+			if last, _ := db.WaitingChanged(as(amparo.RoleProgramAdmin, "")); !last.Equal(now) {
+				t.Errorf("after a change out of line: %v", last)
+			}
+			mustExec(t, db, "UPDATE applicants SET updated_at = ? WHERE status = ?", stamp(now.Add(2*time.Hour)), string(amparo.ApplicantEligible))
+			if last, _ := db.WaitingChanged(as(amparo.RoleProgramAdmin, "")); !last.Equal(now.Add(2 * time.Hour)) {
+				t.Errorf("after a change in line: %v", last)
+			}
+			_, err = db.WaitingChanged(as(amparo.RoleOrgAdmin, orgA.ID))
 			wantCode(t, err, amparo.EFORBIDDEN)
 		})
 	})

@@ -26,16 +26,17 @@ type bar struct {
 	Muted bool   // drawn in the second colour: what is left, say
 }
 
-// Geometry of a bar chart, in viewBox units: at 375 px wide a unit is
-// about 0.85 px, at the widest about 1.45.
+// Geometry of a bar chart, in viewBox units: each row is its label, and
+// under it its bar with the value at its end, so a label has the chart's
+// whole width on a phone. At 375 px wide a unit is about 0.86 px; the
+// page caps a chart at 32rem (1.28 px a unit).
 const (
 	chartWidth  = 400
-	chartLabelW = 150 // the labels' column; bars start here
-	chartValueW = 64  // room after the longest bar for its value
-	chartRowH   = 30
-	chartBarH   = 20
+	chartValueW = 60 // room after the longest bar for its value
+	chartRowH   = 46
+	chartBarH   = 18
 	chartPad    = 6
-	chartLabelN = 22 // runes of a label before it is cut short (the table has it whole)
+	chartLabelN = 44 // runes of a label before it is cut short (the table has it whole)
 )
 
 // Fills: the staff app's green (7.8:1 on white) and a grey (5.7:1): both
@@ -55,9 +56,9 @@ func barChart(id, title string, bars []bar, scale int) template.HTML {
 	}
 	scale = max(scale, 1)
 	h := len(bars)*chartRowH + 2*chartPad
-	span := chartWidth - chartLabelW - chartValueW
+	span := chartWidth - chartValueW
 	var s strings.Builder
-	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="chart-svg" role="img" aria-labelledby="%s-title" viewBox="0 0 %d %d" width="%d" height="%d" font-family="system-ui, sans-serif" font-size="13">`,
+	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="chart-svg" role="img" aria-labelledby="%s-title" viewBox="0 0 %d %d" width="%d" height="%d" font-family="system-ui, sans-serif" font-size="15">`,
 		esc(id), esc(id), chartWidth, h, chartWidth, h)
 	fmt.Fprintf(&s, `<title id="%s-title">%s</title>`, esc(id), esc(title))
 	for i, b := range bars {
@@ -70,13 +71,10 @@ func barChart(id, title string, bars []bar, scale int) template.HTML {
 		if b.Muted {
 			fill = chartFillMuted
 		}
-		mid := y + chartRowH/2 + 4 // text baseline, centred on the bar
-		fmt.Fprintf(&s, `<g><text x="%d" y="%d" text-anchor="end" fill="%s">%s</text>`, chartLabelW-8, mid, chartInk, esc(shorten(b.Label)))
-		fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`, chartLabelW, y+(chartRowH-chartBarH)/2, w, chartBarH, fill)
-		fmt.Fprintf(&s, `<text x="%d" y="%d" fill="%s" font-weight="600">%s</text></g>`, chartLabelW+w+6, mid, chartInk, esc(b.Text))
+		fmt.Fprintf(&s, `<g><text x="0" y="%d" fill="%s">%s</text>`, y+15, chartInk, esc(shorten(b.Label)))
+		fmt.Fprintf(&s, `<rect x="0" y="%d" width="%d" height="%d" fill="%s"/>`, y+21, w, chartBarH, fill)
+		fmt.Fprintf(&s, `<text x="%d" y="%d" fill="%s" font-weight="600">%s</text></g>`, w+6, y+21+chartBarH-4, chartInk, esc(b.Text))
 	}
-	// The axis the bars start from.
-	fmt.Fprintf(&s, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="1"/>`, chartLabelW, chartPad/2, chartLabelW, h-chartPad/2, chartInk)
 	s.WriteString(`</svg>`)
 	return template.HTML(s.String())
 }

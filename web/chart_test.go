@@ -51,15 +51,15 @@ func TestBarChart(t *testing.T) {
 	for _, a := range root.Attr {
 		attrs[a.Name.Local] = a.Value
 	}
-	if root.Name.Local != "svg" || attrs["role"] != "img" || attrs["aria-labelledby"] != "cap-title" || attrs["viewBox"] != "0 0 400 102" {
+	if root.Name.Local != "svg" || attrs["role"] != "img" || attrs["aria-labelledby"] != "cap-title" || attrs["viewBox"] != "0 0 400 150" {
 		t.Fatalf("root %v %v", root.Name, attrs)
 	}
-	want := []string{`Letters <used> & "left"`, "Active letters", "300", "Centro Legal de Ejemp…", "100", "Left", "0"}
+	want := []string{`Letters <used> & "left"`, "Active letters", "300", "Centro Legal de Ejemplo para Personas Ficti…", "100", "Left", "0"}
 	if strings.Join(texts, "|") != strings.Join(want, "|") {
 		t.Errorf("texts %q, want %q", texts, want)
 	}
-	// 186 units of bar for 500: 300 is 111, 100 is 37, 0 is none.
-	if strings.Join(widths, " ") != "111 37 0" {
+	// 340 units of bar for 500: 300 is 204, 100 is 68, 0 is none.
+	if strings.Join(widths, " ") != "204 68 0" {
 		t.Errorf("bar widths %v", widths)
 	}
 	if strings.Contains(svg, "style=") {

@@ -98,8 +98,10 @@ func DayOf(t time.Time, loc *time.Location) Date {
 	return Date{time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)}
 }
 
-// ProgramService reads and changes the program's settings.
+// ProgramService reads and changes the program's settings, and counts
+// its numbers for the dashboards.
 type ProgramService interface {
+	DashboardService
 	// FindProgram returns the program's settings; any actor may read them.
 	FindProgram(ctx context.Context) (*Program, error)
 	// LettersLeft is the program's letter capacity less its active letters

@@ -149,7 +149,13 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		if kind == 6 || kind == 7 {
 			setNow(now.AddDate(0, 0, -400))
 		} else {
-			setNow(now.Add(-time.Duration(r.IntN(200*24)) * time.Hour))
+			ago := time.Duration(r.IntN(200*24)) * time.Hour
+			if kind == 4 {
+				// Issued almost a year ago: due for renewal within the
+				// month, as the dashboard counts.
+				ago = time.Duration(340+i%20) * 24 * time.Hour
+			}
+			setNow(now.Add(-ago))
 		}
 		if err := s.CreateLetter(intake, l); err != nil {
 			return nil, err

@@ -30,6 +30,8 @@ type Service struct {
 	Letters       amparo.LetterService
 	// Now is the clock the line is ranked by; time.Now when nil.
 	Now func() time.Time
+
+	tiers tierTally // the program's line by tier, kept until it changes
 }
 
 func (s *Service) now() time.Time {
@@ -150,31 +152,7 @@ type Proposals struct {
 // the conflict check on each person the page proposes, not on the rest:
 // the check of a common name is costly, and it runs again on acceptance.
 func (s *Service) Proposals(ctx context.Context, orgID string, offset, limit int) (*Proposals, error) {
-	org, err := s.Organizations.FindOrganizationByID(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	_, q, err := s.rank(ctx, org.ID)
-	if err != nil {
-		return nil, err
-	}
-	state, err := s.Applicants.FindMatchState(ctx, org.ID)
-	if err != nil {
-		return nil, err
-	}
-	declined := make([]matching.Conflict, len(state.Declined))
-	for i, d := range state.Declined {
-		declined[i] = matching.Conflict{ApplicantID: d.ApplicantID, MemberID: d.MemberID}
-	}
-	members, err := s.activeMembers(ctx, org.ID)
-	if err != nil {
-		return nil, err
-	}
-	left, err := s.Programs.LettersLeft(ctx)
-	if err != nil {
-		return nil, err
-	}
-	proposal, err := Propose(q, org, members, state.Matched, declined, left)
+	q, members, proposal, err := s.propose(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +205,40 @@ func (s *Service) activeMembers(ctx context.Context, orgID string) ([]*amparo.Me
 			return out, nil
 		}
 	}
+}
+
+// propose ranks orgID's line and proposes matches of it to the
+// organization's active members; it reads no one in full.
+func (s *Service) propose(ctx context.Context, orgID string) (*Queue, []*amparo.Member, *matching.Proposal, error) {
+	org, err := s.Organizations.FindOrganizationByID(ctx, orgID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	_, q, err := s.rank(ctx, org.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	state, err := s.Applicants.FindMatchState(ctx, org.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	declined := make([]matching.Conflict, len(state.Declined))
+	for i, d := range state.Declined {
+		declined[i] = matching.Conflict{ApplicantID: d.ApplicantID, MemberID: d.MemberID}
+	}
+	members, err := s.activeMembers(ctx, org.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	left, err := s.Programs.LettersLeft(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	proposal, err := Propose(q, org, members, state.Matched, declined, left)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return q, members, proposal, nil
 }
 
 // checkConflicts runs the conflict check on each applicant matched, in

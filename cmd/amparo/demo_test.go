@@ -140,6 +140,30 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 	if !langs["es"] || !langs["en"] {
 		t.Errorf("the intakes' languages: %v, want Spanish and English", langs)
 	}
+	// The dashboards show work to do, and the program's numbers.
+	count := regexp.MustCompile(`<a id="count-([a-z]+)" href="[^"]+">([0-9.,]+) `)
+	counted := map[string]string{}
+	for _, m := range count.FindAllStringSubmatch(get("/dashboard"), -1) {
+		counted[m[1]] = m[2]
+	}
+	for _, c := range []string{"new", "expiring", "drafts", "proposed", "waiting", "active"} {
+		if n, ok := counted[c]; !ok || n == "0" {
+			t.Errorf("the admin's dashboard counts %q of %s, want some", n, c)
+		}
+	}
+	office := regexp.MustCompile(`as (programa@\S+) with the same password;\s+second step: the key \S+, or the program recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
+	if office == nil {
+		t.Fatalf("no sign-in for the program office:\n%s", out)
+	}
+	jar, _ = cookiejar.New(nil)
+	c.Jar = jar
+	post("/signin", url.Values{"email": {office[1]}, "password": {signin[2]}})
+	post("/signin/code", url.Values{"code": {office[2]}})
+	dash := get("/dashboard")
+	weeks := regexp.MustCompile(`<tr><th scope="row">\d{4}-\d\d-\d\d</th><td class="num">([1-9][0-9]*)</td></tr>`).FindAllStringSubmatch(dash, -1)
+	if len(weeks) < 5 || !strings.Contains(dash, `id="chart-tiers"`) || strings.Contains(dash, `id="capacity-summary">0 `) {
+		t.Errorf("the program's dashboard: %d weeks with intakes, want 5 or more; or no tiers, or no letters used", len(weeks))
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
 

@@ -145,6 +145,19 @@ func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) 
 	}
 	fmt.Fprintf(m.Stdout, "To approve letters as the attorney %s (member %s), sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the recovery code %s.\n",
 		sum.Attorney.Name, sum.AttorneyMember, addr, sum.Attorney.Email, secret, code)
+	// The program office, to see the program's dashboard.
+	inv = &amparo.Invitation{Email: "programa@ciudad-ejemplo.example", Role: amparo.RoleProgramAdmin}
+	if err := m.DB.CreateInvitation(ctx, inv); err != nil {
+		return err
+	}
+	if a, err = m.DB.AcceptInvitation(ctx, inv.Token, "Oficina del Programa Ejemplo", hash); err != nil {
+		return err
+	}
+	if secret, code, err = m.demoSecondFactor(ctx, a); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "To see the program's dashboard as its office, sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the program recovery code %s.\n",
+		addr, a.Email, secret, code)
 	return nil
 }
 

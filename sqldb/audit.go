@@ -4,54 +4,164 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/amparo-project/amparo"
 )
 
 var _ amparo.AuditService = (*DB)(nil)
 
-// FindAuditEvents lists audit events, oldest first, each with the name of
-// its actor's account (a letter's approver is named, not just an ID);
-// auditors, the program office and the system only.
+// FindAuditEvents lists audit events, oldest first unless f.Sort says
+// otherwise, each with the name of its actor's account (a letter's
+// approver is named, not just an ID) and of its record where that name is
+// in clear; auditors, the program office and the system only.
 func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amparo.AuditEvent, int, error) {
 	var out []*amparo.AuditEvent
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if !tx.actor.ReadsAudit() {
-			return amparo.Errorf(amparo.EFORBIDDEN, "only auditors read the audit trail")
-		}
-		where, args := "WHERE 1 = 1", []any{}
-		for _, c := range []struct{ col, v string }{
-			{"actor_id", f.ActorID}, {"action", string(f.Action)}, {"record_type", f.RecordType}, {"record_id", f.RecordID},
-		} {
-			if c.v != "" {
-				where, args = where+" AND e."+c.col+" = ?", append(args, c.v)
-			}
-		}
-		if !f.Since.IsZero() {
-			where, args = where+" AND e.at >= ?", append(args, formatTime(f.Since))
+		where, args, desc, err := auditWhere(tx.actor, f)
+		if err != nil {
+			return err
 		}
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM audit_events e "+where, args...).Scan(&n); err != nil {
 			return mapError(err)
 		}
-		rows, err := tx.query(ctx, page(`SELECT e.seq, e.at, e.actor_id, e.actor_role, e.organization_id, e.action, e.record_type, e.record_id,
-			COALESCE(a.name, '') FROM audit_events e LEFT JOIN accounts a ON a.id = e.actor_id `+where+" ORDER BY e.seq", f.Offset, f.Limit), args...)
+		// A page past the middle is read from the other end: the last
+		// page of a long trail skips a few rows, not all of them.
+		limit := f.Limit
+		if limit <= 0 || limit > 1000 {
+			limit = 1000
+		}
+		offset, reverse := max(f.Offset, 0), false
+		if offset >= n {
+			return nil
+		}
+		if offset > n/2 {
+			reverse, desc = true, !desc
+			offset, limit = max(n-offset-limit, 0), min(limit, n-offset)
+		}
+		order := "e.seq"
+		if desc {
+			order = "e.seq DESC"
+		}
+		// The window is chosen first, and only its rows are joined to the
+		// names: the rows an offset skips are never looked up.
+		rows, err := tx.query(ctx, auditSelect+" FROM ("+page("SELECT * FROM audit_events e "+where+" ORDER BY "+order, offset, limit)+") e "+auditJoins+" ORDER BY "+order, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var e amparo.AuditEvent
-			if err := rows.Scan(&e.Seq, scanTime{&e.At}, &e.ActorID, &e.ActorRole, &e.OrganizationID, &e.Action, &e.RecordType, &e.RecordID, &e.ActorName); err != nil {
+			e, err := scanAuditEvent(rows)
+			if err != nil {
 				return err
 			}
-			out = append(out, &e)
+			out = append(out, e)
+		}
+		if reverse {
+			slices.Reverse(out)
 		}
 		return rows.Err()
 	})
 	return out, n, err
+}
+
+// ExportAuditEvents records the export, then reads every event f matches.
+func (db *DB) ExportAuditEvents(ctx context.Context, f amparo.AuditFilter, each func(*amparo.AuditEvent) error) error {
+	if err := db.inTx(ctx, func(tx *Tx) error {
+		if _, _, _, err := auditWhere(tx.actor, f); err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditAuditExport, "")
+	}); err != nil {
+		return err
+	}
+	// A read of its own: a slow download must not hold the chain's lock.
+	return db.inTx(ctx, func(tx *Tx) error {
+		where, args, desc, err := auditWhere(tx.actor, f)
+		if err != nil {
+			return err
+		}
+		order := "e.seq"
+		if desc {
+			order = "e.seq DESC"
+		}
+		rows, err := tx.query(ctx, auditSelect+" FROM audit_events e "+auditJoins+" "+where+" ORDER BY "+order, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanAuditEvent(rows)
+			if err != nil {
+				return err
+			}
+			if err := each(e); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// auditWhere is the WHERE clause selecting f's events, and whether they
+// are read newest first. Only the audit trail's readers get one.
+func auditWhere(a amparo.Actor, f amparo.AuditFilter) (where string, args []any, desc bool, err error) {
+	if !a.ReadsAudit() {
+		return "", nil, false, amparo.Errorf(amparo.EFORBIDDEN, "only auditors read the audit trail")
+	}
+	switch f.Sort {
+	case "", amparo.AuditOldestFirst:
+	case amparo.AuditNewestFirst:
+		desc = true
+	default:
+		return "", nil, false, amparo.Invalid("sort", "audit events sort by time only").Localize("list.bad_sort")
+	}
+	where = "WHERE 1 = 1"
+	for _, c := range []struct{ col, v string }{
+		{"actor_id", f.ActorID}, {"action", string(f.Action)}, {"record_type", f.RecordType}, {"record_id", f.RecordID},
+	} {
+		if c.v != "" {
+			where, args = where+" AND e."+c.col+" = ?", append(args, c.v)
+		}
+	}
+	if !f.Since.IsZero() {
+		where, args = where+" AND e.at >= ?", append(args, formatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = where+" AND e.at < ?", append(args, formatTime(f.Until))
+	}
+	if f.ActorName != "" {
+		// Account names are staff names, kept in clear.
+		where += ` AND e.actor_id IN (SELECT id FROM accounts WHERE LOWER(name) LIKE ? ESCAPE '\')`
+		args = append(args, "%"+likeEscaper.Replace(strings.ToLower(f.ActorName))+"%")
+	}
+	return where, args, desc, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// auditSelect and auditJoins read an event with its actor's name and its
+// record's name, where the record has one in clear.
+const (
+	auditSelect = `SELECT e.seq, e.at, e.actor_id, e.actor_role, e.organization_id, e.action, e.record_type, e.record_id,
+		COALESCE(a.name, ''), COALESCE(o.name, ra.name, m.name, ap.reference, '')`
+	auditJoins = `LEFT JOIN accounts a ON a.id = e.actor_id
+		LEFT JOIN organizations o ON e.record_type = 'organization' AND o.id = e.record_id
+		LEFT JOIN accounts ra ON e.record_type = 'account' AND ra.id = e.record_id
+		LEFT JOIN members m ON e.record_type = 'member' AND m.id = e.record_id
+		LEFT JOIN applicants ap ON e.record_type = 'applicant' AND ap.id = e.record_id`
+)
+
+func scanAuditEvent(rows *sql.Rows) (*amparo.AuditEvent, error) {
+	var e amparo.AuditEvent
+	err := rows.Scan(&e.Seq, scanTime{&e.At}, &e.ActorID, &e.ActorRole, &e.OrganizationID, &e.Action, &e.RecordType, &e.RecordID,
+		&e.ActorName, &e.RecordName)
+	return &e, err
 }
 
 // chainHash is SHA-256 over the previous event's hash and the event's

@@ -1,0 +1,12 @@
+// Package docs holds the documentation the app serves to its users: the
+// priority policy's format, shown beside the policy editor.
+//
+// It must never import anything but the standard library.
+package docs
+
+import _ "embed"
+
+// PriorityPolicy is docs/priority-policy.md, in Markdown.
+//
+//go:embed priority-policy.md
+var PriorityPolicy string

@@ -100,7 +100,7 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
 	default:
 		var problems []error
 		if reason == "" {
-			problems = append(problems, amparo.Invalid("reason", "say why the policy changes"))
+			problems = append(problems, amparo.Invalid("reason", "say why the policy changes").Localize("policy.no_reason"))
 		}
 		pv, err := s.intake.PreviewPolicy(ctx, text, tps, policyMovers)
 		if err != nil {

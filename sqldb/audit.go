@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/amparo-project/amparo"
 )
@@ -23,12 +24,15 @@ func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amp
 	var out []*amparo.AuditEvent
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
-		where, args, desc, err := auditWhere(tx.actor, f)
+		where, args, desc, actors, err := tx.auditSelection(ctx, f)
 		if err != nil {
 			return err
 		}
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM audit_events e "+where, args...).Scan(&n); err != nil {
-			return mapError(err)
+		if where == "" {
+			return nil
+		}
+		if n, err = tx.countAuditEvents(ctx, f, where, args, actors); err != nil {
+			return err
 		}
 		// A page past the middle is read from the other end: the last
 		// page of a long trail skips a few rows, not all of them.
@@ -44,10 +48,7 @@ func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amp
 			reverse, desc = true, !desc
 			offset, limit = max(n-offset-limit, 0), min(limit, n-offset)
 		}
-		order := "e.seq"
-		if desc {
-			order = "e.seq DESC"
-		}
+		order := auditOrder(desc)
 		// The window is chosen first, and only its rows are joined to the
 		// names: the rows an offset skips are never looked up.
 		rows, err := tx.query(ctx, auditSelect+" FROM ("+page("SELECT * FROM audit_events e "+where+" ORDER BY "+order, offset, limit)+") e "+auditJoins+" ORDER BY "+order, args...)
@@ -73,7 +74,7 @@ func (db *DB) FindAuditEvents(ctx context.Context, f amparo.AuditFilter) ([]*amp
 // ExportAuditEvents records the export, then reads every event f matches.
 func (db *DB) ExportAuditEvents(ctx context.Context, f amparo.AuditFilter, each func(*amparo.AuditEvent) error) error {
 	if err := db.inTx(ctx, func(tx *Tx) error {
-		if _, _, _, err := auditWhere(tx.actor, f); err != nil {
+		if _, _, _, err := tx.auditWhere(ctx, f); err != nil {
 			return err
 		}
 		return tx.audit(ctx, amparo.AuditAuditExport, "")
@@ -82,15 +83,11 @@ func (db *DB) ExportAuditEvents(ctx context.Context, f amparo.AuditFilter, each 
 	}
 	// A read of its own: a slow download must not hold the chain's lock.
 	return db.inTx(ctx, func(tx *Tx) error {
-		where, args, desc, err := auditWhere(tx.actor, f)
-		if err != nil {
+		where, args, desc, err := tx.auditWhere(ctx, f)
+		if err != nil || where == "" {
 			return err
 		}
-		order := "e.seq"
-		if desc {
-			order = "e.seq DESC"
-		}
-		rows, err := tx.query(ctx, auditSelect+" FROM audit_events e "+auditJoins+" "+where+" ORDER BY "+order, args...)
+		rows, err := tx.query(ctx, auditSelect+" FROM audit_events e "+auditJoins+" "+where+" ORDER BY "+auditOrder(desc), args...)
 		if err != nil {
 			return err
 		}
@@ -109,17 +106,25 @@ func (db *DB) ExportAuditEvents(ctx context.Context, f amparo.AuditFilter, each 
 }
 
 // auditWhere is the WHERE clause selecting f's events, and whether they
-// are read newest first. Only the audit trail's readers get one.
-func auditWhere(a amparo.Actor, f amparo.AuditFilter) (where string, args []any, desc bool, err error) {
-	if !a.ReadsAudit() {
-		return "", nil, false, amparo.Errorf(amparo.EFORBIDDEN, "only auditors read the audit trail")
+// are read newest first; "" when no event can match (an actor's name
+// that is nobody's). Only the audit trail's readers get one.
+func (tx *Tx) auditWhere(ctx context.Context, f amparo.AuditFilter) (where string, args []any, desc bool, err error) {
+	where, args, desc, _, err = tx.auditSelection(ctx, f)
+	return where, args, desc, err
+}
+
+// auditSelection is auditWhere, with the IDs of the actors it names (by
+// f.ActorID or f.ActorName; nil for any actor).
+func (tx *Tx) auditSelection(ctx context.Context, f amparo.AuditFilter) (where string, args []any, desc bool, actors []any, err error) {
+	if !tx.actor.ReadsAudit() {
+		return "", nil, false, nil, amparo.Errorf(amparo.EFORBIDDEN, "only auditors read the audit trail")
 	}
 	switch f.Sort {
 	case "", amparo.AuditOldestFirst:
 	case amparo.AuditNewestFirst:
 		desc = true
 	default:
-		return "", nil, false, amparo.Invalid("sort", "audit events sort by time only").Localize("list.bad_sort")
+		return "", nil, false, nil, amparo.Invalid("sort", "audit events sort by time only").Localize("list.bad_sort")
 	}
 	where = "WHERE 1 = 1"
 	for _, c := range []struct{ col, v string }{
@@ -136,11 +141,108 @@ func auditWhere(a amparo.Actor, f amparo.AuditFilter) (where string, args []any,
 		where, args = where+" AND e.at < ?", append(args, formatTime(f.Until))
 	}
 	if f.ActorName != "" {
-		// Account names are staff names, kept in clear.
-		where += ` AND e.actor_id IN (SELECT id FROM accounts WHERE LOWER(name) LIKE ? ESCAPE '\')`
-		args = append(args, "%"+likeEscaper.Replace(strings.ToLower(f.ActorName))+"%")
+		// Account names are staff names, kept in clear; the accounts are
+		// few, so the ones named are found first and the events read by
+		// their actor index (one account: in time order, unsorted).
+		rows, err := tx.query(ctx, `SELECT id FROM accounts WHERE LOWER(name) LIKE ? ESCAPE '\' ORDER BY id`,
+			"%"+likeEscaper.Replace(strings.ToLower(f.ActorName))+"%")
+		if err != nil {
+			return "", nil, false, nil, err
+		}
+		defer rows.Close()
+		var ids []any
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return "", nil, false, nil, err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return "", nil, false, nil, err
+		}
+		if len(ids) == 0 {
+			return "", nil, desc, nil, nil
+		}
+		where += " AND e.actor_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+		args, actors = append(args, ids...), ids
 	}
-	return where, args, desc, nil
+	if f.ActorID != "" {
+		actors = []any{f.ActorID}
+	}
+	return where, args, desc, actors, nil
+}
+
+// countAuditEvents counts the events of f (selected by where and args):
+// whole hours from audit_counts, the hours a date cuts into from the
+// events themselves. A filter by record counts the events (the record
+// index finds few).
+func (tx *Tx) countAuditEvents(ctx context.Context, f amparo.AuditFilter, where string, args []any, actors []any) (int, error) {
+	exact := func(more string, extra ...any) (int, error) {
+		var n int
+		err := tx.queryRow(ctx, "SELECT COUNT(*) FROM audit_events e "+where+more, append(slices.Clone(args), extra...)...).Scan(&n)
+		return n, mapError(err)
+	}
+	lo, hi := f.Since, f.Until
+	if !lo.IsZero() && !lo.Equal(lo.Truncate(time.Hour)) {
+		lo = lo.Truncate(time.Hour).Add(time.Hour)
+	}
+	if !hi.IsZero() {
+		hi = hi.Truncate(time.Hour)
+	}
+	if f.RecordType != "" || f.RecordID != "" || (!lo.IsZero() && !hi.IsZero() && !lo.Before(hi)) {
+		return exact("")
+	}
+	q, qargs := "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM audit_counts c WHERE 1 = 1", []any{}
+	if f.Action != "" {
+		q, qargs = q+" AND c.action = ?", append(qargs, string(f.Action))
+	}
+	if actors != nil {
+		q, qargs = q+" AND c.actor_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(actors)), ", ")+")", append(qargs, actors...)
+	}
+	if !lo.IsZero() {
+		q, qargs = q+" AND c.hour >= ?", append(qargs, formatTime(lo))
+	}
+	if !hi.IsZero() {
+		q, qargs = q+" AND c.hour < ?", append(qargs, formatTime(hi))
+	}
+	var n int64
+	if err := tx.queryRow(ctx, q, qargs...).Scan(&n); err != nil {
+		return 0, mapError(err)
+	}
+	total := int(n)
+	if !lo.IsZero() && !lo.Equal(f.Since) { // the hour the start cuts into
+		m, err := exact(" AND e.at < ?", formatTime(lo))
+		if err != nil {
+			return 0, err
+		}
+		total += m
+	}
+	if !hi.IsZero() && !hi.Equal(f.Until) { // the hour the end cuts into
+		m, err := exact(" AND e.at >= ?", formatTime(hi))
+		if err != nil {
+			return 0, err
+		}
+		total += m
+	}
+	return total, nil
+}
+
+// countAudit adds an appended event to its hour's count.
+func (tx *Tx) countAudit(ctx context.Context, e *amparo.AuditEvent) error {
+	_, err := tx.exec(ctx, `INSERT INTO audit_counts (hour, action, actor_id, n) VALUES (?, ?, ?, 1)
+		ON CONFLICT (hour, action, actor_id) DO UPDATE SET n = audit_counts.n + 1`,
+		formatTime(e.At.Truncate(time.Hour)), string(e.Action), e.ActorID)
+	return err
+}
+
+// auditOrder is the events' order: by time, then by their place in the
+// chain (two events of one transaction share a time).
+func auditOrder(desc bool) string {
+	if desc {
+		return "e.at DESC, e.seq DESC"
+	}
+	return "e.at, e.seq"
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -159,3 +159,56 @@ func TestExportAuditEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestFindAuditEvents_Count: the total a list shows (whole hours counted
+// ahead, the hours a date cuts into counted from the events) is the
+// number of events the filter selects, for any dates, action and actor.
+func TestFindAuditEvents_Count(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		now := start
+		db.Now = func() time.Time { return now }
+		o := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		c := storetest.MustCreateClient(t, as(amparo.RoleIntake, o.ID), db, &amparo.Client{})
+		// One event every 17 minutes for a day and a half, by two members.
+		for i := range 130 {
+			now = start.Add(time.Duration(i) * 17 * time.Minute)
+			who := amparo.NewContextWithActor(system, amparo.Actor{ID: []string{"m-1", "m-2"}[i%2], Role: amparo.RoleMember, OrganizationID: o.ID})
+			if _, err := db.FindClientByID(who, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		auditor := as(amparo.RoleAuditor, "")
+		var all []*amparo.AuditEvent
+		if err := db.ExportAuditEvents(auditor, amparo.AuditFilter{}, func(e *amparo.AuditEvent) error { all = append(all, e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		at := func(h, m int) time.Time { return start.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+		for _, f := range []amparo.AuditFilter{
+			{},
+			{Action: amparo.AuditClientView},
+			{ActorID: "m-1"},
+			{Since: at(3, 0)},
+			{Since: at(3, 20)},
+			{Until: at(20, 0)},
+			{Until: at(20, 45)},
+			{Since: at(2, 10), Until: at(30, 5), Action: amparo.AuditClientView},
+			{Since: at(2, 10), Until: at(2, 50)},
+			{Since: at(5, 59), Until: at(7, 1), ActorID: "m-2"},
+			{Since: at(-5, 0), Until: at(50, 0)},
+			{RecordID: c.ID, Since: at(1, 1)},
+		} {
+			want := 0
+			for _, e := range all {
+				if (f.Action == "" || e.Action == f.Action) && (f.ActorID == "" || e.ActorID == f.ActorID) &&
+					(f.RecordID == "" || e.RecordID == f.RecordID) &&
+					(f.Since.IsZero() || !e.At.Before(f.Since)) && (f.Until.IsZero() || e.At.Before(f.Until)) {
+					want++
+				}
+			}
+			if _, n, err := db.FindAuditEvents(auditor, f); err != nil || n != want {
+				t.Errorf("%+v: %d events counted, want %d (%v)", f, n, want, err)
+			}
+		}
+	})
+}

@@ -1,5 +1,6 @@
 // Package docs holds the documentation the app serves to its users: the
-// priority policy's format, shown beside the policy editor.
+// priority policy's format, shown beside the policy editor, in English
+// and Spanish.
 //
 // It must never import anything but the standard library.
 package docs
@@ -10,3 +11,9 @@ import _ "embed"
 //
 //go:embed priority-policy.md
 var PriorityPolicy string
+
+// PriorityPolicyES is its Spanish translation, docs/priority-policy.es.md:
+// the same examples, word for word (TestPriorityPolicyES).
+//
+//go:embed priority-policy.es.md
+var PriorityPolicyES string

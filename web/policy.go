@@ -118,33 +118,44 @@ func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
 // policyFormat serves the policy format's documentation,
 // docs/priority-policy.md, as HTML.
 func (s *Server) policyFormat(w http.ResponseWriter, r *http.Request) {
-	doc, err := policyDoc()
+	docs, err := policyDocs()
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "policy_format", http.StatusOK, map[string]any{"Doc": doc})
+	lang := s.language(w, r)
+	if _, ok := docs[lang]; !ok {
+		lang = "en" // the page says it is in English only
+	}
+	s.render(w, r, "policy_format", http.StatusOK, map[string]any{"Doc": docs[lang], "DocLang": lang})
 }
 
-// policyDoc is docs/priority-policy.md in HTML, rendered once. Goldmark
+// policyDocs is docs/priority-policy.md in HTML, by language, rendered
+// once. Goldmark
 // leaves out any raw HTML and unsafe link (its default), so nothing in
 // the file can run; and it writes no style attribute (cell alignment
 // off), so the page keeps to the Content-Security-Policy. Wide code and
 // tables scroll within a region of their own, never the page.
-var policyDoc = sync.OnceValues(func() (template.HTML, error) {
+var policyDocs = sync.OnceValues(func() (map[string]template.HTML, error) {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignNone))),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 	)
-	var buf bytes.Buffer
-	if err := md.Convert([]byte(docs.PriorityPolicy), &buf); err != nil {
-		return "", err
+	out := map[string]template.HTML{}
+	for _, d := range []struct{ lang, text, example, table string }{
+		{"en", docs.PriorityPolicy, "Example", "Table"},
+		{"es", docs.PriorityPolicyES, "Ejemplo", "Tabla"},
+	} {
+		var buf bytes.Buffer
+		if err := md.Convert([]byte(d.text), &buf); err != nil {
+			return nil, err
+		}
+		html := buf.String()
+		for tag, label := range map[string]string{"pre": d.example, "table": d.table} {
+			html = strings.ReplaceAll(html, "<"+tag+">", `<div class="scroll" role="region" tabindex="0" aria-label="`+label+`"><`+tag+">")
+			html = strings.ReplaceAll(html, "</"+tag+">", "</"+tag+"></div>")
+		}
+		out[d.lang] = template.HTML(html)
 	}
-	html := buf.String()
-	// The page about the doc says it is in English (lang="en").
-	for tag, label := range map[string]string{"pre": "Example", "table": "Table"} {
-		html = strings.ReplaceAll(html, "<"+tag+">", `<div class="scroll" role="region" tabindex="0" aria-label="`+label+`"><`+tag+">")
-		html = strings.ReplaceAll(html, "</"+tag+">", "</"+tag+"></div>")
-	}
-	return template.HTML(html), nil
+	return out, nil
 })

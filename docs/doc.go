@@ -2,7 +2,7 @@
 // priority policy's format, shown beside the policy editor, in English
 // and Spanish.
 //
-// It must never import anything but the standard library.
+// It must never import anything outside the standard library.
 package docs
 
 import _ "embed"

@@ -121,7 +121,7 @@ func TestBrowser_PolicyPreview(t *testing.T) {
 	preview := func() {
 		t.Helper()
 		do(t, ctx, chromedp.Navigate(base+"/policy"), chromedp.WaitVisible("#text"))
-		eval[bool](t, ctx, `(() => { const t = document.querySelector('#text'); t.value = t.value.replace('rule daca points 10', 'rule daca tier 1'); return true })()`)
+		eval[bool](t, ctx, `(() => { const t = document.querySelector('#text'); t.value = t.value.replace('rule daca points 10', 'rule daca tier 1 points 100'); return true })()`)
 		do(t, ctx, chromedp.SendKeys("#reason", "DACA primero"), chromedp.Click("#policy-preview"), chromedp.WaitVisible("#confirm-title"))
 	}
 	do(t, ctx, chromedp.Navigate(base+"/policy?lang=en"), chromedp.WaitVisible("#text"))

@@ -30,7 +30,7 @@ func seedAuditViews(tb testing.TB, db *sqldb.DB, orgID string, n int) *amparo.Cl
 	return c
 }
 
-// rowsOf is the audit list's rows: each row's cells' text.
+// auditRow matches a row of the audit list: its four cells.
 var auditRow = regexp.MustCompile(`<tr><td data-label="[^"]*">([^<]*)</td><td data-label="[^"]*">([^<]*)</td><td data-label="[^"]*">([^<]*)</td><td data-label="[^"]*">(.*?)</td></tr>`)
 
 // TestAuditList: the trail newest first, a page at a time with its count,

@@ -50,7 +50,7 @@ func policyWorld(t *testing.T) (*accountWorld, map[string]*amparo.Applicant, str
 func TestPolicyPreview(t *testing.T) {
 	w, people, text := policyWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
-	daca := strings.Replace(text, "rule daca points 10", "rule daca tier 1", 1)
+	daca := strings.Replace(text, "rule daca points 10", "rule daca tier 1 points 100", 1)
 	form := url.Values{"text": {daca}, "reason": {"DACA first"}}
 
 	res, body := admin.post("/policy", form)
@@ -58,7 +58,8 @@ func TestPolicyPreview(t *testing.T) {
 		t.Fatalf("preview: %d\n%s", res.StatusCode, body)
 	}
 	beto := people["Beto Ejemplo"]
-	// Beto, third, comes first: one forward (two places), two back.
+	// Beto, third, comes first (tier 1 and the most points): one forward
+	// (two places), two back.
 	for _, want := range []string{"1 person would move forward.", "2 people would move back.",
 		`<td data-label="Reference code">` + beto.Reference + `</td><td data-label="Organization">Centro Legal Ejemplo</td><td data-label="Place now">3</td><td data-label="Place after">1</td>`,
 		`name="seen" value="0"`} {

@@ -19,6 +19,12 @@ type AuditEvent struct {
 	Action         AuditAction
 	RecordType     string // Action.RecordType()
 	RecordID       string
+	// RecordName names the record in words, read with the event (not
+	// stored in it) where the record has a name in clear: an
+	// organization's, account's or member's name, an applicant's
+	// reference code. "" for every other record (a client's name is
+	// sealed and never read here).
+	RecordName string
 }
 
 // AuditFilter selects audit events; zero fields match all.
@@ -27,18 +33,38 @@ type AuditFilter struct {
 	Action     AuditAction
 	RecordType string
 	RecordID   string
-	Since      time.Time
-	Offset     int
-	Limit      int
+	Since      time.Time // events at or after it
+	Until      time.Time // events before it
+	// ActorName matches events whose actor's account name contains it,
+	// in any case.
+	ActorName string
+	// Sort is the order: "at" (or "") oldest first, "-at" newest first.
+	// Anything else is EINVALID.
+	Sort   string
+	Offset int
+	Limit  int
 }
+
+// Orders of audit events (AuditFilter.Sort).
+const (
+	AuditOldestFirst = "at"
+	AuditNewestFirst = "-at"
+)
 
 // AuditService reads the audit trail. Stores append to it in the same
 // transaction as the change they record.
 type AuditService interface {
-	// FindAuditEvents lists audit events, oldest first, with the total
-	// matching f: the auditors, the program office and the system
-	// (Actor.ReadsAudit). EFORBIDDEN for anyone else.
+	// FindAuditEvents lists audit events, oldest first unless f.Sort says
+	// otherwise, with the total matching f: the auditors, the program
+	// office and the system (Actor.ReadsAudit). EFORBIDDEN for anyone
+	// else; EINVALID for an unknown f.Sort.
 	FindAuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, int, error)
+	// ExportAuditEvents records an AuditAuditExport event, then calls
+	// each with every event matching f (f.Offset and f.Limit ignored), in
+	// f's order. The export is recorded before it is read, so an export
+	// that fails halfway is still in the trail. Same readers and errors
+	// as FindAuditEvents.
+	ExportAuditEvents(ctx context.Context, f AuditFilter, each func(*AuditEvent) error) error
 }
 
 // AuditAction names what an audit event records. Each action is about one
@@ -50,6 +76,7 @@ type AuditAction string
 const (
 	RecordAccount      = "account"
 	RecordApplicant    = "applicant"
+	RecordAudit        = "audit"
 	RecordClient       = "client"
 	RecordInvitation   = "invitation"
 	RecordLetter       = "letter"
@@ -134,6 +161,9 @@ const (
 	AuditOrganizationCreate AuditAction = "organization.create"
 	AuditOrganizationUpdate AuditAction = "organization.update"
 
+	// AuditAuditExport is an export of audit events; RecordID is "".
+	AuditAuditExport AuditAction = "audit.export"
+
 	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
 	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
 )
@@ -151,6 +181,7 @@ var AuditActions = []AuditAction{
 	AuditPhoneLinkCreate, AuditPhoneLinkView, AuditPhoneLinkRevoke, AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN,
 	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink,
 	AuditOrganizationCreate, AuditOrganizationUpdate,
+	AuditAuditExport,
 	AuditPolicyChange, AuditProgramUpdate,
 }
 
@@ -183,6 +214,8 @@ func (a AuditAction) RecordType() string {
 		return RecordPhoneLink
 	case AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink:
 		return RecordMember
+	case AuditAuditExport:
+		return RecordAudit
 	case AuditPolicyChange:
 		return RecordPolicy
 	case AuditProgramUpdate:

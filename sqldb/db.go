@@ -291,6 +291,9 @@ func (tx *Tx) audit(ctx context.Context, action amparo.AuditAction, recordID str
 		formatTime(e.At), e.ActorID, string(e.ActorRole), e.OrganizationID, string(e.Action), e.RecordType, e.RecordID, h); err != nil {
 		return err
 	}
+	if err := tx.countAudit(ctx, e); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, "UPDATE audit_head SET hash = ? WHERE id = 1", h)
 	return err
 }

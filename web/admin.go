@@ -27,8 +27,8 @@ func (s *Server) adminRoutes(mux *routes) {
 	mux.Allow("POST /accounts/{id}/suspend", administersSome, s.accountSuspend)
 	mux.Allow("GET /settings", runsProgram, s.settings)
 	mux.Allow("POST /settings", runsProgram, s.settingsSave)
-	mux.Allow("GET /audit", may(amparo.Actor.ReadsAudit), s.auditList)
 	s.peopleRoutes(mux)
+	s.auditRoutes(mux)
 }
 
 // administersSome lets through the admins of any organization, and the
@@ -300,18 +300,4 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.done(w, r, "/settings", "people.settings_saved")
-}
-
-func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := amparo.AuditFilter{Action: amparo.AuditAction(q.Get("action")), RecordType: q.Get("record_type"), RecordID: q.Get("record_id"), Limit: 200}
-	if d, err := time.Parse(time.DateOnly, q.Get("since")); err == nil {
-		f.Since = d
-	}
-	events, n, err := s.Audit.FindAuditEvents(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	s.render(w, r, "audit", http.StatusOK, map[string]any{"Events": events, "Total": n, "Filter": f, "Since": q.Get("since")})
 }

@@ -353,9 +353,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// The program office's pages.
 		{method: "GET", path: "/policy", want: admins(200, 403, 403)},
 		{method: "POST", path: "/policy", want: admins(422, 403, 403)},
+		{method: "GET", path: "/policy/format", want: admins(200, 403, 403)},
 		{method: "GET", path: "/settings", want: admins(200, 403, 403)},
 		{method: "POST", path: "/settings", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 		{method: "GET", path: "/audit", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
+		{method: "POST", path: "/audit/export", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
 		{method: "GET", path: "/organizations", want: [10]int{200, 303, 303, 303, 403, 403, 403, 403, 303, 303}},
 		{method: "POST", path: "/organizations", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 

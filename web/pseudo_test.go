@@ -332,6 +332,10 @@ func TestPseudoLocale(t *testing.T) {
 		check(who, what, visibleText(body))
 		return body
 	}
+	// The policy editor's preview of who would move (the text in force:
+	// nobody moves), and its form sent with problems.
+	sent("program_admin", "POST /policy, a preview", admin, "/policy", url.Values{"text": {pol.Text}, "reason": {"prueba"}}, http.StatusOK)
+	sent("program_admin", "POST /policy, a mistake", admin, "/policy", url.Values{"text": {"rule"}}, http.StatusUnprocessableEntity)
 	sent("intake", "POST /clients, empty", staff, "/clients", url.Values{"legal_name": {"Ana"}, "phone": {"no"}, "birth_date": {"3000-01-01"}}, http.StatusUnprocessableEntity)
 	// A namesake of the client: the conflict check shows why.
 	if body := sent("intake", "POST /clients, a namesake", staff, "/clients", url.Values{"legal_name": {"Zacarias Quinonez Ejemplo"}, "language": {"es"},

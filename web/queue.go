@@ -3,19 +3,15 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/priority"
 )
 
-// The queue and the priority policy: who is served first, and why.
+// The queue: who is served first, and why (the policy: policy.go).
 
 func (s *Server) queueRoutes(mux *routes) {
 	mux.Allow("GET /queue", may(amparo.Actor.SeesClients), s.queuePage)
-	runsProgram := may(amparo.Actor.RunsProgram)
-	mux.Allow("GET /policy", runsProgram, s.policyPage)
-	mux.Allow("POST /policy", runsProgram, s.policySave)
+	s.policyRoutes(mux)
 }
 
 // queuePage shows one page of the line; places are numbered in the whole
@@ -44,49 +40,3 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 
 // queuePageSize is how many places a page of the queue shows.
 const queuePageSize = 50
-
-func (s *Server) policyPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.Policies.CurrentPolicy(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text, "tps": p.TPS}}, "")
-}
-
-func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, p *amparo.PolicyVersion, f *form, change string) {
-	history, err := s.Policies.PolicyHistory(r.Context())
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	s.render(w, r, "policy", status, map[string]any{"Policy": p, "History": history, "Form": f, "Change": change, "Facts": priority.KnownFacts()})
-}
-
-// policySave puts a new policy in force and says who moved; a text that
-// does not parse keeps the policy in force and says where it is wrong.
-func (s *Server) policySave(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	text, tps, reason := r.PostFormValue("text"), r.PostFormValue("tps"), strings.TrimSpace(r.PostFormValue("reason"))
-	pc, err := s.intake.ChangePolicy(ctx, text, tps, reason)
-	if err != nil {
-		f := &form{Values: map[string]string{"text": text, "tps": tps, "reason": reason}}
-		if s.adminErrors(w, r, err, f) {
-			before, err := s.Policies.CurrentPolicy(ctx)
-			if err != nil {
-				s.error(w, r, err)
-				return
-			}
-			s.renderPolicy(w, r, http.StatusUnprocessableEntity, before, f, "")
-		}
-		return
-	}
-	change := ""
-	if pc.Change != nil {
-		change = pc.Change.Text(s.Catalog, s.language(w, r))
-	} else {
-		s.Logger.Error("policy changed, but who moved is unknown", "err", pc.RankErr)
-	}
-	p := pc.Version
-	s.renderPolicy(w, r, http.StatusOK, p, &form{Values: map[string]string{"text": p.Text, "tps": p.TPS}}, change)
-}

@@ -40,9 +40,17 @@ func TestQueueAndPolicyPages(t *testing.T) {
 	if res.StatusCode != 422 || !strings.Contains(body, "detainee") || !strings.Contains(body, `href="#text"`) {
 		t.Fatalf("bad policy: %d", res.StatusCode)
 	}
-	res, body = admin.post("/policy", url.Values{"text": {strings.Replace(text, "rule daca points 10", "rule daca tier 1", 1)}, "reason": {"DACA first"}})
+	// A good policy is previewed first (who would move), and put in force
+	// from the preview.
+	daca := url.Values{"text": {strings.Replace(text, "rule daca points 10", "rule daca tier 1", 1)}, "reason": {"DACA first"}}
+	res, body = admin.post("/policy", daca)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "moved") {
 		t.Fatalf("good policy: %d\n%s", res.StatusCode, body)
+	}
+	daca.Set("confirmed", "1")
+	daca.Set("seen", "0")
+	if res, body = admin.post("/policy", daca); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("put in force: %d\n%s", res.StatusCode, body)
 	}
 	// A TPS table with a bad line is refused, saying which line.
 	res, body = admin.post("/policy", url.Values{"text": {text}, "tps": {"tps XX \"Nowhere\" ends soon source \"x\"\n"}, "reason": {"tps"}})

@@ -123,8 +123,11 @@ func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		}
 		order, offset, limit = "c.id", 0, amparo.MaxNameSort
 	}
-	rows, err := tx.query(ctx, page(`SELECT c.id, c.organization_id, c.sealed, k.wrapped, c.created_at, c.updated_at
-		FROM `+from+" JOIN client_keys k ON k.client_id = c.id "+where+" ORDER BY "+order, offset, limit), args...)
+	// The page's IDs first, from the order's index alone, then their
+	// records: a late page skips index entries, not sealed rows.
+	rows, err := tx.query(ctx, `SELECT c.id, c.organization_id, c.sealed, k.wrapped, c.created_at, c.updated_at
+		FROM (`+page("SELECT c.id FROM "+from+" "+where+" ORDER BY "+order, offset, limit)+`) p
+		JOIN clients c ON c.id = p.id JOIN client_keys k ON k.client_id = c.id ORDER BY `+order, args...)
 	if err != nil {
 		return nil, 0, err
 	}

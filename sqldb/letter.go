@@ -163,7 +163,9 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 	if n == 0 || (f.Offset > 0 && f.Offset >= n) {
 		return nil, n, nil
 	}
-	rows, err := tx.query(ctx, page("SELECT "+letterColumns+" FROM letters l "+where+" ORDER BY "+order, f.Offset, f.Limit), args...)
+	// The page's IDs first, from the order's index alone, then their rows.
+	rows, err := tx.query(ctx, "SELECT "+letterColumns+" FROM ("+page("SELECT l.id FROM letters l "+where+" ORDER BY "+order, f.Offset, f.Limit)+
+		") p JOIN letters l ON l.id = p.id ORDER BY "+order, args...)
 	if err != nil {
 		return nil, 0, err
 	}

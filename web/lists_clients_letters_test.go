@@ -196,3 +196,92 @@ func TestLists_BadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestClientsAndLetters_Confirmations: a confirmation replayed after the
+// record changed changes nothing (409, in the reader's language); a role
+// that cannot revoke is not shown the revoke form; the banners follow
+// each action.
+func TestClientsAndLetters_Confirmations(t *testing.T) {
+	w := newAccountWorld(t)
+	m := w.withKeys(t)
+	admin := w.signedIn(t)
+	res, _ := admin.post("/clients", clientForm)
+	clientPath := res.Header.Get("Location")
+	if _, body := admin.get(clientPath); !strings.Contains(body, `id="banner"`) || !strings.Contains(body, "Client Zacarías Quiñónez Ejemplo saved.") {
+		t.Fatalf("no banner after saving a client:\n%s", body)
+	}
+	if _, body := admin.get(clientPath); strings.Contains(body, `id="banner"`) {
+		t.Fatal("the banner shows twice")
+	}
+
+	// Deleting: the page is shown, then the client is edited; the old
+	// confirmation is refused and the client stays.
+	_, page := admin.get(clientPath + "/delete")
+	stale := seenOf(t, page)
+	_, form := admin.get(clientPath + "/edit")
+	edit := url.Values{"updated_at": {regexp.MustCompile(`name="updated_at" value="([^"]+)"`).FindStringSubmatch(form)[1]}}
+	for k, v := range clientForm {
+		edit[k] = v
+	}
+	edit.Del("consent")
+	edit.Set("preferred_name", "Zaqui")
+	if res, _ := admin.post(clientPath, edit); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", res.StatusCode)
+	}
+	if _, body := admin.get(clientPath); !strings.Contains(body, "Changes to Zacarías Quiñónez Ejemplo saved.") {
+		t.Fatal("no banner after an edit")
+	}
+	res, body := admin.post(clientPath+"/delete?lang=es", url.Values{"confirm": {"DELETE"}, "seen": {stale}, "confirmed": {"1"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "El registro cambió") {
+		t.Fatalf("a stale delete confirmation: %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := admin.get(clientPath); res.StatusCode != 200 {
+		t.Fatal("a stale confirmation deleted the client")
+	}
+	admin.get("/clients?lang=en")
+
+	// A letter, issued by its member.
+	clientID := strings.TrimPrefix(clientPath, "/clients/")
+	res, _ = admin.post("/letters", url.Values{"client": {clientID}, "member": {m.ID}})
+	letterPath := res.Header.Get("Location")
+	member := w.memberSignedIn(t, m)
+	if res, _ := member.post(letterPath+"/issue", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("issue: %d", res.StatusCode)
+	}
+	if _, body := member.get(letterPath); !strings.Contains(body, "was approved and issued.") || !strings.Contains(body, `id="letter-qr"`) {
+		t.Fatal("no banner or QR after issuing")
+	}
+	if res, _ := member.get(letterPath + "/qr.png"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("the QR image: %d", res.StatusCode)
+	}
+	// Intake staff cannot revoke: no form, and posting is refused.
+	intake := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	if _, body := intake.get(letterPath); strings.Contains(body, `id="revoke-form"`) || strings.Contains(body, `/renew"`) {
+		t.Fatal("intake staff are shown the revoke or renew button")
+	}
+	if res, _ := intake.post(letterPath+"/revoke", url.Values{"reason": {"Prueba"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("intake staff asking to revoke: %d", res.StatusCode)
+	}
+	// The admin's revoke confirmation, replayed after a renewal, changes
+	// nothing.
+	if _, body := admin.get(letterPath); !strings.Contains(body, `id="revoke-form"`) {
+		t.Fatal("the admin is not shown the revoke form")
+	}
+	_, confirm := admin.post(letterPath+"/revoke", url.Values{"reason": {"Prueba"}})
+	staleLetter := seenOf(t, confirm)
+	_, renew := member.get(letterPath + "/renew")
+	if res, _ := member.post(letterPath+"/renew", url.Values{"confirmed": {"1"}, "seen": {seenOf(t, renew)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("renew: %d", res.StatusCode)
+	}
+	res, body = admin.post(letterPath+"/revoke?lang=es", url.Values{"reason": {"Prueba"}, "seen": {staleLetter}, "confirmed": {"1"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "El registro cambió") {
+		t.Fatalf("a stale revoke confirmation: %d\n%s", res.StatusCode, body)
+	}
+	if l, _ := w.db.FindLetterByID(system, strings.TrimPrefix(letterPath, "/letters/")); l.Status != amparo.LetterSuperseded {
+		t.Fatalf("a stale confirmation changed the letter: %s", l.Status)
+	}
+	// The renewal's confirmation, replayed, renews nothing again.
+	if res, _ := member.post(letterPath+"/renew", url.Values{"confirmed": {"1"}, "seen": {seenOf(t, renew)}}); res.StatusCode != http.StatusConflict {
+		t.Fatalf("a replayed renewal: %d", res.StatusCode)
+	}
+}

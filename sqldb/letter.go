@@ -143,28 +143,33 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 		where += " AND l.status = ? AND l.valid_until < ?"
 		args = append(args, amparo.LetterActive, formatTime(f.ExpiresBefore))
 	}
+	from := "letters l"
 	if f.ClientName != "" {
-		// The client's name is sealed: its blind-index tokens find it.
+		// The client's name is sealed: its blind-index tokens find the
+		// clients, whose few letters drive the query (the CROSS JOIN keeps
+		// SQLite from walking the organization's letters instead).
 		ts := tx.nameTokens(nameField, f.ClientName)
 		if len(ts) == 0 {
 			return nil, 0, nil
 		}
-		where += " AND l.client_id IN (SELECT client_id FROM client_name_tokens WHERE token IN (?" + strings.Repeat(", ?", len(ts)-1) +
-			") GROUP BY client_id HAVING COUNT(*) = ?)"
+		all := make([]any, 0, len(ts)+1+len(args))
 		for _, t := range ts {
-			args = append(args, t)
+			all = append(all, t)
 		}
-		args = append(args, len(ts))
+		args = append(append(all, len(ts)), args...)
+		from = "(SELECT client_id FROM client_name_tokens WHERE token IN (?" + strings.Repeat(", ?", len(ts)-1) +
+			") GROUP BY client_id HAVING COUNT(*) = ?) m CROSS JOIN letters l"
+		where += " AND l.client_id = m.client_id"
 	}
 	var n int
-	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM letters l "+where, args...).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+from+" "+where, args...).Scan(&n); err != nil {
 		return nil, 0, mapError(err)
 	}
 	if n == 0 || (f.Offset > 0 && f.Offset >= n) {
 		return nil, n, nil
 	}
 	// The page's IDs first, from the order's index alone, then their rows.
-	rows, err := tx.query(ctx, "SELECT "+letterColumns+" FROM ("+page("SELECT l.id FROM letters l "+where+" ORDER BY "+order, f.Offset, f.Limit)+
+	rows, err := tx.query(ctx, "SELECT "+letterColumns+" FROM ("+page("SELECT l.id FROM "+from+" "+where+" ORDER BY "+order, f.Offset, f.Limit)+
 		") p JOIN letters l ON l.id = p.id ORDER BY "+order, args...)
 	if err != nil {
 		return nil, 0, err

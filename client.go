@@ -168,9 +168,23 @@ type ClientFilter struct {
 	ID             string
 	OrganizationID string
 	Name           string
-	Offset         int
-	Limit          int
+	// Sort orders the clients: "created" (the default), "updated" or
+	// "name", "-" first for descending; the ID breaks ties, so pages are
+	// stable. Names are sealed, so the store cannot order by them: "name"
+	// sorts a set of at most MaxNameSort clients (a search's result, or a
+	// small organization) after opening it, and is EINVALID for more.
+	Sort   string
+	Offset int
+	Limit  int
 }
+
+// ClientSorts are the orders a client list may ask for (ClientFilter.Sort,
+// each also descending).
+var ClientSorts = []string{"created", "updated", "name"}
+
+// MaxNameSort is the most clients a list sorts by name: each is opened
+// with its own data key to read the name.
+const MaxNameSort = 500
 
 // ClientService manages clients. Implementations scope every call to the
 // organization of the actor in the context and audit every read.
@@ -181,9 +195,11 @@ type ClientService interface {
 	// revealed); EFORBIDDEN unless the actor sees clients
 	// (Actor.SeesClients).
 	FindClientByID(ctx context.Context, id string) (*Client, error)
-	// FindClients lists the actor's organization's clients, oldest first,
-	// with the total matching f; the search is audited, without its terms.
-	// EFORBIDDEN as for FindClientByID.
+	// FindClients lists the actor's organization's clients in f.Sort's
+	// order (oldest first by default), with the total matching f; the
+	// search is audited, without its terms. EINVALID for a sort it does not
+	// know, or by name of more than MaxNameSort clients; EFORBIDDEN as for
+	// FindClientByID.
 	FindClients(ctx context.Context, f ClientFilter) ([]*Client, int, error)
 	// CreateClient stores a client, in the actor's organization when c
 	// names none. EINVALID if c is invalid; EFORBIDDEN unless the actor

@@ -39,13 +39,24 @@ type Letter struct {
 	SubmittedAt time.Time
 	// ApprovedBy is the account that approved and issued the letter: the
 	// member's own.
-	ApprovedBy   string
+	ApprovedBy string
+	// CreatedBy is the account that prepared the letter; SubmittedBy the
+	// one that sent it for approval.
+	CreatedBy    string
+	SubmittedBy  string
 	RevokedAt    time.Time
 	RevokeReason string
 	SupersededBy string   // the renewal's letter ID
 	Languages    []string // the client's part of the letter, besides English
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+
+	// ClientName and MemberName are the client's legal name and the
+	// member's name, for lists and pages: filled by FindLetters and
+	// FindLetterByID, never stored with the letter. ClientName is empty for
+	// a letter whose client was erased.
+	ClientName string
+	MemberName string
 
 	// The signed credential, once issued.
 	CredentialID string // random 128-bit, hex
@@ -89,9 +100,23 @@ type LetterFilter struct {
 	// AwaitingApproval selects drafts sent for approval to the member
 	// record linked to the actor's own account.
 	AwaitingApproval bool
-	Offset           int
-	Limit            int
+	// ClientName selects letters whose client's legal or preferred name
+	// holds every word of it, ignoring case and accents (the blind index).
+	ClientName string
+	// ExpiresBefore selects active letters whose validity ends before it:
+	// "expiring within 30 days" is now plus 30 days.
+	ExpiresBefore time.Time
+	// Sort orders the letters: "created" (the default is newest first,
+	// "-created"), "issued", "expiry" or "status", "-" first for
+	// descending; the ID breaks ties. EINVALID for any other.
+	Sort   string
+	Offset int
+	Limit  int
 }
+
+// LetterSorts are the orders a letter list may ask for (LetterFilter.Sort,
+// each also descending).
+var LetterSorts = []string{"created", "issued", "expiry", "status"}
 
 // LetterService manages the lifecycle of letters. Every step is audited.
 type LetterService interface {
@@ -100,8 +125,11 @@ type LetterService interface {
 	// no such letter; EFORBIDDEN unless the actor sees clients
 	// (Actor.SeesClients), as for every method below.
 	FindLetterByID(ctx context.Context, id string) (*Letter, error)
-	// FindLetters lists the actor's organization's letters, newest first,
-	// with the total matching f; without their QR text. EFORBIDDEN.
+	// FindLetters lists the actor's organization's letters in f.Sort's
+	// order (newest first by default), with the total matching f, the
+	// client's and member's names filled; without their QR text. Naming
+	// clients, it is audited as a client list. EINVALID for an unknown
+	// sort; EFORBIDDEN.
 	FindLetters(ctx context.Context, f LetterFilter) ([]*Letter, int, error)
 	// CreateLetter stores a draft. EINVALID if l is invalid, or its client
 	// or member is not of its organization, or the member is suspended;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/amparo-project/amparo"
@@ -13,7 +14,8 @@ var _ amparo.LetterService = (*DB)(nil)
 
 const letterColumns = `l.id, l.client_id, l.member_id, l.organization_id, l.status, l.issued_at, l.valid_until,
 	l.revoked_at, l.revoke_reason, l.superseded_by, l.languages, l.created_at, l.updated_at,
-	l.credential_id, l.signing_key_id, l.status_list_id, l.status_index, l.submitted_at, l.approved_by`
+	l.credential_id, l.signing_key_id, l.status_list_id, l.status_index, l.submitted_at, l.approved_by,
+	l.created_by, l.submitted_by`
 
 // letterScope limits letter queries like client queries: a letter says who
 // is a client.
@@ -33,7 +35,8 @@ func scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
 	err := row.Scan(&l.ID, &clientID, &l.MemberID, &l.OrganizationID, &l.Status, scanTime{&l.IssuedAt},
 		scanTime{&l.ValidUntil}, scanTime{&l.RevokedAt}, &l.RevokeReason, &l.SupersededBy,
 		scanList{&l.Languages}, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt},
-		&l.CredentialID, &l.SigningKeyID, &l.StatusListID, &l.StatusIndex, scanTime{&l.SubmittedAt}, &l.ApprovedBy)
+		&l.CredentialID, &l.SigningKeyID, &l.StatusListID, &l.StatusIndex, scanTime{&l.SubmittedAt}, &l.ApprovedBy,
+		&l.CreatedBy, &l.SubmittedBy)
 	if clientID != nil {
 		l.ClientID = *clientID
 	}
@@ -49,6 +52,9 @@ func (db *DB) FindLetterByID(ctx context.Context, id string) (*amparo.Letter, er
 			return err
 		}
 		if l.QR, err = tx.letterQR(ctx, l); err != nil {
+			return err
+		}
+		if err := tx.letterNames(ctx, []*amparo.Letter{l}); err != nil {
 			return err
 		}
 		return tx.audit(ctx, amparo.AuditLetterView, l.ID)
@@ -69,21 +75,56 @@ func (tx *Tx) findLetter(ctx context.Context, id string) (*amparo.Letter, error)
 	return ls[0], nil
 }
 
-// FindLetters lists the actor's organization's letters, newest first.
+// FindLetters lists the actor's organization's letters, newest first
+// unless f sorts them otherwise, with their client's and member's names.
+// The names are opened from each client's sealed record, so the list is
+// audited as a client list.
 func (db *DB) FindLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo.Letter, int, error) {
 	var out []*amparo.Letter
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		out, n, err = tx.findLetters(ctx, f)
-		return err
+		if out, n, err = tx.findLetters(ctx, f); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		if err := tx.letterNames(ctx, out); err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditClientList, tx.actor.OrganizationID)
 	})
 	return out, n, err
+}
+
+// letterOrders maps each LetterFilter.Sort to its ORDER BY, the ID last so
+// that pages are stable; each is one index read forward or backward
+// (migration 00019). A letter not issued has no dates: it sorts first
+// ascending and last descending, on both databases (NULLS FIRST is
+// SQLite's default, and PostgreSQL's indexes are built so).
+var letterOrders = map[string]string{
+	"created":  "l.created_at, l.id",
+	"-created": "l.created_at DESC, l.id DESC",
+	"issued":   "l.issued_at NULLS FIRST, l.id",
+	"-issued":  "l.issued_at DESC NULLS LAST, l.id DESC",
+	"expiry":   "l.valid_until NULLS FIRST, l.id",
+	"-expiry":  "l.valid_until DESC NULLS LAST, l.id DESC",
+	"status":   "l.status, l.created_at DESC, l.id DESC", // newest first within a status
+	"-status":  "l.status DESC, l.created_at, l.id",
 }
 
 func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo.Letter, int, error) {
 	scope, args, err := letterScope(tx.actor)
 	if err != nil {
 		return nil, 0, err
+	}
+	sort := f.Sort
+	if sort == "" {
+		sort = "-created"
+	}
+	order, ok := letterOrders[sort]
+	if !ok {
+		return nil, 0, amparo.Invalid("sort", "letters cannot be sorted by %q", f.Sort).Localize("list.bad_sort")
 	}
 	where := "WHERE " + scope
 	for _, c := range []struct{ col, v string }{
@@ -98,11 +139,38 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 		where += " AND l.status = ? AND l.submitted_at IS NOT NULL AND l.member_id IN (SELECT id FROM members WHERE account_id = ?)"
 		args = append(args, amparo.LetterDraft, tx.actor.ID)
 	}
+	if !f.ExpiresBefore.IsZero() {
+		where += " AND l.status = ? AND l.valid_until < ?"
+		args = append(args, amparo.LetterActive, formatTime(f.ExpiresBefore))
+	}
+	from := "letters l"
+	if f.ClientName != "" {
+		// The client's name is sealed: its blind-index tokens find the
+		// clients, whose few letters drive the query (the CROSS JOIN keeps
+		// SQLite from walking the organization's letters instead).
+		ts := tx.nameTokens(nameField, f.ClientName)
+		if len(ts) == 0 {
+			return nil, 0, nil
+		}
+		all := make([]any, 0, len(ts)+1+len(args))
+		for _, t := range ts {
+			all = append(all, t)
+		}
+		args = append(append(all, len(ts)), args...)
+		from = "(SELECT client_id FROM client_name_tokens WHERE token IN (?" + strings.Repeat(", ?", len(ts)-1) +
+			") GROUP BY client_id HAVING COUNT(*) = ?) m CROSS JOIN letters l"
+		where += " AND l.client_id = m.client_id"
+	}
 	var n int
-	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM letters l "+where, args...).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+from+" "+where, args...).Scan(&n); err != nil {
 		return nil, 0, mapError(err)
 	}
-	rows, err := tx.query(ctx, page("SELECT "+letterColumns+" FROM letters l "+where+" ORDER BY l.created_at DESC, l.id", f.Offset, f.Limit), args...)
+	if n == 0 || (f.Offset > 0 && f.Offset >= n) {
+		return nil, n, nil
+	}
+	// The page's IDs first, from the order's index alone, then their rows.
+	rows, err := tx.query(ctx, "SELECT "+letterColumns+" FROM ("+page("SELECT l.id FROM "+from+" "+where+" ORDER BY "+order, f.Offset, f.Limit)+
+		") p JOIN letters l ON l.id = p.id ORDER BY "+order, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -116,6 +184,66 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 		out = append(out, l)
 	}
 	return out, n, rows.Err()
+}
+
+// letterNames fills the letters' ClientName and MemberName: one query for
+// the clients (each opened with its data key) and one for the members.
+func (tx *Tx) letterNames(ctx context.Context, ls []*amparo.Letter) error {
+	clients, members := map[string]string{}, map[string]string{}
+	for _, l := range ls {
+		if l.ClientID != "" {
+			clients[l.ClientID] = ""
+		}
+		members[l.MemberID] = ""
+	}
+	in := func(m map[string]string) (string, []any) {
+		args := make([]any, 0, len(m))
+		for id := range m {
+			args = append(args, id)
+		}
+		return "(?" + strings.Repeat(", ?", len(args)-1) + ")", args
+	}
+	if len(clients) > 0 {
+		q, args := in(clients)
+		rows, err := tx.query(ctx, "SELECT c.id, c.sealed, k.wrapped FROM clients c JOIN client_keys k ON k.client_id = c.id WHERE c.id IN "+q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var sealed, wrapped []byte
+			if err := rows.Scan(&id, &sealed, &wrapped); err != nil {
+				return err
+			}
+			var p amparo.Personal
+			if err := tx.unsealJSON(id, wrapped, sealed, &p); err != nil {
+				return err
+			}
+			clients[id] = p.LegalName
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+	}
+	q, args := in(members)
+	rows, err := tx.query(ctx, "SELECT id, name FROM members WHERE id IN "+q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		members[id] = name
+	}
+	for _, l := range ls {
+		l.ClientName, l.MemberName = clients[l.ClientID], members[l.MemberID]
+	}
+	return rows.Err()
 }
 
 // CreateLetter stores a draft for a client and a member of the same
@@ -165,12 +293,13 @@ func (tx *Tx) checkLetterParties(ctx context.Context, l *amparo.Letter) error {
 }
 
 func (tx *Tx) insertLetter(ctx context.Context, l *amparo.Letter) error {
+	l.CreatedBy = tx.actor.ID
 	_, err := tx.exec(ctx, `INSERT INTO letters (id, client_id, member_id, organization_id, status, issued_at,
-		valid_until, revoked_at, revoke_reason, superseded_by, languages, created_at, updated_at, approved_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		valid_until, revoked_at, revoke_reason, superseded_by, languages, created_at, updated_at, approved_by, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.ClientID, l.MemberID, l.OrganizationID, l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil),
 		formatTime(l.RevokedAt), l.RevokeReason, l.SupersededBy, jsonText(l.Languages),
-		formatTime(l.CreatedAt), formatTime(l.UpdatedAt), l.ApprovedBy)
+		formatTime(l.CreatedAt), formatTime(l.UpdatedAt), l.ApprovedBy, l.CreatedBy)
 	return err
 }
 
@@ -191,9 +320,9 @@ func (db *DB) SubmitLetter(ctx context.Context, id string) (*amparo.Letter, erro
 		if !l.SubmittedAt.IsZero() {
 			return nil // sent already: sending again changes nothing
 		}
-		l.SubmittedAt, l.UpdatedAt = tx.now, tx.now
-		if _, err := tx.exec(ctx, "UPDATE letters SET submitted_at = ?, updated_at = ? WHERE id = ?",
-			formatTime(l.SubmittedAt), formatTime(l.UpdatedAt), l.ID); err != nil {
+		l.SubmittedAt, l.UpdatedAt, l.SubmittedBy = tx.now, tx.now, tx.actor.ID
+		if _, err := tx.exec(ctx, "UPDATE letters SET submitted_at = ?, updated_at = ?, submitted_by = ? WHERE id = ?",
+			formatTime(l.SubmittedAt), formatTime(l.UpdatedAt), l.SubmittedBy, l.ID); err != nil {
 			return err
 		}
 		return tx.audit(ctx, amparo.AuditLetterSubmit, l.ID)

@@ -248,6 +248,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 	freshLetter := func(f func() *amparo.Letter, action string) func() (string, url.Values) {
 		return func() (string, url.Values) { return "/letters/" + f().ID + action, nil }
 	}
+	// confirmedLetter posts what the letter's confirmation page posts.
+	confirmedLetter := func(f func() *amparo.Letter, action string, form url.Values) func() (string, url.Values) {
+		return func() (string, url.Values) {
+			l, err := w.db.FindLetterByID(system, f().ID)
+			must(err)
+			v := url.Values{"confirmed": {"1"}, "seen": {web.LetterSeen(l)}}
+			for k, x := range form {
+				v[k] = x
+			}
+			return "/letters/" + l.ID + action, v
+		}
+	}
 	freshPath := func(f func() string) func() (string, url.Values) {
 		return func() (string, url.Values) { return f(), nil }
 	}
@@ -316,7 +328,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/clients/" + c.ID + "/edit", want: staff(200, 404)},
 		{method: "POST", path: "/clients/" + c.ID, form: url.Values{"legal_name": {""}}, want: staff(422, 404)},
 		{method: "GET", path: "/clients/" + c.ID + "/delete", want: staff(200, 404)},
-		{method: "POST", path: "/clients/" + c.ID + "/delete", want: staff(422, 404)}, // not confirmed
+		{method: "POST", path: "/clients/" + c.ID + "/delete", want: staff(409, 404)}, // not confirmed on its page
 
 		// Letters: staff prepare; only the member named, signed in as
 		// themselves, issues or renews; that member or an admin revokes.
@@ -329,8 +341,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/letters/" + l.ID + "/issue", want: staff(403, 404)},
 		{method: "POST", fresh: freshLetter(func() *amparo.Letter { return draft(m2) }, "/issue"), want: [10]int{403, 403, 303, 403, 403, 403, 403, 403, 404, 303}},
 		{method: "GET", path: "/letters/" + issued.ID + "/renew", want: staff(200, 404)},
-		{method: "POST", fresh: freshLetter(active, "/renew"), want: [10]int{403, 403, 303, 403, 403, 403, 403, 403, 404, 303}},
-		{method: "POST", fresh: freshLetter(active, "/revoke"), form: url.Values{"reason": {"prueba"}}, want: [10]int{403, 303, 303, 403, 403, 403, 403, 403, 404, 303}},
+		{method: "GET", path: "/letters/" + issued.ID + "/qr.png", want: staff(200, 404)},
+		{method: "POST", fresh: confirmedLetter(active, "/renew", nil), want: [10]int{403, 403, 303, 403, 403, 403, 403, 403, 404, 303}},
+		{method: "POST", fresh: freshLetter(active, "/revoke"), form: url.Values{"reason": {"prueba"}}, want: [10]int{403, 200, 200, 403, 403, 403, 403, 403, 404, 303}}, // its confirmation page, for who may
+		{method: "POST", fresh: confirmedLetter(active, "/revoke", url.Values{"reason": {"prueba"}}), want: [10]int{403, 303, 303, 403, 403, 403, 403, 403, 404, 303}},
 		{method: "GET", path: "/letters/" + issued.ID + "/letter.pdf", want: staff(200, 404)},
 		{method: "GET", path: "/letters/" + issued.ID + "/card.pdf", want: staff(200, 404)},
 

@@ -36,13 +36,13 @@ func BenchmarkClientPages(b *testing.B) {
 	r := rand.New(rand.NewPCG(5, 5))
 
 	b.Run("list", func(b *testing.B) {
-		want := fmt.Sprintf(">%d clients<", total)
+		want := fmt.Sprintf(">1–50 of %d<", total)
 		timeRequests(b, func() (string, func(string) error) {
 			return "/clients", func(body string) error {
 				if !strings.Contains(body, want) {
 					return fmt.Errorf("no %q", want)
 				}
-				if n := strings.Count(body, `<li><a href="/clients/`); n != 50 {
+				if n := strings.Count(body, `"><a href="/clients/`); n != 50 {
 					return fmt.Errorf("%d clients listed, want 50", n)
 				}
 				return nil
@@ -53,8 +53,8 @@ func BenchmarkClientPages(b *testing.B) {
 		timeRequests(b, func() (string, func(string) error) {
 			i := r.IntN(total)
 			return "/clients?q=" + namestest.MadeUpSurname(i), func(body string) error {
-				if !strings.Contains(body, ">1 clients<") || strings.Count(body, `<li><a href="/clients/`) != 1 ||
-					!strings.Contains(body, `<li><a href="/clients/`+clients[i].ID+`">`) {
+				if !strings.Contains(body, ">1–1 of 1<") || strings.Count(body, `"><a href="/clients/`) != 1 ||
+					!strings.Contains(body, `"><a href="/clients/`+clients[i].ID+`">`) {
 					return fmt.Errorf("%s not found alone", namestest.MadeUpSurname(i))
 				}
 				return nil

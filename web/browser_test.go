@@ -112,7 +112,9 @@ func TestBrowser_StaffFlow(t *testing.T) {
 		t.Fatalf("letter download: %s", pdf)
 	}
 	letterPath := eval[string](t, ctx, `location.pathname`)
-	do(t, ctx, chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"))
+	// Revoking is confirmed on its own page (issue 12).
+	do(t, ctx, chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"),
+		chromedp.WaitVisible("#confirm-button"), chromedp.Click("#confirm-button"))
 	if h1 := waitFor(ctx, `(document.querySelector('h1') || {}).textContent || ''`, "Revocada"); !strings.Contains(h1, "Revocada") {
 		t.Fatalf("after revoking, the page says %q", h1)
 	}

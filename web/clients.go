@@ -36,14 +36,29 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 	// keeps the result. The request log never writes the query, the
 	// referrer policy never sends it on, and the page is never cached
 	// (no-store); browser history keeps it, as any address does.
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	cs, n, err := s.Clients.FindClients(r.Context(), amparo.ClientFilter{Name: q, Limit: 50})
+	q, err := parseList(r, amparo.ClientSorts, "-created")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "clients", http.StatusOK, map[string]any{"Clients": cs, "Total": n, "Query": q})
+	cs, n, err := s.Clients.FindClients(r.Context(), amparo.ClientFilter{Name: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit()})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pg, err := q.Pager(n)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// Names are sealed: a list sorts by name only when it is small enough
+	// to open whole (amparo.MaxNameSort), so the column offers it only then.
+	s.render(w, r, "clients", http.StatusOK, map[string]any{"Clients": cs, "Pager": pg, "NameSorts": n <= amparo.MaxNameSort, "MaxNameSort": amparo.MaxNameSort})
 }
+
+// clientSeen is a client's state as a confirmation page shows it: any
+// save changes it.
+func clientSeen(c *amparo.Client) string { return c.UpdatedAt.UTC().Format(time.RFC3339Nano) }
 
 func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
 	// The new record's ID is chosen here, so that a second submission of
@@ -148,7 +163,11 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(f.Errors) == 0 {
 		err := s.Clients.CreateClient(r.Context(), c)
-		if err == nil || amparo.ErrorCode(err) == amparo.ECONFLICT && c.ID != "" {
+		if err == nil {
+			s.done(w, r, "/clients/"+c.ID, "clients.created", c.LegalName)
+			return
+		}
+		if amparo.ErrorCode(err) == amparo.ECONFLICT && c.ID != "" {
 			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther) // a repeat goes to the first
 			return
 		}
@@ -177,12 +196,27 @@ func (s *Server) clientView(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	ls, _, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{ClientID: c.ID})
+	ls, _, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{ClientID: c.ID, Limit: 1000})
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "client", http.StatusOK, map[string]any{"Client": c, "Letters": ls})
+	s.render(w, r, "client", http.StatusOK, map[string]any{"Client": c, "Letters": ls,
+		"CountryOfBirth": s.countryName(w, r, c.CountryOfBirth), "TPSCountry": s.countryName(w, r, c.TPSCountry)})
+}
+
+// countryName is a country's name in the reader's language; its code if
+// the list has no such country.
+func (s *Server) countryName(w http.ResponseWriter, r *http.Request, code string) string {
+	if code == "" {
+		return ""
+	}
+	for _, c := range intake.Countries(s.language(w, r)) {
+		if c.Code == code {
+			return c.Name
+		}
+	}
+	return code
 }
 
 func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) {
@@ -226,7 +260,7 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
 		err = s.Clients.UpdateClient(r.Context(), c)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, "/clients/"+c.ID, http.StatusSeeOther)
+			s.done(w, r, "/clients/"+c.ID, "clients.updated", c.LegalName)
 			return
 		case amparo.ErrorCode(err) == amparo.ECONFLICT:
 			s.problem(lang, f, "stale", "client.stale")
@@ -245,19 +279,25 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) {
 	s.renderClientForm(w, r, http.StatusUnprocessableEntity, f, c)
 }
 
+// clientDeleteForm is the confirmation page before erasing a client for
+// good: the shared confirmation page's parts, with the word to type.
 func (s *Server) clientDeleteForm(w http.ResponseWriter, r *http.Request) {
 	c := s.client(w, r)
 	if c == nil {
 		return
 	}
-	s.render(w, r, "client_delete", http.StatusOK, map[string]any{"Client": c, "Form": &form{}})
+	s.render(w, r, "client_delete", http.StatusOK, map[string]any{"Client": c, "Form": &form{}, "Seen": clientSeen(c)})
 }
 
 // clientDelete erases a client for good, after the person types the word
-// that confirms it.
+// that confirms it, unless the record changed since the page was shown.
 func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) {
 	c := s.client(w, r)
 	if c == nil {
+		return
+	}
+	if err := checkSeen(r, clientSeen(c)); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	lang := s.language(w, r)
@@ -265,12 +305,13 @@ func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) {
 	if !strings.EqualFold(strings.TrimSpace(r.PostFormValue("confirm")), word) {
 		f := &form{}
 		s.problem(lang, f, "confirm", "client.err.confirm", word)
-		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f, "LangPath": "/clients/" + c.ID + "/delete"})
+		s.render(w, r, "client_delete", http.StatusUnprocessableEntity, map[string]any{"Client": c, "Form": f, "Seen": clientSeen(c),
+			"LangPath": "/clients/" + c.ID + "/delete"})
 		return
 	}
 	if err := s.Clients.DeleteClient(r.Context(), c.ID); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/clients", http.StatusSeeOther)
+	s.done(w, r, "/clients", "clients.deleted", c.LegalName)
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -76,11 +77,13 @@ func TestClientPages(t *testing.T) {
 		t.Fatal("a stale edit overwrote the record")
 	}
 
-	// Deleting needs the typed word.
-	if res, _ := b.post(path+"/delete", url.Values{"confirm": {"yes"}}); res.StatusCode != http.StatusUnprocessableEntity {
+	// Deleting is confirmed on its page, which needs the typed word.
+	_, page := b.get(path + "/delete")
+	seen := seenOf(t, page)
+	if res, _ := b.post(path+"/delete", url.Values{"confirm": {"yes"}, "seen": {seen}, "confirmed": {"1"}}); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("delete without the word: %d", res.StatusCode)
 	}
-	if res, _ := b.post(path+"/delete", url.Values{"confirm": {"delete"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := b.post(path+"/delete", url.Values{"confirm": {"delete"}, "seen": {seen}, "confirmed": {"1"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)
 	}
 	if res, _ := b.get(path); res.StatusCode != http.StatusNotFound {
@@ -92,6 +95,16 @@ func TestClientPages(t *testing.T) {
 			t.Errorf("the log holds %q", canary)
 		}
 	}
+}
+
+// seenOf reads the record's state a confirmation page posts.
+func seenOf(t testing.TB, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="seen" value="([^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the page has no seen field:\n%s", page)
+	}
+	return html.UnescapeString(m[1])
 }
 
 func TestClientPages_BadInput(t *testing.T) {

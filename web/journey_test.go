@@ -266,7 +266,9 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 	// 11. Revoked, with a reason: the verify page and the phone page say so.
 	member = as(memberSession)
 	do(t, member, chromedp.Navigate(base+renewedPath+"?lang=es"), chromedp.WaitVisible("#reason"),
-		chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"))
+		chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"),
+		// Revoking is confirmed on its own page (issue 12).
+		chromedp.WaitVisible("#confirm-button"), chromedp.Click("#confirm-button"))
 	if h1 := waitFor(member, `(document.querySelector('h1') || {}).textContent || ''`, "Revocada"); !strings.Contains(h1, "Revocada") {
 		t.Fatalf("after revoking, the letter page says %q", h1)
 	}

@@ -79,8 +79,8 @@ func TestBrowser_LanguageSwitchKeepsThePage(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(base+"/clients"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", "zacarias"),
 		chromedp.Submit("#q"))
 	waitFor(ctx, `location.search`, "q=zacarias")
-	do(t, ctx, chromedp.WaitVisible(`ul.records a[href="/clients/`+cs[0].ID+`"]`),
-		chromedp.Click(`nav a[hreflang="en"]`), chromedp.WaitVisible(`ul.records a[href="/clients/`+cs[0].ID+`"]`))
+	do(t, ctx, chromedp.WaitVisible(`#clients a[href="/clients/`+cs[0].ID+`"]`),
+		chromedp.Click(`nav a[hreflang="en"]`), chromedp.WaitVisible(`#clients a[href="/clients/`+cs[0].ID+`"]`))
 	if q, h1 := eval[string](t, ctx, `document.getElementById('q').value`), eval[string](t, ctx, `document.querySelector('h1').textContent`); q != "zacarias" || h1 != "Clients" {
 		t.Fatalf("after switching language: search %q, heading %q", q, h1)
 	}

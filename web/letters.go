@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
 	"github.com/amparo-project/amparo/document"
 )
 
@@ -25,21 +28,83 @@ func (s *Server) letterRoutes(mux *routes) {
 	mux.Allow("POST /letters/{id}/issue", seesClients, s.letterAction)
 	mux.Allow("GET /letters/{id}/renew", seesClients, s.letterRenewConfirm)
 	mux.Allow("POST /letters/{id}/renew", seesClients, s.letterAction)
-	mux.Allow("POST /letters/{id}/revoke", seesClients, s.letterAction)
+	mux.Allow("POST /letters/{id}/revoke", seesClients, s.letterRevoke)
 	mux.Allow("GET /letters/{id}/{doc}", seesClients, s.letterPDF)
 }
 
-// letterList lists letters by status, or (?awaiting=1) the drafts sent to
-// the reader for approval.
+// letterList lists the organization's letters, newest first: filtered by
+// the client's name (q), the member who signs, the status (or
+// "awaiting": the drafts sent to the reader for approval), and letters
+// expiring within some days; sorted by the main columns.
 func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
-	status, awaiting := r.URL.Query().Get("status"), r.URL.Query().Get("awaiting") == "1"
-	ls, n, err := s.Letters.FindLetters(r.Context(), amparo.LetterFilter{Status: amparo.LetterStatus(status), AwaitingApproval: awaiting, Limit: 100})
+	ctx := r.Context()
+	q, err := parseList(r, amparo.LetterSorts, "-created")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "letters", http.StatusOK, map[string]any{"Letters": ls, "Total": n, "Status": status, "Awaiting": awaiting,
-		"Statuses": amparo.LetterStatuses})
+	f, err := letterFilter(r, q)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	ls, n, err := s.Letters.FindLetters(ctx, f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pg, err := q.Pager(n)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	sess := sessionFrom(ctx)
+	ms, _, err := s.Members.FindMembers(ctx, amparo.MemberFilter{OrganizationID: sess.Account.OrganizationID, Limit: 1000})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v := r.URL.Query()
+	s.render(w, r, "letters", http.StatusOK, map[string]any{"Letters": ls, "Pager": pg, "Members": ms,
+		"Status": v.Get("status"), "Member": v.Get("member"), "Expiring": v.Get("expiring"), "Awaiting": f.AwaitingApproval,
+		"Statuses": amparo.LetterStatuses, "Expirings": []string{"30", "60", "90"}})
+}
+
+// letterFilter reads the letter list's filters from r's address; one it
+// does not understand is EINVALID, said in the reader's language.
+func letterFilter(r *http.Request, q listQuery) (amparo.LetterFilter, error) {
+	v := r.URL.Query()
+	f := amparo.LetterFilter{ClientName: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit(),
+		AwaitingApproval: v.Get("awaiting") == "1" || v.Get("status") == "awaiting"}
+	bad := func(field string) error {
+		return amparo.Invalid(field, "The list cannot be filtered that way.").Localize("list.bad_filter")
+	}
+	if st := v.Get("status"); st != "" && st != "awaiting" {
+		if !slices.Contains(amparo.LetterStatuses, amparo.LetterStatus(st)) {
+			return f, bad("status")
+		}
+		f.Status = amparo.LetterStatus(st)
+	}
+	if m := v.Get("member"); m != "" {
+		if len(m) != 32 || strings.Trim(m, "0123456789abcdef") != "" {
+			return f, bad("member")
+		}
+		f.MemberID = m
+	}
+	if e := v.Get("expiring"); e != "" {
+		days, err := strconv.Atoi(e)
+		if err != nil || days < 1 || days > 3660 {
+			return f, bad("expiring")
+		}
+		f.ExpiresBefore = time.Now().AddDate(0, 0, days)
+	}
+	return f, nil
+}
+
+// letterSeen is a letter's state as a confirmation page shows it: any
+// step of its lifecycle changes it.
+func letterSeen(l *amparo.Letter) string {
+	return string(l.Status) + " " + l.UpdatedAt.UTC().Format(time.RFC3339Nano)
 }
 
 func (s *Server) letterNew(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +147,7 @@ func (s *Server) letterCreate(w http.ResponseWriter, r *http.Request) {
 		s.renderLetterForm(w, r, http.StatusUnprocessableEntity, c, f)
 		return
 	}
-	http.Redirect(w, r, "/letters/"+l.ID, http.StatusSeeOther)
+	s.done(w, r, "/letters/"+l.ID, "letters.created", c.LegalName)
 }
 
 func (s *Server) letterView(w http.ResponseWriter, r *http.Request) {
@@ -102,14 +167,32 @@ func (s *Server) showLetter(w http.ResponseWriter, r *http.Request, status int, 
 			data["Client"] = c
 		}
 	}
+	a := sessionFrom(ctx).Actor()
 	if m, err := s.Members.FindMemberByID(ctx, l.MemberID); err == nil {
 		data["Member"] = m
-		// Only the member named approves: the button is theirs alone.
-		data["Signer"] = m.AccountID != "" && m.AccountID == sessionFrom(ctx).Account.ID
+		// Only the member named approves: the button is theirs alone; only
+		// those who may revoke see the revoke form (Actor.RevokesFor).
+		data["Signer"] = a.SignsFor(m)
+		data["Revoker"] = a.RevokesFor(m)
 	}
-	if l.ApprovedBy != "" {
-		if a, err := s.Accounts.FindAccountByID(ctx, l.ApprovedBy); err == nil {
-			data["Approver"] = a.Name
+	data["Submitter"] = a.WritesClientsOf(l.OrganizationID)
+	// Who prepared, sent and approved the letter, by name.
+	for key, id := range map[string]string{"Preparer": l.CreatedBy, "Sender": l.SubmittedBy, "Approver": l.ApprovedBy} {
+		if id == "" {
+			continue
+		}
+		if acc, err := s.Accounts.FindAccountByID(ctx, id); err == nil {
+			data[key] = acc.Name
+		}
+	}
+	if l.Status == amparo.LetterDraft {
+		// The preview says what the letter will say, and until when it
+		// would be valid if approved now.
+		if p, err := s.Programs.FindProgram(ctx); err == nil {
+			data["PreviewLastDay"] = p.LastValidDay(p.LetterValidUntil(time.Now()))
+		}
+		if o, err := s.Organizations.FindOrganizationByID(ctx, l.OrganizationID); err == nil {
+			data["Organization"] = o.Name
 		}
 	}
 	data["Renewed"] = r.URL.Query().Get("renewed") == "1"
@@ -192,6 +275,22 @@ func (s *Server) servePDF(w http.ResponseWriter, r *http.Request, ctx context.Co
 		err = s.Renderer.Letter(&b, d)
 	case "card.pdf":
 		err = s.Renderer.Card(&b, d)
+	case "qr.png":
+		// The letter's QR code, as the letter and card print it.
+		q, qerr := credential.NewQR(d.QR)
+		if qerr != nil {
+			s.error(w, r, qerr)
+			return
+		}
+		png, qerr := q.PNG(6)
+		if qerr != nil {
+			s.error(w, r, qerr)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(png)
+		return
 	default:
 		http.NotFound(w, r)
 		return
@@ -221,56 +320,117 @@ func (s *Server) letterRenewConfirm(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	data := map[string]any{"Letter": l, "NewLastDay": p.LastValidDay(p.LetterValidUntil(time.Now()))}
+	data := map[string]any{"Letter": l, "NewLastDay": p.LastValidDay(p.LetterValidUntil(time.Now())), "Seen": letterSeen(l)}
 	if m, err := s.Members.FindMemberByID(ctx, l.MemberID); err == nil {
 		data["Member"] = m
 		// Renewing signs a new letter: only the member named is asked.
-		data["Signer"] = m.AccountID != "" && m.AccountID == sessionFrom(ctx).Account.ID
+		data["Signer"] = sessionFrom(ctx).Actor().SignsFor(m)
 	}
 	s.render(w, r, "letter_renew", http.StatusOK, data)
 }
 
-// letterAction sends for approval, issues, renews or revokes, by the
-// path's last word.
+// letterAction sends for approval, issues or renews, by the path's last
+// word. Renewing was confirmed on its page: it refuses to run if the
+// letter changed since (a replayed confirmation).
 func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 	ctx, id := r.Context(), r.PathValue("id")
-	var l *amparo.Letter
-	var err error
-	next := ""
-	switch r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:] {
-	case "submit":
-		l, err = s.Letters.SubmitLetter(ctx, id)
-	case "issue":
-		l, err = s.Letters.IssueLetter(ctx, id)
-	case "renew":
-		l, err = s.Letters.RenewLetter(ctx, id)
-		next = "?renewed=1"
-	case "revoke":
-		reason := strings.TrimSpace(r.PostFormValue("reason"))
-		if reason == "" {
-			f := &form{Values: map[string]string{}}
-			s.problem(s.language(w, r), f, "reason", "letters.err.reason")
-			s.showLetter(w, r, http.StatusUnprocessableEntity, f)
-			return
-		}
-		l, err = s.Letters.RevokeLetter(ctx, id, reason)
-	}
+	cur, err := s.Letters.FindLetterByID(ctx, id)
 	if err != nil {
-		f := &form{Values: map[string]string{}}
-		switch amparo.ErrorCode(err) {
-		case amparo.EINVALID, amparo.ECONFLICT:
-			f.add("action", s.errorText(s.language(w, r), err))
-			s.showLetter(w, r, http.StatusUnprocessableEntity, f)
-		case amparo.EFORBIDDEN:
-			// Said in the reader's language, naming who may.
-			f.add("action", s.forbiddenLetter(w, r, id))
-			s.showLetter(w, r, http.StatusForbidden, f)
-		default:
-			s.error(w, r, err)
-		}
+		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/letters/"+l.ID+next, http.StatusSeeOther)
+	var l *amparo.Letter
+	var key string
+	switch r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:] {
+	case "submit":
+		key = "letters.submitted_done"
+		l, err = s.Letters.SubmitLetter(ctx, id)
+	case "issue":
+		key = "letters.issued"
+		l, err = s.Letters.IssueLetter(ctx, id)
+	case "renew":
+		key = "letters.renewed_done"
+		if err = checkSeen(r, letterSeen(cur)); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		l, err = s.Letters.RenewLetter(ctx, id)
+	}
+	if err != nil {
+		s.letterFailed(w, r, id, err)
+		return
+	}
+	to := "/letters/" + l.ID
+	if key == "letters.renewed_done" {
+		to += "?renewed=1"
+	}
+	s.done(w, r, to, key, cur.ClientName)
+}
+
+// letterFailed answers a refused step on the letter's page, in the
+// reader's language.
+func (s *Server) letterFailed(w http.ResponseWriter, r *http.Request, id string, err error) {
+	f := &form{Values: map[string]string{}}
+	switch amparo.ErrorCode(err) {
+	case amparo.EINVALID, amparo.ECONFLICT:
+		f.add("action", s.errorText(s.language(w, r), err))
+		s.showLetter(w, r, http.StatusUnprocessableEntity, f)
+	case amparo.EFORBIDDEN:
+		// Said in the reader's language, naming who may.
+		f.add("action", s.forbiddenLetter(w, r, id))
+		s.showLetter(w, r, http.StatusForbidden, f)
+	default:
+		s.error(w, r, err)
+	}
+}
+
+// letterRevoke revokes a letter in two steps: the letter page's form
+// gives the reason, and the confirmation page says what will happen; only
+// its button (confirmed=1, with the letter's state when shown) revokes.
+func (s *Server) letterRevoke(w http.ResponseWriter, r *http.Request) {
+	ctx, id := r.Context(), r.PathValue("id")
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if reason == "" {
+		f := &form{Values: map[string]string{}}
+		s.problem(s.language(w, r), f, "reason", "letters.err.reason")
+		s.showLetter(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	l, err := s.Letters.FindLetterByID(ctx, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if r.PostFormValue("confirmed") != "1" {
+		if m, err := s.Members.FindMemberByID(ctx, l.MemberID); err == nil && !sessionFrom(ctx).Actor().RevokesFor(m) {
+			s.letterFailed(w, r, id, amparo.Errorf(amparo.EFORBIDDEN, "not a revoker"))
+			return
+		}
+		lines := []amparo.Msg{{Key: "letters.revoke_what", Args: []any{l.ClientName}}, {Key: "letters.revoke_reason", Args: []any{reason}}}
+		if ls, _, err := s.Letters.FindLetters(ctx, amparo.LetterFilter{ClientID: l.ClientID, Limit: 1000}); err == nil && l.ClientID != "" {
+			switch n, _ := earlierCards(l, ls, time.Now()); {
+			case n == 1:
+				lines = append(lines, amparo.Msg{Key: "letters.revoke_earlier.one"})
+			case n > 1:
+				lines = append(lines, amparo.Msg{Key: "letters.revoke_earlier.other", Args: []any{n}})
+			}
+		}
+		lines = append(lines, amparo.Msg{Key: "letters.revoke_final"})
+		s.confirm(w, r, confirmation{Title: amparo.Msg{Key: "letters.revoke_title"}, Lines: lines,
+			Action: "/letters/" + l.ID + "/revoke", Fields: map[string]string{"reason": reason}, Seen: letterSeen(l),
+			Button: amparo.Msg{Key: "letters.revoke_confirm"}, Danger: true, Cancel: "/letters/" + l.ID})
+		return
+	}
+	if err := checkSeen(r, letterSeen(l)); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	name := l.ClientName
+	if l, err = s.Letters.RevokeLetter(ctx, id, reason); err != nil {
+		s.letterFailed(w, r, id, err)
+		return
+	}
+	s.done(w, r, "/letters/"+l.ID, "letters.revoked", name)
 }
 
 // forbiddenLetter says, in the reader's language, who may do what was

@@ -14,6 +14,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/qrscan"
+	"github.com/amparo-project/amparo/web"
 )
 
 // memberSignedIn signs in, with the second factor, as the account linked
@@ -90,7 +91,7 @@ func TestLetterPages(t *testing.T) {
 	res, _ = tomas.post(letterPath+"/issue", nil)
 	wantRedirect(t, res, letterPath)
 	_, body = b.get(letterPath)
-	if !strings.Contains(body, `id="phone-pin"`) || !strings.Contains(body, "letter.pdf") || !strings.Contains(body, `<dd id="approver">Lic. Tomás Ficticio</dd>`) {
+	if !strings.Contains(body, `id="phone-pin"`) || !strings.Contains(body, "letter.pdf") || !strings.Contains(body, `<dd id="approver">Lic. Tomás Ficticio · `) {
 		t.Fatalf("issued letter page lacks the phone link, downloads or approver:\n%s", body)
 	}
 	l, err := w.db.FindLetterByID(system, strings.TrimPrefix(letterPath, "/letters/"))
@@ -121,14 +122,14 @@ func TestLetterPages(t *testing.T) {
 	if _, body := b.get(letterPath + "/renew"); strings.Contains(body, `action="`+letterPath+`/renew"`) || !strings.Contains(body, `id="renew-not-signer"`) {
 		t.Fatalf("the admin is asked to renew and sign in another's name:\n%s", body)
 	}
-	if res, _ := b.post(letterPath+"/renew", nil); res.StatusCode != http.StatusForbidden {
+	if res, _ := b.post(letterPath+"/renew", url.Values{"confirmed": {"1"}, "seen": {web.LetterSeen(l)}}); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("the admin renewing: %d", res.StatusCode)
 	}
 	res, body = tomas.get(letterPath + "/renew")
 	if res.StatusCode != 200 || !strings.Contains(body, `<form method="post" action="`+letterPath+`/renew">`) || !strings.Contains(body, `id="old-card"`) {
 		t.Fatalf("renew confirmation: %d\n%s", res.StatusCode, body)
 	}
-	res, _ = tomas.post(letterPath+"/renew", nil)
+	res, _ = tomas.post(letterPath+"/renew", url.Values{"confirmed": {"1"}, "seen": {seenOf(t, body)}})
 	next := res.Header.Get("Location")
 	if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(next, "?renewed=1") || strings.HasPrefix(next, letterPath) {
 		t.Fatalf("renew: %d to %q", res.StatusCode, next)
@@ -154,7 +155,11 @@ func TestLetterPages(t *testing.T) {
 	if res, body := b.post(nextPath+"/revoke", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#reason"`) {
 		t.Fatalf("revoke without a reason: %d", res.StatusCode)
 	}
-	if res, _ := b.post(nextPath+"/revoke", url.Values{"reason": {"Representation ended"}}); res.StatusCode != http.StatusSeeOther {
+	res, body = b.post(nextPath+"/revoke", url.Values{"reason": {"Representation ended"}})
+	if res.StatusCode != 200 || !strings.Contains(body, `id="confirm-title"`) {
+		t.Fatalf("revoke asks first: %d", res.StatusCode)
+	}
+	if res, _ := b.post(nextPath+"/revoke", url.Values{"reason": {"Representation ended"}, "confirmed": {"1"}, "seen": {seenOf(t, body)}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
 	if _, body := b.get(nextPath); !regexp.MustCompile(`Revoked|Revocada`).MatchString(body) ||

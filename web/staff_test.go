@@ -104,14 +104,14 @@ func (w *demoWorld) get(t *testing.T, role amparo.Role, path string) (int, strin
 var (
 	hrefs     = regexp.MustCompile(`href="(/[^"#]*)`)
 	postForms = regexp.MustCompile(`(?s)<form[^>]*method="post"[^>]*action="(/[^"]*)"|<form[^>]*action="(/[^"]*)"[^>]*method="post"`)
-	hexID     = regexp.MustCompile(`[0-9a-f]{32}`)
+	recordID     = regexp.MustCompile(`[0-9a-f]{32}`)
 )
 
 // shape is a page's address with its record IDs and query taken out: the
 // crawl visits one page of each shape.
 func shape(path string) string {
 	p, _, _ := strings.Cut(path, "?")
-	return hexID.ReplaceAllString(p, "{id}")
+	return recordID.ReplaceAllString(p, "{id}")
 }
 
 // skipped are the addresses the crawl does not open: files, the public

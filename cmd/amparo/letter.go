@@ -92,6 +92,7 @@ func letterList(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	// Every letter, a thousand at a time: the list is never cut short.
 	var all []*amparo.Letter
 	for offset := 0; ; offset += 1000 {
 		ls, n, err := m.DB.FindLetters(system(ctx), amparo.LetterFilter{Status: amparo.LetterStatus(*status), OrganizationID: *org, Offset: offset, Limit: 1000})
@@ -122,7 +123,7 @@ func letterList(ctx context.Context, m *Main, args []string) error {
 		if !l.ValidUntil.IsZero() {
 			until = amparo.LastValidDay(l.ValidUntil, loc).String()
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.ID, l.Status, until, l.OrganizationID, l.MemberID)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.ID, l.Status, until, l.OrganizationID, l.MemberName)
 	}
 	return w.Flush()
 }

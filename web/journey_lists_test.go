@@ -1,0 +1,236 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
+)
+
+// TestClientsAndLetters_Journey walks clients and letters in Chromium as
+// the office does, at 1280 pixels: the admin adds a client (a banner says
+// so), finds them by searching the list, opens their record, prepares a
+// letter (a banner, and a preview marked as a draft) and sends it for
+// approval; the member named, with their second factor, approves it (a
+// banner, the QR); revoking asks on a confirmation page, where going back
+// changes nothing, and confirming revokes (a banner). The list and record
+// pages, and the confirmation, pass axe in English and Spanish at 1280
+// pixels (TestClientsAndLetters_Phone checks them at 375).
+func TestClientsAndLetters_Journey(t *testing.T) {
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newAccountWorld(t)
+	attorney := w.withKeys(t)
+	storetest.SignerFor(t, w.db, attorney)
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	desk := browsertest.Start(t, nil, chromedp.EmulateViewport(1280, 900))
+	adminSession := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID).session()
+	memberSession, err := w.db.CreateSession(system, attorney.AccountID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := func(ctx context.Context, token string) {
+		do(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+			return err
+		}), setCookie(base, "__Host-session", token))
+	}
+	checkAxe := func(ctx context.Context, where string, width int) { // width: 1280 here
+		t.Helper()
+		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > width {
+			t.Errorf("%s is %d pixels wide at %d", where, wide, width)
+		}
+		out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`)
+		var vs []axeViolation
+		if err := json.Unmarshal([]byte(out), &vs); err != nil {
+			t.Fatalf("%s: axe did not run: %v", where, err)
+		}
+		for _, v := range vs {
+			if v.Impact == "serious" || v.Impact == "critical" {
+				t.Errorf("%s at %d: %s %s: %s (%d nodes)", where, width, v.Impact, v.ID, v.Help, v.Nodes)
+			}
+		}
+	}
+	banner := func(ctx context.Context, want string) {
+		t.Helper()
+		if got := waitFor(ctx, `(document.getElementById('banner') || {}).textContent || ''`, want); !strings.Contains(got, want) {
+			t.Fatalf("the banner says %q, want %q; the page:\n%s", got, want, text(t, ctx))
+		}
+	}
+
+	// 1. The admin adds a client: a banner says it was saved.
+	as(desk, adminSession)
+	name := "Valeria Ejemplo Prueba"
+	do(t, desk, chromedp.Navigate(base+"/clients/new?lang=en"), chromedp.WaitVisible("#legal_name"),
+		chromedp.SendKeys("#legal_name", name), chromedp.SendKeys(`[id="address.line1"]`, "4821 Placeholder Blvd"),
+		chromedp.SetValue("#country_of_birth", "SV"), chromedp.Click("#notice_to_appear"), chromedp.Click("#consent"),
+		chromedp.Submit("#legal_name"))
+	banner(desk, "Client "+name+" saved.")
+	clientPath := eval[string](t, desk, `location.pathname`)
+
+	// 2. The list finds them by a word of the name, without accents or
+	// capitals, and links the name to the record.
+	do(t, desk, chromedp.Navigate(base+"/clients"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", "valeria"), chromedp.Submit("#q"),
+		chromedp.WaitVisible("#list-count"))
+	if got := eval[string](t, desk, `document.getElementById('list-count').textContent`); got != "1–1 of 1" {
+		t.Fatalf("the search counts %q", got)
+	}
+	for _, lang := range []string{"en", "es"} {
+		do(t, desk, chromedp.Navigate(base+"/clients?q=valeria&lang="+lang), chromedp.WaitVisible("#clients"))
+		checkAxe(desk, "/clients ("+lang+")", 1280)
+	}
+	do(t, desk, chromedp.Navigate(base+"/clients?q=valeria&lang=en"), chromedp.WaitVisible("#clients"),
+		chromedp.Click(`#clients a[href="`+clientPath+`"]`), chromedp.WaitVisible("#client-details"))
+
+	// 3. The record shows what was entered, readably.
+	details := eval[string](t, desk, `document.getElementById('client-details').innerText`)
+	for _, want := range []string{"4821 Placeholder Blvd", "El Salvador", name} {
+		if !strings.Contains(details, want) {
+			t.Fatalf("the record lacks %q:\n%s", want, details)
+		}
+	}
+	if got := eval[string](t, desk, `document.getElementById('f-notice_to_appear').textContent`); got != "Yes" {
+		t.Fatalf("notice to appear shows %q", got)
+	}
+	for _, lang := range []string{"en", "es"} {
+		do(t, desk, chromedp.Navigate(base+clientPath+"?lang="+lang), chromedp.WaitVisible("#client-details"))
+		checkAxe(desk, clientPath+" ("+lang+")", 1280)
+	}
+
+	// 4. A letter for them: a banner, a preview marked as a draft; sent
+	// for approval, another banner.
+	do(t, desk, chromedp.Navigate(base+clientPath+"?lang=en"), chromedp.WaitVisible("#new-letter"), chromedp.Click("#new-letter"),
+		chromedp.WaitVisible("#member"), chromedp.SetValue("#member", attorney.ID), chromedp.Submit("#member"))
+	banner(desk, "Draft letter for "+name+" prepared.")
+	letterPath := eval[string](t, desk, `location.pathname`)
+	if got := eval[string](t, desk, `document.getElementById('preview').innerText`); !strings.Contains(got, "Draft") || !strings.Contains(got, name) ||
+		!strings.Contains(got, attorney.Name) {
+		t.Fatalf("the preview says:\n%s", got)
+	}
+	do(t, desk, chromedp.Click(`form[action$="/submit"] button`), chromedp.WaitVisible("#submitted"))
+	banner(desk, "The letter for "+name+" was sent for approval.")
+	if n := eval[int](t, desk, `document.querySelectorAll('form[action$="/issue"], #revoke-form').length`); n != 0 {
+		t.Fatal("the admin is shown a button to issue or revoke a draft")
+	}
+
+	// 5. The member named approves it: a banner, the QR, who did what.
+	as(desk, memberSession)
+	do(t, desk, chromedp.Navigate(base+letterPath+"?lang=en"), chromedp.WaitVisible(`form[action$="/issue"]`),
+		chromedp.Click(`form[action$="/issue"] button`))
+	banner(desk, "The letter for "+name+" was approved and issued.")
+	do(t, desk, chromedp.WaitVisible("#letter-qr"))
+	if ok := eval[bool](t, desk, `document.getElementById('letter-qr').naturalWidth > 100`); !ok {
+		t.Fatal("the QR image does not load")
+	}
+	for id, want := range map[string]string{"preparer": "Cuenta", "submitted": "Cuenta", "approver": attorney.Name} {
+		if got := eval[string](t, desk, `document.getElementById('`+id+`').textContent`); !strings.Contains(got, want) {
+			t.Errorf("#%s says %q, want %q", id, got, want)
+		}
+	}
+	for _, lang := range []string{"en", "es"} {
+		do(t, desk, chromedp.Navigate(base+letterPath+"?lang="+lang), chromedp.WaitVisible("#letter-details"))
+		checkAxe(desk, letterPath+" ("+lang+")", 1280)
+	}
+
+	// 6. Revoking asks first; going back changes nothing.
+	revoke := func() {
+		do(t, desk, chromedp.Navigate(base+letterPath+"?lang=en"), chromedp.WaitVisible("#reason"),
+			chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"), chromedp.WaitVisible("#confirm-title"))
+	}
+	revoke()
+	if got := eval[string](t, desk, `document.getElementById('confirm-what').innerText`); !strings.Contains(got, name) || !strings.Contains(got, "Terminó la representación") {
+		t.Fatalf("the confirmation says:\n%s", got)
+	}
+	checkAxe(desk, "the revoke confirmation", 1280)
+	do(t, desk, chromedp.Click("#confirm-cancel"), chromedp.WaitVisible("#letter-details"))
+	id := strings.TrimPrefix(letterPath, "/letters/")
+	if l, err := w.db.FindLetterByID(system, id); err != nil || l.Status != amparo.LetterActive {
+		t.Fatalf("after going back the letter is %v (%v)", l.Status, err)
+	}
+	revoke()
+	do(t, desk, chromedp.Click("#confirm-button"))
+	banner(desk, "The letter for "+name+" was revoked.")
+	if l, err := w.db.FindLetterByID(system, id); err != nil || l.Status != amparo.LetterRevoked {
+		t.Fatalf("after confirming the letter is %v (%v)", l.Status, err)
+	}
+
+	// 7. The letters list names the client and the member, and links the
+	// letter; then every list and record page at 375 pixels.
+	do(t, desk, chromedp.Navigate(base+"/letters?lang=en&status=revoked"), chromedp.WaitVisible("#letters"))
+	if row := eval[string](t, desk, `document.querySelector('#letters tbody tr').innerText`); !strings.Contains(row, name) || !strings.Contains(row, attorney.Name) {
+		t.Fatalf("the letters list row: %q", row)
+	}
+	for _, lang := range []string{"en", "es"} {
+		do(t, desk, chromedp.Navigate(base+"/letters?lang="+lang), chromedp.WaitVisible("#letters"))
+		checkAxe(desk, "/letters ("+lang+")", 1280)
+	}
+}
+
+// TestClientsAndLetters_Phone: the client and letter lists, both record
+// pages and the confirmation pages (revoke, renew, delete), at 375 pixels
+// in English and Spanish: nothing scrolls sideways, and axe finds nothing
+// serious or critical.
+func TestClientsAndLetters_Phone(t *testing.T) {
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newAccountWorld(t)
+	m := w.withKeys(t)
+	signer := storetest.SignerFor(t, w.db, m)
+	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Valeria Ejemplo Prueba", Language: "es",
+		Situation: amparo.SituationTPS, TPSCountry: "SV", CountryOfBirth: "SV", Address: amparo.Address{Line1: "4821 Placeholder Blvd", City: "Los Angeles"}}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
+	if err := w.db.CreateLetter(system, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.IssueLetter(signer, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	session, err := w.db.CreateSession(system, m.AccountID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
+	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady("body"), setCookie(base, "__Host-session", session))
+	check := func(where string) {
+		t.Helper()
+		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
+			t.Errorf("%s is %d pixels wide on a 375-pixel phone", where, wide)
+		}
+		out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`)
+		var vs []axeViolation
+		if err := json.Unmarshal([]byte(out), &vs); err != nil {
+			t.Fatalf("%s: axe did not run: %v", where, err)
+		}
+		for _, v := range vs {
+			if v.Impact == "serious" || v.Impact == "critical" {
+				t.Errorf("%s: %s %s: %s (%d nodes)", where, v.Impact, v.ID, v.Help, v.Nodes)
+			}
+		}
+	}
+	for _, lang := range []string{"en", "es"} {
+		for _, p := range []string{"/clients", "/clients/" + c.ID, "/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/" + l.ID + "/renew"} {
+			do(t, ctx, chromedp.Navigate(base+p+"?lang="+lang), chromedp.WaitReady("body"))
+			check(p + " (" + lang + ")")
+		}
+		do(t, ctx, chromedp.Navigate(base+"/letters/"+l.ID+"?lang="+lang), chromedp.WaitVisible("#reason"),
+			chromedp.SendKeys("#reason", "Prueba"), chromedp.Submit("#reason"), chromedp.WaitVisible("#confirm-title"))
+		check("the revoke confirmation (" + lang + ")")
+	}
+}

@@ -179,7 +179,9 @@ type ApplicantEvent struct {
 // ApplicantFilter selects applicants; zero fields match all. Reference
 // matches the code given to the person (NormalizeReference is applied);
 // Name matches applicants whose legal or preferred name holds every word
-// of it, ignoring case and accents.
+// of it, ignoring case and accents. Search is what a person types to find
+// someone: their reference code if it is one and someone has it, else
+// their name (as Name).
 //
 // Sort is the order: one of ApplicantSorts, "-" first for descending;
 // empty for the oldest received first. Names are sealed, so no order is
@@ -190,6 +192,7 @@ type ApplicantFilter struct {
 	Status         ApplicantStatus
 	Reference      string
 	Name           string
+	Search         string
 	Sort           string
 	Offset         int
 	Limit          int

@@ -374,6 +374,18 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		}
 		where, args = where+" AND c.reference = ?", append(args, ref)
 	}
+	if f.Search != "" {
+		// A reference code someone has, else a name.
+		g := f
+		g.Search = ""
+		if g.Reference = amparo.NormalizeReference(f.Search); g.Reference != "" {
+			if out, n, err := tx.findApplicants(ctx, g); err != nil || n > 0 {
+				return out, n, err
+			}
+		}
+		g.Reference, g.Name = f.Reference, f.Search
+		return tx.findApplicants(ctx, g)
+	}
 	if f.Name != "" {
 		var ok bool
 		if from, where, args, ok = tx.byName(applicantNameField, f.Name, "applicant_name_tokens", "applicant_id", "applicants", where, args); !ok {

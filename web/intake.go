@@ -66,7 +66,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.language(w, r)
-	a, f := s.intakeFromForm(r, o.ID, amparo.ApplicantActorID, lang)
+	a, f := s.intakeFromForm(r, o.ID, amparo.ApplicantActorID, lang, false)
 	if ok, _ := s.IntakeLimiter.Allow("intake", clientAddr(r), time.Now()); !ok {
 		// The form comes back with everything typed, and why.
 		f.Errors = []fieldError{{"send", s.Catalog.T(lang, "intake.busy")}}

@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"fmt"
 	"html"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -381,5 +384,40 @@ func TestIntakeForm_Errors(t *testing.T) {
 	wantRedirect(t, res, "/applicants/"+as[0].ID)
 	if _, body := staff.get("/applicants/" + as[0].ID); !strings.Contains(body, "Intake of Ana Ejemplo Prueba saved. Reference code: "+as[0].Reference+".") {
 		t.Fatal("no banner after saving the intake")
+	}
+}
+
+// TestApplicantImport_Banner: a file imported whole answers with the
+// list and a banner saying how many were new and how many already known;
+// the same file again imports none.
+func TestApplicantImport_Banner(t *testing.T) {
+	w := newAccountWorld(t)
+	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	csv := "legal_name,date_of_birth,preferred_language,immigration_situation\nAna Ejemplo Prueba,1990-03-25,es,daca\nEva Ejemplo Muestra,1992-01-01,es,asylum\n"
+	upload := func() *http.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "intakes.csv")
+		fw.Write([]byte(csv))
+		mw.Close()
+		req, _ := http.NewRequest("POST", b.url+"/applicants/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readAll(res); res.StatusCode != http.StatusSeeOther {
+			t.Logf("%d: %s", res.StatusCode, body[strings.Index(body, "<main"):])
+		}
+		return res
+	}
+	for _, want := range []string{"2 imported, 0 already known.", "0 imported, 2 already known."} {
+		wantRedirect(t, upload(), "/applicants")
+		if _, body := b.get("/applicants"); !strings.Contains(body, `id="banner"`) || !strings.Contains(body, want) {
+			t.Fatalf("no banner %q after the import", want)
+		}
+	}
+	if n := len(w.applicants(t)); n != 2 {
+		t.Fatalf("%d applicants, want 2", n)
 	}
 }

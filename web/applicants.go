@@ -416,11 +416,13 @@ func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
 			if reason != "" {
 				lines = append(lines, amparo.Msg{Key: "applicant.confirm_reason", Args: []any{reason}})
 			}
-			s.render(w, r, "confirm", http.StatusOK, map[string]any{"Confirm": confirmation{
+			// The form's answer is the confirmation page; its button posts
+			// the same decision again, confirmed.
+			s.confirm(w, r, confirmation{
 				Title:  amparo.Msg{Key: "applicant.confirm_title", Args: []any{a.LegalName, st}},
 				Lines:  lines,
 				Action: "/applicants/" + a.ID + "/status", Fields: map[string]string{"status": string(status), "reason": reason},
-				Seen: seen, Button: amparo.Msg{Key: "applicant.confirm_button"}, Cancel: "/applicants/" + a.ID}})
+				Seen: seen, Button: amparo.Msg{Key: "applicant.confirm_button"}, Cancel: "/applicants/" + a.ID})
 			return
 		}
 		if err := checkSeen(r, seen); err != nil {

@@ -401,11 +401,39 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 		return nil, 0, mapError(err)
 	}
 	// The page's IDs are chosen from an index (00020_applicant_list.sql),
-	// then only its rows are read whole: a deep page skips index entries,
-	// not sealed rows.
-	ids := page("SELECT c.id FROM "+from+" "+where+" ORDER BY "+order, f.Offset, f.Limit)
-	out, err := tx.queryApplicants(ctx, "SELECT "+applicantColumns+" FROM applicants c WHERE c.id IN ("+ids+") ORDER BY "+order, args...)
-	return out, n, err
+	// then only its rows are read whole, by ID: a deep page skips index
+	// entries, not sealed rows, and neither database is left to plan a
+	// join of the two.
+	rows, err := tx.query(ctx, page("SELECT c.id FROM "+from+" "+where+" ORDER BY "+order, f.Offset, f.Limit), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []any
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, mapError(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, mapError(err)
+	}
+	if len(ids) == 0 {
+		return nil, n, nil
+	}
+	out, err := tx.queryApplicants(ctx, "SELECT "+applicantColumns+" FROM applicants c WHERE c.id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	if err != nil {
+		return nil, 0, err
+	}
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		at[id.(string)] = i
+	}
+	slices.SortFunc(out, func(a, b *amparo.Applicant) int { return at[a.ID] - at[b.ID] })
+	return out, n, nil
 }
 
 // applicantStatusRank is an applicant's status as its place in

@@ -65,8 +65,10 @@ func TestBrowser_ApplicantPagination(t *testing.T) {
 			seen[n] = true
 			last = n
 		}
+		waitFor(ctx, `document.readyState`, "complete")
 		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
-			t.Errorf("page %d is %d pixels wide on a 375-pixel phone", page, wide)
+			over := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 375.5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)).slice(-6).join(', ')`)
+			t.Errorf("page %d is %d pixels wide on a 375-pixel phone: %s", page, wide, over)
 		}
 		if !eval[bool](t, ctx, `!!document.querySelector('a[rel=next]')`) {
 			break

@@ -179,16 +179,32 @@ type ApplicantEvent struct {
 // ApplicantFilter selects applicants; zero fields match all. Reference
 // matches the code given to the person (NormalizeReference is applied);
 // Name matches applicants whose legal or preferred name holds every word
-// of it, ignoring case and accents.
+// of it, ignoring case and accents. Search is what a person types to find
+// someone: their reference code if it is one and someone has it, else
+// their name (as Name).
+//
+// Sort is the order: one of ApplicantSorts, "-" first for descending;
+// empty for the oldest received first. Names are sealed, so no order is
+// by name (see ApplicantSorts).
 type ApplicantFilter struct {
 	ID             string
 	OrganizationID string
 	Status         ApplicantStatus
 	Reference      string
 	Name           string
+	Search         string
+	Sort           string
 	Offset         int
 	Limit          int
 }
+
+// ApplicantSorts are the orders of a list of applicants: when they were
+// received (recorded), their status in the order of ApplicantStatuses (and
+// within it, when received), and when their record last changed. Each
+// breaks ties by ID, so that pages never overlap. A name is sealed with
+// each person's own key: the store cannot order by it without storing an
+// order-revealing copy, so lists find names by search instead.
+var ApplicantSorts = []string{"received", "status", "updated"}
 
 // ApplicantService keeps intakes, scoped to the actor's organization.
 type ApplicantService interface {
@@ -216,8 +232,9 @@ type ApplicantService interface {
 	// and facts are never shown to the sender.
 	SubmitApplicant(ctx context.Context, a *Applicant, reference string) (created bool, err error)
 	// FindApplicants lists the actor's organization's applicants (every
-	// organization's for the system), oldest first, with the total
-	// matching f. EFORBIDDEN unless the actor sees clients
+	// organization's for the system), in f.Sort's order (oldest first by
+	// default), with the total matching f. EINVALID for a sort not in
+	// ApplicantSorts; EFORBIDDEN unless the actor sees clients
 	// (Actor.SeesClients).
 	FindApplicants(ctx context.Context, f ApplicantFilter) ([]*Applicant, int, error)
 	// FindApplicantByID returns one applicant; ENOTFOUND if the actor's

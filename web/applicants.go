@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,24 +28,34 @@ func (s *Server) applicantRoutes(mux *routes) {
 	mux.Allow("POST /applicants/{id}/status", seesClients, s.applicantStatus)
 }
 
-// applicantList lists the organization's intakes, or finds one by its
-// reference code or by name (q).
+// applicantList lists the organization's intakes, a page at a time,
+// newest first unless another order is asked; a search (q) finds a
+// reference code or a name, and a status narrows the list. Names are
+// sealed: the list is not sorted by name (amparo.ApplicantSorts).
 func (s *Server) applicantList(w http.ResponseWriter, r *http.Request) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	var as []*amparo.Applicant
-	var n int
-	var err error
-	if ref := amparo.NormalizeReference(q); ref != "" {
-		as, n, err = s.Applicants.FindApplicants(r.Context(), amparo.ApplicantFilter{Reference: ref, Limit: 100})
-	}
-	if err == nil && n == 0 {
-		as, n, err = s.Applicants.FindApplicants(r.Context(), amparo.ApplicantFilter{Name: q, Limit: 100})
-	}
+	q, err := parseList(r, amparo.ApplicantSorts, "-received")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "applicants", http.StatusOK, map[string]any{"Applicants": as, "Total": n, "Query": q})
+	status := amparo.ApplicantStatus(r.URL.Query().Get("status"))
+	if status != "" && !slices.Contains(amparo.ApplicantStatuses, status) {
+		s.error(w, r, amparo.Invalid("status", "There is no such status.").Localize("applicants.bad_status"))
+		return
+	}
+	as, n, err := s.Applicants.FindApplicants(r.Context(), amparo.ApplicantFilter{Search: q.Q, Status: status, Sort: q.Sort,
+		Offset: q.Offset(), Limit: q.Limit()})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	pg, err := q.Pager(n)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "applicants", http.StatusOK, map[string]any{"Applicants": as, "Pager": pg, "Status": status,
+		"Statuses": amparo.ApplicantStatuses})
 }
 
 func (s *Server) applicantNew(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +80,7 @@ func (s *Server) applicantCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.language(w, r)
-	a, f := s.intakeFromForm(r, o.ID, sess.AccountID, lang)
+	a, f := s.intakeFromForm(r, o.ID, sess.AccountID, lang, true)
 	if len(f.Errors) > 0 {
 		s.render(w, r, "intake", http.StatusUnprocessableEntity, s.intakePage(w, r, o, true, f))
 		return
@@ -76,13 +89,16 @@ func (s *Server) applicantCreate(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/applicants/"+a.ID, http.StatusSeeOther)
+	s.done(w, r, "/applicants/"+a.ID, "applicants.saved", a.LegalName, a.Reference)
 }
 
 // intakeFromForm reads and checks an intake form, as the public and the
 // staff forms share it. Every question starts unanswered, and an
-// unanswered question records nothing.
-func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string) (*amparo.Applicant, *form) {
+// unanswered question records nothing. Every problem is found at once,
+// listed in the order of the form, and said to whoever fills it: the
+// person themselves on the public form, staff about the person on the
+// staff form (intakeErrorKey).
+func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string, staff bool) (*amparo.Applicant, *form) {
 	f := &form{Values: map[string]string{}}
 	c := &amparo.Client{OrganizationID: orgID}
 	clientFromForm(r, c, f)
@@ -103,16 +119,71 @@ func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string)
 		RecordedBy: recordedBy, Language: lang}}
 	s.formErrors(lang, c.Validate(), f, "client.err.", false)
 	for i, e := range f.Errors {
-		// The intake's own words where they differ from the client form's.
-		switch e.Field {
-		case "reference", "consent", "country_of_birth", "tps_country", "next_hearing", "situation":
-			f.Errors[i].Message = s.Catalog.T(lang, "intake.err."+e.Field)
+		if key := s.intakeErrorKey(staff, e.Field); key != "" {
+			f.Errors[i].Message = s.Catalog.T(lang, key)
 		}
 	}
+	order := intakeFieldOrder()
+	slices.SortStableFunc(f.Errors, func(a, b fieldError) int { return order(a.Field) - order(b.Field) })
 	facts.Personal = c.Personal
 	a := &amparo.Applicant{OrganizationID: orgID, Key: csvimport.RowKey(s.IntakeKeySecret, c.LegalName, c.BirthDate), Facts: facts}
 	return a, f
 }
+
+// intakeErrorKey is the catalog key of a field's problem in the intake
+// form's own words, "" where the client form's (client.err.*) say it: the
+// public form's (intake.err.*) speak to the person ("your date of
+// birth"), the staff form's (applicant.err.*) about them.
+func (s *Server) intakeErrorKey(staff bool, field string) string {
+	key := "intake.err." + field
+	if staff {
+		key = "applicant.err." + field
+	}
+	if s.Catalog.Has(key) {
+		return key
+	}
+	return ""
+}
+
+// intakeFieldOrder ranks the intake form's fields in the order it shows
+// them, for its error summary to follow.
+func intakeFieldOrder() func(string) int {
+	fields := []string{"legal_name", "single_name", "preferred_name", "birth_date", "phone", "language"}
+	for _, q := range intake.Questions {
+		fields = append(fields, q.Field)
+	}
+	fields = append(fields, "interpreter_ok", "reference", "consent", "send")
+	return func(f string) int {
+		if i := slices.Index(fields, f); i >= 0 {
+			return i
+		}
+		return len(fields)
+	}
+}
+
+// IntakeLabel is an intake form's label for a field: the public form's
+// (intake.field.*), which speak as the person ("I am detained now"), or
+// the staff form's (applicant.field.*), about them; where neither has
+// its own, the client form's.
+func (p page) IntakeLabel(staff bool, field string) string {
+	keys := []string{"intake.field." + field}
+	if staff {
+		keys = []string{"applicant.field." + field}
+		if neutralIntakeLabels[field] {
+			keys = append(keys, "intake.field."+field)
+		}
+	}
+	for _, k := range keys {
+		if p.catalog.Has(k) {
+			return p.T(k)
+		}
+	}
+	return p.T("client.field." + field)
+}
+
+// neutralIntakeLabels are the public form's labels that read the same to
+// staff: the staff form shares them.
+var neutralIntakeLabels = map[string]bool{"situation": true, "country_of_birth": true}
 
 func (s *Server) applicantImport(w http.ResponseWriter, r *http.Request) {
 	sess := sessionFrom(r.Context())
@@ -144,6 +215,11 @@ func (s *Server) applicantImport(w http.ResponseWriter, r *http.Request) {
 			problems = append(problems, e.Text(s.Catalog, lang))
 		}
 	}
+	if rep != nil && rep.Stored && len(problems) == 0 && len(rep.Review) == 0 && r.FormValue("dry_run") != "on" {
+		// Nothing to show but how many: the banner says it on the list.
+		s.done(w, r, "/applicants", "applicants.imported_banner", rep.Created, rep.Known)
+		return
+	}
 	status := http.StatusOK
 	if len(problems) > 0 && (rep == nil || !rep.Stored) {
 		status = http.StatusUnprocessableEntity
@@ -162,12 +238,18 @@ func (s *Server) applicantView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	a, err := s.Applicants.FindApplicantByID(r.Context(), r.PathValue("id"))
+	ctx := r.Context()
+	a, err := s.Applicants.FindApplicantByID(ctx, r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	events, err := s.Applicants.FindApplicantEvents(r.Context(), a.ID)
+	events, err := s.Applicants.FindApplicantEvents(ctx, a.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	where, err := s.applicantWhere(ctx, a)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -175,7 +257,7 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 	lang := s.language(w, r)
 	received := a.IntakeDate
 	if received.IsZero() {
-		received = amparo.DayOf(a.CreatedAt, s.programZone(r.Context()))
+		received = amparo.DayOf(a.CreatedAt, s.programZone(ctx))
 	}
 	var history []historyEntry
 	var proposed []changeView // contact details proposed, not applied, newest first
@@ -194,7 +276,78 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 	}
 	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Received": received, "History": history, "Proposed": proposed,
 		"CountryOfBirth": intake.CountryName(lang, a.CountryOfBirth), "TPSCountry": intake.CountryName(lang, a.TPSCountry),
-		"Statuses": amparo.ApplicantStatuses, "Form": f})
+		"Statuses": decidable(a.Status), "Form": f, "Where": where})
+}
+
+// decidable are the statuses staff may choose for an applicant now:
+// matched and served are set by accepting a match and issuing its letter,
+// not chosen.
+func decidable(now amparo.ApplicantStatus) []amparo.ApplicantStatus {
+	var out []amparo.ApplicantStatus
+	for _, st := range amparo.ApplicantStatuses {
+		if st == now || st != amparo.ApplicantMatched && st != amparo.ApplicantServed {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// applicantPlace is where an applicant is on the way to a letter: their
+// place in the queue while they wait, the member they were matched to,
+// and the client record made from them.
+type applicantPlace struct {
+	Waiting        bool
+	Place, InLine  int    // 0 when not in line (excluded by the policy)
+	QueueURL       string // the queue's page that shows them, at their row
+	Member         string // the member's name, once matched
+	ClientID       string
+	ClientName     string
+	ProposalsShown bool // matches are proposed from the line: the page links to them
+}
+
+// applicantWhere finds a's place in the queue (ranked under the policy in
+// force, as /queue shows it), match and client.
+func (s *Server) applicantWhere(ctx context.Context, a *amparo.Applicant) (*applicantPlace, error) {
+	p := &applicantPlace{Waiting: slices.Contains(intake.Waiting, a.Status)}
+	if p.Waiting {
+		// One page of one place: the ranking is of the whole line, and only
+		// one person is read in full.
+		line, err := s.intake.Queue(ctx, a.OrganizationID, 0, 1)
+		if err != nil {
+			return nil, err
+		}
+		p.InLine = len(line.Places)
+		if pl, ok := line.Lookup(a.ID); ok && pl.Place > 0 {
+			p.Place = pl.Place
+			p.QueueURL = fmt.Sprintf("/queue?page=%d#q-%s", (pl.Place-1)/queuePageSize+1, a.ID)
+			p.ProposalsShown = true
+		}
+	}
+	if a.MemberID != "" {
+		m, err := s.Members.FindMemberByID(ctx, a.MemberID)
+		if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			return nil, err
+		} else if err == nil {
+			p.Member = m.Name
+		}
+	}
+	if a.Status == amparo.ApplicantMatched || a.Status == amparo.ApplicantServed {
+		c, err := s.Applicants.FindApplicantClient(ctx, a.ID)
+		if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			return nil, err
+		} else if err == nil {
+			p.ClientID, p.ClientName = c.ID, c.LegalName
+		}
+	}
+	return p, nil
+}
+
+// YesNo is a yes-or-no fact in the reader's language.
+func (p page) YesNo(yes bool) string {
+	if yes {
+		return p.T("yes")
+	}
+	return p.T("no")
 }
 
 // historyEntry is one entry of an applicant's history, as the page shows it.
@@ -234,11 +387,52 @@ func (s *Server) factValue(lang, field, v string) string {
 	return v
 }
 
-// applicantStatus records a decision on an applicant, with why.
+// leavesLine are the decisions that take a person out of the line for
+// good, unless someone decides again: they are confirmed first.
+var leavesLine = []amparo.ApplicantStatus{amparo.ApplicantDeclined, amparo.ApplicantClosed}
+
+// applicantStatus records a decision on an applicant, with why. Declining
+// or closing asks first, on a confirmation page that says what happens;
+// a confirmation shown before the record changed again changes nothing.
 func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
-	if err := s.Applicants.SetApplicantStatus(r.Context(), r.PathValue("id"), amparo.ApplicantStatus(r.PostFormValue("status")), "", r.PostFormValue("reason")); err != nil {
+	ctx := r.Context()
+	status, reason := amparo.ApplicantStatus(r.PostFormValue("status")), strings.TrimSpace(r.PostFormValue("reason"))
+	if !slices.Contains(amparo.ApplicantStatuses, status) {
+		f := &form{Values: map[string]string{"reason": reason}}
+		s.problem(s.language(w, r), f, "status", "applicant.err.status")
+		s.showApplicant(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	a, err := s.Applicants.FindApplicantByID(ctx, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	seen := string(a.Status) + " " + a.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	if slices.Contains(leavesLine, status) && status != a.Status {
+		if r.PostFormValue("confirmed") != "1" {
+			st := s.Catalog.T(s.language(w, r), "applicant.status."+string(status))
+			lines := []amparo.Msg{{Key: "applicant.confirm_leaves", Args: []any{a.LegalName}}, {Key: "applicant.confirm_undo"}}
+			if reason != "" {
+				lines = append(lines, amparo.Msg{Key: "applicant.confirm_reason", Args: []any{reason}})
+			}
+			// The form's answer is the confirmation page; its button posts
+			// the same decision again, confirmed.
+			s.confirm(w, r, confirmation{
+				Title:  amparo.Msg{Key: "applicant.confirm_title", Args: []any{a.LegalName, st}},
+				Lines:  lines,
+				Action: "/applicants/" + a.ID + "/status", Fields: map[string]string{"status": string(status), "reason": reason},
+				Seen: seen, Button: amparo.Msg{Key: "applicant.confirm_button"}, Cancel: "/applicants/" + a.ID})
+			return
+		}
+		if err := checkSeen(r, seen); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	if err := s.Applicants.SetApplicantStatus(ctx, a.ID, status, "", reason); err != nil {
 		if amparo.ErrorCode(err) == amparo.EINVALID {
-			f := &form{Values: map[string]string{}}
+			f := &form{Values: map[string]string{"reason": reason}}
 			s.problem(s.language(w, r), f, "status", "applicant.err.status")
 			s.showApplicant(w, r, http.StatusUnprocessableEntity, f)
 			return
@@ -246,5 +440,5 @@ func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/applicants/"+r.PathValue("id"), http.StatusSeeOther)
+	s.done(w, r, "/applicants/"+a.ID, "applicant.status_saved", a.LegalName, s.Catalog.T(s.language(w, r), "applicant.status."+string(status)))
 }

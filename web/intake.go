@@ -66,7 +66,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.language(w, r)
-	a, f := s.intakeFromForm(r, o.ID, amparo.ApplicantActorID, lang)
+	a, f := s.intakeFromForm(r, o.ID, amparo.ApplicantActorID, lang, false)
 	if ok, _, err := s.IntakeLimiter.Allow(r.Context(), "intake", clientAddr(r), time.Now()); err != nil {
 		s.error(w, r, err)
 		return

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/amparo-project/amparo"
 )
@@ -14,29 +13,34 @@ func (s *Server) queueRoutes(mux *routes) {
 	s.policyRoutes(mux)
 }
 
-// queuePage shows one page of the line; places are numbered in the whole
-// line.
+// queuePage shows one page of the line, 50 places, in the policy's order
+// (the line has no other); places are numbered in the whole line, and
+// each row links to the person's record. A page past the end, or one
+// that is not a number, is answered in the reader's language.
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	sess := sessionFrom(r.Context())
-	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	pageNo = max(pageNo, 1)
-	line, err := s.intake.Queue(r.Context(), sess.Account.OrganizationID, (pageNo-1)*queuePageSize, queuePageSize)
+	q, err := parseList(r, nil, "")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	data := map[string]any{"Queue": line.Queue, "Version": line.Version, "Line": line}
-	if pageNo > 1 {
-		data["Prev"] = pageNo - 1
+	line, err := s.intake.Queue(r.Context(), sess.Account.OrganizationID, q.Offset(), queuePageSize)
+	if err != nil {
+		s.error(w, r, err)
+		return
 	}
-	if line.Offset+len(line.Page) < len(line.Places) {
-		data["Next"] = pageNo + 1
+	pg, err := q.Pager(len(line.Places))
+	if err != nil {
+		s.error(w, r, err)
+		return
 	}
+	data := map[string]any{"Queue": line.Queue, "Version": line.Version, "Line": line, "Pager": pg}
 	if len(line.Page) > 0 {
 		data["First"], data["Last"] = line.Page[0].Place, line.Page[len(line.Page)-1].Place
 	}
 	s.render(w, r, "queue", http.StatusOK, data)
 }
 
-// queuePageSize is how many places a page of the queue shows.
-const queuePageSize = 50
+// queuePageSize is how many places a page of the queue shows: a page of
+// any list (perPage), so that the pager's pages are the queue's.
+const queuePageSize = perPage

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -11,8 +12,10 @@ import (
 )
 
 // TestQueuePaging: the queue shows 50 places a page, numbered in the whole
-// line (page 2 starts at place 51), with links to the pages before and
-// after; the pages together hold everyone waiting, once.
+// line (page 2 starts at place 51), each linking to the person's record
+// (with an anchor the applicant page links to), with links to the pages
+// before and after; the pages together hold everyone waiting, once. A page
+// past the end, or not a page number, is answered in the reader's language.
 func TestQueuePaging(t *testing.T) {
 	w := newAccountWorld(t)
 	intake := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
@@ -26,7 +29,7 @@ func TestQueuePaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
-	row := regexp.MustCompile(`<tr><td>(\d+)</td><td>(Persona Ejemplo \w+)</td>`)
+	row := regexp.MustCompile(`<tr><td>(\d+)</td><td id="q-(\w+)" data-label="Name"><a href="/applicants/(\w+)">(Persona Ejemplo \w+)</a></td>`)
 	seen := map[string]bool{}
 	for _, tt := range []struct {
 		query       string
@@ -34,7 +37,7 @@ func TestQueuePaging(t *testing.T) {
 		prev, next  string
 	}{
 		{"", 1, 50, "", "/queue?page=2"},
-		{"?page=2", 51, 100, "/queue?page=1", "/queue?page=3"},
+		{"?page=2", 51, 100, "/queue", "/queue?page=3"},
 		{"?page=3", 101, 120, "/queue?page=2", ""},
 	} {
 		res, body := b.get("/queue" + tt.query)
@@ -45,10 +48,13 @@ func TestQueuePaging(t *testing.T) {
 		for _, m := range row.FindAllStringSubmatch(body, -1) {
 			n, _ := strconv.Atoi(m[1])
 			places = append(places, n)
-			if seen[m[2]] {
-				t.Errorf("/queue%s: %s is on two pages", tt.query, m[2])
+			if m[2] != m[3] {
+				t.Errorf("/queue%s: row q-%s links to %s", tt.query, m[2], m[3])
 			}
-			seen[m[2]] = true
+			if seen[m[4]] {
+				t.Errorf("/queue%s: %s is on two pages", tt.query, m[4])
+			}
+			seen[m[4]] = true
 		}
 		var want []int
 		for n := tt.first; n <= tt.last; n++ {
@@ -63,15 +69,29 @@ func TestQueuePaging(t *testing.T) {
 				t.Errorf("/queue%s: the %s link is not %q", tt.query, rel, href)
 			}
 		}
-		if !strings.Contains(body, "120 people waiting") {
+		if want := fmt.Sprintf("Places %d to %d of 120.", tt.first, tt.last); !strings.Contains(body, "120 people waiting") || !strings.Contains(body, want) {
 			t.Errorf("/queue%s does not count the whole line", tt.query)
 		}
 	}
 	if len(seen) != 120 {
 		t.Errorf("the pages hold %d people, want 120", len(seen))
 	}
-	// A page past the end shows nobody, and leads back.
-	if _, body := b.get("/queue?page=9"); row.MatchString(body) || !strings.Contains(body, `rel="prev"`) {
-		t.Errorf("page 9:\n%s", body)
+	// A page past the end, or not a page, shows nobody, says why in the
+	// reader's language, and is never a 500.
+	for _, tt := range []struct {
+		query string
+		code  int
+		says  string
+	}{
+		{"?page=9&lang=es", 404, "No existe la página 9"},
+		{"?page=9&lang=en", 404, "There is no page 9: the list has 3 pages."},
+		{"?page=-1&lang=en", 400, "The page number must be a whole number from 1."},
+		{"?page=abc&lang=es", 400, "número de página"},
+		{"?sort=name&lang=en", 400, "This list cannot be sorted that way."},
+	} {
+		res, body := b.get("/queue" + tt.query)
+		if res.StatusCode != tt.code || row.MatchString(body) || !strings.Contains(body, tt.says) {
+			t.Errorf("/queue%s: %d, want %d saying %q", tt.query, res.StatusCode, tt.code, tt.says)
+		}
 	}
 }

@@ -440,5 +440,5 @@ func (s *Server) applicantStatus(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.done(w, r, "/applicants/"+a.ID, "applicant.status_saved", a.LegalName, s.Catalog.T(s.language(w, r), "applicant.status."+string(status)))
+	s.done(w, r, "/applicants/"+a.ID, "applicant.status_saved", a.LegalName, amparo.Msg{Key: "applicant.status." + string(status)})
 }

@@ -137,8 +137,11 @@ func TestJourney_StaffIntake(t *testing.T) {
 
 	// 3. Found by the code typed with a hyphen, in lower case.
 	do(t, ctx, chromedp.Navigate(base+"/applicants"), chromedp.WaitVisible("#q"),
-		chromedp.SendKeys("#q", strings.ToLower(ref[:5]+"-"+ref[5:])), chromedp.Submit("#q"),
-		chromedp.WaitVisible(`a[href="/applicants/`+id+`"]`))
+		chromedp.SendKeys("#q", strings.ToLower(ref[:5]+"-"+ref[5:])), chromedp.Submit("#q"))
+	// The list shows the newest first, the person among them: wait for the
+	// search's own page.
+	waitFor(ctx, `location.search.includes('q=') && document.readyState == 'complete' && document.querySelector('#applicants') ? 'ready' : ''`, "ready")
+	do(t, ctx, chromedp.WaitVisible(`a[href="/applicants/`+id+`"]`))
 	if n := eval[int](t, ctx, `document.querySelectorAll('#applicants tbody tr').length`); n != 1 {
 		t.Fatalf("the search by code lists %d rows", n)
 	}
@@ -182,7 +185,7 @@ func TestJourney_StaffIntake(t *testing.T) {
 		chromedp.SetValue("#status", "closed"), chromedp.Click("#decide"), chromedp.WaitVisible("#confirm-title"))
 	checkPhonePage(t, ctx, axe, "the confirmation to close (es)")
 	do(t, ctx, chromedp.Click("#confirm-button"), chromedp.WaitVisible("#banner"))
-	if banner := eval[string](t, ctx, `document.getElementById('banner').textContent`); !strings.Contains(banner, "es ahora “Cerrada”") {
+	if banner := eval[string](t, ctx, `document.getElementById('banner').textContent`); !strings.Contains(banner, "es ahora «Cerrada»") {
 		t.Errorf("the banner says %q", banner)
 	}
 	if place := eval[string](t, ctx, `document.getElementById('queue-place').textContent`); place != "No espera en la fila." {

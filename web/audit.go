@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -206,7 +205,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 	var cw *csvexport.Writer
 	err := s.Audit.ExportAuditEvents(r.Context(), as.Filter, func(e *amparo.AuditEvent) error {
 		if cw == nil {
-			s.flashNow(w, r, "audit.exported")
+			s.keepFlash(w, r, "audit.exported")
 			h := w.Header()
 			h.Set("Content-Type", "text/csv; charset=utf-8")
 			h.Set("Content-Disposition", `attachment; filename="amparo-audit.csv"`)
@@ -230,7 +229,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if cw == nil { // no event matched: the header alone
-		s.flashNow(w, r, "audit.exported")
+		s.keepFlash(w, r, "audit.exported")
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="amparo-audit.csv"`)
 		cw = csvexport.NewWriter(w)
@@ -249,16 +248,3 @@ func (s *Server) auditCSVHeader(lang string) []string {
 	return h
 }
 
-// flashNow keeps a banner for the next page without redirecting: for an
-// answer that is a download, which leaves the browser on its page.
-func (s *Server) flashNow(w http.ResponseWriter, r *http.Request, key string) {
-	f := flash{Key: key}
-	sess := sessionFrom(r.Context())
-	if sess == nil {
-		return
-	}
-	b, _ := json.Marshal(f)
-	if err := s.keepSealed(w, r, flashCookie, "/", sess.AccountID, b, 5*time.Minute); err != nil {
-		s.Logger.Error("banner not kept", "err", err)
-	}
-}

@@ -54,7 +54,11 @@ func TestBrowser_LanguageSwitchKeepsThePage(t *testing.T) {
 			t.Fatalf("the file lacks %s", c)
 		}
 	}
-	do(t, ctx, chromedp.Click("#recovery-saved"), chromedp.WaitVisible(`form[action="/signout"]`))
+	do(t, ctx, chromedp.Click("#recovery-saved"))
+	// Every signed-in page has the header's sign-out: wait for the dashboard itself.
+	if got := waitFor(ctx, `location.pathname == '/dashboard' && document.readyState == 'complete' ? 'dashboard' : location.pathname`, "dashboard"); got != "dashboard" {
+		t.Fatalf("after saving the codes: %s", got)
+	}
 
 	// A one-word name is refused, with what was typed kept, until the
 	// person is marked as having a single name.

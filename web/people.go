@@ -117,8 +117,7 @@ func (s *Server) invited(w http.ResponseWriter, r *http.Request, inv *amparo.Inv
 		s.error(w, r, err)
 		return
 	}
-	lang := s.language(w, r)
-	s.done(w, r, path, "people.invited", inv.Email, s.Catalog.T(lang, "role."+string(inv.Role)))
+	s.done(w, r, path, "people.invited", inv.Email, amparo.Msg{Key: "role." + string(inv.Role)})
 }
 
 // inviteText downloads the link of the invitation just made, to send or

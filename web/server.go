@@ -449,7 +449,16 @@ func (p page) Reason(r matching.Reason) string { return r.Text(p.catalog, p.Lang
 
 // Msg is a catalog message, such as a conflict check's reason, in the
 // page's language.
-func (p page) Msg(m amparo.Msg) string { return p.catalog.T(p.Lang, m.Key, m.Args...) }
+func (p page) Msg(m amparo.Msg) string {
+	args := make([]any, len(m.Args))
+	for i, a := range m.Args {
+		if inner, ok := a.(amparo.Msg); ok {
+			a = p.Msg(inner)
+		}
+		args[i] = a
+	}
+	return p.catalog.T(p.Lang, m.Key, args...)
+}
 
 // TIn is a catalog message in lang, not the page's language: the words a
 // page shows in English whatever the reader's, for an officer.

@@ -94,32 +94,67 @@ func (s *Server) shellFor(r *http.Request) *shell {
 const flashCookie = "flash"
 
 // flash is the message of the banner a page shows once: a catalog key
-// and its arguments, text or whole numbers (which pick plural forms).
+// and its arguments, each text, a whole number (which picks a plural
+// form) or a message itself, said in the language of the page that shows
+// the banner.
 type flash struct {
 	Key  string `json:"k"`
 	Args []any  `json:"a,omitempty"`
+}
+
+func newFlash(key string, args []any) flash {
+	f := flash{Key: key}
+	for _, a := range args {
+		switch a := a.(type) {
+		case int, int64:
+			f.Args = append(f.Args, a)
+		case amparo.Msg:
+			f.Args = append(f.Args, newFlash(a.Key, a.Args))
+		default:
+			f.Args = append(f.Args, fmt.Sprint(a))
+		}
+	}
+	return f
+}
+
+// msg turns a flash read back from JSON into the message it was.
+func (f flash) msg() amparo.Msg {
+	m := amparo.Msg{Key: f.Key}
+	for _, a := range f.Args {
+		switch a := a.(type) {
+		case float64: // JSON's numbers: whole ones, as newFlash kept them
+			m.Args = append(m.Args, int(a))
+		case map[string]any:
+			b, _ := json.Marshal(a)
+			var inner flash
+			json.Unmarshal(b, &inner)
+			m.Args = append(m.Args, inner.msg())
+		default:
+			m.Args = append(m.Args, a)
+		}
+	}
+	return m
 }
 
 // done answers a POST that succeeded: the banner says what was done (a
 // catalog key and its arguments), on the page the redirect leads to.
 func (s *Server) done(w http.ResponseWriter, r *http.Request, to, key string, args ...any) {
 	s.language(w, r) // a ?lang= on the action holds for the page that says it is done
-	f := flash{Key: key}
-	for _, a := range args {
-		switch a.(type) {
-		case int, int64:
-			f.Args = append(f.Args, a)
-		default:
-			f.Args = append(f.Args, fmt.Sprint(a))
-		}
-	}
-	if sess := sessionFrom(r.Context()); sess != nil {
-		b, _ := json.Marshal(f)
-		if err := s.keepSealed(w, r, flashCookie, "/", sess.AccountID, b, 5*time.Minute); err != nil {
-			s.Logger.ErrorContext(r.Context(), "banner not kept", "err", err)
-		}
-	}
+	s.keepFlash(w, r, key, args...)
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// keepFlash keeps a banner for the next page the signed-in person opens:
+// done's, or a download's, which leaves the browser on its page.
+func (s *Server) keepFlash(w http.ResponseWriter, r *http.Request, key string, args ...any) {
+	sess := sessionFrom(r.Context())
+	if sess == nil {
+		return
+	}
+	b, _ := json.Marshal(newFlash(key, args))
+	if err := s.keepSealed(w, r, flashCookie, "/", sess.AccountID, b, 5*time.Minute); err != nil {
+		s.Logger.ErrorContext(r.Context(), "banner not kept", "err", err)
+	}
 }
 
 // takeFlash returns the banner waiting for r's account, and clears it.
@@ -137,14 +172,8 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *amparo.Msg {
 	if b == nil || json.Unmarshal(b, &f) != nil || f.Key == "" {
 		return nil
 	}
-	m := &amparo.Msg{Key: f.Key}
-	for _, a := range f.Args {
-		if n, ok := a.(float64); ok { // JSON's numbers: whole ones, as done sent them
-			a = int(n)
-		}
-		m.Args = append(m.Args, a)
-	}
-	return m
+	m := f.msg()
+	return &m
 }
 
 // confirmation is the page asked before anything irreversible or serious:

@@ -183,9 +183,16 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 		t.Fatal(err)
 	}
 	revoked := issue()
+	fresh := func(l *amparo.Letter) *amparo.Letter {
+		cur, err := db.FindLetterByID(system, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cur
+	}
 	member := w.memberSignedIn(t, m)
 	rec.reading("member POST /letters/{id}/revoke")
-	if res, body := member.post("/letters/"+revoked.ID+"/revoke", url.Values{"reason": {"prueba"}}); res.StatusCode != http.StatusSeeOther {
+	if res, body := member.post("/letters/"+revoked.ID+"/revoke", url.Values{"reason": {"prueba"}, "confirmed": {"1"}, "seen": {web.LetterSeen(fresh(revoked))}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoking: %d\n%s", res.StatusCode, body)
 	}
 	l := issue()

@@ -247,4 +247,3 @@ func (s *Server) auditCSVHeader(lang string) []string {
 	}
 	return h
 }
-

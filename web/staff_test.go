@@ -104,7 +104,7 @@ func (w *demoWorld) get(t *testing.T, role amparo.Role, path string) (int, strin
 var (
 	hrefs     = regexp.MustCompile(`href="(/[^"#]*)`)
 	postForms = regexp.MustCompile(`(?s)<form[^>]*method="post"[^>]*action="(/[^"]*)"|<form[^>]*action="(/[^"]*)"[^>]*method="post"`)
-	recordID     = regexp.MustCompile(`[0-9a-f]{32}`)
+	recordID  = regexp.MustCompile(`[0-9a-f]{32}`)
 )
 
 // shape is a page's address with its record IDs and query taken out: the

@@ -97,7 +97,7 @@ func (p page) WeekChart(c *amparo.ProgramCounts) template.HTML {
 func (p page) WeekRows(c *amparo.ProgramCounts) []bar {
 	bars := make([]bar, len(c.Weeks))
 	for i, w := range c.Weeks {
-		bars[i] = bar{Label: w.Start.String(), Value: w.Intakes, Text: p.Num(w.Intakes)}
+		bars[i] = bar{Label: p.Date(w.Start), Value: w.Intakes, Text: p.Num(w.Intakes)}
 	}
 	return bars
 }

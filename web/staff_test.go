@@ -34,6 +34,7 @@ type demoWorld struct {
 	ts       *httptest.Server
 	base     string // the server on localhost, a secure context for Chromium
 	sum      *demo.Summary
+	letter   string // an active letter of the demo's attorney
 	sessions map[amparo.Role]string
 	actors   map[amparo.Role]amparo.Actor
 }
@@ -61,6 +62,11 @@ func newDemoWorld(t *testing.T) *demoWorld {
 		t.Fatal(err)
 	}
 	w.sum = sum
+	ls, _, err := db.FindLetters(system, amparo.LetterFilter{MemberID: sum.AttorneyMember, Status: amparo.LetterActive, Limit: 1})
+	if err != nil || len(ls) == 0 {
+		t.Fatalf("the demo's attorney has no active letter (%v)", err)
+	}
+	w.letter = ls[0].ID
 	for _, role := range staffRoles {
 		a := sum.Attorney // the member signing letters
 		if role != amparo.RoleMember {
@@ -237,7 +243,7 @@ func TestScreenshots(t *testing.T) {
 	}{
 		{amparo.RoleProgramAdmin, "program", []string{"/dashboard", "/organizations", "/policy"}},
 		{amparo.RoleOrgAdmin, "office", []string{"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches"}},
-		{amparo.RoleMember, "attorney", []string{"/dashboard", "/letters"}},
+		{amparo.RoleMember, "attorney", []string{"/dashboard", "/letters", "/letters/" + w.letter}},
 		{amparo.RoleAuditor, "auditor", []string{"/audit"}},
 	}
 	var written []string
@@ -252,7 +258,7 @@ func TestScreenshots(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				name := fmt.Sprintf("%s-%s-%d.png", s.name, strings.Trim(strings.ReplaceAll(path, "/", "-"), "-"), width)
+				name := fmt.Sprintf("%s-%s-%d.png", s.name, strings.Trim(strings.ReplaceAll(recordID.ReplaceAllString(path, "record"), "/", "-"), "-"), width)
 				if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -57,11 +57,7 @@ func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	os, n, err := s.Organizations.FindOrganizations(r.Context(), amparo.OrganizationFilter{Q: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit()})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := q.Pager(n)
+	pg, err := q.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -128,11 +124,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, f
 		return
 	}
 	ms, n, err := s.Members.FindMembers(r.Context(), amparo.MemberFilter{OrganizationID: id, Q: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit()})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := q.Pager(n)
+	pg, err := q.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -45,11 +45,7 @@ func (s *Server) applicantList(w http.ResponseWriter, r *http.Request) {
 	}
 	as, n, err := s.Applicants.FindApplicants(r.Context(), amparo.ApplicantFilter{Search: q.Q, Status: status, Sort: q.Sort,
 		Offset: q.Offset(), Limit: q.Limit()})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := q.Pager(n)
+	pg, err := q.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -114,11 +114,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	f := as.Filter
 	f.Sort, f.Offset, f.Limit = lq.Sort, lq.Offset(), lq.Limit()
 	events, n, err := s.Audit.FindAuditEvents(r.Context(), f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := lq.Pager(n)
+	pg, err := lq.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return

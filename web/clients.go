@@ -42,11 +42,7 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cs, n, err := s.Clients.FindClients(r.Context(), amparo.ClientFilter{Name: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit()})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := q.Pager(n)
+	pg, err := q.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -49,11 +49,7 @@ func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ls, n, err := s.Letters.FindLetters(ctx, f)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := q.Pager(n)
+	pg, err := q.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -55,11 +55,7 @@ func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request, orgID stri
 	}
 	ctx := r.Context()
 	accounts, n, err := s.Accounts.FindAccountsBy(ctx, amparo.AccountFilter{OrganizationID: orgID, Q: q.Q, Sort: q.Sort, Offset: q.Offset(), Limit: q.Limit()})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := q.Pager(n)
+	pg, err := q.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -144,11 +140,7 @@ func (s *Server) invitationsPage(w http.ResponseWriter, r *http.Request, orgID s
 		return
 	}
 	invs, n, err := s.Accounts.FindInvitations(r.Context(), amparo.InvitationFilter{OrganizationID: orgID, Offset: q.Offset(), Limit: q.Limit()})
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	pg, err := q.Pager(n)
+	pg, err := q.Paged(n, err)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -271,6 +271,14 @@ type pageLink struct {
 	Current bool
 }
 
+// Paged is Pager of a list the store counted, or the store's error.
+func (q listQuery) Paged(total int, err error) (*pager, error) {
+	if err != nil {
+		return nil, err
+	}
+	return q.Pager(total)
+}
+
 // Pager is the pager of q's page of a list of total items. A page past
 // the end is ENOTFOUND, naming the last page.
 func (q listQuery) Pager(total int) (*pager, error) {

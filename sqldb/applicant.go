@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -404,7 +405,13 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 	// then only its rows are read whole, by ID: a deep page skips index
 	// entries, not sealed rows, and neither database is left to plan a
 	// join of the two.
-	rows, err := tx.query(ctx, page("SELECT c.id FROM "+from+" "+where+" ORDER BY "+order, f.Offset, f.Limit), args...)
+	offset, limit, reverse := window(f.Offset, f.Limit, n)
+	if reverse { // from the nearer end
+		if order, err = applicantOrder(flipSort(cmp.Or(f.Sort, "received"))); err != nil {
+			return nil, 0, err
+		}
+	}
+	rows, err := tx.query(ctx, page("SELECT c.id FROM "+from+" "+where+" ORDER BY "+order, offset, limit), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -423,6 +430,9 @@ func (tx *Tx) findApplicants(ctx context.Context, f amparo.ApplicantFilter) ([]*
 	}
 	if len(ids) == 0 {
 		return nil, n, nil
+	}
+	if reverse {
+		slices.Reverse(ids)
 	}
 	out, err := tx.queryApplicants(ctx, "SELECT "+applicantColumns+" FROM applicants c WHERE c.id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
 	if err != nil {

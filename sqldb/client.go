@@ -123,10 +123,18 @@ func (tx *Tx) findClients(ctx context.Context, f amparo.ClientFilter) ([]*amparo
 		}
 		order, offset, limit = "c.id", 0, amparo.MaxNameSort
 	}
-	// The page's IDs first, from the order's index alone, then their
-	// records: a late page skips index entries, not sealed rows.
+	// The page's IDs first, from the order's index alone (from its nearer
+	// end), then their records: a late page skips index entries, not
+	// sealed rows.
+	inner := order
+	if !byName {
+		var reverse bool
+		if offset, limit, reverse = window(offset, limit, n); reverse {
+			inner = clientOrders[flipSort(sort)]
+		}
+	}
 	rows, err := tx.query(ctx, `SELECT c.id, c.organization_id, c.sealed, k.wrapped, c.created_at, c.updated_at
-		FROM (`+page("SELECT c.id FROM "+from+" "+where+" ORDER BY "+order, offset, limit)+`) p
+		FROM (`+page("SELECT c.id FROM "+from+" "+where+" ORDER BY "+inner, offset, limit)+`) p
 		JOIN clients c ON c.id = p.id JOIN client_keys k ON k.client_id = c.id ORDER BY `+order, args...)
 	if err != nil {
 		return nil, 0, err

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -329,6 +330,27 @@ func (db *DB) begin(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) er
 		return err
 	}
 	return mapError(sqlTx.Commit())
+}
+
+// window is where a page of a list of n rows, in an order, starts and how
+// long it is, read from whichever end is nearer: a page past the middle is
+// read in the reverse order (reverse true), so the last page costs what
+// the first does, not a skip over every row before it.
+func window(offset, limit, n int) (off, lim int, reverse bool) {
+	end := min(offset+limit, n)
+	if limit <= 0 || offset <= n/2 || end <= offset {
+		return offset, limit, false
+	}
+	return n - end, end - offset, true
+}
+
+// flipSort is the sort that lists the rows of sort in the reverse order:
+// "-" added or taken away.
+func flipSort(sort string) string {
+	if rest, ok := strings.CutPrefix(sort, "-"); ok {
+		return rest
+	}
+	return "-" + sort
 }
 
 // page applies a filter's offset and limit.

@@ -168,8 +168,14 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 	if n == 0 || (f.Offset > 0 && f.Offset >= n) {
 		return nil, n, nil
 	}
-	// The page's IDs first, from the order's index alone, then their rows.
-	rows, err := tx.query(ctx, "SELECT "+letterColumns+" FROM ("+page("SELECT l.id FROM "+from+" "+where+" ORDER BY "+order, f.Offset, f.Limit)+
+	// The page's IDs first, from the order's index alone (from its nearer
+	// end), then their rows.
+	inner := order
+	offset, limit, reverse := window(f.Offset, f.Limit, n)
+	if reverse {
+		inner = letterOrders[flipSort(sort)]
+	}
+	rows, err := tx.query(ctx, "SELECT "+letterColumns+" FROM ("+page("SELECT l.id FROM "+from+" "+where+" ORDER BY "+inner, offset, limit)+
 		") p JOIN letters l ON l.id = p.id ORDER BY "+order, args...)
 	if err != nil {
 		return nil, 0, err

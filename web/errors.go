@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/locale"
@@ -104,4 +105,46 @@ func (s *Server) formErrors(lang string, err error, f *form, prefix string, all 
 // problem puts on f the catalog's message key, in lang, as field's problem.
 func (s *Server) problem(lang string, f *form, field, key string, args ...any) {
 	f.add(field, s.Catalog.T(lang, key, args...))
+}
+
+// error answers with the status of err's code and a safe message; details
+// go to the log, which holds no personal data.
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	code := amparo.ErrorCode(err)
+	status := statusOf(code)
+	lang := s.language(w, r)
+	var se *statusError
+	detail := ""
+	if errors.As(err, &se) {
+		code, status, detail = se.code, se.status, s.msgText(lang, se.msg)
+	} else if code == amparo.EINTERNAL {
+		s.Logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
+	} else if _, keyed := amparo.ErrorMsg(err); keyed || lang == "en" {
+		// The reader's words for what went wrong, and what the store said
+		// when it says it in the catalog's words (else, in English, only to
+		// an English reader); never for a failure inside the server.
+		detail = s.errorText(lang, err)
+	}
+	if s.pages["error"] == nil {
+		http.Error(w, s.Catalog.T(lang, "error."+code), status)
+		return
+	}
+	s.render(w, r, "error", status, map[string]any{"Code": code, "Detail": detail, "SignedIn": sessionFrom(r.Context()) != nil})
+}
+
+// statusOf maps error codes to HTTP statuses, in one place.
+func statusOf(code string) int {
+	switch code {
+	case amparo.ECONFLICT:
+		return http.StatusConflict
+	case amparo.EINVALID:
+		return http.StatusBadRequest
+	case amparo.ENOTFOUND:
+		return http.StatusNotFound
+	case amparo.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case amparo.EFORBIDDEN:
+		return http.StatusForbidden
+	}
+	return http.StatusInternalServerError
 }

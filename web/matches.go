@@ -91,7 +91,7 @@ func (s *Server) matchAccept(w http.ResponseWriter, r *http.Request) {
 		MemberID: r.PostFormValue("member"), ConflictsCleared: r.PostFormValue("conflicts_cleared") == "on",
 		SingleName: r.PostFormValue("single_name") == "on"}})
 	if err == nil {
-		http.Redirect(w, r, "/letters/"+res.Letter.ID, http.StatusSeeOther)
+		s.done(w, r, "/letters/"+res.Letter.ID, "matches.accepted", res.Client.LegalName)
 		return
 	}
 	lang := s.language(w, r)
@@ -123,7 +123,7 @@ func (s *Server) matchDecline(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, matchesPath(matchesPageNo(r)), http.StatusSeeOther)
+	s.done(w, r, matchesPath(matchesPageNo(r)), "matches.declined")
 }
 
 // decides reports whether the session's role accepts and declines matches
@@ -165,13 +165,12 @@ func (s *Server) partyCreate(w http.ResponseWriter, r *http.Request) {
 	p.BirthDate, _ = amparo.ParseDate(r.PostFormValue("birth_date"))
 	if err := s.Conflicts.CreateParty(r.Context(), p); err != nil {
 		if amparo.ErrorCode(err) == amparo.EINVALID {
-			http.Error(w, s.Catalog.T(s.language(w, r), "parties.err.name"), http.StatusUnprocessableEntity)
-			return
+			err = failWith(http.StatusUnprocessableEntity, amparo.EINVALID, "parties.err.name")
 		}
 		s.error(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/matches", http.StatusSeeOther)
+	s.done(w, r, "/matches", "parties.created", p.Name)
 }
 
 // OneWord reports whether a name is a single word, which a letter can

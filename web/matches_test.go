@@ -71,9 +71,13 @@ func TestMatchesPage(t *testing.T) {
 	ana.Set("reason", "Conflicto de intereses")
 	if res, _ := b.post("/matches/decline", ana); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("decline: %d", res.StatusCode)
+	} else if said, _ := b.banner(res); !strings.HasPrefix(said, "Match declined.") {
+		t.Errorf("the banner after a decline: %q", said)
 	}
 	if res, _ := b.post("/matches/accept", joy); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("accept: %d", res.StatusCode)
+	} else if said, _ := b.banner(res); !strings.HasPrefix(said, "Match accepted: Joy Sample is now a client") {
+		t.Errorf("the banner after an acceptance: %q", said)
 	}
 	_, body = b.get("/matches")
 	if strings.Contains(body, "Ana Ejemplo → Lic. Tomás Ficticio") || !strings.Contains(body, "Luis Prueba → Lic. Tomás Ficticio") || strings.Contains(body, "Joy Sample →") {
@@ -82,6 +86,8 @@ func TestMatchesPage(t *testing.T) {
 	// A recorded party close to Luis Prueba shows as a possible conflict.
 	if res, _ := b.post("/parties", url.Values{"name": {"PRUEBA, Luis"}, "note": {"parte contraria"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("record a party: %d", res.StatusCode)
+	} else if said, _ := b.banner(res); said != "PRUEBA, Luis was added to the conflict check." {
+		t.Errorf("the banner after recording a party: %q", said)
 	}
 	if _, body := b.get("/matches"); !strings.Contains(body, "Possible conflicts") || !strings.Contains(body, "PRUEBA, Luis") {
 		t.Fatalf("the conflict is not shown:\n%s", body)

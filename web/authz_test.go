@@ -277,6 +277,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/healthz", want: all(200)},
 		{method: "GET", path: "/static/site.css", want: all(200)},
 		{method: "GET", path: "/favicon.ico", want: all(200)},
+		{method: "GET", path: "/no/such/page", want: all(404)},
 		{method: "GET", path: "/readyz", want: all(200)},
 		{method: "GET", path: "/intake/" + a, want: all(200)},
 		{method: "POST", path: "/intake/" + a, form: url.Values{}, want: all(422)}, // nothing answered: the form again
@@ -297,6 +298,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/p/" + link.Token + "/qr.png", want: all(403)},
 		{method: "GET", path: "/p/" + link.Token + "/letter.pdf", want: all(403)},
 		{method: "GET", path: "/p/" + link.Token + "/manifest.webmanifest", want: all(200)},
+		{method: "GET", path: "/p/" + link.Token + "/forget", want: all(200)},
 		{method: "POST", path: "/p/" + link.Token + "/forget", want: all(200)},
 
 		// Signing in, an invitation, one's own account.

@@ -37,6 +37,7 @@ func (s *Server) phoneRoutes(mux *routes) {
 	mux.HandleFunc("GET /p/{token}/qr.png", s.wellFormed(s.phoneQR))
 	mux.HandleFunc("GET /p/{token}/letter.pdf", s.wellFormed(s.phonePDF))
 	mux.HandleFunc("GET /p/{token}/manifest.webmanifest", s.wellFormed(s.phoneManifest))
+	mux.HandleFunc("GET /p/{token}/forget", s.wellFormed(s.phoneForgetConfirm))
 	mux.HandleFunc("POST /p/{token}/forget", s.wellFormed(s.phoneForget))
 }
 
@@ -216,6 +217,15 @@ func (s *Server) phoneManifest(w http.ResponseWriter, r *http.Request) {
 
 // phoneForget ends the link's cookie and asks the browser to drop what
 // this site keeps (the page's script also deletes its caches).
+// phoneForgetConfirm asks before the letter is deleted from this phone:
+// the person will need the link and PIN again.
+func (s *Server) phoneForgetConfirm(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	path := "/p/" + r.PathValue("token")
+	s.confirm(w, r, confirmation{Title: amparo.Msg{Key: "phone.forget_title"}, Lines: []amparo.Msg{{Key: "phone.forget_hint"}},
+		Action: path + "/forget", Button: amparo.Msg{Key: "phone.forget"}, Danger: true, Cancel: path})
+}
+
 func (s *Server) phoneForget(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	noStore(w)

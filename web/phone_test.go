@@ -118,7 +118,16 @@ func TestPhonePage_Handlers(t *testing.T) {
 	if res, _ := http.Get(w.url() + "/qr.png"); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("qr.png without the cookie: %d", res.StatusCode)
 	}
-	res, _ = c.PostForm(w.url()+"/forget", nil)
+	// Forgetting asks first; going back keeps the letter on the phone.
+	res, _ = c.Get(w.url() + "/forget")
+	if body := readAll(res); res.StatusCode != 200 || !strings.Contains(body, `id="confirm-title"`) || !strings.Contains(body, `action="/p/`) ||
+		res.Header.Get("Clear-Site-Data") != "" {
+		t.Fatalf("the confirmation before forgetting: %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := c.Get(w.url()); strings.Contains(readAll(res), `name="pin"`) {
+		t.Fatal("asking to forget forgot the phone")
+	}
+	res, _ = c.PostForm(w.url()+"/forget", url.Values{"confirmed": {"1"}})
 	if res.Header.Get("Clear-Site-Data") == "" {
 		t.Fatal("forget does not send Clear-Site-Data")
 	}

@@ -145,6 +145,11 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /static/{name}", verifyStatic) // every page's styles; the same files as /v/static
 	mux.HandleFunc("GET /favicon.ico", favicon)
+	// Any other address: the error page, in the layout and the reader's
+	// language, not the mux's line of plain text.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, amparo.Errorf(amparo.ENOTFOUND, "No such page."))
+	})
 	s.verifyRoutes(mux)
 	s.phoneRoutes(mux)
 	s.accountRoutes(mux)

@@ -190,6 +190,22 @@ func TestStaffShell_EveryPage(t *testing.T) {
 			t.Errorf("%s reaches only %v", role, pages)
 		}
 		total += len(pages)
+		// The error pages each role meets, in the same layout: a page
+		// that is not there, a list address that is wrong, a page the
+		// role may not open.
+		errorPages := []string{"/no/such/page"}
+		if w.actors[role].SeesClients() {
+			errorPages = append(errorPages, "/clients?page=-1", "/letters?sort=nonsense")
+		}
+		if !w.actors[role].RunsProgram() {
+			errorPages = append(errorPages, "/settings")
+		}
+		for _, path := range errorPages {
+			if status, _ := w.get(t, role, path); status < 400 {
+				t.Errorf("%s: %s answered %d, want an error page", role, path, status)
+			}
+		}
+		pages = append(pages, errorPages...)
 		do(t, ctx, setCookie(w.base, "__Host-session", w.sessions[role]))
 		for i, path := range pages {
 			for li, lang := range []string{"en", "es"} {

@@ -28,7 +28,7 @@ func (s *Server) langTarget(r *http.Request, data map[string]any) (string, url.V
 	}
 	for p := r.URL.Path; p != "/" && p != ""; p = path.Dir(p) {
 		get := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}, Host: r.Host, Header: http.Header{}}
-		if _, pattern := s.mux.Handler(get); pattern != "" {
+		if _, pattern := s.mux.Handler(get); pattern != "" && pattern != catchAll {
 			return p, nil
 		}
 	}

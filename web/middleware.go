@@ -101,7 +101,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		ctx := context.WithValue(context.WithValue(r.Context(), routeKey{}, route), requestIDKey{}, id)
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		if *route == "" {
+		if *route == "" || *route == catchAll {
 			*route = "unmatched"
 		}
 		s.Logger.InfoContext(ctx, "request", "method", r.Method, "route", *route, "status", sw.status, "duration", time.Since(start))

@@ -133,6 +133,10 @@ func NewServer(svc Services) (*Server, error) {
 	return s, nil
 }
 
+// catchAll is the pattern of every address no other route serves: the
+// log calls it "unmatched", and a language link never leads there.
+const catchAll = "/"
+
 // Handler returns the HTTP handler of every route.
 func (s *Server) Handler() (http.Handler, error) {
 	if s.intake == nil {
@@ -147,7 +151,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /favicon.ico", favicon)
 	// Any other address: the error page, in the layout and the reader's
 	// language, not the mux's line of plain text.
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(catchAll, func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, amparo.Errorf(amparo.ENOTFOUND, "No such page."))
 	})
 	s.verifyRoutes(mux)

@@ -219,6 +219,12 @@ func TestStaffShell_EveryPage(t *testing.T) {
 					sep = "&"
 				}
 				do(t, ctx, chromedp.Navigate(w.base+path+sep+"lang="+lang), chromedp.WaitReady("body"))
+				// What the browser got: 200 for a page the role reached, an
+				// error (in the same layout) for an error page.
+				status := eval[int](t, ctx, `performance.getEntriesByType('navigation')[0].responseStatus`)
+				if isError := slices.Contains(errorPages, path); (status == 200) == isError {
+					t.Errorf("%s (%s, as %s): the browser got %d", path, lang, role, status)
+				}
 				if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
 					over := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 375.5).map(e => e.tagName + '.' + e.className + '#' + e.id).slice(-4).join(', ')`)
 					t.Errorf("%s (%s, as %s) is %d pixels wide on a 375-pixel phone: %s", path, lang, role, wide, over)

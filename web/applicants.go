@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -235,21 +234,12 @@ func (s *Server) applicantView(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	ctx := r.Context()
-	a, err := s.Applicants.FindApplicantByID(ctx, r.PathValue("id"))
+	rec, err := s.intake.Record(ctx, r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	events, err := s.Applicants.FindApplicantEvents(ctx, a.ID)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	where, err := s.applicantWhere(ctx, a)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
+	a := rec.Applicant
 	lang := s.language(w, r)
 	received := a.IntakeDate
 	if received.IsZero() {
@@ -257,7 +247,7 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 	}
 	var history []historyEntry
 	var proposed []changeView // contact details proposed, not applied, newest first
-	for _, e := range events {
+	for _, e := range rec.Events {
 		h := historyEntry{At: e.At, Status: e.Status, Reason: e.Reason, Update: e.Changes != nil, ByApplicant: e.ActorID == amparo.ApplicantActorID}
 		for _, c := range e.Changes {
 			v := changeView{s.Catalog.T(lang, "client.field."+c.Field), s.factValue(lang, c.Field, c.Old), s.factValue(lang, c.Field, c.New), e.At}
@@ -272,7 +262,7 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 	}
 	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Received": received, "History": history, "Proposed": proposed,
 		"CountryOfBirth": intake.CountryName(lang, a.CountryOfBirth), "TPSCountry": intake.CountryName(lang, a.TPSCountry),
-		"Statuses": decidable(a.Status), "Form": f, "Where": where})
+		"Statuses": decidable(a.Status), "Form": f, "Where": placeOf(rec)})
 }
 
 // decidable are the statuses staff may choose for an applicant now:
@@ -288,9 +278,10 @@ func decidable(now amparo.ApplicantStatus) []amparo.ApplicantStatus {
 	return out
 }
 
-// applicantPlace is where an applicant is on the way to a letter: their
-// place in the queue while they wait, the member they were matched to,
-// and the client record made from them.
+// applicantPlace is where an applicant is on the way to a letter, as the
+// page links it: their place in the queue while they wait (at their row
+// of its page), the member they were matched to, and the client record
+// made from them.
 type applicantPlace struct {
 	Waiting        bool
 	Place, InLine  int    // 0 when not in line (excluded by the policy)
@@ -301,41 +292,16 @@ type applicantPlace struct {
 	ProposalsShown bool // matches are proposed from the line: the page links to them
 }
 
-// applicantWhere finds a's place in the queue (ranked under the policy in
-// force, as /queue shows it), match and client.
-func (s *Server) applicantWhere(ctx context.Context, a *amparo.Applicant) (*applicantPlace, error) {
-	p := &applicantPlace{Waiting: slices.Contains(intake.Waiting, a.Status)}
-	if p.Waiting {
-		// One page of one place: the ranking is of the whole line, and only
-		// one person is read in full.
-		line, err := s.intake.Queue(ctx, a.OrganizationID, 0, 1)
-		if err != nil {
-			return nil, err
-		}
-		p.InLine = len(line.Places)
-		if pl, ok := line.Lookup(a.ID); ok && pl.Place > 0 {
-			p.Place = pl.Place
-			p.QueueURL = fmt.Sprintf("/queue?page=%d#q-%s", (pl.Place-1)/queuePageSize+1, a.ID)
-			p.ProposalsShown = true
-		}
+func placeOf(rec *intake.Record) *applicantPlace {
+	p := &applicantPlace{Waiting: rec.Waiting, InLine: rec.InLine, Member: rec.Member}
+	if rec.Place > 0 {
+		p.Place, p.ProposalsShown = rec.Place, true
+		p.QueueURL = fmt.Sprintf("/queue?page=%d#q-%s", (rec.Place-1)/queuePageSize+1, rec.Applicant.ID)
 	}
-	if a.MemberID != "" {
-		m, err := s.Members.FindMemberByID(ctx, a.MemberID)
-		if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
-			return nil, err
-		} else if err == nil {
-			p.Member = m.Name
-		}
+	if rec.Client != nil {
+		p.ClientID, p.ClientName = rec.Client.ID, rec.Client.LegalName
 	}
-	if a.Status == amparo.ApplicantMatched || a.Status == amparo.ApplicantServed {
-		c, err := s.Applicants.FindApplicantClient(ctx, a.ID)
-		if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
-			return nil, err
-		} else if err == nil {
-			p.ClientID, p.ClientName = c.ID, c.LegalName
-		}
-	}
-	return p, nil
+	return p
 }
 
 // YesNo is a yes-or-no fact in the reader's language.

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -289,6 +290,17 @@ type AuditChain struct {
 // VerifyAuditChain recomputes the hash chain over every event in order. It
 // fails at the first event that was edited, or that follows a deleted or
 // moved one, and when the last events were deleted.
+// OpenAuditTrail opens the database named by dsn to verify its audit
+// trail, without the master key (the chain holds no sealed data) and
+// without changing it: an auditor checks a backup with nothing else.
+func OpenAuditTrail(dsn string) (*DB, error) {
+	db, d, err := openAudit(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{db: db, dialect: d, logger: slog.New(slog.DiscardHandler), Now: time.Now}, nil
+}
+
 func (db *DB) VerifyAuditChain(ctx context.Context) (*AuditChain, error) {
 	if a, ok := amparo.ActorFromContext(ctx); !ok || !a.VerifiesAudit() {
 		return nil, amparo.Errorf(amparo.EFORBIDDEN, "only auditors verify the audit trail")
@@ -296,7 +308,7 @@ func (db *DB) VerifyAuditChain(ctx context.Context) (*AuditChain, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT seq, at, actor_id, actor_role, organization_id, action, record_type, record_id, hash
 		FROM audit_events ORDER BY seq`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("no audit trail to read (is this an Amparo database?): %w", err)
 	}
 	defer rows.Close()
 	c := &AuditChain{Head: make([]byte, sha256.Size)}

@@ -86,6 +86,22 @@ func (d *dialect) rebind(q string) string {
 	return b.String()
 }
 
+// openAudit opens the database named by dsn to read its audit trail and
+// nothing else: a SQLite file read-only (a backup is checked as it is,
+// never converted or created), a PostgreSQL database as usual.
+func openAudit(dsn string) (*sql.DB, *dialect, error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		path = strings.TrimPrefix(path, "//")
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil, fmt.Errorf("no SQLite database at %s", path)
+		}
+		db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+		return db, sqliteDialect, err
+	}
+	db, d, _, err := openSQL(dsn)
+	return db, d, err
+}
+
 // The connection pools' sizes: SQLite's for one process, PostgreSQL's
 // for each of several.
 const (

@@ -576,3 +576,35 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+// An auditor checks a backup with nothing else: no master key is needed
+// or made, and the file is read as it is.
+func TestAuditVerify_ABackupWithoutTheMasterKey(t *testing.T) {
+	t.Parallel()
+	data := demoData(t)
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "amparo.db")
+	ok(t, "backup", "--data", data, "--out", backup)
+	before, err := os.ReadFile(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := ok(t, "audit", "verify", "--db", "sqlite:"+backup)
+	if !strings.Contains(out, "The audit trail is intact") {
+		t.Fatalf("audit verify of a backup: %s", out)
+	}
+	after, _ := os.ReadFile(backup)
+	entries, _ := os.ReadDir(dir)
+	if !bytes.Equal(before, after) || len(entries) != 1 {
+		t.Errorf("checking the backup changed its folder: %d entries, file unchanged %v", len(entries), bytes.Equal(before, after))
+	}
+	// Something that is not a database: one line saying so.
+	notes := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notes, []byte("nada"), 0o600)
+	if _, stderr, code := amparo(t, nil, "audit", "verify", "--db", "sqlite:"+notes); code == 0 || !strings.Contains(stderr, "no audit trail to read") {
+		t.Errorf("audit verify of a text file: exit %d %q", code, stderr)
+	}
+	if _, stderr, code := amparo(t, nil, "audit", "verify", "--db", "sqlite:"+filepath.Join(dir, "missing.db")); code == 0 || !strings.Contains(stderr, "no SQLite database at") {
+		t.Errorf("audit verify of a missing file: exit %d %q", code, stderr)
+	}
+}

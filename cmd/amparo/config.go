@@ -66,9 +66,8 @@ func (m *Main) addrFlag(fs *flag.FlagSet) {
 		"`HOST:PORT` to serve Prometheus metrics on, apart from the public address (env AMPARO_METRICS_ADDR; default: none)")
 }
 
-// open opens and migrates the database, creating the data folder and a
-// master key on first use. On any error nothing is left changed on disk.
-func (m *Main) open(ctx context.Context) error {
+// defaults fills in the data folder and the database of the configuration.
+func (m *Main) defaults() {
 	c := &m.Config
 	if c.Data == "" {
 		c.Data = "data"
@@ -76,6 +75,13 @@ func (m *Main) open(ctx context.Context) error {
 	if c.DB == "" {
 		c.DB = "sqlite:" + filepath.Join(c.Data, "amparo.db")
 	}
+}
+
+// open opens and migrates the database, creating the data folder and a
+// master key on first use. On any error nothing is left changed on disk.
+func (m *Main) open(ctx context.Context) error {
+	c := &m.Config
+	m.defaults()
 	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, nil))
 
 	key, newKeyFile, err := m.masterKey()

@@ -352,11 +352,10 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 			if err := tx.revokeCredential(ctx, l); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.exec(ctx, `UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ?
-			WHERE client_id = ? AND status = ?`,
-			amparo.LetterRevoked, formatTime(tx.now), "client record erased", formatTime(tx.now), id, amparo.LetterActive); err != nil {
-			return err
+			l.Status, l.RevokedAt, l.RevokeReason, l.UpdatedAt = amparo.LetterRevoked, tx.now, "client record erased", tx.now
+			if err := tx.setRevoked(ctx, l); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.exec(ctx, "UPDATE letters SET sealed_qr = NULL WHERE client_id = ?", id); err != nil {
 			return err

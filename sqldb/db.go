@@ -130,7 +130,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.reindexNameTokens(ctx); err != nil {
 		return err
 	}
-	return db.reindexApplicantKeys(ctx)
+	if err := db.reindexApplicantKeys(ctx); err != nil {
+		return err
+	}
+	return db.sealRevokeReasons(ctx)
 }
 
 // migrations is the goose provider of the dialect's migrations, taking

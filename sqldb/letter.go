@@ -29,7 +29,8 @@ func letterScope(a amparo.Actor) (string, []any, error) {
 	return "l.organization_id = ?", []any{a.OrganizationID}, nil
 }
 
-func scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
+// scanLetter reads a letter of letterColumns, its revocation reason opened.
+func (tx *Tx) scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
 	var l amparo.Letter
 	var clientID *string
 	err := row.Scan(&l.ID, &clientID, &l.MemberID, &l.OrganizationID, &l.Status, scanTime{&l.IssuedAt},
@@ -40,7 +41,13 @@ func scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
 	if clientID != nil {
 		l.ClientID = *clientID
 	}
-	return &l, mapError(err)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	if l.RevokeReason, err = tx.db.openReason(l.ID, l.RevokeReason); err != nil {
+		return nil, err
+	}
+	return &l, nil
 }
 
 // FindLetterByID returns one letter of the actor's organization, with its
@@ -183,7 +190,7 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 	defer rows.Close()
 	var out []*amparo.Letter
 	for rows.Next() {
-		l, err := scanLetter(rows)
+		l, err := tx.scanLetter(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -300,11 +307,15 @@ func (tx *Tx) checkLetterParties(ctx context.Context, l *amparo.Letter) error {
 
 func (tx *Tx) insertLetter(ctx context.Context, l *amparo.Letter) error {
 	l.CreatedBy = tx.actor.ID
-	_, err := tx.exec(ctx, `INSERT INTO letters (id, client_id, member_id, organization_id, status, issued_at,
+	reason, err := tx.db.sealReason(l.ID, l.RevokeReason)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO letters (id, client_id, member_id, organization_id, status, issued_at,
 		valid_until, revoked_at, revoke_reason, superseded_by, languages, created_at, updated_at, approved_by, created_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.ClientID, l.MemberID, l.OrganizationID, l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil),
-		formatTime(l.RevokedAt), l.RevokeReason, l.SupersededBy, jsonText(l.Languages),
+		formatTime(l.RevokedAt), reason, l.SupersededBy, jsonText(l.Languages),
 		formatTime(l.CreatedAt), formatTime(l.UpdatedAt), l.ApprovedBy, l.CreatedBy)
 	return err
 }
@@ -542,8 +553,7 @@ func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Lett
 		if err := l.Validate(); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ? WHERE id = ?",
-			l.Status, formatTime(l.RevokedAt), l.RevokeReason, formatTime(l.UpdatedAt), l.ID); err != nil {
+		if err := tx.setRevoked(ctx, l); err != nil {
 			return err
 		}
 		if err := tx.revokeCredential(ctx, l); err != nil {
@@ -557,13 +567,24 @@ func (db *DB) RevokeLetter(ctx context.Context, id, reason string) (*amparo.Lett
 	return l, err
 }
 
+// setRevoked stores l's revocation: its status, time and reason, sealed.
+func (tx *Tx) setRevoked(ctx context.Context, l *amparo.Letter) error {
+	reason, err := tx.db.sealReason(l.ID, l.RevokeReason)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, "UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ? WHERE id = ?",
+		l.Status, formatTime(l.RevokedAt), reason, formatTime(l.UpdatedAt), l.ID)
+	return err
+}
+
 // revokeEarlier revokes, with l's reason and time, the letters l
 // superseded, directly or transitively, that are superseded and still in
 // their dates (their cards verify); the others already fail verification.
 func (tx *Tx) revokeEarlier(ctx context.Context, l *amparo.Letter) error {
 	seen := map[string]bool{l.ID: true}
 	for next := l.ID; ; {
-		earlier, err := scanLetter(tx.queryRow(ctx, "SELECT "+letterColumns+" FROM letters l WHERE l.superseded_by = ? AND l.organization_id = ?",
+		earlier, err := tx.scanLetter(tx.queryRow(ctx, "SELECT "+letterColumns+" FROM letters l WHERE l.superseded_by = ? AND l.organization_id = ?",
 			next, l.OrganizationID))
 		if amparo.ErrorCode(err) == amparo.ENOTFOUND {
 			return nil
@@ -578,8 +599,7 @@ func (tx *Tx) revokeEarlier(ctx context.Context, l *amparo.Letter) error {
 			continue
 		}
 		earlier.Status, earlier.RevokedAt, earlier.RevokeReason, earlier.UpdatedAt = amparo.LetterRevoked, l.RevokedAt, l.RevokeReason, tx.now
-		if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, revoked_at = ?, revoke_reason = ?, updated_at = ? WHERE id = ?",
-			earlier.Status, formatTime(earlier.RevokedAt), earlier.RevokeReason, formatTime(earlier.UpdatedAt), earlier.ID); err != nil {
+		if err := tx.setRevoked(ctx, earlier); err != nil {
 			return err
 		}
 		if err := tx.revokeCredential(ctx, earlier); err != nil {

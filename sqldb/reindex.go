@@ -48,6 +48,7 @@ const (
 	lockConflictNames = 7238
 	lockNameTokens    = 7239
 	lockApplicantKeys = 7240
+	lockRevokeReasons = 7241
 )
 
 // inLockedTx runs fn in one transaction of its own (a migration's work,

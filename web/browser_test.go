@@ -87,8 +87,12 @@ func TestBrowser_StaffFlow(t *testing.T) {
 	secret := eval[string](t, ctx, `document.getElementById('secret').textContent`)
 	code, _ := totp.GenerateCode(secret, time.Now())
 	do(t, ctx, chromedp.SendKeys("#code", code), chromedp.Submit("#code"), chromedp.WaitVisible("#recovery-codes"),
-		chromedp.Click("#recovery-saved"), chromedp.WaitVisible(`form[action="/signout"]`),
-		chromedp.Submit(`form[action="/signout"] button`), chromedp.WaitVisible("#email"))
+		chromedp.Click("#recovery-saved"))
+	// Every signed-in page has the header's sign-out: wait for the dashboard itself.
+	if got := waitFor(ctx, `location.pathname == '/dashboard' && document.readyState == 'complete' ? 'READY' : 'at ' + location.pathname`, "READY"); got != "READY" {
+		t.Fatalf("after saving the codes: %s", got)
+	}
+	do(t, ctx, chromedp.Submit(`form[action="/signout"] button`), chromedp.WaitVisible("#email"))
 
 	// Sign in again, with the next code.
 	code, _ = totp.GenerateCode(secret, time.Now().Add(30*time.Second))

@@ -64,7 +64,8 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 	}
 	banner := func(ctx context.Context, want string) {
 		t.Helper()
-		if got := waitFor(ctx, `(document.getElementById('banner') || {}).textContent || ''`, want); !strings.Contains(got, want) {
+		// The banner, on a page loaded whole: the next step may navigate.
+		if got := waitFor(ctx, `document.readyState == 'complete' ? (document.getElementById('banner') || {}).textContent || '' : ''`, want); !strings.Contains(got, want) {
 			t.Fatalf("the banner says %q, want %q; the page:\n%s", got, want, text(t, ctx))
 		}
 	}

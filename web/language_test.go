@@ -56,7 +56,7 @@ func TestBrowser_LanguageSwitchKeepsThePage(t *testing.T) {
 	}
 	do(t, ctx, chromedp.Click("#recovery-saved"))
 	// Every signed-in page has the header's sign-out: wait for the dashboard itself.
-	if got := waitFor(ctx, `location.pathname == '/dashboard' && document.readyState == 'complete' ? 'dashboard' : location.pathname`, "dashboard"); got != "dashboard" {
+	if got := waitFor(ctx, `location.pathname == '/dashboard' && document.readyState == 'complete' ? 'READY' : 'at ' + location.pathname`, "READY"); got != "READY" {
 		t.Fatalf("after saving the codes: %s", got)
 	}
 

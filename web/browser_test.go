@@ -142,6 +142,23 @@ func TestBrowser_StaffFlow(t *testing.T) {
 	}
 }
 
+// navigate opens url, again if the browser aborted the load (a load can
+// be cut short by the end of the previous page's own navigation, on a
+// loaded machine).
+func navigate(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	var err error
+	for try := 0; try < 3; try++ {
+		if err = chromedp.Do(ctx, chromedp.Navigate(url)); err == nil || !strings.Contains(err.Error(), "ERR_ABORTED") {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v; the page:\n%s", url, err, text(t, ctx))
+	}
+}
+
 // waitFor evaluates js until its text holds want, across page loads (whose
 // evaluation errors it waits out), for up to 20 seconds; it returns the last text.
 func waitFor(ctx context.Context, js, want string) string {

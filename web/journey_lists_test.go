@@ -73,7 +73,8 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 	// 1. The admin adds a client: a banner says it was saved.
 	as(desk, adminSession)
 	name := "Valeria Ejemplo Prueba"
-	do(t, desk, chromedp.Navigate(base+"/clients/new?lang=en"), chromedp.WaitVisible("#legal_name"),
+	navigate(t, desk, base+"/clients/new?lang=en")
+	do(t, desk, chromedp.WaitVisible("#legal_name"),
 		chromedp.SendKeys("#legal_name", name), chromedp.SendKeys(`[id="address.line1"]`, "4821 Placeholder Blvd"),
 		chromedp.SetValue("#country_of_birth", "SV"), chromedp.Click("#notice_to_appear"), chromedp.Click("#consent"),
 		chromedp.Submit("#legal_name"))
@@ -82,16 +83,19 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 
 	// 2. The list finds them by a word of the name, without accents or
 	// capitals, and links the name to the record.
-	do(t, desk, chromedp.Navigate(base+"/clients"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", "valeria"), chromedp.Submit("#q"),
+	navigate(t, desk, base+"/clients")
+	do(t, desk, chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", "valeria"), chromedp.Submit("#q"),
 		chromedp.WaitVisible("#list-count"))
 	if got := eval[string](t, desk, `document.getElementById('list-count').textContent`); got != "1–1 of 1" {
 		t.Fatalf("the search counts %q", got)
 	}
 	for _, lang := range []string{"en", "es"} {
-		do(t, desk, chromedp.Navigate(base+"/clients?q=valeria&lang="+lang), chromedp.WaitVisible("#clients"))
+		navigate(t, desk, base+"/clients?q=valeria&lang="+lang)
+		do(t, desk, chromedp.WaitVisible("#clients"))
 		checkAxe(desk, "/clients ("+lang+")", 1280)
 	}
-	do(t, desk, chromedp.Navigate(base+"/clients?q=valeria&lang=en"), chromedp.WaitVisible("#clients"),
+	navigate(t, desk, base+"/clients?q=valeria&lang=en")
+	do(t, desk, chromedp.WaitVisible("#clients"),
 		chromedp.Click(`#clients a[href="`+clientPath+`"]`), chromedp.WaitVisible("#client-details"))
 
 	// 3. The record shows what was entered, readably.
@@ -105,13 +109,15 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 		t.Fatalf("notice to appear shows %q", got)
 	}
 	for _, lang := range []string{"en", "es"} {
-		do(t, desk, chromedp.Navigate(base+clientPath+"?lang="+lang), chromedp.WaitVisible("#client-details"))
+		navigate(t, desk, base+clientPath+"?lang="+lang)
+		do(t, desk, chromedp.WaitVisible("#client-details"))
 		checkAxe(desk, clientPath+" ("+lang+")", 1280)
 	}
 
 	// 4. A letter for them: a banner, a preview marked as a draft; sent
 	// for approval, another banner.
-	do(t, desk, chromedp.Navigate(base+clientPath+"?lang=en"), chromedp.WaitVisible("#new-letter"), chromedp.Click("#new-letter"),
+	navigate(t, desk, base+clientPath+"?lang=en")
+	do(t, desk, chromedp.WaitVisible("#new-letter"), chromedp.Click("#new-letter"),
 		chromedp.WaitVisible("#member"), chromedp.SetValue("#member", attorney.ID), chromedp.Submit("#member"))
 	banner(desk, "Draft letter for "+name+" prepared.")
 	letterPath := eval[string](t, desk, `location.pathname`)
@@ -127,7 +133,8 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 
 	// 5. The member named approves it: a banner, the QR, who did what.
 	as(desk, memberSession)
-	do(t, desk, chromedp.Navigate(base+letterPath+"?lang=en"), chromedp.WaitVisible(`form[action$="/issue"]`),
+	navigate(t, desk, base+letterPath+"?lang=en")
+	do(t, desk, chromedp.WaitVisible(`form[action$="/issue"]`),
 		chromedp.Click(`form[action$="/issue"] button`))
 	banner(desk, "The letter for "+name+" was approved and issued.")
 	do(t, desk, chromedp.WaitVisible("#letter-qr"))
@@ -140,13 +147,15 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 		}
 	}
 	for _, lang := range []string{"en", "es"} {
-		do(t, desk, chromedp.Navigate(base+letterPath+"?lang="+lang), chromedp.WaitVisible("#letter-details"))
+		navigate(t, desk, base+letterPath+"?lang="+lang)
+		do(t, desk, chromedp.WaitVisible("#letter-details"))
 		checkAxe(desk, letterPath+" ("+lang+")", 1280)
 	}
 
 	// 6. Revoking asks first; going back changes nothing.
 	revoke := func() {
-		do(t, desk, chromedp.Navigate(base+letterPath+"?lang=en"), chromedp.WaitVisible("#reason"),
+		navigate(t, desk, base+letterPath+"?lang=en")
+		do(t, desk, chromedp.WaitVisible("#reason"),
 			chromedp.SendKeys("#reason", "Terminó la representación"), chromedp.Submit("#reason"), chromedp.WaitVisible("#confirm-title"))
 	}
 	revoke()
@@ -168,12 +177,14 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 
 	// 7. The letters list names the client and the member, and links the
 	// letter; then every list and record page at 375 pixels.
-	do(t, desk, chromedp.Navigate(base+"/letters?lang=en&status=revoked"), chromedp.WaitVisible("#letters"))
+	navigate(t, desk, base+"/letters?lang=en&status=revoked")
+	do(t, desk, chromedp.WaitVisible("#letters"))
 	if row := eval[string](t, desk, `document.querySelector('#letters tbody tr').innerText`); !strings.Contains(row, name) || !strings.Contains(row, attorney.Name) {
 		t.Fatalf("the letters list row: %q", row)
 	}
 	for _, lang := range []string{"en", "es"} {
-		do(t, desk, chromedp.Navigate(base+"/letters?lang="+lang), chromedp.WaitVisible("#letters"))
+		navigate(t, desk, base+"/letters?lang="+lang)
+		do(t, desk, chromedp.WaitVisible("#letters"))
 		checkAxe(desk, "/letters ("+lang+")", 1280)
 	}
 }
@@ -208,7 +219,8 @@ func TestClientsAndLetters_Phone(t *testing.T) {
 	}
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
-	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady("body"), setCookie(base, "__Host-session", session))
+	navigate(t, ctx, base+"/")
+	do(t, ctx, chromedp.WaitReady("body"), setCookie(base, "__Host-session", session))
 	check := func(where string) {
 		t.Helper()
 		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
@@ -227,10 +239,12 @@ func TestClientsAndLetters_Phone(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "es"} {
 		for _, p := range []string{"/clients", "/clients/" + c.ID, "/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/" + l.ID + "/renew"} {
-			do(t, ctx, chromedp.Navigate(base+p+"?lang="+lang), chromedp.WaitReady("body"))
+			navigate(t, ctx, base+p+"?lang="+lang)
+			do(t, ctx, chromedp.WaitReady("body"))
 			check(p + " (" + lang + ")")
 		}
-		do(t, ctx, chromedp.Navigate(base+"/letters/"+l.ID+"?lang="+lang), chromedp.WaitVisible("#reason"),
+		navigate(t, ctx, base+"/letters/"+l.ID+"?lang="+lang)
+		do(t, ctx, chromedp.WaitVisible("#reason"),
 			chromedp.SendKeys("#reason", "Prueba"), chromedp.Submit("#reason"), chromedp.WaitVisible("#confirm-title"))
 		check("the revoke confirmation (" + lang + ")")
 	}

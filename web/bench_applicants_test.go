@@ -10,8 +10,6 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
-	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
 )
@@ -152,29 +150,14 @@ func BenchmarkListApplicants(b *testing.B) {
 // newListBenchServer serves the web app over a new store of the dialect.
 func newListBenchServer(b *testing.B, dialect string) (*sqldb.DB, *httptest.Server, string) {
 	b.Helper()
-	if dialect == "sqlite" {
-		db, ts := newBenchServer(b)
-		return db, ts, ""
-	}
-	c, err := pgtest.Start()
-	if err != nil {
-		b.Skip("postgres: ", err)
-	}
-	b.Cleanup(func() { c.Stop() })
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	dsn := c.NewDatabase(b)
-	db, err := sqldb.Open(dsn, k, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(system); err != nil {
-		b.Fatal(err)
-	}
+	db, k, where := benchStore(b, dialect)
 	_, h := newTestServer(b, db, k)
 	ts := httptest.NewServer(h)
 	b.Cleanup(ts.Close)
-	return db, ts, dsn
+	if dialect == "sqlite" {
+		where = "" // nothing to vacuum
+	}
+	return db, ts, where
 }
 
 // seedBenchApplicants stores n fictional applicants, 1,000 to a

@@ -4,14 +4,12 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -22,37 +20,12 @@ import (
 // 20 ms on SQLite and 40 ms on PostgreSQL.
 func BenchmarkListAudit(b *testing.B) {
 	const total = 100_000
-	b.Run("sqlite", func(b *testing.B) {
-		k, _ := envelope.New(envelope.GenerateMasterKey())
-		path := filepath.Join(b.TempDir(), "a.db")
-		db, err := sqldb.Open("sqlite:"+path, k, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		if err := db.Migrate(system); err != nil {
-			b.Fatal(err)
-		}
-		benchAuditPages(b, db, k, "sqlite", path, total)
-	})
-	b.Run("postgres", func(b *testing.B) {
-		c, err := pgtest.Start()
-		if err != nil {
-			b.Skip("postgres: ", err)
-		}
-		b.Cleanup(func() { c.Stop() })
-		k, _ := envelope.New(envelope.GenerateMasterKey())
-		dsn := c.NewDatabase(b)
-		db, err := sqldb.Open(dsn, k, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		if err := db.Migrate(system); err != nil {
-			b.Fatal(err)
-		}
-		benchAuditPages(b, db, k, "pgx", dsn, total)
-	})
+	for dialect, driver := range map[string]string{"sqlite": "sqlite", "postgres": "pgx"} {
+		b.Run(dialect, func(b *testing.B) {
+			db, k, where := benchStore(b, dialect)
+			benchAuditPages(b, db, k, driver, where, total)
+		})
+	}
 }
 
 func benchAuditPages(b *testing.B, db *sqldb.DB, k *envelope.Keyring, driver, dsn string, total int) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,7 +14,6 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -31,33 +29,16 @@ import (
 // The line's count by tier is kept until the line changes: the first view
 // ranks it (reported as cold-ms), the rest reuse it while nothing changes.
 func BenchmarkDashboardProgram(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) {
-		k, _ := envelope.New(envelope.GenerateMasterKey())
-		path := filepath.Join(b.TempDir(), "a.db")
-		benchDashboard(b, "sqlite:"+path, k, "sqlite", path)
-	})
-	b.Run("postgres", func(b *testing.B) {
-		c, err := pgtest.Start()
-		if err != nil {
-			b.Skip("postgres: ", err)
-		}
-		b.Cleanup(func() { c.Stop() })
-		k, _ := envelope.New(envelope.GenerateMasterKey())
-		dsn := c.NewDatabase(b)
-		benchDashboard(b, dsn, k, "pgx", dsn)
-	})
+	for dialect, driver := range map[string]string{"sqlite": "sqlite", "postgres": "pgx"} {
+		b.Run(dialect, func(b *testing.B) {
+			db, k, where := benchStore(b, dialect)
+			benchDashboard(b, db, k, driver, where)
+		})
+	}
 }
 
-func benchDashboard(b *testing.B, dsn string, k *envelope.Keyring, driver, rawDSN string) {
+func benchDashboard(b *testing.B, db *sqldb.DB, k *envelope.Keyring, driver, rawDSN string) {
 	const letters, applicants = 10_000, 20_000
-	db, err := sqldb.Open(dsn, k, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(system); err != nil {
-		b.Fatal(err)
-	}
 	raw, err := sql.Open(driver, rawDSN)
 	if err != nil {
 		b.Fatal(err)

@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
 )
@@ -35,31 +32,12 @@ type listBench struct {
 
 // eachListDB runs fn on SQLite and on PostgreSQL, each seeded once.
 func eachListDB(b *testing.B, withLetters bool, fn func(b *testing.B, lb *listBench)) {
-	b.Run("sqlite", func(b *testing.B) {
-		db, ts := newBenchServer(b)
-		fn(b, seedLists(b, db, ts.URL, withLetters, ""))
-	})
-	b.Run("postgres", func(b *testing.B) {
-		c, err := pgtest.Start()
-		if err != nil {
-			b.Skip("postgres: ", err)
-		}
-		b.Cleanup(func() { c.Stop() })
-		k, _ := envelope.New(envelope.GenerateMasterKey())
-		dsn := c.NewDatabase(b)
-		db, err := sqldb.Open(dsn, k, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		if err := db.Migrate(system); err != nil {
-			b.Fatal(err)
-		}
-		_, h := newTestServer(b, db, k)
-		ts := httptest.NewServer(h)
-		b.Cleanup(ts.Close)
-		fn(b, seedLists(b, db, ts.URL, withLetters, dsn))
-	})
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run(dialect, func(b *testing.B) {
+			db, ts, dsn := newListBenchServer(b, dialect)
+			fn(b, seedLists(b, db, ts.URL, withLetters, dsn))
+		})
+	}
 }
 
 // seedLists stores 10,000 clients and, if asked, a letter for each, of

@@ -9,7 +9,6 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -19,27 +18,12 @@ import (
 // first and last page, sorted and searched. The figure to meet: p95
 // under 20 ms on SQLite, 40 ms on PostgreSQL.
 func BenchmarkPeopleLists(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) {
-		db, k := openStore(b)
-		benchPeople(b, db, k)
-	})
-	b.Run("postgres", func(b *testing.B) {
-		c, err := pgtest.Start()
-		if err != nil {
-			b.Skip("postgres: ", err)
-		}
-		b.Cleanup(func() { c.Stop() })
-		k, _ := envelope.New(envelope.GenerateMasterKey())
-		db, err := sqldb.Open(c.NewDatabase(b), k, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { db.Close() })
-		if err := db.Migrate(system); err != nil {
-			b.Fatal(err)
-		}
-		benchPeople(b, db, k)
-	})
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		b.Run(dialect, func(b *testing.B) {
+			db, k, _ := benchStore(b, dialect)
+			benchPeople(b, db, k)
+		})
+	}
 }
 
 func benchPeople(b *testing.B, db *sqldb.DB, k *envelope.Keyring) {

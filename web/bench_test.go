@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/pgtest"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/names/namestest"
 	"github.com/amparo-project/amparo/sqldb"
 )
@@ -117,6 +119,26 @@ func newBenchServer(b *testing.B) (*sqldb.DB, *httptest.Server) {
 	return db, ts
 }
 
+// benchStore is a new, migrated store of the dialect ("sqlite" or
+// "postgres") for a benchmark, with its keyring and where it is: the
+// SQLite file or the PostgreSQL DSN. Without PostgreSQL, a benchmark's
+// postgres half skips.
+func benchStore(b *testing.B, dialect string) (*sqldb.DB, *envelope.Keyring, string) {
+	b.Helper()
+	dsn := "sqlite:" + filepath.Join(b.TempDir(), "a.db")
+	if dialect == "postgres" {
+		c, err := pgtest.Start()
+		if err != nil {
+			b.Skip("postgres: ", err)
+		}
+		b.Cleanup(func() { c.Stop() })
+		dsn = c.NewDatabase(b)
+	}
+	master := envelope.GenerateMasterKey()
+	k, _ := envelope.New(master)
+	return storetest.MustOpenDSN(b, dsn, master), k, strings.TrimPrefix(dsn, "sqlite:")
+}
+
 // seedClients stores n fictional clients of the organization, 1,000 to a
 // transaction, each with a made-up surname of its own.
 func seedClients(b *testing.B, db *sqldb.DB, orgID string, n int) []*amparo.Client {
@@ -180,24 +202,7 @@ func benchBrowser(b *testing.B, db *sqldb.DB, base string, role amparo.Role, org
 // the times on a shared machine.
 func BenchmarkQueueAndMatches(b *testing.B) {
 	const total = 20_000
-	c, err := pgtest.Start()
-	if err != nil {
-		b.Skip("postgres: ", err)
-	}
-	b.Cleanup(func() { c.Stop() })
-	k, _ := envelope.New(envelope.GenerateMasterKey())
-	dsn := c.NewDatabase(b)
-	db, err := sqldb.Open(dsn, k, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	if err := db.Migrate(system); err != nil {
-		b.Fatal(err)
-	}
-	_, h := newTestServer(b, db, k)
-	ts := httptest.NewServer(h)
-	b.Cleanup(ts.Close)
+	db, ts, dsn := newListBenchServer(b, "postgres")
 	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
 	if err := db.CreateOrganization(system, org); err != nil {
 		b.Fatal(err)

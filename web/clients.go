@@ -54,7 +54,7 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 
 // clientSeen is a client's state as a confirmation page shows it: any
 // save changes it.
-func clientSeen(c *amparo.Client) string { return c.UpdatedAt.UTC().Format(time.RFC3339Nano) }
+func clientSeen(c *amparo.Client) string { return seenAt("", c.UpdatedAt) }
 
 func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) {
 	// The new record's ID is chosen here, so that a second submission of

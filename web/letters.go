@@ -99,9 +99,7 @@ func letterFilter(r *http.Request, q listQuery) (amparo.LetterFilter, error) {
 
 // letterSeen is a letter's state as a confirmation page shows it: any
 // step of its lifecycle changes it.
-func letterSeen(l *amparo.Letter) string {
-	return string(l.Status) + " " + l.UpdatedAt.UTC().Format(time.RFC3339Nano)
-}
+func letterSeen(l *amparo.Letter) string { return seenAt(string(l.Status), l.UpdatedAt) }
 
 func (s *Server) letterNew(w http.ResponseWriter, r *http.Request) {
 	c, err := s.Clients.FindClientByID(r.Context(), r.URL.Query().Get("client"))

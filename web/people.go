@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/amparo-project/amparo"
 )
@@ -207,9 +206,7 @@ func (s *Server) invitationCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 // accountSeen is an account's state as its confirmation page showed it.
-func accountSeen(a *amparo.Account) string {
-	return string(a.Status) + "@" + strconv.FormatInt(a.UpdatedAt.UnixNano(), 10)
-}
+func accountSeen(a *amparo.Account) string { return seenAt(string(a.Status), a.UpdatedAt) }
 
 func (s *Server) accountSuspendConfirm(w http.ResponseWriter, r *http.Request) {
 	a, err := s.Accounts.FindAccountByID(r.Context(), r.PathValue("id"))
@@ -275,9 +272,7 @@ func (s *Server) accountReactivate(w http.ResponseWriter, r *http.Request) {
 }
 
 // memberSeen is a member's state as its confirmation page showed it.
-func memberSeen(m *amparo.Member) string {
-	return string(m.Status) + "@" + strconv.FormatInt(m.UpdatedAt.UnixNano(), 10)
-}
+func memberSeen(m *amparo.Member) string { return seenAt(string(m.Status), m.UpdatedAt) }
 
 func (s *Server) memberSuspendConfirm(w http.ResponseWriter, r *http.Request) {
 	m, err := s.Members.FindMemberByID(r.Context(), r.PathValue("id"))

@@ -196,6 +196,12 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request, c confirmation)
 	s.render(w, r, "confirm", http.StatusOK, map[string]any{"Confirm": c})
 }
 
+// seenAt is a record's state as a confirmation page carries it: its
+// status and when it last changed.
+func seenAt(status string, updated time.Time) string {
+	return status + " " + updated.UTC().Format(time.RFC3339Nano)
+}
+
 // checkSeen refuses an action confirmed on a page showing the record in a
 // state it is no longer in (a replayed or stale confirmation).
 func checkSeen(r *http.Request, current string) error {

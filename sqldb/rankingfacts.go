@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"unicode/utf8"
 )
 
 // errUnexpected makes decodeRankingFacts leave a record to json.Unmarshal.
@@ -144,7 +145,8 @@ func (r *factsReader) object(field func(key []byte) error) error {
 	}
 }
 
-// plain reads a string without escapes.
+// plain reads a string without escapes, in valid UTF-8 (json.Unmarshal
+// replaces invalid bytes, which is left to it).
 func (r *factsReader) plain() ([]byte, error) {
 	if err := r.want('"'); err != nil {
 		return nil, err
@@ -154,7 +156,7 @@ func (r *factsReader) plain() ([]byte, error) {
 		return nil, errUnexpected
 	}
 	s := r.b[r.i : r.i+end]
-	if bytes.IndexByte(s, '\\') >= 0 {
+	if bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s) {
 		return nil, errUnexpected
 	}
 	r.i += end + 1

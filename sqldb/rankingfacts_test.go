@@ -68,6 +68,7 @@ func FuzzDecodeRankingFacts(f *testing.F) {
 		b, _ := json.Marshal(randomFacts(r, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)))
 		f.Add(b)
 	}
+	f.Add([]byte("{\"Language\":\"\x82\"}")) // json.Unmarshal reads invalid UTF-8 as U+FFFD
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var got, want rankingFacts
 		wantErr := json.Unmarshal(b, &want)

@@ -331,18 +331,28 @@ func (db *DB) UpdateClient(ctx context.Context, c *amparo.Client) error {
 // DeleteClient erases a client for good. Its active letters are revoked;
 // its data key, sealed fields and name tokens are deleted, and SQLite
 // overwrites them in its files (secure_delete, then a WAL checkpoint). The
-// audit event names only the ID.
+// audit event names only the ID. The erasure is kept outside the erased
+// rows (erasure.go): in the erasures table, and in the erasure log if one
+// is set, so that restoring an older backup cannot bring the client back
+// unnoticed.
 func (db *DB) DeleteClient(ctx context.Context, id string) error {
+	return db.deleteClient(ctx, id, true)
+}
+
+// deleteClient erases the client id; toLog is false when amparo restore
+// applies an erasure again that the log already holds.
+func (db *DB) deleteClient(ctx context.Context, id string, toLog bool) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		scope, args, err := clientScope(tx.actor)
 		if err != nil {
 			return err
 		}
-		var n int
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM clients c WHERE c.id = ? AND "+scope, append([]any{id}, args...)...).Scan(&n); err != nil {
+		var orgID string
+		if err := tx.queryRow(ctx, "SELECT c.organization_id FROM clients c WHERE c.id = ? AND "+scope, append([]any{id}, args...)...).Scan(&orgID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return amparo.Errorf(amparo.ENOTFOUND, "client not found")
+			}
 			return mapError(err)
-		} else if n == 0 {
-			return amparo.Errorf(amparo.ENOTFOUND, "client not found")
 		}
 		active, _, err := tx.findLetters(ctx, amparo.LetterFilter{ClientID: id, Status: amparo.LetterActive})
 		if err != nil {
@@ -366,7 +376,10 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 		if err := tx.unindexConflictName(ctx, "client", id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, amparo.AuditClientErase, id)
+		if err := tx.audit(ctx, amparo.AuditClientErase, id); err != nil {
+			return err
+		}
+		return tx.recordErasure(ctx, id, orgID, toLog)
 	})
 	if err == nil {
 		db.dialect.afterErase(ctx, db.db)

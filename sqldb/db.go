@@ -53,8 +53,11 @@ type DB struct {
 	db      *sql.DB
 	dialect *dialect
 	path    string // the SQLite file, "" on PostgreSQL
+	dsn     string // what Open was given, for pg_dump: it may hold a password, never log it
 	cipher  cipher
 	logger  *slog.Logger
+	// erasureLog is the erasure log's path, "" for none (SetErasureLog).
+	erasureLog string
 
 	// Now is the clock; tests set it.
 	Now func() time.Time
@@ -73,7 +76,7 @@ func Open(dsn string, k *envelope.Keyring, logger *slog.Logger) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &DB{db: db, dialect: d, path: path, cipher: keyring{k}, logger: logger, Now: time.Now}, nil
+	return &DB{db: db, dialect: d, path: path, dsn: dsn, cipher: keyring{k}, logger: logger, Now: time.Now}, nil
 }
 
 // Dialect returns "sqlite" or "postgres".
@@ -362,20 +365,4 @@ func page(q string, offset, limit int) string {
 		limit = 1000
 	}
 	return fmt.Sprintf("%s LIMIT %d OFFSET %d", q, limit, max(offset, 0))
-}
-
-// Backup writes a consistent copy of a SQLite database to path, safe while
-// the server writes. It never overwrites a file. PostgreSQL is backed up
-// with pg_dump.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	if db.dialect != sqliteDialect {
-		return errors.New("backup copies SQLite databases; back up PostgreSQL with pg_dump")
-	}
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("%s already exists; a backup never overwrites a file", path)
-	}
-	if _, err := db.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		return fmt.Errorf("backup to %s: %v", path, err)
-	}
-	return os.Chmod(path, 0o600)
 }

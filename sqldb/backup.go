@@ -165,6 +165,8 @@ type RestoreReport struct {
 	// Reapplied are the IDs of the clients erased again: erased after the
 	// backup was made, listed in the erasure log.
 	Reapplied []string
+	// Logged is how many erasures were added to the erasure log.
+	Logged int
 }
 
 // Restore restores the backup from into the database dsn, which must be
@@ -179,21 +181,33 @@ type RestoreReport struct {
 // copy beside the target, linked into place at the end. PostgreSQL is
 // restored by pg_restore in one transaction; if a check after it fails,
 // the error says so and the database must be dropped before a new try.
-func Restore(ctx context.Context, from, dsn string, k *envelope.Keyring, erasures []Erasure, logger *slog.Logger) (*RestoreReport, error) {
+//
+// Afterwards the erasure log at logTo (if not "") lists every erasure of
+// erasures and of the restored erasures table, so it can serve the next
+// restore even if the log was lost with the machine.
+func Restore(ctx context.Context, from, dsn string, k *envelope.Keyring, erasures []Erasure, logTo string, logger *slog.Logger) (*RestoreReport, error) {
 	kind, err := backupKind(from)
 	if err != nil {
 		return nil, err
 	}
+	opts := restoreOpts{from: from, k: k, erasures: erasures, logTo: logTo, logger: logger}
 	if strings.HasPrefix(dsn, "sqlite:") {
 		if kind != "sqlite" {
 			return nil, fmt.Errorf("%s is a PostgreSQL backup (pg_dump): restore it into an empty PostgreSQL database with --db postgres://…", from)
 		}
-		return restoreSQLite(ctx, from, dsn, k, erasures, logger)
+		return restoreSQLite(ctx, dsn, opts)
 	}
 	if kind != "postgres" {
 		return nil, fmt.Errorf("%s is a SQLite backup: restore it into an empty data folder (--data DIR, without a postgres:// --db)", from)
 	}
-	return restorePostgres(ctx, from, dsn, k, erasures, logger)
+	return restorePostgres(ctx, dsn, opts)
+}
+
+// CheckBackup returns an error unless path looks like a backup amparo
+// backup makes, by its first bytes; Restore checks the rest.
+func CheckBackup(path string) error {
+	_, err := backupKind(path)
+	return err
 }
 
 // backupKind tells a SQLite backup ("sqlite") from a pg_dump archive
@@ -218,7 +232,16 @@ func backupKind(path string) (string, error) {
 	return "", fmt.Errorf("%s is not an Amparo backup: it is neither a SQLite database nor a pg_dump archive (make backups with amparo backup)", path)
 }
 
-func restoreSQLite(ctx context.Context, from, dsn string, k *envelope.Keyring, erasures []Erasure, logger *slog.Logger) (*RestoreReport, error) {
+// restoreOpts are Restore's arguments but the database.
+type restoreOpts struct {
+	from     string
+	k        *envelope.Keyring
+	erasures []Erasure
+	logTo    string
+	logger   *slog.Logger
+}
+
+func restoreSQLite(ctx context.Context, dsn string, o restoreOpts) (*RestoreReport, error) {
 	target := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
 	if target == "" {
 		return nil, errors.New("sqlite DSN has no file path: use sqlite:PATH, such as sqlite:data/amparo.db")
@@ -232,12 +255,12 @@ func restoreSQLite(ctx context.Context, from, dsn string, k *envelope.Keyring, e
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create data folder %s: %v", dir, unwrapPath(err))
 	}
-	tmp, err := copyToTemp(from, dir, filepath.Base(target))
+	tmp, err := copyToTemp(o.from, dir, filepath.Base(target))
 	if err != nil {
 		return nil, err
 	}
 	defer removeSQLiteFiles(tmp)
-	r, err := restored(ctx, "sqlite:"+tmp, from, k, erasures, logger)
+	r, err := restored(ctx, "sqlite:"+tmp, o)
 	if err != nil {
 		return nil, err
 	}
@@ -280,8 +303,9 @@ func copyToTemp(from, dir, base string) (string, error) {
 	return f.Name(), nil
 }
 
-func restorePostgres(ctx context.Context, from, dsn string, k *envelope.Keyring, erasures []Erasure, logger *slog.Logger) (*RestoreReport, error) {
-	db, err := Open(dsn, k, logger)
+func restorePostgres(ctx context.Context, dsn string, o restoreOpts) (*RestoreReport, error) {
+	from := o.from
+	db, err := Open(dsn, o.k, o.logger)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +323,7 @@ func restorePostgres(ctx context.Context, from, dsn string, k *envelope.Keyring,
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare(check, k.KeyCheck()) != 1 {
+	if subtle.ConstantTimeCompare(check, o.k.KeyCheck()) != 1 {
 		return nil, fmt.Errorf("%s was made with another master key: give the key the backed-up database used (AMPARO_MASTER_KEY_FILE or --master-key)", from)
 	}
 	var stderr bytes.Buffer
@@ -311,7 +335,7 @@ func restorePostgres(ctx context.Context, from, dsn string, k *envelope.Keyring,
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("pg_restore failed, nothing was restored: %s", firstLine(stderr.String()))
 	}
-	r, err := restored(ctx, dsn, from, k, erasures, logger)
+	r, err := restored(ctx, dsn, o)
 	if err != nil {
 		return nil, fmt.Errorf("%w (the database now holds the restored backup: drop it and create it empty before trying again)", err)
 	}
@@ -362,8 +386,9 @@ func archiveKeyCheck(ctx context.Context, from string) ([]byte, error) {
 // database that is not Amparo's or was made with another master key,
 // migrates it forward, erases again the clients of erasures it holds,
 // checks that every client opens, and verifies the audit chain.
-func restored(ctx context.Context, dsn, from string, k *envelope.Keyring, erasures []Erasure, logger *slog.Logger) (*RestoreReport, error) {
-	db, err := Open(dsn, k, logger)
+func restored(ctx context.Context, dsn string, o restoreOpts) (*RestoreReport, error) {
+	from, k := o.from, o.k
+	db, err := Open(dsn, k, o.logger)
 	if err != nil {
 		return nil, err
 	}
@@ -379,8 +404,13 @@ func restored(ctx context.Context, dsn, from string, k *envelope.Keyring, erasur
 		return nil, err
 	}
 	r := &RestoreReport{Dialect: db.Dialect()}
-	if r.Reapplied, err = db.reapplyErasures(ctx, erasures); err != nil {
+	if r.Reapplied, err = db.reapplyErasures(ctx, o.erasures); err != nil {
 		return nil, err
+	}
+	if o.logTo != "" {
+		if r.Logged, err = db.completeErasureLog(ctx, o.logTo, o.erasures); err != nil {
+			return nil, err
+		}
 	}
 	if r.Clients, err = db.openEveryClient(ctx); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -43,6 +44,9 @@ func appendErasure(path string, e Erasure) error {
 	line, err := json.Marshal(e)
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("cannot write the erasure log %s: %v", path, unwrapPath(err))
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -97,7 +101,7 @@ func cutTornLine(f *os.File) error {
 func ReadErasureLog(path string) ([]Erasure, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the erasure log %s: %v", path, unwrapPath(err))
+		return nil, fmt.Errorf("cannot read the erasure log %s: %w", path, unwrapPath(err))
 	}
 	defer f.Close()
 	es, err := ParseErasureLog(f)
@@ -190,6 +194,47 @@ func (db *DB) reapplyErasures(ctx context.Context, es []Erasure) ([]string, erro
 		done = append(done, e.ClientID)
 	}
 	return done, nil
+}
+
+// completeErasureLog appends to the erasure log at path every erasure of
+// es and of the erasures table that it does not list yet, and returns how
+// many it added.
+func (db *DB) completeErasureLog(ctx context.Context, path string, es []Erasure) (int, error) {
+	have, err := ReadErasureLog(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return 0, err
+	}
+	listed := map[string]bool{}
+	for _, e := range have {
+		listed[e.ClientID] = true
+	}
+	rows, err := db.db.QueryContext(ctx, "SELECT client_id, organization_id, erased_at FROM erasures ORDER BY erased_at, client_id")
+	if err != nil {
+		return 0, mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Erasure
+		if err := rows.Scan(&e.ClientID, &e.OrganizationID, scanTime{&e.ErasedAt}); err != nil {
+			return 0, err
+		}
+		es = append(es, e)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range es {
+		if listed[e.ClientID] {
+			continue
+		}
+		listed[e.ClientID] = true
+		if err := appendErasure(path, e); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 func syncDir(dir string) {

@@ -40,6 +40,8 @@ type Config struct {
 	DB        string // sqlite:PATH or postgres://...
 	Addr      string
 	MasterKey string // path of the master key file
+	// ErasureLog is the erasure log's path: default DATA/erasures.log.
+	ErasureLog string
 	// MetricsAddr is where /metrics is served, apart from the public
 	// address; "" for nowhere.
 	MetricsAddr string
@@ -54,6 +56,7 @@ func (m *Main) dataFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Data, "data", m.Getenv("AMPARO_DATA"), "data `folder` for the SQLite database and the master key (env AMPARO_DATA; default ./data)")
 	fs.StringVar(&c.DB, "db", m.Getenv("AMPARO_DB"), "database `DSN`: sqlite:PATH or postgres://USER@HOST/DB (env AMPARO_DB; default sqlite:DATA/amparo.db)")
 	fs.StringVar(&c.MasterKey, "master-key", m.Getenv("AMPARO_MASTER_KEY_FILE"), "master key `file` (env AMPARO_MASTER_KEY_FILE, or the key itself in AMPARO_MASTER_KEY; default DATA/master.key)")
+	fs.StringVar(&c.ErasureLog, "erasure-log", m.Getenv("AMPARO_ERASURE_LOG"), "erasure log `file`, listing the clients erased for good so a restore erases them again; one shared by every process of a PostgreSQL deployment (env AMPARO_ERASURE_LOG; default DATA/erasures.log)")
 }
 
 func (m *Main) addrFlag(fs *flag.FlagSet) {
@@ -74,6 +77,9 @@ func (m *Main) defaults() {
 	}
 	if c.DB == "" {
 		c.DB = "sqlite:" + filepath.Join(c.Data, "amparo.db")
+	}
+	if c.ErasureLog == "" {
+		c.ErasureLog = filepath.Join(c.Data, "erasures.log")
 	}
 }
 
@@ -106,6 +112,7 @@ func (m *Main) open(ctx context.Context) error {
 		}
 		m.Logger.Info("created a master key; back it up apart from the database", "file", newKeyFile)
 	}
+	m.DB.SetErasureLog(c.ErasureLog)
 	return nil
 }
 

@@ -253,27 +253,6 @@ func runMigrate(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-func runBackup(ctx context.Context, m *Main, args []string) error {
-	fs := m.flags("backup")
-	m.dataFlags(fs)
-	out := fs.String("out", "", "`file` to write the copy to; it must not exist")
-	if err := m.parse(fs, args); err != nil {
-		return err
-	}
-	if *out == "" {
-		fmt.Fprintln(m.Stderr, "amparo backup: --out FILE is required (run amparo backup --help)")
-		return errUsage
-	}
-	if err := m.open(ctx); err != nil {
-		return err
-	}
-	if err := m.DB.Backup(ctx, *out); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "Wrote %s. It is readable only with the master key: back the key up separately.\n", *out)
-	return nil
-}
-
 func runVersion(ctx context.Context, m *Main, args []string) error {
 	if err := m.parse(m.flags("version"), args); err != nil {
 		return err

@@ -241,7 +241,8 @@ type restoreOpts struct {
 	logger   *slog.Logger
 }
 
-func restoreSQLite(ctx context.Context, dsn string, o restoreOpts) (*RestoreReport, error) {
+func restoreSQLite(ctx context.Context, dsn string, o restoreOpts) (r *RestoreReport, err error) {
+	done := false
 	target := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
 	if target == "" {
 		return nil, errors.New("sqlite DSN has no file path: use sqlite:PATH, such as sqlite:data/amparo.db")
@@ -252,15 +253,23 @@ func restoreSQLite(ctx context.Context, dsn string, o restoreOpts) (*RestoreRepo
 		}
 	}
 	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create data folder %s: %v", dir, unwrapPath(err))
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		// A folder made here is removed again if the restore fails.
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot create data folder %s: %v", dir, unwrapPath(err))
+		}
+		defer func() {
+			if !done {
+				os.Remove(dir)
+			}
+		}()
 	}
 	tmp, err := copyToTemp(o.from, dir, filepath.Base(target))
 	if err != nil {
 		return nil, err
 	}
 	defer removeSQLiteFiles(tmp)
-	r, err := restored(ctx, "sqlite:"+tmp, o)
+	r, err = restored(ctx, "sqlite:"+tmp, o)
 	if err != nil {
 		return nil, err
 	}
@@ -274,6 +283,7 @@ func restoreSQLite(ctx context.Context, dsn string, o restoreOpts) (*RestoreRepo
 		return nil, fmt.Errorf("restore into %s: %v", target, unwrapPath(err))
 	}
 	syncDir(dir)
+	done = true
 	return r, nil
 }
 
@@ -407,16 +417,17 @@ func restored(ctx context.Context, dsn string, o restoreOpts) (*RestoreReport, e
 	if r.Reapplied, err = db.reapplyErasures(ctx, o.erasures); err != nil {
 		return nil, err
 	}
-	if o.logTo != "" {
-		if r.Logged, err = db.completeErasureLog(ctx, o.logTo, o.erasures); err != nil {
-			return nil, err
-		}
-	}
 	if r.Clients, err = db.openEveryClient(ctx); err != nil {
 		return nil, err
 	}
 	if r.Audit, err = db.VerifyAuditChain(amparo.NewContextWithActor(ctx, amparo.SystemActor)); err != nil {
 		return nil, fmt.Errorf("the restored audit trail does not verify: %w", err)
+	}
+	// Last: only a restore that passed every check adds to the log.
+	if o.logTo != "" {
+		if r.Logged, err = db.completeErasureLog(ctx, o.logTo, o.erasures); err != nil {
+			return nil, err
+		}
 	}
 	if db.dialect == sqliteDialect {
 		// Fold the WAL into the file before it is linked into place.

@@ -30,6 +30,7 @@ type Summary struct {
 	Organizations int
 	Members       int
 	Clients       int
+	Erased        int                         // clients erased for good after they were made
 	Letters       map[amparo.LetterStatus]int // by status
 	// IDs of one active and one revoked letter, to try verification with,
 	// and of the first organization.
@@ -189,6 +190,18 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 			}
 		}
 	}
+	// One client erased for good, as an organization admin erases one: the
+	// erasures table and the erasure log hold its ID, and amparo restore
+	// erases it again from a backup made before. Its own random source
+	// keeps the rest of the demo as it was.
+	gone := Client(rand.New(rand.NewPCG(2018, 2)), orgs[0].ID, "es", now)
+	if err := s.CreateClient(amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-intake", Role: amparo.RoleIntake, OrganizationID: orgs[0].ID}), gone); err != nil {
+		return nil, err
+	}
+	if err := s.DeleteClient(amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-admin", Role: amparo.RoleOrgAdmin, OrganizationID: orgs[0].ID}), gone.ID); err != nil {
+		return nil, err
+	}
+	sum.Erased++
 	if err := seedApplicants(ctx, s, orgs, now, setNow); err != nil {
 		return nil, err
 	}

@@ -80,9 +80,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return fmt.Errorf("seeding: %w", err)
 		}
-		fmt.Fprintf(m.Stdout, "Seeded a fictional program in %s: %d organizations, %d members, %d clients; letters: %d active, %d draft, %d revoked, %d expired, %d superseded.\n",
+		fmt.Fprintf(m.Stdout, "Seeded a fictional program in %s: %d organizations, %d members, %d clients; letters: %d active, %d draft, %d revoked, %d expired, %d superseded; %d client erased (listed in %s).\n",
 			m.Config.Data, sum.Organizations, sum.Members, sum.Clients, sum.Letters[amparo.LetterActive], sum.Letters[amparo.LetterDraft],
-			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded])
+			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded], sum.Erased, m.Config.ErasureLog)
 		if err := m.demoSignIns(system, sum, ln.Addr().String()); err != nil {
 			return err
 		}

@@ -169,6 +169,14 @@ func (tx *Tx) recordErasure(ctx context.Context, id, orgID string, toLog bool) e
 	return appendErasure(tx.db.erasureLog, Erasure{ClientID: id, OrganizationID: orgID, ErasedAt: tx.now})
 }
 
+// ReapplyErasures erases again every client of es the database holds, as
+// amparo restore does, and returns their IDs: serve calls it at start, so
+// a database put back by hand from an older backup does not serve erased
+// clients. A client erased meanwhile by another process is skipped.
+func (db *DB) ReapplyErasures(ctx context.Context, es []Erasure) ([]string, error) {
+	return db.reapplyErasures(ctx, es)
+}
+
 // reapplyErasures erases again every client of es the database still
 // holds (it was restored from a backup older than their erasure), without
 // writing the log again: the lines are there. It returns their IDs.
@@ -188,7 +196,9 @@ func (db *DB) reapplyErasures(ctx context.Context, es []Erasure) ([]string, erro
 		if n == 0 {
 			continue
 		}
-		if err := db.deleteClient(ctx, e.ClientID, false); err != nil {
+		if err := db.deleteClient(ctx, e.ClientID, false); amparo.ErrorCode(err) == amparo.ENOTFOUND {
+			continue // erased meanwhile
+		} else if err != nil {
 			return done, fmt.Errorf("erasing client %s again: %w", e.ClientID, err)
 		}
 		done = append(done, e.ClientID)

@@ -94,3 +94,20 @@ func runRestore(ctx context.Context, m *Main, args []string) error {
 	}
 	return nil
 }
+
+// reapplyErasures erases again, at start-up, the clients of the erasure
+// log that the database holds: it was put back from an older backup
+// without amparo restore. The operator is told, by ID.
+func (m *Main) reapplyErasures(ctx context.Context) error {
+	es, err := sqldb.ReadErasureLog(m.Config.ErasureLog)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	ids, err := m.DB.ReapplyErasures(ctx, es)
+	if len(ids) > 0 {
+		m.Logger.Warn("erased again clients the erasure log lists: the database was put back from an older backup", "count", len(ids), "clients", strings.Join(ids, ","))
+	}
+	return err
+}

@@ -517,3 +517,64 @@ func pgDumpHeader(t *testing.T) string {
 	os.WriteFile(p, []byte("PGDMP\x01\x0f\x00"), 0o600)
 	return p
 }
+
+// TestServe_ReappliesErasuresAfterAHandRestore: a database put back by
+// hand from a backup older than an erasure (no amparo restore) does not
+// serve the erased client: serve erases it again at start and says so.
+func TestServe_ReappliesErasuresAfterAHandRestore(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	if _, stderr, code := amparo(t, nil, "migrate", "--data", data); code != 0 {
+		t.Fatal(stderr)
+	}
+	keyText, _ := os.ReadFile(filepath.Join(data, "master.key"))
+	key, _ := envelope.DecodeKey(strings.TrimSpace(string(keyText)))
+	db := storetest.MustOpenDSN(t, "sqlite:"+filepath.Join(data, "amparo.db"), key)
+	db.SetErasureLog(filepath.Join(data, "erasures.log"))
+	org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+	ctx := domain.NewContextWithActor(context.Background(), domain.Actor{ID: "intake", Role: domain.RoleIntake, OrganizationID: org.ID})
+	c := storetest.MustCreateClient(t, ctx, db, &domain.Client{Personal: domain.Personal{LegalName: "Irene Vuelta Ejemplo", Language: "es"}})
+	backup := filepath.Join(t.TempDir(), "old.db")
+	if err := db.Backup(t.Context(), backup); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteClient(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// By hand: the old file in a new folder, with the key and the log.
+	moved := t.TempDir()
+	for from, to := range map[string]string{backup: "amparo.db", filepath.Join(data, "master.key"): "master.key", filepath.Join(data, "erasures.log"): "erasures.log"} {
+		b, _ := os.ReadFile(from)
+		os.WriteFile(filepath.Join(moved, to), b, 0o600)
+	}
+	cmd := exec.Command(binary, "serve", "--data", moved, "--addr", "127.0.0.1:0")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var base string
+	for base == "" && sc.Scan() {
+		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
+	}
+	healthy := base != "" && waitHealthy(base+"healthz")
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if !healthy {
+		t.Fatalf("serve did not start: %s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "erased again") || !strings.Contains(stderr.String(), c.ID) {
+		t.Errorf("serve does not say it erased the client again:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "Irene") {
+		t.Errorf("the log holds a name:\n%s", stderr.String())
+	}
+	got := storetest.MustOpenDSN(t, "sqlite:"+filepath.Join(moved, "amparo.db"), key)
+	if _, err := got.FindClientByID(ctx, c.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("the erased client is served again: %v", err)
+	}
+}

@@ -33,6 +33,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
+	if err := m.reapplyErasures(ctx); err != nil {
+		return err
+	}
 	if err := m.usePublicURL(ctx, d); err != nil {
 		return err
 	}

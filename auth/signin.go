@@ -93,7 +93,7 @@ func (s *SignIn) Password(ctx context.Context, email, password, addr, device, ol
 		if account != nil {
 			id = account.ID
 		}
-		return nil, "", s.fail(ctx, limited, addr, now, id, ErrWrongPassword)
+		return nil, "", s.fail(ctx, limited, addr, id, ErrWrongPassword)
 	}
 	s.limits(ctx, s.Limiter.Succeed(ctx, limited, addr, now))
 	token, err := s.Rotate(ctx, oldToken, account.ID, false)
@@ -126,9 +126,11 @@ func (s *SignIn) limits(ctx context.Context, err error) {
 
 // fail counts a failed attempt on limited (a limitKey) and audits it,
 // returning answer, or the audit's error: a failure that cannot be
-// recorded is not passed over.
-func (s *SignIn) fail(ctx context.Context, limited, addr string, now time.Time, accountID string, answer error) error {
-	s.limits(ctx, s.Limiter.Fail(ctx, limited, addr, now))
+// recorded is not passed over. The failure is dated now, after the
+// password's check: the wait runs from it, however long the check took on
+// a busy machine.
+func (s *SignIn) fail(ctx context.Context, limited, addr string, accountID string, answer error) error {
+	s.limits(ctx, s.Limiter.Fail(ctx, limited, addr, s.now()))
 	if err := s.Accounts.AuditSignInFailure(ctx, accountID); err != nil {
 		return fmt.Errorf("audit a failed sign-in: %w", err)
 	}
@@ -163,7 +165,7 @@ func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, dev
 		return "", err
 	}
 	if !ok {
-		return "", s.fail(ctx, limited, addr, now, sess.AccountID, ErrWrongCode)
+		return "", s.fail(ctx, limited, addr, sess.AccountID, ErrWrongCode)
 	}
 	s.limits(ctx, s.Limiter.Succeed(ctx, limited, addr, now))
 	return s.Rotate(ctx, oldToken, sess.AccountID, true)

@@ -96,7 +96,8 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Fatal("serve printed no metrics address")
 	}
 	for _, want := range []string{`amparo_http_request_duration_seconds_count{code="200",method="GET",route="GET /readyz"} 1`,
-		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 3`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines"} {
+		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 3`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines",
+		`amparo_letters_issued_total{how="issue"} 0`, `amparo_verifications_served_total{what="bundle"} 0`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

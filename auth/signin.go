@@ -172,11 +172,12 @@ func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, dev
 }
 
 // Reauthenticate checks the signed-in person's password again before a
-// change of their sign-in details, throttled like signing in. It returns
-// *ThrottledError, ErrWrongPassword, or the store's error.
-func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password, addr string) error {
-	now := s.now()
-	if ok, wait, err := s.Limiter.Allow(ctx, a.Email, addr, now); err != nil {
+// change of their sign-in details, throttled like signing in (a device
+// token recognized as by Password). It returns *ThrottledError,
+// ErrWrongPassword, or the store's error.
+func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password, addr, device string) error {
+	now, limited := s.now(), s.limitKey(a.Email, device)
+	if ok, wait, err := s.Limiter.Allow(ctx, limited, addr, now); err != nil {
 		return err
 	} else if !ok {
 		return &ThrottledError{Wait: wait}
@@ -190,10 +191,10 @@ func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password
 		return err
 	}
 	if !ok {
-		s.limits(ctx, s.Limiter.Fail(ctx, a.Email, addr, now))
+		s.limits(ctx, s.Limiter.Fail(ctx, limited, addr, s.now()))
 		return ErrWrongPassword
 	}
-	s.limits(ctx, s.Limiter.Succeed(ctx, a.Email, addr, now))
+	s.limits(ctx, s.Limiter.Succeed(ctx, limited, addr, now))
 	return nil
 }
 

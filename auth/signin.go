@@ -18,7 +18,9 @@ type SignIn struct {
 	Accounts amparo.AccountService
 	Hasher   *Hasher
 	Limiter  *Limiter
-	Logger   *slog.Logger
+	// Devices recognizes browsers that signed in before (nil: none is).
+	Devices *Devices
+	Logger  *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -38,6 +40,16 @@ var (
 	ErrWrongCode     = amparo.Errorf(amparo.EUNAUTHORIZED, "wrong code")
 )
 
+// limitKey is what the limiter counts an attempt on email's account
+// against: the account, or, from a browser with a device token of the
+// account (Devices), that device alone.
+func (s *SignIn) limitKey(email, device string) string {
+	if id, ok := s.Devices.device(email, device); ok {
+		return email + "\x00device " + id
+	}
+	return email
+}
+
 func (s *SignIn) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -45,14 +57,16 @@ func (s *SignIn) now() time.Time {
 	return time.Now()
 }
 
-// Password checks an email and password from addr. On success it returns
+// Password checks an email and password from addr, sent by a browser with
+// the device token device ("" for none). On success it returns
 // the account and the token of a new session without its second factor,
 // which replaces oldToken (a token planted before signing in is worth
 // nothing after). It returns *ThrottledError, ErrWrongPassword (the
 // failure audited), or the store's error.
-func (s *SignIn) Password(ctx context.Context, email, password, addr, oldToken string) (*amparo.Account, string, error) {
+func (s *SignIn) Password(ctx context.Context, email, password, addr, device, oldToken string) (*amparo.Account, string, error) {
 	email, now := amparo.NormalizeEmail(email), s.now()
-	if ok, wait, err := s.Limiter.Allow(ctx, email, addr, now); err != nil {
+	limited := s.limitKey(email, device)
+	if ok, wait, err := s.Limiter.Allow(ctx, limited, addr, now); err != nil {
 		return nil, "", err
 	} else if !ok {
 		return nil, "", &ThrottledError{Wait: wait}
@@ -79,9 +93,9 @@ func (s *SignIn) Password(ctx context.Context, email, password, addr, oldToken s
 		if account != nil {
 			id = account.ID
 		}
-		return nil, "", s.fail(ctx, email, addr, now, id, ErrWrongPassword)
+		return nil, "", s.fail(ctx, limited, addr, id, ErrWrongPassword)
 	}
-	s.limits(ctx, s.Limiter.Succeed(ctx, email, addr, now))
+	s.limits(ctx, s.Limiter.Succeed(ctx, limited, addr, now))
 	token, err := s.Rotate(ctx, oldToken, account.ID, false)
 	if err != nil {
 		return nil, "", err
@@ -110,10 +124,13 @@ func (s *SignIn) limits(ctx context.Context, err error) {
 	}
 }
 
-// fail counts a failed attempt and audits it, returning answer, or the
-// audit's error: a failure that cannot be recorded is not passed over.
-func (s *SignIn) fail(ctx context.Context, email, addr string, now time.Time, accountID string, answer error) error {
-	s.limits(ctx, s.Limiter.Fail(ctx, email, addr, now))
+// fail counts a failed attempt on limited (a limitKey) and audits it,
+// returning answer, or the audit's error: a failure that cannot be
+// recorded is not passed over. The failure is dated now, after the
+// password's check: the wait runs from it, however long the check took on
+// a busy machine.
+func (s *SignIn) fail(ctx context.Context, limited, addr string, accountID string, answer error) error {
+	s.limits(ctx, s.Limiter.Fail(ctx, limited, addr, s.now()))
 	if err := s.Accounts.AuditSignInFailure(ctx, accountID); err != nil {
 		return fmt.Errorf("audit a failed sign-in: %w", err)
 	}
@@ -122,12 +139,14 @@ func (s *SignIn) fail(ctx context.Context, email, addr string, now time.Time, ac
 
 // Code checks the second factor of a session that gave its password: a
 // TOTP code, once, or a recovery code. On success it returns the token of
-// a new session with its second factor, replacing oldToken. It returns
+// a new session with its second factor, replacing oldToken. A device
+// token is recognized as by Password. It returns
 // *ThrottledError, ErrWrongCode (the failure audited), or the store's
 // error.
-func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, oldToken string) (string, error) {
+func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, device, oldToken string) (string, error) {
 	now, email := s.now(), sess.Account.Email
-	if ok, wait, err := s.Limiter.Allow(ctx, email, addr, now); err != nil {
+	limited := s.limitKey(email, device)
+	if ok, wait, err := s.Limiter.Allow(ctx, limited, addr, now); err != nil {
 		return "", err
 	} else if !ok {
 		return "", &ThrottledError{Wait: wait}
@@ -146,18 +165,19 @@ func (s *SignIn) Code(ctx context.Context, sess *amparo.Session, code, addr, old
 		return "", err
 	}
 	if !ok {
-		return "", s.fail(ctx, email, addr, now, sess.AccountID, ErrWrongCode)
+		return "", s.fail(ctx, limited, addr, sess.AccountID, ErrWrongCode)
 	}
-	s.limits(ctx, s.Limiter.Succeed(ctx, email, addr, now))
+	s.limits(ctx, s.Limiter.Succeed(ctx, limited, addr, now))
 	return s.Rotate(ctx, oldToken, sess.AccountID, true)
 }
 
 // Reauthenticate checks the signed-in person's password again before a
-// change of their sign-in details, throttled like signing in. It returns
-// *ThrottledError, ErrWrongPassword, or the store's error.
-func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password, addr string) error {
-	now := s.now()
-	if ok, wait, err := s.Limiter.Allow(ctx, a.Email, addr, now); err != nil {
+// change of their sign-in details, throttled like signing in (a device
+// token recognized as by Password). It returns *ThrottledError,
+// ErrWrongPassword, or the store's error.
+func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password, addr, device string) error {
+	now, limited := s.now(), s.limitKey(a.Email, device)
+	if ok, wait, err := s.Limiter.Allow(ctx, limited, addr, now); err != nil {
 		return err
 	} else if !ok {
 		return &ThrottledError{Wait: wait}
@@ -171,10 +191,10 @@ func (s *SignIn) Reauthenticate(ctx context.Context, a *amparo.Account, password
 		return err
 	}
 	if !ok {
-		s.limits(ctx, s.Limiter.Fail(ctx, a.Email, addr, now))
+		s.limits(ctx, s.Limiter.Fail(ctx, limited, addr, s.now()))
 		return ErrWrongPassword
 	}
-	s.limits(ctx, s.Limiter.Succeed(ctx, a.Email, addr, now))
+	s.limits(ctx, s.Limiter.Succeed(ctx, limited, addr, now))
 	return nil
 }
 

@@ -83,7 +83,7 @@ func TestSignIn_Password(t *testing.T) {
 	}
 
 	s, st := world()
-	a, token, err := s.Password(ctx, " Rosa@Centro-Ejemplo.example ", "correct horse battery staple", "192.0.2.1", "planted")
+	a, token, err := s.Password(ctx, " Rosa@Centro-Ejemplo.example ", "correct horse battery staple", "192.0.2.1", "", "planted")
 	if err != nil || a.ID != rosa.ID || token != "token-acc-rosa" {
 		t.Fatalf("right password: %v %q %v", a, token, err)
 	}
@@ -100,7 +100,7 @@ func TestSignIn_Password(t *testing.T) {
 	} {
 		s, st := world()
 		runs := h.runs.Load()
-		a, token, err := s.Password(ctx, tt.email, "not the password at all", "192.0.2.1", "")
+		a, token, err := s.Password(ctx, tt.email, "not the password at all", "192.0.2.1", "", "")
 		if err != ErrWrongPassword || a != nil || token != "" {
 			t.Errorf("%s: %v %q %v, want ErrWrongPassword", tt.name, a, token, err)
 		}
@@ -116,32 +116,32 @@ func TestSignIn_Password(t *testing.T) {
 	// refused before the store or the hasher is asked, and not audited.
 	s, st = world()
 	for range 3 {
-		if _, _, err := s.Password(ctx, rosa.Email, "wrong", "192.0.2.7", ""); err != ErrWrongPassword {
+		if _, _, err := s.Password(ctx, rosa.Email, "wrong", "192.0.2.7", "", ""); err != ErrWrongPassword {
 			t.Fatal(err)
 		}
 	}
 	finds, runs := st.finds, h.runs.Load()
-	_, _, err = s.Password(ctx, rosa.Email, "correct horse battery staple", "192.0.2.7", "")
+	_, _, err = s.Password(ctx, rosa.Email, "correct horse battery staple", "192.0.2.7", "", "")
 	var throttled *ThrottledError
 	if !errors.As(err, &throttled) || throttled.Wait <= 0 || st.finds != finds || h.runs.Load() != runs || len(st.audited) != 3 {
 		t.Fatalf("throttled: %v (finds %d→%d, runs %d→%d, audited %d)", err, finds, st.finds, runs, h.runs.Load(), len(st.audited))
 	}
 	// Another address is not slowed down by this one's guesses.
-	if _, _, err := s.Password(ctx, rosa.Email, "correct horse battery staple", "198.51.100.2", ""); err != nil {
+	if _, _, err := s.Password(ctx, rosa.Email, "correct horse battery staple", "198.51.100.2", "", ""); err != nil {
 		t.Fatalf("from another address: %v", err)
 	}
 
 	// A failure that cannot be audited is an error, not a quiet "wrong".
 	s, st = world()
 	st.auditErr = errors.New("disk full")
-	if _, _, err := s.Password(ctx, rosa.Email, "wrong", "192.0.2.1", ""); err == nil || err == ErrWrongPassword || !errors.Is(err, st.auditErr) {
+	if _, _, err := s.Password(ctx, rosa.Email, "wrong", "192.0.2.1", "", ""); err == nil || err == ErrWrongPassword || !errors.Is(err, st.auditErr) {
 		t.Fatalf("unaudited failure: %v", err)
 	}
 	// The store failing is its error, not a wrong password, and no
 	// failure is counted against the person.
 	s, st = world()
 	st.findErr = errors.New("database is closed")
-	if _, _, err := s.Password(ctx, rosa.Email, "correct horse battery staple", "192.0.2.1", ""); !errors.Is(err, st.findErr) ||
+	if _, _, err := s.Password(ctx, rosa.Email, "correct horse battery staple", "192.0.2.1", "", ""); !errors.Is(err, st.findErr) ||
 		amparo.ErrorCode(err) != amparo.EINTERNAL || len(st.audited) != 0 {
 		t.Fatalf("store failure: %v (audited %v)", err, st.audited)
 	}
@@ -156,7 +156,7 @@ func TestSignIn_Rehash(t *testing.T) {
 	rosa := &amparo.Account{ID: "acc-rosa", Email: "rosa@centro-ejemplo.example", Role: amparo.RoleIntake, Status: amparo.AccountActive}
 	st := &accounts{byEmail: map[string]*amparo.Account{rosa.Email: rosa}, creds: map[string]*amparo.Credentials{rosa.ID: {PasswordHash: hash}}}
 	s := &SignIn{Accounts: st, Hasher: NewTestHasher(), Limiter: NewLimiter(DefaultLimiterConfig)}
-	if _, _, err := s.Password(ctx, rosa.Email, "correct horse battery staple", "192.0.2.1", ""); err != nil {
+	if _, _, err := s.Password(ctx, rosa.Email, "correct horse battery staple", "192.0.2.1", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.rehashed) != 1 || st.rehashed[0] != rosa.ID {

@@ -219,7 +219,43 @@ var personalValues = amparo.Personal{
 	EmergencyContacts: []amparo.EmergencyContact{{Name: "Eulalia Quiñónez Muestra", Phone: "+1 213 555 0166"}},
 }
 
-var needles = []string{"Zacar", "Zaqui", "Quiñónez", "Quinonez", "Eulalia", "1987-03-14", "555 0177", "555 0166", "4821 Placeholder", "Placeholder", "Pacoima", "91331"}
+var needles = []string{"Zacar", "Zaqui", "Quiñónez", "Quinonez", "Eulalia", "1987-03-14", "555 0177", "555 0166", "4821 Placeholder", "Placeholder", "Pacoima", "91331",
+	letterLanguage, letterReason}
+
+// A letter for the client copies its language, and one revoked says why:
+// neither may be found in clear either. The language is one a client
+// could speak (K'iche', as in Guatemala) and no record of the test's
+// organization or member names.
+const (
+	letterLanguage = "quc-GT"
+	letterReason   = "Canario: se mudó a Ficticia"
+)
+
+// mustCreateLetters gives c a letter in letterLanguage, and one revoked
+// with letterReason.
+func mustCreateLetters(t *testing.T, db *sqldb.DB, orgID string, c *amparo.Client) {
+	t.Helper()
+	m := storetest.MustCreateMember(t, db, orgID, "900011")
+	ctx := storetest.SignerFor(t, db, m)
+	for _, revoke := range []bool{true, false} {
+		l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: orgID, Languages: []string{letterLanguage, "es"}}
+		if err := db.CreateLetter(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		if !revoke {
+			continue
+		}
+		if _, err := db.IssueLetter(ctx, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RevokeLetter(ctx, l.ID, letterReason); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ls, _, err := db.FindLetters(ctx, amparo.LetterFilter{ClientID: c.ID}); err != nil || len(ls) != 2 || ls[0].Languages[0] != letterLanguage {
+		t.Fatalf("the letters read back: %v", err)
+	}
+}
 
 func TestClientService_EncryptedAtRest(t *testing.T) {
 	t.Parallel()
@@ -230,6 +266,7 @@ func TestClientService_EncryptedAtRest(t *testing.T) {
 		ctx := as(amparo.RoleIntake, org.ID)
 		c := &amparo.Client{Personal: personalValues}
 		storetest.MustCreateClient(t, ctx, db, c)
+		mustCreateLetters(t, db, org.ID, c)
 		// Search too, so that query paths leave nothing behind either.
 		if cs, _, _ := db.FindClients(ctx, amparo.ClientFilter{Name: "quiñónez"}); len(cs) != 1 {
 			t.Fatal("client not found by name")
@@ -250,9 +287,11 @@ func TestClientService_EncryptedAtRest(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) {
 		db := MustOpenDB(t, "postgres")
 		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
-		storetest.MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{Personal: personalValues})
+		c := storetest.MustCreateClient(t, as(amparo.RoleIntake, org.ID), db, &amparo.Client{Personal: personalValues})
+		mustCreateLetters(t, db, org.ID, c)
 		rows, err := sqldb.RawDB(db).Query(`SELECT t::text FROM clients t UNION ALL SELECT t::text FROM client_keys t
-			UNION ALL SELECT t::text FROM client_name_tokens t UNION ALL SELECT t::text FROM audit_events t`)
+			UNION ALL SELECT t::text FROM client_name_tokens t UNION ALL SELECT t::text FROM audit_events t
+			UNION ALL SELECT t::text FROM letters t`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -136,7 +136,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.reindexApplicantKeys(ctx); err != nil {
 		return err
 	}
-	return db.sealRevokeReasons(ctx)
+	return db.sealLetterFields(ctx)
 }
 
 // migrations is the goose provider of the dialect's migrations, taking

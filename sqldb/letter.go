@@ -29,13 +29,15 @@ func letterScope(a amparo.Actor) (string, []any, error) {
 	return "l.organization_id = ?", []any{a.OrganizationID}, nil
 }
 
-// scanLetter reads a letter of letterColumns, its revocation reason opened.
+// scanLetter reads a letter of letterColumns, its revocation reason and
+// languages opened.
 func (tx *Tx) scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, error) {
 	var l amparo.Letter
 	var clientID *string
+	var langs string
 	err := row.Scan(&l.ID, &clientID, &l.MemberID, &l.OrganizationID, &l.Status, scanTime{&l.IssuedAt},
 		scanTime{&l.ValidUntil}, scanTime{&l.RevokedAt}, &l.RevokeReason, &l.SupersededBy,
-		scanList{&l.Languages}, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt},
+		&langs, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt},
 		&l.CredentialID, &l.SigningKeyID, &l.StatusListID, &l.StatusIndex, scanTime{&l.SubmittedAt}, &l.ApprovedBy,
 		&l.CreatedBy, &l.SubmittedBy)
 	if clientID != nil {
@@ -45,6 +47,9 @@ func (tx *Tx) scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, e
 		return nil, mapError(err)
 	}
 	if l.RevokeReason, err = tx.db.openReason(l.ID, l.RevokeReason); err != nil {
+		return nil, err
+	}
+	if err := tx.db.openLanguages(l.ID, langs, &l.Languages); err != nil {
 		return nil, err
 	}
 	return &l, nil
@@ -311,11 +316,15 @@ func (tx *Tx) insertLetter(ctx context.Context, l *amparo.Letter) error {
 	if err != nil {
 		return err
 	}
+	langs, err := tx.db.sealLanguages(l.ID, l.Languages)
+	if err != nil {
+		return err
+	}
 	_, err = tx.exec(ctx, `INSERT INTO letters (id, client_id, member_id, organization_id, status, issued_at,
 		valid_until, revoked_at, revoke_reason, superseded_by, languages, created_at, updated_at, approved_by, created_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.ClientID, l.MemberID, l.OrganizationID, l.Status, formatTime(l.IssuedAt), formatTime(l.ValidUntil),
-		formatTime(l.RevokedAt), reason, l.SupersededBy, jsonText(l.Languages),
+		formatTime(l.RevokedAt), reason, l.SupersededBy, langs,
 		formatTime(l.CreatedAt), formatTime(l.UpdatedAt), l.ApprovedBy, l.CreatedBy)
 	return err
 }

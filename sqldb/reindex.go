@@ -48,7 +48,7 @@ const (
 	lockConflictNames = 7238
 	lockNameTokens    = 7239
 	lockApplicantKeys = 7240
-	lockRevokeReasons = 7241
+	lockRevokeReasons = 7241 // and the letters' languages
 )
 
 // inLockedTx runs fn in one transaction of its own (a migration's work,

@@ -66,7 +66,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 // checkPassword verifies the signed-in person's password again, throttled
 // like signing in. A failure of the store is answered here (false, true).
 func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, sess *amparo.Session, password string) (ok, answered bool) {
-	err := s.signins.Reauthenticate(r.Context(), sess.Account, password, clientAddr(r))
+	err := s.signins.Reauthenticate(r.Context(), sess.Account, password, clientAddr(r), s.deviceToken(r))
 	var throttled *auth.ThrottledError
 	switch {
 	case err == nil:

@@ -354,6 +354,12 @@ func (s *Server) letterAction(w http.ResponseWriter, r *http.Request) {
 		s.letterFailed(w, r, id, err)
 		return
 	}
+	switch key {
+	case "letters.issued":
+		s.metrics.letterIssued("issue")
+	case "letters.renewed_done":
+		s.metrics.letterIssued("renew")
+	}
 	to := "/letters/" + l.ID
 	if key == "letters.renewed_done" {
 		to += "?renewed=1"

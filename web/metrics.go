@@ -15,6 +15,7 @@ import (
 type metrics struct {
 	requests *prometheus.HistogramVec
 	verified *prometheus.CounterVec
+	issued   *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -28,8 +29,19 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "amparo_verifications_served_total",
 			Help: "What verifiers fetched: the verify page, the trust bundle and list, and status lists.",
 		}, []string{"what"}),
+		issued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "amparo_letters_issued_total",
+			Help: "Letters issued through this process: approved drafts (issue) and renewals (renew).",
+		}, []string{"how"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.verified} {
+	// Every label value from the start, so that a rate reads 0, not nothing.
+	for _, how := range []string{"issue", "renew"} {
+		m.issued.WithLabelValues(how)
+	}
+	for _, what := range []string{"page", "trust", "bundle", "status"} {
+		m.verified.WithLabelValues(what)
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.verified, m.issued} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -41,6 +53,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 func (m *metrics) observe(route, method string, status int, start time.Time) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
 }
+
+// letterIssued counts a letter issued, how: "issue" or "renew".
+func (m *metrics) letterIssued(how string) { m.issued.WithLabelValues(how).Inc() }
 
 // verifiedBy counts what a verifier fetched, for a route that serves it.
 func (m *metrics) verifiedBy(what string, h http.HandlerFunc) http.HandlerFunc {

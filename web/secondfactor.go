@@ -36,7 +36,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	token, err := s.signins.Code(r.Context(), sess, code, clientAddr(r), s.sessionToken(r))
+	token, err := s.signins.Code(r.Context(), sess, code, clientAddr(r), s.deviceToken(r), s.sessionToken(r))
 	if err != nil {
 		f := &form{}
 		if status := s.signInError(w, r, err, f, "code", "account.wrong_code"); status != 0 {
@@ -45,6 +45,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, r, token)
+	s.setDevice(w, r, sess.Account)
 	// Codes of more than 8 characters are recovery codes (auth.SignIn.Code
 	// tries them as such); TOTP codes have 6 digits.
 	if len(code) <= 8 {

@@ -107,7 +107,7 @@ func NewServer(svc Services) (*Server, error) {
 	s := &Server{Services: svc,
 		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
 			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters},
-		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Logger: svc.Logger},
+		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Devices: &auth.Devices{MAC: svc.MAC}, Logger: svc.Logger},
 		pages:   map[string]*template.Template{}}
 	var err error
 	if s.metrics, err = newMetrics(svc.Metrics); err != nil {

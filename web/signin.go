@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
@@ -34,6 +35,34 @@ func sessionCookie(r *http.Request) string {
 func (s *Server) setSession(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie(r), Value: token, Path: "/", HttpOnly: true,
 		Secure: secureContext(r), SameSite: http.SameSiteLaxMode, MaxAge: int(amparo.SessionAbsolute.Seconds())})
+}
+
+// deviceCookie names the cookie of a browser that signed in before
+// (auth.Devices), like the session's.
+func deviceCookie(r *http.Request) string {
+	if secureContext(r) {
+		return "__Host-device"
+	}
+	return "device"
+}
+
+// deviceAge is how long a browser is remembered as one that signed in.
+const deviceAge = 180 * 24 * time.Hour
+
+// setDevice remembers the browser as one that signed in to a's account,
+// so that a lockout by someone guessing its password from elsewhere does
+// not hold it back (auth.Devices). Sent only to this site's own pages.
+func (s *Server) setDevice(w http.ResponseWriter, r *http.Request, a *amparo.Account) {
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie(r), Value: s.signins.Devices.Issue(a.Email), Path: "/", HttpOnly: true,
+		Secure: secureContext(r), SameSite: http.SameSiteStrictMode, MaxAge: int(deviceAge.Seconds())})
+}
+
+// deviceToken is the browser's device token, "" if none.
+func (s *Server) deviceToken(r *http.Request) string {
+	if c, err := r.Cookie(deviceCookie(r)); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +104,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	email := amparo.NormalizeEmail(r.PostFormValue("email"))
-	account, token, err := s.signins.Password(r.Context(), email, r.PostFormValue("password"), clientAddr(r), s.sessionToken(r))
+	account, token, err := s.signins.Password(r.Context(), email, r.PostFormValue("password"), clientAddr(r), s.deviceToken(r), s.sessionToken(r))
 	if err != nil {
 		f := &form{Values: map[string]string{"email": email}}
 		if status := s.signInError(w, r, err, f, "email", "account.wrong"); status != 0 {
@@ -84,6 +113,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, r, token)
+	if !account.Role.NeedsSecondFactor() {
+		s.setDevice(w, r, account)
+	}
 	s.next(w, r, account, false)
 }
 

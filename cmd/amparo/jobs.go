@@ -115,9 +115,28 @@ const (
 )
 
 // runner is the job runner of a serving process.
-func (m *Main) runner() *jobs.Runner {
+// jobLease is AMPARO_JOB_LEASE: how long a claimed job is its process's,
+// shortened for tests and drills that stop a process holding one; 0 for
+// the runner's default (5 minutes).
+func (m *Main) jobLease() (time.Duration, error) {
+	v := m.Getenv("AMPARO_JOB_LEASE")
+	if v == "" {
+		return 0, nil
+	}
+	lease, err := time.ParseDuration(v)
+	if err != nil || lease < time.Second {
+		return 0, fmt.Errorf("AMPARO_JOB_LEASE=%q is not a duration of a second or more, such as 30s: unset it for the default of 5 minutes", v)
+	}
+	return lease, nil
+}
+
+func (m *Main) runner() (*jobs.Runner, error) {
 	host, _ := os.Hostname()
-	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger,
+	lease, err := m.jobLease()
+	if err != nil {
+		return nil, err
+	}
+	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger, Lease: lease,
 		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour},
 			{Kind: jobPruneLimits, Every: time.Hour}},
 		Handlers: map[string]jobs.Handler{
@@ -140,5 +159,5 @@ func (m *Main) runner() *jobs.Runner {
 				}
 				return err
 			},
-		}}
+		}}, nil
 }

@@ -96,7 +96,8 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Fatal("serve printed no metrics address")
 	}
 	for _, want := range []string{`amparo_http_request_duration_seconds_count{code="200",method="GET",route="GET /readyz"} 1`,
-		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 3`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines"} {
+		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 3`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines",
+		`amparo_letters_issued_total{how="issue"} 0`, `amparo_verifications_served_total{what="bundle"} 0`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
@@ -127,4 +128,20 @@ func fetch(t *testing.T, url string) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
+}
+
+// A job lease that is not a duration stops serve before anything is
+// made, with one line saying how to fix it.
+func TestServe_BadJobLease(t *testing.T) {
+	for _, lease := range []string{"soon", "10ms"} {
+		data := t.TempDir() + "/data"
+		_, errOut, code := amparo(t, []string{"AMPARO_JOB_LEASE=" + lease}, "serve", "--data", data, "--addr", "127.0.0.1:0")
+		if code == 0 || !strings.Contains(errOut, `AMPARO_JOB_LEASE="`+lease+`" is not a duration of a second or more`) ||
+			strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("AMPARO_JOB_LEASE=%s: exit %d, said %q", lease, code, errOut)
+		}
+		if _, err := os.Stat(data); err == nil {
+			t.Errorf("AMPARO_JOB_LEASE=%s: serve made the data folder", lease)
+		}
+	}
 }

@@ -30,6 +30,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	m.deploy, m.tls = d, tc
+	if _, err := m.jobLease(); err != nil {
+		return err
+	}
 	if err := m.open(ctx); err != nil {
 		return err
 	}
@@ -199,6 +202,10 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
+	runner, err := m.runner()
+	if err != nil {
+		return err
+	}
 	reg := m.metrics()
 	if m.Config.MetricsAddr != "" {
 		if err := m.serveMetrics(ctx, m.Config.MetricsAddr, reg); err != nil {
@@ -228,7 +235,10 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	} else {
 		go func() { errc <- srv.Serve(ln) }()
 	}
-	go m.runner().Run(ctx)
+	// On SIGTERM the job in hand finishes, or records that it did not, so
+	// that another process retries it at once, not after its lease.
+	ran := make(chan struct{})
+	go func() { runner.Run(ctx); close(ran) }()
 	ready(scheme + "://" + ln.Addr().String() + "/")
 	m.Logger.Info("serving", "addr", ln.Addr().String(), "db", m.DB.Dialect())
 
@@ -240,7 +250,12 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	m.Logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	select {
+	case <-ran:
+	case <-shutdownCtx.Done():
+	}
+	return err
 }
 
 func runMigrate(ctx context.Context, m *Main, args []string) error {

@@ -194,7 +194,7 @@ func TestDrill_KillImport(t *testing.T) {
 		return count(t, db, "SELECT COUNT(*) FROM applicants WHERE organization_id = ?", org)
 	}
 	imports := func() int {
-		return count(t, db, "SELECT COUNT(*) FROM audit_events WHERE action = ? AND organization_id = ?", string(domain.AuditApplicantImport), org)
+		return count(t, db, "SELECT COUNT(*) FROM audit_events WHERE action = ?", string(domain.AuditApplicantImport))
 	}
 	// An applicant stored without its name in the search index would be
 	// half of one.
@@ -343,6 +343,7 @@ func TestDrill_KillPrintRun(t *testing.T) {
 	t.Parallel()
 	kills, r := drillKills(t), drillRand(t)
 	data := demoData(t)
+	seed500(t, data) // a run long enough to be cut anywhere
 	dirs := t.TempDir()
 	run := func(i int) (*exec.Cmd, string) {
 		out := filepath.Join(dirs, fmt.Sprintf("run-%02d", i))
@@ -486,8 +487,8 @@ func (is *issuer) one(member string) error {
 }
 
 // checkLetters checks every letter the drill drafted: a draft with no
-// credential, no status-list entry, no phone link and no issue audited,
-// or an active letter with all four; each issue serve acknowledged is
+// credential, no status-list entry, no phone link for its client and no issue
+// audited, or an active letter with all four; each issue serve acknowledged is
 // there; and each status list's count of used entries is its bits set.
 func checkLetters(t *testing.T, db *sql.DB, is *issuer, when string) (active int) {
 	t.Helper()
@@ -528,7 +529,7 @@ func checkLetters(t *testing.T, db *sql.DB, is *issuer, when string) (active int
 			t.Fatal(err)
 		}
 		audited := count(t, db, "SELECT COUNT(*) FROM audit_events WHERE action = ? AND record_id = ?", string(domain.AuditLetterIssue), id)
-		links := count(t, db, "SELECT COUNT(*) FROM phone_links WHERE letter_id = ?", id)
+		links := count(t, db, "SELECT COUNT(*) FROM phone_links p JOIN letters l ON l.client_id = p.client_id WHERE l.id = ? AND p.revoked_at IS NULL", id)
 		switch status {
 		case string(domain.LetterDraft):
 			if is.issued[id] {
@@ -594,7 +595,7 @@ func TestDrill_KillIssuing(t *testing.T) {
 				}
 			}
 		}()
-		d := between(r, round/2, 4*round)
+		d := between(r, time.Millisecond, 20*round)
 		time.Sleep(d)
 		s.kill()
 		if err := <-stop; strings.HasPrefix(err.Error(), "stop:") {

@@ -710,6 +710,12 @@ func TestDrill_KillIssuing(t *testing.T) {
 	if password == nil {
 		t.Fatal("the demo printed no password")
 	}
+	// Room for every letter the drill issues: the demo's capacity is 500.
+	db := openSQLite(t, data)
+	if _, err := db.Exec("UPDATE program SET letter_capacity = 1000000"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 	s := &server{t: t, data: data, addr: freePort(t)}
 	s.start()
 	t.Cleanup(s.kill)
@@ -759,7 +765,7 @@ func TestDrill_KillIssuing(t *testing.T) {
 	}
 	s.kill()
 	checkStore(t, data, "the end")
-	db := openSQLite(t, data)
+	db = openSQLite(t, data)
 	active := checkLetters(t, db, is, "the end")
 	t.Logf("issue drill: %d kills; %d drafts made, %d issued (%d acknowledged), none half", kills, len(is.letters), active, len(is.issued))
 }

@@ -518,6 +518,7 @@ func TestDrill_KillPrintRun(t *testing.T) {
 			t.Fatalf("print run %d ended by itself with exit %d", i, code)
 		} else {
 			took = ran // the machine's pace now
+			when = fmt.Sprintf("print run %d, whole in %v", i, ran.Round(time.Millisecond))
 		}
 		n, tmp := checkPrinted(t, out, when)
 		temps += tmp

@@ -115,15 +115,15 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	lang := s.language(w, r)
 	var se *statusError
 	detail := ""
+	if code == amparo.EUNAVAILABLE {
+		// The operator must hear of a full disk from the log too.
+		s.Logger.ErrorContext(r.Context(), "request refused: the store cannot write", "method", r.Method, "route", r.Pattern, "err", err)
+	}
 	if errors.As(err, &se) {
 		code, status, detail = se.code, se.status, s.msgText(lang, se.msg)
 	} else if code == amparo.EINTERNAL {
 		s.Logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	} else if _, keyed := amparo.ErrorMsg(err); keyed || lang == "en" {
-		if code == amparo.EUNAVAILABLE {
-			// The operator must hear of a full disk from the log too.
-			s.Logger.ErrorContext(r.Context(), "request refused: the store cannot write", "method", r.Method, "route", r.Pattern, "err", err)
-		}
 		// The reader's words for what went wrong, and what the store said
 		// when it says it in the catalog's words (else, in English, only to
 		// an English reader); never for a failure inside the server.

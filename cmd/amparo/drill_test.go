@@ -155,6 +155,16 @@ func checkStore(t *testing.T, data, when string) {
 	}
 }
 
+// enoughTime fails the test, saying why, when less than need is left
+// before go test's -timeout: a clear line instead of a panic mid-kill.
+func enoughTime(t *testing.T, need time.Duration, done, kills int) {
+	t.Helper()
+	if deadline, ok := t.Deadline(); ok && time.Until(deadline) < need {
+		t.Fatalf("%d of %d kills made, and %v left before -timeout: a run takes about %v on this machine now; give go test a longer -timeout",
+			done, kills, time.Until(deadline).Round(time.Second), (need / 3).Round(time.Second))
+	}
+}
+
 // count runs a COUNT(*) query.
 func count(t *testing.T, db *sql.DB, q string, args ...any) int {
 	t.Helper()
@@ -338,8 +348,8 @@ func importDrill(t *testing.T, st *drillStore, org string, rows int) {
 		return st.command(t, "import", "intakes", intakesCSV(t, dir, batch, rows), "--org", org)
 	}
 
-	// One import whole, to time it: kills fall anywhere in that time and
-	// a little beyond, so some land after the commit.
+	// One import whole, to time it: kills fall anywhere in that time (the
+	// last whole run's, as the machine's load changes).
 	base, events := applicants(), imports()
 	if st.snapshot != nil {
 		st.snapshot(t)
@@ -363,7 +373,8 @@ func importDrill(t *testing.T, st *drillStore, org string, rows int) {
 		if tries > 3*kills {
 			t.Fatalf("%d of %d tries ended in a kill", done, tries)
 		}
-		d := between(r, 0, took*11/10)
+		enoughTime(t, 3*took, done, kills)
+		d := between(r, 0, took)
 		killed, ran, code := killAfter(t, run(batch), d)
 		when := fmt.Sprintf("import %d killed at %v", batch, d.Round(time.Millisecond))
 		if !killed {

@@ -5,8 +5,9 @@
 //
 // Each service method's comment names the error codes it returns. Besides
 // those, every method returns EUNAUTHORIZED when the context carries no
-// actor (NewContextWithActor), and passes a database failure on without a
-// code (EINTERNAL).
+// actor (NewContextWithActor), EUNAVAILABLE when the store cannot save for
+// want of space (nothing of the call is saved), and passes any other
+// database failure on without a code (EINTERNAL).
 //
 // It must never import a database driver, an HTTP package or anything else
 // outside the standard library: every other package depends on this one.

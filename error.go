@@ -14,6 +14,9 @@ const (
 	ENOTFOUND     = "not_found"
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
+	// EUNAVAILABLE: the store cannot save now (its disk is full); nothing
+	// was changed, and the same request succeeds once it can.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an application error: a code, for validation errors the field

@@ -167,7 +167,7 @@ func (db *DB) Ready(ctx context.Context, stuck time.Duration) error {
 	} else if pending {
 		return errors.New("migrations pending: run amparo migrate")
 	}
-	return db.inTx(amparo.NewContextWithActor(ctx, amparo.SystemActor), func(tx *Tx) error {
+	err = db.inTx(amparo.NewContextWithActor(ctx, amparo.SystemActor), func(tx *Tx) error {
 		if err := tx.setMeta(ctx, "ready_probe", tx.now.Format(time.RFC3339Nano)); err != nil {
 			return fmt.Errorf("database cannot write: %w", err)
 		}
@@ -181,6 +181,11 @@ func (db *DB) Ready(ctx context.Context, stuck time.Duration) error {
 		}
 		return nil
 	})
+	// On SQLite a full disk is found at the commit, when the WAL grows.
+	if amparo.ErrorCode(err) == amparo.EUNAVAILABLE {
+		return fmt.Errorf("database cannot write: %s", amparo.ErrorMessage(err))
+	}
+	return err
 }
 
 // connect turns "cannot reach the database" into one clear line.

@@ -215,6 +215,8 @@ func mapError(err error) error {
 			return &amparo.Error{Code: amparo.ECONFLICT, Message: "already exists"}
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return &amparo.Error{Code: amparo.EINVALID, Message: "refers to a record that does not exist"}
+		case sqlite3.SQLITE_FULL:
+			return errDiskFull()
 		}
 	}
 	var pe *pgconn.PgError
@@ -224,9 +226,18 @@ func mapError(err error) error {
 			return &amparo.Error{Code: amparo.ECONFLICT, Message: "already exists"}
 		case "23503":
 			return &amparo.Error{Code: amparo.EINVALID, Message: "refers to a record that does not exist"}
+		case "53100": // disk_full
+			return errDiskFull()
 		}
 	}
 	return err
+}
+
+// errDiskFull is a write refused for want of space: the transaction was
+// rolled back whole, so nothing was saved and nothing stored was harmed.
+func errDiskFull() error {
+	return amparo.Errorf(amparo.EUNAVAILABLE, "the disk is full: nothing was saved; free space where the database keeps its files, then try again").
+		Localize("error.disk_full")
 }
 
 // afterErase removes what an erase may have left readable in the files:

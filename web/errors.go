@@ -115,6 +115,10 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	lang := s.language(w, r)
 	var se *statusError
 	detail := ""
+	if code == amparo.EUNAVAILABLE {
+		// The operator must hear of a full disk from the log too.
+		s.Logger.ErrorContext(r.Context(), "request refused: the store cannot write", "method", r.Method, "route", r.Pattern, "err", err)
+	}
 	if errors.As(err, &se) {
 		code, status, detail = se.code, se.status, s.msgText(lang, se.msg)
 	} else if code == amparo.EINTERNAL {
@@ -145,6 +149,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case amparo.EFORBIDDEN:
 		return http.StatusForbidden
+	case amparo.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

@@ -414,6 +414,11 @@ type WorkshopService interface {
 	FindWorkshopErasures(ctx context.Context, workshopID string) ([]*WorkshopErasure, error)
 }
 
+// WorkshopSource is what an intake opened from a workshop's ticket names
+// as its source (Facts.SourceRef): the workshop, and nothing of the
+// attendee.
+func WorkshopSource(workshopID string) string { return "workshop:" + workshopID }
+
 // OrganizesWorkshopsOf reports whether the actor may manage the workshops
 // of organization orgID: its organizers and admins, and the operator.
 func (a Actor) OrganizesWorkshopsOf(orgID string) bool {

@@ -466,7 +466,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/ticket/" + reg.Token, want: all(200)},
 		{method: "GET", path: "/ticket/" + reg.Token + "/cancel", want: all(200)},
 		{method: "POST", path: "/ticket/" + reg.Token + "/cancel", want: all(409)}, // not confirmed
-		{method: "POST", path: "/ticket/" + reg.Token + "/accept", want: all(303)},  // a place held already: nothing to do
+		{method: "POST", path: "/ticket/" + reg.Token + "/accept", want: all(303)}, // a place held already: nothing to do
 		{method: "GET", path: "/ticket/" + reg.Token + "/lawyer", want: all(303)},
 	}
 	signedOutTo := map[string]string{} // where each request sent a signed-out visitor

@@ -112,6 +112,9 @@ const (
 	jobRefreshStatusLists = "status_lists.refresh"
 	jobExpireLetters      = "letters.expire"
 	jobPruneLimits        = "limits.prune"
+	// Workshops whose retention ended have their attendees' details
+	// erased, keeping counts; each erasure is audited with its counts.
+	jobForgetWorkshops = "workshops.forget"
 )
 
 // runner is the job runner of a serving process.
@@ -119,7 +122,7 @@ func (m *Main) runner() *jobs.Runner {
 	host, _ := os.Hostname()
 	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger,
 		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour},
-			{Kind: jobPruneLimits, Every: time.Hour}},
+			{Kind: jobPruneLimits, Every: time.Hour}, {Kind: jobForgetWorkshops, Every: time.Hour}},
 		Handlers: map[string]jobs.Handler{
 			jobRefreshStatusLists: func(ctx context.Context, _ []byte) error {
 				n, err := m.DB.RefreshStatusLists(system(ctx), 24*time.Hour)
@@ -133,6 +136,7 @@ func (m *Main) runner() *jobs.Runner {
 				_, err := m.DB.PruneLimits(system(ctx), time.Now().Add(-24*time.Hour))
 				return err
 			},
+			jobForgetWorkshops: func(ctx context.Context, _ []byte) error { return m.forgetDueWorkshops(ctx) },
 			jobExpireLetters: func(ctx context.Context, _ []byte) error {
 				n, err := m.DB.ExpireLetters(system(ctx), time.Now())
 				if n > 0 {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"html"
 	"html/template"
 	"net/http"
 	"slices"
@@ -168,7 +169,9 @@ func (s *Server) ticketView(w http.ResponseWriter, r *http.Request) {
 			s.error(w, r, err)
 			return
 		}
-		qr = template.HTML(q.SVG("ticket-qr"))
+		// The code's words for a screen reader, on the image itself.
+		label := html.EscapeString(s.Catalog.T(s.languageFor(w, r, reg.Language), "ticket.qr"))
+		qr = template.HTML(strings.Replace(q.SVG("ticket-qr"), `role="img"`, `role="img" aria-label="`+label+`"`, 1))
 	}
 	s.renderLang(w, r, reg.Language, "ticket", http.StatusOK, map[string]any{"Registration": reg, "Workshop": ws, "QR": qr,
 		"Token": r.PathValue("token"), "Started": !time.Now().Before(ws.StartsAt)})

@@ -419,6 +419,12 @@ type WorkshopService interface {
 // attendee.
 func WorkshopSource(workshopID string) string { return "workshop:" + workshopID }
 
+// IsWorkshopSource reports whether s is a WorkshopSource.
+func IsWorkshopSource(s string) bool {
+	id, ok := strings.CutPrefix(s, "workshop:")
+	return ok && len(id) == 32 && strings.Trim(id, "0123456789abcdef") == ""
+}
+
 // OrganizesWorkshopsOf reports whether the actor may manage the workshops
 // of organization orgID: its organizers and admins, and the operator.
 func (a Actor) OrganizesWorkshopsOf(orgID string) bool {

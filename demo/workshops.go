@@ -90,7 +90,7 @@ func seedWorkshops(ctx context.Context, s Store, orgs []*amparo.Organization, me
 		}
 		setNow(w.StartsAt.Add(10 * time.Minute))
 		for j := range p.came {
-			if _, err := s.CheckIn(ctx, w.ID, amparo.CheckIn{Nonce: fmt.Sprintf("demo-%d-%d", i, j), Code: codes[j*2%len(codes)]}); err != nil {
+			if _, err := s.CheckIn(ctx, w.ID, amparo.CheckIn{Nonce: fmt.Sprintf("demo-%d-%d", i, j), Code: codes[j*7%len(codes)]}); err != nil {
 				return n, err
 			}
 		}

@@ -153,6 +153,16 @@ func (tx *Tx) checkFacilitators(ctx context.Context, w *amparo.Workshop) error {
 	return nil
 }
 
+// readWorkshop reads a workshop; ENOTFOUND, in the reader's words, when
+// there is none.
+func (tx *Tx) readWorkshop(ctx context.Context, id string) (*storedWorkshop, error) {
+	s, err := scanWorkshop(tx.queryRow(ctx, "SELECT "+workshopColumns+" FROM workshops w WHERE w.id = ?", id))
+	if amparo.ErrorCode(err) == amparo.ENOTFOUND {
+		return nil, amparo.Errorf(amparo.ENOTFOUND, "workshop not found").Localize("workshop.err.not_found")
+	}
+	return s, err
+}
+
 // lockWorkshop reads a workshop for a change, locking it until the
 // transaction ends: registrations of one workshop take turns.
 func (tx *Tx) lockWorkshop(ctx context.Context, id string) (*storedWorkshop, error) {
@@ -254,8 +264,11 @@ func (db *DB) SetWorkshopStatus(ctx context.Context, id string, status amparo.Wo
 func (db *DB) FindWorkshopByID(ctx context.Context, id string) (*amparo.Workshop, error) {
 	var out *amparo.Workshop
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := scanWorkshop(tx.queryRow(ctx, "SELECT "+workshopColumns+" FROM workshops w WHERE w.id = ?", id))
-		if err != nil || (s.w.Status == amparo.WorkshopDraft && !s.organizedBy(tx.actor)) {
+		s, err := tx.readWorkshop(ctx, id)
+		if err != nil {
+			return err
+		}
+		if s.w.Status == amparo.WorkshopDraft && !s.organizedBy(tx.actor) {
 			return amparo.Errorf(amparo.ENOTFOUND, "workshop not found").Localize("workshop.err.not_found")
 		}
 		if _, err := tx.openWorkshop(s); err != nil {
@@ -337,9 +350,9 @@ func (db *DB) FindWorkshops(ctx context.Context, f amparo.WorkshopFilter) ([]*am
 func (db *DB) WorkshopAttendance(ctx context.Context, id string) (*amparo.Attendance, error) {
 	var at *amparo.Attendance
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := scanWorkshop(tx.queryRow(ctx, "SELECT "+workshopColumns+" FROM workshops w WHERE w.id = ?", id))
+		s, err := tx.readWorkshop(ctx, id)
 		if err != nil {
-			return amparo.Errorf(amparo.ENOTFOUND, "workshop not found").Localize("workshop.err.not_found")
+			return err
 		}
 		if !s.organizedBy(tx.actor) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")
@@ -494,9 +507,9 @@ func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.
 func (db *DB) FindWorkshopErasures(ctx context.Context, id string) ([]*amparo.WorkshopErasure, error) {
 	var out []*amparo.WorkshopErasure
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := scanWorkshop(tx.queryRow(ctx, "SELECT "+workshopColumns+" FROM workshops w WHERE w.id = ?", id))
+		s, err := tx.readWorkshop(ctx, id)
 		if err != nil {
-			return amparo.Errorf(amparo.ENOTFOUND, "workshop not found").Localize("workshop.err.not_found")
+			return err
 		}
 		if !s.organizedBy(tx.actor) {
 			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")

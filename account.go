@@ -58,7 +58,7 @@ func (r Role) NeedsSecondFactor() bool {
 // OrganizationRole reports whether the role belongs to one organization.
 func (r Role) OrganizationRole() bool {
 	switch r {
-	case RoleOrgAdmin, RoleMember, RoleIntake:
+	case RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer:
 		return true
 	}
 	return false
@@ -71,10 +71,11 @@ func (r Role) LinksToMember() bool { return r == RoleMember }
 
 // ProgramRoles lists the roles of the program office's own people, who
 // belong to no organization: only the program office invites them.
-var ProgramRoles = []Role{RoleProgramAdmin, RoleAuditor, RoleOrganizer, RoleFundOfficer, RoleProcurement}
+var ProgramRoles = []Role{RoleProgramAdmin, RoleAuditor, RoleFundOfficer, RoleProcurement}
 
 // OrganizationRoles lists the roles of an organization's people.
-var OrganizationRoles = []Role{RoleOrgAdmin, RoleMember, RoleIntake}
+// Organizers schedule their organization's workshops.
+var OrganizationRoles = []Role{RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer}
 
 // Roles lists the roles people sign in with.
 var Roles = []Role{RoleProgramAdmin, RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer, RoleFundOfficer, RoleProcurement, RoleAuditor}

@@ -88,6 +88,7 @@ const (
 	RecordProgram      = "program"
 	RecordSigningKey   = "signing_key"
 	RecordTrustList    = "trust_list"
+	RecordWorkshop     = "workshop"
 )
 
 // Audit actions, by the record they are about.
@@ -164,6 +165,13 @@ const (
 	// AuditAuditExport is an export of audit events; RecordID is "".
 	AuditAuditExport AuditAction = "audit.export"
 
+	// Workshops: AuditWorkshopForget is an erasure of its attendees'
+	// details, whose counts workshop_erasures keeps.
+	AuditWorkshopCreate AuditAction = "workshop.create"
+	AuditWorkshopUpdate AuditAction = "workshop.update"
+	AuditWorkshopStatus AuditAction = "workshop.status"
+	AuditWorkshopForget AuditAction = "workshop.forget"
+
 	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
 	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
 )
@@ -182,6 +190,7 @@ var AuditActions = []AuditAction{
 	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink,
 	AuditOrganizationCreate, AuditOrganizationUpdate,
 	AuditAuditExport,
+	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget,
 	AuditPolicyChange, AuditProgramUpdate,
 }
 
@@ -220,6 +229,8 @@ func (a AuditAction) RecordType() string {
 		return RecordPolicy
 	case AuditProgramUpdate:
 		return RecordProgram
+	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget:
+		return RecordWorkshop
 	}
 	return ""
 }

@@ -19,6 +19,7 @@ type Store interface {
 	amparo.KeyService
 	amparo.AccountService
 	amparo.ApplicantService
+	amparo.WorkshopService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -40,6 +41,7 @@ type Summary struct {
 	// password until the operator sets one (amparo demo does, for this one).
 	Attorney       *amparo.Account
 	AttorneyMember string // the member record Attorney is linked to
+	Workshops      int
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -203,6 +205,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	}
 	sum.Erased++
 	if err := seedApplicants(ctx, s, orgs, now, setNow); err != nil {
+		return nil, err
+	}
+	if sum.Workshops, err = seedWorkshops(ctx, s, orgs, members, now, setNow); err != nil {
 		return nil, err
 	}
 	setNow(now) // pending invitations run from today

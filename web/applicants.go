@@ -121,6 +121,9 @@ func (s *Server) intakeFromForm(r *http.Request, orgID, recordedBy, lang string,
 	order := intakeFieldOrder()
 	slices.SortStableFunc(f.Errors, func(a, b fieldError) int { return order(a.Field) - order(b.Field) })
 	facts.Personal = c.Personal
+	if src := r.PostFormValue("source"); !staff && amparo.IsWorkshopSource(src) {
+		facts.SourceRef, f.Values["source"] = src, src
+	}
 	a := &amparo.Applicant{OrganizationID: orgID, Key: csvimport.RowKey(s.IntakeKeySecret, c.LegalName, c.BirthDate), Facts: facts}
 	return a, f
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/csvimport"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/web"
 )
 
@@ -220,6 +221,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return acc.ID
 	}
 
+	// A published workshop of A, and a ticket for it.
+	ws := storetest.MustCreateWorkshop(t, w.db, a, &amparo.Workshop{})
+	reg, err := w.db.Register(amparo.NewContextWithActor(t.Context(), amparo.VisitorActor), &amparo.Registration{WorkshopID: ws.ID, PartySize: 1, Language: "es"})
+	must(err)
+
 	// A file of one person (the template's row, renamed), tried only.
 	importFile := bytes.Replace(csvimport.Template("en"), []byte("Ana Ejemplo Prueba"), []byte("Camila Muestra Prueba"), 1)
 
@@ -242,6 +248,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	signedIn := func(status int) [10]int { s := all(status); s[9] = 303; return s }
 	// clients: the roles that see clients answer in, the others 403.
 	staff := func(own, otherOrg int) [10]int { return [10]int{403, own, own, own, 403, 403, 403, 403, otherOrg, 303} }
+	// workshops: an organization's admins and organizers.
+	organizers := func(own, otherOrg int) [10]int { return [10]int{403, own, 403, 403, own, 403, 403, 403, otherOrg, 303} }
 	admins := func(pa, oa, otherOrg int) [10]int {
 		return [10]int{pa, oa, 403, 403, 403, 403, 403, 403, otherOrg, 303}
 	}
@@ -374,7 +382,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/settings", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 		{method: "GET", path: "/audit", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
 		{method: "POST", path: "/audit/export", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
-		{method: "GET", path: "/organizations", want: [10]int{200, 303, 303, 303, 403, 403, 403, 403, 303, 303}},
+		{method: "GET", path: "/organizations", want: [10]int{200, 303, 303, 303, 303, 403, 403, 403, 303, 303}},
 		{method: "POST", path: "/organizations", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 
 		// An organization: its admins and the program office.
@@ -434,6 +442,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 			must(w.db.CreateInvitation(system, i))
 			return "/accounts/invitations/" + i.ID + "/cancel", url.Values{"confirmed": {"1"}, "seen": {i.ID}}
 		}, want: admins(303, 403, 403)},
+
+		// Workshops: their organization's organizers and admins; the
+		// public pages and a ticket's link, anyone.
+		{method: "GET", path: "/workshops", want: organizers(200, 200)},
+		{method: "GET", path: "/workshops/new", want: organizers(200, 200)},
+		{method: "POST", path: "/workshops", form: url.Values{}, want: organizers(422, 422)},
+		{method: "GET", path: "/workshops/" + ws.ID, want: organizers(200, 404)},
+		{method: "GET", path: "/workshops/" + ws.ID + "/edit", want: organizers(200, 404)},
+		{method: "POST", path: "/workshops/" + ws.ID, form: url.Values{"capacity": {"-1"}}, want: organizers(422, 404)},
+		{method: "GET", path: "/workshops/" + ws.ID + "/status?to=cancelled", want: organizers(200, 404)},
+		{method: "POST", path: "/workshops/" + ws.ID + "/status", form: url.Values{"to": {"cancelled"}}, want: organizers(409, 404)}, // not confirmed
+		{method: "GET", path: "/workshops/" + ws.ID + "/checkin", want: organizers(200, 404)},
+		{method: "POST", path: "/workshops/" + ws.ID + "/checkin", form: url.Values{}, want: organizers(422, 404)},
+		{method: "GET", path: "/workshops/" + ws.ID + "/forget", want: organizers(200, 404)},
+		{method: "POST", path: "/workshops/" + ws.ID + "/forget", want: organizers(409, 404)}, // not confirmed
+		{method: "GET", path: "/workshops/" + ws.ID + "/handouts/es", want: organizers(200, 404)},
+		{method: "GET", path: "/events", want: all(200)},
+		{method: "GET", path: "/events/calendar.ics", want: all(200)},
+		{method: "GET", path: "/events/" + ws.ID, want: all(200)},
+		{method: "GET", path: "/events/" + ws.ID + "/calendar.ics", want: all(200)},
+		{method: "POST", path: "/events/" + ws.ID, form: url.Values{"party_size": {"0"}}, want: all(422)},
+		{method: "GET", path: "/ticket/" + reg.Token, want: all(200)},
+		{method: "GET", path: "/ticket/" + reg.Token + "/cancel", want: all(200)},
+		{method: "POST", path: "/ticket/" + reg.Token + "/cancel", want: all(409)}, // not confirmed
+		{method: "POST", path: "/ticket/" + reg.Token + "/accept", want: all(303)}, // a place held already: nothing to do
+		{method: "GET", path: "/ticket/" + reg.Token + "/lawyer", want: all(303)},
 	}
 	signedOutTo := map[string]string{} // where each request sent a signed-out visitor
 	for _, tt := range table {

@@ -56,7 +56,13 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request) {
 	if o == nil {
 		return
 	}
-	s.render(w, r, "intake", http.StatusOK, s.intakePage(w, r, o, false, &form{Values: map[string]string{"language": s.language(w, r)}}))
+	f := &form{Values: map[string]string{"language": s.language(w, r)}}
+	// Opened from a workshop's ticket: the workshop is the intake's source,
+	// and nothing else of the ticket comes with it.
+	if src := r.URL.Query().Get("source"); amparo.IsWorkshopSource(src) {
+		f.Values["source"] = src
+	}
+	s.render(w, r, "intake", http.StatusOK, s.intakePage(w, r, o, false, f))
 }
 
 func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request) {

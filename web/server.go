@@ -63,6 +63,9 @@ type Services struct {
 	IntakeLimiter   *auth.Limiter
 	IntakeKeySecret []byte
 	Letters         amparo.LetterService
+	// Workshops keeps know-your-rights workshops, their registrations
+	// and check-ins.
+	Workshops amparo.WorkshopService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
 	Renderer  *document.Renderer
@@ -164,6 +167,8 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.intakeRoutes(mux)
 	s.applicantRoutes(mux)
 	s.matchRoutes(mux)
+	s.workshopRoutes(mux)
+	s.eventRoutes(mux)
 	s.routes = mux.list
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()

@@ -31,11 +31,11 @@ func TestStaffShell_NavigationByRole(t *testing.T) {
 	w := matrixWorld(t)
 	want := map[amparo.Role][]string{
 		amparo.RoleProgramAdmin: {"/dashboard", "/organizations", "/policy", "/accounts", "/settings", "/audit", "/account"},
-		amparo.RoleOrgAdmin:     {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/organizations/" + w.org.ID, "/account"},
+		amparo.RoleOrgAdmin:     {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/workshops", "/organizations/" + w.org.ID, "/account"},
 		amparo.RoleMember:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/account"},
 		amparo.RoleIntake:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/account"},
 		amparo.RoleAuditor:      {"/dashboard", "/audit", "/account"},
-		amparo.RoleOrganizer:    {"/dashboard", "/account"},
+		amparo.RoleOrganizer:    {"/dashboard", "/workshops", "/account"},
 	}
 	for role, links := range want {
 		org := ""

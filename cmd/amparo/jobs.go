@@ -112,6 +112,9 @@ const (
 	jobRefreshStatusLists = "status_lists.refresh"
 	jobExpireLetters      = "letters.expire"
 	jobPruneLimits        = "limits.prune"
+	// Workshops whose retention ended have their attendees' details
+	// erased, keeping counts; each erasure is audited with its counts.
+	jobForgetWorkshops = "workshops.forget"
 )
 
 // runner is the job runner of a serving process.
@@ -138,7 +141,7 @@ func (m *Main) runner() (*jobs.Runner, error) {
 	}
 	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger, Lease: lease,
 		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour},
-			{Kind: jobPruneLimits, Every: time.Hour}},
+			{Kind: jobPruneLimits, Every: time.Hour}, {Kind: jobForgetWorkshops, Every: time.Hour}},
 		Handlers: map[string]jobs.Handler{
 			jobRefreshStatusLists: func(ctx context.Context, _ []byte) error {
 				n, err := m.DB.RefreshStatusLists(system(ctx), 24*time.Hour)
@@ -152,6 +155,7 @@ func (m *Main) runner() (*jobs.Runner, error) {
 				_, err := m.DB.PruneLimits(system(ctx), time.Now().Add(-24*time.Hour))
 				return err
 			},
+			jobForgetWorkshops: func(ctx context.Context, _ []byte) error { return m.forgetDueWorkshops(ctx) },
 			jobExpireLetters: func(ctx context.Context, _ []byte) error {
 				n, err := m.DB.ExpireLetters(system(ctx), time.Now())
 				if n > 0 {

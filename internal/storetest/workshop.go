@@ -1,0 +1,47 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/sqldb"
+)
+
+// MustCreateWorkshop stores w, published, filling what it lacks: a
+// fictional workshop of org in English and Spanish starting a week from
+// now, for 30 people.
+func MustCreateWorkshop(tb testing.TB, db *sqldb.DB, orgID string, w *amparo.Workshop) *amparo.Workshop {
+	tb.Helper()
+	w.OrganizationID = orgID
+	if w.Languages == nil {
+		w.Languages = []string{"en", "es"}
+		w.Title = map[string]string{"en": "Know your rights at home", "es": "Conozca sus derechos en casa"}
+	}
+	if w.StartsAt.IsZero() {
+		w.StartsAt = time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute)
+	}
+	if w.EndsAt.IsZero() {
+		w.EndsAt = w.StartsAt.Add(2 * time.Hour)
+	}
+	if w.Capacity == 0 {
+		w.Capacity = 30
+	}
+	if w.Venue == "" {
+		w.Venue, w.Address = "Salón Parroquial Ejemplo", "100 Calle Ficticia, Ciudad Ejemplo"
+	}
+	if w.AddressVisibility == "" {
+		w.AddressVisibility = amparo.AddressRegistered
+	}
+	if w.RetentionDays == 0 {
+		w.RetentionDays = amparo.DefaultWorkshopRetentionDays
+	}
+	if err := db.CreateWorkshop(System, w); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.SetWorkshopStatus(System, w.ID, amparo.WorkshopPublished); err != nil {
+		tb.Fatal(err)
+	}
+	w.Status = amparo.WorkshopPublished
+	return w
+}

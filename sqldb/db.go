@@ -62,6 +62,10 @@ type DB struct {
 	// job due now commits: it wakes this process's job runner at once
 	// (an SMS must not wait for the next poll).
 	JobEnqueued func()
+	// InvitationMessage, if set (e-mail is configured), makes the e-mail
+	// that carries a new invitation's link; it is enqueued in the
+	// invitation's transaction.
+	InvitationMessage func(inv *amparo.Invitation) *amparo.Message
 }
 
 // Open opens the database named by dsn (sqlite:PATH or postgres://...)

@@ -93,3 +93,28 @@ func TestBackoff_Grows(t *testing.T) {
 		prev = base
 	}
 }
+
+// A runner polling once a minute runs a job at once when woken.
+func TestRunner_Wake(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t)
+	ran := make(chan struct{}, 1)
+	r := &jobs.Runner{Store: db, Worker: "w", Poll: time.Minute,
+		Handlers: map[string]jobs.Handler{"send": func(context.Context, []byte) error { ran <- struct{}{}; return nil }}}
+	db.JobEnqueued = r.Wake
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	// Let the first look find nothing, so the runner sleeps its minute
+	// (were it still looking, the job would run without a wake: the test
+	// would pass without showing anything, never fail wrongly).
+	time.Sleep(50 * time.Millisecond)
+	if _, err := db.EnqueueJob(storetest.System, &amparo.Job{Kind: "send"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ran:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the woken runner did not run the job")
+	}
+}

@@ -9,10 +9,10 @@ import (
 type KeywordKind int
 
 const (
-	NoKeyword KeywordKind = iota
-	OptOutKeyword         // stop non-emergency messages to this number
-	OptInKeyword          // start them again
-	HelpKeyword           // answer how to reach the program
+	NoKeyword     KeywordKind = iota
+	OptOutKeyword             // stop non-emergency messages to this number
+	OptInKeyword              // start them again
+	HelpKeyword               // answer how to reach the program
 )
 
 // Keyword is a matched keyword and the language it is a word of.

@@ -160,10 +160,13 @@ type MessageService interface {
 	// a permanent one, or the last of MaxSendAttempts, fails the message.
 	// It returns whether the message is now failed.
 	RecordSendFailure(ctx context.Context, id, msg string, permanent bool) (bool, error)
-	// RecordDelivery moves the message the provider knows as providerID
-	// to status, if that advances it; false if it did not. ENOTFOUND for
-	// an unknown provider ID.
-	RecordDelivery(ctx context.Context, providerID string, status MessageStatus) (bool, error)
+	// RecordDelivery moves a message to status, if that advances it, and
+	// reports whether it did. The message is messageID (the receipt's
+	// callback address names it, so a receipt that comes before the
+	// provider's answer is recorded is not lost), or, if "", the one the
+	// provider knows as providerID. ENOTFOUND for an unknown message;
+	// ECONFLICT if the provider ID is another message's.
+	RecordDelivery(ctx context.Context, messageID, providerID string, status MessageStatus) (bool, error)
 	// SetOptOut records that a phone number opted out of non-emergency
 	// messages (out) or back in, with the language it wrote in. The
 	// number is kept only as a keyed hash. EINVALID if not E.164.

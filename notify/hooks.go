@@ -24,6 +24,7 @@ type Hooks struct {
 // Receipt is a delivery receipt: the provider's message or call ID, its
 // status as the gateway names it, its error code, and the recipient.
 type Receipt struct {
+	MessageID  string // from the callback address; "" if it names none
 	ProviderID string
 	Status     string
 	ErrorCode  string
@@ -44,7 +45,7 @@ func (h *Hooks) Delivery(ctx context.Context, r Receipt) error {
 			return err
 		}
 	}
-	_, err := h.Store.RecordDelivery(ctx, r.ProviderID, status)
+	_, err := h.Store.RecordDelivery(ctx, r.MessageID, r.ProviderID, status)
 	return err
 }
 

@@ -23,7 +23,7 @@ type Gateway struct {
 	AuthToken  string
 	From       string // the program's number, E.164
 	// StatusCallback is where the gateway posts delivery receipts: the
-	// public URL and /hooks/twilio/status.
+	// public URL and /hooks/twilio/status (the message's ID is added).
 	StatusCallback string
 	Client         *http.Client // http.DefaultClient with a 15 s timeout if nil
 }
@@ -33,7 +33,9 @@ type Gateway struct {
 func (g *Gateway) Send(ctx context.Context, m *amparo.Message) (amparo.SendResult, error) {
 	form := url.Values{"To": {m.To}, "From": {g.From}}
 	if g.StatusCallback != "" {
-		form.Set("StatusCallback", g.StatusCallback)
+		// The message's ID in the address: a receipt may come before the
+		// provider's ID is recorded.
+		form.Set("StatusCallback", g.StatusCallback+"?m="+url.QueryEscape(m.ID))
 	}
 	resource := "Messages.json"
 	switch m.Channel {

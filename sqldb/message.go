@@ -188,7 +188,7 @@ func (db *DB) RecordSendFailure(ctx context.Context, id, msg string, permanent b
 	return failed, err
 }
 
-func (db *DB) RecordDelivery(ctx context.Context, providerID string, status amparo.MessageStatus) (bool, error) {
+func (db *DB) RecordDelivery(ctx context.Context, messageID, providerID string, status amparo.MessageStatus) (bool, error) {
 	if providerID == "" || !status.Valid() {
 		return false, amparo.Invalid("status", "A delivery receipt needs a provider ID and a status.")
 	}
@@ -197,18 +197,26 @@ func (db *DB) RecordDelivery(ctx context.Context, providerID string, status ampa
 		if err := tx.jobAdmin(); err != nil {
 			return err
 		}
-		var id, current string
-		err := tx.queryRow(ctx, "SELECT id, status FROM messages WHERE provider_id = ?"+tx.db.dialect.forUpdate(), providerID).Scan(&id, &current)
+		var id, current, stored string
+		var err error
+		if messageID != "" {
+			err = tx.queryRow(ctx, "SELECT id, status, provider_id FROM messages WHERE id = ?"+tx.db.dialect.forUpdate(), messageID).Scan(&id, &current, &stored)
+		} else {
+			err = tx.queryRow(ctx, "SELECT id, status, provider_id FROM messages WHERE provider_id = ?"+tx.db.dialect.forUpdate(), providerID).Scan(&id, &current, &stored)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
-			return amparo.Errorf(amparo.ENOTFOUND, "No message has provider ID %s.", providerID)
+			return amparo.Errorf(amparo.ENOTFOUND, "No message for this delivery receipt.")
 		} else if err != nil {
 			return mapError(err)
+		}
+		if stored != "" && stored != providerID {
+			return amparo.Errorf(amparo.ECONFLICT, "Message %s has another provider ID than the receipt's.", id)
 		}
 		if !amparo.MessageStatus(current).Advances(status) {
 			return nil
 		}
 		moved = true
-		_, err = tx.exec(ctx, "UPDATE messages SET status = ?, updated_at = ? WHERE id = ?", string(status), formatTime(tx.now), id)
+		_, err = tx.exec(ctx, "UPDATE messages SET status = ?, provider_id = ?, updated_at = ? WHERE id = ?", string(status), providerID, formatTime(tx.now), id)
 		return err
 	})
 	return moved, err

@@ -156,7 +156,7 @@ func TestMessages_StatusLattice(t *testing.T) {
 		if _, err := db.EnqueueMessage(system, m); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.RecordDelivery(system, "SM-unknown", amparo.MessageDelivered)
+		_, err := db.RecordDelivery(system, "", "SM-unknown", amparo.MessageDelivered)
 		wantCode(t, err, amparo.ENOTFOUND)
 		if err := db.RecordSend(system, m.ID, amparo.SendResult{ProviderID: "SM1", Segments: 2}); err != nil {
 			t.Fatal(err)
@@ -176,7 +176,7 @@ func TestMessages_StatusLattice(t *testing.T) {
 			{amparo.MessageFailed, false, amparo.MessageUndelivered},
 		}
 		for i, s := range steps {
-			moved, err := db.RecordDelivery(system, "SM1", s.status)
+			moved, err := db.RecordDelivery(system, "", "SM1", s.status)
 			if err != nil || moved != s.moved {
 				t.Fatalf("step %d (%s): moved %v, %v", i, s.status, moved, err)
 			}
@@ -185,12 +185,15 @@ func TestMessages_StatusLattice(t *testing.T) {
 				t.Fatalf("step %d: %v %+v", i, err, got)
 			}
 		}
-		// The provider's answer recorded after a receipt does not take
-		// the message back.
+		// A receipt that comes before the provider's answer is recorded
+		// finds its message by ID; the answer then takes nothing back.
 		m2 := testSMS("alert:lattice2")
 		db.EnqueueMessage(system, m2)
-		db.RecordSend(system, m2.ID, amparo.SendResult{ProviderID: "SM2"})
-		db.RecordDelivery(system, "SM2", amparo.MessageDelivered)
+		if moved, err := db.RecordDelivery(system, m2.ID, "SM2", amparo.MessageDelivered); err != nil || !moved {
+			t.Fatalf("early receipt: %v %v", moved, err)
+		}
+		_, err = db.RecordDelivery(system, m2.ID, "SM-other", amparo.MessageFailed)
+		wantCode(t, err, amparo.ECONFLICT)
 		if err := db.RecordSend(system, m2.ID, amparo.SendResult{ProviderID: "SM2"}); err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +318,7 @@ func TestMessages_PurgeBodies(t *testing.T) {
 		db.EnqueueMessage(system, sent)
 		db.EnqueueMessage(system, waiting)
 		db.RecordSend(system, sent.ID, amparo.SendResult{ProviderID: "SMp"})
-		db.RecordDelivery(system, "SMp", amparo.MessageDelivered)
+		db.RecordDelivery(system, "", "SMp", amparo.MessageDelivered)
 		now = now.Add(amparo.MessageRetention + time.Hour)
 		n, err := db.PurgeMessageBodies(system, now.Add(-amparo.MessageRetention))
 		if err != nil || n != 1 {

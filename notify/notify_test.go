@@ -129,7 +129,7 @@ func TestSignature_TwilioExample(t *testing.T) {
 	}
 	for _, bad := range []struct {
 		token, url, sig string
-		params     url.Values
+		params          url.Values
 	}{
 		{"12346", u, got, params},
 		{"12345", u + "&x=1", got, params},

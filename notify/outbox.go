@@ -45,15 +45,21 @@ func (o *Outbox) Send(ctx context.Context, id string) error {
 	} else if err != nil {
 		return err
 	}
-	if m.Status != amparo.MessageQueued || m.BodyPurged {
-		return nil // handed over already: the job ran twice
+	// Handed over already (the job ran twice), refused, or past its
+	// retention: nothing to do. A message a receipt moved on before its
+	// hand-over was recorded (the provider's answer was lost) is handed
+	// over again: the provider, given the same key, sends nothing more
+	// and answers what it answered first.
+	receipted := m.Status != amparo.MessageQueued
+	if !m.SentAt.IsZero() || m.BodyPurged || receipted && m.ProviderID == "" || m.Status == amparo.MessageFailed {
+		return nil
 	}
 	log = log.With("channel", string(m.Channel))
 	sender := o.Senders[m.Channel]
 	if sender == nil {
 		return fmt.Errorf("no %s provider is configured", m.Channel)
 	}
-	if !m.Emergency && m.Channel != amparo.ChannelEmail {
+	if !m.Emergency && m.Channel != amparo.ChannelEmail && !receipted {
 		out, err := o.Store.OptedOut(ctx, m.To)
 		if err != nil {
 			return err
@@ -74,6 +80,11 @@ func (o *Outbox) Send(ctx context.Context, id string) error {
 		if err := o.Store.SetOptOut(ctx, m.To, true, m.Language); err != nil {
 			return err
 		}
+	}
+	if receipted {
+		// The provider has it (a receipt says so): its answer is lost.
+		log.Info("message handed over, its answer lost", "err", err)
+		return nil
 	}
 	permanent := isPermanent(err)
 	failed, rerr := o.Store.RecordSendFailure(ctx, id, err.Error(), permanent)

@@ -117,7 +117,7 @@ const (
 // runner is the job runner of a serving process.
 func (m *Main) runner() *jobs.Runner {
 	host, _ := os.Hostname()
-	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger,
+	r := &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger,
 		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour},
 			{Kind: jobPruneLimits, Every: time.Hour}},
 		Handlers: map[string]jobs.Handler{
@@ -141,4 +141,6 @@ func (m *Main) runner() *jobs.Runner {
 				return err
 			},
 		}}
+	m.messageJobs(r)
+	return r
 }

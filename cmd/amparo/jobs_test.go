@@ -70,13 +70,13 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 				done[j.Kind] = true
 			}
 		}
-		if done["status_lists.refresh"] && done["letters.expire"] && done["limits.prune"] {
+		if done["status_lists.refresh"] && done["letters.expire"] && done["limits.prune"] && done["messages.purge"] {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if len(jobs) != 3 {
-		t.Fatalf("jobs after start: %+v, want the three hourly jobs, done", jobs)
+	if len(jobs) != 4 {
+		t.Fatalf("jobs after start: %+v, want the three hourly jobs and the daily purge of message bodies, done", jobs)
 	}
 	for _, j := range jobs {
 		if j.State != "done" {
@@ -96,7 +96,7 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Fatal("serve printed no metrics address")
 	}
 	for _, want := range []string{`amparo_http_request_duration_seconds_count{code="200",method="GET",route="GET /readyz"} 1`,
-		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 3`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines"} {
+		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 4`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
@@ -105,7 +105,7 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Error("/metrics holds a path's token")
 	}
 	out, _, code := amparo(t, env, "jobs", "list")
-	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "3 jobs.") {
+	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "4 jobs.") {
 		t.Errorf("jobs list: %d\n%s", code, out)
 	}
 	_, errOut, code := amparo(t, env, "jobs", "retry", jobs[0].ID)

@@ -2,12 +2,14 @@ package sqldb_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
@@ -335,4 +337,56 @@ func TestMessages_PurgeBodies(t *testing.T) {
 			t.Errorf("purged %d again", n)
 		}
 	})
+}
+
+// On PostgreSQL a job committed by one process wakes the runner of
+// another (LISTEN/NOTIFY); a rolled-back one does not.
+func TestListenJobs_WakesOtherProcesses(t *testing.T) {
+	dsn := migratedDSN(t, "postgres")
+	master := envelope.GenerateMasterKey()
+	listener, writer := storetest.MustOpenDSN(t, dsn, master), storetest.MustOpenDSN(t, dsn, master)
+	woken := make(chan struct{}, 10)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { listener.ListenJobs(ctx, func() { woken <- struct{}{} }); close(done) }()
+	defer func() { cancel(); <-done }()
+	// The listener is listening once a notification sent now arrives;
+	// until then, send again.
+	deadline := time.After(30 * time.Second)
+	for listening := false; !listening; {
+		if _, err := writer.EnqueueJob(system, &amparo.Job{Kind: "probe"}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-woken:
+			listening = true
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("no notification in 30 s")
+		}
+	}
+	for len(woken) > 0 {
+		<-woken
+	}
+	if err := sqldb.EnqueueMessageThenFail(system, writer, testSMS("listen:rollback")); !errors.Is(err, sqldb.ErrAfterEnqueue) {
+		t.Fatal(err)
+	}
+	if _, err := writer.EnqueueMessage(system, testSMS("listen:1")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-woken:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the message's job woke no one")
+	}
+	select {
+	case <-woken:
+		t.Error("woken twice: the rolled-back job notified")
+	case <-time.After(200 * time.Millisecond):
+	}
+	// SQLite has no notifications: ListenJobs returns at once.
+	db, _ := storetest.OpenSQLite(t)
+	if err := db.ListenJobs(t.Context(), func() {}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -38,7 +38,9 @@ type testMailServer struct {
 	got          [][]byte
 }
 
-func (ms *testMailServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &testMailSession{ms: ms}, nil }
+func (ms *testMailServer) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &testMailSession{ms: ms}, nil
+}
 
 func (ms *testMailServer) mails() [][]byte {
 	ms.mu.Lock()

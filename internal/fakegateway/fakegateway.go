@@ -34,6 +34,9 @@ type Options struct {
 	// LoseAnswers is how many accepted sends answer 500 as if the answer
 	// were lost on the way: the sender retries with the same token.
 	LoseAnswers int
+	// OnRecord, if set, is called with each message or call accepted (a
+	// benchmark times its arrival).
+	OnRecord func(Record)
 }
 
 // Record is a message or call the gateway accepted.
@@ -189,6 +192,9 @@ func (g *Gateway) create(w http.ResponseWriter, r *http.Request, kind string) {
 		g.lose--
 	}
 	g.mu.Unlock()
+	if g.opts.OnRecord != nil {
+		g.opts.OnRecord(*rec)
+	}
 	if rec.Callback != "" {
 		g.inflight.Add(1)
 		go func() {

@@ -241,3 +241,38 @@ func TestServe_InvitationEmailAndOutboxCommands(t *testing.T) {
 		}
 	}
 }
+
+// Bad messaging settings stop serve before anything is opened, with one
+// line naming the setting; nothing is written to the data folder.
+func TestServe_BadMessagingSettings(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--smtp-host", "127.0.0.1", "--smtp-from", "not an address"}, nil, "--smtp-from"},
+		{[]string{"--smtp-host", "127.0.0.1", "--smtp-from", "p@example.org", "--smtp-port", "x"}, nil, "--smtp-port"},
+		{[]string{"--smtp-host", "127.0.0.1", "--smtp-from", "p@example.org", "--smtp-tls", "none"}, nil, "--smtp-tls"},
+		{[]string{"--smtp-host", "127.0.0.1", "--smtp-from", "p@example.org", "--smtp-user", "u"}, nil, "AMPARO_SMTP_PASSWORD"},
+		{[]string{"--smtp-host", "127.0.0.1", "--smtp-from", "p@example.org"}, nil, "--public-url"},
+		{[]string{"--smtp-host", "127.0.0.1", "--smtp-from", "p@example.org", "--public-url", "http://x.example.org", "--smtp-ca-file", "/nonexistent/ca.pem"}, nil, "--smtp-ca-file"},
+		{[]string{"--sms-account-sid", "AC1", "--sms-from", "2135550100"}, nil, "--sms-from"},
+		{[]string{"--sms-account-sid", "AC1", "--sms-from", "+12135550100"}, nil, "AMPARO_SMS_AUTH_TOKEN"},
+		{[]string{"--sms-account-sid", "AC1", "--sms-from", "+12135550100"}, map[string]string{"AMPARO_SMS_AUTH_TOKEN": "t"}, "--public-url"},
+		{[]string{"--sms-account-sid", "AC1", "--sms-from", "+12135550100", "--sms-base-url", "ftp://x"}, nil, "--sms-base-url"},
+		{[]string{"--message-retention", "90d"}, nil, "--message-retention"},
+	}
+	for _, tt := range tests {
+		data := t.TempDir()
+		var stdout, stderr lockedBuffer
+		m := &Main{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return tt.env[k] }}
+		err := runServe(t.Context(), m, append([]string{"--data", data, "--addr", "127.0.0.1:0"}, tt.args...))
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%v: %v, want one line naming %s", tt.args, err, tt.want)
+		}
+		if entries, _ := os.ReadDir(data); len(entries) != 0 {
+			t.Errorf("%v: wrote %d files", tt.args, len(entries))
+		}
+		m.Close()
+	}
+}

@@ -43,6 +43,9 @@ type Runner struct {
 	Poll     time.Duration // how often to look for due jobs (1 s)
 	Lease    time.Duration // how long a claimed job is the worker's (5 min)
 	Batch    int           // jobs claimed at once (10)
+	// Concurrency is how many claimed jobs run at once (1): messages wait
+	// mostly on their provider, so a fan-out runs them side by side.
+	Concurrency int
 	Now      func() time.Time
 
 	wakeOnce sync.Once
@@ -128,9 +131,22 @@ func (r *Runner) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, j := range claimed {
-		r.run(ctx, j)
+	if r.Concurrency <= 1 {
+		for _, j := range claimed {
+			r.run(ctx, j)
+		}
+		return len(claimed), nil
 	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, r.Concurrency)
+	for _, j := range claimed {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			r.run(ctx, j)
+		})
+	}
+	wg.Wait()
 	return len(claimed), nil
 }
 

@@ -190,6 +190,8 @@ func (m *Main) messageJobs(r *jobs.Runner) {
 		retention = ms.retention
 	}
 	r.Handlers[amparo.JobSendMessage] = o.SendJob
+	// A fan-out's messages wait on their providers side by side.
+	r.Concurrency, r.Batch = 8, 32
 	r.Handlers[jobPurgeMessages] = func(ctx context.Context, _ []byte) error { return o.Purge(ctx, retention, time.Now()) }
 	r.Periodic = append(r.Periodic, jobs.Periodic{Kind: jobPurgeMessages, Every: 24 * time.Hour})
 }

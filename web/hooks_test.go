@@ -3,10 +3,12 @@ package web_test
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +27,7 @@ const programNumber = "+15555550100"
 // hookRig is a server with its webhooks, a fake gateway, and the outbox's
 // job runner on a clock the test moves.
 type hookRig struct {
+	log    *syncBuffer // everything the server and the outbox logged
 	db     *sqldb.DB
 	gw     *fakegateway.Gateway
 	ts     *httptest.Server
@@ -34,7 +37,16 @@ type hookRig struct {
 
 func newHookRig(t *testing.T, opts fakegateway.Options) *hookRig {
 	db, k := openStore(t)
-	rig := &hookRig{db: db, gw: fakegateway.New(t, opts), now: time.Now()}
+	rig := &hookRig{db: db, gw: fakegateway.New(t, opts), now: time.Now(), log: &syncBuffer{}}
+	logger := slog.New(slog.NewTextHandler(rig.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Whatever a test did, no phone number or message text is in the log.
+	t.Cleanup(func() {
+		for _, clear := range []string{"555555", "Alerta", "Recordatorio", "STOP", "baja"} {
+			if strings.Contains(rig.log.String(), clear) {
+				t.Errorf("the log holds %q:\n%s", clear, rig.log.String())
+			}
+		}
+	})
 	db.Now = func() time.Time { return rig.now }
 	rig.ts = httptest.NewServer(nil)
 	t.Cleanup(rig.ts.Close)
@@ -45,13 +57,14 @@ func newHookRig(t *testing.T, opts fakegateway.Options) *hookRig {
 	}
 	_, h := newTestServer(t, db, k, func(s *web.Services) {
 		s.Deployment.PublicURL = public
-		s.Webhooks = web.Webhooks{Hooks: &notify.Hooks{Store: db, Catalog: cat}, AuthToken: rig.gw.Token}
+		s.Webhooks = web.Webhooks{Hooks: &notify.Hooks{Store: db, Catalog: cat, Logger: logger}, AuthToken: rig.gw.Token}
+		s.Logger = logger
 	})
 	rig.ts.Config.Handler = h
 	gateway := &notify.Gateway{BaseURL: rig.gw.URL, AccountSID: rig.gw.SID, AuthToken: rig.gw.Token, From: programNumber,
 		StatusCallback: rig.ts.URL + "/hooks/twilio/status"}
-	outbox := &notify.Outbox{Store: db, Senders: map[amparo.Channel]notify.Sender{amparo.ChannelSMS: gateway, amparo.ChannelVoice: gateway}}
-	rig.runner = &jobs.Runner{Store: db, Worker: "test", Now: func() time.Time { return rig.now }, Batch: 50,
+	outbox := &notify.Outbox{Store: db, Logger: logger, Senders: map[amparo.Channel]notify.Sender{amparo.ChannelSMS: gateway, amparo.ChannelVoice: gateway}}
+	rig.runner = &jobs.Runner{Store: db, Worker: "test", Now: func() time.Time { return rig.now }, Batch: 50, Logger: logger,
 		Handlers: map[string]jobs.Handler{amparo.JobSendMessage: outbox.SendJob}}
 	return rig
 }
@@ -137,6 +150,9 @@ func TestHooks_FanOutOnceEachWithDuplicateAndOutOfOrderReceipts(t *testing.T) {
 		if got.Status != amparo.MessageDelivered || got.Segments != wantSegs || got.ProviderID == "" {
 			t.Errorf("message %d: %s, %d segments, provider %q", i, got.Status, got.Segments, got.ProviderID)
 		}
+	}
+	if !strings.Contains(rig.log.String(), "message handed over") {
+		t.Errorf("the outbox logged no hand-over: the log's check shows nothing")
 	}
 	if bad := rig.gw.CallbackAnswers(); bad[http.StatusNoContent] == 0 || len(bad) != 1 {
 		t.Errorf("webhook answers %v, want 204 only", bad)
@@ -319,4 +335,23 @@ func TestHooks_InboundKeywords(t *testing.T) {
 	if got := rig.message(t, sent.ID); got.Status != amparo.MessageDelivered {
 		t.Errorf("after ALTA: %s", got.Status)
 	}
+}
+
+// syncBuffer is a log written by the server's goroutines and read by the
+// test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -96,6 +96,10 @@ type Message struct {
 	SentAt     time.Time
 }
 
+// MaxSMSLen is the longest SMS or spoken message, in characters: what
+// gateways accept (Twilio: 1,600).
+const MaxSMSLen = 1600
+
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // ValidPhone reports whether s is a phone number in E.164 form
@@ -110,6 +114,7 @@ func (m *Message) Validate() error {
 		if !ValidPhone(m.To) {
 			c.add("to", "invalid.phone_e164", "must be a phone number in E.164 form, such as +12135550100")
 		}
+		c.maxLen("body", m.Body, MaxSMSLen)
 	case ChannelEmail:
 		if !IsEmail(m.To) {
 			c.add("to", "invalid.email", "must be an email address, such as name@example.org")

@@ -25,7 +25,7 @@ CREATE TABLE messages (
     updated_at      TEXT NOT NULL,
     sent_at         TEXT
 );
-CREATE INDEX messages_provider ON messages (provider_id) WHERE provider_id <> '';
+CREATE INDEX messages_provider ON messages (provider_id);
 CREATE INDEX messages_status ON messages (status, channel);
 CREATE INDEX messages_created ON messages (created_at) WHERE sealed IS NOT NULL;
 

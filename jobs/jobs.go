@@ -46,7 +46,7 @@ type Runner struct {
 	// Concurrency is how many claimed jobs run at once (1): messages wait
 	// mostly on their provider, so a fan-out runs them side by side.
 	Concurrency int
-	Now      func() time.Time
+	Now         func() time.Time
 
 	wakeOnce sync.Once
 	wake     chan struct{}

@@ -57,7 +57,13 @@ func (o *Outbox) Send(ctx context.Context, id string) error {
 	log = log.With("channel", string(m.Channel))
 	sender := o.Senders[m.Channel]
 	if sender == nil {
-		return fmt.Errorf("no %s provider is configured", m.Channel)
+		// Perhaps another process has one: try again later, and fail
+		// the message after its last attempt rather than keep it forever.
+		err := fmt.Errorf("no %s provider is configured in this process", m.Channel)
+		if failed, rerr := o.Store.RecordSendFailure(ctx, id, err.Error(), false); rerr != nil || failed {
+			return rerr
+		}
+		return err
 	}
 	if !m.Emergency && m.Channel != amparo.ChannelEmail && !receipted {
 		out, err := o.Store.OptedOut(ctx, m.To)
@@ -98,7 +104,7 @@ func (o *Outbox) Send(ctx context.Context, id string) error {
 	return err
 }
 
-// PurgeJob deletes the bodies of the messages older than the retention.
+// Purge deletes the bodies of the messages older than the retention.
 func (o *Outbox) Purge(ctx context.Context, retention time.Duration, now time.Time) error {
 	n, err := o.Store.PurgeMessageBodies(amparo.NewContextWithActor(ctx, amparo.SystemActor), now.Add(-retention))
 	if n > 0 {

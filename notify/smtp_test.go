@@ -273,3 +273,24 @@ func TestOutbox_EmailBounceFails(t *testing.T) {
 		t.Errorf("%d e-mails received, want 1", n)
 	}
 }
+
+// A message whose channel has no provider in this process is tried again
+// later, and failed after its last attempt, not kept queued for ever.
+func TestOutbox_NoProvider(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t)
+	o := &notify.Outbox{Store: db, Senders: map[amparo.Channel]notify.Sender{}}
+	m := testMail("ana.prueba@example.org")
+	if _, err := db.EnqueueMessage(storetest.System, m); err != nil {
+		t.Fatal(err)
+	}
+	for i := range amparo.MaxSendAttempts {
+		err := o.Send(context.Background(), m.ID)
+		if last := i == amparo.MaxSendAttempts-1; (err == nil) != last {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+	}
+	got, _ := db.FindMessageByID(storetest.System, m.ID)
+	if got.Status != amparo.MessageFailed || !strings.Contains(got.LastError, "no email provider") {
+		t.Errorf("%s %q", got.Status, got.LastError)
+	}
+}

@@ -149,7 +149,8 @@ type OutboxCount struct {
 // MessageService keeps the outbox. Messages are usually enqueued inside
 // the store, in the transaction of the event that causes them (an
 // invitation); EnqueueMessage is for events outside it. The server's
-// workers act as the system; the program office reads the outbox.
+// workers act as the system; the program office reads the outbox. Every
+// method answers EFORBIDDEN to anyone else.
 type MessageService interface {
 	// EnqueueMessage stores m as queued with a job to send it, in one
 	// transaction. With m's idempotency key stored already it stores

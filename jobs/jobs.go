@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/amparo-project/amparo"
@@ -42,7 +43,29 @@ type Runner struct {
 	Poll     time.Duration // how often to look for due jobs (1 s)
 	Lease    time.Duration // how long a claimed job is the worker's (5 min)
 	Batch    int           // jobs claimed at once (10)
-	Now      func() time.Time
+	// Concurrency is how many claimed jobs run at once (1): messages wait
+	// mostly on their provider, so a fan-out runs them side by side.
+	Concurrency int
+	Now         func() time.Time
+
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+// wakeup is the channel Wake signals, made once.
+func (r *Runner) wakeup() chan struct{} {
+	r.wakeOnce.Do(func() { r.wake = make(chan struct{}, 1) })
+	return r.wake
+}
+
+// Wake makes a running Run look for due jobs now rather than at its next
+// poll: a job was just committed (a message to send). It never blocks;
+// wakes while the runner is busy make one more look.
+func (r *Runner) Wake() {
+	select {
+	case r.wakeup() <- struct{}{}:
+	default:
+	}
 }
 
 func (r *Runner) defaults() {
@@ -74,10 +97,14 @@ func (r *Runner) Run(ctx context.Context) {
 		if n == r.Batch {
 			continue // more may be waiting
 		}
+		t := time.NewTimer(r.Poll)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-time.After(r.Poll):
+		case <-t.C:
+		case <-r.wakeup():
+			t.Stop()
 		}
 	}
 }
@@ -104,9 +131,22 @@ func (r *Runner) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, j := range claimed {
-		r.run(ctx, j)
+	if r.Concurrency <= 1 {
+		for _, j := range claimed {
+			r.run(ctx, j)
+		}
+		return len(claimed), nil
 	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, r.Concurrency)
+	for _, j := range claimed {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			r.run(ctx, j)
+		})
+	}
+	wg.Wait()
 	return len(claimed), nil
 }
 

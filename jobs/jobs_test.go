@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -91,5 +92,61 @@ func TestBackoff_Grows(t *testing.T) {
 			t.Errorf("Backoff(%d) = %v", a, d)
 		}
 		prev = base
+	}
+}
+
+// A runner polling once a minute runs a job at once when woken.
+func TestRunner_Wake(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t)
+	ran := make(chan struct{}, 1)
+	r := &jobs.Runner{Store: db, Worker: "w", Poll: time.Minute,
+		Handlers: map[string]jobs.Handler{"send": func(context.Context, []byte) error { ran <- struct{}{}; return nil }}}
+	db.JobEnqueued = r.Wake
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	// Let the first look find nothing, so the runner sleeps its minute
+	// (were it still looking, the job would run without a wake: the test
+	// would pass without showing anything, never fail wrongly).
+	time.Sleep(50 * time.Millisecond)
+	if _, err := db.EnqueueJob(storetest.System, &amparo.Job{Kind: "send"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ran:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the woken runner did not run the job")
+	}
+}
+
+// With Concurrency, a batch's jobs run side by side: each of four waits
+// until all four have started.
+func TestRunner_Concurrency(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t)
+	var started sync.WaitGroup
+	started.Add(4)
+	all := make(chan struct{})
+	go func() { started.Wait(); close(all) }()
+	r := &jobs.Runner{Store: db, Worker: "w", Concurrency: 4, Handlers: map[string]jobs.Handler{"wait": func(ctx context.Context, _ []byte) error {
+		started.Done()
+		select {
+		case <-all:
+			return nil
+		case <-time.After(10 * time.Second):
+			return errors.New("ran alone")
+		}
+	}}}
+	for range 4 {
+		if _, err := db.EnqueueJob(storetest.System, &amparo.Job{Kind: "wait"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := r.Tick(t.Context()); err != nil || n != 4 {
+		t.Fatalf("ran %d (%v)", n, err)
+	}
+	done, _, _ := db.FindJobs(storetest.System, amparo.JobFilter{State: amparo.JobDone})
+	if len(done) != 4 {
+		t.Errorf("%d done", len(done))
 	}
 }

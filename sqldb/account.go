@@ -55,6 +55,13 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *amparo.Invitation) erro
 			nullable(inv.MemberID), inv.CreatedBy, formatTime(inv.ExpiresAt), formatTime(tx.now)); err != nil {
 			return err
 		}
+		// The e-mail carrying the link, if e-mail is configured: sent only
+		// if the invitation is stored.
+		if db.InvitationMessage != nil {
+			if _, err := tx.enqueueMessage(ctx, db.InvitationMessage(inv)); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, amparo.AuditInvitationCreate, inv.ID)
 	})
 }

@@ -61,6 +61,14 @@ type DB struct {
 
 	// Now is the clock; tests set it.
 	Now func() time.Time
+	// JobEnqueued, if set, is called after a transaction that enqueued a
+	// job due now commits: it wakes this process's job runner at once
+	// (an SMS must not wait for the next poll).
+	JobEnqueued func()
+	// InvitationMessage, if set (e-mail is configured), makes the e-mail
+	// that carries a new invitation's link; it is enqueued in the
+	// invitation's transaction.
+	InvitationMessage func(inv *amparo.Invitation) *amparo.Message
 }
 
 // Open opens the database named by dsn (sqlite:PATH or postgres://...)
@@ -251,6 +259,8 @@ type Tx struct {
 	stmts map[string]*sql.Stmt // see prepared
 	// submitting is set while a public intake form submits (checkIntakeOrg).
 	submitting bool
+	// jobDue is set when the transaction enqueued a job due now.
+	jobDue bool
 }
 
 // prepared returns q prepared once in the transaction, for statements run
@@ -340,7 +350,13 @@ func (db *DB) begin(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) er
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return mapError(sqlTx.Commit())
+	if err := sqlTx.Commit(); err != nil {
+		return mapError(err)
+	}
+	if tx.jobDue && db.JobEnqueued != nil {
+		db.JobEnqueued()
+	}
+	return nil
 }
 
 // window is where a page of a list of n rows, in an order, starts and how

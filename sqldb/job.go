@@ -55,7 +55,16 @@ func (tx *Tx) enqueue(ctx context.Context, j *amparo.Job) (bool, error) {
 		return false, err
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	if err != nil || n == 0 {
+		return false, err
+	}
+	if !j.RunAt.After(tx.now) {
+		tx.jobDue = true
+		if err := tx.notifyJobs(ctx); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func (db *DB) EnqueueJob(ctx context.Context, j *amparo.Job) (bool, error) {

@@ -76,6 +76,8 @@ type Services struct {
 	// Deployment is how people reach the server; its zero value serves
 	// a developer's machine.
 	Deployment Deployment `web:"optional"`
+	// Webhooks answer the SMS gateway; unset, they are not served.
+	Webhooks Webhooks `web:"optional"`
 }
 
 // Server serves every page. Make it with NewServer.
@@ -169,6 +171,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.matchRoutes(mux)
 	s.workshopRoutes(mux)
 	s.eventRoutes(mux)
+	s.hookRoutes(mux)
 	s.routes = mux.list
 	// Every state-changing request must come from our own pages.
 	csrf := http.NewCrossOriginProtection()

@@ -30,8 +30,9 @@ type Main struct {
 	Getenv         func(string) string
 	cmd            command // the command being run
 
-	deploy web.Deployment // how serve is reached
-	tls    *tls.Config    // serve's own TLS, if any
+	deploy    web.Deployment // how serve is reached
+	tls       *tls.Config    // serve's own TLS, if any
+	messaging *messaging     // serve's e-mail and SMS providers, if any
 }
 
 // Config is read from flags, then the environment, then defaults.
@@ -48,6 +49,8 @@ type Config struct {
 	// A real deployment (deploy.go): the public address, the trusted
 	// proxies (CIDR,...), and TLS served directly.
 	PublicURL, TrustedProxies, TLSCert, TLSKey string
+	// Messaging is the e-mail and SMS providers' (outbox.go).
+	Messaging MessagingConfig
 }
 
 // dataFlags adds the flags of every command that touches data.

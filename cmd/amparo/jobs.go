@@ -139,7 +139,7 @@ func (m *Main) runner() (*jobs.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger, Lease: lease,
+	r := &jobs.Runner{Store: m.DB, Worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), amparo.NewID()[:6]), Logger: m.Logger, Lease: lease,
 		Periodic: []jobs.Periodic{{Kind: jobRefreshStatusLists, Every: time.Hour}, {Kind: jobExpireLetters, Every: time.Hour},
 			{Kind: jobPruneLimits, Every: time.Hour}, {Kind: jobForgetWorkshops, Every: time.Hour}},
 		Handlers: map[string]jobs.Handler{
@@ -163,5 +163,7 @@ func (m *Main) runner() (*jobs.Runner, error) {
 				}
 				return err
 			},
-		}}, nil
+		}}
+	m.messageJobs(r)
+	return r, nil
 }

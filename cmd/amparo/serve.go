@@ -22,6 +22,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	m.dataFlags(fs)
 	m.addrFlag(fs)
 	m.deployFlags(fs)
+	m.messagingFlags(fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +32,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	m.deploy, m.tls = d, tc
 	if _, err := m.jobLease(); err != nil {
+		return err
+	}
+	if m.messaging, err = m.messagingSetup(d); err != nil {
 		return err
 	}
 	if err := m.open(ctx); err != nil {
@@ -213,9 +217,11 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 			return fmt.Errorf("--metrics-addr %s: %w", m.Config.MetricsAddr, err)
 		}
 	}
-	s, err := web.NewServer(web.Services{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
+	svc := web.Services{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
 		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
-		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy})
+		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy}
+	m.useMessaging(cat, &svc)
+	s, err := web.NewServer(svc)
 	if err != nil {
 		return err
 	}
@@ -236,6 +242,10 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	} else {
 		go func() { errc <- srv.Serve(ln) }()
 	}
+	// A job committed here or, on PostgreSQL, in any process (a message
+	// to send) runs now, not at the next poll.
+	m.DB.JobEnqueued = runner.Wake
+	go m.DB.ListenJobs(ctx, runner.Wake)
 	// On SIGTERM the job in hand finishes, or records that it did not, so
 	// that another process retries it at once, not after its lease.
 	ran := make(chan struct{})

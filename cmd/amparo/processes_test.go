@@ -163,7 +163,7 @@ func TestServe_SeveralProcesses(t *testing.T) {
 				done++
 			}
 		}
-		if done == 4 {
+		if done == 5 {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -175,7 +175,7 @@ func TestServe_SeveralProcesses(t *testing.T) {
 			t.Errorf("%s is %s", j.Kind, j.State)
 		}
 	}
-	for _, k := range []string{"status_lists.refresh", "letters.expire", "limits.prune", "messages.purge"} {
+	for _, k := range []string{"status_lists.refresh", "letters.expire", "limits.prune", "workshops.forget", "messages.purge"} {
 		if kinds[k] != 1 {
 			t.Errorf("%s ran %d times this period across three processes, want once", k, kinds[k])
 		}

@@ -176,6 +176,7 @@ func (w *accountWorld) enroll(t *testing.T, b *browser) (string, string, string,
 }
 
 func TestSignIn_Flow(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.browser(t)
 	email, password, secret, recovery := w.enroll(t, b)
@@ -236,6 +237,7 @@ func TestSignIn_Flow(t *testing.T) {
 }
 
 func TestSignIn_SameAnswerAndThrottle(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	email, _, _, _ := w.enroll(t, w.browser(t))
 	b := w.browser(t)
@@ -260,6 +262,7 @@ func TestSignIn_SameAnswerAndThrottle(t *testing.T) {
 }
 
 func TestSignIn_CrossSiteRefused(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	req, _ := http.NewRequest("POST", w.ts.URL+"/signin", strings.NewReader("email=a%40b.c&password=x"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -275,6 +278,7 @@ func TestSignIn_CrossSiteRefused(t *testing.T) {
 }
 
 func TestAccount_ReauthBeforeChangingSignInDetails(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.browser(t)
 	email, password, _, _ := w.enroll(t, b)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestAdminPages(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 
@@ -92,6 +93,7 @@ func TestAdminPages(t *testing.T) {
 }
 
 func TestAdminPages_OrganizationCapacity(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	orgAdmin := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID)
 	if res, _ := orgAdmin.post("/organizations/"+w.org.ID, url.Values{"capacity": {"40"}, "languages": {"en, es, ht"}}); res.StatusCode != http.StatusSeeOther {
@@ -107,6 +109,7 @@ func TestAdminPages_OrganizationCapacity(t *testing.T) {
 }
 
 func TestAdminPages_SuspendAccount(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	orgAdmin := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID)
 	staff := w.signedInAs(t, amparo.RoleIntake, w.org.ID)

@@ -45,6 +45,7 @@ func readAxe(t *testing.T) []byte {
 // from the list's first page reaches the last item (the oldest intake),
 // every intake seen once, on a phone, the list never wider than it.
 func TestBrowser_ApplicantPagination(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	as := seedApplicants(t, w, 114)
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
@@ -98,6 +99,7 @@ func jsString(s string) string {
 // they see what will happen, cancel, and nothing changed. Every page
 // passes axe, in English and Spanish, and none scrolls sideways.
 func TestJourney_StaffIntake(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	axe := readAxe(t)
 	seedApplicants(t, w, 60)

@@ -68,6 +68,7 @@ func idsOf(as []*amparo.Applicant) []string {
 // page saying which it shows of how many; the pages together hold every
 // one once, in order; each row names the person and links to the record.
 func TestApplicantList_Paging(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	as := seedApplicants(t, w, 114)
 	newest := idsOf(as)
@@ -110,6 +111,7 @@ func TestApplicantList_Paging(t *testing.T) {
 // a name; a status narrows the list; a search keeps its order and filter
 // in the address.
 func TestApplicantList_SortSearchFilter(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	as := seedApplicants(t, w, 60)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
@@ -173,6 +175,7 @@ func TestApplicantList_SortSearchFilter(t *testing.T) {
 // too long or not text: a clear answer in the reader's language, never a
 // 500, the list not shown.
 func TestApplicantList_BadInput(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	seedApplicants(t, w, 3)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
@@ -216,6 +219,7 @@ func TestApplicantList_BadInput(t *testing.T) {
 // shows them, at their row; once matched, the member and the client made
 // from them, linked; and every field entered.
 func TestApplicantPage_WhereTheyAre(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	as := seedApplicants(t, w, 60)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
@@ -269,6 +273,7 @@ func TestApplicantPage_WhereTheyAre(t *testing.T) {
 // changes nothing; a confirmation shown before the record changed again
 // changes nothing; confirming closes, with a banner.
 func TestApplicantDecision_ConfirmAndBanner(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	as := seedApplicants(t, w, 2)
 	a := as[0]
@@ -324,6 +329,7 @@ func (w *accountWorld) applicant(t *testing.T, id string) *amparo.Applicant {
 // ticked too), and says it to whoever fills it: the person on the public
 // form, staff about the person on theirs. Saved by staff, a banner says so.
 func TestIntakeForm_Errors(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	bad := url.Values{"legal_name": {"Ana"}, "birth_date": {"1990-02-31"}, "phone": {"12"}, "language": {"es"}, "tps_country": {"SV"},
 		"detained": {"on"}, "unhoused": {"on"}, "interpreter_ok": {"on"}, "reference": {"nope"}, "situation": {"daca"}}
@@ -391,6 +397,7 @@ func TestIntakeForm_Errors(t *testing.T) {
 // list and a banner saying how many were new and how many already known;
 // the same file again imports none.
 func TestApplicantImport_Banner(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
 	csv := "legal_name,date_of_birth,preferred_language,immigration_situation\nAna Ejemplo Prueba,1990-03-25,es,daca\nEva Ejemplo Muestra,1992-01-01,es,asylum\n"

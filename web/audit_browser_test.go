@@ -43,6 +43,7 @@ func checkPage(t *testing.T, ctx context.Context, what string, width int) {
 // an action chosen from the list; and the page passes axe in English and
 // Spanish on a 375-pixel phone.
 func TestBrowser_AuditTrail(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	auditor := w.signedInAs(t, amparo.RoleAuditor, "")
 	_, n, err := w.db.FindAuditEvents(system, amparo.AuditFilter{})
@@ -111,6 +112,7 @@ func TestBrowser_AuditTrail(t *testing.T) {
 // format's page and the preview pass axe in English and Spanish at 375
 // pixels.
 func TestBrowser_PolicyPreview(t *testing.T) {
+	t.Parallel()
 	w, people, _ := policyWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	member := w.signedInAs(t, amparo.RoleMember, w.org.ID)

@@ -38,6 +38,7 @@ var auditRow = regexp.MustCompile(`<tr><td data-label="[^"]*">([^<]*)</td><td da
 // record as a link where the reader may open it, filtered by action and
 // dates.
 func TestAuditList(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	seedAuditViews(t, w.db, w.org.ID, 60)
 	auditor := w.signedInAs(t, amparo.RoleAuditor, "")
@@ -122,6 +123,7 @@ func TestAuditList(t *testing.T) {
 // search of megabytes or not text: each a clear answer in the reader's
 // language, what was typed kept, never a 500.
 func TestAuditList_BadInput(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	auditor := w.signedInAs(t, amparo.RoleAuditor, "")
 	for _, tt := range []struct {
@@ -159,6 +161,7 @@ func TestAuditList_BadInput(t *testing.T) {
 // itself recorded in the trail (whose chain stays whole), and a banner on
 // the next page.
 func TestAuditExport(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	for _, name := range []string{"=HYPERLINK(\"http://example.org\") Ejemplo", "+Centro Ejemplo", "-Centro Ejemplo", "@Centro Ejemplo"} {
 		if err := w.db.CreateOrganization(system, &amparo.Organization{Name: name, Kind: amparo.OrgNonprofit, Languages: []string{"es"}}); err != nil {

@@ -107,6 +107,7 @@ func (b *browser) upload(path string, fields url.Values, file []byte) *http.Resp
 // changes its record gets a fresh one for each request. A route the table
 // does not list fails the test.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	w := matrixWorld(t)
 	must := func(err error) {
 		t.Helper()

@@ -67,6 +67,7 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 // sign in again; in Spanish, create a client, issue a letter and download
 // it, revoke it, and see the verify page say so.
 func TestBrowser_StaffFlow(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	ctx := browsertest.Start(t, nil)
@@ -194,6 +195,7 @@ type axeViolation struct {
 // role it serves, on a 375-pixel phone: no serious or critical violation
 // may remain, and no page may be wider than the phone.
 func TestAccessibility(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // every bar's label and value written in words and its length in
 // proportion.
 func TestBarChart(t *testing.T) {
+	t.Parallel()
 	svg := string(barChart("cap", `Letters <used> & "left"`, []bar{
 		{Label: "Active letters", Value: 300, Text: "300"},
 		{Label: "Centro Legal de Ejemplo para Personas Ficticias", Value: 100, Text: "100"},
@@ -68,6 +69,7 @@ func TestBarChart(t *testing.T) {
 }
 
 func TestNumber_InTheReadersLanguage(t *testing.T) {
+	t.Parallel()
 	for lang, want := range map[string]string{"en": "10,000", "es": "10.000"} {
 		if got := number(lang, 10000); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)

@@ -22,6 +22,7 @@ var clientForm = url.Values{"legal_name": {"Zacarías Quiñónez Ejemplo"}, "lan
 	"tps_country": {"SV"}, "address.line1": {"4821 Placeholder Blvd"}, "consent": {"on"}}
 
 func TestClientPages(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedIn(t)
 
@@ -108,6 +109,7 @@ func seenOf(t testing.TB, page string) string {
 }
 
 func TestClientPages_BadInput(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedIn(t)
 	_, page := b.get("/clients/new")
@@ -156,6 +158,7 @@ func TestClientPages_BadInput(t *testing.T) {
 }
 
 func TestClientPages_ConflictCheckBeforeCreating(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedIn(t)
 	if res, _ := b.post("/clients", clientForm); res.StatusCode != http.StatusSeeOther {
@@ -186,6 +189,7 @@ func TestClientPages_ConflictCheckBeforeCreating(t *testing.T) {
 // immigration situation and no fact, and names countries in the reader's
 // language; sent untouched, it records none.
 func TestClientForm_NothingChosenForThePerson(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedIn(t)
 	_, body := b.get("/clients/new?lang=es")

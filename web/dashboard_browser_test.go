@@ -17,6 +17,7 @@ import (
 // drawn and within the screen, no sideways scrolling, each chart an image
 // with a name, and axe-core finding nothing serious or critical.
 func TestBrowser_DashboardProgram(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)

@@ -102,6 +102,7 @@ func counts(t *testing.T, body string) map[string]string {
 // TestDashboard_CountsByRole: each role's dashboard counts its own work,
 // each count a link to the list it counts.
 func TestDashboard_CountsByRole(t *testing.T) {
+	t.Parallel()
 	w := newDashboardWorld(t)
 	staff := map[string]string{
 		"/applicants?status=new": "4 new intakes to review",
@@ -184,6 +185,7 @@ func TestDashboard_CountsByRole(t *testing.T) {
 // capacity, per organization, the line by tier and intakes by week, each
 // chart well-formed SVG whose numbers are those of its table.
 func TestDashboard_ProgramCharts(t *testing.T) {
+	t.Parallel()
 	w := newDashboardWorld(t)
 	b := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	res, body := b.get("/dashboard")

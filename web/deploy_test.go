@@ -16,6 +16,7 @@ import (
 // session cookie is __Host- and Secure and HSTS is sent, though the
 // request reached the process over plain HTTP.
 func TestBehindAProxy_SecureCookiesAndHSTS(t *testing.T) {
+	t.Parallel()
 	public, _ := url.Parse("https://cartas.example.org")
 	for _, tt := range []struct {
 		name   string
@@ -67,6 +68,7 @@ func TestBehindAProxy_SecureCookiesAndHSTS(t *testing.T) {
 // Forwarded headers are believed from trusted proxies alone, and only the
 // hops they appended: a client cannot choose its own address.
 func TestBehindAProxy_ForwardedHeaders(t *testing.T) {
+	t.Parallel()
 	db, k := openStore(t)
 	srv, _ := newTestServer(t, db, k, func(s *web.Services) {
 		s.Deployment = web.Deployment{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")}}

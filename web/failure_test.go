@@ -14,6 +14,7 @@ import (
 // rendering answers with the error page and 500, never the half written
 // before the failure with 200.
 func TestRender_TemplateErrorIsAWhole500(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	if err := w.srv.AddPage("broken", `{{define "main"}}<p id="half">written before the failure</p>{{call .Data.Fail}}{{end}}`); err != nil {
 		t.Fatal(err)
@@ -40,6 +41,7 @@ func TestRender_TemplateErrorIsAWhole500(t *testing.T) {
 // TestSession_DatabaseFailureIsNotSignedOut: when the database fails, a
 // signed-in person gets an error, not the sign-in page as if signed out.
 func TestSession_DatabaseFailureIsNotSignedOut(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
 	if res, _ := b.get("/dashboard"); res.StatusCode != http.StatusOK {

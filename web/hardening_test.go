@@ -14,6 +14,7 @@ import (
 // A phone link whose token could not be one is refused before anything
 // is rendered: a page never builds a form's address from it.
 func TestPhonePage_MalformedTokenRefused(t *testing.T) {
+	t.Parallel()
 	ts, _ := newServer(t)
 	for _, path := range []string{"/p/..%2F..%2Fsignout", "/p/short", "/p/" + strings.Repeat("A", 40), "/p/..%2F..%2Fsignout/qr.png"} {
 		res, body := get(t, ts.URL+path)
@@ -29,6 +30,7 @@ func TestPhonePage_MalformedTokenRefused(t *testing.T) {
 // A multipart body is refused on every route that uploads no file: it
 // would skip the form's size bound and its UTF-8 check.
 func TestMultipart_OnlyWhereAFileIsUploaded(t *testing.T) {
+	t.Parallel()
 	ts, _ := newServer(t)
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -52,6 +54,7 @@ func TestMultipart_OnlyWhereAFileIsUploaded(t *testing.T) {
 
 // /readyz says when the server cannot serve, and why, in one line.
 func TestReadyz(t *testing.T) {
+	t.Parallel()
 	ts, db := newServer(t)
 	if res, body := get(t, ts.URL+"/readyz"); res.StatusCode != 200 || body != "ready\n" {
 		t.Fatalf("/readyz: %d %q", res.StatusCode, body)

@@ -31,6 +31,7 @@ func (w *accountWorld) applicants(t *testing.T) []*amparo.Applicant {
 }
 
 func TestPublicIntake(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	w.org.ContactPhone = "+1 213 555 0199"
 	if err := w.db.UpdateOrganization(system, w.org); err != nil {
@@ -112,6 +113,7 @@ func TestPublicIntake(t *testing.T) {
 // TestPublicIntake_RateLimited: a limited submission comes back as the
 // form, in the person's language, with everything typed and why.
 func TestPublicIntake_RateLimited(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.browser(t)
 	path := "/intake/" + w.org.ID
@@ -137,6 +139,7 @@ func TestPublicIntake_RateLimited(t *testing.T) {
 // sent with every optional question untouched record no scored fact, and
 // each form asks every question the policy scores.
 func TestIntakeForms_NothingAnsweredNothingScored(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	staff := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
 	for _, tt := range []struct {
@@ -182,6 +185,7 @@ func TestIntakeForms_NothingAnsweredNothingScored(t *testing.T) {
 // as proposed, to confirm, and the list marks the record updated by the
 // person until they open it. With the code, the person is trusted.
 func TestPublicIntake_MatchedByNameAlone(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	w.org.ContactPhone = "+1 213 555 0199"
 	if err := w.db.UpdateOrganization(system, w.org); err != nil {
@@ -258,6 +262,7 @@ func TestPublicIntake_MatchedByNameAlone(t *testing.T) {
 // TestApplicantPage_ShowsEverythingAndIsFound: staff see all a person gave,
 // and find them by reference code or name.
 func TestApplicantPage_ShowsEverythingAndIsFound(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
 	form := url.Values{"legal_name": {"Inés Ejemplo Prueba"}, "birth_date": {"1991-04-05"}, "phone": {"213-555-0177"}, "language": {"es"},
@@ -296,6 +301,7 @@ func TestApplicantPage_ShowsEverythingAndIsFound(t *testing.T) {
 // TestPublicIntake_BrowserSpanish: in Spanish, a mistake is shown and
 // corrected, and the request goes through.
 func TestPublicIntake_BrowserSpanish(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	ctx := browsertest.Start(t, nil)
 	do(t, ctx, chromedp.Navigate(w.ts.URL+"/intake/"+w.org.ID+"?lang=es"), chromedp.WaitVisible("#legal_name"))
@@ -324,6 +330,7 @@ func TestPublicIntake_BrowserSpanish(t *testing.T) {
 }
 
 func TestStaffIntakeAndImport(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
 	form := url.Values{"legal_name": {"Luz Ejemplo Prueba"}, "language": {"es"}, "situation": {"daca"}, "consent": {"on"}}
@@ -397,6 +404,7 @@ func TestStaffIntakeAndImport(t *testing.T) {
 // switching language keeps; they write again, now detained, and staff see
 // the update in the history.
 func TestPublicIntake_PhoneSpanishWritesAgain(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
 	form := w.ts.URL + "/intake/" + w.org.ID

@@ -26,6 +26,7 @@ import (
 // pages, and the confirmation, pass axe in English and Spanish at 1280
 // pixels (TestClientsAndLetters_Phone checks them at 375).
 func TestClientsAndLetters_Journey(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)
@@ -194,6 +195,7 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 // in English and Spanish: nothing scrolls sideways, and axe finds nothing
 // serious or critical.
 func TestClientsAndLetters_Phone(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,7 @@ import (
 // renewal leaves the old card VALID and the same link shows the new
 // letter; a revocation shows on the verify page and the phone page.
 func TestJourney_IntakeToLetter(t *testing.T) {
+	t.Parallel()
 	testenv.Commands(t, "pdftotext", "pdftoppm")
 	w := newAccountWorld(t)
 	la, err := time.LoadLocation("America/Los_Angeles")

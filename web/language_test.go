@@ -17,6 +17,7 @@ import (
 // a one-word name is refused until the single-name box is ticked; a client
 // search keeps its result when the language changes.
 func TestBrowser_LanguageSwitchKeepsThePage(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
 	inv := &amparo.Invitation{Email: "rosa@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: w.org.ID}

@@ -38,6 +38,7 @@ func (w *accountWorld) memberSignedIn(t *testing.T, m *amparo.Member) *browser {
 // to give the client; the audit trail names the approver; the admin
 // revokes on purpose.
 func TestLetterPages(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	other := &amparo.Member{OrganizationID: w.org.ID, Name: "Atty. Grace Example", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
@@ -183,6 +184,7 @@ func TestLetterPages(t *testing.T) {
 // refused: the admin cannot link their own account to an attorney's record,
 // nor move or undo a link once made; the program office can.
 func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	admin := w.signedIn(t)
@@ -277,6 +279,7 @@ func TestOrganizationPage_LinksMembersToAccounts(t *testing.T) {
 }
 
 func TestPhonePage_PDF(t *testing.T) {
+	t.Parallel()
 	w := newPhoneWorld(t)
 	c := &http.Client{Jar: newJar(t)}
 	if res, _ := c.Get(w.url() + "/letter.pdf"); res.StatusCode != http.StatusForbidden {

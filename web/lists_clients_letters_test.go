@@ -37,6 +37,7 @@ var hexID = regexp.MustCompile(`>[0-9a-f]{32}<`)
 // rest, newest first by default; every row names the client and links to
 // its record, never showing an ID.
 func TestClientList_Paging(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	cs := manyClients(t, w, 120)
 	b := w.signedIn(t)
@@ -89,6 +90,7 @@ func TestClientList_Paging(t *testing.T) {
 // newest first; filter by status, member, client name and expiry; sort by
 // expiry; never an ID as text.
 func TestLetterList_FiltersAndSorts(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	other := &amparo.Member{OrganizationID: w.org.ID, Name: "Atty. Grace Example", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
@@ -161,6 +163,7 @@ func TestLetterList_FiltersAndSorts(t *testing.T) {
 // filter, a search of a megabyte or of invalid UTF-8: a clear answer in
 // the reader's language, never a 500.
 func TestLists_BadInput(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	manyClients(t, w, 3)
 	b := w.signedIn(t)
@@ -202,6 +205,7 @@ func TestLists_BadInput(t *testing.T) {
 // that cannot revoke is not shown the revoke form; the banners follow
 // each action.
 func TestClientsAndLetters_Confirmations(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	admin := w.signedIn(t)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestMatchesPage(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	for i, lang := range []string{"es", "en"} {
 		m := &amparo.Member{OrganizationID: w.org.ID, Name: []string{"Lic. Tomás Ficticio", "Atty. Grace Example"}[i], Kind: amparo.MemberAttorney,
@@ -101,6 +102,7 @@ func TestMatchesPage(t *testing.T) {
 // be reviewed, then the client exists without retyping and a draft letter
 // is opened for the member; the priority is told in words.
 func TestMatchAccept(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
 		BarNumber: "900001", Languages: []string{"es", "en"}, CaseCapacity: 5, PublicPhone: "+1 213 555 0142"}
@@ -215,6 +217,7 @@ func TestMatchAccept(t *testing.T) {
 // people waiting, each list saying which of how many it shows, and a form
 // on a later page brings the reader back to it.
 func TestMatchesPage_Paged(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := &amparo.Member{OrganizationID: w.org.ID, Name: "Lic. Tomás Ficticio", Kind: amparo.MemberAttorney, BarJurisdiction: "CA",
 		BarNumber: "900001", Languages: []string{"es"}, CaseCapacity: 25, PublicPhone: "+1 213 555 0142"}

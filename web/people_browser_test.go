@@ -21,6 +21,7 @@ import (
 // recovery code and be told how many are left. Every page of the area
 // passes axe in English and Spanish, and none scrolls sideways.
 func TestPeople_Journey(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ func accountByEmail(t *testing.T, w *accountWorld, org, email string) *amparo.Ac
 // or print, lists the pending invitation and cancels another through its
 // confirmation page.
 func TestPeople_ProgramInvitations(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	_, body := admin.get("/accounts")
@@ -109,6 +110,7 @@ func TestPeople_ProgramInvitations(t *testing.T) {
 // TestPeople_OrganizationAdminScope: an organization admin invites only
 // its organization's roles, and suspends no other organization's account.
 func TestPeople_OrganizationAdminScope(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	other := &amparo.Organization{Name: "Otro Centro Ejemplo", Kind: amparo.OrgLawFirm, Languages: []string{"en"}}
 	if err := w.db.CreateOrganization(system, other); err != nil {
@@ -171,6 +173,7 @@ func accountsOfRole(t *testing.T, w *accountWorld, org string, r amparo.Role) st
 // will happen; going back changes nothing; a stale confirmation changes
 // nothing; reactivating undoes it; each says it was done.
 func TestPeople_SuspendAndReactivate(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	orgAdmin := w.signedInAs(t, amparo.RoleOrgAdmin, w.org.ID)
 	staff := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
@@ -239,6 +242,7 @@ func TestPeople_SuspendAndReactivate(t *testing.T) {
 // TestPeople_Banners: saving an organization, the settings, adding and
 // linking a member each say so.
 func TestPeople_Banners(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	res, _ := admin.post("/organizations/"+w.org.ID, url.Values{"capacity": {"40"}, "languages": {"en, es"}})
@@ -266,6 +270,7 @@ func TestPeople_Banners(t *testing.T) {
 // TestPeople_Lists: organizations, members and accounts count, page,
 // sort and search; bad input is a clear answer, never a 500.
 func TestPeople_Lists(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	for i := range 52 {
@@ -310,6 +315,7 @@ func TestPeople_Lists(t *testing.T) {
 // TestPeople_RecoveryCodesLeft: signing in with a recovery code says how
 // many are left, in the reader's language, and warns when few are.
 func TestPeople_RecoveryCodesLeft(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.browser(t)
 	email, password, _, _ := w.enroll(t, b)

@@ -81,6 +81,7 @@ func newPhoneWorld(t *testing.T) *phoneWorld {
 func (w *phoneWorld) url() string { return w.ts.URL + "/p/" + w.link.Token }
 
 func TestPhonePage_Handlers(t *testing.T) {
+	t.Parallel()
 	w := newPhoneWorld(t)
 	c := &http.Client{Jar: newJar(t)}
 	res, err := c.Get(w.url())
@@ -162,6 +163,7 @@ func (w *phoneWorld) pin(t *testing.T, c *http.Client, pin string) (int, string)
 // address that sent them, not a browser that opened the page before, nor
 // the client's phone on another address.
 func TestPhonePage_WrongPINsLockTheirAddress(t *testing.T) {
+	t.Parallel()
 	w := newPhoneWorld(t)
 	opened, guesser, fresh := from("127.0.0.1"), from("127.0.0.2"), from("127.0.0.3")
 	if status, body := w.pin(t, opened, w.link.PIN); status != 200 || !strings.Contains(body, "Zacarías Quiñónez Ejemplo") {
@@ -192,6 +194,7 @@ func TestPhonePage_WrongPINsLockTheirAddress(t *testing.T) {
 // link's daily budget of wrong PINs; a browser that opened the page before
 // still reads it.
 func TestPhonePage_DailyBudget(t *testing.T) {
+	t.Parallel()
 	w := newPhoneWorld(t)
 	opened := from("127.0.0.1")
 	if status, _ := w.pin(t, opened, w.link.PIN); status != 200 {
@@ -238,6 +241,7 @@ func wrongPIN(link *amparo.PhoneLink) string {
 // network cut, opening the link again shows the QR, the names and the
 // rights, from what the service worker kept of that first visit.
 func TestPhonePage_Offline(t *testing.T) {
+	t.Parallel()
 	w := newPhoneWorld(t)
 	ctx := browsertest.Start(t, nil)
 	do(t, ctx, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
@@ -301,6 +305,7 @@ func browserQR(t *testing.T, ctx context.Context) string {
 // TestPhonePage_RenewalKeepsLink: after a renewal the client's link, with
 // no new PIN, shows the new letter, online and then offline.
 func TestPhonePage_RenewalKeepsLink(t *testing.T) {
+	t.Parallel()
 	w := newPhoneWorld(t)
 	ctx := browsertest.Start(t, nil)
 	do(t, ctx, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
@@ -353,6 +358,7 @@ func TestPhonePage_RenewalKeepsLink(t *testing.T) {
 // opened the page before; a revoked letter's page says so, online and then
 // offline.
 func TestPhonePage_WrongPINAndRevoked(t *testing.T) {
+	t.Parallel()
 	w := newPhoneWorld(t)
 	client := browsertest.Start(t, nil)
 	do(t, client, chromedp.Navigate(w.url()), chromedp.WaitVisible("#pin"),
@@ -439,6 +445,7 @@ func (j *cookieJar) Cookies(*url.URL) []*http.Cookie { return j.cookies }
 // TestLetterPage_PhoneLinkSurvivesRenewal: the renewed letter's page shows
 // the link and PIN the client already has.
 func TestLetterPage_PhoneLinkSurvivesRenewal(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	b := w.signedIn(t)

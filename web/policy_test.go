@@ -48,6 +48,7 @@ func policyWorld(t *testing.T) (*accountWorld, map[string]*amparo.Applicant, str
 // "Put in force" from the preview changes it, with a banner; a preview
 // made before someone else's change puts nothing in force.
 func TestPolicyPreview(t *testing.T) {
+	t.Parallel()
 	w, people, text := policyWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	daca := strings.Replace(text, "rule daca points 10", "rule daca tier 1 points 100", 1)
@@ -117,6 +118,7 @@ func TestPolicyPreview(t *testing.T) {
 // TestPolicyPreview_Problems: a text that does not parse and a missing
 // reason are said at once, in the reader's language, the text kept.
 func TestPolicyPreview_Problems(t *testing.T) {
+	t.Parallel()
 	w, _, text := policyWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	bad := strings.Replace(text, "when detained", "when detainee", 1)
@@ -138,6 +140,7 @@ func TestPolicyPreview_Problems(t *testing.T) {
 // docs/priority-policy.md, with nothing that breaks the
 // Content-Security-Policy (no script, no style attribute, no raw HTML).
 func TestPolicyFormat(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "")
 	if _, body := admin.get("/policy"); !strings.Contains(body, `href="/policy/format"`) {

@@ -180,6 +180,7 @@ func isCode(w string) bool {
 // codes, TPS, references; hexadecimal record IDs); numbers, dates written
 // with digits, punctuation and symbols.
 func TestPseudoLocale(t *testing.T) {
+	t.Parallel()
 	pseudo := pseudoCatalog(t)
 	// The pseudo-locale is added as a file. It also replaces English, the
 	// fallback: a page or document prints some English whatever the

@@ -17,6 +17,7 @@ import (
 // before and after; the pages together hold everyone waiting, once. A page
 // past the end, or not a page number, is answered in the reader's language.
 func TestQueuePaging(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	intake := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
 	var as []*amparo.Applicant

@@ -10,6 +10,7 @@ import (
 )
 
 func TestQueueAndPolicyPages(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	intake := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
 	facts := func(name, situation string, detained bool) *amparo.Applicant {

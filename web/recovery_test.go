@@ -13,6 +13,7 @@ import (
 // until the person says they saved them, in any language, and download as
 // a text file.
 func TestRecoveryCodes_SurviveALanguageSwitch(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.browser(t)
 	_, _, _, first := w.enroll(t, b)

@@ -79,6 +79,7 @@ func get(t *testing.T, url string, header ...string) (*http.Response, string) {
 }
 
 func TestHome_Languages(t *testing.T) {
+	t.Parallel()
 	ts, _ := newServer(t)
 	for _, tt := range []struct {
 		header, query, lang, want string
@@ -105,6 +106,7 @@ func TestHome_Languages(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	ts, db := newServer(t)
 	if res, body := get(t, ts.URL+"/healthz"); res.StatusCode != 200 || body != "ok\n" {
 		t.Fatalf("healthy: %d %q", res.StatusCode, body)
@@ -116,6 +118,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
+	t.Parallel()
 	ts, _ := newServer(t)
 	if res, _ := get(t, ts.URL+"/no/such/page"); res.StatusCode != 404 {
 		t.Fatalf("status %d", res.StatusCode)
@@ -123,6 +126,7 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestPages_NoInlineStyleOrScript(t *testing.T) {
+	t.Parallel()
 	ts, _ := newServer(t)
 	_, body := get(t, ts.URL+"/")
 	if strings.Contains(body, "<style") || strings.Contains(body, " style=") || strings.Contains(body, "<script>") {
@@ -140,6 +144,7 @@ func TestPages_NoInlineStyleOrScript(t *testing.T) {
 // TestLog_RoutesNotPaths: the request log names the route's pattern, never
 // the path, whose secrets (a phone link's token) must not reach a log.
 func TestLog_RoutesNotPaths(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	secret := "tj5GcRGHVucORokSoYbzyw" // well-formed, as a link's token is
 	if res, _ := get(t, w.ts.URL+"/p/"+secret); res.StatusCode != http.StatusOK {
@@ -162,6 +167,7 @@ func TestLog_RoutesNotPaths(t *testing.T) {
 // language, not the store's English sentence, and its language links lead
 // to a page a GET opens, never back to the action.
 func TestErrorPage_InTheReadersLanguage(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
 	res, body := b.post("/matches/accept?lang=es", url.Values{"applicant": {"nadie"}, "member": {"nadie"}})
@@ -179,6 +185,7 @@ func TestErrorPage_InTheReadersLanguage(t *testing.T) {
 // help, to check a letter, and staff to sign in (or, signed in, to their
 // dashboard), never saying that sign-in is not set up.
 func TestHome_LeadsEverywhere(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	_, body := get(t, w.ts.URL+"/?lang=es")
 	if !strings.Contains(body, `href="/intake/`+w.org.ID+`"`) || !strings.Contains(body, `href="/v"`) || !strings.Contains(body, `<a href="/signin" id="staff-link">`) {

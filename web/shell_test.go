@@ -28,6 +28,7 @@ func navOf(page string) []string {
 // Every role's header leads only where the role may go, marks where it
 // is, names the person and their organization, and signs out.
 func TestStaffShell_NavigationByRole(t *testing.T) {
+	t.Parallel()
 	w := matrixWorld(t)
 	want := map[amparo.Role][]string{
 		amparo.RoleProgramAdmin: {"/dashboard", "/organizations", "/policy", "/accounts", "/settings", "/audit", "/account"},

@@ -95,6 +95,7 @@ func englishIn(body string, ok *allowance) []string {
 // (one without a catalog key yet) reaches a Spanish reader in the catalog's
 // words for its kind, and an English reader as it is.
 func TestSpanish_ErrorsWithoutAKey(t *testing.T) {
+	t.Parallel()
 	db, k := openStore(t)
 	srv, _ := newTestServer(t, db, k)
 	cat, err := locale.Load()
@@ -121,6 +122,7 @@ func TestSpanish_ErrorsWithoutAKey(t *testing.T) {
 // instrumented, reports no key answered in English or not at all, and no
 // page shows English words that came from elsewhere.
 func TestSpanish_NoCatalogMisses(t *testing.T) {
+	t.Parallel()
 	cat, err := locale.Load()
 	if err != nil {
 		t.Fatal(err)

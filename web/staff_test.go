@@ -176,6 +176,7 @@ func (w *demoWorld) crawl(t *testing.T, role amparo.Role) []string {
 // nothing serious or critical, in English and Spanish. Outside CI a
 // sample of the pages is checked in the browser; CI checks them all.
 func TestStaffShell_EveryPage(t *testing.T) {
+	t.Parallel()
 	w := newDemoWorld(t)
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
@@ -250,6 +251,7 @@ func TestStaffShell_EveryPage(t *testing.T) {
 //
 // to write them; CI writes them to a temporary folder and checks them.
 func TestScreenshots(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("AMPARO_SCREENSHOTS")
 	if dir == "" {
 		if !testenv.CI() {

@@ -13,6 +13,7 @@ import (
 // that has it; the workers are served only on their own paths, with their
 // cache name.
 func TestStatic_EveryFile(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{name}", verifyStatic)
 	entries, err := fs.ReadDir(staticFiles, "static")

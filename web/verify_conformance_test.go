@@ -233,6 +233,7 @@ func gz(b []byte) []byte {
 }
 
 func TestVerifyJS_SameAsGo(t *testing.T) {
+	t.Parallel()
 	scenarios := conformanceScenarios(t)
 	t.Run("WebCrypto", func(t *testing.T) {
 		ctx, _, _ := nocodePage(t)

@@ -178,6 +178,7 @@ func reverse(b []byte) []byte {
 func bytesOf(b byte, n int) []byte { return []byte(strings.Repeat(string([]byte{b}), n)) }
 
 func TestVerifyJS_Ed25519Fallback(t *testing.T) {
+	t.Parallel()
 	ctx, p, url := nocodePage(t)
 
 	cases := ed25519Cases(t)
@@ -235,6 +236,7 @@ func TestVerifyJS_Ed25519Fallback(t *testing.T) {
 // another host, as a QR with an http:// verify URL does: no WebCrypto at
 // all and no service worker, so hashing and Ed25519 run in plain JavaScript.
 func TestVerifyPage_InsecureContext(t *testing.T) {
+	t.Parallel()
 	p := newProgram(t)
 	ts, log := newVerifyServer(t, p.trust)
 	ctx := browsertest.Start(t, []chromedp.ExecAllocatorOption{chromedp.Flag("host-resolver-rules", "MAP amparo.test 127.0.0.1")})

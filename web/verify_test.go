@@ -195,6 +195,7 @@ func newVerifyServer(t *testing.T, trust amparo.TrustService) (*httptest.Server,
 }
 
 func TestVerifyHandlers(t *testing.T) {
+	t.Parallel()
 	p := newProgram(t)
 	ts, _ := newVerifyServer(t, p.trust)
 
@@ -272,6 +273,7 @@ func TestVerifyHandlers(t *testing.T) {
 }
 
 func TestVerifyHandlers_WithoutTrust(t *testing.T) {
+	t.Parallel()
 	ts, _ := newServer(t) // main set no TrustService
 	for _, path := range []string{"/v", "/v/trust", "/v/status/org-a/1"} {
 		if res, _ := get(t, ts.URL+path); res.StatusCode != 404 {
@@ -327,6 +329,7 @@ func open(t *testing.T, ctx context.Context, url string) shown {
 }
 
 func TestVerifyPage_OfflineAfterOneVisit(t *testing.T) {
+	t.Parallel()
 	p := newProgram(t)
 	ts, log := newVerifyServer(t, p.trust)
 	ctx := newBrowser(t)
@@ -381,6 +384,7 @@ func TestVerifyPage_OfflineAfterOneVisit(t *testing.T) {
 }
 
 func TestVerifyPage_Statuses(t *testing.T) {
+	t.Parallel()
 	p := newProgram(t)
 	ts, log := newVerifyServer(t, p.trust)
 	ctx := newBrowser(t, chromedp.EmulateViewport(320, 640))
@@ -435,6 +439,7 @@ func TestVerifyPage_Statuses(t *testing.T) {
 }
 
 func TestVerifyPage_Spanish(t *testing.T) {
+	t.Parallel()
 	p := newProgram(t)
 	ts, log := newVerifyServer(t, p.trust)
 	ctx := newBrowser(t)
@@ -460,6 +465,7 @@ func TestVerifyPage_Spanish(t *testing.T) {
 }
 
 func TestVerifyBundle(t *testing.T) {
+	t.Parallel()
 	p := newProgram(t)
 	ts, _ := newVerifyServer(t, p.trust)
 	res, body := get(t, ts.URL+"/v/bundle")

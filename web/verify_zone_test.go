@@ -32,6 +32,7 @@ const fakeClock = `(() => {
 // EXPIRED at midnight, and prints 3 December 2027 both times; the letter
 // page and the phone page print the same day.
 func TestVerifyPage_LastDayInTheProgramsZone(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	la, err := time.LoadLocation("America/Los_Angeles")
 	if err != nil {

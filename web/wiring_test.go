@@ -10,6 +10,7 @@ import (
 // TestNewServer_RefusesMissingService: a server without its conflict check
 // must not start, nor one built without the constructor.
 func TestNewServer_RefusesMissingService(t *testing.T) {
+	t.Parallel()
 	db, k := openStore(t)
 	newTestServer(t, db, k) // the whole server starts
 	var svc web.Services

@@ -91,7 +91,7 @@ const totpPeriod = 30
 func demoRun(t *testing.T) (string, string) {
 	t.Helper()
 	demoSeeded.once.Do(func() {
-		demoSeeded.data = filepath.Join(filepath.Dir(binary), "demo-data")
+		demoSeeded.data = filepath.Join(scratch, "demo-data")
 		demoSeeded.out, demoSeeded.err = runDemo(demoSeeded.data)
 	})
 	if demoSeeded.err != nil {

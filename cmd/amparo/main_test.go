@@ -23,20 +23,46 @@ import (
 // binary is the amparo command, built once for the package's tests.
 var binary string
 
+// scratch is a folder for the test binary's shared fixtures (the seeded
+// demo), removed when its tests end.
+var scratch string
+
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "amparo-bin-")
+	dir, err := binaryDir()
 	if err != nil {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "amparo")
+	// go build leaves a binary that is up to date alone: in the same place
+	// every run, the command is linked again only when its code changed.
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	if scratch, err = os.MkdirTemp("", "amparo-test-"); err != nil {
+		panic(err)
+	}
 	code := m.Run()
 	browsertest.Close()
-	os.RemoveAll(dir)
+	os.RemoveAll(scratch)
 	os.Exit(code)
+}
+
+// binaryDir is the folder the command is built in: one per copy of the
+// source (a worktree of its own builds its own), kept between runs in the
+// user's cache folder, or a temporary one without it.
+func binaryDir() (string, error) {
+	src, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return os.MkdirTemp("", "amparo-bin-")
+	}
+	sum := sha256.Sum256([]byte(src))
+	dir := filepath.Join(cache, "amparo-test", fmt.Sprintf("%x", sum[:8]))
+	return dir, os.MkdirAll(dir, 0o700)
 }
 
 // amparo runs the command with env added to a clean environment.

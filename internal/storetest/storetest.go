@@ -5,8 +5,11 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,14 +23,20 @@ import (
 var System = amparo.NewContextWithActor(context.Background(), amparo.SystemActor)
 
 // OpenSQLite opens a migrated SQLite store in a temporary folder, and
-// returns it with the keyring that seals it.
+// returns it with the keyring that seals it. The store starts as a copy
+// of one migrated once per test binary (see migratedSQLite); Migrate, on
+// opening it, finds nothing to apply and keeps the new key.
 func OpenSQLite(tb testing.TB) (*sqldb.DB, *envelope.Keyring) {
 	tb.Helper()
 	k, err := envelope.New(envelope.GenerateMasterKey())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := sqldb.Open("sqlite:"+filepath.Join(tb.TempDir(), "a.db"), k, nil)
+	path := filepath.Join(tb.TempDir(), "a.db")
+	if err := os.WriteFile(path, migratedSQLite(tb), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := sqldb.Open("sqlite:"+path, k, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -36,6 +45,71 @@ func OpenSQLite(tb testing.TB) (*sqldb.DB, *envelope.Keyring) {
 		tb.Fatal(err)
 	}
 	return db, k
+}
+
+// sqliteTemplate is the file of a SQLite store with every migration
+// applied and no master key yet, made once per test binary.
+var sqliteTemplate struct {
+	once sync.Once
+	file []byte
+	err  error
+}
+
+// migratedSQLite returns the bytes of a migrated SQLite store without a
+// master key: applying every migration for each of the hundreds of
+// stores the tests open was most of the time it took to open one.
+func migratedSQLite(tb testing.TB) []byte {
+	tb.Helper()
+	sqliteTemplate.once.Do(func() {
+		sqliteTemplate.file, sqliteTemplate.err = migrateSQLite()
+	})
+	if sqliteTemplate.err != nil {
+		tb.Fatal(sqliteTemplate.err)
+	}
+	return sqliteTemplate.file
+}
+
+// migrateSQLite migrates a new store in a folder of its own, forgets the
+// master key it was migrated with, and returns the store's file.
+func migrateSQLite() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "storetest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "a.db")
+	k, err := envelope.New(envelope.GenerateMasterKey())
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqldb.Open("sqlite:"+path, k, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(System); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	// Closed, the store's write-ahead log is back in its file; the key
+	// check is taken out with the driver itself, as sqldb offers no way to.
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("DELETE FROM meta WHERE key = 'master_key_check'"); err != nil {
+		return nil, err
+	}
+	if _, err := raw.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return nil, err
+	}
+	if err := raw.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
 
 // MustOpenDSN opens and migrates the store at dsn sealed by master, with

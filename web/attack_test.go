@@ -41,6 +41,7 @@ func (b *browser) postFrom(addr, path string, form url.Values) *http.Response {
 // browser that never signed in is refused with the wait. The long run
 // (ten minutes, simulated) is auth.TestSignIn_UnderAttack.
 func TestSignIn_UnderAttackThroughProxy(t *testing.T) {
+	t.Parallel()
 	db, k := openStore(t)
 	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
 	if err := db.CreateOrganization(system, org); err != nil {

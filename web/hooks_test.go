@@ -115,6 +115,7 @@ func number(i int) string { return fmt.Sprintf("+1555555%04d", 1000+i) }
 // receipt came twice and last first: each message ends delivered, never
 // taken back to sent.
 func TestHooks_FanOutOnceEachWithDuplicateAndOutOfOrderReceipts(t *testing.T) {
+	t.Parallel()
 	const n = 24
 	rig := newHookRig(t, fakegateway.Options{Duplicate: true, Reorder: true, LoseAnswers: 5})
 	var msgs []*amparo.Message
@@ -161,6 +162,7 @@ func TestHooks_FanOutOnceEachWithDuplicateAndOutOfOrderReceipts(t *testing.T) {
 
 // A voice call's receipts (initiated, ringing, completed) end delivered.
 func TestHooks_VoiceCall(t *testing.T) {
+	t.Parallel()
 	rig := newHookRig(t, fakegateway.Options{Reorder: true})
 	m := rig.enqueue(t, &amparo.Message{Channel: amparo.ChannelVoice, To: number(1), Body: "Alerta: llame al programa.", Language: "es",
 		EventKey: "alert:voice", Emergency: true})
@@ -178,6 +180,7 @@ func TestHooks_VoiceCall(t *testing.T) {
 // later non-emergency messages to it are not sent at all, an emergency
 // one is tried.
 func TestHooks_OptedOutAtTheGateway(t *testing.T) {
+	t.Parallel()
 	rig := newHookRig(t, fakegateway.Options{})
 	rig.gw.OptOut(number(7))
 	first := rig.enqueue(t, &amparo.Message{Channel: amparo.ChannelSMS, To: number(7), Body: "Recordatorio de prueba.", EventKey: "e:1"})
@@ -223,6 +226,7 @@ func post(t *testing.T, target string, form url.Values, sig string) (*http.Respo
 // an inbound SMS gets 403 and changes nothing; a malformed receipt 400;
 // an unknown message 404.
 func TestHooks_SignatureRequired(t *testing.T) {
+	t.Parallel()
 	rig := newHookRig(t, fakegateway.Options{})
 	m := rig.enqueue(t, &amparo.Message{Channel: amparo.ChannelSMS, To: number(2), Body: "Prueba.", EventKey: "e:sig"})
 	if err := rig.db.RecordSend(storetest.System, m.ID, amparo.SendResult{ProviderID: "SMsig", Segments: 1}); err != nil {
@@ -282,6 +286,7 @@ func TestHooks_SignatureRequired(t *testing.T) {
 // STOP and BAJA stop non-emergency messages to the number, START and
 // ALTA restore them, HELP and AYUDA answer in their language.
 func TestHooks_InboundKeywords(t *testing.T) {
+	t.Parallel()
 	rig := newHookRig(t, fakegateway.Options{})
 	inbound := rig.ts.URL + "/hooks/twilio/inbound"
 	say := func(body string) string {

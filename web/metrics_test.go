@@ -22,6 +22,7 @@ import (
 // letter issued and one of each verification, and holds nothing of the
 // client, the letter or the organization.
 func TestMetrics_LettersIssuedAndVerifications(t *testing.T) {
+	t.Parallel()
 	db, k := openStore(t)
 	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
 	if err := db.CreateOrganization(system, org); err != nil {

@@ -27,6 +27,7 @@ import (
 // in by its code, and the attendance counts it. Every page passes axe with
 // no serious or critical violation and fits the phone.
 func TestJourney_Workshop(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)

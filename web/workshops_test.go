@@ -25,6 +25,7 @@ func registrations(t *testing.T, w *accountWorld, id string) int {
 // in the person's language, and nothing is stored; a full workshop puts
 // the person on the waitlist.
 func TestEvents_Register_BadInput(t *testing.T) {
+	t.Parallel()
 	w := matrixWorld(t) // limits that never slow the test down
 	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{Capacity: 1})
 	b := w.browser(t)
@@ -81,6 +82,7 @@ func TestEvents_Register_BadInput(t *testing.T) {
 // TestEvents_Register_Limited: one address sends a burst of
 // registrations, then waits, told so in its language with the form kept.
 func TestEvents_Register_Limited(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t) // five forms from one address, then one a minute
 	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
 	b := w.browser(t)
@@ -101,6 +103,7 @@ func TestEvents_Register_Limited(t *testing.T) {
 // TestEvents_Calendar: a workshop's calendar and the feed list published
 // workshops, never drafts, and the address only when it is public.
 func TestEvents_Calendar(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	hidden := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
 	open := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{AddressVisibility: amparo.AddressPublic, Venue: "Biblioteca Ejemplo", Address: "200 Avenida Inventada"})
@@ -133,6 +136,7 @@ func TestEvents_Calendar(t *testing.T) {
 // "I want to talk to a lawyer" opens the public intake in the ticket's
 // language with the workshop as its source, and nothing else.
 func TestTicket(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{AddressVisibility: amparo.AddressOnTheDay, Capacity: 1})
 	b := w.browser(t)
@@ -190,6 +194,7 @@ func TestTicket(t *testing.T) {
 // once; erasing now needs its confirmation, then the ticket is gone and
 // the counts stay.
 func TestWorkshops_CheckInAndForget(t *testing.T) {
+	t.Parallel()
 	w := newAccountWorld(t)
 	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
 	visitor := w.browser(t)

@@ -16,9 +16,10 @@ type Hooks struct {
 	Store   amparo.MessageService
 	Catalog *locale.Catalog
 	Logger  *slog.Logger
-	// Other, if set, answers an inbound SMS that is no keyword here (an
-	// alert's keyword, a reply to an alert); nil ignores it.
-	Other func(ctx context.Context, from, body string) (reply string, err error)
+	// Replies answer an inbound SMS that is no keyword here (an alert's
+	// keyword or acknowledgement, a workshop reminder's YES or NO), in
+	// turn: the first that handles it answers.
+	Replies []Replier
 }
 
 // Receipt is a delivery receipt: the provider's message or call ID, its
@@ -75,11 +76,16 @@ func (h *Hooks) Receive(ctx context.Context, from, body string) (string, error) 
 	case HelpKeyword:
 		return h.Catalog.T(k.Lang, "sms.help"), nil
 	}
-	if h.Other != nil {
-		return h.Other(ctx, from, body)
+	for _, reply := range h.Replies {
+		if answer, ok, err := reply(ctx, from, body); ok || err != nil {
+			return answer, err
+		}
 	}
 	return "", nil
 }
+
+// Replier answers an inbound SMS it recognizes (ok), from the number from.
+type Replier func(ctx context.Context, from, body string) (answer string, ok bool, err error)
 
 func (h *Hooks) logger() *slog.Logger {
 	if h.Logger == nil {

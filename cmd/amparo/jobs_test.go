@@ -106,7 +106,7 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Error("/metrics holds a path's token")
 	}
 	out, _, code := amparo(t, env, "jobs", "list")
-	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "4 jobs.") {
+	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "5 jobs.") {
 		t.Errorf("jobs list: %d\n%s", code, out)
 	}
 	_, errOut, code := amparo(t, env, "jobs", "retry", jobs[0].ID)

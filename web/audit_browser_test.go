@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,24 +16,11 @@ import (
 // violation) and checks it is no wider than width pixels.
 func checkPage(t *testing.T, ctx context.Context, what string, width int) {
 	t.Helper()
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > width {
 		over := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > `+fmt.Sprint(width)+`.5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)).slice(-6).join(', ')`)
 		t.Errorf("%s is %d pixels wide on a %d-pixel screen: %s", what, wide, width, over)
 	}
-	out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`)
-	var vs []axeViolation
-	if err := json.Unmarshal([]byte(out), &vs); err != nil {
-		t.Fatalf("%s: axe did not run: %v", what, err)
-	}
-	for _, v := range vs {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf("%s: %s %s: %s (%d nodes)", what, v.Impact, v.ID, v.Help, v.Nodes)
-		}
-	}
+	checkAxe(t, ctx, what)
 }
 
 // TestBrowser_AuditTrail: an auditor pages through a trail of exactly 516

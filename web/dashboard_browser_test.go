@@ -2,7 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
-	"os"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,10 +18,6 @@ import (
 // with a name, and axe-core finding nothing serious or critical.
 func TestBrowser_DashboardProgram(t *testing.T) {
 	t.Parallel()
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := newDashboardWorld(t)
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(1280, 900))
@@ -53,16 +49,7 @@ func TestBrowser_DashboardProgram(t *testing.T) {
 					t.Errorf("%d px, %s: chart %+v", width, lang, c)
 				}
 			}
-			out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`)
-			var vs []axeViolation
-			if err := json.Unmarshal([]byte(out), &vs); err != nil {
-				t.Fatalf("axe did not run: %v", err)
-			}
-			for _, v := range vs {
-				if v.Impact == "serious" || v.Impact == "critical" {
-					t.Errorf("%d px, %s: %s %s: %s (%d nodes)", width, lang, v.Impact, v.ID, v.Help, v.Nodes)
-				}
-			}
+			checkAxe(t, ctx, fmt.Sprintf("%d px, %s", width, lang))
 		}
 	}
 }

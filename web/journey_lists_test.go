@@ -2,8 +2,7 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -27,10 +26,6 @@ import (
 // pixels (TestClientsAndLetters_Phone checks them at 375).
 func TestClientsAndLetters_Journey(t *testing.T) {
 	t.Parallel()
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := newAccountWorld(t)
 	attorney := w.withKeys(t)
 	storetest.SignerFor(t, w.db, attorney)
@@ -52,16 +47,7 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > width {
 			t.Errorf("%s is %d pixels wide at %d", where, wide, width)
 		}
-		out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`)
-		var vs []axeViolation
-		if err := json.Unmarshal([]byte(out), &vs); err != nil {
-			t.Fatalf("%s: axe did not run: %v", where, err)
-		}
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("%s at %d: %s %s: %s (%d nodes)", where, width, v.Impact, v.ID, v.Help, v.Nodes)
-			}
-		}
+		checkAxe(t, ctx, fmt.Sprintf("%s at %d", where, width))
 	}
 	banner := func(ctx context.Context, want string) {
 		t.Helper()
@@ -196,10 +182,6 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 // serious or critical.
 func TestClientsAndLetters_Phone(t *testing.T) {
 	t.Parallel()
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
 	signer := storetest.SignerFor(t, w.db, m)
@@ -228,16 +210,7 @@ func TestClientsAndLetters_Phone(t *testing.T) {
 		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
 			t.Errorf("%s is %d pixels wide on a 375-pixel phone", where, wide)
 		}
-		out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length}))))`)
-		var vs []axeViolation
-		if err := json.Unmarshal([]byte(out), &vs); err != nil {
-			t.Fatalf("%s: axe did not run: %v", where, err)
-		}
-		for _, v := range vs {
-			if v.Impact == "serious" || v.Impact == "critical" {
-				t.Errorf("%s: %s %s: %s (%d nodes)", where, v.Impact, v.ID, v.Help, v.Nodes)
-			}
-		}
+		checkAxe(t, ctx, where)
 	}
 	for _, lang := range []string{"en", "es"} {
 		for _, p := range []string{"/clients", "/clients/" + c.ID, "/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/" + l.ID + "/renew"} {

@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/base64"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"net"
 	"net/http"
 	"os/exec"
@@ -12,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 
 	"github.com/chromedp/chromedp"
 

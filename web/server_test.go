@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"

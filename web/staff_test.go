@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"image/png"
 	"io"
@@ -178,10 +177,6 @@ func (w *demoWorld) crawl(t *testing.T, role amparo.Role) []string {
 func TestStaffShell_EveryPage(t *testing.T) {
 	t.Parallel()
 	w := newDemoWorld(t)
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
 	checked := map[string]bool{}
 	total := 0
@@ -230,14 +225,7 @@ func TestStaffShell_EveryPage(t *testing.T) {
 					over := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 375.5).map(e => e.tagName + '.' + e.className + '#' + e.id).slice(-4).join(', ')`)
 					t.Errorf("%s (%s, as %s) is %d pixels wide on a 375-pixel phone: %s", path, lang, role, wide, over)
 				}
-				out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact == 'serious' || v.impact == 'critical').map(v => v.impact + ' ' + v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')')))`)
-				var vs []string
-				if err := json.Unmarshal([]byte(out), &vs); err != nil {
-					t.Fatalf("%s: axe did not run: %v", path, err)
-				}
-				for _, v := range vs {
-					t.Errorf("%s (%s, as %s): %s", path, lang, role, v)
-				}
+				checkAxe(t, ctx, fmt.Sprintf("%s (%s, as %s)", path, lang, role))
 			}
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +26,6 @@ import (
 // no serious or critical violation and fits the phone.
 func TestJourney_Workshop(t *testing.T) {
 	t.Parallel()
-	axe, err := os.ReadFile("testdata/axe/axe.min.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := newAccountWorld(t)
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
 	organizerSession := w.signedInAs(t, amparo.RoleOrganizer, w.org.ID).session()
@@ -53,14 +47,7 @@ func TestJourney_Workshop(t *testing.T) {
 			return // axe needs JavaScript: the organizer's browser checks the public pages
 		}
 		checked[what] = true
-		out := eval[string](t, ctx, string(axe)+`;axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact == 'serious' || v.impact == 'critical').map(v => v.impact + ' ' + v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ') + ')')))`)
-		var vs []string
-		if err := json.Unmarshal([]byte(out), &vs); err != nil {
-			t.Fatalf("%s: axe did not run: %v", what, err)
-		}
-		for _, v := range vs {
-			t.Errorf("%s: %s", what, v)
-		}
+		checkAxe(t, ctx, what)
 	}
 
 	// 1. The organizer creates the workshop, a week from now.

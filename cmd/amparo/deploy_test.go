@@ -25,7 +25,7 @@ func TestServe_DeploymentSettingsChecked(t *testing.T) {
 		{[]string{"--trusted-proxy", "10.0.0.0/8,10.0.0.0/33"}, "--trusted-proxy \"10.0.0.0/33\": not an address or CIDR range"},
 		{[]string{"--trusted-proxy", "balancer"}, "--trusted-proxy \"balancer\""},
 		{[]string{"--tls-cert", "cert.pem"}, "--tls-cert and --tls-key go together"},
-		{[]string{"--tls-cert", "missing-cert.pem", "--tls-key", "missing-key.pem"}, "--tls-cert missing-cert.pem, --tls-key missing-key.pem: open missing-cert.pem"},
+		{[]string{"--tls-cert", "missing-cert.pem", "--tls-key", "missing-key.pem"}, "--tls-cert missing-cert.pem, --tls-key missing-key.pem: open missing-cert.pem: no such file or directory: give the PEM files"},
 		{[]string{"--public-url", "https://cartas.example.org"}, "trusts no proxy to end TLS for it"},
 	} {
 		data := filepath.Join(t.TempDir(), "data")

@@ -127,8 +127,10 @@ func TestBrowser_StaffFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// No name or address typed in these pages reached the log.
-	for _, canary := range []string{"Zacarías", "Quiñónez", password, inv.Email} {
+	// No name or address typed in these pages reached the log, nor the
+	// invitation's token (in the path it was accepted at) or the second
+	// factor's secret.
+	for _, canary := range []string{"Zacarías", "Quiñónez", password, inv.Email, inv.Token, secret} {
 		if strings.Contains(w.log.String(), canary) {
 			t.Errorf("the log holds %q", canary)
 		}

@@ -63,7 +63,8 @@ func (m *Main) deployment() (web.Deployment, *tls.Config, error) {
 	case c.TLSCert != "":
 		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
 		if err != nil {
-			return d, nil, fmt.Errorf("--tls-cert %s, --tls-key %s: %v", c.TLSCert, c.TLSKey, err)
+			return d, nil, fmt.Errorf("--tls-cert %s, --tls-key %s: %v: give the PEM files of the site's certificate (its chain) and of its private key, "+
+				"or neither behind a proxy that ends TLS", c.TLSCert, c.TLSKey, err)
 		}
 		tc = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}

@@ -25,7 +25,7 @@ func TestServe_DeploymentSettingsChecked(t *testing.T) {
 		{[]string{"--trusted-proxy", "10.0.0.0/8,10.0.0.0/33"}, "--trusted-proxy \"10.0.0.0/33\": not an address or CIDR range"},
 		{[]string{"--trusted-proxy", "balancer"}, "--trusted-proxy \"balancer\""},
 		{[]string{"--tls-cert", "cert.pem"}, "--tls-cert and --tls-key go together"},
-		{[]string{"--tls-cert", "missing-cert.pem", "--tls-key", "missing-key.pem"}, "--tls-cert missing-cert.pem, --tls-key missing-key.pem: open missing-cert.pem"},
+		{[]string{"--tls-cert", "missing-cert.pem", "--tls-key", "missing-key.pem"}, "--tls-cert missing-cert.pem, --tls-key missing-key.pem: open missing-cert.pem: no such file or directory: give the PEM files"},
 		{[]string{"--public-url", "https://cartas.example.org"}, "trusts no proxy to end TLS for it"},
 	} {
 		data := filepath.Join(t.TempDir(), "data")
@@ -40,9 +40,11 @@ func TestServe_DeploymentSettingsChecked(t *testing.T) {
 }
 
 // Behind a proxy that serves https://cartas.example.org, every link the
-// program gives out starts with the public URL, and HSTS is sent.
+// program gives out starts with the public URL (an invitation's, and the
+// phone link of a letter the demo issued before the public URL was set),
+// and HSTS is sent.
 func TestServe_BehindAProxy(t *testing.T) {
-	data := t.TempDir()
+	data := demoData(t)
 	env := []string{"AMPARO_DATA=" + data}
 	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--public-url", "https://cartas.example.org", "--trusted-proxy", "127.0.0.1")
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
@@ -80,5 +82,14 @@ func TestServe_BehindAProxy(t *testing.T) {
 	out, errOut, code := amparo(t, env, "invite", "--email", "inés@example.org", "--role", "program_admin")
 	if code != 0 || !regexp.MustCompile(`\n  https://cartas\.example\.org/invite/[A-Za-z0-9_-]{22}\n`).MatchString(out) {
 		t.Errorf("invite: %d %s\n%s", code, errOut, out)
+	}
+	var active string
+	for _, l := range decode[[]letterJSON](t, ok(t, "letter", "list", "--json", "--data", data)) {
+		if l.Status == "active" {
+			active = l.ID
+		}
+	}
+	if phone := decode[phoneJSON](t, ok(t, "letter", "phone", active, "--json", "--data", data)); !strings.HasPrefix(phone.URL, "https://cartas.example.org/p/") {
+		t.Errorf("the phone link is %q, not under the public URL", phone.URL)
 	}
 }

@@ -105,6 +105,10 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 	if strings.Contains(metrics, "AAAAAAAAAAAAAAAAAAAAAA") {
 		t.Error("/metrics holds a path's token")
 	}
+	// Only on its own address: the public one does not serve them.
+	if code, body := fetch(t, base+"metrics"); code != http.StatusNotFound || strings.Contains(body, "amparo_jobs") {
+		t.Errorf("the public address serves /metrics: %d", code)
+	}
 	out, _, code := amparo(t, env, "jobs", "list")
 	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "5 jobs.") {
 		t.Errorf("jobs list: %d\n%s", code, out)

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -257,12 +258,43 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestHelp asks every command that `amparo help` lists, and every
+// subcommand that a command's help lists, for its help: each answers with
+// its usage line and exit 0. The lists come from the help itself, so a
+// command added later is covered without touching this test.
 func TestHelp(t *testing.T) {
 	t.Parallel()
-	for _, cmd := range []string{"demo", "serve", "migrate", "backup", "keys", "trust", "letter", "verify", "import", "queue", "policy", "invite", "audit", "names", "version"} {
+	listed := func(help, heading string) []string {
+		_, section, ok := strings.Cut(help, "\n"+heading+"\n")
+		if !ok {
+			return nil
+		}
+		var names []string
+		for _, line := range strings.Split(section, "\n") {
+			m := regexp.MustCompile(`^  ([a-z][a-z0-9-]*)\s+\S`).FindStringSubmatch(line)
+			if m == nil {
+				break // the list ends at its first line that is not an entry
+			}
+			names = append(names, m[1])
+		}
+		return names
+	}
+	top, _, code := amparo(t, nil, "help")
+	cmds := listed(top, "Commands:")
+	if code != 0 || len(cmds) < 15 || !slices.Contains(cmds, "serve") || !slices.Contains(cmds, "restore") {
+		t.Fatalf("amparo help: exit %d, commands %q:\n%s", code, cmds, top)
+	}
+	for _, cmd := range cmds {
 		stdout, _, code := amparo(t, nil, cmd, "--help")
 		if code != 0 || !strings.Contains(stdout, "Usage: amparo "+cmd) {
 			t.Errorf("%s --help: exit %d, %q", cmd, code, stdout)
+			continue
+		}
+		for _, sub := range listed(stdout, "Subcommands:") {
+			out, _, code := amparo(t, nil, cmd, sub, "--help")
+			if code != 0 || !strings.Contains(out, "Usage: amparo "+cmd+" "+sub) {
+				t.Errorf("%s %s --help: exit %d, %q", cmd, sub, code, out)
+			}
 		}
 	}
 }

@@ -116,6 +116,13 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 // auth, with the one Limiter type.
 var intakeLimits = auth.IntakeLimiterConfig
 
+// serveTimeouts bound how long a slow client holds a connection: its
+// headers 10 seconds, its whole request (an upload included) a minute,
+// the answer two minutes, an idle kept-alive connection two minutes. A
+// test shortens them to see a slow body cut off.
+var serveTimeouts = struct{ Header, Request, Answer, Idle time.Duration }{
+	10 * time.Second, time.Minute, 2 * time.Minute, 2 * time.Minute}
+
 // demoPassword is the demo accounts' password: the demo is for trying, on
 // 127.0.0.1, with fictional people only.
 const demoPassword = "ejemplo de carta segura"
@@ -229,11 +236,8 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
-	// A slow client holds a connection for a bounded time: its headers 10
-	// seconds, its whole request (an upload included) a minute, the answer
-	// two minutes.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	to := serveTimeouts
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: to.Header, ReadTimeout: to.Request, WriteTimeout: to.Answer, IdleTimeout: to.Idle}
 	errc := make(chan error, 1)
 	scheme := "http"
 	if m.tls != nil {

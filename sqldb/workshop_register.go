@@ -103,7 +103,13 @@ func (db *DB) Register(ctx context.Context, r *amparo.Registration) (*amparo.Reg
 			b2i(r.Email != ""), tx.phoneHash(r.Phone), wrapped, dk.Seal(plain, []byte(r.ID)), formatTime(tx.now), formatTime(tx.now)); err != nil {
 			return err
 		}
-		// The confirmation, in this transaction: a rollback sends nothing.
+		key, err := tx.ticketKey(s)
+		if err != nil {
+			return err
+		}
+		r.Ticket = ticket.Sign(key, ticket.Ticket{WorkshopID: w.ID, Code: r.Code})
+		// The confirmation, in this transaction (a rollback sends
+		// nothing); the workshop's texts are open now.
 		if tx.db.WorkshopReminder != nil && (r.ConsentSMS || r.ConsentMail) {
 			zone, err := tx.programZone(ctx)
 			if err != nil {
@@ -113,11 +119,6 @@ func (db *DB) Register(ctx context.Context, r *amparo.Registration) (*amparo.Reg
 				return err
 			}
 		}
-		key, err := tx.ticketKey(s)
-		if err != nil {
-			return err
-		}
-		r.Ticket = ticket.Sign(key, ticket.Ticket{WorkshopID: w.ID, Code: r.Code})
 		out = &amparo.Registered{Registration: r, Token: token}
 		return nil
 	})

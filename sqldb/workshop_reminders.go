@@ -150,6 +150,9 @@ func (db *DB) remindBatch(ctx context.Context, id string, k amparo.ReminderKind,
 		if err != nil {
 			return err
 		}
+		if _, err := tx.openWorkshop(s); err != nil {
+			return err
+		}
 		w := s.w
 		zone, err := tx.programZone(ctx)
 		if err != nil {
@@ -157,6 +160,10 @@ func (db *DB) remindBatch(ctx context.Context, id string, k amparo.ReminderKind,
 		}
 		due := w.ReminderDue(k, zone)
 		if w.Status != amparo.WorkshopPublished || now.Before(due) || !now.Before(w.StartsAt) {
+			return nil
+		}
+		// Once the day's reminder is due, the day before's is past.
+		if k == amparo.ReminderDayBefore && !now.Before(w.ReminderDue(amparo.ReminderDayOf, zone)) {
 			return nil
 		}
 		// Whoever registered after it fell due had the confirmation just

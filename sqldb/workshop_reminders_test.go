@@ -176,3 +176,38 @@ func TestWorkshopReminderService(t *testing.T) {
 		}
 	})
 }
+
+func TestWorkshopService_DoorList(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		w := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{Capacity: 1})
+		in := mustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, PartySize: 1})
+		wait := mustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, PartySize: 1})
+		if _, err := db.CheckIn(system, w.ID, amparo.CheckIn{Nonce: "n1", Code: in.Registration.Code}); err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.DoorList(system, w.ID)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("DoorList: %+v %v", list, err)
+		}
+		for _, d := range list {
+			want := amparo.DoorTicket{Code: in.Registration.Code, PartySize: 1, Holds: true, CheckedIn: true}
+			if d.Code == wait.Registration.Code {
+				want = amparo.DoorTicket{Code: d.Code, PartySize: 1}
+			}
+			if d != want {
+				t.Errorf("%+v, want %+v", d, want)
+			}
+		}
+		if _, err := db.DoorList(visitor, w.ID); amparo.ErrorCode(err) != amparo.EFORBIDDEN {
+			t.Errorf("a visitor reads the door's list: %v", err)
+		}
+		if _, err := db.ForgetWorkshop(system, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := db.DoorList(system, w.ID); err != nil || len(list) != 0 {
+			t.Errorf("after erasure: %+v %v", list, err)
+		}
+	})
+}

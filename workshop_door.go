@@ -14,10 +14,25 @@ type DoorTicket struct {
 	CheckedIn bool   `json:"checked_in"`
 }
 
-// WorkshopDoorService gives the door its list.
+// MaxDoorUpload is how many scans one upload from the door carries at most.
+const MaxDoorUpload = 100
+
+// DoorList is what the door keeps of a workshop.
+type DoorList struct {
+	WorkshopID string
+	PublicKey  []byte // verifies its tickets (Ed25519)
+	Tickets    []DoorTicket
+}
+
+// WorkshopDoorService gives the door its list and takes its uploads.
 type WorkshopDoorService interface {
-	// DoorList returns the tickets of a workshop that still have a code
-	// (none once its details are erased). ENOTFOUND; EFORBIDDEN outside
-	// its organization's organizers.
-	DoorList(ctx context.Context, workshopID string) ([]DoorTicket, error)
+	// DoorList returns the workshop's key and the tickets that still have
+	// a code (none once its details are erased). ENOTFOUND; EFORBIDDEN
+	// outside its organization's organizers.
+	DoorList(ctx context.Context, workshopID string) (*DoorList, error)
+	// CheckIns records scans queued at the door, each as CheckIn does,
+	// in order: a scan refused as EINVALID has its error in errs (the
+	// others are recorded); ENOTFOUND or EFORBIDDEN refuse them all, and
+	// EINVALID none or more than MaxDoorUpload scans.
+	CheckIns(ctx context.Context, workshopID string, scans []CheckIn) (res []*CheckInResult, errs []error, err error)
 }

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"bytes"
 	"sync"
 	"testing"
 	"time"
@@ -187,11 +188,11 @@ func TestWorkshopService_DoorList(t *testing.T) {
 		if _, err := db.CheckIn(system, w.ID, amparo.CheckIn{Nonce: "n1", Code: in.Registration.Code}); err != nil {
 			t.Fatal(err)
 		}
-		list, err := db.DoorList(system, w.ID)
-		if err != nil || len(list) != 2 {
-			t.Fatalf("DoorList: %+v %v", list, err)
+		door, err := db.DoorList(system, w.ID)
+		if err != nil || len(door.Tickets) != 2 || !bytes.Equal(door.PublicKey, w.PublicKey) {
+			t.Fatalf("DoorList: %+v %v", door, err)
 		}
-		for _, d := range list {
+		for _, d := range door.Tickets {
 			want := amparo.DoorTicket{Code: in.Registration.Code, PartySize: 1, Holds: true, CheckedIn: true}
 			if d.Code == wait.Registration.Code {
 				want = amparo.DoorTicket{Code: d.Code, PartySize: 1}
@@ -206,8 +207,14 @@ func TestWorkshopService_DoorList(t *testing.T) {
 		if _, err := db.ForgetWorkshop(system, w.ID); err != nil {
 			t.Fatal(err)
 		}
-		if list, err := db.DoorList(system, w.ID); err != nil || len(list) != 0 {
-			t.Errorf("after erasure: %+v %v", list, err)
+		if door, err := db.DoorList(system, w.ID); err != nil || len(door.Tickets) != 0 {
+			t.Errorf("after erasure: %+v %v", door, err)
+		}
+		// An upload with an unknown code, a bad scan and a repeat: each
+		// answered, the good ones recorded once.
+		res, errs, err := db.CheckIns(system, w.ID, []amparo.CheckIn{{Nonce: "n1", Code: "ZZZZZZ"}, {Nonce: "", Code: "ZZZZZZ"}, {Nonce: "n2", Code: "ZZZZZZ"}})
+		if err != nil || !res[0].Repeat || errs[1] == nil || res[2].Outcome != amparo.CheckInUnknown || res[2].Repeat {
+			t.Errorf("CheckIns: %+v %v %v", res, errs, err)
 		}
 	})
 }

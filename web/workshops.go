@@ -28,6 +28,8 @@ func (s *Server) workshopRoutes(mux *routes) {
 	mux.Allow("POST /workshops/{id}/status", organizes, s.workshopStatus)
 	mux.Allow("GET /workshops/{id}/checkin", organizes, s.workshopCheckInPage)
 	mux.Allow("POST /workshops/{id}/checkin", organizes, s.workshopCheckIn)
+	mux.Allow("GET /workshops/{id}/checkin/list", organizes, s.workshopDoorList)
+	mux.Allow("POST /workshops/{id}/checkin/upload", organizes, s.workshopDoorUpload)
 	mux.Allow("GET /workshops/{id}/forget", organizes, s.workshopForgetConfirm)
 	mux.Allow("POST /workshops/{id}/forget", organizes, s.workshopForget)
 	mux.Allow("GET /workshops/{id}/handouts/{lang}", organizes, s.workshopHandout)

@@ -285,3 +285,19 @@ func TestReminderPreview(t *testing.T) {
 		t.Errorf("preview: %d texts, %d segments, %d mails (en %d, es %d segments each)", texts, segments, mails, nen, nes)
 	}
 }
+
+// A reply is never a STOP-family word, and only a short word is one.
+func FuzzReplyWord(f *testing.F) {
+	for _, s := range []string{"SI", "sí", "No.", "YES", "STOP", "baja", "", "no sé", "\u00a0n\u00a0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		yes, ok := notify.ReplyWord(body)
+		if ok && notify.IsOptOutWord(body) {
+			t.Errorf("%q is a reply (yes=%v) and a STOP-family word", body, yes)
+		}
+		if ok && len(strings.TrimSpace(body)) > 16 {
+			t.Errorf("%q: a long message read as a reply", body)
+		}
+	})
+}

@@ -133,6 +133,7 @@ async function decode(source, width, height) {
   if ('BarcodeDetector' in window) {
     try {
       const found = await new BarcodeDetector({ formats: ['qr_code'] }).detect(source);
+      window.amparoDoor.decoder = 'BarcodeDetector';
       if (found.length) return found[0].rawValue;
     } catch {
       // Fall through to the vendored decoder.
@@ -145,6 +146,7 @@ async function decode(source, width, height) {
   cx.drawImage(source, 0, 0, width, height);
   const img = cx.getImageData(0, 0, width, height);
   const qr = jsQR(img.data, width, height);
+  window.amparoDoor.decoder = 'jsQR';
   return qr ? qr.data : '';
 }
 
@@ -244,7 +246,7 @@ async function refresh() {
   return true;
 }
 
-window.amparoDoor = { scans: 0, uploads: 0, lastMillis: 0, upload, scanImage, ready: false };
+window.amparoDoor = { scans: 0, uploads: 0, lastMillis: 0, decoder: '', upload, scanImage, ready: false };
 
 document.getElementById('door-code-form').addEventListener('submit', (e) => {
   e.preventDefault();

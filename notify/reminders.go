@@ -74,6 +74,9 @@ func ReminderPreview(cat *locale.Catalog, w *amparo.Workshop, counts []amparo.Re
 // SI, SÍ, S) or no (NO, N); ok is false for anything else. None is a
 // word of the STOP family.
 func ReplyWord(body string) (yes, ok bool) {
+	if len(body) > 32 {
+		return false, false // a message, not a reply
+	}
 	w := strings.ToUpper(strings.TrimFunc(body, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
 	switch w {
 	case "YES", "Y", "SI", "SÍ", "S":

@@ -454,6 +454,14 @@ func (tx *Tx) forgetWorkshop(ctx context.Context, id string) (*amparo.WorkshopEr
 	if _, err := tx.exec(ctx, "UPDATE workshop_scans SET code = NULL WHERE workshop_id = ?", id); err != nil {
 		return nil, err
 	}
+	// The reminders in the outbox hold the phone numbers, addresses and
+	// ticket links too: their recipients, subjects and bodies go now,
+	// sent or not (a queued one is then never sent).
+	if _, err := tx.exec(ctx, `UPDATE messages SET wrapped_key = NULL, sealed = NULL, updated_at = ? WHERE sealed IS NOT NULL AND event_key IN
+		(SELECT 'workshop-reminder:' || m.registration_id || ':' || m.kind FROM workshop_reminders m
+		JOIN workshop_registrations r ON r.id = m.registration_id WHERE r.workshop_id = ?)`, formatTime(tx.now), id); err != nil {
+		return nil, err
+	}
 	if _, err := tx.exec(ctx, "UPDATE workshops SET erased_at = ? WHERE id = ?", formatTime(tx.now), id); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -174,6 +175,28 @@ func TestWorkshopReminderService(t *testing.T) {
 		}
 		if n := send(start); n != 0 {
 			t.Errorf("at the start: %d reminders", n)
+		}
+
+		// Forgetting the workshop purges its reminders in the outbox:
+		// recipients, subjects and bodies.
+		if _, err := db.ForgetWorkshop(system, w.ID); err != nil {
+			t.Fatal(err)
+		}
+		jobs, _, err := db.FindJobs(system, amparo.JobFilter{Kind: amparo.JobSendMessage, Limit: 100})
+		if err != nil || len(jobs) == 0 {
+			t.Fatalf("send jobs: %d %v", len(jobs), err)
+		}
+		for _, j := range jobs {
+			var a struct {
+				ID string `json:"message_id"`
+			}
+			if err := json.Unmarshal(j.Args, &a); err != nil {
+				t.Fatal(err)
+			}
+			m, err := db.FindMessageByID(system, a.ID)
+			if err != nil || !m.BodyPurged || m.To != "" {
+				t.Errorf("a reminder after the workshop was forgotten: %+v %v", m, err)
+			}
 		}
 	})
 }

@@ -360,6 +360,10 @@ type Registered struct {
 // (Actor.OrganizesWorkshopsOf); the public reads published ones and
 // registers as a visitor.
 type WorkshopService interface {
+	// Reminders and the replies to them (workshop_reminder.go).
+	WorkshopReminderService
+	// The offline door's list (workshop_door.go).
+	WorkshopDoorService
 	// CreateWorkshop stores a new workshop of w.OrganizationID, in draft,
 	// with a new ticket signing key. EINVALID for a bad field; EFORBIDDEN
 	// outside the actor's organization; ECONFLICT if w.ID exists.

@@ -59,6 +59,11 @@ type DB struct {
 	// erasureLog is the erasure log's path, "" for none (SetErasureLog).
 	erasureLog string
 
+	// WorkshopReminder, if set (a channel is configured), writes a workshop
+	// reminder's message in its reader's language; nil for none. The store
+	// enqueues it in the transaction that makes it due.
+	WorkshopReminder func(r *amparo.Reminder) *amparo.Message
+
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// JobEnqueued, if set, is called after a transaction that enqueued a

@@ -397,6 +397,13 @@ func (tx *Tx) attendance(ctx context.Context, w *amparo.Workshop) (*amparo.Atten
 		w.ID, string(amparo.CheckInWalkIn)).Scan(&at.WalkIns); err != nil {
 		return nil, mapError(err)
 	}
+	// Confirmed their coming: a YES to the day-before reminder, of those
+	// still holding a place or who came.
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM workshop_registrations WHERE workshop_id = ? AND reply = 'yes'
+		AND (status IN (?, ?) OR checked_in_at IS NOT NULL)`, w.ID, string(amparo.RegistrationConfirmed), string(amparo.RegistrationOffered)).
+		Scan(&at.Confirmed); err != nil {
+		return nil, mapError(err)
+	}
 	if at.Registered > 0 {
 		at.ShowRate = float64(at.Came) / float64(at.Registered)
 	}
@@ -440,11 +447,19 @@ func (tx *Tx) forgetWorkshop(ctx context.Context, id string) (*amparo.WorkshopEr
 		Scan(&e.Registrations, &e.Aliases, &e.Contacts, &e.Tickets); err != nil {
 		return nil, mapError(err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE workshop_registrations SET code = NULL, token_mac = NULL, wrapped = NULL, sealed = NULL,
+	if _, err := tx.exec(ctx, `UPDATE workshop_registrations SET code = NULL, token_mac = NULL, phone_hash = NULL, wrapped = NULL, sealed = NULL,
 		has_alias = 0, has_phone = 0, has_email = 0, updated_at = ? WHERE workshop_id = ?`, formatTime(tx.now), id); err != nil {
 		return nil, err
 	}
 	if _, err := tx.exec(ctx, "UPDATE workshop_scans SET code = NULL WHERE workshop_id = ?", id); err != nil {
+		return nil, err
+	}
+	// The reminders in the outbox hold the phone numbers, addresses and
+	// ticket links too: their recipients, subjects and bodies go now,
+	// sent or not (a queued one is then never sent).
+	if _, err := tx.exec(ctx, `UPDATE messages SET wrapped_key = NULL, sealed = NULL, updated_at = ? WHERE sealed IS NOT NULL AND event_key IN
+		(SELECT 'workshop-reminder:' || m.registration_id || ':' || m.kind FROM workshop_reminders m
+		JOIN workshop_registrations r ON r.id = m.registration_id WHERE r.workshop_id = ?)`, formatTime(tx.now), id); err != nil {
 		return nil, err
 	}
 	if _, err := tx.exec(ctx, "UPDATE workshops SET erased_at = ? WHERE id = ?", formatTime(tx.now), id); err != nil {

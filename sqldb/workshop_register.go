@@ -98,9 +98,9 @@ func (db *DB) Register(ctx context.Context, r *amparo.Registration) (*amparo.Reg
 		plain, _ := json.Marshal(registrationSealed{r.Alias, r.Phone, r.Email, r.ConsentSMS, r.ConsentMail})
 		r.CreatedAt, r.UpdatedAt = tx.now, tx.now
 		if _, err := tx.exec(ctx, `INSERT INTO workshop_registrations (id, workshop_id, code, token_mac, status, party_size, language,
-			has_alias, has_phone, has_email, wrapped, sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			has_alias, has_phone, has_email, phone_hash, wrapped, sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, w.ID, r.Code, tx.tokenMAC(token), string(r.Status), r.PartySize, r.Language, b2i(r.Alias != ""), b2i(r.Phone != ""),
-			b2i(r.Email != ""), wrapped, dk.Seal(plain, []byte(r.ID)), formatTime(tx.now), formatTime(tx.now)); err != nil {
+			b2i(r.Email != ""), tx.phoneHash(r.Phone), wrapped, dk.Seal(plain, []byte(r.ID)), formatTime(tx.now), formatTime(tx.now)); err != nil {
 			return err
 		}
 		key, err := tx.ticketKey(s)
@@ -108,6 +108,17 @@ func (db *DB) Register(ctx context.Context, r *amparo.Registration) (*amparo.Reg
 			return err
 		}
 		r.Ticket = ticket.Sign(key, ticket.Ticket{WorkshopID: w.ID, Code: r.Code})
+		// The confirmation, in this transaction (a rollback sends
+		// nothing); the workshop's texts are open now.
+		if tx.db.WorkshopReminder != nil && (r.ConsentSMS || r.ConsentMail) {
+			zone, err := tx.programZone(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.remind(ctx, amparo.ReminderConfirmation, w, r, token, zone); err != nil {
+				return err
+			}
+		}
 		out = &amparo.Registered{Registration: r, Token: token}
 		return nil
 	})

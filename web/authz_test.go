@@ -456,6 +456,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/workshops/" + ws.ID + "/status", form: url.Values{"to": {"cancelled"}}, want: organizers(409, 404)}, // not confirmed
 		{method: "GET", path: "/workshops/" + ws.ID + "/checkin", want: organizers(200, 404)},
 		{method: "POST", path: "/workshops/" + ws.ID + "/checkin", form: url.Values{}, want: organizers(422, 404)},
+		{method: "GET", path: "/workshops/" + ws.ID + "/checkin/list", want: organizers(200, 404)},
+		{method: "POST", path: "/workshops/" + ws.ID + "/checkin/upload", form: url.Values{}, want: organizers(400, 404)},
 		{method: "GET", path: "/workshops/" + ws.ID + "/forget", want: organizers(200, 404)},
 		{method: "POST", path: "/workshops/" + ws.ID + "/forget", want: organizers(409, 404)}, // not confirmed
 		{method: "GET", path: "/workshops/" + ws.ID + "/handouts/es", want: organizers(200, 404)},

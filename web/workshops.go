@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/notify"
 )
 
 // Workshop pages of the staff app: an organization's organizers and admins
@@ -27,6 +28,8 @@ func (s *Server) workshopRoutes(mux *routes) {
 	mux.Allow("POST /workshops/{id}/status", organizes, s.workshopStatus)
 	mux.Allow("GET /workshops/{id}/checkin", organizes, s.workshopCheckInPage)
 	mux.Allow("POST /workshops/{id}/checkin", organizes, s.workshopCheckIn)
+	mux.Allow("GET /workshops/{id}/checkin/list", organizes, s.workshopDoorList)
+	mux.Allow("POST /workshops/{id}/checkin/upload", organizes, s.workshopDoorUpload)
 	mux.Allow("GET /workshops/{id}/forget", organizes, s.workshopForgetConfirm)
 	mux.Allow("POST /workshops/{id}/forget", organizes, s.workshopForget)
 	mux.Allow("GET /workshops/{id}/handouts/{lang}", organizes, s.workshopHandout)
@@ -189,6 +192,15 @@ func (s *Server) workshopView(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	// What the day-before reminder will take, seen before it goes out.
+	counts, err := s.Workshops.WorkshopReminderCounts(r.Context(), ws.ID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	texts, segments, mails := notify.ReminderPreview(s.Catalog, ws, counts)
+	reminders := map[string]any{"Texts": texts, "Segments": segments, "Mails": mails,
+		"Due": ws.ReminderDue(amparo.ReminderDayBefore, s.programZone(r.Context()))}
 	var moves []amparo.WorkshopStatus
 	for _, to := range amparo.WorkshopStatuses {
 		if ws.Status.CanMoveTo(to) {
@@ -196,7 +208,7 @@ func (s *Server) workshopView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, "workshop", http.StatusOK, map[string]any{"Workshop": ws, "Attendance": at, "Erasures": erasures, "Moves": moves,
-		"ShowRate": int(at.ShowRate*100 + 0.5), "Handouts": s.Catalog.Languages()})
+		"ShowRate": int(at.ShowRate*100 + 0.5), "Handouts": s.Catalog.Languages(), "Reminders": reminders})
 }
 
 func (s *Server) workshopEdit(w http.ResponseWriter, r *http.Request) {

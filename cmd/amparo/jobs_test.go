@@ -70,13 +70,13 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 				done[j.Kind] = true
 			}
 		}
-		if done["status_lists.refresh"] && done["letters.expire"] && done["limits.prune"] && done["workshops.forget"] && done["messages.purge"] {
+		if done["status_lists.refresh"] && done["letters.expire"] && done["limits.prune"] && done["workshops.forget"] && done["messages.purge"] && done["workshops.remind"] {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if len(jobs) != 5 {
-		t.Fatalf("jobs after start: %+v, want the four hourly jobs and the daily purge of message bodies, done", jobs)
+	if len(jobs) != 6 {
+		t.Fatalf("jobs after start: %+v, want the four hourly jobs, the workshop reminders and the daily purge of message bodies, done", jobs)
 	}
 	for _, j := range jobs {
 		if j.State != "done" {
@@ -96,7 +96,7 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Fatal("serve printed no metrics address")
 	}
 	for _, want := range []string{`amparo_http_request_duration_seconds_count{code="200",method="GET",route="GET /readyz"} 1`,
-		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 5`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines",
+		`route="GET /p/{token}"`, `amparo_jobs{state="done"} 6`, `go_sql_open_connections{db_name="amparo"}`, "go_goroutines",
 		`amparo_letters_issued_total{how="issue"} 0`, `amparo_verifications_served_total{what="bundle"} 0`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -110,7 +110,7 @@ func TestJobs_ServeRunsPeriodicJobs(t *testing.T) {
 		t.Errorf("the public address serves /metrics: %d", code)
 	}
 	out, _, code := amparo(t, env, "jobs", "list")
-	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "5 jobs.") {
+	if code != 0 || !strings.Contains(out, "letters.expire") || !strings.Contains(out, "6 jobs.") {
 		t.Errorf("jobs list: %d\n%s", code, out)
 	}
 	_, errOut, code := amparo(t, env, "jobs", "retry", jobs[0].ID)

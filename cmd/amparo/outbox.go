@@ -167,14 +167,21 @@ func (m *Main) useMessaging(cat *locale.Catalog, svc *web.Services) {
 	if ms.mailer != nil {
 		m.DB.InvitationMessage = notify.InvitationEmail(cat, m.deploy.PublicURL)
 	}
+	if ms.mailer != nil || ms.gateway != nil {
+		m.DB.WorkshopReminder = notify.WorkshopReminders(cat, m.deploy.PublicURL)
+	}
 	if ms.gateway != nil {
-		svc.Webhooks = web.Webhooks{Hooks: &notify.Hooks{Store: m.DB, Catalog: cat, Logger: m.Logger}, AuthToken: ms.gateway.AuthToken}
+		svc.Webhooks = web.Webhooks{Hooks: &notify.Hooks{Store: m.DB, Catalog: cat, Logger: m.Logger,
+			Replies: []notify.Replier{notify.ReminderReplies(m.DB, cat)}}, AuthToken: ms.gateway.AuthToken}
 	}
 }
 
 // Message jobs: sending one message, and deleting bodies past their
 // retention once a day.
-const jobPurgeMessages = "messages.purge"
+const (
+	jobPurgeMessages   = "messages.purge"
+	jobRemindWorkshops = "workshops.remind"
+)
 
 // messageJobs adds the outbox's handlers to a runner.
 func (m *Main) messageJobs(r *jobs.Runner) {
@@ -194,6 +201,16 @@ func (m *Main) messageJobs(r *jobs.Runner) {
 	r.Concurrency, r.Batch = 8, 32
 	r.Handlers[jobPurgeMessages] = func(ctx context.Context, _ []byte) error { return o.Purge(ctx, retention, time.Now()) }
 	r.Periodic = append(r.Periodic, jobs.Periodic{Kind: jobPurgeMessages, Every: 24 * time.Hour})
+	// Workshop reminders due (the day before, on the day), each once per
+	// registration and kind however often this runs.
+	r.Handlers[jobRemindWorkshops] = func(ctx context.Context, _ []byte) error {
+		n, err := m.DB.SendDueReminders(system(ctx), time.Now())
+		if n > 0 {
+			m.Logger.Info("workshop reminders enqueued", "count", n)
+		}
+		return err
+	}
+	r.Periodic = append(r.Periodic, jobs.Periodic{Kind: jobRemindWorkshops, Every: 15 * time.Minute})
 }
 
 func runOutbox(ctx context.Context, m *Main, args []string) error {

@@ -270,7 +270,7 @@ func TestServe_SeveralProcesses(t *testing.T) {
 			t.Errorf("%s is %s", j.Kind, j.State)
 		}
 	}
-	for _, k := range []string{"status_lists.refresh", "letters.expire", "limits.prune", "workshops.forget", "messages.purge"} {
+	for _, k := range []string{"status_lists.refresh", "letters.expire", "limits.prune", "workshops.forget", "messages.purge", "workshops.remind"} {
 		if kinds[k] != 1 {
 			t.Errorf("%s ran %d times this period across three processes, want once", k, kinds[k])
 		}

@@ -245,6 +245,7 @@ func TestServe_SeveralProcesses(t *testing.T) {
 
 	// The hourly jobs ran once this hour, though three processes serve.
 	var jobs []struct{ Kind, State string }
+	periodic := []string{"status_lists.refresh", "letters.expire", "limits.prune", "workshops.forget", "messages.purge", "workshops.remind"}
 	for try := 0; try < 100; try++ {
 		out, errOut, code := amparo(t, env, "jobs", "list", "--json")
 		if code != 0 {
@@ -258,7 +259,7 @@ func TestServe_SeveralProcesses(t *testing.T) {
 				done++
 			}
 		}
-		if done == 5 {
+		if done == len(periodic) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -270,7 +271,7 @@ func TestServe_SeveralProcesses(t *testing.T) {
 			t.Errorf("%s is %s", j.Kind, j.State)
 		}
 	}
-	for _, k := range []string{"status_lists.refresh", "letters.expire", "limits.prune", "workshops.forget", "messages.purge", "workshops.remind"} {
+	for _, k := range periodic {
 		if kinds[k] != 1 {
 			t.Errorf("%s ran %d times this period across three processes, want once", k, kinds[k])
 		}

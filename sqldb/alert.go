@@ -179,10 +179,16 @@ func (db *DB) RaiseAlert(ctx context.Context, r amparo.RaiseAlertRequest) (*ampa
 	}
 	var a *amparo.Alert
 	var created bool
-	err := db.inTx(ctx, func(tx *Tx) (err error) {
+	raise := func(tx *Tx) (err error) {
 		a, created, err = tx.raiseAlert(ctx, r)
 		return err
-	})
+	}
+	err := db.inTx(ctx, raise)
+	if amparo.ErrorCode(err) == amparo.ECONFLICT && a == nil {
+		// The same key, sent at once by another retry, committed first
+		// (PostgreSQL): this time it is found.
+		err = db.inTx(ctx, raise)
+	}
 	return a, created, err
 }
 
@@ -227,6 +233,12 @@ func (tx *Tx) raiseAlert(ctx context.Context, r amparo.RaiseAlertRequest) (*ampa
 		return nil, false, amparo.Invalid("client_id", "An alert needs a client, a phone link or a report.")
 	}
 	if a.ClientID != "" {
+		// One writer per client at a time: two presses at once on
+		// PostgreSQL must not both find no open alert.
+		var locked string
+		if err := tx.queryRow(ctx, "SELECT client_id FROM response_plans WHERE client_id = ?"+tx.db.dialect.forUpdate(), a.ClientID).Scan(&locked); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, false, mapError(err)
+		}
 		// A second press while the first alert is open is the same
 		// emergency; a flood is bounded, but the first press never is.
 		var open string
@@ -339,9 +351,11 @@ func (tx *Tx) scheduleEscalation(ctx context.Context, id string, step int, after
 }
 
 func (tx *Tx) alertEvent(ctx context.Context, alertID string, e amparo.AlertEvent) error {
-	_, err := tx.exec(ctx, `INSERT INTO alert_events (id, alert_id, at, kind, responder, channel, message_id, actor_id, step)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, amparo.NewID(), alertID, formatTime(tx.now), string(e.Kind), e.Responder,
-		string(e.Channel), e.MessageID, e.ActorID, e.Step)
+	// The alert's row is written in the same transaction (locked on
+	// PostgreSQL), so its events are numbered one writer at a time.
+	_, err := tx.exec(ctx, `INSERT INTO alert_events (id, alert_id, at, kind, responder, channel, message_id, actor_id, step, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM alert_events WHERE alert_id = ?))`, amparo.NewID(), alertID, formatTime(tx.now),
+		string(e.Kind), e.Responder, string(e.Channel), e.MessageID, e.ActorID, e.Step, alertID)
 	return err
 }
 
@@ -400,7 +414,7 @@ func (tx *Tx) alert(ctx context.Context, id string) (*amparo.Alert, error) {
 		return nil, err
 	}
 	rows, err := tx.query(ctx, `SELECT e.at, e.kind, e.responder, e.channel, e.message_id, COALESCE(m.status, ''), e.actor_id, e.step
-		FROM alert_events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.alert_id = ? ORDER BY e.at, e.id`, id)
+		FROM alert_events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.alert_id = ? ORDER BY e.seq`, id)
 	if err != nil {
 		return nil, err
 	}

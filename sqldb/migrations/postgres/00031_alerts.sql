@@ -57,9 +57,10 @@ CREATE TABLE alert_events (
     channel    TEXT NOT NULL DEFAULT '',
     message_id TEXT NOT NULL DEFAULT '',
     actor_id   TEXT NOT NULL DEFAULT '',
-    step       INTEGER NOT NULL DEFAULT 0
+    step       INTEGER NOT NULL DEFAULT 0,
+    seq        INTEGER NOT NULL
 );
-CREATE INDEX alert_events_alert ON alert_events (alert_id, at);
+CREATE INDEX alert_events_alert ON alert_events (alert_id, seq);
 
 -- +goose Down
 DROP TABLE alert_events;

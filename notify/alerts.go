@@ -22,7 +22,7 @@ import (
 func AlertMessage(cat *locale.Catalog, publicURL *url.URL) func(n *amparo.AlertNotice) *amparo.Message {
 	return func(n *amparo.AlertNotice) *amparo.Message {
 		lang := n.Responder.Language
-		link := publicURL.JoinPath("alerts", "ack", n.AckToken).String()
+		link := publicURL.JoinPath("a", n.AckToken).String()
 		m := &amparo.Message{Language: lang}
 		switch n.Channel {
 		case amparo.ChannelVoice:

@@ -3,7 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -168,7 +168,7 @@ func (db *DB) PlanByLink(ctx context.Context, linkID string) (*amparo.ResponsePl
 // hash, so an escalation's message carries the same link as the first.
 func (tx *Tx) ackToken(alertID string, idx int) string {
 	mac := tx.db.cipher.MAC("alert acknowledgement", []byte(alertID+"\x00"+strconv.Itoa(idx)))
-	return hex.EncodeToString(mac[:20])
+	return base64.RawURLEncoding.EncodeToString(mac[:auth.TokenBytes])
 }
 
 const maxAlertKey = 100

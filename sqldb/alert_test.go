@@ -139,7 +139,7 @@ func TestAlertService_RaiseAlert_OnePerKey(t *testing.T) {
 		}
 		m, err := db.FindMessageByID(system, a.Events[1].MessageID)
 		if err != nil || !strings.Contains(m.Body, "Prueba Ficticia Alerta") || !strings.Contains(m.Body, "Call my sister.") ||
-			!strings.Contains(m.Body, "https://amparo.example/alerts/ack/") {
+			!strings.Contains(m.Body, "https://amparo.example/a/") {
 			t.Errorf("%v %q", err, m.Body)
 		}
 		// A second press while the alert is open is the same alert.

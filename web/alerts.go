@@ -193,7 +193,7 @@ func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, status int, 
 		s.formErrors(s.language(w, r), problem, f, "plan.err.", true)
 	}
 	s.render(w, r, "alert_plan", status, map[string]any{"Plan": p, "Rows": rows, "Minutes": minutes, "Form": f,
-		"Kinds": []amparo.ResponderKind{amparo.ResponderAttorney, amparo.ResponderHotline, amparo.ResponderContact},
+		"Kinds":     []amparo.ResponderKind{amparo.ResponderAttorney, amparo.ResponderHotline, amparo.ResponderContact},
 		"Languages": s.Catalog.Languages()})
 }
 

@@ -759,3 +759,52 @@ func (db *DB) AlertFigures(ctx context.Context, orgID string) (*amparo.AlertFigu
 	})
 	return f, err
 }
+
+// eraseAlerts erases what a client's plan and alerts hold about them, in
+// the client's erasure: the plan, the alerts' notes, checklists and
+// recipients' hashes, and their messages' bodies (queued ones are then
+// never sent). The alerts' statuses and times stay, for the figures.
+func (tx *Tx) eraseAlerts(ctx context.Context, clientID string) error {
+	if _, err := tx.exec(ctx, "DELETE FROM response_plans WHERE client_id = ?", clientID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE messages SET wrapped_key = NULL, sealed = NULL, updated_at = ? WHERE id IN
+		(SELECT e.message_id FROM alert_events e JOIN alerts a ON a.id = e.alert_id WHERE a.client_id = ?)`, formatTime(tx.now), clientID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM alert_recipients WHERE alert_id IN (SELECT id FROM alerts WHERE client_id = ?)", clientID); err != nil {
+		return err
+	}
+	rows, err := tx.query(ctx, "SELECT id, wrapped_key FROM alerts WHERE client_id = ?", clientID)
+	if err != nil {
+		return err
+	}
+	type sealedRow struct {
+		id      string
+		wrapped []byte
+	}
+	var all []sealedRow
+	for rows.Next() {
+		var r sealedRow
+		if err := rows.Scan(&r.id, &r.wrapped); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range all {
+		dk, err := tx.db.cipher.OpenDataKey(r.id, r.wrapped)
+		if err != nil {
+			return decryptError(err)
+		}
+		plain, _ := json.Marshal(sealedAlert{})
+		if _, err := tx.exec(ctx, "UPDATE alerts SET sealed = ? WHERE id = ?", dk.Seal(plain, []byte(r.id)), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -297,3 +297,31 @@ func TestAlertService_SMSLinkAndFlood(t *testing.T) {
 		wantCode(t, err, amparo.EINVALID)
 	})
 }
+
+// Erasing a client erases their plan, their alerts' notes and
+// checklists and their messages' bodies; the alerts' statuses stay.
+func TestAlertService_ClientErasure(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		_, client := alertFixture(t, db)
+		a, _, err := db.RaiseAlert(system, amparo.RaiseAlertRequest{Key: "press-x", Source: amparo.AlertFromHotline, ClientID: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ResolveAlert(system, a.ID, "client_detained", "nota", amparo.Checklist{ANumber: "A012345678"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteClient(system, client); err != nil {
+			t.Fatal(err)
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM response_plans"); n != 0 {
+			t.Errorf("%d plans after the erasure", n)
+		}
+		if n := countRows(t, db, "SELECT COUNT(*) FROM messages WHERE sealed IS NOT NULL"); n != 0 {
+			t.Errorf("%d message bodies after the erasure", n)
+		}
+		got, err := db.FindAlertByID(system, a.ID)
+		if err != nil || got.Status != amparo.AlertResolved || got.Note != "" || got.Checklist.ANumber != "" {
+			t.Errorf("%v %+v", err, got)
+		}
+	})
+}

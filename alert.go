@@ -259,8 +259,9 @@ type AlertService interface {
 	// EINVALID for a bad plan; ENOTFOUND if the actor's organization has
 	// no such client; EFORBIDDEN unless the actor writes its clients.
 	SetResponsePlan(ctx context.Context, p *ResponsePlan) error
-	// FindResponsePlan returns a client's plan. ENOTFOUND if there is
-	// none; EFORBIDDEN as SetResponsePlan.
+	// FindResponsePlan returns a client's plan: one with no responders
+	// if none was made yet. ENOTFOUND if the actor's organization has no
+	// such client; EFORBIDDEN as SetResponsePlan.
 	FindResponsePlan(ctx context.Context, clientID string) (*ResponsePlan, error)
 	// PlanByLink returns the plan of a phone link's client, for the phone
 	// page (its PIN checked by the caller). ENOTFOUND if none.

@@ -132,10 +132,14 @@ func (tx *Tx) plan(ctx context.Context, clientID string) (*amparo.ResponsePlan, 
 func (db *DB) FindResponsePlan(ctx context.Context, clientID string) (*amparo.ResponsePlan, error) {
 	var p *amparo.ResponsePlan
 	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
-		if _, _, err := tx.staffClient(ctx, clientID); err != nil {
+		org, _, err := tx.staffClient(ctx, clientID)
+		if err != nil {
 			return err
 		}
 		p, err = tx.plan(ctx, clientID)
+		if amparo.ErrorCode(err) == amparo.ENOTFOUND {
+			p, err = &amparo.ResponsePlan{ClientID: clientID, OrganizationID: org}, nil
+		}
 		return err
 	})
 	return p, err

@@ -171,9 +171,6 @@ const planRows = 2 + amparo.MaxAlertContacts
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 	p, err := s.Alerts.FindResponsePlan(r.Context(), r.PathValue("id"))
-	if amparo.ErrorCode(err) == amparo.ENOTFOUND {
-		p, err = &amparo.ResponsePlan{ClientID: r.PathValue("id")}, nil
-	}
 	if err != nil {
 		s.error(w, r, err)
 		return

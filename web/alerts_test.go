@@ -212,3 +212,49 @@ func TestAlerts_SMSKeyword(t *testing.T) {
 	}
 }
 
+
+// The plan form: a plan with no responder, or a number not in E.164, is
+// refused with the field named and nothing stored; a good one is saved
+// and shown again; another organization's staff do not see it.
+func TestAlerts_PlanForm(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Zacarías Quiñónez Ejemplo", Language: "es"}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	b := w.signedInAs(t, amparo.RoleIntake, w.org.ID)
+	if res, body := b.get("/clients/" + c.ID + "/plan?lang=en"); res.StatusCode != http.StatusOK || !strings.Contains(body, "Response plan") {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	res, body := b.post("/clients/"+c.ID+"/plan?lang=en", url.Values{"kind0": {"attorney"}, "language0": {"en"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Name at least one responder") {
+		t.Errorf("no responder: %d", res.StatusCode)
+	}
+	res, body = b.post("/clients/"+c.ID+"/plan?lang=en", url.Values{"kind0": {"attorney"}, "name0": {"Abogada Ficticia"}, "phone0": {"213-555-0100"},
+		"language0": {"en"}, "channel0.sms": {"1"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "international form") || !strings.Contains(body, "213-555-0100") {
+		t.Errorf("a number not in E.164: %d", res.StatusCode)
+	}
+	if p, err := w.db.FindResponsePlan(system, c.ID); err != nil || len(p.Responders) != 0 {
+		t.Fatalf("a refused plan was stored: %v %+v", err, p)
+	}
+	res, _ = b.post("/clients/"+c.ID+"/plan?lang=en", url.Values{"kind0": {"attorney"}, "name0": {"Abogada Ficticia"}, "phone0": {"+15555550100"},
+		"language0": {"en"}, "channel0.sms": {"1"}, "channel0.voice": {"1"}, "kind1": {"contact"}, "name1": {"Hermana Ficticia"},
+		"phone1": {"+15555550101"}, "language1": {"es"}, "consent1": {"1"}, "channel1.sms": {"1"}, "message.es": {"Llamen a mi hermana."}, "minutes": {"3"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a good plan: %d", res.StatusCode)
+	}
+	p, err := w.db.FindResponsePlan(system, c.ID)
+	if err != nil || len(p.Responders) != 2 || !p.Responders[0].Has(amparo.ChannelVoice) || !p.Responders[1].Consent || p.Timeout != 3*time.Minute ||
+		p.Messages["es"] != "Llamen a mi hermana." {
+		t.Fatalf("%v %+v", err, p)
+	}
+	other := &amparo.Organization{Name: "Otra Organización Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en"}}
+	if err := w.db.CreateOrganization(system, other); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := w.signedInAs(t, amparo.RoleIntake, other.ID).get("/clients/" + c.ID + "/plan"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another organization's staff: %d", res.StatusCode)
+	}
+}

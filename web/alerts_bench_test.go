@@ -88,7 +88,7 @@ func BenchmarkAlertFanOut(b *testing.B) {
 				}
 				plan := &amparo.ResponsePlan{ClientID: c.ID, Messages: map[string]string{"es": "Llamen a mi hermana."},
 					Responders: []amparo.Responder{
-						{Kind: amparo.ResponderAttorney, Name: "Abogada Ficticia", Phone: number(3*i % 1000), Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS, amparo.ChannelVoice}},
+						{Kind: amparo.ResponderAttorney, Name: "Abogada Ficticia", Phone: number(3 * i % 1000), Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS, amparo.ChannelVoice}},
 						{Kind: amparo.ResponderHotline, Name: "Línea Ficticia", Phone: number((3*i + 1) % 1000), Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}},
 						{Kind: amparo.ResponderContact, Name: "Hermana Ficticia", Phone: number((3*i + 2) % 1000), Language: "es", Consent: true, Channels: []amparo.Channel{amparo.ChannelSMS}},
 					}}

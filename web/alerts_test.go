@@ -212,7 +212,6 @@ func TestAlerts_SMSKeyword(t *testing.T) {
 	}
 }
 
-
 // The plan form: a plan with no responder, or a number not in E.164, is
 // refused with the field named and nothing stored; a good one is saved
 // and shown again; another organization's staff do not see it.

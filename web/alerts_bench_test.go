@@ -127,3 +127,68 @@ func BenchmarkAlertFanOut(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAlertBurst: 1,000 alerts raised at once, three responders
+// each, on SQLite with the job runner running: the time until the fake
+// gateway holds all 3,000 SMS (the figure to meet: under 10 s).
+func BenchmarkAlertBurst(b *testing.B) {
+	const n = 1000
+	for b.Loop() {
+		b.StopTimer()
+		db, _, _ := benchStore(b, "sqlite")
+		org := storetest.MustCreateOrganization(b, db, "Burst Legal Aid")
+		cat, _ := locale.Load()
+		public, _ := url.Parse("https://amparo.example")
+		db.AlertMessage = notify.AlertMessage(cat, public)
+		clients := make([]string, n)
+		for i := range n {
+			c := &amparo.Client{OrganizationID: org.ID, Personal: amparo.Personal{LegalName: fmt.Sprintf("Cliente Ficticia Ráfaga%04d", i), Language: "es"}}
+			if err := db.CreateClient(storetest.System, c); err != nil {
+				b.Fatal(err)
+			}
+			plan := &amparo.ResponsePlan{ClientID: c.ID, Responders: []amparo.Responder{
+				{Kind: amparo.ResponderAttorney, Name: "Abogada Ficticia", Phone: number(3 * i), Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}},
+				{Kind: amparo.ResponderHotline, Name: "Línea Ficticia", Phone: number(3*i + 1), Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}},
+				{Kind: amparo.ResponderContact, Name: "Hermana Ficticia", Phone: number(3*i + 2), Language: "es", Consent: true, Channels: []amparo.Channel{amparo.ChannelSMS}},
+			}}
+			if err := db.SetResponsePlan(storetest.System, plan); err != nil {
+				b.Fatal(err)
+			}
+			clients[i] = c.ID
+		}
+		all := make(chan struct{})
+		var got sync.WaitGroup
+		got.Add(3 * n)
+		go func() { got.Wait(); close(all) }()
+		gw := fakegateway.New(b, fakegateway.Options{OnRecord: func(fakegateway.Record) { got.Done() }})
+		gateway := &notify.Gateway{BaseURL: gw.URL, AccountSID: gw.SID, AuthToken: gw.Token, From: programNumber}
+		outbox := &notify.Outbox{Store: db, Senders: map[amparo.Channel]notify.Sender{amparo.ChannelSMS: gateway}}
+		r := &jobs.Runner{Store: db, Worker: "bench", Concurrency: 8, Batch: 32, Handlers: map[string]jobs.Handler{amparo.JobSendMessage: outbox.SendJob}}
+		db.JobEnqueued = r.Wake
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		b.StartTimer()
+		start := time.Now()
+		var raised sync.WaitGroup
+		for i := range n {
+			raised.Go(func() {
+				if _, _, err := db.RaiseAlert(storetest.System, amparo.RaiseAlertRequest{Key: fmt.Sprint("burst-", i), Source: amparo.AlertFromHotline, ClientID: clients[i]}); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		raised.Wait()
+		select {
+		case <-all:
+		case <-time.After(60 * time.Second):
+			b.Fatal("not every SMS reached the gateway in a minute")
+		}
+		took := time.Since(start)
+		b.StopTimer()
+		cancel()
+		<-done
+		b.ReportMetric(took.Seconds(), "s-to-3000-sms")
+		b.StartTimer()
+	}
+}

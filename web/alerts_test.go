@@ -257,3 +257,78 @@ func TestAlerts_PlanForm(t *testing.T) {
 		t.Errorf("another organization's staff: %d", res.StatusCode)
 	}
 }
+
+// The phone page's alert, bad input: without the PIN's cookie, nothing;
+// with no plan, a clear answer and the sms: fallback is absent; the same
+// key sent many times is one alert; a flood of new keys is refused after
+// the hour's budget, never the first; a revoked link raises nothing.
+func TestAlerts_PhonePageBadInput(t *testing.T) {
+	t.Parallel()
+	w := newPhoneWorld(t)
+	cat, _ := locale.Load()
+	w.db.AlertMessage = notify.AlertMessage(cat, &url.URL{Path: "/"})
+	c := from("127.0.0.1")
+	post := func(key string) (int, string) {
+		t.Helper()
+		res, err := c.PostForm(w.url()+"/alert", url.Values{"key": {key}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, readAll(res)
+	}
+	if code, _ := post("k0"); code != http.StatusForbidden {
+		t.Errorf("without the PIN: %d", code)
+	}
+	if code, _ := w.pin(t, c, w.link.PIN); code != http.StatusOK {
+		t.Fatalf("PIN: %d", code)
+	}
+	if code, body := post("k0"); code != http.StatusNotFound || !strings.Contains(body, "plan de respuesta") {
+		t.Errorf("no plan: %d", code)
+	}
+	plan := &amparo.ResponsePlan{ClientID: w.letter.ClientID, Responders: []amparo.Responder{
+		{Kind: amparo.ResponderHotline, Name: "Línea Ejemplo", Phone: "+15555550401", Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}}}}
+	if err := w.db.SetResponsePlan(system, plan); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if code, body := post("k1"); code != http.StatusOK || !strings.Contains(body, "Su alerta se envió") {
+			t.Fatalf("k1: %d", code)
+		}
+	}
+	as, _ := w.db.FindAlerts(system, amparo.AlertFilter{})
+	if len(as) != 1 {
+		t.Fatalf("%d alerts from one key", len(as))
+	}
+	// Each resolved, the next press is a new alert, up to the budget.
+	for i := 2; ; i++ {
+		as, _ := w.db.FindAlerts(system, amparo.AlertFilter{Status: amparo.AlertOpen})
+		for _, a := range as {
+			if err := w.db.ResolveAlert(system, a.ID, "false_alarm", "", amparo.Checklist{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, body := post("k" + string(rune('0'+i)))
+		if i <= amparo.MaxAlertsPerHour {
+			if code != http.StatusOK {
+				t.Fatalf("alert %d: %d", i, code)
+			}
+			continue
+		}
+		if code != http.StatusTooManyRequests || !strings.Contains(body, "Demasiadas alertas") || !strings.Contains(body, "15555550401?body=DETENIDO") {
+			t.Errorf("the flood: %d\n%s", code, body)
+		}
+		break
+	}
+	if err := w.db.RevokePhoneLink(system, w.letter.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := post("k-revoked"); code != http.StatusNotFound {
+		t.Errorf("a revoked link: %d", code)
+	}
+	if n, _ := w.db.FindAlerts(system, amparo.AlertFilter{}); len(n) != amparo.MaxAlertsPerHour {
+		t.Errorf("%d alerts, want %d", len(n), amparo.MaxAlertsPerHour)
+	}
+	if strings.Contains(w.log.String(), "5555550401") || strings.Contains(w.log.String(), w.link.Token) {
+		t.Error("the log holds the hotline's number or the link")
+	}
+}

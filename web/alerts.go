@@ -61,7 +61,7 @@ func (s *Server) phoneAlert(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Logger.WarnContext(r.Context(), "alert from a phone page refused", "code", code)
 		msg, ok := amparo.ErrorMsg(err)
-		if !ok {
+		if !ok || msg.Key == "alert.no_plan" { // staff words: the client reads what to do instead
 			msg = amparo.Msg{Key: "phone.alert_failed"}
 		}
 		data["Error"], data["Key"] = msg, auth.NewToken()

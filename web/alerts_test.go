@@ -282,7 +282,7 @@ func TestAlerts_PhonePageBadInput(t *testing.T) {
 	if code, _ := w.pin(t, c, w.link.PIN); code != http.StatusOK {
 		t.Fatalf("PIN: %d", code)
 	}
-	if code, body := post("k0"); code != http.StatusNotFound || !strings.Contains(body, "plan de respuesta") {
+	if code, body := post("k0"); code != http.StatusNotFound || !strings.Contains(body, "llame a su abogado/a") {
 		t.Errorf("no plan: %d", code)
 	}
 	plan := &amparo.ResponsePlan{ClientID: w.letter.ClientID, Responders: []amparo.Responder{

@@ -20,6 +20,7 @@ type Store interface {
 	amparo.AccountService
 	amparo.ApplicantService
 	amparo.WorkshopService
+	amparo.AlertService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -42,6 +43,7 @@ type Summary struct {
 	Attorney       *amparo.Account
 	AttorneyMember string // the member record Attorney is linked to
 	Workshops      int
+	Alerts         int // resolved, with their timelines
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -208,6 +210,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	if sum.Workshops, err = seedWorkshops(ctx, s, orgs, members, now, setNow); err != nil {
+		return nil, err
+	}
+	if sum.Alerts, err = seedAlerts(ctx, s, sum.ValidLetter, now, setNow); err != nil {
 		return nil, err
 	}
 	setNow(now) // pending invitations run from today

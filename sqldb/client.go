@@ -370,6 +370,9 @@ func (db *DB) deleteClient(ctx context.Context, id string, toLog bool) error {
 		if _, err := tx.exec(ctx, "UPDATE letters SET sealed_qr = NULL WHERE client_id = ?", id); err != nil {
 			return err
 		}
+		if err := tx.eraseAlerts(ctx, id); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, "DELETE FROM clients WHERE id = ?", id); err != nil {
 			return err
 		}

@@ -74,6 +74,11 @@ type DB struct {
 	// that carries a new invitation's link; it is enqueued in the
 	// invitation's transaction.
 	InvitationMessage func(inv *amparo.Invitation) *amparo.Message
+	// AlertMessage makes an alert's message to a responder (its text, in
+	// the responder's language); the store sets the recipient, channel
+	// and keys and enqueues it in the alert's transaction. Required to
+	// raise an alert that has responders.
+	AlertMessage func(n *amparo.AlertNotice) *amparo.Message
 }
 
 // Open opens the database named by dsn (sqlite:PATH or postgres://...)

@@ -230,6 +230,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// A file of one person (the template's row, renamed), tried only.
 	importFile := bytes.Replace(csvimport.Template("en"), []byte("Ana Ejemplo Prueba"), []byte("Camila Muestra Prueba"), 1)
 
+	// A third party's report to org A: an alert with no messages.
+	report, _, err := w.db.RaiseAlert(system, amparo.RaiseAlertRequest{Key: "authz-report", Source: amparo.AlertFromReport, OrganizationID: a, Report: "Agentes vistos cerca."})
+	must(err)
+
 	const skip = 0
 	type row struct {
 		method, path string
@@ -309,6 +313,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/p/" + link.Token + "/manifest.webmanifest", want: all(200)},
 		{method: "GET", path: "/p/" + link.Token + "/forget", want: all(200)},
 		{method: "POST", path: "/p/" + link.Token + "/forget", want: all(200)},
+		// The alert button needs the PIN's cookie; an acknowledgement
+		// link's page has a button, and an unknown link acknowledges nothing.
+		{method: "GET", path: "/p/" + link.Token + "/alert", want: all(403)},
+		{method: "POST", path: "/p/" + link.Token + "/alert", form: url.Values{"key": {"k"}}, want: all(403)},
+		{method: "GET", path: "/a/" + strings.Repeat("A", 22), want: all(200)},
+		{method: "POST", path: "/a/" + strings.Repeat("A", 22), want: all(404)},
 
 		// Signing in, an invitation, one's own account.
 		{method: "GET", path: "/signin", want: all(200)},
@@ -336,6 +346,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/clients/new", want: staff(200, 200)},
 		{method: "POST", path: "/clients", form: url.Values{}, want: staff(422, 422)}, // nothing typed: the form again, nothing made
 		{method: "GET", path: "/clients/" + c.ID, want: staff(200, 404)},
+		// Alerts and response plans: the organization's staff.
+		{method: "GET", path: "/alerts", want: staff(200, 200)},
+		{method: "POST", path: "/alerts", form: url.Values{}, want: staff(400, 400)},
+		{method: "POST", path: "/alerts/" + report.ID + "/ack", form: url.Values{}, want: staff(303, 404)},
+		{method: "POST", path: "/alerts/" + report.ID + "/resolve", form: url.Values{"outcome": {"false_alarm"}}, want: staff(303, 404)},
+		{method: "GET", path: "/clients/" + c.ID + "/plan", want: staff(200, 404)},
+		{method: "POST", path: "/clients/" + c.ID + "/plan", form: url.Values{}, want: staff(400, 400)},
 		{method: "GET", path: "/clients/" + c.ID + "/edit", want: staff(200, 404)},
 		{method: "POST", path: "/clients/" + c.ID, form: url.Values{"legal_name": {""}}, want: staff(422, 404)},
 		{method: "GET", path: "/clients/" + c.ID + "/delete", want: staff(200, 404)},

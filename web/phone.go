@@ -111,8 +111,14 @@ func (s *Server) showPhoneLetter(w http.ResponseWriter, r *http.Request, token s
 	if page.QR == "" {
 		w.Header().Set("X-Amparo-Phone-QR", "none")
 	}
-	s.renderLang(w, r, page.Language, "phone", http.StatusOK, map[string]any{"Token": token, "Letter": page,
-		"Rights": s.rights(s.Catalog.Match(page.Language, "")), "RightsEN": s.rights("en")})
+	// The response plan, if the client has one: who the button tells.
+	plan, err := s.Alerts.PlanByLink(r.Context(), page.LinkID)
+	if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+		s.error(w, r, err)
+		return
+	}
+	s.renderLang(w, r, page.Language, "phone", http.StatusOK, map[string]any{"Token": token, "Letter": page, "Plan": plan,
+		"Hotline": hotline(plan), "Rights": s.rights(s.Catalog.Match(page.Language, "")), "RightsEN": s.rights("en")})
 }
 
 // rights lists the know-your-rights statements in lang, falling back to

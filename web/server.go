@@ -66,6 +66,9 @@ type Services struct {
 	// Workshops keeps know-your-rights workshops, their registrations
 	// and check-ins.
 	Workshops amparo.WorkshopService
+	// Alerts keeps response plans and alerts: the phone page's button,
+	// the staff's alerts page.
+	Alerts amparo.AlertService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
 	Renderer  *document.Renderer
@@ -170,6 +173,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.applicantRoutes(mux)
 	s.matchRoutes(mux)
 	s.workshopRoutes(mux)
+	s.alertRoutes(mux)
 	s.eventRoutes(mux)
 	s.hookRoutes(mux)
 	s.routes = mux.list

@@ -40,6 +40,7 @@ var staffNav = []navItem{
 	{"/queue", "nav.queue", amparo.Actor.SeesClients},
 	{"/matches", "nav.matches", amparo.Actor.SeesClients},
 	{"/workshops", "nav.workshops", amparo.Actor.OrganizesWorkshops},
+	{"/alerts", "nav.alerts", amparo.Actor.SeesClients},
 	{"/organizations", "nav.organizations", func(a amparo.Actor) bool { return a.RunsProgram() || a.Role == amparo.RoleOrgAdmin }},
 	{"/policy", "nav.policy", amparo.Actor.RunsProgram},
 	{"/accounts", "nav.accounts", amparo.Actor.RunsProgram},

@@ -32,9 +32,9 @@ func TestStaffShell_NavigationByRole(t *testing.T) {
 	w := matrixWorld(t)
 	want := map[amparo.Role][]string{
 		amparo.RoleProgramAdmin: {"/dashboard", "/organizations", "/policy", "/accounts", "/settings", "/audit", "/account"},
-		amparo.RoleOrgAdmin:     {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/workshops", "/organizations/" + w.org.ID, "/account"},
-		amparo.RoleMember:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/account"},
-		amparo.RoleIntake:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/account"},
+		amparo.RoleOrgAdmin:     {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/workshops", "/alerts", "/organizations/" + w.org.ID, "/account"},
+		amparo.RoleMember:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/alerts", "/account"},
+		amparo.RoleIntake:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/alerts", "/account"},
 		amparo.RoleAuditor:      {"/dashboard", "/audit", "/account"},
 		amparo.RoleOrganizer:    {"/dashboard", "/workshops", "/account"},
 	}

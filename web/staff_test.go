@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,6 +22,8 @@ import (
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/internal/testenv"
+	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/notify"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
@@ -55,6 +58,11 @@ func newDemoWorld(t *testing.T) *demoWorld {
 	w.srv, w.ts = srv, httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)
 	w.base = strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.AlertMessage = notify.AlertMessage(cat, &url.URL{Path: "/"}) // the demo's alert is messaged
 	sum, err := demo.Seed(t.Context(), db, w.base+"/v", time.Now(), func(now time.Time) { db.Now = func() time.Time { return now } })
 	db.Now = time.Now
 	if err != nil {

@@ -85,6 +85,11 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "The demo data folder %s is already seeded.\n", m.Config.Data)
 	} else {
 		now := time.Now()
+		cat, err := locale.Load()
+		if err != nil {
+			return err
+		}
+		m.alertMessages(cat) // the demo's alert is messaged
 		sum, err := demo.Seed(ctx, m.DB, "http://"+ln.Addr().String()+"/v", now, func(t time.Time) { m.DB.Now = func() time.Time { return t } })
 		m.DB.Now = time.Now
 		if err != nil {
@@ -94,6 +99,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 			m.Config.Data, sum.Organizations, sum.Members, sum.Clients, sum.Letters[amparo.LetterActive], sum.Letters[amparo.LetterDraft],
 			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded], sum.Erased, m.Config.ErasureLog)
 		fmt.Fprintf(m.Stdout, "Workshops: %d, past and upcoming, with registrations; the public page is http://%s/events\n", sum.Workshops, ln.Addr().String())
+		fmt.Fprintf(m.Stdout, "Alerts: %d resolved, with its timeline (amparo alerts list; /alerts when signed in)\n", sum.Alerts)
 		if err := m.demoSignIns(system, sum, ln.Addr().String()); err != nil {
 			return err
 		}
@@ -225,9 +231,12 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		}
 	}
 	svc := web.Services{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
-		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
+		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Alerts: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
 		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy}
 	m.useMessaging(cat, &svc)
+	if err := m.useAlerts(cat, &svc); err != nil {
+		return err
+	}
 	s, err := web.NewServer(svc)
 	if err != nil {
 		return err

@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/notify"
+)
+
+// TestBrowser_AlertButtonAndAcknowledgement: on the phone page, the
+// client presses "Me están deteniendo" and double-taps the confirmation:
+// one alert. A hotline worker acknowledges it from the alerts page with
+// a note, and its timeline shows the acknowledgement. No name or number
+// reaches the log.
+func TestBrowser_AlertButtonAndAcknowledgement(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	m := w.withKeys(t)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	u, _ := url.Parse(base)
+	w.db.AlertMessage = notify.AlertMessage(cat, u)
+	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Zacarías Quiñónez Ejemplo", Language: "es", Phone: "+15555550301"}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
+	if err := w.db.CreateLetter(system, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
+		t.Fatal(err)
+	}
+	link, err := w.db.FindPhoneLink(system, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := &amparo.ResponsePlan{ClientID: c.ID, Messages: map[string]string{"es": "Llamen a mi hermana."},
+		Responders: []amparo.Responder{
+			{Kind: amparo.ResponderAttorney, Name: "Lic. Tomás Ficticio", Phone: "+15555550302", Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS, amparo.ChannelVoice}},
+			{Kind: amparo.ResponderHotline, Name: "Línea Ejemplo", Phone: "+15555550303", Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}},
+		}}
+	if err := w.db.SetResponsePlan(system, plan); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
+	do(t, ctx, chromedp.Navigate(base+"/p/"+link.Token), chromedp.WaitVisible("#pin"),
+		chromedp.SendKeys("#pin", link.PIN), chromedp.Submit("#pin"), chromedp.WaitVisible("#alert-button"))
+	if got := eval[string](t, ctx, `document.getElementById('alert-button').textContent`); got != "Me están deteniendo" {
+		t.Errorf("the button says %q", got)
+	}
+	if sms := eval[string](t, ctx, `document.getElementById('alert-sms').getAttribute('href')`); sms != "sms:+15555550303?body=DETENIDO" {
+		t.Errorf("sms fallback %q", sms)
+	}
+	do(t, ctx, chromedp.Click("#alert-button"), chromedp.WaitVisible("#alert-confirm"))
+	// A double tap: the form is sent twice with its one key.
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => { const f = document.getElementById('alert-form');
+		const b = document.getElementById('alert-confirm'); b.click(); f.requestSubmit(b); })()`))
+	if got := waitFor(ctx, `(document.getElementById('alert-sent') || {}).textContent || ''`, "Su alerta se envió"); got != "Su alerta se envió" {
+		t.Fatalf("after confirming: %q", got)
+	}
+	as, err := w.db.FindAlerts(system, amparo.AlertFilter{})
+	if err != nil || len(as) != 1 || as[0].Source != amparo.AlertFromPhonePage || as[0].Status != amparo.AlertOpen {
+		t.Fatalf("%v %+v", err, as)
+	}
+
+	// The hotline worker.
+	do(t, ctx, setCookie(base, "__Host-session", w.signedInAs(t, amparo.RoleIntake, w.org.ID).session()),
+		chromedp.Navigate(base+"/alerts?lang=en"), chromedp.WaitVisible("#alert-"+as[0].ID))
+	do(t, ctx, chromedp.SendKeys("#note-"+as[0].ID, "on my way"), chromedp.Click("#alert-"+as[0].ID+" button.ack"))
+	timeline := waitFor(ctx, `(document.querySelector('#alert-`+as[0].ID+` .timeline') || {}).textContent || ''`, "acknowledged")
+	if !strings.Contains(timeline, "acknowledged") {
+		t.Fatalf("timeline: %q", timeline)
+	}
+	if h := eval[string](t, ctx, `document.querySelector('#alert-`+as[0].ID+` h2').textContent`); !strings.HasPrefix(h, "Acknowledged") {
+		t.Errorf("heading %q", h)
+	}
+	a, err := w.db.FindAlertByID(system, as[0].ID)
+	if err != nil || a.Status != amparo.AlertAcknowledged || a.AckChannel != "web" || a.Note != "on my way" {
+		t.Errorf("%v %+v", err, a)
+	}
+	for _, canary := range []string{"Zacarías", "Quiñónez", "5555550", "Tomás", link.Token} {
+		if strings.Contains(w.log.String(), canary) {
+			t.Errorf("the log holds %q", canary)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -68,8 +69,8 @@ type Gateway struct {
 	lose     int
 	inflight sync.WaitGroup
 	client   *http.Client
-	// CallbackErrors counts callbacks the webhook answered with other
-	// than 2xx.
+	// callbackStatus counts the webhook's answers to callbacks by
+	// status (0: no answer).
 	callbackStatus map[int]int
 }
 
@@ -125,15 +126,7 @@ func (g *Gateway) Requests() int {
 func (g *Gateway) CallbackAnswers() map[int]int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return maps(g.callbackStatus)
-}
-
-func maps(m map[int]int) map[int]int {
-	out := make(map[int]int, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(g.callbackStatus)
 }
 
 // Wait waits for every callback posted so far to be answered.
@@ -259,15 +252,9 @@ func btoi(b bool) int {
 	return 0
 }
 
-// post sends a form to a webhook, signed.
-func (g *Gateway) post(target string, f url.Values) int {
-	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(f.Encode()))
-	if err != nil {
-		return 0
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", notify.Signature(g.Token, target, f))
-	resp, err := g.client.Do(req)
+// post sends a callback to a webhook, signed, and counts its answer.
+func (g *Gateway) post(target string, f url.Values) {
+	resp, err := g.postSigned(target, f)
 	status := 0
 	if err == nil {
 		status = resp.StatusCode
@@ -276,14 +263,10 @@ func (g *Gateway) post(target string, f url.Values) int {
 	g.mu.Lock()
 	g.callbackStatus[status]++
 	g.mu.Unlock()
-	return status
 }
 
-// Inbound posts an SMS from a number to the program's number, to the
-// inbound webhook at target, signed, and returns the webhook's answer.
-func (g *Gateway) Inbound(target, from, to, body string) (*http.Response, error) {
-	f := url.Values{"MessageSid": {"SM" + randomHex(16)}, "SmsSid": {"SM" + randomHex(16)}, "AccountSid": {g.SID},
-		"From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}, "ApiVersion": {"2010-04-01"}}
+// postSigned posts a form to a webhook with its X-Twilio-Signature.
+func (g *Gateway) postSigned(target string, f url.Values) (*http.Response, error) {
 	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(f.Encode()))
 	if err != nil {
 		return nil, err
@@ -291,6 +274,14 @@ func (g *Gateway) Inbound(target, from, to, body string) (*http.Response, error)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Twilio-Signature", notify.Signature(g.Token, target, f))
 	return g.client.Do(req)
+}
+
+// Inbound posts an SMS from a number to the program's number, to the
+// inbound webhook at target, signed, and returns the webhook's answer.
+func (g *Gateway) Inbound(target, from, to, body string) (*http.Response, error) {
+	f := url.Values{"MessageSid": {"SM" + randomHex(16)}, "SmsSid": {"SM" + randomHex(16)}, "AccountSid": {g.SID},
+		"From": {from}, "To": {to}, "Body": {body}, "NumMedia": {"0"}, "ApiVersion": {"2010-04-01"}}
+	return g.postSigned(target, f)
 }
 
 // String names the gateway in test logs.

@@ -106,7 +106,7 @@ func (a *Alerts) EscalateJob(ctx context.Context, args []byte) error {
 // or a number that matches nothing, is not the alerts' to answer.
 func (a *Alerts) Reply(ctx context.Context, from, body string) (string, bool, error) {
 	ctx = amparo.NewContextWithActor(ctx, amparo.SystemActor)
-	w := strings.ToUpper(strings.TrimFunc(body, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	w := strings.ToUpper(bareWord(body))
 	lang := "en"
 	if isAckWord(w) {
 		al, err := a.Store.AcknowledgeBySMS(ctx, from)

@@ -39,9 +39,16 @@ func IsOptOutWord(word string) bool { return MatchKeyword(word).Kind == OptOutKe
 
 // MatchKeyword returns the keyword an inbound SMS body is, or NoKeyword.
 func MatchKeyword(body string) Keyword {
-	w := strings.TrimFunc(body, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	w := bareWord(body)
 	if len(w) > 16 {
 		return Keyword{}
 	}
 	return keywords[strings.ToUpper(w)]
+}
+
+// bareWord is body without the spaces and punctuation around it, which
+// carriers ignore in a keyword ("¿ ayuda?", " Stop! "), and so do the
+// replies to alerts and reminders.
+func bareWord(body string) string {
+	return strings.TrimFunc(body, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 }

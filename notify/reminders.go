@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"strings"
-	"unicode"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/locale"
@@ -77,7 +76,7 @@ func ReplyWord(body string) (yes, ok bool) {
 	if len(body) > 32 {
 		return false, false // a message, not a reply
 	}
-	w := strings.ToUpper(strings.TrimFunc(body, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	w := strings.ToUpper(bareWord(body))
 	switch w {
 	case "YES", "Y", "SI", "SÍ", "S":
 		return true, true

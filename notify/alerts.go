@@ -151,9 +151,4 @@ func (a *Alerts) Reply(ctx context.Context, from, body string) (string, bool, er
 	return "", false, nil
 }
 
-func (a *Alerts) logger() *slog.Logger {
-	if a.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return a.Logger
-}
+func (a *Alerts) logger() *slog.Logger { return orDiscard(a.Logger) }

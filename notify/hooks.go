@@ -87,9 +87,4 @@ func (h *Hooks) Receive(ctx context.Context, from, body string) (string, error) 
 // Replier answers an inbound SMS it recognizes (ok), from the number from.
 type Replier func(ctx context.Context, from, body string) (answer string, ok bool, err error)
 
-func (h *Hooks) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
-}
+func (h *Hooks) logger() *slog.Logger { return orDiscard(h.Logger) }

@@ -113,9 +113,4 @@ func (o *Outbox) Purge(ctx context.Context, retention time.Duration, now time.Ti
 	return err
 }
 
-func (o *Outbox) logger() *slog.Logger {
-	if o.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return o.Logger
-}
+func (o *Outbox) logger() *slog.Logger { return orDiscard(o.Logger) }

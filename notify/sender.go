@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/amparo-project/amparo"
 )
@@ -34,4 +35,14 @@ var ErrOptedOut = &PermanentError{Code: codeOptedOut, Msg: "the number opted out
 func isPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
+}
+
+var discard = slog.New(slog.DiscardHandler)
+
+// orDiscard is l, or a logger that writes nothing if l is nil.
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return discard
+	}
+	return l
 }

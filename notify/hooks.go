@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/locale"
@@ -41,7 +42,7 @@ func (h *Hooks) Delivery(ctx context.Context, r Receipt) error {
 	if !ok {
 		return nil
 	}
-	if r.ErrorCode == "21610" && amparo.ValidPhone(r.To) {
+	if r.ErrorCode == strconv.Itoa(codeOptedOut) && amparo.ValidPhone(r.To) {
 		if err := h.Store.SetOptOut(ctx, r.To, true, ""); err != nil {
 			return err
 		}

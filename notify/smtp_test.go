@@ -16,6 +16,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -154,10 +155,7 @@ func (s *mailSession) Logout() error { return nil }
 
 func (ms *mailServer) mailer(pass string) *notify.Mailer {
 	host, port, _ := net.SplitHostPort(ms.addr)
-	p := 0
-	for _, c := range port {
-		p = p*10 + int(c-'0')
-	}
+	p, _ := strconv.Atoi(port)
 	return &notify.Mailer{Host: host, Port: p, Username: smtpUser, Password: pass, From: "programa@amparo.example.org",
 		TLSConfig: &tls.Config{RootCAs: ms.roots, ServerName: "localhost"}, Timeout: 10 * time.Second}
 }

@@ -99,14 +99,15 @@ func Escape(s string) string {
 	return b.String()
 }
 
-// clean drops invalid UTF-8 and control characters but the line end.
+// clean drops invalid UTF-8 (each bad byte is a utf8.RuneError to
+// strings.Map) and control characters but the line end.
 func clean(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || (r < 0x20 && r != '\n') || r == 0x7f {
 			return -1
 		}
 		return r
-	}, strings.ToValidUTF8(s, ""))
+	}, s)
 }
 
 // writeFolded writes one content line, folded so that no line is longer

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+
+	"github.com/amparo-project/amparo"
 )
 
 // Prefix starts every ticket's text, naming the format and its version.
@@ -69,11 +71,8 @@ func Verify(pub ed25519.PublicKey, workshopID, text string) (Ticket, error) {
 	return t, nil
 }
 
-// CodeAlphabet is the short code's alphabet (amparo.TicketCodeAlphabet).
-const CodeAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 func isCode(s string) bool {
-	return len(s) >= 4 && len(s) <= 12 && strings.Trim(s, CodeAlphabet) == ""
+	return len(s) >= 4 && len(s) <= 12 && strings.Trim(s, amparo.TicketCodeAlphabet) == ""
 }
 
 func isID(s string) bool {

@@ -54,10 +54,10 @@ func AlertKeywords(words []string) ([]string, error) {
 		if strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) || len(w) > 16 {
 			return nil, fmt.Errorf("alert keyword %q: use one word of letters and digits, at most 16", w)
 		}
-		if IsOptOutWord(w) {
+		switch MatchKeyword(w).Kind {
+		case OptOutKeyword:
 			return nil, fmt.Errorf("alert keyword %q is a STOP-family word: a client sending it would stop messages, not raise an alert", w)
-		}
-		if MatchKeyword(w).Kind != NoKeyword {
+		case OptInKeyword, HelpKeyword:
 			return nil, fmt.Errorf("alert keyword %q is already an opt-in or help word", w)
 		}
 		if isAckWord(w) {

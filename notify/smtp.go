@@ -30,7 +30,7 @@ type Mailer struct {
 	Timeout   time.Duration // 30 s if 0
 }
 
-// Domain is what follows @ in the Message-IDs (the sender's domain).
+// domain is what follows @ in the Message-IDs (the sender's domain).
 func (ml *Mailer) domain() string {
 	if _, d, ok := strings.Cut(ml.From, "@"); ok && d != "" {
 		return d

@@ -29,7 +29,7 @@ func BenchmarkWorkshopReminders_5000(b *testing.B) {
 			if i%3 == 0 {
 				lang = "en"
 			}
-			register(b, db, &amparo.Registration{WorkshopID: w.ID, Language: lang, Phone: fmt.Sprintf("+1213556%04d", i), ConsentSMS: true})
+			storetest.MustRegister(b, db, &amparo.Registration{WorkshopID: w.ID, Language: lang, Phone: fmt.Sprintf("+1213556%04d", i), ConsentSMS: true})
 		}
 		db.WorkshopReminder = hook
 		rig.set(time.Date(2031, 3, 12, 10, 0, 0, 0, time.UTC))

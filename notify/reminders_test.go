@@ -19,8 +19,6 @@ import (
 	"github.com/amparo-project/amparo/sqldb"
 )
 
-var visitor = amparo.NewContextWithActor(context.Background(), amparo.VisitorActor)
-
 // reminderRig is a store with the reminders wired as serve wires them, a
 // fake SMS gateway, a real SMTP server, and a clock the test moves.
 type reminderRig struct {
@@ -108,16 +106,6 @@ func (rig *reminderRig) sms(to string) []string {
 	return out
 }
 
-func register(tb testing.TB, db *sqldb.DB, r *amparo.Registration) *amparo.Registered {
-	tb.Helper()
-	r.PartySize = 1
-	got, err := db.Register(visitor, r)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return got
-}
-
 // Reminders by the channel each person chose, once per (registration,
 // kind) across a restart of the worker; a NO cancels; a STOP opts the
 // number out of the rest (and is not a NO).
@@ -134,11 +122,11 @@ func TestWorkshopReminders_OncePerKindAcrossRestart(t *testing.T) {
 		si, yes, stop = "+12135550111", "+12135550112", "+12135550113"
 		email         = "ana.prueba@example.org"
 	)
-	cancelled := register(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Phone: si, ConsentSMS: true})
-	register(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "en", Phone: yes, ConsentSMS: true})
-	register(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Phone: stop, ConsentSMS: true})
-	register(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Email: email, ConsentMail: true})
-	register(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Alias: "Sin contacto"})
+	cancelled := storetest.MustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Phone: si, ConsentSMS: true})
+	storetest.MustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "en", Phone: yes, ConsentSMS: true})
+	storetest.MustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Phone: stop, ConsentSMS: true})
+	storetest.MustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Email: email, ConsentMail: true})
+	storetest.MustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "es", Alias: "Sin contacto"})
 
 	first := rig.worker()
 	drain(t, first)
@@ -195,7 +183,7 @@ func TestWorkshopReminders_OncePerKindAcrossRestart(t *testing.T) {
 	if out, err := db.OptedOut(storetest.System, stop); err != nil || !out {
 		t.Errorf("STOP did not opt the number out: %v %v", out, err)
 	}
-	if r, _, err := db.FindTicket(visitor, cancelled.Token); err != nil || r.Status != amparo.RegistrationCancelled {
+	if r, _, err := db.FindTicket(storetest.Visitor, cancelled.Token); err != nil || r.Status != amparo.RegistrationCancelled {
 		t.Errorf("after NO: %+v %v", r, err)
 	}
 	at, err := db.WorkshopAttendance(storetest.System, w.ID)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -44,4 +45,25 @@ func MustCreateWorkshop(tb testing.TB, db *sqldb.DB, orgID string, w *amparo.Wor
 	}
 	w.Status = amparo.WorkshopPublished
 	return w
+}
+
+// Visitor is the context of a member of the public (a workshop's
+// registrant).
+var Visitor = amparo.NewContextWithActor(context.Background(), amparo.VisitorActor)
+
+// MustRegister registers r as a visitor does, for one person in Spanish
+// unless r says otherwise.
+func MustRegister(tb testing.TB, db *sqldb.DB, r *amparo.Registration) *amparo.Registered {
+	tb.Helper()
+	if r.PartySize == 0 {
+		r.PartySize = 1
+	}
+	if r.Language == "" {
+		r.Language = "es"
+	}
+	got, err := db.Register(Visitor, r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return got
 }

@@ -50,6 +50,20 @@ func parse(t *testing.T, b []byte) []map[string]string {
 	return events
 }
 
+// onlyEvent writes c, a calendar of one event, and reads that event back.
+func onlyEvent(t *testing.T, c *ical.Calendar) map[string]string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := c.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	evs := parse(t, b.Bytes())
+	if len(evs) != 1 {
+		t.Fatalf("%d events", len(evs))
+	}
+	return evs[0]
+}
+
 func unescape(t *testing.T, s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -85,15 +99,7 @@ func TestCalendar_Write(t *testing.T) {
 		Description: "Línea uno\nLínea dos con una barra \\ y " + strings.Repeat("ñ", 60),
 		Location:    "Salón Parroquial Ejemplo, 100 Calle Ficticia", URL: "https://amparo.example.org/events/abc",
 	}}}
-	var b bytes.Buffer
-	if err := c.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	evs := parse(t, b.Bytes())
-	if len(evs) != 1 {
-		t.Fatalf("%d events", len(evs))
-	}
-	e := evs[0]
+	e := onlyEvent(t, c)
 	want := map[string]string{"UID": "abc@amparo", "DTSTART": "20261211T023000Z", "DTEND": "20261211T043000Z",
 		"SUMMARY": c.Events[0].Summary, "DESCRIPTION": c.Events[0].Description, "LOCATION": c.Events[0].Location, "STATUS": "CONFIRMED"}
 	for k, v := range want {
@@ -108,14 +114,7 @@ func FuzzEscape(f *testing.F) {
 	f.Add(strings.Repeat("é", 80), "\r\n\x00\xff")
 	f.Fuzz(func(t *testing.T, summary, description string) {
 		c := &ical.Calendar{ProdID: "-//x//y//EN", Events: []ical.Event{{UID: "u", Summary: summary, Description: description}}}
-		var b bytes.Buffer
-		if err := c.Write(&b); err != nil {
-			t.Fatal(err)
-		}
-		evs := parse(t, b.Bytes())
-		if len(evs) != 1 {
-			t.Fatalf("%d events", len(evs))
-		}
+		e := onlyEvent(t, c)
 		// What comes back is what went in, less what TEXT cannot hold.
 		norm := func(s string) string {
 			s = strings.ReplaceAll(strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\r\n", "\n"), "\r", "\n")
@@ -126,11 +125,11 @@ func FuzzEscape(f *testing.F) {
 				return r
 			}, s)
 		}
-		if got := evs[0]["SUMMARY"]; got != norm(summary) {
+		if got := e["SUMMARY"]; got != norm(summary) {
 			t.Fatalf("summary %q came back %q", summary, got)
 		}
-		if d := norm(description); d != "" && evs[0]["DESCRIPTION"] != d {
-			t.Fatalf("description %q came back %q", description, evs[0]["DESCRIPTION"])
+		if d := norm(description); d != "" && e["DESCRIPTION"] != d {
+			t.Fatalf("description %q came back %q", description, e["DESCRIPTION"])
 		}
 	})
 }

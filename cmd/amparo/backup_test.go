@@ -472,12 +472,7 @@ func TestBackupRestore_BadInput(t *testing.T) {
 	// A backup onto a full disk: it fails, leaves nothing, and no file of
 	// it was readable by others at any moment seen; a retry elsewhere works.
 	t.Run("FailedBackupLeavesNothing", func(t *testing.T) {
-		small := t.TempDir()
-		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", small).CombinedOutput(); err != nil {
-			testenv.Missing(t, "cannot mount a small tmpfs: "+strings.TrimSpace(string(out)))
-			return
-		}
-		t.Cleanup(func() { exec.Command("umount", small).Run() })
+		small := testenv.MountTmpfs(t, 64<<10, "")
 		exposed := watchModes(t, small)
 		out := filepath.Join(small, "backup.db")
 		_, stderr, code := amparo(t, nil, "backup", "--data", data, "--out", out)

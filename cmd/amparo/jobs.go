@@ -165,8 +165,5 @@ func (m *Main) runner() (*jobs.Runner, error) {
 			},
 		}}
 	m.messageJobs(r)
-	if err := m.alertJobs(r); err != nil {
-		return nil, err
-	}
 	return r, nil
 }

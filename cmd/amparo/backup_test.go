@@ -184,23 +184,7 @@ func testBackupRestorePostgres(t *testing.T) {
 	}
 	serve := exec.Command(binary, "serve", "--addr", "127.0.0.1:0")
 	serve.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	stdout, _ := serve.StdoutPipe()
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { serve.Process.Signal(syscall.SIGTERM); serve.Wait() })
-	sc := bufio.NewScanner(stdout)
-	var base string
-	for base == "" && sc.Scan() {
-		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	if base == "" || !waitHealthy(base+"healthz") {
-		t.Fatal("serve never answered")
-	}
+	startServing(t, serve)
 
 	// Another writer of the same database, as a second process would be:
 	// clients are created before and while the backup runs.
@@ -547,21 +531,9 @@ func TestServe_ReappliesErasuresAfterAHandRestore(t *testing.T) {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	var base string
-	for base == "" && sc.Scan() {
-		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
-	}
-	healthy := base != "" && waitHealthy(base+"healthz")
+	startServing(t, cmd)
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
-	if !healthy {
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
 	if !strings.Contains(stderr.String(), "erased again") || !strings.Contains(stderr.String(), c.ID) {
 		t.Errorf("serve does not say it erased the client again:\n%s", stderr.String())
 	}

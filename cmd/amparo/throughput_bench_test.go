@@ -153,7 +153,7 @@ const loadWorkers = 16
 func load(b *testing.B, client *http.Client, want int, req func() *http.Request) {
 	latencies := make([]time.Duration, b.N)
 	var next atomic.Int64
-	var failed atomic.Value
+	var failed atomic.Pointer[error] // the first, whatever its type
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	start := time.Now()
@@ -175,7 +175,7 @@ func load(b *testing.B, client *http.Client, want int, req func() *http.Request)
 				}
 				latencies[i] = time.Since(t0)
 				if err != nil {
-					failed.CompareAndSwap(nil, err)
+					failed.CompareAndSwap(nil, &err)
 				}
 			}
 		})
@@ -183,8 +183,8 @@ func load(b *testing.B, client *http.Client, want int, req func() *http.Request)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	if err, _ := failed.Load().(error); err != nil {
-		b.Fatal(err)
+	if err := failed.Load(); err != nil {
+		b.Fatal(*err)
 	}
 	slices.Sort(latencies)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")

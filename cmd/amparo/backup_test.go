@@ -47,7 +47,8 @@ func TestBackupRestore(t *testing.T) {
 
 func testBackupRestoreSQLite(t *testing.T) {
 	data := t.TempDir()
-	base, client, printed := startDemo(t, data)
+	demo := startDemo(t, data)
+	base, client, printed := demo.base, demo.client, demo.printed
 	seeded := regexp.MustCompile(`(\d+) clients;`).FindStringSubmatch(printed)
 	if seeded == nil {
 		t.Fatalf("the demo does not say how many clients it seeded:\n%s", printed)
@@ -312,9 +313,17 @@ func watchModes(t *testing.T, dir string) func() string {
 	return func() string { close(stop); return <-done }
 }
 
+// demoServer is an amparo demo started by startDemo.
+type demoServer struct {
+	base    string       // its URL, without the final slash
+	client  *http.Client // signed in as its organization admin
+	printed string       // what it printed until it served
+	stop    func()       // SIGTERM, and its exit waited for
+}
+
 // startDemo starts amparo demo in data, signs in as its organization
-// admin and returns the base URL and the signed-in client.
-func startDemo(t *testing.T, data string) (base string, c *http.Client, printed string) {
+// admin, and stops it when the test ends, if not before.
+func startDemo(t *testing.T, data string) demoServer {
 	t.Helper()
 	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
@@ -325,7 +334,8 @@ func startDemo(t *testing.T, data string) (base string, c *http.Client, printed 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	stop := func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }
+	t.Cleanup(stop)
 	var b strings.Builder
 	ready := make(chan struct{})
 	go func() {
@@ -343,17 +353,18 @@ func startDemo(t *testing.T, data string) (base string, c *http.Client, printed 
 	select {
 	case <-ready:
 	case <-time.After(90 * time.Second):
-		t.Fatal("the demo did not start")
+		stop()
+		t.Fatalf("the demo did not start:\n%s", b.String())
 	}
 	out := b.String()
-	base = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(out)
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(out)
 	signin := regexp.MustCompile(`as (\S+) with the password "([^"]+)"`).FindStringSubmatch(out)
 	recovery := regexp.MustCompile(`recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
 	if base == "" || signin == nil || recovery == nil {
-		t.Fatal("the demo printed no sign-in details")
+		t.Fatalf("the demo printed no sign-in details:\n%s", out)
 	}
 	jar, _ := cookiejar.New(nil)
-	c = &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	for _, step := range []struct {
 		path string
 		form url.Values
@@ -367,7 +378,7 @@ func startDemo(t *testing.T, data string) (base string, c *http.Client, printed 
 			t.Fatalf("POST %s: %s", step.path, res.Status)
 		}
 	}
-	return base, c, out
+	return demoServer{base: base, client: c, printed: out, stop: stop}
 }
 
 // eraseClient erases a client through its confirmation page, as an

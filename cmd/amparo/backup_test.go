@@ -78,43 +78,26 @@ func testBackupRestoreSQLite(t *testing.T) {
 
 	// Writes while the backup runs: every client page read is an audit
 	// event the server appends.
-	stop := make(chan struct{})
-	var writes atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if res, err := client.Get(base + "/clients/" + ids[i%len(ids)]); err == nil {
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode == http.StatusOK {
-					writes.Add(1)
-				}
-			}
+	stop := keepWriting(t, 5, func(i int) bool {
+		res, err := client.Get(base + "/clients/" + ids[i%len(ids)])
+		if err != nil {
+			return false
 		}
-	}()
-	for writes.Load() < 5 {
-		time.Sleep(10 * time.Millisecond)
-	}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
 	outDir := t.TempDir()
 	backup := filepath.Join(outDir, "amparo-backup.db")
 	exposed := watchModes(t, outDir)
 	_, stderr, code := amparo(t, nil, "backup", "--data", data, "--out", backup)
-	close(stop)
-	wg.Wait()
+	before := stop()
 	if code != 0 {
 		t.Fatalf("backup: %s", stderr)
 	}
 	if got := exposed(); got != "" {
 		t.Errorf("readable by others while the backup was written: %s", got)
 	}
-	before := writes.Load()
 
 	// Erased after the backup, through the web as an organization admin.
 	erased := ids[3]
@@ -198,32 +181,15 @@ func testBackupRestorePostgres(t *testing.T) {
 		c := storetest.MustCreateClient(t, ctx, db, &domain.Client{Personal: domain.Personal{LegalName: fmt.Sprintf("Persona %d Ejemplo", i), Language: "es"}})
 		first = append(first, c.ID)
 	}
-	stop := make(chan struct{})
-	var during atomic.Int64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			c := &domain.Client{Personal: domain.Personal{LegalName: fmt.Sprintf("Durante %d Ejemplo", i), Language: "es"}}
-			if db.CreateClient(ctx, c) == nil {
-				during.Add(1)
-			}
-		}
-	}()
-	for during.Load() < 3 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	stop := keepWriting(t, 3, func(i int) bool {
+		c := &domain.Client{Personal: domain.Personal{LegalName: fmt.Sprintf("Durante %d Ejemplo", i), Language: "es"}}
+		return db.CreateClient(ctx, c) == nil
+	})
 	outDir := t.TempDir()
 	backup := filepath.Join(outDir, "amparo.dump")
 	exposed := watchModes(t, outDir)
 	_, stderr, code := amparo(t, env, "backup", "--out", backup)
-	close(stop)
-	<-done
+	during := stop()
 	if code != 0 {
 		t.Fatalf("backup: %s", stderr)
 	}
@@ -256,8 +222,8 @@ func testBackupRestorePostgres(t *testing.T) {
 	}
 	// Every client made before the backup began is in it, and the erased
 	// one is not; those made while it ran may or may not be.
-	if n < len(first)-1+3 || n > len(first)-1+int(during.Load()) {
-		t.Errorf("restore reports %d clients open (%d made before the backup, %d while it ran, one erased):\n%s", n, len(first), during.Load(), out)
+	if n < len(first)-1+3 || n > len(first)-1+int(during) {
+		t.Errorf("restore reports %d clients open (%d made before the backup, %d while it ran, one erased):\n%s", n, len(first), during, out)
 	}
 	if !strings.Contains(out, "Re-applied 1 erasures") || !strings.Contains(out, first[2]) {
 		t.Errorf("restore does not report the erasure it re-applied:\n%s", out)
@@ -272,6 +238,39 @@ func testBackupRestorePostgres(t *testing.T) {
 	if c, err := got.FindClientByID(ctx, first[0]); err != nil || c.LegalName != "Persona 0 Ejemplo" {
 		t.Errorf("a kept client: %+v %v", c, err)
 	}
+}
+
+// keepWriting calls write over and over (i counts the calls), apart from
+// the test, until the stop it returns is called; stop waits for the last
+// call and returns how many writes succeeded (the test's end calls it
+// too). keepWriting returns once
+// atLeast have, and fails the test if that takes a minute.
+func keepWriting(t *testing.T, atLeast int64, write func(i int) bool) (stop func() int64) {
+	t.Helper()
+	var n atomic.Int64
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			if write(i) {
+				n.Add(1)
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() int64 { once.Do(func() { close(quit) }); <-done; return n.Load() }
+	t.Cleanup(func() { stop() }) // if the test ends first
+	for deadline := time.Now().Add(time.Minute); n.Load() < atLeast; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes succeeded in a minute, want %d before the backup begins", stop(), atLeast)
+		}
+	}
+	return stop
 }
 
 // auditHead is the audit chain's head, as amparo audit verify prints it.

@@ -2,14 +2,10 @@ package sqldb_test
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -32,14 +28,14 @@ func TestDiskFull_NothingSaved(t *testing.T) {
 			t.Parallel()
 			var dsn, mnt string
 			if name == "sqlite" {
-				mnt = mountTmpfs(t, 16<<20, "")
+				mnt = testenv.MountTmpfs(t, 16<<20, "")
 				dsn = "sqlite:" + filepath.Join(mnt, "amparo.db")
 			} else {
 				if cluster == nil {
 					testenv.Missing(t, "postgres: no cluster")
 					return
 				}
-				mnt = mountTmpfs(t, 16<<20, "postgres")
+				mnt = testenv.MountTmpfs(t, 16<<20, "postgres")
 				dsn = databaseIn(t, mnt)
 			}
 			db := storetest.MustOpenDSN(t, dsn, envelope.GenerateMasterKey())
@@ -52,7 +48,7 @@ func TestDiskFull_NothingSaved(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			filler := fillUp(t, mnt)
+			filler := testenv.Fill(t, mnt)
 
 			var err error
 			for i := range 50 { // until a write needs a new page
@@ -101,37 +97,6 @@ func TestDiskFull_NothingSaved(t *testing.T) {
 	}
 }
 
-// mountTmpfs mounts a tmpfs of size bytes, owned by the user named owner
-// (or the test's), and unmounts it when the test ends; it skips where
-// mounting is not allowed (and fails under CI=true).
-func mountTmpfs(t *testing.T, size int, owner string) string {
-	t.Helper()
-	opts := fmt.Sprintf("size=%d,mode=0700", size)
-	if owner != "" {
-		u, err := user.Lookup(owner)
-		if err != nil {
-			testenv.Missing(t, "no "+owner+" user to own the tablespace: "+err.Error())
-		}
-		opts += ",uid=" + u.Uid + ",gid=" + u.Gid
-	}
-	// A folder of its own, which the server's user can reach (a test's
-	// temporary folder sits in one only its owner can enter).
-	dir, err := os.MkdirTemp("", "amparo-diskfull-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Remove(dir) })
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "amparo-diskfull", dir).CombinedOutput(); err != nil {
-		testenv.Missing(t, fmt.Sprintf("cannot mount a small tmpfs to fill (needs root): %v %s", err, strings.TrimSpace(string(out))))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
 // databaseIn creates a database whose tables live in a tablespace in dir
 // (a folder the server's user owns), dropped with it when the test ends.
 func databaseIn(t *testing.T, dir string) string {
@@ -156,27 +121,4 @@ func databaseIn(t *testing.T, dir string) string {
 		}
 	})
 	return cluster.DSN(name)
-}
-
-// fillUp writes a file in dir until the filesystem refuses a byte more.
-func fillUp(t *testing.T, dir string) string {
-	t.Helper()
-	p := filepath.Join(dir, "filler")
-	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, chunk := range []int{1 << 16, 512, 1} {
-		b := make([]byte, chunk)
-		for {
-			if _, err := f.Write(b); err != nil {
-				if !errors.Is(err, syscall.ENOSPC) {
-					t.Fatal(err)
-				}
-				break
-			}
-		}
-	}
-	return p
 }

@@ -29,9 +29,12 @@ func (m *Main) alertMessages(cat *locale.Catalog) {
 	m.DB.AlertMessage = notify.AlertMessage(cat, u)
 }
 
-// alertWorkflow is the alerts' job handler and SMS replier.
-// AMPARO_ALERT_KEYWORDS (comma-separated) replaces the default keywords.
+// alertWorkflow makes the store able to raise alerts (alertMessages) and
+// returns the alerts' job handler and SMS replier, made once for a
+// serving process. AMPARO_ALERT_KEYWORDS (comma-separated) replaces the
+// default keywords.
 func (m *Main) alertWorkflow(cat *locale.Catalog) (*notify.Alerts, error) {
+	m.alertMessages(cat)
 	var words []string
 	if v := m.Getenv("AMPARO_ALERT_KEYWORDS"); v != "" {
 		words = strings.Split(v, ",")
@@ -43,33 +46,14 @@ func (m *Main) alertWorkflow(cat *locale.Catalog) (*notify.Alerts, error) {
 	return &notify.Alerts{Store: m.DB, Catalog: cat, Keywords: kw, Logger: m.Logger}, nil
 }
 
-// alertJobs adds the escalation job to a runner.
-func (m *Main) alertJobs(r *jobs.Runner) error {
-	cat, err := locale.Load()
-	if err != nil {
-		return err
-	}
-	m.alertMessages(cat)
-	a, err := m.alertWorkflow(cat)
-	if err != nil {
-		return err
-	}
+// useAlerts adds the escalation job to the runner, and wires the SMS
+// keyword and acknowledgement replies into the gateway's webhooks, when
+// they are served.
+func (m *Main) useAlerts(a *notify.Alerts, r *jobs.Runner, svc *web.Services) {
 	r.Handlers[amparo.JobEscalateAlert] = a.EscalateJob
-	return nil
-}
-
-// useAlerts wires the SMS keyword and acknowledgement replies into the
-// gateway's webhooks, when they are served.
-func (m *Main) useAlerts(cat *locale.Catalog, svc *web.Services) error {
-	m.alertMessages(cat)
-	a, err := m.alertWorkflow(cat)
-	if err != nil {
-		return err
-	}
 	if h, ok := svc.Webhooks.Hooks.(*notify.Hooks); ok {
 		h.Replies = append(h.Replies, a.Reply)
 	}
-	return nil
 }
 
 func runAlerts(ctx context.Context, m *Main, args []string) error {

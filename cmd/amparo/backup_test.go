@@ -47,7 +47,8 @@ func TestBackupRestore(t *testing.T) {
 
 func testBackupRestoreSQLite(t *testing.T) {
 	data := t.TempDir()
-	base, client, printed := startDemo(t, data)
+	demo := startDemo(t, data)
+	base, client, printed := demo.base, demo.client, demo.printed
 	seeded := regexp.MustCompile(`(\d+) clients;`).FindStringSubmatch(printed)
 	if seeded == nil {
 		t.Fatalf("the demo does not say how many clients it seeded:\n%s", printed)
@@ -77,43 +78,26 @@ func testBackupRestoreSQLite(t *testing.T) {
 
 	// Writes while the backup runs: every client page read is an audit
 	// event the server appends.
-	stop := make(chan struct{})
-	var writes atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if res, err := client.Get(base + "/clients/" + ids[i%len(ids)]); err == nil {
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode == http.StatusOK {
-					writes.Add(1)
-				}
-			}
+	stop := keepWriting(t, 5, func(i int) bool {
+		res, err := client.Get(base + "/clients/" + ids[i%len(ids)])
+		if err != nil {
+			return false
 		}
-	}()
-	for writes.Load() < 5 {
-		time.Sleep(10 * time.Millisecond)
-	}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
 	outDir := t.TempDir()
 	backup := filepath.Join(outDir, "amparo-backup.db")
 	exposed := watchModes(t, outDir)
 	_, stderr, code := amparo(t, nil, "backup", "--data", data, "--out", backup)
-	close(stop)
-	wg.Wait()
+	before := stop()
 	if code != 0 {
 		t.Fatalf("backup: %s", stderr)
 	}
 	if got := exposed(); got != "" {
 		t.Errorf("readable by others while the backup was written: %s", got)
 	}
-	before := writes.Load()
 
 	// Erased after the backup, through the web as an organization admin.
 	erased := ids[3]
@@ -184,23 +168,7 @@ func testBackupRestorePostgres(t *testing.T) {
 	}
 	serve := exec.Command(binary, "serve", "--addr", "127.0.0.1:0")
 	serve.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	stdout, _ := serve.StdoutPipe()
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { serve.Process.Signal(syscall.SIGTERM); serve.Wait() })
-	sc := bufio.NewScanner(stdout)
-	var base string
-	for base == "" && sc.Scan() {
-		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	if base == "" || !waitHealthy(base+"healthz") {
-		t.Fatal("serve never answered")
-	}
+	startServing(t, serve)
 
 	// Another writer of the same database, as a second process would be:
 	// clients are created before and while the backup runs.
@@ -213,32 +181,15 @@ func testBackupRestorePostgres(t *testing.T) {
 		c := storetest.MustCreateClient(t, ctx, db, &domain.Client{Personal: domain.Personal{LegalName: fmt.Sprintf("Persona %d Ejemplo", i), Language: "es"}})
 		first = append(first, c.ID)
 	}
-	stop := make(chan struct{})
-	var during atomic.Int64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			c := &domain.Client{Personal: domain.Personal{LegalName: fmt.Sprintf("Durante %d Ejemplo", i), Language: "es"}}
-			if db.CreateClient(ctx, c) == nil {
-				during.Add(1)
-			}
-		}
-	}()
-	for during.Load() < 3 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	stop := keepWriting(t, 3, func(i int) bool {
+		c := &domain.Client{Personal: domain.Personal{LegalName: fmt.Sprintf("Durante %d Ejemplo", i), Language: "es"}}
+		return db.CreateClient(ctx, c) == nil
+	})
 	outDir := t.TempDir()
 	backup := filepath.Join(outDir, "amparo.dump")
 	exposed := watchModes(t, outDir)
 	_, stderr, code := amparo(t, env, "backup", "--out", backup)
-	close(stop)
-	<-done
+	during := stop()
 	if code != 0 {
 		t.Fatalf("backup: %s", stderr)
 	}
@@ -271,8 +222,8 @@ func testBackupRestorePostgres(t *testing.T) {
 	}
 	// Every client made before the backup began is in it, and the erased
 	// one is not; those made while it ran may or may not be.
-	if n < len(first)-1+3 || n > len(first)-1+int(during.Load()) {
-		t.Errorf("restore reports %d clients open (%d made before the backup, %d while it ran, one erased):\n%s", n, len(first), during.Load(), out)
+	if n < len(first)-1+3 || n > len(first)-1+int(during) {
+		t.Errorf("restore reports %d clients open (%d made before the backup, %d while it ran, one erased):\n%s", n, len(first), during, out)
 	}
 	if !strings.Contains(out, "Re-applied 1 erasures") || !strings.Contains(out, first[2]) {
 		t.Errorf("restore does not report the erasure it re-applied:\n%s", out)
@@ -287,6 +238,39 @@ func testBackupRestorePostgres(t *testing.T) {
 	if c, err := got.FindClientByID(ctx, first[0]); err != nil || c.LegalName != "Persona 0 Ejemplo" {
 		t.Errorf("a kept client: %+v %v", c, err)
 	}
+}
+
+// keepWriting calls write over and over (i counts the calls), apart from
+// the test, until the stop it returns is called; stop waits for the last
+// call and returns how many writes succeeded (the test's end calls it
+// too). keepWriting returns once
+// atLeast have, and fails the test if that takes a minute.
+func keepWriting(t *testing.T, atLeast int64, write func(i int) bool) (stop func() int64) {
+	t.Helper()
+	var n atomic.Int64
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			if write(i) {
+				n.Add(1)
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() int64 { once.Do(func() { close(quit) }); <-done; return n.Load() }
+	t.Cleanup(func() { stop() }) // if the test ends first
+	for deadline := time.Now().Add(time.Minute); n.Load() < atLeast; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes succeeded in a minute, want %d before the backup begins", stop(), atLeast)
+		}
+	}
+	return stop
 }
 
 // auditHead is the audit chain's head, as amparo audit verify prints it.
@@ -328,9 +312,17 @@ func watchModes(t *testing.T, dir string) func() string {
 	return func() string { close(stop); return <-done }
 }
 
+// demoServer is an amparo demo started by startDemo.
+type demoServer struct {
+	base    string       // its URL, without the final slash
+	client  *http.Client // signed in as its organization admin
+	printed string       // what it printed until it served
+	stop    func()       // SIGTERM, and its exit waited for
+}
+
 // startDemo starts amparo demo in data, signs in as its organization
-// admin and returns the base URL and the signed-in client.
-func startDemo(t *testing.T, data string) (base string, c *http.Client, printed string) {
+// admin, and stops it when the test ends, if not before.
+func startDemo(t *testing.T, data string) demoServer {
 	t.Helper()
 	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
@@ -341,7 +333,8 @@ func startDemo(t *testing.T, data string) (base string, c *http.Client, printed 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	stop := func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }
+	t.Cleanup(stop)
 	var b strings.Builder
 	ready := make(chan struct{})
 	go func() {
@@ -359,17 +352,18 @@ func startDemo(t *testing.T, data string) (base string, c *http.Client, printed 
 	select {
 	case <-ready:
 	case <-time.After(90 * time.Second):
-		t.Fatal("the demo did not start")
+		stop()
+		t.Fatalf("the demo did not start:\n%s", b.String())
 	}
 	out := b.String()
-	base = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(out)
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(out)
 	signin := regexp.MustCompile(`as (\S+) with the password "([^"]+)"`).FindStringSubmatch(out)
 	recovery := regexp.MustCompile(`recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
 	if base == "" || signin == nil || recovery == nil {
-		t.Fatal("the demo printed no sign-in details")
+		t.Fatalf("the demo printed no sign-in details:\n%s", out)
 	}
 	jar, _ := cookiejar.New(nil)
-	c = &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	for _, step := range []struct {
 		path string
 		form url.Values
@@ -383,7 +377,7 @@ func startDemo(t *testing.T, data string) (base string, c *http.Client, printed 
 			t.Fatalf("POST %s: %s", step.path, res.Status)
 		}
 	}
-	return base, c, out
+	return demoServer{base: base, client: c, printed: out, stop: stop}
 }
 
 // eraseClient erases a client through its confirmation page, as an
@@ -472,12 +466,7 @@ func TestBackupRestore_BadInput(t *testing.T) {
 	// A backup onto a full disk: it fails, leaves nothing, and no file of
 	// it was readable by others at any moment seen; a retry elsewhere works.
 	t.Run("FailedBackupLeavesNothing", func(t *testing.T) {
-		small := t.TempDir()
-		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", small).CombinedOutput(); err != nil {
-			testenv.Missing(t, "cannot mount a small tmpfs: "+strings.TrimSpace(string(out)))
-			return
-		}
-		t.Cleanup(func() { exec.Command("umount", small).Run() })
+		small := testenv.MountTmpfs(t, 64<<10, "")
 		exposed := watchModes(t, small)
 		out := filepath.Join(small, "backup.db")
 		_, stderr, code := amparo(t, nil, "backup", "--data", data, "--out", out)
@@ -552,21 +541,9 @@ func TestServe_ReappliesErasuresAfterAHandRestore(t *testing.T) {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	var base string
-	for base == "" && sc.Scan() {
-		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text())
-	}
-	healthy := base != "" && waitHealthy(base+"healthz")
+	startServing(t, cmd)
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
-	if !healthy {
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
 	if !strings.Contains(stderr.String(), "erased again") || !strings.Contains(stderr.String(), c.ID) {
 		t.Errorf("serve does not say it erased the client again:\n%s", stderr.String())
 	}

@@ -1,18 +1,13 @@
 package main_test
 
 import (
-	"bufio"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/amparo-project/amparo/locale"
 )
@@ -25,42 +20,9 @@ import (
 func TestDemo_SeedsApplicants(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	cmd := exec.Command(binary, "demo", "--addr", "127.0.0.1:0", "--data", data)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	var printed strings.Builder
-	ready := make(chan struct{})
-	go func() {
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-			printed.WriteString(s.Text() + "\n")
-			if strings.Contains(s.Text(), "Press Ctrl+C") {
-				close(ready)
-			}
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(90 * time.Second):
-		t.Fatalf("the demo did not start:\n%s", printed.String())
-	}
-	out := printed.String()
-	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(out)
+	demo := startDemo(t, data) // signed in as the organization admin
+	base, c, out := demo.base, demo.client, demo.printed
 	signin := regexp.MustCompile(`as (\S+) with the password "([^"]+)"`).FindStringSubmatch(out)
-	recovery := regexp.MustCompile(`recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
-	if base == "" || signin == nil || recovery == nil {
-		t.Fatalf("the demo printed no sign-in details:\n%s", out)
-	}
-
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	post := func(path string, form url.Values) {
 		t.Helper()
 		res, err := c.PostForm(base+path, form)
@@ -85,8 +47,6 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 		}
 		return string(b)
 	}
-	post("/signin", url.Values{"email": {signin[1]}, "password": {signin[2]}})
-	post("/signin/code", url.Values{"code": {recovery[1]}})
 
 	cat, err := locale.Load()
 	if err != nil {
@@ -155,7 +115,7 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 	if office == nil {
 		t.Fatalf("no sign-in for the program office:\n%s", out)
 	}
-	jar, _ = cookiejar.New(nil)
+	jar, _ := cookiejar.New(nil)
 	c.Jar = jar
 	post("/signin", url.Values{"email": {office[1]}, "password": {signin[2]}})
 	post("/signin/code", url.Values{"code": {office[2]}})
@@ -166,8 +126,7 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 	if len(weeks) < 5 || !strings.Contains(dash, `id="chart-tiers"`) || strings.Contains(dash, `id="capacity-summary">0 `) {
 		t.Errorf("the program's dashboard: %d weeks with intakes, want 5 or more; or no tiers, or no letters used", len(weeks))
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	cmd.Wait()
+	demo.stop()
 
 	// Every organization's queue, from the command line: more than one tier.
 	orgs := map[string]bool{}

@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -10,11 +9,9 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,48 +19,6 @@ import (
 	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/locale"
 )
-
-// mountSmall mounts a tmpfs of size bytes for the test and unmounts it at
-// its end; where mounting is not possible it skips (fails under CI=true).
-func mountSmall(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "amparo-diskfull", dir).CombinedOutput()
-	if err != nil {
-		testenv.Missing(t, fmt.Sprintf("cannot mount a small tmpfs to fill (run as root, or where mount is allowed): %v %s", err, strings.TrimSpace(string(out))))
-		return ""
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill writes a file in dir until the filesystem refuses a byte more, and
-// returns its path.
-func fill(t *testing.T, dir string) string {
-	t.Helper()
-	p := filepath.Join(dir, "filler")
-	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, chunk := range []int{1 << 16, 512, 1} {
-		b := make([]byte, chunk)
-		for {
-			if _, err := f.Write(b); err != nil {
-				if !errors.Is(err, syscall.ENOSPC) {
-					t.Fatal(err)
-				}
-				break
-			}
-		}
-	}
-	return p
-}
 
 // clientRows fingerprints every stored client, sealed, as the file holds them.
 func clientRows(t *testing.T, data string) string {
@@ -101,7 +56,7 @@ func clientRows(t *testing.T, data string) string {
 // stored is damaged; once space is freed, the same work succeeds.
 func TestDiskFull(t *testing.T) {
 	t.Parallel()
-	mnt := mountSmall(t, 16<<20)
+	mnt := testenv.MountTmpfs(t, 16<<20, "")
 	seeded, signer := demoAttorney(t)
 	data := filepath.Join(mnt, "data")
 	if err := copyTree(data, seeded); err != nil {
@@ -168,7 +123,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	db.Close()
 	stored := clientRows(t, data)
-	filler := fill(t, mnt)
+	filler := testenv.Fill(t, mnt)
 
 	refused := func(what string, code int, loc, body string) {
 		t.Helper()

@@ -53,23 +53,17 @@ func jobsList(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	// Every job, a page at a time: the list is never cut short.
-	var all []jobJSON
-	for off := 0; ; off += 500 {
-		js, n, err := m.DB.FindJobs(system(ctx), amparo.JobFilter{State: amparo.JobState(*state), Kind: *kind, Offset: off, Limit: 500})
-		if err != nil {
-			return err
-		}
-		for _, j := range js {
-			all = append(all, jobJSON{j.ID, j.Kind, string(j.State), j.Attempt, j.MaxAttempts, j.RunAt, j.LockedBy, j.LastError, j.CreatedAt})
-		}
-		if off+len(js) >= n || len(js) == 0 {
-			break
-		}
+	js, err := allPages(500, func(offset, limit int) ([]*amparo.Job, int, error) {
+		return m.DB.FindJobs(system(ctx), amparo.JobFilter{State: amparo.JobState(*state), Kind: *kind, Offset: offset, Limit: limit})
+	})
+	if err != nil {
+		return err
+	}
+	all := []jobJSON{}
+	for _, j := range js {
+		all = append(all, jobJSON{j.ID, j.Kind, string(j.State), j.Attempt, j.MaxAttempts, j.RunAt, j.LockedBy, j.LastError, j.CreatedAt})
 	}
 	if *asJSON {
-		if all == nil {
-			all = []jobJSON{}
-		}
 		return m.printJSON(all)
 	}
 	if len(all) == 0 {
@@ -165,8 +159,5 @@ func (m *Main) runner() (*jobs.Runner, error) {
 			},
 		}}
 	m.messageJobs(r)
-	if err := m.alertJobs(r); err != nil {
-		return nil, err
-	}
 	return r, nil
 }

@@ -93,16 +93,11 @@ func letterList(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	// Every letter, a thousand at a time: the list is never cut short.
-	var all []*amparo.Letter
-	for offset := 0; ; offset += 1000 {
-		ls, n, err := m.DB.FindLetters(system(ctx), amparo.LetterFilter{Status: amparo.LetterStatus(*status), OrganizationID: *org, Offset: offset, Limit: 1000})
-		if err != nil {
-			return err
-		}
-		all = append(all, ls...)
-		if len(all) >= n || len(ls) == 0 {
-			break
-		}
+	all, err := allPages(1000, func(offset, limit int) ([]*amparo.Letter, int, error) {
+		return m.DB.FindLetters(system(ctx), amparo.LetterFilter{Status: amparo.LetterStatus(*status), OrganizationID: *org, Offset: offset, Limit: limit})
+	})
+	if err != nil {
+		return err
 	}
 	loc := m.programZone(ctx)
 	if *asJSON {

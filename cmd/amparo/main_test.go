@@ -170,6 +170,37 @@ func TestDemo_ServesAndStopsOnSIGTERM(t *testing.T) {
 	}
 }
 
+// startServing starts cmd, an amparo serve, stops it (SIGTERM) when the
+// test ends, and returns the URL it prints once /healthz answers there;
+// the test fails, with cmd's stderr where it keeps it, if it never does.
+func startServing(tb testing.TB, cmd *exec.Cmd) string {
+	tb.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	stop := func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }
+	tb.Cleanup(stop)
+	s := bufio.NewScanner(stdout)
+	var base string
+	for base == "" && s.Scan() {
+		base = regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(s.Text())
+	}
+	go io.Copy(io.Discard, stdout)
+	if base == "" || !waitHealthy(base+"healthz") {
+		stop()
+		why := "(its stderr is not kept)"
+		if s, ok := cmd.Stderr.(fmt.Stringer); ok {
+			why = s.String()
+		}
+		tb.Fatalf("%v never answered: %s", cmd.Args, why)
+	}
+	return base
+}
+
 func waitHealthy(url string) bool {
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		res, err := http.Get(url)

@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -98,26 +97,8 @@ func TestServe_SeveralProcesses(t *testing.T) {
 		// A claimed job is its process's for 3 s, not 5 minutes, so that
 		// the test sees another process take over a stopped one's job.
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AMPARO_JOB_LEASE=3s"}, env...)
-		stdout, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
 		p := &servingProcess{cmd: cmd}
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-			if u := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(s.Text()); u != "" {
-				p.url, _ = url.Parse(u)
-				break
-			}
-		}
-		go func() {
-			for s.Scan() {
-			}
-		}()
-		if p.url == nil || !waitHealthy(p.url.String()+"healthz") {
-			t.Fatal("a process never answered")
-		}
+		p.url, _ = url.Parse(startServing(t, cmd))
 		mu.Lock()
 		live = append(live, p)
 		mu.Unlock()

@@ -220,6 +220,10 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 	if err != nil {
 		return err
 	}
+	alerts, err := m.alertWorkflow(cat)
+	if err != nil {
+		return err
+	}
 	runner, err := m.runner()
 	if err != nil {
 		return err
@@ -234,9 +238,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Alerts: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
 		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy}
 	m.useMessaging(cat, &svc)
-	if err := m.useAlerts(cat, &svc); err != nil {
-		return err
-	}
+	m.useAlerts(alerts, runner, &svc)
 	s, err := web.NewServer(svc)
 	if err != nil {
 		return err

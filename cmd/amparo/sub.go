@@ -57,3 +57,20 @@ func (m *Main) printJSON(v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// allPages gathers every item a Find method lists, size at a time, so
+// that a command's list is never cut short: find gets an offset and a
+// limit, and returns a page and the count of all.
+func allPages[T any](size int, find func(offset, limit int) ([]T, int, error)) ([]T, error) {
+	var all []T
+	for {
+		page, n, err := find(len(all), size)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(all) >= n || len(page) == 0 {
+			return all, nil
+		}
+	}
+}

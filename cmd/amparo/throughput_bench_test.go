@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,13 +9,11 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,27 +99,8 @@ func BenchmarkServeThroughput(b *testing.B) {
 	for range 3 {
 		cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--public-url", proxy.URL, "--trusted-proxy", "127.0.0.1")
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + b.TempDir()}, env...)
-		stdout, _ := cmd.StdoutPipe()
-		cmd.Stderr = io.Discard
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-			if u := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(s.Text()); u != "" {
-				u, _ := url.Parse(u)
-				backends = append(backends, u)
-				break
-			}
-		}
-		go io.Copy(io.Discard, stdout)
-		if len(backends) == 0 || !waitHealthy(backends[len(backends)-1].String()+"healthz") {
-			b.Fatal("a serve process never answered")
-		}
-	}
-	if len(backends) != 3 {
-		b.Fatalf("%d processes serving, want 3", len(backends))
+		u, _ := url.Parse(startServing(b, cmd))
+		backends = append(backends, u)
 	}
 
 	client := &http.Client{
@@ -175,7 +153,7 @@ const loadWorkers = 16
 func load(b *testing.B, client *http.Client, want int, req func() *http.Request) {
 	latencies := make([]time.Duration, b.N)
 	var next atomic.Int64
-	var failed atomic.Value
+	var failed atomic.Pointer[error] // the first, whatever its type
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	start := time.Now()
@@ -197,7 +175,7 @@ func load(b *testing.B, client *http.Client, want int, req func() *http.Request)
 				}
 				latencies[i] = time.Since(t0)
 				if err != nil {
-					failed.CompareAndSwap(nil, err)
+					failed.CompareAndSwap(nil, &err)
 				}
 			}
 		})
@@ -205,8 +183,8 @@ func load(b *testing.B, client *http.Client, want int, req func() *http.Request)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	if err, _ := failed.Load().(error); err != nil {
-		b.Fatal(err)
+	if err := failed.Load(); err != nil {
+		b.Fatal(*err)
 	}
 	slices.Sort(latencies)
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")

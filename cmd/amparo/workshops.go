@@ -47,16 +47,11 @@ func workshopsList(ctx context.Context, m *Main, args []string) error {
 	if err := m.open(ctx); err != nil {
 		return err
 	}
-	var all []*amparo.Workshop
-	for off := 0; ; off += 500 {
-		ws, n, err := m.DB.FindWorkshops(system(ctx), amparo.WorkshopFilter{Offset: off, Limit: 500})
-		if err != nil {
-			return err
-		}
-		all = append(all, ws...)
-		if off+len(ws) >= n || len(ws) == 0 {
-			break
-		}
+	all, err := allPages(500, func(offset, limit int) ([]*amparo.Workshop, int, error) {
+		return m.DB.FindWorkshops(system(ctx), amparo.WorkshopFilter{Offset: offset, Limit: limit})
+	})
+	if err != nil {
+		return err
 	}
 	if *asJSON {
 		out := []workshopJSON{}

@@ -28,7 +28,9 @@ type accountWorld struct {
 	log *strings.Builder
 }
 
-func newAccountWorld(t *testing.T) *accountWorld {
+// newAccountWorld's server logs to w.log; configure, in order, change
+// its services further, given the store.
+func newAccountWorld(t *testing.T, configure ...func(*web.Services, *sqldb.DB)) *accountWorld {
 	t.Helper()
 	db, k := openStore(t)
 	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
@@ -36,7 +38,12 @@ func newAccountWorld(t *testing.T) *accountWorld {
 		t.Fatal(err)
 	}
 	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
-	srv, h := newTestServer(t, db, k, func(s *web.Services) { s.Logger = slog.New(slog.NewTextHandler(w.log, nil)) })
+	srv, h := newTestServer(t, db, k, func(s *web.Services) {
+		s.Logger = slog.New(slog.NewTextHandler(w.log, nil))
+		for _, c := range configure {
+			c(s, db)
+		}
+	})
 	w.srv = srv
 	w.ts = httptest.NewServer(h)
 	t.Cleanup(w.ts.Close)

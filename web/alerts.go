@@ -65,7 +65,11 @@ func (s *Server) phoneAlert(w http.ResponseWriter, r *http.Request) {
 			msg = amparo.Msg{Key: "phone.alert_failed"}
 		}
 		data["Error"], data["Key"] = msg, auth.NewToken()
-		s.renderLang(w, r, page.Language, "phone_alert", httpStatus(code), data)
+		status := statusOf(code)
+		if code == amparo.ECONFLICT {
+			status = http.StatusTooManyRequests // the hour's budget of alerts is spent
+		}
+		s.renderLang(w, r, page.Language, "phone_alert", status, data)
 		return
 	}
 	s.Logger.InfoContext(r.Context(), "alert raised from a phone page", "alert", a.ID)
@@ -84,16 +88,6 @@ func hotline(p *amparo.ResponsePlan) string {
 		}
 	}
 	return ""
-}
-
-func httpStatus(code string) int {
-	switch code {
-	case amparo.ECONFLICT:
-		return http.StatusTooManyRequests
-	case amparo.ENOTFOUND:
-		return http.StatusNotFound
-	}
-	return http.StatusBadRequest
 }
 
 // The acknowledgement link opens a page with a button: link previews

@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,16 +50,8 @@ func BenchmarkAlertFanOut(b *testing.B) {
 					}
 				}
 			}})
-			gateway := &notify.Gateway{BaseURL: gw.URL, AccountSID: gw.SID, AuthToken: gw.Token, From: programNumber}
-			outbox := &notify.Outbox{Store: db, Senders: map[amparo.Channel]notify.Sender{amparo.ChannelSMS: gateway, amparo.ChannelVoice: gateway}}
 			alerts := &notify.Alerts{Store: db, Catalog: cat}
-			r := &jobs.Runner{Store: db, Worker: "bench", Concurrency: 8, Batch: 32,
-				Handlers: map[string]jobs.Handler{amparo.JobSendMessage: outbox.SendJob, amparo.JobEscalateAlert: alerts.EscalateJob}}
-			db.JobEnqueued = r.Wake
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { r.Run(ctx); close(done) }()
-			defer func() { cancel(); <-done }()
+			defer serveJobs(db, gw, &jobs.Runner{Concurrency: 8, Batch: 32, Handlers: map[string]jobs.Handler{amparo.JobEscalateAlert: alerts.EscalateJob}})()
 
 			inv := &amparo.Invitation{Email: "hotline-bench@example.org", Role: amparo.RoleIntake, OrganizationID: org.ID}
 			if err := db.CreateInvitation(storetest.System, inv); err != nil {
@@ -121,9 +111,7 @@ func BenchmarkAlertFanOut(b *testing.B) {
 				}
 				i++
 			}
-			slices.Sort(lat)
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+			reportPercentiles(b, lat)
 		})
 	}
 }
@@ -161,13 +149,7 @@ func BenchmarkAlertBurst(b *testing.B) {
 		got.Add(3 * n)
 		go func() { got.Wait(); close(all) }()
 		gw := fakegateway.New(b, fakegateway.Options{OnRecord: func(fakegateway.Record) { got.Done() }})
-		gateway := &notify.Gateway{BaseURL: gw.URL, AccountSID: gw.SID, AuthToken: gw.Token, From: programNumber}
-		outbox := &notify.Outbox{Store: db, Senders: map[amparo.Channel]notify.Sender{amparo.ChannelSMS: gateway}}
-		r := &jobs.Runner{Store: db, Worker: "bench", Concurrency: 8, Batch: 32, Handlers: map[string]jobs.Handler{amparo.JobSendMessage: outbox.SendJob}}
-		db.JobEnqueued = r.Wake
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { r.Run(ctx); close(done) }()
+		stop := serveJobs(db, gw, &jobs.Runner{Concurrency: 8, Batch: 32})
 		b.StartTimer()
 		start := time.Now()
 		var raised sync.WaitGroup
@@ -186,8 +168,7 @@ func BenchmarkAlertBurst(b *testing.B) {
 		}
 		took := time.Since(start)
 		b.StopTimer()
-		cancel()
-		<-done
+		stop()
 		b.ReportMetric(took.Seconds(), "s-to-3000-sms")
 		b.StartTimer()
 	}

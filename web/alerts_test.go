@@ -1,10 +1,7 @@
 package web_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,10 +10,8 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/fakegateway"
 	"github.com/amparo-project/amparo/internal/storetest"
-	"github.com/amparo-project/amparo/jobs"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/notify"
-	"github.com/amparo-project/amparo/web"
 )
 
 const (
@@ -26,48 +21,17 @@ const (
 	alertClient   = "+15555550204"
 )
 
-// alertRig is a server with its webhooks and the alerts' replies, a fake
-// gateway, and a job runner (sends and escalations) on a clock the test
-// moves. Whatever a test did, no name or number is in the log.
+// alertRig is a hookRig whose webhooks take the alerts' replies and whose
+// runner also escalates alerts, with a client and the client's plan.
+// Whatever a test did, no name or number is in the log.
 type alertRig struct {
-	hookRig
+	*hookRig
 	client string
 }
 
 func newAlertRig(t testing.TB, opts fakegateway.Options) *alertRig {
-	db, k := openStore(t)
-	rig := &alertRig{hookRig: hookRig{db: db, gw: fakegateway.New(t, opts), now: time.Now(), log: &syncBuffer{}}}
-	logger := slog.New(slog.NewTextHandler(rig.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	t.Cleanup(func() {
-		for _, canary := range []string{"5555550", "Ficticia", "Ficticio", "Llame a mi", "Call my"} {
-			if strings.Contains(rig.log.String(), canary) {
-				t.Errorf("the log holds %q:\n%s", canary, rig.log.String())
-			}
-		}
-	})
-	db.Now = func() time.Time { return rig.now }
-	rig.ts = httptest.NewServer(nil)
-	t.Cleanup(rig.ts.Close)
-	public, _ := url.Parse(rig.ts.URL)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.AlertMessage = notify.AlertMessage(cat, public)
-	alerts := &notify.Alerts{Store: db, Catalog: cat, Logger: logger, Now: func() time.Time { return rig.now }}
-	_, h := newTestServer(t, db, k, func(s *web.Services) {
-		s.Deployment.PublicURL = public
-		s.Webhooks = web.Webhooks{Hooks: &notify.Hooks{Store: db, Catalog: cat, Logger: logger, Replies: []notify.Replier{alerts.Reply}},
-			AuthToken: rig.gw.Token}
-		s.Logger = logger
-	})
-	rig.ts.Config.Handler = h
-	gateway := &notify.Gateway{BaseURL: rig.gw.URL, AccountSID: rig.gw.SID, AuthToken: rig.gw.Token, From: programNumber,
-		StatusCallback: rig.ts.URL + "/hooks/twilio/status"}
-	outbox := &notify.Outbox{Store: db, Logger: logger, Senders: map[amparo.Channel]notify.Sender{amparo.ChannelSMS: gateway, amparo.ChannelVoice: gateway}}
-	rig.runner = &jobs.Runner{Store: db, Worker: "test", Now: func() time.Time { return rig.now }, Batch: 50, Logger: logger,
-		Handlers: map[string]jobs.Handler{amparo.JobSendMessage: outbox.SendJob, amparo.JobEscalateAlert: alerts.EscalateJob}}
-
+	rig := &alertRig{hookRig: startHookRig(t, opts, true, "5555550", "Ficticia", "Ficticio", "Llame a mi", "Call my")}
+	db := rig.db
 	if _, err := db.CreateRootKey(storetest.System); err != nil {
 		t.Fatal(err)
 	}
@@ -103,20 +67,6 @@ func (rig *alertRig) run(t testing.TB) {
 		}
 	}
 	t.Fatal("jobs still due")
-}
-
-func (rig *alertRig) reply(t *testing.T, from, body string) string {
-	t.Helper()
-	res, err := rig.gw.Inbound(rig.ts.URL+"/hooks/twilio/inbound", from, programNumber, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("%s: %d %s", body, res.StatusCode, b)
-	}
-	return string(b)
 }
 
 func calls(recs []fakegateway.Record) (sms, voice map[string]int) {

@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -13,8 +11,8 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
-	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
+	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
 
@@ -42,20 +40,10 @@ func (b *browser) postFrom(addr, path string, form url.Values) *http.Response {
 // (ten minutes, simulated) is auth.TestSignIn_UnderAttack.
 func TestSignIn_UnderAttackThroughProxy(t *testing.T) {
 	t.Parallel()
-	db, k := openStore(t)
-	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
-	if err := db.CreateOrganization(system, org); err != nil {
-		t.Fatal(err)
-	}
-	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
-	srv, h := newTestServer(t, db, k, func(s *web.Services) {
-		s.Logger = slog.New(slog.NewTextHandler(w.log, nil))
+	w := newAccountWorld(t, func(s *web.Services, db *sqldb.DB) {
 		s.Limiter = auth.NewSharedLimiter(db, auth.DefaultLimiterConfig)
 		s.Deployment = web.Deployment{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	})
-	w.srv, w.ts, w.tls = srv, httptest.NewServer(h), httptest.NewTLSServer(h)
-	t.Cleanup(w.ts.Close)
-	t.Cleanup(w.tls.Close)
 
 	// The person's own browser signs in once before the attack, and keeps
 	// a device cookie.

@@ -2,10 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/csvimport"
 	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
 
@@ -45,23 +44,10 @@ func (w *accountWorld) signedInAs(t *testing.T, role amparo.Role, orgID string) 
 // its own.
 func matrixWorld(t *testing.T) *accountWorld {
 	t.Helper()
-	db, k := openStore(t)
-	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
-	if err := db.CreateOrganization(system, org); err != nil {
-		t.Fatal(err)
-	}
-	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
 	roomy := auth.LimiterConfig{AddrBurst: 1000, AddrRefill: time.Second, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}
-	srv, h := newTestServer(t, db, k, func(s *web.Services) {
-		s.Logger = slog.New(slog.NewTextHandler(w.log, nil))
+	return newAccountWorld(t, func(s *web.Services, _ *sqldb.DB) {
 		s.IntakeLimiter, s.Limiter = auth.NewLimiter(roomy), auth.NewLimiter(roomy)
 	})
-	w.srv = srv
-	w.ts = httptest.NewServer(h)
-	t.Cleanup(w.ts.Close)
-	w.tls = httptest.NewTLSServer(h)
-	t.Cleanup(w.tls.Close)
-	return w
 }
 
 // clone is a browser holding b's cookies in a jar of its own, so that one

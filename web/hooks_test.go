@@ -36,14 +36,21 @@ type hookRig struct {
 }
 
 func newHookRig(t *testing.T, opts fakegateway.Options) *hookRig {
+	// Whatever a test did, no phone number or message text is in the log.
+	return startHookRig(t, opts, false, "555555", "Alerta", "Recordatorio", "STOP", "baja")
+}
+
+// startHookRig starts a hookRig whose log, at the test's end, must hold
+// none of canaries. With alerts, the webhooks also take the alerts'
+// replies and the runner also escalates alerts.
+func startHookRig(t testing.TB, opts fakegateway.Options, alerts bool, canaries ...string) *hookRig {
 	db, k := openStore(t)
 	rig := &hookRig{db: db, gw: fakegateway.New(t, opts), now: time.Now(), log: &syncBuffer{}}
 	logger := slog.New(slog.NewTextHandler(rig.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	// Whatever a test did, no phone number or message text is in the log.
 	t.Cleanup(func() {
-		for _, clear := range []string{"555555", "Alerta", "Recordatorio", "STOP", "baja"} {
-			if strings.Contains(rig.log.String(), clear) {
-				t.Errorf("the log holds %q:\n%s", clear, rig.log.String())
+		for _, canary := range canaries {
+			if strings.Contains(rig.log.String(), canary) {
+				t.Errorf("the log holds %q:\n%s", canary, rig.log.String())
 			}
 		}
 	})
@@ -55,17 +62,24 @@ func newHookRig(t *testing.T, opts fakegateway.Options) *hookRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, h := newTestServer(t, db, k, func(s *web.Services) {
-		s.Deployment.PublicURL = public
-		s.Webhooks = web.Webhooks{Hooks: &notify.Hooks{Store: db, Catalog: cat, Logger: logger}, AuthToken: rig.gw.Token}
-		s.Logger = logger
-	})
-	rig.ts.Config.Handler = h
+	hooks := &notify.Hooks{Store: db, Catalog: cat, Logger: logger}
 	gateway := &notify.Gateway{BaseURL: rig.gw.URL, AccountSID: rig.gw.SID, AuthToken: rig.gw.Token, From: programNumber,
 		StatusCallback: rig.ts.URL + "/hooks/twilio/status"}
 	outbox := &notify.Outbox{Store: db, Logger: logger, Senders: map[amparo.Channel]notify.Sender{amparo.ChannelSMS: gateway, amparo.ChannelVoice: gateway}}
-	rig.runner = &jobs.Runner{Store: db, Worker: "test", Now: func() time.Time { return rig.now }, Batch: 50, Logger: logger,
-		Handlers: map[string]jobs.Handler{amparo.JobSendMessage: outbox.SendJob}}
+	handlers := map[string]jobs.Handler{amparo.JobSendMessage: outbox.SendJob}
+	if alerts {
+		db.AlertMessage = notify.AlertMessage(cat, public)
+		a := &notify.Alerts{Store: db, Catalog: cat, Logger: logger, Now: func() time.Time { return rig.now }}
+		hooks.Replies = []notify.Replier{a.Reply}
+		handlers[amparo.JobEscalateAlert] = a.EscalateJob
+	}
+	_, h := newTestServer(t, db, k, func(s *web.Services) {
+		s.Deployment.PublicURL = public
+		s.Webhooks = web.Webhooks{Hooks: hooks, AuthToken: rig.gw.Token}
+		s.Logger = logger
+	})
+	rig.ts.Config.Handler = h
+	rig.runner = &jobs.Runner{Store: db, Worker: "test", Now: func() time.Time { return rig.now }, Batch: 50, Logger: logger, Handlers: handlers}
 	return rig
 }
 
@@ -105,6 +119,22 @@ func (rig *hookRig) message(t *testing.T, id string) *amparo.Message {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// reply sends an inbound SMS from the number, signed as the gateway
+// signs it, and returns the TwiML answer.
+func (rig *hookRig) reply(t *testing.T, from, body string) string {
+	t.Helper()
+	res, err := rig.gw.Inbound(rig.ts.URL+"/hooks/twilio/inbound", from, programNumber, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/xml") {
+		t.Fatalf("%s: %d %s", body, res.StatusCode, b)
+	}
+	return string(b)
 }
 
 func number(i int) string { return fmt.Sprintf("+1555555%04d", 1000+i) }
@@ -288,20 +318,7 @@ func TestHooks_SignatureRequired(t *testing.T) {
 func TestHooks_InboundKeywords(t *testing.T) {
 	t.Parallel()
 	rig := newHookRig(t, fakegateway.Options{})
-	inbound := rig.ts.URL + "/hooks/twilio/inbound"
-	say := func(body string) string {
-		t.Helper()
-		res, err := rig.gw.Inbound(inbound, number(3), programNumber, body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/xml") {
-			t.Fatalf("%s: %d %s", body, res.StatusCode, b)
-		}
-		return string(b)
-	}
+	say := func(body string) string { return rig.reply(t, number(3), body) }
 	optedOut := func() bool {
 		out, err := rig.db.OptedOut(storetest.System, number(3))
 		if err != nil {

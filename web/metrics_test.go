@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
 
@@ -23,19 +23,9 @@ import (
 // client, the letter or the organization.
 func TestMetrics_LettersIssuedAndVerifications(t *testing.T) {
 	t.Parallel()
-	db, k := openStore(t)
-	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
-	if err := db.CreateOrganization(system, org); err != nil {
-		t.Fatal(err)
-	}
 	reg := prometheus.NewRegistry()
-	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
-	srv, h := newTestServer(t, db, k, func(s *web.Services) {
-		s.Logger, s.Metrics = slog.New(slog.NewTextHandler(w.log, nil)), reg
-	})
-	w.srv, w.ts, w.tls = srv, httptest.NewServer(h), httptest.NewTLSServer(h)
-	t.Cleanup(w.ts.Close)
-	t.Cleanup(w.tls.Close)
+	w := newAccountWorld(t, func(s *web.Services, _ *sqldb.DB) { s.Metrics = reg })
+	db, org := w.db, w.org
 	metricsTS := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	t.Cleanup(metricsTS.Close)
 	scrape := func() string {

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"html"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -27,6 +25,7 @@ import (
 	intakepkg "github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
 
@@ -199,21 +198,11 @@ func TestPseudoLocale(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, k := openStore(t)
-	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
-	if err := db.CreateOrganization(system, org); err != nil {
-		t.Fatal(err)
-	}
-	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
-	_, h := newTestServer(t, db, k, func(svc *web.Services) {
+	w := newAccountWorld(t, func(svc *web.Services, _ *sqldb.DB) {
 		svc.Catalog, svc.Renderer = cat, document.New(cat)
 		svc.IntakeLimiter = auth.NewLimiter(auth.LimiterConfig{AddrBurst: 50, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000})
-		svc.Logger = slog.New(slog.NewTextHandler(w.log, nil))
 	})
-	w.ts = httptest.NewServer(h)
-	t.Cleanup(w.ts.Close)
-	w.tls = httptest.NewTLSServer(h)
-	t.Cleanup(w.tls.Close)
+	db, org := w.db, w.org
 
 	ok := &allowance{words: map[string]bool{"Amparo": true}}
 	for _, lang := range append(real.Languages(), real.Partial()...) {

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"html"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -23,6 +21,7 @@ import (
 	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
 
@@ -134,22 +133,12 @@ func TestSpanish_NoCatalogMisses(t *testing.T) {
 		}
 	})
 
-	db, k := openStore(t)
-	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
-	if err := db.CreateOrganization(system, org); err != nil {
-		t.Fatal(err)
-	}
-	w := &accountWorld{db: db, org: org, log: &strings.Builder{}}
 	roomy := auth.LimiterConfig{AddrBurst: 1000, AddrRefill: time.Second, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}
-	_, h := newTestServer(t, db, k, func(svc *web.Services) {
+	w := newAccountWorld(t, func(svc *web.Services, _ *sqldb.DB) {
 		svc.Catalog, svc.Renderer = cat, document.New(cat)
 		svc.IntakeLimiter, svc.Limiter = auth.NewLimiter(roomy), auth.NewLimiter(roomy)
-		svc.Logger = slog.New(slog.NewTextHandler(w.log, nil))
 	})
-	w.ts = httptest.NewServer(h)
-	t.Cleanup(w.ts.Close)
-	w.tls = httptest.NewTLSServer(h)
-	t.Cleanup(w.tls.Close)
+	db, org := w.db, w.org
 
 	ok := &allowance{words: map[string]bool{}}
 	prog, err := db.FindProgram(system)

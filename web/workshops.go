@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -152,7 +153,6 @@ func (s *Server) workshopCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.knownWorkshopFields(w, r) {
 		return
 	}
-	lang := s.language(w, r)
 	f := &form{Values: map[string]string{"id": r.PostFormValue("id")}}
 	ws := &amparo.Workshop{ID: formID(r), OrganizationID: sessionFrom(r.Context()).Account.OrganizationID}
 	s.workshopFromForm(r, ws, f)
@@ -162,10 +162,19 @@ func (s *Server) workshopCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.saveWorkshop(w, r, f, ws, nil, s.Workshops.CreateWorkshop, "workshop.created")
+}
+
+// saveWorkshop stores ws, read from the form f, by save, and goes to its
+// page saying done; refused, it shows the form again (over shown, the
+// workshop as stored) with every problem named.
+func (s *Server) saveWorkshop(w http.ResponseWriter, r *http.Request, f *form, ws, shown *amparo.Workshop,
+	save func(context.Context, *amparo.Workshop) error, done string) {
+	lang := s.language(w, r)
 	if len(f.Errors) == 0 {
-		err := s.Workshops.CreateWorkshop(r.Context(), ws)
+		err := save(r.Context(), ws)
 		if err == nil {
-			s.done(w, r, "/workshops/"+ws.ID, "workshop.created", ws.TitleIn(lang))
+			s.done(w, r, "/workshops/"+ws.ID, done, ws.TitleIn(lang))
 			return
 		}
 		if !s.formErrors(lang, err, f, "workshop.err.", true) {
@@ -174,7 +183,7 @@ func (s *Server) workshopCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.formErrors(lang, ws.Validate(), f, "workshop.err.", true)
-	s.renderWorkshopForm(w, r, http.StatusUnprocessableEntity, f, nil, ws.Languages, ws.FacilitatorIDs, ws.Materials)
+	s.renderWorkshopForm(w, r, http.StatusUnprocessableEntity, f, shown, ws.Languages, ws.FacilitatorIDs, ws.Materials)
 }
 
 func (s *Server) workshopView(w http.ResponseWriter, r *http.Request) {
@@ -238,24 +247,11 @@ func (s *Server) workshopUpdate(w http.ResponseWriter, r *http.Request) {
 	if old == nil {
 		return
 	}
-	lang := s.language(w, r)
 	f := &form{Values: map[string]string{"updated_at": r.PostFormValue("updated_at")}}
 	ws := &amparo.Workshop{ID: old.ID}
 	ws.UpdatedAt, _ = time.Parse(time.RFC3339Nano, f.Values["updated_at"])
 	s.workshopFromForm(r, ws, f)
-	if len(f.Errors) == 0 {
-		err := s.Workshops.UpdateWorkshop(r.Context(), ws)
-		if err == nil {
-			s.done(w, r, "/workshops/"+ws.ID, "workshop.saved", ws.TitleIn(lang))
-			return
-		}
-		if !s.formErrors(lang, err, f, "workshop.err.", true) {
-			s.error(w, r, err)
-			return
-		}
-	}
-	s.formErrors(lang, ws.Validate(), f, "workshop.err.", true)
-	s.renderWorkshopForm(w, r, http.StatusUnprocessableEntity, f, old, ws.Languages, ws.FacilitatorIDs, ws.Materials)
+	s.saveWorkshop(w, r, f, ws, old, s.Workshops.UpdateWorkshop, "workshop.saved")
 }
 
 // WorkshopSeen is a workshop's state as its confirmation pages carry it.

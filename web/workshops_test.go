@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +238,52 @@ func between(s, from, to string) string {
 	_, s, _ = strings.Cut(s, from)
 	s, _, _ = strings.Cut(s, to)
 	return s
+}
+
+// TestWorkshops_FormSavedOrShownAgain: a workshop's form with a problem
+// is shown again, 422, and nothing is stored; a good one is stored, new
+// or changed, and leads to its page.
+func TestWorkshops_FormSavedOrShownAgain(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	org := w.signedInAs(t, amparo.RoleOrganizer, w.org.ID)
+	day := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	form := func(change url.Values) url.Values {
+		f := url.Values{"languages": {"en", "es"}, "title.en": {"Know your rights at work"}, "title.es": {"Conozca sus derechos en el trabajo"},
+			"date": {day}, "start": {"18:00"}, "end": {"20:00"}, "capacity": {"40"}, "venue": {"Salón Parroquial Ejemplo"},
+			"address": {"100 Calle Ficticia"}, "address_visibility": {string(amparo.AddressRegistered)},
+			"retention_days": {strconv.Itoa(amparo.DefaultWorkshopRetentionDays)}, "offer_hours": {strconv.Itoa(amparo.DefaultWorkshopOfferHours)}}
+		maps.Copy(f, change)
+		return f
+	}
+	id := amparo.NewID()
+	if res, body := org.post("/workshops", form(url.Values{"id": {id}, "capacity": {"many"}})); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="save-workshop"`) {
+		t.Fatalf("a new workshop with a bad capacity: %d", res.StatusCode)
+	}
+	if _, err := w.db.FindWorkshopByID(system, id); amparo.ErrorCode(err) != amparo.ENOTFOUND {
+		t.Fatalf("a refused workshop was stored: %v", err)
+	}
+	if res, _ := org.post("/workshops", form(url.Values{"id": {id}})); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/workshops/"+id {
+		t.Fatalf("a good new workshop: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	ws, err := w.db.FindWorkshopByID(system, id)
+	if err != nil || ws.Capacity != 40 {
+		t.Fatalf("the new workshop: %v %+v", err, ws)
+	}
+	stamp := ws.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	if res, body := org.post("/workshops/"+id, form(url.Values{"updated_at": {stamp}, "capacity": {"-"}, "venue": {"Otro Salón Ejemplo"}})); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `id="save-workshop"`) {
+		t.Fatalf("a change with a bad capacity: %d", res.StatusCode)
+	}
+	if got, err := w.db.FindWorkshopByID(system, id); err != nil || got.Venue != "Salón Parroquial Ejemplo" {
+		t.Fatalf("a refused change was stored: %v %+v", err, got)
+	}
+	if res, _ := org.post("/workshops/"+id, form(url.Values{"updated_at": {stamp}, "venue": {"Otro Salón Ejemplo"}})); res.StatusCode != http.StatusSeeOther ||
+		res.Header.Get("Location") != "/workshops/"+id {
+		t.Fatalf("a good change: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if got, err := w.db.FindWorkshopByID(system, id); err != nil || got.Venue != "Otro Salón Ejemplo" {
+		t.Fatalf("the changed workshop: %v %+v", err, got)
+	}
 }

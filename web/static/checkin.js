@@ -3,13 +3,13 @@
 // The page keeps, in this browser's localStorage, what the door needs
 // without signal: the workshop's ticket public key, its tickets' codes and
 // party sizes (no names), the codes checked in, and the queue of scans not
-// yet sent. A QR ticket is verified here (Ed25519 with WebCrypto, else the
-// vendored ed25519.js); a typed code is looked up in the list. Each scan
-// gets its own nonce and waits in the queue until an upload's answer names
-// it: an upload retried after a lost answer sends the same nonces, which
-// the server counts once.
+// yet sent. A QR ticket is verified here as letters are (credential.js:
+// Ed25519 with WebCrypto, else the vendored ed25519.js); a typed code is
+// looked up in the list. Each scan gets its own nonce and waits in the
+// queue until an upload's answer names it: an upload retried after a lost
+// answer sends the same nonces, which the server counts once.
 
-import { verify as verifySlow } from './ed25519.js';
+import { hex, verifySignature } from './credential.js';
 import jsQR from './jsqr.min.js';
 
 const door = document.getElementById('door');
@@ -57,20 +57,7 @@ function b64url(s) {
 }
 
 function nonce() {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
-async function verifySig(pub, msg, sig) {
-  if (crypto.subtle) {
-    try {
-      const k = await crypto.subtle.importKey('raw', pub, { name: 'Ed25519' }, false, ['verify']);
-      return await crypto.subtle.verify({ name: 'Ed25519' }, k, sig, msg);
-    } catch {
-      // No Ed25519 in this browser's WebCrypto: the vendored verifier.
-    }
-  }
-  return verifySlow(pub, msg, sig);
+  return hex(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 // normalize is a typed code as stored, or '' (as amparo.NormalizeTicketCode).
@@ -94,7 +81,7 @@ async function checkTicket(text) {
     return ['unknown', ''];
   }
   const msg = new TextEncoder().encode(CONTEXT + parts[0] + '\n' + parts[1]);
-  if (sig.length !== 64 || !(await verifySig(b64url(state.key), msg, sig))) return ['forged', ''];
+  if (sig.length !== 64 || !(await verifySignature(b64url(state.key), msg, sig))) return ['forged', ''];
   return checkCode(parts[1]);
 }
 

@@ -271,12 +271,9 @@ func (db *DB) ReplyToReminder(ctx context.Context, phone string, yes bool) (ampa
 func (db *DB) WorkshopReminderCounts(ctx context.Context, id string) ([]amparo.ReminderCount, error) {
 	var out []amparo.ReminderCount
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := tx.readWorkshop(ctx, id)
+		_, err := tx.organizerOnly(tx.readWorkshop(ctx, id))
 		if err != nil {
 			return err
-		}
-		if !s.organizedBy(tx.actor) {
-			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")
 		}
 		rows, err := tx.query(ctx, `SELECT language, COALESCE(SUM(has_phone), 0), COALESCE(SUM(has_email), 0) FROM workshop_registrations
 			WHERE workshop_id = ? AND status = ? AND wrapped IS NOT NULL GROUP BY language ORDER BY language`, id, string(amparo.RegistrationConfirmed))

@@ -168,14 +168,14 @@ func (db *DB) remindBatch(ctx context.Context, id string, k amparo.ReminderKind,
 		}
 		// Whoever registered after it fell due had the confirmation just
 		// before; whoever replied needs no asking.
-		q := "SELECT " + registrationColumns + ` FROM workshop_registrations r WHERE r.workshop_id = ? AND r.status = ?
-			AND (r.has_phone = 1 OR r.has_email = 1) AND r.wrapped IS NOT NULL AND r.created_at < ? AND r.reply IS NULL
-			AND NOT EXISTS (SELECT 1 FROM workshop_reminders m WHERE m.registration_id = r.id AND m.kind = ?) ORDER BY r.id LIMIT ?`
+		// The day of, whoever replied yes is reminded too.
+		replied := "r.reply IS NULL"
 		if k == amparo.ReminderDayOf {
-			q = "SELECT " + registrationColumns + ` FROM workshop_registrations r WHERE r.workshop_id = ? AND r.status = ?
-			AND (r.has_phone = 1 OR r.has_email = 1) AND r.wrapped IS NOT NULL AND r.created_at < ? AND (r.reply IS NULL OR r.reply = 'yes')
-			AND NOT EXISTS (SELECT 1 FROM workshop_reminders m WHERE m.registration_id = r.id AND m.kind = ?) ORDER BY r.id LIMIT ?`
+			replied = "(r.reply IS NULL OR r.reply = 'yes')"
 		}
+		q := "SELECT " + registrationColumns + ` FROM workshop_registrations r WHERE r.workshop_id = ? AND r.status = ?
+			AND (r.has_phone = 1 OR r.has_email = 1) AND r.wrapped IS NOT NULL AND r.created_at < ? AND ` + replied + `
+			AND NOT EXISTS (SELECT 1 FROM workshop_reminders m WHERE m.registration_id = r.id AND m.kind = ?) ORDER BY r.id LIMIT ?`
 		rows, err := tx.query(ctx, q, id, string(amparo.RegistrationConfirmed), formatTime(due), string(k), reminderBatch)
 		if err != nil {
 			return err

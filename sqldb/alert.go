@@ -417,20 +417,25 @@ func (tx *Tx) alert(ctx context.Context, id string) (*amparo.Alert, error) {
 	} else if err != nil {
 		return nil, err
 	}
+	return a, tx.readTimeline(ctx, a)
+}
+
+// readTimeline reads a's events into a.Events.
+func (tx *Tx) readTimeline(ctx context.Context, a *amparo.Alert) error {
 	rows, err := tx.query(ctx, `SELECT e.at, e.kind, e.responder, e.channel, e.message_id, COALESCE(m.status, ''), e.actor_id, e.step
-		FROM alert_events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.alert_id = ? ORDER BY e.seq`, id)
+		FROM alert_events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.alert_id = ? ORDER BY e.seq`, a.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var e amparo.AlertEvent
 		if err := rows.Scan(scanTime{&e.At}, &e.Kind, &e.Responder, &e.Channel, &e.MessageID, &e.Status, &e.ActorID, &e.Step); err != nil {
-			return nil, err
+			return err
 		}
 		a.Events = append(a.Events, e)
 	}
-	return a, rows.Err()
+	return rows.Err()
 }
 
 // staffAlert reads an alert the actor may see.
@@ -466,7 +471,7 @@ func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.A
 		if !tx.actor.SeesEveryOrganization() {
 			f.OrganizationID = tx.actor.OrganizationID
 		}
-		q, args := "SELECT a.id FROM alerts a WHERE 1 = 1", []any{}
+		q, args := "SELECT "+alertColumns+" FROM alerts a WHERE 1 = 1", []any{}
 		if f.OrganizationID != "" {
 			q, args = q+" AND a.organization_id = ?", append(args, f.OrganizationID)
 		}
@@ -478,25 +483,23 @@ func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.A
 		if err != nil {
 			return err
 		}
-		var ids []string
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			a, err := tx.scanAlert(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			ids = append(ids, id)
+			out = append(out, a)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return mapError(err)
 		}
-		for _, id := range ids {
-			a, err := tx.alert(ctx, id)
-			if err != nil {
+		// The timelines once the page's rows are closed: one transaction
+		// runs one statement at a time.
+		for _, a := range out {
+			if err := tx.readTimeline(ctx, a); err != nil {
 				return err
 			}
-			out = append(out, a)
 		}
 		return nil
 	})

@@ -305,6 +305,25 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
 }
 
+// queryIDs runs q, which selects one text column, and returns its values
+// with the rows closed, for statements to run on each.
+func (tx *Tx) queryIDs(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapError(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapError(rows.Err())
+}
+
 // audit appends an event in the same transaction as the change it records,
 // chained to the one before it. Locking the chain's head makes concurrent
 // writers append one at a time, in the order of their sequence numbers.

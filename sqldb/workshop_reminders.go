@@ -103,21 +103,10 @@ func (db *DB) SendDueReminders(ctx context.Context, now time.Time) (int, error) 
 	// The day-before reminder falls due at most a day and a half before
 	// the start.
 	var ids []string
-	err := db.inReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT id FROM workshops WHERE status = ? AND erased_at IS NULL AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id",
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		ids, err = tx.queryIDs(ctx, "SELECT id FROM workshops WHERE status = ? AND erased_at IS NULL AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id",
 			string(amparo.WorkshopPublished), formatTime(now), formatTime(now.Add(48*time.Hour)))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return mapError(err)
-			}
-			ids = append(ids, id)
-		}
-		return mapError(rows.Err())
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -38,23 +38,16 @@ type sealedAlert struct {
 // organization scope (callers check it).
 func (tx *Tx) clientOf(ctx context.Context, clientID string) (string, *amparo.Personal, error) {
 	var org string
-	var sealed []byte
-	if err := tx.queryRow(ctx, "SELECT organization_id, sealed FROM clients WHERE id = ?", clientID).Scan(&org, &sealed); err != nil {
+	var sealed, wrapped []byte
+	if err := tx.queryRow(ctx, "SELECT c.organization_id, c.sealed, k.wrapped FROM clients c JOIN client_keys k ON k.client_id = c.id WHERE c.id = ?",
+		clientID).Scan(&org, &sealed, &wrapped); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil, amparo.Errorf(amparo.ENOTFOUND, "Client %s not found.", clientID)
 		}
 		return "", nil, mapError(err)
 	}
-	dk, err := tx.clientKey(ctx, clientID)
-	if err != nil {
-		return "", nil, err
-	}
-	plain, err := dk.Open(sealed, []byte(clientID))
-	if err != nil {
-		return "", nil, decryptError(err)
-	}
 	var p amparo.Personal
-	if err := json.Unmarshal(plain, &p); err != nil {
+	if err := tx.unsealJSON(clientID, wrapped, sealed, &p); err != nil {
 		return "", nil, err
 	}
 	return org, &p, nil

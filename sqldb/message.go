@@ -109,12 +109,8 @@ func (tx *Tx) scanMessage(sc interface{ Scan(...any) error }) (*amparo.Message, 
 		m.BodyPurged = true
 		return &m, nil
 	}
-	plain, err := tx.unseal(m.ID, wrapped, sealed, []byte(m.ID))
-	if err != nil {
-		return nil, err
-	}
 	var s sealedMessage
-	if err := json.Unmarshal(plain, &s); err != nil {
+	if err := tx.unsealJSON(m.ID, wrapped, sealed, &s); err != nil {
 		return nil, err
 	}
 	m.To, m.Subject, m.Body, m.Language = s.To, s.Subject, s.Body, s.Lang

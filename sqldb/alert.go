@@ -591,12 +591,17 @@ func (tx *Tx) setAlertSeal(ctx context.Context, a *amparo.Alert, note string, c 
 	if err := tx.queryRow(ctx, "SELECT wrapped_key FROM alerts WHERE id = ?", a.ID).Scan(&wrapped); err != nil {
 		return mapError(err)
 	}
-	dk, err := tx.db.cipher.OpenDataKey(a.ID, wrapped)
+	return tx.resealAlert(ctx, a.ID, wrapped, sealedAlert{a.Report, a.Note, a.Checklist})
+}
+
+// resealAlert stores s as alert id's seal, under its data key (wrapped).
+func (tx *Tx) resealAlert(ctx context.Context, id string, wrapped []byte, s sealedAlert) error {
+	dk, err := tx.db.cipher.OpenDataKey(id, wrapped)
 	if err != nil {
 		return decryptError(err)
 	}
-	plain, _ := json.Marshal(sealedAlert{a.Report, a.Note, a.Checklist})
-	_, err = tx.exec(ctx, "UPDATE alerts SET sealed = ? WHERE id = ?", dk.Seal(plain, []byte(a.ID)), a.ID)
+	plain, _ := json.Marshal(s)
+	_, err = tx.exec(ctx, "UPDATE alerts SET sealed = ? WHERE id = ?", dk.Seal(plain, []byte(id)), id)
 	return err
 }
 
@@ -797,12 +802,7 @@ func (tx *Tx) eraseAlerts(ctx context.Context, clientID string) error {
 		return err
 	}
 	for _, r := range all {
-		dk, err := tx.db.cipher.OpenDataKey(r.id, r.wrapped)
-		if err != nil {
-			return decryptError(err)
-		}
-		plain, _ := json.Marshal(sealedAlert{})
-		if _, err := tx.exec(ctx, "UPDATE alerts SET sealed = ? WHERE id = ?", dk.Seal(plain, []byte(r.id)), r.id); err != nil {
+		if err := tx.resealAlert(ctx, r.id, r.wrapped, sealedAlert{}); err != nil {
 			return err
 		}
 	}

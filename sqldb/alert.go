@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -608,11 +609,7 @@ func (tx *Tx) resealAlert(ctx context.Context, id string, wrapped []byte, s seal
 const maxAlertNote = 2000
 
 func (db *DB) ResolveAlert(ctx context.Context, id, outcome, note string, c amparo.Checklist) error {
-	valid := false
-	for _, o := range amparo.AlertOutcomes {
-		valid = valid || o == outcome
-	}
-	if !valid {
+	if !slices.Contains(amparo.AlertOutcomes, outcome) {
 		return amparo.Invalid("outcome", "must be one of the outcomes, such as false_alarm").Localize("invalid.alert_outcome")
 	}
 	if len(note) > maxAlertNote || len(c.ANumber) > 20 || len(c.Facility) > 200 || len(c.NextSteps) > maxAlertNote {

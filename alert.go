@@ -44,14 +44,7 @@ type Responder struct {
 }
 
 // Has reports whether r is reached by channel c.
-func (r *Responder) Has(c Channel) bool {
-	for _, x := range r.Channels {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
+func (r *Responder) Has(c Channel) bool { return slices.Contains(r.Channels, c) }
 
 // ResponsePlan is a client's plan. Messages holds the short prepared
 // message per language (BCP 47 tag), read to each responder in theirs.

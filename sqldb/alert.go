@@ -359,7 +359,7 @@ func (tx *Tx) alertEvent(ctx context.Context, alertID string, e amparo.AlertEven
 
 func (db *DB) RaiseAlertBySMS(ctx context.Context, from, key string) (*amparo.Alert, bool, error) {
 	if !amparo.ValidPhone(from) {
-		return nil, false, amparo.Invalid("From", "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
+		return nil, false, amparo.NotE164("From")
 	}
 	var a *amparo.Alert
 	var created bool

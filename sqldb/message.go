@@ -220,7 +220,7 @@ func (db *DB) RecordDelivery(ctx context.Context, messageID, providerID string, 
 
 func (db *DB) SetOptOut(ctx context.Context, phone string, out bool, lang string) error {
 	if !amparo.ValidPhone(phone) {
-		return amparo.Invalid("phone", "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
+		return amparo.NotE164("phone")
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.jobAdmin(); err != nil {

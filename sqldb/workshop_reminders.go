@@ -203,7 +203,7 @@ func (db *DB) ReplyToReminder(ctx context.Context, phone string, yes bool) (ampa
 		return "", "", amparo.Errorf(amparo.EFORBIDDEN, "only the system records replies to reminders")
 	}
 	if !amparo.ValidPhone(phone) {
-		return "", "", amparo.Invalid("phone", "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
+		return "", "", amparo.NotE164("phone")
 	}
 	outcome, lang := amparo.ReplyNone, ""
 	err := db.inTx(ctx, func(tx *Tx) error {

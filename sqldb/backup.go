@@ -414,7 +414,7 @@ func restored(ctx context.Context, dsn string, o restoreOpts) (*RestoreReport, e
 		return nil, err
 	}
 	r := &RestoreReport{Dialect: db.Dialect()}
-	if r.Reapplied, err = db.reapplyErasures(ctx, o.erasures); err != nil {
+	if r.Reapplied, err = db.ReapplyErasures(ctx, o.erasures); err != nil {
 		return nil, err
 	}
 	if r.Clients, err = db.openEveryClient(ctx); err != nil {

@@ -169,18 +169,13 @@ func (tx *Tx) recordErasure(ctx context.Context, id, orgID string, toLog bool) e
 	return appendErasure(tx.db.erasureLog, Erasure{ClientID: id, OrganizationID: orgID, ErasedAt: tx.now})
 }
 
-// ReapplyErasures erases again every client of es the database holds, as
-// amparo restore does, and returns their IDs: serve calls it at start, so
-// a database put back by hand from an older backup does not serve erased
-// clients. A client erased meanwhile by another process is skipped.
-func (db *DB) ReapplyErasures(ctx context.Context, es []Erasure) ([]string, error) {
-	return db.reapplyErasures(ctx, es)
-}
-
-// reapplyErasures erases again every client of es the database still
+// ReapplyErasures erases again every client of es the database still
 // holds (it was restored from a backup older than their erasure), without
 // writing the log again: the lines are there. It returns their IDs.
-func (db *DB) reapplyErasures(ctx context.Context, es []Erasure) ([]string, error) {
+// amparo restore calls it, and serve at start, so that a database put
+// back by hand from an older backup does not serve erased clients. A
+// client erased meanwhile by another process is skipped.
+func (db *DB) ReapplyErasures(ctx context.Context, es []Erasure) ([]string, error) {
 	ctx = amparo.NewContextWithActor(ctx, amparo.SystemActor)
 	var done []string
 	seen := map[string]bool{}

@@ -134,24 +134,11 @@ func ParseErasureLog(r io.Reader) ([]Erasure, error) {
 		if err := dec.Decode(&e); err != nil {
 			return nil, fmt.Errorf("line %d is not an erasure (want {\"client_id\":…,\"organization_id\":…,\"erased_at\":…}): %v", n, err)
 		}
-		if !validID(e.ClientID) || !validID(e.OrganizationID) || e.ErasedAt.IsZero() {
+		if !amparo.IsID(e.ClientID) || !amparo.IsID(e.OrganizationID) || e.ErasedAt.IsZero() {
 			return nil, fmt.Errorf("line %d is not an erasure: it needs a client_id and organization_id (32 hex digits) and an erased_at time", n)
 		}
 		out = append(out, e)
 	}
-}
-
-// validID reports whether s has the form of amparo.NewID's IDs.
-func validID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // recordErasure keeps the erasure of the client id of organization orgID

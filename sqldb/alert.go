@@ -270,13 +270,9 @@ func (tx *Tx) raiseAlert(ctx context.Context, r amparo.RaiseAlertRequest) (*ampa
 		return nil, false, err
 	}
 	plain, _ := json.Marshal(sealedAlert{Report: a.Report})
-	var client any
-	if a.ClientID != "" {
-		client = a.ClientID
-	}
 	if _, err := tx.exec(ctx, `INSERT INTO alerts (id, organization_id, client_id, link_id, source, status, verification, key_hash, timeout_ms,
 		raised_at, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.OrganizationID, client, r.LinkID, string(a.Source), string(a.Status), string(a.Verification), keyHash,
+		a.ID, a.OrganizationID, nullable(a.ClientID), r.LinkID, string(a.Source), string(a.Status), string(a.Verification), keyHash,
 		a.Timeout.Milliseconds(), formatTime(tx.now), wrapped, dk.Seal(plain, []byte(a.ID))); err != nil {
 		return nil, false, err
 	}

@@ -358,17 +358,10 @@ func (db *DB) CheckIn(ctx context.Context, workshopID string, c amparo.CheckIn) 
 			return err
 		}
 		_, err = tx.exec(ctx, "INSERT INTO workshop_scans (workshop_id, nonce, outcome, code, party_size, at) VALUES (?, ?, ?, ?, ?, ?)",
-			w.ID, c.Nonce, string(res.Outcome), nullString(res.Code), res.PartySize, formatTime(tx.now))
+			w.ID, c.Nonce, string(res.Outcome), nullable(res.Code), res.PartySize, formatTime(tx.now))
 		return err
 	})
 	return res, err
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // checkIn decides a scan's outcome, and checks the ticket in when it is

@@ -269,12 +269,11 @@ func (db *DB) FindTicket(ctx context.Context, token string) (*amparo.Registratio
 			return err
 		}
 		w = s.w
-		var zone string
-		if err := tx.queryRow(ctx, "SELECT time_zone FROM program WHERE id = 1").Scan(&zone); err != nil {
-			return mapError(err)
+		zone, err := tx.programZone(ctx)
+		if err != nil {
+			return err
 		}
-		holds := r.Status == amparo.RegistrationConfirmed || r.Status == amparo.RegistrationOffered
-		if !tx.actor.OrganizesWorkshopsOf(w.OrganizationID) && !w.AddressShown(holds, tx.now, amparo.ZoneOf(zone)) {
+		if !tx.actor.OrganizesWorkshopsOf(w.OrganizationID) && !w.AddressShown(r.HoldsPlace(), tx.now, zone) {
 			w.Address = ""
 		}
 		return nil

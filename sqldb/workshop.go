@@ -488,14 +488,12 @@ func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			var ends time.Time
-			var days int
-			if err := rows.Scan(&id, scanTime{&ends}, &days); err != nil {
+			var w amparo.Workshop
+			if err := rows.Scan(&w.ID, scanTime{&w.EndsAt}, &w.RetentionDays); err != nil {
 				return mapError(err)
 			}
-			if !ends.Add(time.Duration(days) * 24 * time.Hour).After(now) {
-				due = append(due, id)
+			if !w.RetainUntil().After(now) {
+				due = append(due, w.ID)
 			}
 		}
 		return mapError(rows.Err())

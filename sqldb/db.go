@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -56,6 +57,9 @@ type DB struct {
 	dsn     string // what Open was given, for pg_dump: it may hold a password, never log it
 	cipher  cipher
 	logger  *slog.Logger
+	// letterAEADs holds the sealed letter fields' ciphers, by letterField
+	// (letterAEAD).
+	letterAEADs sync.Map
 	// erasureLog is the erasure log's path, "" for none (SetErasureLog).
 	erasureLog string
 

@@ -3,6 +3,7 @@ package amparo
 import (
 	"context"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 )
@@ -56,13 +57,7 @@ func (r Role) NeedsSecondFactor() bool {
 }
 
 // OrganizationRole reports whether the role belongs to one organization.
-func (r Role) OrganizationRole() bool {
-	switch r {
-	case RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer:
-		return true
-	}
-	return false
-}
+func (r Role) OrganizationRole() bool { return slices.Contains(OrganizationRoles, r) }
 
 // LinksToMember reports whether an account of the role may be linked to a
 // member record, and so sign letters in that member's name: only the

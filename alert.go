@@ -44,14 +44,7 @@ type Responder struct {
 }
 
 // Has reports whether r is reached by channel c.
-func (r *Responder) Has(c Channel) bool {
-	for _, x := range r.Channels {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
+func (r *Responder) Has(c Channel) bool { return slices.Contains(r.Channels, c) }
 
 // ResponsePlan is a client's plan. Messages holds the short prepared
 // message per language (BCP 47 tag), read to each responder in theirs.
@@ -79,9 +72,7 @@ func (p *ResponsePlan) Validate() error {
 	for _, r := range p.Responders {
 		c.oneOf("responders.kind", string(r.Kind), string(ResponderAttorney), string(ResponderHotline), string(ResponderContact))
 		c.text("responders.name", r.Name, MaxNameLen, true)
-		if !ValidPhone(r.Phone) {
-			c.add("responders.phone", "invalid.phone_e164", "must be a phone number in E.164 form, such as +12135550100")
-		}
+		c.e164("responders.phone", r.Phone)
 		if r.Email != "" {
 			c.email("responders.email", r.Email)
 		}

@@ -17,6 +17,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -201,6 +202,12 @@ func NewID() string {
 	var b [16]byte
 	rand.Read(b[:]) // never fails: crypto/rand panics if the OS cannot supply entropy
 	return hex.EncodeToString(b[:])
+}
+
+// IsID reports whether s has the form of NewID's IDs: 32 lower-case hex
+// digits.
+func IsID(s string) bool {
+	return len(s) == 32 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // Date is a calendar date without time of day or zone (a birth date, a

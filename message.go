@@ -106,14 +106,25 @@ var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 // (+ then up to 15 digits, such as +12135550100).
 func ValidPhone(s string) bool { return e164.MatchString(s) }
 
+// NotE164 is the error of a field that is not a phone number in E.164
+// form (ValidPhone).
+func NotE164(field string) *Error {
+	return Invalid(field, "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
+}
+
+// e164 records field v unless it is a phone number in E.164 form.
+func (c *checker) e164(field, v string) {
+	if !ValidPhone(v) {
+		c.problems = append(c.problems, NotE164(field))
+	}
+}
+
 // Validate returns every problem of m, each naming its field.
 func (m *Message) Validate() error {
 	var c checker
 	switch m.Channel {
 	case ChannelSMS, ChannelVoice:
-		if !ValidPhone(m.To) {
-			c.add("to", "invalid.phone_e164", "must be a phone number in E.164 form, such as +12135550100")
-		}
+		c.e164("to", m.To)
 		c.maxLen("body", m.Body, MaxSMSLen)
 	case ChannelEmail:
 		if !IsEmail(m.To) {

@@ -426,7 +426,7 @@ func WorkshopSource(workshopID string) string { return "workshop:" + workshopID 
 // IsWorkshopSource reports whether s is a WorkshopSource.
 func IsWorkshopSource(s string) bool {
 	id, ok := strings.CutPrefix(s, "workshop:")
-	return ok && len(id) == 32 && strings.Trim(id, "0123456789abcdef") == ""
+	return ok && IsID(id)
 }
 
 // OrganizesWorkshopsOf reports whether the actor may manage the workshops

@@ -34,24 +34,21 @@ const (
 // program's time zone; zero for the confirmation (due at registration).
 func (w *Workshop) ReminderDue(k ReminderKind, loc *time.Location) time.Time {
 	day := DayOf(w.StartsAt, loc).Time
-	at := func(d time.Time, hour int) time.Time {
-		return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc)
-	}
+	var hour int
 	switch k {
 	case ReminderDayBefore:
-		due := at(day.AddDate(0, 0, -1), DayBeforeReminderHour)
-		if due.After(w.StartsAt.Add(-time.Hour)) {
-			due = w.StartsAt.Add(-time.Hour)
-		}
-		return due
+		day, hour = day.AddDate(0, 0, -1), DayBeforeReminderHour
 	case ReminderDayOf:
-		due := at(day, DayOfReminderHour)
-		if due.After(w.StartsAt.Add(-time.Hour)) {
-			due = w.StartsAt.Add(-time.Hour)
-		}
-		return due
+		hour = DayOfReminderHour
+	default:
+		return time.Time{}
 	}
-	return time.Time{}
+	// Never later than an hour before the start.
+	due := time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, loc)
+	if latest := w.StartsAt.Add(-time.Hour); due.After(latest) {
+		return latest
+	}
+	return due
 }
 
 // Reminder is what a reminder message is made of: the store hands it to

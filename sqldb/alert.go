@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -38,23 +39,16 @@ type sealedAlert struct {
 // organization scope (callers check it).
 func (tx *Tx) clientOf(ctx context.Context, clientID string) (string, *amparo.Personal, error) {
 	var org string
-	var sealed []byte
-	if err := tx.queryRow(ctx, "SELECT organization_id, sealed FROM clients WHERE id = ?", clientID).Scan(&org, &sealed); err != nil {
+	var sealed, wrapped []byte
+	if err := tx.queryRow(ctx, "SELECT c.organization_id, c.sealed, k.wrapped FROM clients c JOIN client_keys k ON k.client_id = c.id WHERE c.id = ?",
+		clientID).Scan(&org, &sealed, &wrapped); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil, amparo.Errorf(amparo.ENOTFOUND, "Client %s not found.", clientID)
 		}
 		return "", nil, mapError(err)
 	}
-	dk, err := tx.clientKey(ctx, clientID)
-	if err != nil {
-		return "", nil, err
-	}
-	plain, err := dk.Open(sealed, []byte(clientID))
-	if err != nil {
-		return "", nil, decryptError(err)
-	}
 	var p amparo.Personal
-	if err := json.Unmarshal(plain, &p); err != nil {
+	if err := tx.unsealJSON(clientID, wrapped, sealed, &p); err != nil {
 		return "", nil, err
 	}
 	return org, &p, nil
@@ -276,13 +270,9 @@ func (tx *Tx) raiseAlert(ctx context.Context, r amparo.RaiseAlertRequest) (*ampa
 		return nil, false, err
 	}
 	plain, _ := json.Marshal(sealedAlert{Report: a.Report})
-	var client any
-	if a.ClientID != "" {
-		client = a.ClientID
-	}
 	if _, err := tx.exec(ctx, `INSERT INTO alerts (id, organization_id, client_id, link_id, source, status, verification, key_hash, timeout_ms,
 		raised_at, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.OrganizationID, client, r.LinkID, string(a.Source), string(a.Status), string(a.Verification), keyHash,
+		a.ID, a.OrganizationID, nullable(a.ClientID), r.LinkID, string(a.Source), string(a.Status), string(a.Verification), keyHash,
 		a.Timeout.Milliseconds(), formatTime(tx.now), wrapped, dk.Seal(plain, []byte(a.ID))); err != nil {
 		return nil, false, err
 	}
@@ -365,7 +355,7 @@ func (tx *Tx) alertEvent(ctx context.Context, alertID string, e amparo.AlertEven
 
 func (db *DB) RaiseAlertBySMS(ctx context.Context, from, key string) (*amparo.Alert, bool, error) {
 	if !amparo.ValidPhone(from) {
-		return nil, false, amparo.Invalid("From", "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
+		return nil, false, amparo.NotE164("From")
 	}
 	var a *amparo.Alert
 	var created bool
@@ -417,20 +407,25 @@ func (tx *Tx) alert(ctx context.Context, id string) (*amparo.Alert, error) {
 	} else if err != nil {
 		return nil, err
 	}
+	return a, tx.readTimeline(ctx, a)
+}
+
+// readTimeline reads a's events into a.Events.
+func (tx *Tx) readTimeline(ctx context.Context, a *amparo.Alert) error {
 	rows, err := tx.query(ctx, `SELECT e.at, e.kind, e.responder, e.channel, e.message_id, COALESCE(m.status, ''), e.actor_id, e.step
-		FROM alert_events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.alert_id = ? ORDER BY e.seq`, id)
+		FROM alert_events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.alert_id = ? ORDER BY e.seq`, a.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var e amparo.AlertEvent
 		if err := rows.Scan(scanTime{&e.At}, &e.Kind, &e.Responder, &e.Channel, &e.MessageID, &e.Status, &e.ActorID, &e.Step); err != nil {
-			return nil, err
+			return err
 		}
 		a.Events = append(a.Events, e)
 	}
-	return a, rows.Err()
+	return rows.Err()
 }
 
 // staffAlert reads an alert the actor may see.
@@ -466,7 +461,7 @@ func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.A
 		if !tx.actor.SeesEveryOrganization() {
 			f.OrganizationID = tx.actor.OrganizationID
 		}
-		q, args := "SELECT a.id FROM alerts a WHERE 1 = 1", []any{}
+		q, args := "SELECT "+alertColumns+" FROM alerts a WHERE 1 = 1", []any{}
 		if f.OrganizationID != "" {
 			q, args = q+" AND a.organization_id = ?", append(args, f.OrganizationID)
 		}
@@ -478,25 +473,23 @@ func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.A
 		if err != nil {
 			return err
 		}
-		var ids []string
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
+			a, err := tx.scanAlert(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			ids = append(ids, id)
+			out = append(out, a)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return mapError(err)
 		}
-		for _, id := range ids {
-			a, err := tx.alert(ctx, id)
-			if err != nil {
+		// The timelines once the page's rows are closed: one transaction
+		// runs one statement at a time.
+		for _, a := range out {
+			if err := tx.readTimeline(ctx, a); err != nil {
 				return err
 			}
-			out = append(out, a)
 		}
 		return nil
 	})
@@ -595,23 +588,24 @@ func (tx *Tx) setAlertSeal(ctx context.Context, a *amparo.Alert, note string, c 
 	if err := tx.queryRow(ctx, "SELECT wrapped_key FROM alerts WHERE id = ?", a.ID).Scan(&wrapped); err != nil {
 		return mapError(err)
 	}
-	dk, err := tx.db.cipher.OpenDataKey(a.ID, wrapped)
+	return tx.resealAlert(ctx, a.ID, wrapped, sealedAlert{a.Report, a.Note, a.Checklist})
+}
+
+// resealAlert stores s as alert id's seal, under its data key (wrapped).
+func (tx *Tx) resealAlert(ctx context.Context, id string, wrapped []byte, s sealedAlert) error {
+	dk, err := tx.db.cipher.OpenDataKey(id, wrapped)
 	if err != nil {
 		return decryptError(err)
 	}
-	plain, _ := json.Marshal(sealedAlert{a.Report, a.Note, a.Checklist})
-	_, err = tx.exec(ctx, "UPDATE alerts SET sealed = ? WHERE id = ?", dk.Seal(plain, []byte(a.ID)), a.ID)
+	plain, _ := json.Marshal(s)
+	_, err = tx.exec(ctx, "UPDATE alerts SET sealed = ? WHERE id = ?", dk.Seal(plain, []byte(id)), id)
 	return err
 }
 
 const maxAlertNote = 2000
 
 func (db *DB) ResolveAlert(ctx context.Context, id, outcome, note string, c amparo.Checklist) error {
-	valid := false
-	for _, o := range amparo.AlertOutcomes {
-		valid = valid || o == outcome
-	}
-	if !valid {
+	if !slices.Contains(amparo.AlertOutcomes, outcome) {
 		return amparo.Invalid("outcome", "must be one of the outcomes, such as false_alarm").Localize("invalid.alert_outcome")
 	}
 	if len(note) > maxAlertNote || len(c.ANumber) > 20 || len(c.Facility) > 200 || len(c.NextSteps) > maxAlertNote {
@@ -801,12 +795,7 @@ func (tx *Tx) eraseAlerts(ctx context.Context, clientID string) error {
 		return err
 	}
 	for _, r := range all {
-		dk, err := tx.db.cipher.OpenDataKey(r.id, r.wrapped)
-		if err != nil {
-			return decryptError(err)
-		}
-		plain, _ := json.Marshal(sealedAlert{})
-		if _, err := tx.exec(ctx, "UPDATE alerts SET sealed = ? WHERE id = ?", dk.Seal(plain, []byte(r.id)), r.id); err != nil {
+		if err := tx.resealAlert(ctx, r.id, r.wrapped, sealedAlert{}); err != nil {
 			return err
 		}
 	}

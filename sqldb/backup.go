@@ -334,7 +334,7 @@ func restorePostgres(ctx context.Context, dsn string, o restoreOpts) (*RestoreRe
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare(check, o.k.KeyCheck()) != 1 {
-		return nil, fmt.Errorf("%s was made with another master key: give the key the backed-up database used (AMPARO_MASTER_KEY_FILE or --master-key)", from)
+		return nil, errOtherKey(from)
 	}
 	var stderr bytes.Buffer
 	cmd, err := pgTool(ctx, "pg_restore", dsn, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", from)
@@ -350,6 +350,11 @@ func restorePostgres(ctx context.Context, dsn string, o restoreOpts) (*RestoreRe
 		return nil, fmt.Errorf("%w (the database now holds the restored backup: drop it and create it empty before trying again)", err)
 	}
 	return r, nil
+}
+
+// errOtherKey refuses the backup from, made with another master key.
+func errOtherKey(from string) error {
+	return fmt.Errorf("%s was made with another master key: give the key the backed-up database used (AMPARO_MASTER_KEY_FILE or --master-key)", from)
 }
 
 // checkEmpty refuses a PostgreSQL database that holds any table, view or
@@ -408,13 +413,13 @@ func restored(ctx context.Context, dsn string, o restoreOpts) (*RestoreReport, e
 		return nil, fmt.Errorf("%s is not an Amparo backup: it holds no master key check (make backups with amparo backup)", from)
 	}
 	if subtle.ConstantTimeCompare(check, k.KeyCheck()) != 1 {
-		return nil, fmt.Errorf("%s was made with another master key: give the key the backed-up database used (AMPARO_MASTER_KEY_FILE or --master-key)", from)
+		return nil, errOtherKey(from)
 	}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
 	r := &RestoreReport{Dialect: db.Dialect()}
-	if r.Reapplied, err = db.reapplyErasures(ctx, o.erasures); err != nil {
+	if r.Reapplied, err = db.ReapplyErasures(ctx, o.erasures); err != nil {
 		return nil, err
 	}
 	if r.Clients, err = db.openEveryClient(ctx); err != nil {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -56,6 +57,9 @@ type DB struct {
 	dsn     string // what Open was given, for pg_dump: it may hold a password, never log it
 	cipher  cipher
 	logger  *slog.Logger
+	// letterAEADs holds the sealed letter fields' ciphers, by letterField
+	// (letterAEAD).
+	letterAEADs sync.Map
 	// erasureLog is the erasure log's path, "" for none (SetErasureLog).
 	erasureLog string
 
@@ -303,6 +307,25 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
+}
+
+// queryIDs runs q, which selects one text column, and returns its values
+// with the rows closed, for statements to run on each.
+func (tx *Tx) queryIDs(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapError(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapError(rows.Err())
 }
 
 // audit appends an event in the same transaction as the change it records,

@@ -134,24 +134,11 @@ func ParseErasureLog(r io.Reader) ([]Erasure, error) {
 		if err := dec.Decode(&e); err != nil {
 			return nil, fmt.Errorf("line %d is not an erasure (want {\"client_id\":…,\"organization_id\":…,\"erased_at\":…}): %v", n, err)
 		}
-		if !validID(e.ClientID) || !validID(e.OrganizationID) || e.ErasedAt.IsZero() {
+		if !amparo.IsID(e.ClientID) || !amparo.IsID(e.OrganizationID) || e.ErasedAt.IsZero() {
 			return nil, fmt.Errorf("line %d is not an erasure: it needs a client_id and organization_id (32 hex digits) and an erased_at time", n)
 		}
 		out = append(out, e)
 	}
-}
-
-// validID reports whether s has the form of amparo.NewID's IDs.
-func validID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // recordErasure keeps the erasure of the client id of organization orgID
@@ -169,18 +156,13 @@ func (tx *Tx) recordErasure(ctx context.Context, id, orgID string, toLog bool) e
 	return appendErasure(tx.db.erasureLog, Erasure{ClientID: id, OrganizationID: orgID, ErasedAt: tx.now})
 }
 
-// ReapplyErasures erases again every client of es the database holds, as
-// amparo restore does, and returns their IDs: serve calls it at start, so
-// a database put back by hand from an older backup does not serve erased
-// clients. A client erased meanwhile by another process is skipped.
-func (db *DB) ReapplyErasures(ctx context.Context, es []Erasure) ([]string, error) {
-	return db.reapplyErasures(ctx, es)
-}
-
-// reapplyErasures erases again every client of es the database still
+// ReapplyErasures erases again every client of es the database still
 // holds (it was restored from a backup older than their erasure), without
 // writing the log again: the lines are there. It returns their IDs.
-func (db *DB) reapplyErasures(ctx context.Context, es []Erasure) ([]string, error) {
+// amparo restore calls it, and serve at start, so that a database put
+// back by hand from an older backup does not serve erased clients. A
+// client erased meanwhile by another process is skipped.
+func (db *DB) ReapplyErasures(ctx context.Context, es []Erasure) ([]string, error) {
 	ctx = amparo.NewContextWithActor(ctx, amparo.SystemActor)
 	var done []string
 	seen := map[string]bool{}

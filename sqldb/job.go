@@ -58,7 +58,8 @@ func (tx *Tx) enqueue(ctx context.Context, j *amparo.Job) (bool, error) {
 	if err != nil || n == 0 {
 		return false, err
 	}
-	if !j.RunAt.After(tx.now) {
+	// One notification a transaction: PostgreSQL delivers one anyway.
+	if !j.RunAt.After(tx.now) && !tx.jobDue {
 		tx.jobDue = true
 		if err := tx.notifyJobs(ctx); err != nil {
 			return false, err

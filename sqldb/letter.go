@@ -628,21 +628,11 @@ func (db *DB) ExpireLetters(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, "SELECT l.id FROM letters l WHERE "+scope+" AND l.status = ? AND l.valid_until <= ?",
+		ids, err := tx.queryIDs(ctx, "SELECT l.id FROM letters l WHERE "+scope+" AND l.status = ? AND l.valid_until <= ?",
 			append(args, amparo.LetterActive, formatTime(now))...)
 		if err != nil {
 			return err
 		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		for _, id := range ids {
 			if _, err := tx.exec(ctx, "UPDATE letters SET status = ?, updated_at = ? WHERE id = ?", amparo.LetterExpired, formatTime(tx.now), id); err != nil {
 				return err
@@ -652,7 +642,7 @@ func (db *DB) ExpireLetters(ctx context.Context, now time.Time) (int, error) {
 			}
 		}
 		n = len(ids)
-		return rows.Err()
+		return nil
 	})
 	return n, err
 }

@@ -109,12 +109,8 @@ func (tx *Tx) scanMessage(sc interface{ Scan(...any) error }) (*amparo.Message, 
 		m.BodyPurged = true
 		return &m, nil
 	}
-	plain, err := tx.unseal(m.ID, wrapped, sealed, []byte(m.ID))
-	if err != nil {
-		return nil, err
-	}
 	var s sealedMessage
-	if err := json.Unmarshal(plain, &s); err != nil {
+	if err := tx.unsealJSON(m.ID, wrapped, sealed, &s); err != nil {
 		return nil, err
 	}
 	m.To, m.Subject, m.Body, m.Language = s.To, s.Subject, s.Body, s.Lang
@@ -224,7 +220,7 @@ func (db *DB) RecordDelivery(ctx context.Context, messageID, providerID string, 
 
 func (db *DB) SetOptOut(ctx context.Context, phone string, out bool, lang string) error {
 	if !amparo.ValidPhone(phone) {
-		return amparo.Invalid("phone", "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
+		return amparo.NotE164("phone")
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.jobAdmin(); err != nil {

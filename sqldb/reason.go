@@ -28,12 +28,22 @@ var (
 	languagesField = letterField{"letter languages", "languages"}
 )
 
+// letterAEAD is field f's cipher, derived once: deriving it is most of
+// what opening a field costs, twice for every letter read.
 func (db *DB) letterAEAD(f letterField) (gcm.AEAD, error) {
+	if a, ok := db.letterAEADs.Load(f); ok {
+		return a.(gcm.AEAD), nil
+	}
 	block, err := aes.NewCipher(db.cipher.MAC(f.purpose, nil)[:32])
 	if err != nil {
 		return nil, err
 	}
-	return gcm.NewGCM(block)
+	a, err := gcm.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	db.letterAEADs.Store(f, a)
+	return a, nil
 }
 
 // sealLetter is value as field f of letter letterID stores it.

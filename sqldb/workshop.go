@@ -156,17 +156,17 @@ func (tx *Tx) checkFacilitators(ctx context.Context, w *amparo.Workshop) error {
 // readWorkshop reads a workshop; ENOTFOUND, in the reader's words, when
 // there is none.
 func (tx *Tx) readWorkshop(ctx context.Context, id string) (*storedWorkshop, error) {
-	s, err := scanWorkshop(tx.queryRow(ctx, "SELECT "+workshopColumns+" FROM workshops w WHERE w.id = ?", id))
-	if amparo.ErrorCode(err) == amparo.ENOTFOUND {
-		return nil, amparo.Errorf(amparo.ENOTFOUND, "workshop not found").Localize("workshop.err.not_found")
-	}
-	return s, err
+	return tx.workshopRow(ctx, id, "")
 }
 
 // lockWorkshop reads a workshop for a change, locking it until the
 // transaction ends: registrations of one workshop take turns.
 func (tx *Tx) lockWorkshop(ctx context.Context, id string) (*storedWorkshop, error) {
-	s, err := scanWorkshop(tx.queryRow(ctx, "SELECT "+workshopColumns+" FROM workshops w WHERE w.id = ?"+tx.db.dialect.forUpdate(), id))
+	return tx.workshopRow(ctx, id, tx.db.dialect.forUpdate())
+}
+
+func (tx *Tx) workshopRow(ctx context.Context, id, suffix string) (*storedWorkshop, error) {
+	s, err := scanWorkshop(tx.queryRow(ctx, "SELECT "+workshopColumns+" FROM workshops w WHERE w.id = ?"+suffix, id))
 	if amparo.ErrorCode(err) == amparo.ENOTFOUND {
 		return nil, amparo.Errorf(amparo.ENOTFOUND, "workshop not found").Localize("workshop.err.not_found")
 	}
@@ -176,7 +176,12 @@ func (tx *Tx) lockWorkshop(ctx context.Context, id string) (*storedWorkshop, err
 // organizedWorkshop is lockWorkshop for its organization's organizers
 // alone: EFORBIDDEN for anyone else.
 func (tx *Tx) organizedWorkshop(ctx context.Context, id string) (*storedWorkshop, error) {
-	s, err := tx.lockWorkshop(ctx, id)
+	return tx.organizerOnly(tx.lockWorkshop(ctx, id))
+}
+
+// organizerOnly passes on a workshop read (readWorkshop, lockWorkshop)
+// to its organization's organizers alone: EFORBIDDEN for anyone else.
+func (tx *Tx) organizerOnly(s *storedWorkshop, err error) (*storedWorkshop, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -350,12 +355,9 @@ func (db *DB) FindWorkshops(ctx context.Context, f amparo.WorkshopFilter) ([]*am
 func (db *DB) WorkshopAttendance(ctx context.Context, id string) (*amparo.Attendance, error) {
 	var at *amparo.Attendance
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := tx.readWorkshop(ctx, id)
+		s, err := tx.organizerOnly(tx.readWorkshop(ctx, id))
 		if err != nil {
 			return err
-		}
-		if !s.organizedBy(tx.actor) {
-			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")
 		}
 		at, err = tx.attendance(ctx, s.w)
 		return err
@@ -486,14 +488,12 @@ func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			var ends time.Time
-			var days int
-			if err := rows.Scan(&id, scanTime{&ends}, &days); err != nil {
+			var w amparo.Workshop
+			if err := rows.Scan(&w.ID, scanTime{&w.EndsAt}, &w.RetentionDays); err != nil {
 				return mapError(err)
 			}
-			if !ends.Add(time.Duration(days) * 24 * time.Hour).After(now) {
-				due = append(due, id)
+			if !w.RetainUntil().After(now) {
+				due = append(due, w.ID)
 			}
 		}
 		return mapError(rows.Err())
@@ -522,12 +522,9 @@ func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.
 func (db *DB) FindWorkshopErasures(ctx context.Context, id string) ([]*amparo.WorkshopErasure, error) {
 	var out []*amparo.WorkshopErasure
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := tx.readWorkshop(ctx, id)
+		_, err := tx.organizerOnly(tx.readWorkshop(ctx, id))
 		if err != nil {
 			return err
-		}
-		if !s.organizedBy(tx.actor) {
-			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")
 		}
 		rows, err := tx.query(ctx, `SELECT workshop_id, at, actor_id, registrations, aliases, contacts, tickets
 			FROM workshop_erasures WHERE workshop_id = ? ORDER BY at DESC, id`, id)

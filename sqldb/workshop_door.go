@@ -10,12 +10,9 @@ import (
 func (db *DB) DoorList(ctx context.Context, id string) (*amparo.DoorList, error) {
 	out := &amparo.DoorList{Tickets: []amparo.DoorTicket{}}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := tx.readWorkshop(ctx, id)
+		s, err := tx.organizerOnly(tx.readWorkshop(ctx, id))
 		if err != nil {
 			return err
-		}
-		if !s.organizedBy(tx.actor) {
-			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")
 		}
 		out.WorkshopID, out.PublicKey = s.w.ID, s.w.PublicKey
 		rows, err := tx.query(ctx, `SELECT code, party_size, status IN (?, ?), checked_in_at IS NOT NULL FROM workshop_registrations
@@ -43,14 +40,8 @@ func (db *DB) DoorList(ctx context.Context, id string) (*amparo.DoorList, error)
 // one refused leaves the others recorded.
 func (db *DB) CheckIns(ctx context.Context, id string, scans []amparo.CheckIn) ([]*amparo.CheckInResult, []error, error) {
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := tx.readWorkshop(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !s.organizedBy(tx.actor) {
-			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")
-		}
-		return nil
+		_, err := tx.organizerOnly(tx.readWorkshop(ctx, id))
+		return err
 	})
 	if err != nil {
 		return nil, nil, err

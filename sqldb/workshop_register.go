@@ -269,12 +269,11 @@ func (db *DB) FindTicket(ctx context.Context, token string) (*amparo.Registratio
 			return err
 		}
 		w = s.w
-		var zone string
-		if err := tx.queryRow(ctx, "SELECT time_zone FROM program WHERE id = 1").Scan(&zone); err != nil {
-			return mapError(err)
+		zone, err := tx.programZone(ctx)
+		if err != nil {
+			return err
 		}
-		holds := r.Status == amparo.RegistrationConfirmed || r.Status == amparo.RegistrationOffered
-		if !tx.actor.OrganizesWorkshopsOf(w.OrganizationID) && !w.AddressShown(holds, tx.now, amparo.ZoneOf(zone)) {
+		if !tx.actor.OrganizesWorkshopsOf(w.OrganizationID) && !w.AddressShown(r.HoldsPlace(), tx.now, zone) {
 			w.Address = ""
 		}
 		return nil
@@ -358,17 +357,10 @@ func (db *DB) CheckIn(ctx context.Context, workshopID string, c amparo.CheckIn) 
 			return err
 		}
 		_, err = tx.exec(ctx, "INSERT INTO workshop_scans (workshop_id, nonce, outcome, code, party_size, at) VALUES (?, ?, ?, ?, ?, ?)",
-			w.ID, c.Nonce, string(res.Outcome), nullString(res.Code), res.PartySize, formatTime(tx.now))
+			w.ID, c.Nonce, string(res.Outcome), nullable(res.Code), res.PartySize, formatTime(tx.now))
 		return err
 	})
 	return res, err
-}
-
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // checkIn decides a scan's outcome, and checks the ticket in when it is

@@ -103,21 +103,10 @@ func (db *DB) SendDueReminders(ctx context.Context, now time.Time) (int, error) 
 	// The day-before reminder falls due at most a day and a half before
 	// the start.
 	var ids []string
-	err := db.inReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT id FROM workshops WHERE status = ? AND erased_at IS NULL AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id",
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		ids, err = tx.queryIDs(ctx, "SELECT id FROM workshops WHERE status = ? AND erased_at IS NULL AND starts_at > ? AND starts_at <= ? ORDER BY starts_at, id",
 			string(amparo.WorkshopPublished), formatTime(now), formatTime(now.Add(48*time.Hour)))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return mapError(err)
-			}
-			ids = append(ids, id)
-		}
-		return mapError(rows.Err())
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -168,14 +157,14 @@ func (db *DB) remindBatch(ctx context.Context, id string, k amparo.ReminderKind,
 		}
 		// Whoever registered after it fell due had the confirmation just
 		// before; whoever replied needs no asking.
-		q := "SELECT " + registrationColumns + ` FROM workshop_registrations r WHERE r.workshop_id = ? AND r.status = ?
-			AND (r.has_phone = 1 OR r.has_email = 1) AND r.wrapped IS NOT NULL AND r.created_at < ? AND r.reply IS NULL
-			AND NOT EXISTS (SELECT 1 FROM workshop_reminders m WHERE m.registration_id = r.id AND m.kind = ?) ORDER BY r.id LIMIT ?`
+		// The day of, whoever replied yes is reminded too.
+		replied := "r.reply IS NULL"
 		if k == amparo.ReminderDayOf {
-			q = "SELECT " + registrationColumns + ` FROM workshop_registrations r WHERE r.workshop_id = ? AND r.status = ?
-			AND (r.has_phone = 1 OR r.has_email = 1) AND r.wrapped IS NOT NULL AND r.created_at < ? AND (r.reply IS NULL OR r.reply = 'yes')
-			AND NOT EXISTS (SELECT 1 FROM workshop_reminders m WHERE m.registration_id = r.id AND m.kind = ?) ORDER BY r.id LIMIT ?`
+			replied = "(r.reply IS NULL OR r.reply = 'yes')"
 		}
+		q := "SELECT " + registrationColumns + ` FROM workshop_registrations r WHERE r.workshop_id = ? AND r.status = ?
+			AND (r.has_phone = 1 OR r.has_email = 1) AND r.wrapped IS NOT NULL AND r.created_at < ? AND ` + replied + `
+			AND NOT EXISTS (SELECT 1 FROM workshop_reminders m WHERE m.registration_id = r.id AND m.kind = ?) ORDER BY r.id LIMIT ?`
 		rows, err := tx.query(ctx, q, id, string(amparo.RegistrationConfirmed), formatTime(due), string(k), reminderBatch)
 		if err != nil {
 			return err
@@ -214,7 +203,7 @@ func (db *DB) ReplyToReminder(ctx context.Context, phone string, yes bool) (ampa
 		return "", "", amparo.Errorf(amparo.EFORBIDDEN, "only the system records replies to reminders")
 	}
 	if !amparo.ValidPhone(phone) {
-		return "", "", amparo.Invalid("phone", "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
+		return "", "", amparo.NotE164("phone")
 	}
 	outcome, lang := amparo.ReplyNone, ""
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -271,12 +260,9 @@ func (db *DB) ReplyToReminder(ctx context.Context, phone string, yes bool) (ampa
 func (db *DB) WorkshopReminderCounts(ctx context.Context, id string) ([]amparo.ReminderCount, error) {
 	var out []amparo.ReminderCount
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		s, err := tx.readWorkshop(ctx, id)
+		_, err := tx.organizerOnly(tx.readWorkshop(ctx, id))
 		if err != nil {
 			return err
-		}
-		if !s.organizedBy(tx.actor) {
-			return amparo.Errorf(amparo.EFORBIDDEN, "you cannot organize workshops of this organization")
 		}
 		rows, err := tx.query(ctx, `SELECT language, COALESCE(SUM(has_phone), 0), COALESCE(SUM(has_email), 0) FROM workshop_registrations
 			WHERE workshop_id = ? AND status = ? AND wrapped IS NOT NULL GROUP BY language ORDER BY language`, id, string(amparo.RegistrationConfirmed))

@@ -136,7 +136,7 @@ func (s *Server) alertRaise(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.done(w, r, "/alerts#alert-"+a.ID, "alert.raised_done")
+	s.done(w, r, "/alerts#alert-"+a.ID, "alerts.raised_done")
 }
 
 func (s *Server) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
@@ -145,7 +145,7 @@ func (s *Server) alertAcknowledge(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.done(w, r, "/alerts#alert-"+id, "alert.acknowledged_done")
+	s.done(w, r, "/alerts#alert-"+id, "alerts.acknowledged_done")
 }
 
 func (s *Server) alertResolve(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +157,7 @@ func (s *Server) alertResolve(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.done(w, r, "/alerts#alert-"+id, "alert.resolved_done")
+	s.done(w, r, "/alerts#alert-"+id, "alerts.resolved_done")
 }
 
 // planRows is how many responders the plan form offers.

@@ -7,9 +7,16 @@
 // once more (the PIN's cookie goes with them) to keep them. Online, the
 // network comes first, so a revocation or a renewal shows at once and
 // replaces what is kept; a link that no longer works drops it.
+//
+// An alert pressed without a connection waits in IndexedDB
+// (phone-alerts.js); Background Sync wakes this worker to send it when the
+// phone is online again, and the page's own retries do the same where the
+// browser has no Background Sync. The server makes one alert per key.
+
+importScripts('/static/phone-alerts.js');
 
 const CACHE = 'amparo-phone-' + VERSION;
-const STATIC = ['/static/site.css', '/static/phone.css', '/static/phone.js', '/p/icon.png'];
+const STATIC = ['/static/site.css', '/static/phone.css', '/static/phone.js', '/static/phone-alerts.js', '/p/icon.png'];
 
 function pages() {
   const scope = new URL(self.registration.scope).pathname.replace(/\/$/, '');
@@ -82,4 +89,13 @@ self.addEventListener('fetch', (event) => {
       throw e;
     }
   })());
+});
+
+// sync sends the waiting alerts; a rejection asks the browser to try again
+// later. The page hears the outcome.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'amparo-alert') return;
+  event.waitUntil(self.amparoAlerts.sendAll().then(async () => {
+    for (const c of await self.clients.matchAll()) c.postMessage({ alerts: 'changed' });
+  }));
 });

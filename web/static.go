@@ -65,8 +65,16 @@ func verifyStatic(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if r.PathValue("name") == "door-sw.js" {
+		// The door page's worker, which each workshop's check-in page
+		// registers with its own scope (/workshops/ID/checkin).
+		w.Header().Set("Service-Worker-Allowed", "/workshops/")
+		a = doorWorker
+	}
 	serveAsset(w, r, a)
 }
+
+var doorWorker = serviceWorker("door-sw.js")
 
 // serviceWorker is a worker script that starts with its cache name, the
 // assets' version. It is built once, not on each request.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -184,4 +185,95 @@ func TestJourney_WorkshopDoorOffline(t *testing.T) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// TestJourney_WorkshopDoorReloadOffline: on a 375-pixel phone, the
+// organizer opens the door page once with signal; without signal (the page
+// and its worker), a reload still shows the working door, served by the
+// worker from a kept copy that names no one; 3 tickets are checked in
+// there and wait; with signal again each is uploaded and counted once.
+func TestJourney_WorkshopDoorReloadOffline(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{Capacity: 10})
+	visitor := amparo.NewContextWithActor(context.Background(), amparo.VisitorActor)
+	var codes []string
+	for range 3 {
+		got, err := w.db.Register(visitor, &amparo.Registration{WorkshopID: ws.ID, PartySize: 1, Language: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, got.Registration.Code)
+	}
+
+	org := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
+	do(t, org, setCookie(base, "__Host-session", w.signedInAs(t, amparo.RoleOrganizer, w.org.ID).session()))
+	door := base + "/workshops/" + ws.ID + "/checkin?lang=en"
+	navigate(t, org, door)
+	if got := waitFor(org, `String(!!(window.amparoDoor && window.amparoDoor.ready))`, "true"); got != "true" {
+		t.Fatalf("the door did not get ready:\n%s", text(t, org))
+	}
+	// The worker holds the page once the first visit is over.
+	kept := waitForAsync(org, `(async () => { if (!navigator.serviceWorker.controller) return 'no worker';
+		for (const n of await caches.keys()) { const r = await (await caches.open(n)).match(location.pathname);
+			if (r) return await r.text(); }
+		return 'not kept'; })()`, `id="door"`)
+	if !strings.Contains(kept, `id="door"`) {
+		t.Fatalf("the door page was not kept for a reload without signal: %.200q", kept)
+	}
+	if strings.Contains(kept, "Cuenta Ejemplo") || strings.Contains(kept, "who-name") {
+		t.Errorf("the kept copy of the door page names the organizer")
+	}
+
+	// No signal, for the page and its worker: a reload opens the door.
+	workers := map[string]context.Context{}
+	do(t, org, offline(true))
+	workerOffline(t, org, base, true, workers)
+	navigate(t, org, door)
+	waitFor(org, `document.readyState`, "complete")
+	if got := waitFor(org, `String(!!(window.amparoDoor && window.amparoDoor.ready))`, "true"); got != "true" {
+		t.Fatalf("reloaded without signal, the door is not ready:\n%s", text(t, org))
+	}
+	if got := waitFor(org, `document.getElementById('door-status').textContent`, "No signal"); !strings.Contains(got, "No signal") {
+		t.Fatalf("reloaded without signal, the page reads %q", got)
+	}
+	for _, code := range codes {
+		do(t, org, chromedp.SendKeys(`#door-code`, code), chromedp.Click(`#door-check`))
+		if got := waitFor(org, `document.getElementById('door-result').textContent`, "Welcome: ticket "+code); !strings.Contains(got, code) {
+			t.Fatalf("offline check-in of %s: %q", code, got)
+		}
+	}
+	if got := eval[string](t, org, `document.getElementById('door-queue').textContent`); got != "Check-ins waiting to be sent: 3." {
+		t.Errorf("offline, the queue reads %q", got)
+	}
+	if at, err := w.db.WorkshopAttendance(system, ws.ID); err != nil || at.Came != 0 {
+		t.Fatalf("offline, the server counts %+v %v, want none came", at, err)
+	}
+
+	// Signal again: each check-in uploaded once.
+	workerOffline(t, org, base, false, workers)
+	do(t, org, offline(false))
+	if got := waitFor(org, `document.getElementById('door-queue').textContent`, "Every check-in is sent."); got != "Every check-in is sent." {
+		t.Fatalf("back online, the queue reads %q", got)
+	}
+	if at, err := w.db.WorkshopAttendance(system, ws.ID); err != nil || at.Came != 3 || at.CamePeople != 3 {
+		t.Fatalf("back online, the server counts %+v %v, want 3 came", at, err)
+	}
+	if wide := eval[int](t, org, `document.documentElement.scrollWidth`); wide > 375 {
+		t.Errorf("the check-in page is %d pixels wide on a 375-pixel phone", wide)
+	}
+}
+
+// waitForAsync is waitFor for an expression that is a promise.
+func waitForAsync(ctx context.Context, js, want string) string {
+	var last string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise)); err == nil {
+			if last = v; strings.Contains(v, want) {
+				break
+			}
+		}
+	}
+	return last
 }

@@ -7,7 +7,9 @@
 // Ed25519 with WebCrypto, else the vendored ed25519.js); a typed code is
 // looked up in the list. Each scan gets its own nonce and waits in the
 // queue until an upload's answer names it: an upload retried after a lost
-// answer sends the same nonces, which the server counts once.
+// answer sends the same nonces, which the server counts once. A service
+// worker (door-sw.js) keeps the page and its scripts, so that a reload
+// without signal still opens it.
 
 import { hex, verifySignature } from './credential.js';
 import jsQR from './jsqr.min.js';
@@ -261,4 +263,12 @@ document.getElementById('door-camera').addEventListener('click', camera);
 window.addEventListener('online', () => { status(); upload(); });
 window.addEventListener('offline', status);
 setInterval(upload, 5000);
+// The plain forms' nonces are new on each load: a copy of the page the
+// worker kept (a reload without signal) must not reuse a sent form's nonce.
+for (const input of document.querySelectorAll('form[method="post"] input[name="nonce"]')) input.value = nonce();
+// The worker keeps this page and its scripts for a reload without signal
+// (door-sw.js); the tickets and the queue stay in localStorage.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/static/door-sw.js', { scope: '/workshops/' + id + '/checkin' }).catch(() => {});
+}
 refresh().then((ok) => { window.amparoDoor.ready = ok; });

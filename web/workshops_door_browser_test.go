@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image/color"
 	"encoding/json"
 	"image/png"
 	"os"
@@ -276,4 +279,85 @@ func waitForAsync(ctx context.Context, js, want string) string {
 		}
 	}
 	return last
+}
+
+// ticketVideo writes a ticket's QR as a camera would see it, for
+// Chromium's fake camera: a Y4M file (a header, then raw I420 frames) of
+// the QR, black on white, in the middle of a 640×480 picture.
+func ticketVideo(t *testing.T, text string) string {
+	t.Helper()
+	q, err := credential.NewQR(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w, h = 640, 480
+	img := q.Image(6)
+	b := img.Bounds()
+	if b.Dx() > w || b.Dy() > h {
+		t.Fatalf("the QR is %v, larger than the picture", b)
+	}
+	luma := bytes.Repeat([]byte{235}, w*h) // white, in video range
+	ox, oy := (w-b.Dx())/2, (h-b.Dy())/2
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if c := color.GrayModel.Convert(img.At(x, y)).(color.Gray); c.Y < 128 {
+				luma[(oy+y-b.Min.Y)*w+ox+x-b.Min.X] = 16 // black
+			}
+		}
+	}
+	chroma := bytes.Repeat([]byte{128}, w*h/2) // U and V planes: no colour
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C420jpeg\n", w, h)
+	for range 10 {
+		out.WriteString("FRAME\n")
+		out.Write(luma)
+		out.Write(chroma)
+	}
+	path := filepath.Join(t.TempDir(), "ticket.y4m")
+	if err := os.WriteFile(path, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestJourney_WorkshopDoorCamera: the live camera path. A Chromium whose
+// camera films a ticket's QR: the organizer presses "Scan with the
+// camera", the page reads the QR from the video, checks the ticket and
+// the server counts the check-in.
+func TestJourney_WorkshopDoorCamera(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{Capacity: 10})
+	visitor := amparo.NewContextWithActor(context.Background(), amparo.VisitorActor)
+	reg, err := w.db.Register(visitor, &amparo.Registration{WorkshopID: ws.ID, PartySize: 1, Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	org := browsertest.Start(t, browsertest.FakeCamera(ticketVideo(t, reg.Registration.Ticket)), chromedp.EmulateViewport(375, 812))
+	do(t, org, setCookie(base, "__Host-session", w.signedInAs(t, amparo.RoleOrganizer, w.org.ID).session()))
+	navigate(t, org, base+"/workshops/"+ws.ID+"/checkin?lang=en")
+	if got := waitFor(org, `String(!!(window.amparoDoor && window.amparoDoor.ready))`, "true"); got != "true" {
+		t.Fatalf("the door did not get ready:\n%s", text(t, org))
+	}
+	do(t, org, chromedp.Click(`#door-camera`))
+	want := "Welcome: ticket " + reg.Registration.Code
+	if got := waitFor(org, `document.getElementById('door-result').textContent`, want); !strings.Contains(got, want) {
+		t.Fatalf("after scanning with the camera, the door reads %q", got)
+	}
+	if n := eval[int](t, org, `window.amparoDoor.scans`); n != 1 {
+		t.Errorf("the camera made %d scans, want 1", n)
+	}
+	t.Logf("decoding (%s) a camera frame and checking the ticket in the browser: %.1f ms",
+		eval[string](t, org, `window.amparoDoor.decoder`), eval[float64](t, org, `window.amparoDoor.lastMillis`))
+	if got := waitFor(org, `document.getElementById('door-queue').textContent`, "Every check-in is sent."); got != "Every check-in is sent." {
+		t.Fatalf("the queue reads %q", got)
+	}
+	if at, err := w.db.WorkshopAttendance(system, ws.ID); err != nil || at.Came != 1 {
+		t.Fatalf("the server counts %+v %v, want 1 came", at, err)
+	}
+	if hidden := eval[bool](t, org, `document.getElementById('door-video').hidden`); !hidden {
+		t.Errorf("the camera still shows after the scan")
+	}
 }

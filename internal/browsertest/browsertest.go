@@ -168,3 +168,14 @@ func Dedicated(t testing.TB, flags []chromedp.ExecAllocatorOption, setup ...chro
 	}
 	return ctx
 }
+
+// FakeCamera is the flags of a browser whose camera is a video file (a
+// .y4m or .mjpeg, played in a loop), granted to every page without asking:
+// for a test of a page that reads the camera. Give them to Start.
+func FakeCamera(video string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-video-capture", video),
+	}
+}

@@ -3,9 +3,9 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image/color"
-	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"

@@ -11,7 +11,8 @@ import (
 // TestStatic_EveryFile: every embedded file but the service workers is
 // served by name with its type and validator, and answers 304 to a browser
 // that has it; the workers are served only on their own paths, with their
-// cache name.
+// cache name (the door's worker at /static/door-sw.js, allowed the scope
+// /workshops/).
 func TestStatic_EveryFile(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
@@ -30,6 +31,14 @@ func TestStatic_EveryFile(t *testing.T) {
 			continue
 		}
 		a := staticAssets[e.Name()]
+		if e.Name() == "door-sw.js" {
+			// The door's worker is served here, with its cache name, and
+			// allowed the check-in pages' scopes.
+			a = doorWorker
+			if got := rec.Header().Get("Service-Worker-Allowed"); got != "/workshops/" {
+				t.Errorf("door-sw.js: Service-Worker-Allowed %q", got)
+			}
+		}
 		if rec.Code != http.StatusOK || rec.Body.String() != string(a.body) || rec.Header().Get("ETag") != a.etag || rec.Header().Get("Content-Type") == "" {
 			t.Errorf("%s: %d, type %q, etag %q", e.Name(), rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("ETag"))
 			continue
@@ -42,7 +51,7 @@ func TestStatic_EveryFile(t *testing.T) {
 			t.Errorf("%s again: %d, want 304", e.Name(), rec.Code)
 		}
 	}
-	for _, w := range []asset{verifyWorker, phoneWorker} {
+	for _, w := range []asset{verifyWorker, phoneWorker, doorWorker} {
 		if !strings.HasPrefix(string(w.body), "const VERSION = '"+assetVersion+"';\n") {
 			t.Errorf("a service worker opens %.60q, not its cache name", w.body)
 		}

@@ -55,6 +55,7 @@ type Policy struct {
 	// sunsetUnknown: the policy has a sunset whose date is still to be
 	// checked; it cannot be on.
 	sunsetUnknown bool
+	written       map[string]int // keyword → line, of the lines written, parsed or not
 }
 
 // Policies is a parsed policy file: every policy, in the order written.
@@ -255,6 +256,7 @@ func ParsePolicies(src string) (*Policies, error) {
 			cur = &Policy{ID: args[0].text, Title: args[1].text, Line: ln}
 			ps.List = append(ps.List, cur)
 			seen = map[string]int{}
+			cur.written = seen
 			continue
 		}
 		if cur == nil {
@@ -410,18 +412,13 @@ func ParsePolicies(src string) (*Policies, error) {
 	}
 	// What every policy must say.
 	for _, p := range ps.List {
-		switch {
-		case p.Rule == "":
-			fail(p.Line, 1, "screen.policy.err.missing", p.ID, "rule")
-		case p.From.IsZero():
-			fail(p.Line, 1, "screen.policy.err.missing", p.ID, "awards")
-		case p.Roles == nil:
-			fail(p.Line, 1, "screen.policy.err.missing", p.ID, "roles")
-		case p.Through == nil:
-			fail(p.Line, 1, "screen.policy.err.missing", p.ID, "through")
-		case p.Waiver == "":
-			fail(p.Line, 1, "screen.policy.err.missing", p.ID, "waiver")
-		case p.On && p.sunsetUnknown:
+		for _, kw := range []string{"rule", "awards", "roles", "through", "waiver"} {
+			if _, ok := p.written[kw]; !ok {
+				fail(p.Line, 1, "screen.policy.err.missing", p.ID, kw)
+				break
+			}
+		}
+		if p.On && p.sunsetUnknown {
 			fail(p.Line, 1, "screen.policy.err.sunset_unknown", p.ID)
 		}
 		if p.Status == nil {

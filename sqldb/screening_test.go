@@ -1,10 +1,12 @@
 package sqldb_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/screening"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -126,6 +128,70 @@ func TestRegistryService(t *testing.T) {
 		events, _, err := db.FindAuditEvents(admin, amparo.AuditFilter{Action: amparo.AuditRegistryChange})
 		if err != nil || len(events) != 4 || events[0].RecordID != "1" || events[0].RecordType != amparo.RecordRegistry {
 			t.Fatalf("audit: %+v %v", events, err)
+		}
+	})
+}
+
+func TestScreeningPolicyService(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		admin := as(amparo.RoleProgramAdmin, "")
+		p, err := db.CurrentScreeningPolicy(admin)
+		if err != nil || p.Version != 0 || !strings.Contains(p.Text, "policy la-disclosure") {
+			t.Fatalf("shipped policy: %+v %v", p, err)
+		}
+		// A policy that does not parse is refused with its line and
+		// reason, and the one in force stays.
+		bad := strings.Replace(p.Text, "rule disclose", "rule disclosure", 1)
+		_, err = db.SetScreeningPolicy(admin, bad, "typo")
+		wantCode(t, err, amparo.EINVALID)
+		if !strings.Contains(err.Error(), "line 12, column 6") || !strings.Contains(err.Error(), `"disclosure" is not a rule`) {
+			t.Fatalf("the error does not say where and why: %v", err)
+		}
+		if m, ok := amparo.ErrorMsg(err); !ok || m.Key != "screen.policy.err.list" {
+			t.Fatalf("no catalog key: %v", err)
+		}
+		_, err = db.SetScreeningPolicy(admin, p.Text, " ")
+		wantCode(t, err, amparo.EINVALID)
+		_, err = db.SetScreeningPolicy(as(amparo.RoleOrgAdmin, "x"), p.Text, "why")
+		wantCode(t, err, amparo.EFORBIDDEN)
+		if cur, _ := db.CurrentScreeningPolicy(admin); cur.Version != 0 || cur.Text != p.Text {
+			t.Fatalf("a refused policy was stored: %+v", cur)
+		}
+
+		v, err := db.SetScreeningPolicy(admin, p.Text+"\n# reviewed\n", "yearly review")
+		if err != nil || v.Version < 1 {
+			t.Fatalf("set: %+v %v", v, err)
+		}
+		_, err = db.SetScreeningPolicy(admin, "policy x \"X\"\n", "broken")
+		wantCode(t, err, amparo.EINVALID)
+		if cur, _ := db.CurrentScreeningPolicy(admin); cur.Version != v.Version || cur.Reason != "yearly review" {
+			t.Fatalf("current %+v", cur)
+		}
+		if h, _ := db.ScreeningPolicyHistory(admin); len(h) != 1 || h[0].Author == "" {
+			t.Fatalf("history %+v", h)
+		}
+		events, _, err := db.FindAuditEvents(admin, amparo.AuditFilter{Action: amparo.AuditScreenPolicyChange})
+		if err != nil || len(events) != 1 || events[0].RecordID != strconv.Itoa(v.Version) {
+			t.Fatalf("audit: %+v %v", events, err)
+		}
+	})
+}
+
+// TestRegistryService_StarterRegistry: the shipped registry applies as one
+// version on both databases, and reads back whole.
+func TestRegistryService_StarterRegistry(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		admin := as(amparo.RoleProgramAdmin, "")
+		c := screening.StarterRegistry()
+		v, err := db.ApplyRegistryChange(admin, c)
+		if err != nil || v.Entities != len(c.PutEntities) || v.Involvements != len(c.PutInvolvements) {
+			t.Fatalf("starter: %+v %v", v, err)
+		}
+		r, err := db.FindRegistryEntity(admin, 0, "bfbc")
+		if err != nil || len(r.Relations) != 1 || len(r.Involvements) != 1 || r.Involvements[0].AmountCents != 569_000_000_00 {
+			t.Fatalf("bfbc: %+v %v", r, err)
 		}
 	})
 }

@@ -369,8 +369,9 @@ type RegistryService interface {
 	// stores the result as a new version. EINVALID (naming the record and
 	// field) for a bad record, a relation or involvement whose entity does
 	// not exist in the result, a change that changes nothing, or no
-	// reason; EFORBIDDEN unless the actor runs the program. On any error
-	// nothing is stored and the version in force stays.
+	// reason; EFORBIDDEN unless the actor runs the program; ECONFLICT if
+	// another change was applied at the same moment (apply it again). On
+	// any error nothing is stored and the version in force stays.
 	ApplyRegistryChange(ctx context.Context, c *RegistryChange) (*RegistryVersion, error)
 	// RegistryAt returns the registry as it was at version n; n 0 is the
 	// version in force. ENOTFOUND for a version that does not exist.

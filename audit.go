@@ -86,6 +86,8 @@ const (
 	RecordPhoneLink    = "phone_link"
 	RecordPolicy       = "policy"
 	RecordProgram      = "program"
+	RecordRegistry     = "registry"         // RecordID is the registry version
+	RecordScreenPolicy = "screening_policy" // RecordID is the policy version
 	RecordSigningKey   = "signing_key"
 	RecordTrustList    = "trust_list"
 	RecordWorkshop     = "workshop"
@@ -174,6 +176,11 @@ const (
 
 	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
 	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
+
+	// The border-wall registry and the screening policy: RecordID is the
+	// new version's number.
+	AuditRegistryChange     AuditAction = "registry.change"
+	AuditScreenPolicyChange AuditAction = "screening_policy.change"
 )
 
 // AuditActions lists every audit action.
@@ -192,6 +199,7 @@ var AuditActions = []AuditAction{
 	AuditAuditExport,
 	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget,
 	AuditPolicyChange, AuditProgramUpdate,
+	AuditRegistryChange, AuditScreenPolicyChange,
 }
 
 // RecordType returns the type of record the action is about, "" for an
@@ -229,6 +237,10 @@ func (a AuditAction) RecordType() string {
 		return RecordPolicy
 	case AuditProgramUpdate:
 		return RecordProgram
+	case AuditRegistryChange:
+		return RecordRegistry
+	case AuditScreenPolicyChange:
+		return RecordScreenPolicy
 	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget:
 		return RecordWorkshop
 	}

@@ -21,6 +21,8 @@ type Store interface {
 	amparo.ApplicantService
 	amparo.WorkshopService
 	amparo.AlertService
+	amparo.RegistryService
+	amparo.ScreeningPolicyService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -44,6 +46,9 @@ type Summary struct {
 	AttorneyMember string // the member record Attorney is linked to
 	Workshops      int
 	Alerts         int // resolved, with their timelines
+	// RegistryVersion is the border-wall registry's version the starter
+	// registry made; the shipped screening policies are in force.
+	RegistryVersion int
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -216,6 +221,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	setNow(now) // pending invitations run from today
+	if sum.RegistryVersion, err = seedScreening(ctx, s); err != nil {
+		return nil, err
+	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {
 		return nil, err
 	}

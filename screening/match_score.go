@@ -16,7 +16,7 @@ const (
 	weightShort    = 0.5  // a word of one or two letters
 	distinctAt     = 0.45 // from this weight a word is distinctive
 	simTypo1       = 0.9  // one letter apart, words of 5 letters or more
-	simTypo2       = 0.8  // two letters apart, words of 8 letters or more
+	simTypo2       = 0.8  // two letters apart, words of 9 letters or more
 	simJoined      = 0.95 // "Good Will" and "Goodwill"
 
 	factorNumberDiffers    = 0.5  // "Builders 2" and "Builders 3": strong
@@ -189,7 +189,11 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	var cand []wordPair
 	for i := range wa {
 		for j := range wb {
-			if s := wordSim(&wa[i], &wb[j]); s > 0 {
+			s := wordSim(&wa[i], &wb[j])
+			if s < 1 && (ka[i] < distinctAt || kb[j] < distinctAt) {
+				s = 0 // typos are tolerated on distinctive words only
+			}
+			if s > 0 {
 				cand = append(cand, wordPair{i, j, s})
 			}
 		}
@@ -313,14 +317,15 @@ func wordSim(x, y *NameWord) float64 {
 		return 0
 	}
 	short := min(len(x.Key), len(y.Key))
-	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 {
+	// A typo keeps the first letter: Grading and Trading are two words.
+	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 || x.Key[0] != y.Key[0] {
 		return 0
 	}
 	switch names.Distance(x.Key, y.Key, 2) {
 	case 1:
 		return simTypo1
 	case 2:
-		if short >= 8 {
+		if short >= 9 {
 			return simTypo2
 		}
 	}
@@ -438,7 +443,7 @@ func acronym(a, b *CompanyName) (short, long string, ok bool) {
 		if len(s.Words) != 1 || len(l.Words) < 2 || s.Words[0].Kind == WordNumber {
 			continue
 		}
-		w := s.Words[0].Text
+		w := strings.Join(names.Words(s.Words[0].Orig), "")
 		if len(w) < minAcronym || len(w) > maxAcronym {
 			continue
 		}

@@ -75,7 +75,8 @@ management|partners|associates|consulting|consultants|development|developers|res
 trading|capital|investments|properties|fund|trust|bank|financial|network|logistics|transportation|transport|
 us|usa|new|first|pacific|atlantic|border|infrastructure|civil|environmental|energy|electric|mechanical|design|
 paving|concrete|steel|fence|fencing|security|services|service|industrial|corporate|association|center|
-texas|california|arizona|new mexico|mexico|mexicana|mexicano|la|los|angeles|san|diego|valley|land|sand|gravel|
+texas|california|arizona|new mexico|mexico|mexicana|mexicano|angeles|san|diego|land|sand|gravel|
+norte|sur|oeste|este|noroeste|noreste|sureste|industrial|industriales|
 works|project|projects|site|sitework|earthwork|excavation|equipment|rentals|rental|maintenance|operations|
 federal|government|contract|contracts|hermanos|brothers|sons|family|son|
 inc|co|corp|llc|ltd|limited|joint|venture|sa|cv|rl|sc|ag|gmbh|plc|lp|llp`)

@@ -317,8 +317,9 @@ func wordSim(x, y *NameWord) float64 {
 		return 0
 	}
 	short := min(len(x.Key), len(y.Key))
-	// A typo keeps the first letter: Grading and Trading are two words.
-	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 || x.Key[0] != y.Key[0] {
+	// A typo keeps the first sound: Grading and Trading are two words,
+	// Cencora and Sencora may be one.
+	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 || names.Key(x.Key)[0] != names.Key(y.Key)[0] {
 		return 0
 	}
 	switch names.Distance(x.Key, y.Key, 2) {
@@ -375,13 +376,18 @@ func joinCompounds(ws, other []NameWord) []NameWord {
 		keys[o.Key] = true
 	}
 	var out []NameWord
+next:
 	for i := 0; i < len(ws); i++ {
-		if i+1 < len(ws) && ws[i].Kind != WordNumber && ws[i+1].Kind != WordNumber && !keys[ws[i].Key] {
-			joined := ws[i].Text + ws[i+1].Text
-			if keys[joined] || keys[stem(joined)] {
-				out = append(out, NameWord{Orig: ws[i].Orig + " " + ws[i+1].Orig, Text: joined, Key: stem(joined)})
-				i++
-				continue
+		if ws[i].Kind != WordNumber && !keys[ws[i].Key] {
+			// "Good Will", "Van Der Bilt" (the "der" was never set aside).
+			joined, orig := ws[i].Text, ws[i].Orig
+			for k := i + 1; k < min(i+3, len(ws)) && ws[k].Kind != WordNumber; k++ {
+				joined, orig = joined+ws[k].Text, orig+" "+ws[k].Orig
+				if keys[joined] || keys[stem(joined)] {
+					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined)})
+					i = k
+					continue next
+				}
 			}
 		}
 		out = append(out, ws[i])

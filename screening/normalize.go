@@ -96,6 +96,8 @@ func NormalizeCompany(s string) CompanyName {
 			}
 		case roman[t.text] > 0:
 			w.Kind, w.Key = WordNumber, strconv.Itoa(roman[t.text])
+		case numberWords[t.text] > 0:
+			w.Kind, w.Key = WordNumber, strconv.Itoa(numberWords[t.text])
 		case t.initials || len(t.text) == 1:
 			w.Kind, w.Key = WordInitials, t.text
 		default:
@@ -104,6 +106,16 @@ func NormalizeCompany(s string) CompanyName {
 				w.Text = long
 			}
 			w.Key = stem(w.Text)
+		}
+		// "Forty-Four", "Forty 4", "cuarenta y cuatro": one number.
+		if k := len(n.Words) - 1; w.Kind == WordNumber && k >= 0 && n.Words[k].Kind == WordNumber {
+			tens, _ := strconv.Atoi(n.Words[k].Key)
+			unit, _ := strconv.Atoi(w.Key)
+			if tens >= 20 && tens <= 90 && tens%10 == 0 && unit >= 1 && unit <= 9 && numberWords[core[i-1].text] > 0 {
+				n.Words[k].Orig += " " + w.Orig
+				n.Words[k].Key = strconv.Itoa(tens + unit)
+				continue
+			}
 		}
 		n.Words = append(n.Words, w)
 	}
@@ -117,6 +129,11 @@ func splitCompany(s string) []rawToken {
 	var out []rawToken
 	chunk := func(c string) {
 		if c == "" {
+			return
+		}
+		if name, form, ok := gluedLegal(c); ok {
+			out = append(out, rawToken{orig: name, text: strings.Join(names.Words(name), "")},
+				rawToken{orig: form, text: strings.ToLower(form)})
 			return
 		}
 		parts := strings.Split(strings.Trim(c, "."), ".")
@@ -309,4 +326,20 @@ func stem(w string) string {
 		return w[:len(w)-1]
 	}
 	return w
+}
+
+// gluedLegal splits a legal form written in capitals onto the end of a
+// word in lower case: "SiemensAG", "AcmeLLC".
+func gluedLegal(c string) (name, form string, ok bool) {
+	end := len(c)
+	for end > 0 && c[end-1] >= 'A' && c[end-1] <= 'Z' {
+		end--
+	}
+	if end == len(c) || end < 3 || c[end-1] < 'a' || c[end-1] > 'z' {
+		return "", "", false
+	}
+	if !legalForms[strings.ToLower(c[end:])] || len(c)-end < 2 {
+		return "", "", false
+	}
+	return c[:end], c[end:], true
 }

@@ -54,7 +54,8 @@ func CompareNames(a, b string) Result {
 // match whatever the names; a different identifier of the same kind counts
 // strongly against; otherwise the best pair of their names decides.
 func CompareCompanies(a, b Company) Result {
-	return compare(parseCompany(a), parseCompany(b), listWeight, true)
+	r, _ := compare(parseCompany(a), parseCompany(b), listWeight, true)
+	return r
 }
 
 // parsed is a company read once: an index keeps these.
@@ -73,14 +74,16 @@ func parseCompany(c Company) parsed {
 	return p
 }
 
-func compare(a, b parsed, wt weigher, explain bool) Result {
+// compare compares two companies; it also returns the index of b's name
+// that compared best (-1 without names).
+func compare(a, b parsed, wt weigher, explain bool) (Result, int) {
 	var r Result
-	best := -1.0
+	best, bestName := -1.0, -1
 	for i := range a.names {
 		for j := range b.names {
 			s, f := compareNames(&a.names[i], &b.names[j], wt, explain)
 			if s > best {
-				best, r.Features = s, f
+				best, r.Features, bestName = s, f, j
 			}
 		}
 	}
@@ -109,7 +112,7 @@ func compare(a, b parsed, wt weigher, explain bool) Result {
 	if !explain {
 		r.Features = nil
 	}
-	return r
+	return r, bestName
 }
 
 // compareIDs finds an identifier the two share (the first kind in

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/amparo-project/amparo/names"
 )
@@ -49,6 +50,10 @@ func (n CompanyName) Core() string {
 	return strings.Join(s, " ")
 }
 
+// maxNameRunes bounds the part of a name that is read: no company name is
+// longer, and comparing costs the product of two names' lengths.
+const maxNameRunes = 200
+
 // rawToken is a piece of the name before the lists are applied.
 type rawToken struct {
 	orig, text string
@@ -60,6 +65,9 @@ type rawToken struct {
 // but legal forms keeps them as its words, and an empty name has none.
 func NormalizeCompany(s string) CompanyName {
 	n := CompanyName{Orig: s}
+	if utf8.RuneCountInString(s) > maxNameRunes {
+		s = string([]rune(s)[:maxNameRunes])
+	}
 	toks := splitCompany(s)
 	toks = joinLetters(toks)
 
@@ -113,6 +121,7 @@ func NormalizeCompany(s string) CompanyName {
 			unit, _ := strconv.Atoi(w.Key)
 			if tens >= 20 && tens <= 90 && tens%10 == 0 && unit >= 1 && unit <= 9 && numberWords[core[i-1].text] > 0 {
 				n.Words[k].Orig += " " + w.Orig
+				n.Words[k].Text += " " + w.Text
 				n.Words[k].Key = strconv.Itoa(tens + unit)
 				continue
 			}

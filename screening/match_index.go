@@ -118,10 +118,11 @@ func (x *MatchIndex) Screen(vendor Company) []MatchHit {
 	var hits []MatchHit
 	for e := range cand {
 		p := x.entries[e]
-		r, name := compare(v, p, x.weight, true)
-		if r.Decision == MatchNo {
+		// Explained only when shown: most candidates are no match.
+		if r, _ := compare(v, p, x.weight, false); r.Decision == MatchNo {
 			continue
 		}
+		r, name := compare(v, p, x.weight, true)
 		h := MatchHit{Key: x.keys[e], Result: r}
 		if name >= 0 {
 			h.Name = p.names[name].Orig

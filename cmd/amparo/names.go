@@ -13,8 +13,8 @@ import (
 
 func runNames(ctx context.Context, m *Main, args []string) error {
 	return m.dispatch(ctx, args, map[string]sub{
-		"compare": {`"NAME A" "NAME B" [--dob-a DATE] [--dob-b DATE] [--lang en|es] [--json]`,
-			"compare two names as the conflict check does, and say why", namesCompare},
+		"compare": {`"NAME A" "NAME B" [--kind person|company] [--dob-a DATE] [--dob-b DATE] [--id-a KIND:VALUE] [--id-b KIND:VALUE] [--lang en|es] [--json]`,
+			"compare two names as the conflict check (person) or the procurement screening (company) does, and say why", namesCompare},
 	})
 }
 
@@ -45,9 +45,24 @@ func namesCompare(ctx context.Context, m *Main, args []string) error {
 	dobB := fs.String("dob-b", "", "date of birth of B, `YYYY-MM-DD` or MM/DD/YYYY")
 	lang := fs.String("lang", "en", "language of the explanation: en or es")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	kind := fs.String("kind", "person", "what the names name: `person` or company")
+	idA := fs.String("id-a", "", "an identifier of company A, `KIND:VALUE` (uei, duns, ein, ca_license, state_reg)")
+	idB := fs.String("id-b", "", "an identifier of company B, `KIND:VALUE`")
 	pos, err := m.parseArgs(fs, args, 2)
 	if err != nil {
 		return err
+	}
+	switch *kind {
+	case "company":
+		return namesCompareCompany(m, pos, *idA, *idB, *lang, *asJSON)
+	case "person":
+		if *idA != "" || *idB != "" {
+			fmt.Fprintln(m.Stderr, "amparo names compare: --id-a and --id-b are for --kind company")
+			return errUsage
+		}
+	default:
+		fmt.Fprintf(m.Stderr, "amparo names compare: --kind %q: write person or company\n", *kind)
+		return errUsage
 	}
 	if len(pos) != 2 || strings.TrimSpace(pos[0]) == "" || strings.TrimSpace(pos[1]) == "" {
 		fmt.Fprintln(m.Stderr, `amparo names compare: give two names, each in quotes: amparo names compare "NAME A" "NAME B" (run amparo names compare --help)`)

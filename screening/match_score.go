@@ -1,0 +1,477 @@
+package screening
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/amparo-project/amparo/names"
+)
+
+// Weights of the evidence.
+const (
+	weightDistinct = 1.0  // a word that names one company
+	weightGeneric  = 0.2  // Construction, Group, Services...
+	weightInitials = 0.6  // "J.H."
+	weightShort    = 0.5  // a word of one or two letters
+	distinctAt     = 0.45 // from this weight a word is distinctive
+	simTypo1       = 0.9  // one letter apart, words of 5 letters or more
+	simTypo2       = 0.8  // two letters apart, words of 9 letters or more
+	simJoined      = 0.95 // "Good Will" and "Goodwill"
+
+	factorNumberDiffers    = 0.5  // "Builders 2" and "Builders 3": strong
+	factorNumberOneSide    = 0.9  // "Fund" and "Fund 2"
+	factorInitialsDiffer   = 0.6  // "J.H. Smith" and "J.R. Smith": strong
+	factorJVOneSide        = 0.95 // a joint venture and a company of the same name
+	factorIDConflict       = 0.75 // both have a UEI, and they differ
+	genericOnlyCap         = 0.6  // below PossibleThreshold: never decided on generic words
+	acronymScore           = 0.75 // "BFBC" and "Barnard Fisher Border Constructors": possible, never match
+	minAcronym, maxAcronym = 3, 6
+)
+
+// weigher gives a word's weight; an index adds the rarity of the word in
+// its registry to the lists'.
+type weigher func(w *NameWord) float64
+
+func listWeight(w *NameWord) float64 {
+	switch {
+	case w.Kind == WordInitials:
+		return weightInitials
+	case generic[w.Key] || generic[w.Text]:
+		return weightGeneric
+	case len(w.Key) <= 2:
+		return weightShort
+	}
+	return weightDistinct
+}
+
+// CompareNames compares two company names, without identifiers.
+func CompareNames(a, b string) Result {
+	return CompareCompanies(Company{Names: []string{a}}, Company{Names: []string{b}})
+}
+
+// CompareCompanies compares two companies: the same identifier makes a
+// match whatever the names; a different identifier of the same kind counts
+// strongly against; otherwise the best pair of their names decides.
+func CompareCompanies(a, b Company) Result {
+	r, _ := compare(parseCompany(a), parseCompany(b), listWeight, true)
+	return r
+}
+
+// parsed is a company read once: an index keeps these.
+type parsed struct {
+	names []CompanyName
+	ids   []CompanyID
+}
+
+func parseCompany(c Company) parsed {
+	p := parsed{ids: c.IDs}
+	for _, n := range c.Names {
+		if strings.TrimSpace(n) != "" {
+			p.names = append(p.names, NormalizeCompany(n))
+		}
+	}
+	return p
+}
+
+// compare compares two companies; it also returns the index of b's name
+// that compared best (-1 without names).
+func compare(a, b parsed, wt weigher, explain bool) (Result, int) {
+	var r Result
+	best, bestName := -1.0, -1
+	for i := range a.names {
+		for j := range b.names {
+			s, f := compareNames(&a.names[i], &b.names[j], wt, explain)
+			if s > best {
+				best, r.Features, bestName = s, f, j
+			}
+		}
+	}
+	if best < 0 {
+		best = 0
+		if explain {
+			r.Features = []Feature{feature("name_none", 0)}
+		}
+	}
+	same, conflicts := compareIDs(a.ids, b.ids)
+	for _, c := range conflicts {
+		if same == nil {
+			after := best * factorIDConflict
+			r.Features = append(r.Features, feature("id_conflict."+string(c[0].Kind), after-best, c[0].Value, c[1].Value))
+			best = after
+		} else {
+			r.Features = append(r.Features, feature("id_conflict."+string(c[0].Kind), 0, c[0].Value, c[1].Value))
+		}
+	}
+	if same != nil {
+		r.Features = append([]Feature{feature("id_same."+string(same.Kind), 1-best, same.Value)}, r.Features...)
+		best = 1
+	}
+	r.Score = math.Round(best*1e4) / 1e4
+	r.Decision = decide(r.Score)
+	if !explain {
+		r.Features = nil
+	}
+	return r, bestName
+}
+
+// compareIDs finds an identifier the two share (the first kind in
+// CompanyIDKinds order) and the kinds both have with no value in common.
+func compareIDs(a, b []CompanyID) (same *CompanyID, conflicts [][2]CompanyID) {
+	for _, k := range CompanyIDKinds {
+		var x, y []CompanyID
+		for _, id := range a {
+			if id.Kind == k {
+				x = append(x, id)
+			}
+		}
+		for _, id := range b {
+			if id.Kind == k {
+				y = append(y, id)
+			}
+		}
+		if len(x) == 0 || len(y) == 0 {
+			continue
+		}
+		found := false
+		for _, p := range x {
+			for _, q := range y {
+				if p.Value == q.Value && !found {
+					found = true
+					if same == nil {
+						s := p
+						same = &s
+					}
+				}
+			}
+		}
+		if !found {
+			conflicts = append(conflicts, [2]CompanyID{x[0], y[0]})
+		}
+	}
+	return same, conflicts
+}
+
+// wordPair is a word of each name, paired.
+type wordPair struct {
+	i, j int
+	sim  float64
+}
+
+// compareNames scores two names from 0 to 1: the weighted share of their
+// words that pair (a Dice coefficient over word weights), then numbers,
+// initials, acronyms and joint ventures.
+func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Feature) {
+	var feats []Feature
+	add := func(f Feature) {
+		if explain {
+			feats = append(feats, f)
+		}
+	}
+	wa, na := splitNumbers(a.Words)
+	wb, nb := splitNumbers(b.Words)
+	wa, wb = joinCompounds(wa, wb), joinCompounds(wb, wa)
+	if len(wa) == 0 || len(wb) == 0 {
+		if len(wa) == 0 && len(wb) == 0 && len(na) > 0 && slices.Equal(na, nb) {
+			add(feature("number_only", 0, a.Orig, b.Orig))
+			return genericOnlyCap, feats
+		}
+		add(feature("name_empty", 0))
+		return 0, feats
+	}
+	ka, kb := make([]float64, len(wa)), make([]float64, len(wb))
+	total := 0.0
+	for i := range wa {
+		ka[i] = wt(&wa[i])
+		total += ka[i]
+	}
+	for j := range wb {
+		kb[j] = wt(&wb[j])
+		total += kb[j]
+	}
+	var cand []wordPair
+	for i := range wa {
+		for j := range wb {
+			s := wordSim(&wa[i], &wb[j])
+			if s < 1 && (ka[i] < distinctAt || kb[j] < distinctAt) {
+				s = 0 // typos are tolerated on distinctive words only
+			}
+			if s > 0 {
+				cand = append(cand, wordPair{i, j, s})
+			}
+		}
+	}
+	slices.SortStableFunc(cand, func(x, y wordPair) int {
+		vx, vy := x.sim*(ka[x.i]+kb[x.j]), y.sim*(ka[y.i]+kb[y.j])
+		switch {
+		case vx > vy:
+			return -1
+		case vx < vy:
+			return 1
+		}
+		return 0
+	})
+	usedA, usedB := make([]bool, len(wa)), make([]bool, len(wb))
+	var pairs []wordPair
+	for _, p := range cand {
+		if !usedA[p.i] && !usedB[p.j] {
+			usedA[p.i], usedB[p.j] = true, true
+			pairs = append(pairs, p)
+		}
+	}
+	sum, distinct := 0.0, false
+	for _, p := range pairs {
+		sum += p.sim * (ka[p.i] + kb[p.j])
+		if ka[p.i] >= distinctAt && kb[p.j] >= distinctAt {
+			distinct = true
+		}
+	}
+	score := sum / total
+
+	if explain {
+		if a.Core() == b.Core() {
+			if a.Orig == b.Orig {
+				add(feature("name_identical", score, a.Orig))
+			} else {
+				add(feature("name_equivalent", score, a.Orig, b.Orig))
+			}
+			feats = append(feats, ignored(a, b)...)
+		} else {
+			add(feature("name_similar", 0, a.Orig, b.Orig))
+			feats = append(feats, ignored(a, b)...)
+			for _, p := range pairs {
+				x, y := &wa[p.i], &wb[p.j]
+				w := p.sim * (ka[p.i] + kb[p.j]) / total
+				switch {
+				case p.sim == 1 && x.Text == y.Text:
+					add(feature("word_same", w, x.Orig, y.Orig))
+				case p.sim == 1:
+					add(feature("word_plural", w, x.Orig, y.Orig))
+				case p.sim == simJoined:
+					add(feature("word_joined", w, x.Orig, y.Orig))
+				default:
+					add(feature("word_typo", w, x.Orig, y.Orig))
+				}
+			}
+			for i, u := range usedA {
+				if !u {
+					add(missing(&wa[i], ka[i], total))
+				}
+			}
+			for j, u := range usedB {
+				if !u {
+					add(missing(&wb[j], kb[j], total))
+				}
+			}
+		}
+	}
+
+	// Nothing is decided on generic words alone.
+	if !distinct && score > genericOnlyCap {
+		var shared []string
+		for _, p := range pairs {
+			shared = append(shared, wa[p.i].Orig)
+		}
+		add(feature("generic_only", genericOnlyCap-score, strings.Join(shared, " ")))
+		score = genericOnlyCap
+	}
+	// Initials must agree.
+	if ia, ib := unpairedInitials(wa, usedA), unpairedInitials(wb, usedB); ia != "" && ib != "" {
+		after := score * factorInitialsDiffer
+		add(feature("initials_differ", after-score, ia, ib))
+		score = after
+	}
+	// Numbers must agree.
+	switch {
+	case len(na) > 0 && len(nb) > 0 && !slices.Equal(na, nb):
+		after := score * factorNumberDiffers
+		add(feature("number_differs", after-score, shownNumbers(a), shownNumbers(b)))
+		score = after
+	case len(na) > 0 && len(nb) > 0:
+		add(feature("number_same", 0, shownNumbers(a)))
+	case len(na)+len(nb) > 0:
+		after := score * factorNumberOneSide
+		n := shownNumbers(a) + shownNumbers(b)
+		add(feature("number_one_side", after-score, n))
+		score = after
+	}
+	if a.JV != b.JV {
+		after := score * factorJVOneSide
+		add(feature("jv_one_side", after-score))
+		score = after
+	}
+	if score < acronymScore {
+		if short, long, ok := acronym(a, b); ok {
+			add(feature("acronym", acronymScore-score, short, long))
+			score = acronymScore
+		}
+	}
+	return score, feats
+}
+
+// wordSim is how alike two words are: 1 the same (plural aside), less for
+// a typo in a long word, 0 otherwise. Short words, numbers and initials
+// must be the same.
+func wordSim(x, y *NameWord) float64 {
+	if x.Key == y.Key {
+		return 1
+	}
+	if x.Kind != WordPlain || y.Kind != WordPlain {
+		return 0
+	}
+	short := min(len(x.Key), len(y.Key))
+	// A typo keeps the first sound: Grading and Trading are two words,
+	// Cencora and Sencora may be one.
+	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 || names.Key(x.Key)[0] != names.Key(y.Key)[0] {
+		return 0
+	}
+	switch names.Distance(x.Key, y.Key, 2) {
+	case 1:
+		return simTypo1
+	case 2:
+		if short >= 9 {
+			return simTypo2
+		}
+	}
+	return 0
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// splitNumbers sets the numbers of a name apart, sorted.
+func splitNumbers(ws []NameWord) ([]NameWord, []string) {
+	var out []NameWord
+	var nums []string
+	for _, w := range ws {
+		if w.Kind == WordNumber {
+			nums = append(nums, w.Key)
+		} else {
+			out = append(out, w)
+		}
+	}
+	slices.Sort(nums)
+	return out, nums
+}
+
+func shownNumbers(n *CompanyName) string {
+	var s []string
+	for _, w := range n.Words {
+		if w.Kind == WordNumber {
+			s = append(s, w.Orig)
+		}
+	}
+	return strings.Join(s, " ")
+}
+
+// joinCompounds joins two adjacent words of ws that the other name writes
+// as one ("Good Will" and "Goodwill").
+func joinCompounds(ws, other []NameWord) []NameWord {
+	if len(ws) < 2 {
+		return ws
+	}
+	keys := map[string]bool{}
+	for _, o := range other {
+		keys[o.Key] = true
+	}
+	var out []NameWord
+next:
+	for i := 0; i < len(ws); i++ {
+		if ws[i].Kind != WordNumber && !keys[ws[i].Key] {
+			// "Good Will", "Van Der Bilt" (the "der" was never set aside).
+			joined, orig := ws[i].Text, ws[i].Orig
+			for k := i + 1; k < min(i+3, len(ws)) && ws[k].Kind != WordNumber; k++ {
+				joined, orig = joined+ws[k].Text, orig+" "+ws[k].Orig
+				if keys[joined] || keys[stem(joined)] {
+					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined)})
+					i = k
+					continue next
+				}
+			}
+		}
+		out = append(out, ws[i])
+	}
+	return out
+}
+
+func unpairedInitials(ws []NameWord, used []bool) string {
+	for i, w := range ws {
+		if !used[i] && w.Kind == WordInitials {
+			return w.Orig
+		}
+	}
+	return ""
+}
+
+func missing(w *NameWord, weight, total float64) Feature {
+	if weight < distinctAt {
+		return feature("generic_missing", -weight/total, w.Orig)
+	}
+	return feature("word_missing", -weight/total, w.Orig)
+}
+
+// ignored explains what the reading of the names set aside.
+func ignored(a, b *CompanyName) []Feature {
+	var out []Feature
+	join := func(x, y []string) string {
+		var s []string
+		seen := map[string]bool{}
+		for _, v := range append(slices.Clone(x), y...) {
+			if !seen[v] {
+				seen[v] = true
+				s = append(s, v)
+			}
+		}
+		return strings.Join(s, ", ")
+	}
+	if s := join(a.LegalForms, b.LegalForms); s != "" {
+		out = append(out, feature("legal_ignored", 0, s))
+	}
+	if s := join(a.Connectors, b.Connectors); s != "" {
+		out = append(out, feature("connector_ignored", 0, s))
+	}
+	if s := join(a.Articles, b.Articles); s != "" {
+		out = append(out, feature("article_ignored", 0, s))
+	}
+	for _, e := range append(slices.Clone(a.Expanded), b.Expanded...) {
+		out = append(out, feature("abbreviation", 0, e[0], e[1]))
+	}
+	return out
+}
+
+// acronym says whether one name is a single word of 3 to 6 letters that
+// spells the first letters of the other's words (legal form included:
+// "SLSCO" and "Sullivan Land Services Co.").
+func acronym(a, b *CompanyName) (short, long string, ok bool) {
+	for _, p := range [2][2]*CompanyName{{a, b}, {b, a}} {
+		s, l := p[0], p[1]
+		if len(s.Words) != 1 || len(l.Words) < 2 || s.Words[0].Kind == WordNumber {
+			continue
+		}
+		w := strings.Join(names.Words(s.Words[0].Orig), "")
+		if len(w) < minAcronym || len(w) > maxAcronym {
+			continue
+		}
+		var first strings.Builder
+		for _, x := range l.Words {
+			first.WriteByte(x.Text[0])
+		}
+		f := first.String()
+		if len(f) < 2 {
+			continue
+		}
+		cands := []string{f}
+		for _, lf := range l.LegalForms {
+			folded := strings.Join(names.Words(lf), "")
+			cands = append(cands, f+folded, f+folded[:1])
+		}
+		if slices.Contains(cands, w) {
+			return s.Orig, l.Orig, true
+		}
+	}
+	return "", "", false
+}

@@ -1,0 +1,112 @@
+package screening
+
+import "strings"
+
+// The lists below are what NormalizeCompany knows of company names in
+// English and Spanish. A change to them changes scores: bump
+// MatchAlgorithm.
+
+// legalForms are legal forms as folded words, dotted initials joined
+// ("S. de R.L. de C.V." is "s de rl de cv").
+var legalForms = set(`inc|incorporated|incorporation|co|cos|company|companies|corp|corporation|llc|l l c|limited liability company|limited liability co|
+ltd|limited|lp|limited partnership|llp|lllp|plc|pllc|pc|professional corporation|jv|joint venture|a joint venture|
+sa|sa de cv|s de rl|s de rl de cv|sapi de cv|sab de cv|sa cv|de cv|de rl de cv|sc|s en c|s en nc|sas|sl|slu|srl|sociedad anonima|
+sociedad anonima de capital variable|sociedad de responsabilidad limitada|sociedad de responsabilidad limitada de capital variable|
+sociedad civil|sociedad cooperativa|ute|ac|asociacion civil|
+gmbh|ag|aktiengesellschaft|bv|nv|ab|as|oy|spa|sarl|pte|pty|pty ltd|pte ltd|kk|se|bvba|sp z oo|
+jsc|ojsc|pjsc|cjsc|ooo|oao|zao|pao|joint stock company|open joint stock company|closed joint stock company|
+public joint stock company|limited liability partnership|general partnership|dba|
+gesellschaft mit beschrankter haftung|societatea cu raspundere limitata|societe anonyme|societa per azioni|
+общество с ограниченнои ответственностью|акционерное общество|оао|ооо|зао|пао|ао`)
+
+// midLegal are the one-word forms removed in the middle of a name too.
+var midLegal = set(`inc|incorporated|llc|ltd|gmbh|plc|pllc|llp|lllp|jsc|ojsc|pjsc|ooo|oao|zao|corp|jv|dba`)
+
+// maxLegalWords is the length of the longest legal form, in words.
+const maxLegalWords = 7
+
+// connectors join words and say nothing: "Fisher Sand & Gravel" is
+// "Fisher Sand and Gravel". "&" and "+" are always connectors.
+var connectors = set(`and|y|et|und`)
+
+// articles and prepositions say nothing of which company it is.
+var articles = set(`the|of|a|an|de|del|la|las|el|los|for|at|in`)
+
+// ordinalEnd follows a number: "1st".
+var ordinalEnd = set(`st|nd|rd|th|ro|do|er|vo|to|a|o`)
+
+// numberWords are numbers written out, in English and Spanish; tens and
+// units that follow each other make one number.
+var numberWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+	"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+	"fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+	"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+	"diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "veinte": 20, "treinta": 30,
+	"cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
+
+// roman are the Roman numerals read as numbers (not "i", "v", "x": those
+// are initials).
+var roman = map[string]int{"ii": 2, "iii": 3, "iv": 4, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
+	"xi": 11, "xii": 12, "xiii": 13, "xiv": 14, "xv": 15, "xvi": 16, "xvii": 17, "xviii": 18, "xix": 19, "xx": 20}
+
+// abbreviations are written out before comparing.
+var abbreviations = map[string]string{
+	"bros": "brothers", "bro": "brothers", "hnos": "hermanos", "hermanas": "hermanos",
+	"intl": "international", "int": "international", "internat": "international", "internacional": "international",
+	"mfg": "manufacturing", "mfr": "manufacturing", "mfrs": "manufacturing",
+	"svc": "services", "svcs": "services", "srvcs": "services", "serv": "services", "servs": "services", "servicios": "services",
+	"constr": "construction", "const": "construction", "cnstr": "construction", "construccion": "construction",
+	"construcciones": "construction", "constructora": "construction", "constructores": "constructors", "constructor": "constructors",
+	"contr": "contractors", "contrs": "contractors", "contractor": "contractors", "contratistas": "contractors", "contratista": "contractors",
+	"natl": "national", "nacional": "national", "assoc": "associates", "assocs": "associates", "assn": "association",
+	"mgmt": "management", "mgt": "management", "dev": "development", "devel": "development",
+	"eng": "engineering", "engr": "engineering", "engrg": "engineering", "engg": "engineering", "ingenieria": "engineering",
+	"grp": "group", "grupo": "group", "hldgs": "holdings", "hldg": "holdings", "ind": "industries", "inds": "industries",
+	"industrias": "industries", "tech": "technology", "technologies": "technology", "tecnologia": "technology",
+	"sys": "systems", "sistemas": "systems", "ent": "enterprises", "ents": "enterprises", "empresas": "enterprises",
+	"env": "environmental", "envtl": "environmental", "elec": "electric", "electrical": "electric",
+	"mech": "mechanical", "co-op": "cooperative", "coop": "cooperative", "ctr": "center", "centre": "center",
+	"dept": "department", "univ": "university", "assocs.": "associates", "mtn": "mountain", "mt": "mount",
+	"sw": "southwest", "nw": "northwest", "ne": "northeast",
+	"sudoeste": "southwest", "suroeste": "southwest", "transp": "transportation", "trans": "transportation",
+	"materiales": "materials", "matls": "materials", "supplies": "supply", "suministros": "supply",
+	"infraestructura": "infrastructure", "infra": "infrastructure", "pav": "paving", "pavimentos": "paving",
+	"solns": "solutions", "soluciones": "solutions", "inv": "investments", "invs": "investments",
+	"ingenieros": "engineers", "consultores": "consultants", "servicio": "services", "desarrollo": "development",
+	"desarrollos": "development", "seguridad": "security", "acero": "steel", "concreto": "concrete",
+	"transporte": "transportation", "transportes": "transportation", "logistica": "logistics",
+}
+
+// generic are the words many companies share: they weigh little, and
+// nothing is decided on them alone. Compared by their stem.
+var generic = stems(`construction|constructors|builders|building|group|services|holdings|industries|contractors|contracting|
+enterprises|company|companies|southwest|southeast|northwest|northeast|southern|northern|western|eastern|north|south|east|west|
+central|american|america|national|international|united|general|global|solutions|systems|technology|engineering|engineers|
+management|partners|associates|consulting|consultants|development|developers|resources|supply|materials|products|
+trading|capital|investments|properties|fund|trust|bank|financial|network|logistics|transportation|transport|
+us|usa|new|first|pacific|atlantic|border|infrastructure|civil|environmental|energy|electric|mechanical|design|
+paving|concrete|steel|fence|fencing|security|services|service|industrial|corporate|association|center|
+texas|california|arizona|new mexico|mexico|mexicana|mexicano|angeles|san|diego|land|sand|gravel|
+norte|sur|oeste|este|noroeste|noreste|sureste|industrial|industriales|
+works|project|projects|site|sitework|earthwork|excavation|equipment|rentals|rental|maintenance|operations|
+federal|government|contract|contracts|hermanos|brothers|sons|family|son|
+inc|co|corp|llc|ltd|limited|joint|venture|sa|cv|rl|sc|ag|gmbh|plc|lp|llp`)
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Split(words, "|") {
+		if w = strings.TrimSpace(w); w != "" {
+			m[w] = true
+		}
+	}
+	return m
+}
+
+func stems(words string) map[string]bool {
+	m := map[string]bool{}
+	for w := range set(words) {
+		m[stem(w)] = true
+	}
+	return m
+}

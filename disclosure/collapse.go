@@ -133,4 +133,3 @@ func collapseTable(t Table, rule Collapse) (Table, error) {
 	}
 	return t, nil
 }
-

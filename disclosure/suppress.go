@@ -27,7 +27,7 @@ func (b *builder) candidate(v int) bool {
 // its equations. It returns the linear programs the final audit solved.
 func (b *builder) suppress() (int, error) {
 	s := b.s
-	for round := 0; ; round++ {
+	for {
 		b.closeSingletons()
 		failing, lps, err := s.audit()
 		if err != nil {
@@ -45,24 +45,9 @@ func (b *builder) suppress() (int, error) {
 		if added {
 			continue
 		}
-		// No cell in the failing cells' equations is left to suppress:
-		// suppress every published cell of this release that shares an
-		// equation with anything unknown in their component.
-		for _, v := range failing {
-			for _, ei := range s.varEqs[v] {
-				for _, t := range s.eqs[ei] {
-					if b.candidate(t.v) {
-						b.suppressCell(t.v, ReasonComplementary)
-						added = true
-					}
-				}
-			}
-		}
-		if !added {
+		// Nothing reachable from the failing cells is left to suppress.
+		{
 			return lps, fmt.Errorf("disclosure: %d suppressed cells cannot be protected (the previous release already reveals them)", len(failing))
-		}
-		if round > len(s.val)+10 {
-			return lps, fmt.Errorf("disclosure: complementary suppression did not converge")
 		}
 	}
 }
@@ -120,36 +105,55 @@ func (b *builder) closeSingletons() {
 	}
 }
 
-// repair suppresses one more cell in one of v's equations: the smallest
-// interior count large enough to give v room (k − v for a small count), else
-// the largest. It reports whether it suppressed anything.
+// repair suppresses one more cell for v: in one of v's equations, or if
+// those have nothing left to suppress, in the nearest equations reached
+// through v's suppressed neighbours: the smallest interior count large
+// enough to give v room (k − v for a small count), else the largest. It
+// reports whether it suppressed anything.
 func (b *builder) repair(v int) bool {
 	s := b.s
 	room := int64(1)
 	if s.sensitive[v] {
 		room = s.k - s.val[v]
 	}
-	best, bestKey := -1, [3]int64{}
-	for _, ei := range s.varEqs[v] {
-		for _, t := range s.eqs[ei] {
-			if !b.candidate(t.v) {
-				continue
-			}
-			c := s.val[t.v]
-			key := [3]int64{boolInt(c < room), boolInt(s.margin[t.v]), c}
-			if c < room {
-				key[2] = math.MaxInt64 - c
-			}
-			if best < 0 || slices.Compare(key[:], bestKey[:]) < 0 {
-				best, bestKey = t.v, key
+	seenVar := map[int]bool{v: true}
+	seenEq := map[int]bool{}
+	frontier := []int{v}
+	for len(frontier) > 0 {
+		best, bestKey := -1, [3]int64{}
+		var next []int
+		for _, u := range frontier {
+			for _, ei := range s.varEqs[u] {
+				if seenEq[ei] {
+					continue
+				}
+				seenEq[ei] = true
+				for _, t := range s.eqs[ei] {
+					if s.unknown[t.v] && !seenVar[t.v] {
+						seenVar[t.v] = true
+						next = append(next, t.v)
+					}
+					if !b.candidate(t.v) {
+						continue
+					}
+					c := s.val[t.v]
+					key := [3]int64{boolInt(c < room), boolInt(s.margin[t.v]), c}
+					if c < room {
+						key[2] = math.MaxInt64 - c
+					}
+					if best < 0 || slices.Compare(key[:], bestKey[:]) < 0 {
+						best, bestKey = t.v, key
+					}
+				}
 			}
 		}
+		if best >= 0 {
+			b.suppressCell(best, ReasonComplementary)
+			return true
+		}
+		frontier = next
 	}
-	if best < 0 {
-		return false
-	}
-	b.suppressCell(best, ReasonComplementary)
-	return true
+	return false
 }
 
 func boolInt(b bool) int64 {

@@ -90,24 +90,19 @@ func newFeasible(a [][]float64, b []float64, n int) (*feasible, error) {
 // unrepresented: unbounded reports ok=false) and whether the direction is
 // unbounded.
 func (f *feasible) bound(v int, sign float64, target float64) (point []float64, unbounded bool, err error) {
-	m := len(f.t)
-	t := make([][]float64, m)
-	for i := range f.t {
-		t[i] = append([]float64(nil), f.t[i]...)
-	}
-	rhs := append([]float64(nil), f.rhs...)
-	basis := append([]int(nil), f.basis...)
+	// Any feasible basis is a valid start: continue from where the last
+	// bound left the tableau instead of copying it.
 	cost := make([]float64, f.n)
 	cost[v] = sign
-	err = optimize(t, rhs, basis, cost, v, target, f.n)
+	err = optimize(f.t, f.rhs, f.basis, cost, v, target, f.n)
 	if errors.Is(err, errUnbounded) {
 		return nil, true, nil
 	} else if err != nil {
 		return nil, false, err
 	}
 	point = make([]float64, f.n)
-	for i, b := range basis {
-		point[b] = rhs[i]
+	for i, b := range f.basis {
+		point[b] = f.rhs[i]
 	}
 	return point, false, nil
 }

@@ -95,7 +95,7 @@ type AuditSummary struct {
 	Suppressed     int
 	Primary        int // suppressed as small or as a small change
 	Complementary  int
-	LinearPrograms int // solved in the final audit
+	LinearPrograms int // solved by the audits
 }
 
 // Public returns a copy of the result with nothing of a suppressed cell but

@@ -12,6 +12,10 @@ func (b *builder) suppressCell(v int, why Reason) {
 	}
 	b.s.unknown[v] = true
 	b.reason[v] = why
+	if b.s.dirty == nil {
+		b.s.dirty = map[int]bool{}
+	}
+	b.s.dirty[v] = true
 }
 
 // candidate reports whether v is a published cell of this release, which
@@ -24,12 +28,14 @@ func (b *builder) candidate(v int) bool {
 // equation may leave a protected cell alone among published ones (the lone
 // cell recovered from its row total), then the interval audit decides, and
 // each cell it finds unprotected gets one more complementary cell in one of
-// its equations. It returns the linear programs the final audit solved.
+// its equations. It returns the number of linear programs solved.
 func (b *builder) suppress() (int, error) {
 	s := b.s
+	lps := 0
 	for {
 		b.closeSingletons()
-		failing, lps, err := s.audit()
+		failing, n, err := s.audit()
+		lps += n
 		if err != nil {
 			return lps, err
 		}

@@ -2,6 +2,7 @@ package disclosure
 
 import (
 	"math"
+	"slices"
 )
 
 // sys is the linear system of a release as an attacker sees it: one
@@ -20,8 +21,12 @@ type sys struct {
 	margin    []bool
 	// derivedVar: a difference between two cells, never published.
 	derivedVar []bool
-	eqs        [][]term
-	varEqs     [][]int
+	// dirty: suppressed since the last audit; a component without one
+	// passed the last audit and is not solved again.
+	dirty   map[int]bool
+	audited bool
+	eqs     [][]term
+	varEqs  [][]int
 }
 
 type term struct {
@@ -109,6 +114,9 @@ func (s *sys) audit() (failing []int, lps int, err error) {
 	}
 	for _, r := range order {
 		vars := comps[r]
+		if s.audited && !slices.ContainsFunc(vars, func(v int) bool { return s.dirty[v] }) {
+			continue
+		}
 		f, l, e := s.auditComponent(vars)
 		lps += l
 		if e != nil {
@@ -116,6 +124,7 @@ func (s *sys) audit() (failing []int, lps int, err error) {
 		}
 		failing = append(failing, f...)
 	}
+	s.audited, s.dirty = true, map[int]bool{}
 	return failing, lps, nil
 }
 

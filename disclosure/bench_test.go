@@ -73,31 +73,3 @@ func BenchmarkProtect_QuarterlyRelease(b *testing.B) {
 	b.ReportMetric(float64(res.Audit.Complementary), "complementary")
 	b.ReportMetric(float64(res.Audit.LinearPrograms), "LPs")
 }
-
-func BenchmarkProtect_NextQuarterAgainstPrevious(b *testing.B) {
-	rng := rand.New(rand.NewPCG(30, 60))
-	rel := councilRelease(rng, make([]int64, 60))
-	prev, err := Protect(rel, Policy{}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// The next quarter: the same people plus new ones (some orgs by 1..10).
-	next := rel
-	next.Tables = nil
-	for _, t := range rel.Tables {
-		t.Counts = append([]int64(nil), t.Counts...)
-		cols := len(t.Dims[1].Categories)
-		for o := range 60 {
-			t.Counts[o*cols] += int64(o % 12)
-		}
-		next.Tables = append(next.Tables, t)
-	}
-	var res *Result
-	for b.Loop() {
-		if res, err = Protect(next, Policy{}, prev); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(res.Audit.Primary), "primary")
-	b.ReportMetric(float64(res.Audit.Complementary), "complementary")
-}

@@ -58,8 +58,8 @@ func (b *builder) suppress() (int, error) {
 	}
 }
 
-// unknownCount is the number of unknowns of equation ei, and the one that
-// needs protection when it is alone.
+// lone returns the one unknown of equation ei, and whether it is alone
+// there and needs protection.
 func (b *builder) lone(ei int) (int, bool) {
 	v, n := -1, 0
 	for _, t := range b.s.eqs[ei] {

@@ -1,0 +1,219 @@
+package disclosure
+
+import (
+	"errors"
+	"math"
+)
+
+// A small dense simplex solver for the audit's linear programs: equality
+// constraints A x = b over non-negative x. The audit's programs are one per
+// connected group of suppressed cells (tens to a few hundred unknowns), so a
+// dense tableau is fast enough and keeps the code short and dependency-free.
+
+const lpEps = 1e-9
+
+var errInfeasible = errors.New("disclosure: the published values admit no solution")
+
+// feasible is a tableau in canonical form for a feasible basis: row i
+// expresses basic variable basis[i] = rhs[i] − Σ_j t[i][j]·x_j (non-basic).
+type feasible struct {
+	n     int // variables
+	t     [][]float64
+	rhs   []float64
+	basis []int
+}
+
+// newFeasible finds a feasible basis of A x = b, x ≥ 0 by the two-phase
+// method's first phase, dropping redundant equations.
+func newFeasible(a [][]float64, b []float64, n int) (*feasible, error) {
+	m := len(a)
+	w := n + m
+	t := make([][]float64, m)
+	rhs := make([]float64, m)
+	basis := make([]int, m)
+	for i := range a {
+		row := make([]float64, w)
+		sign := 1.0
+		if b[i] < 0 {
+			sign = -1
+		}
+		for j, v := range a[i] {
+			row[j] = sign * v
+		}
+		row[n+i] = 1
+		t[i], rhs[i], basis[i] = row, sign*b[i], n+i
+	}
+	// Phase 1 objective: minimize the sum of the artificial variables.
+	cost := make([]float64, w)
+	for j := n; j < w; j++ {
+		cost[j] = 1
+	}
+	if err := optimize(t, rhs, basis, cost, -1, math.NaN(), w); err != nil {
+		return nil, err
+	}
+	for i := range rhs {
+		if basis[i] >= n && rhs[i] > 1e-6 {
+			return nil, errInfeasible
+		}
+	}
+	// Drive the artificial variables out of the basis; a row that keeps
+	// one is redundant and is dropped.
+	keep := t[:0]
+	keepRHS, keepBasis := rhs[:0], basis[:0]
+	for i := 0; i < len(t); i++ {
+		if basis[i] >= n {
+			col := -1
+			for j := 0; j < n; j++ {
+				if math.Abs(t[i][j]) > 1e-7 {
+					col = j
+					break
+				}
+			}
+			if col < 0 {
+				continue
+			}
+			pivot(t, rhs, nil, i, col)
+			basis[i] = col
+		}
+		keep, keepRHS, keepBasis = append(keep, t[i]), append(keepRHS, rhs[i]), append(keepBasis, basis[i])
+	}
+	f := &feasible{n: n, t: keep, rhs: keepRHS, basis: keepBasis}
+	for i := range f.t {
+		f.t[i] = f.t[i][:n:n]
+	}
+	return f, nil
+}
+
+// bound moves from the feasible basis toward the minimum (sign −1: toward
+// the maximum) of x_v, stopping early once x_v reaches target (NaN: no early
+// stop). It returns a feasible point reached (with math.Inf components
+// unrepresented: unbounded reports ok=false) and whether the direction is
+// unbounded.
+func (f *feasible) bound(v int, sign float64, target float64) (point []float64, unbounded bool, err error) {
+	// Any feasible basis is a valid start: continue from where the last
+	// bound left the tableau instead of copying it.
+	cost := make([]float64, f.n)
+	cost[v] = sign
+	err = optimize(f.t, f.rhs, f.basis, cost, v, target, f.n)
+	if errors.Is(err, errUnbounded) {
+		return nil, true, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	point = make([]float64, f.n)
+	for i, b := range f.basis {
+		point[b] = f.rhs[i]
+	}
+	return point, false, nil
+}
+
+var errUnbounded = errors.New("unbounded")
+
+// optimize minimizes cost·x from the basis given (primal simplex, Dantzig's
+// rule with Bland's rule after a run of degenerate pivots so it cannot
+// cycle). With watch ≥ 0 it stops as soon as x_watch passes target in the
+// direction of improvement.
+func optimize(t [][]float64, rhs []float64, basis []int, cost []float64, watch int, target float64, w int) error {
+	m := len(t)
+	// Reduced costs: r_j = c_j − Σ_i c_basis[i] · t[i][j].
+	r := append([]float64(nil), cost[:w]...)
+	for i := 0; i < m; i++ {
+		if cb := cost[basis[i]]; cb != 0 {
+			for j := 0; j < w; j++ {
+				r[j] -= cb * t[i][j]
+			}
+		}
+	}
+	degenerate := 0
+	for iter := 0; iter < 50000; iter++ {
+		if watch >= 0 && !math.IsNaN(target) {
+			x := 0.0
+			for i, b := range basis {
+				if b == watch {
+					x = rhs[i]
+				}
+			}
+			if (cost[watch] < 0 && x >= target-1e-7) || (cost[watch] > 0 && x <= target+1e-7) {
+				return nil
+			}
+		}
+		enter := -1
+		if degenerate < 20 {
+			best := -lpEps
+			for j := 0; j < w; j++ {
+				if r[j] < best {
+					best, enter = r[j], j
+				}
+			}
+		} else {
+			for j := 0; j < w; j++ {
+				if r[j] < -lpEps {
+					enter = j
+					break
+				}
+			}
+		}
+		if enter < 0 {
+			return nil
+		}
+		leave := -1
+		ratio := math.Inf(1)
+		for i := 0; i < m; i++ {
+			if a := t[i][enter]; a > lpEps {
+				q := rhs[i] / a
+				if q < ratio-lpEps || (q < ratio+lpEps && leave >= 0 && basis[i] < basis[leave]) {
+					ratio, leave = q, i
+				}
+			}
+		}
+		if leave < 0 {
+			return errUnbounded
+		}
+		if ratio < lpEps {
+			degenerate++
+		} else {
+			degenerate = 0
+		}
+		pivot(t, rhs, r, leave, enter)
+		basis[leave] = enter
+	}
+	return errors.New("disclosure: the simplex did not converge")
+}
+
+func pivot(t [][]float64, rhs []float64, r []float64, row, col int) {
+	pr := t[row]
+	p := pr[col]
+	for j := range pr {
+		pr[j] /= p
+	}
+	rhs[row] /= p
+	pr[col] = 1
+	for i := range t {
+		if i == row {
+			continue
+		}
+		if f := t[i][col]; f != 0 {
+			ti := t[i]
+			for j, v := range pr {
+				if v != 0 {
+					ti[j] -= f * v
+				}
+			}
+			ti[col] = 0
+			rhs[i] -= f * rhs[row]
+			if math.Abs(rhs[i]) < 1e-11 {
+				rhs[i] = 0
+			}
+		}
+	}
+	if r != nil {
+		if f := r[col]; f != 0 {
+			for j, v := range pr {
+				if v != 0 {
+					r[j] -= f * v
+				}
+			}
+			r[col] = 0
+		}
+	}
+}

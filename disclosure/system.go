@@ -1,0 +1,216 @@
+package disclosure
+
+import (
+	"math"
+	"slices"
+)
+
+// sys is the linear system of a release as an attacker sees it: one
+// variable per cell (margins included) of every table, published cells
+// known, suppressed cells unknown, plus derived variables (a subset's or a
+// cumulative table's difference), which are never published. Every equation
+// is Σ coef·x = 0.
+type sys struct {
+	k       int64
+	val     []int64
+	unknown []bool
+	frozen  []bool // its publication cannot change: previous release, derived
+	// sensitive: a small count (1..k−1, or a suppressed zero), which must
+	// keep a feasible range reaching k and, above zero, below its value.
+	sensitive []bool
+	margin    []bool
+	// derivedVar: a difference between two cells, never published.
+	derivedVar []bool
+	// dirty: suppressed since the last audit; a component without one
+	// passed the last audit and is not solved again.
+	dirty   map[int]bool
+	audited bool
+	eqs     [][]term
+	varEqs  [][]int
+}
+
+type term struct {
+	v int
+	c float64
+}
+
+func (s *sys) addVar(val int64, margin bool) int {
+	s.val = append(s.val, val)
+	s.unknown = append(s.unknown, false)
+	s.frozen = append(s.frozen, false)
+	s.sensitive = append(s.sensitive, false)
+	s.margin = append(s.margin, margin)
+	s.derivedVar = append(s.derivedVar, false)
+	s.varEqs = append(s.varEqs, nil)
+	return len(s.val) - 1
+}
+
+func (s *sys) addEq(eq []term) {
+	i := len(s.eqs)
+	s.eqs = append(s.eqs, eq)
+	for _, t := range eq {
+		s.varEqs[t.v] = append(s.varEqs[t.v], i)
+	}
+}
+
+// protects reports whether an unknown variable must be protected: every
+// suppressed cell, and a derived difference only when it is a small count.
+func (s *sys) protects(v int) bool {
+	return s.unknown[v] && (s.sensitive[v] || !s.derivedVar[v])
+}
+
+// satisfied reports whether the witnessed range [lo, hi] of variable v
+// protects it: a sensitive count's range reaches k and (above zero) goes
+// below its value; any other suppressed cell is not pinned to its value.
+func (s *sys) satisfied(v int, lo, hi float64) bool {
+	a := float64(s.val[v])
+	if s.sensitive[v] {
+		return hi >= float64(s.k)-1e-6 && (s.val[v] == 0 || lo <= a-1+1e-6)
+	}
+	return hi >= a+1-1e-6 || lo <= a-1+1e-6
+}
+
+// audit computes, for every unknown variable that needs protection, enough
+// of its feasible range (by linear programming over the published
+// equations, non-negative values) to decide whether it is protected, and
+// returns those that are not.
+func (s *sys) audit() (failing []int, lps int, err error) {
+	n := len(s.val)
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for _, eq := range s.eqs {
+		first := -1
+		for _, t := range eq {
+			if !s.unknown[t.v] {
+				continue
+			}
+			if first < 0 {
+				first = t.v
+			} else if a, b := find(first), find(t.v); a != b {
+				parent[a] = b
+			}
+		}
+	}
+	comps := map[int][]int{}
+	var order []int
+	for v := 0; v < n; v++ {
+		if s.unknown[v] {
+			r := find(v)
+			if comps[r] == nil {
+				order = append(order, r)
+			}
+			comps[r] = append(comps[r], v)
+		}
+	}
+	for _, r := range order {
+		vars := comps[r]
+		if s.audited && !slices.ContainsFunc(vars, func(v int) bool { return s.dirty[v] }) {
+			continue
+		}
+		f, l, e := s.auditComponent(vars)
+		lps += l
+		if e != nil {
+			return nil, lps, e
+		}
+		failing = append(failing, f...)
+	}
+	s.audited, s.dirty = true, map[int]bool{}
+	return failing, lps, nil
+}
+
+func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
+	need := false
+	for _, v := range vars {
+		if s.protects(v) {
+			need = true
+		}
+	}
+	if !need {
+		return nil, 0, nil
+	}
+	local := make(map[int]int, len(vars))
+	for i, v := range vars {
+		local[v] = i
+	}
+	seen := map[int]bool{}
+	var a [][]float64
+	var b []float64
+	for _, v := range vars {
+		for _, ei := range s.varEqs[v] {
+			if seen[ei] {
+				continue
+			}
+			seen[ei] = true
+			row := make([]float64, len(vars))
+			rhs := 0.0
+			for _, t := range s.eqs[ei] {
+				if s.unknown[t.v] {
+					row[local[t.v]] += t.c
+				} else {
+					rhs -= t.c * float64(s.val[t.v])
+				}
+			}
+			a, b = append(a, row), append(b, rhs)
+		}
+	}
+	lo := make([]float64, len(vars))
+	hi := make([]float64, len(vars))
+	for i, v := range vars {
+		lo[i], hi[i] = float64(s.val[v]), float64(s.val[v])
+	}
+	var f *feasible
+	witness := func(p []float64) {
+		for i, x := range p {
+			lo[i], hi[i] = math.Min(lo[i], x), math.Max(hi[i], x)
+		}
+	}
+	for i, v := range vars {
+		if !s.protects(v) || s.satisfied(v, lo[i], hi[i]) {
+			continue
+		}
+		if f == nil {
+			if f, err = newFeasible(a, b, len(vars)); err != nil {
+				return nil, lps, err
+			}
+		}
+		val := float64(s.val[v])
+		up := val + 1
+		if s.sensitive[v] {
+			up = float64(s.k)
+		}
+		if hi[i] < up-1e-6 {
+			lps++
+			p, unb, err := f.bound(i, -1, up)
+			if err != nil {
+				return nil, lps, err
+			}
+			if unb {
+				hi[i] = math.Inf(1)
+			} else {
+				witness(p)
+			}
+		}
+		if !s.satisfied(v, lo[i], hi[i]) && val >= 1 && lo[i] > val-1+1e-6 {
+			lps++
+			p, _, err := f.bound(i, 1, val-1)
+			if err != nil {
+				return nil, lps, err
+			}
+			witness(p)
+		}
+		if !s.satisfied(v, lo[i], hi[i]) {
+			failing = append(failing, v)
+		}
+	}
+	return failing, lps, nil
+}

@@ -302,4 +302,3 @@ func TestDrill_KillAlertFanOut(t *testing.T) {
 	}
 	t.Logf("alert drill: %d kills; %d alerts, %d messages at the gateway from %d send requests", kills, drillAlerts, len(gw.Records()), gw.Requests())
 }
-

@@ -268,6 +268,11 @@ type AlertService interface {
 	// RaiseAlertBySMS raises an alert for the client whose plan names
 	// the phone number from as theirs. ENOTFOUND if none does.
 	RaiseAlertBySMS(ctx context.Context, from, key string) (*Alert, bool, error)
+	// NumberLanguage returns the language a phone number is answered in:
+	// that of the responder it is in the newest alert that told it, else
+	// that of the client whose plan names it as theirs. ENOTFOUND for a
+	// number neither; EINVALID for one not in E.164. The system only.
+	NumberLanguage(ctx context.Context, from string) (string, error)
 	// FindAlertByID returns an alert with its timeline. ENOTFOUND.
 	FindAlertByID(ctx context.Context, id string) (*Alert, error)
 	// FindAlerts lists alerts: unacknowledged first, then newest first.

@@ -377,6 +377,58 @@ func (db *DB) RaiseAlertBySMS(ctx context.Context, from, key string) (*amparo.Al
 	return a, created, err
 }
 
+func (db *DB) NumberLanguage(ctx context.Context, from string) (string, error) {
+	if !amparo.ValidPhone(from) {
+		return "", amparo.NotE164("From")
+	}
+	var lang string
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if tx.actor.Role != amparo.RoleSystem {
+			return amparo.Errorf(amparo.EFORBIDDEN, "Only the SMS hook asks for a number's language.")
+		}
+		hash := tx.recipientHash(from)
+		var client string
+		var idx int
+		err := tx.queryRow(ctx, `SELECT a.client_id, r.idx FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id
+			WHERE r.phone_hash = ? AND a.client_id IS NOT NULL ORDER BY a.raised_at DESC, r.idx LIMIT 1`, hash).Scan(&client, &idx)
+		if err == nil {
+			// The plan as it is now: the responder still at that place
+			// with that number (a plan edited since may have moved them).
+			plan, err := tx.plan(ctx, client)
+			if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+				return err
+			}
+			if plan != nil {
+				for i, r := range plan.Responders {
+					if r.Phone == from && (i == idx || lang == "") {
+						lang = r.Language
+					}
+				}
+				if lang != "" {
+					return nil
+				}
+			}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return mapError(err)
+		}
+		err = tx.queryRow(ctx, "SELECT client_id FROM response_plans WHERE phone_hash = ? ORDER BY updated_at DESC LIMIT 1", hash).Scan(&client)
+		if errors.Is(err, sql.ErrNoRows) {
+			return amparo.Errorf(amparo.ENOTFOUND, "No plan names this number.")
+		} else if err != nil {
+			return mapError(err)
+		}
+		_, personal, err := tx.clientOf(ctx, client)
+		if err != nil {
+			return err
+		}
+		if lang = personal.Language; lang == "" {
+			return amparo.Errorf(amparo.ENOTFOUND, "No language for this number.")
+		}
+		return nil
+	})
+	return lang, err
+}
+
 const alertColumns = `a.id, a.organization_id, COALESCE(a.client_id, ''), a.source, a.status, a.verification, a.timeout_ms, a.step,
 	a.raised_at, a.acknowledged_at, a.ack_by, a.ack_channel, a.resolved_at, a.outcome, a.wrapped_key, a.sealed,
 	(SELECT MIN(m.sent_at) FROM alert_events e JOIN messages m ON m.id = e.message_id WHERE e.alert_id = a.id)`

@@ -150,6 +150,10 @@ const (
 	AlertAcked        AlertEventKind = "acknowledged" // a responder or staff answered
 	AlertResolvedNote AlertEventKind = "resolved"
 	AlertVerified     AlertEventKind = "verification"
+	// AlertWithheld: a responder the alert did not tell, the attorney of
+	// a client whose letters are all revoked or expired (they no longer
+	// represent the client); the hotline and contacts are told instead.
+	AlertWithheld AlertEventKind = "withheld"
 )
 
 // AlertEvent is a line of an alert's timeline. Responder is the index in

@@ -294,8 +294,18 @@ func (tx *Tx) fanOut(ctx context.Context, a *amparo.Alert, plan *amparo.Response
 	if tx.db.AlertMessage == nil {
 		return errors.New("alert messages are not configured in this process")
 	}
+	stands, err := tx.attorneyStands(ctx, a.ClientID)
+	if err != nil {
+		return err
+	}
 	for i, r := range plan.Responders {
 		if r.Kind == amparo.ResponderContact && !r.Consent {
+			continue
+		}
+		if r.Kind == amparo.ResponderAttorney && !stands {
+			if err := tx.alertEvent(ctx, a.ID, amparo.AlertEvent{Kind: amparo.AlertWithheld, Responder: i}); err != nil {
+				return err
+			}
 			continue
 		}
 		if _, err := tx.exec(ctx, "INSERT INTO alert_recipients (alert_id, idx, kind, phone_hash, token_hash) VALUES (?, ?, ?, ?, ?)",
@@ -312,6 +322,24 @@ func (tx *Tx) fanOut(ctx context.Context, a *amparo.Alert, plan *amparo.Response
 		}
 	}
 	return tx.scheduleEscalation(ctx, a.ID, 1, a.Timeout)
+}
+
+// attorneyStands reports whether a client's attorney of record is still
+// theirs: the client has an active, unexpired letter, or was never
+// issued one (the plan's attorney stands). A client whose letters are
+// all revoked or expired has no attorney an alert may reach: a link
+// kept on their phone must still bring help, from the hotline and their
+// contacts, and never someone who no longer represents them.
+func (tx *Tx) attorneyStands(ctx context.Context, clientID string) (bool, error) {
+	if clientID == "" {
+		return false, nil
+	}
+	var issued, valid int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN status = ? AND (valid_until IS NULL OR valid_until > ?) THEN 1 END)
+		FROM letters WHERE client_id = ? AND issued_at IS NOT NULL`, string(amparo.LetterActive), formatTime(tx.now), clientID).Scan(&issued, &valid); err != nil {
+		return false, mapError(err)
+	}
+	return issued == 0 || valid > 0, nil
 }
 
 // notifyResponder enqueues one message to responder i and its timeline
@@ -733,9 +761,14 @@ func (db *DB) EscalateAlert(ctx context.Context, id string, step int) (bool, err
 		if err != nil {
 			return err
 		}
+		stands, err := tx.attorneyStands(ctx, a.ClientID)
+		if err != nil {
+			return err
+		}
 		// The next responder who may be told, from this step on.
 		i := step - 1
-		for i < len(plan.Responders) && plan.Responders[i].Kind == amparo.ResponderContact && !plan.Responders[i].Consent {
+		for i < len(plan.Responders) && (plan.Responders[i].Kind == amparo.ResponderContact && !plan.Responders[i].Consent ||
+			plan.Responders[i].Kind == amparo.ResponderAttorney && !stands) {
 			i++
 		}
 		if i >= len(plan.Responders) {

@@ -125,7 +125,7 @@ func (tx *Tx) plan(ctx context.Context, clientID string) (*amparo.ResponsePlan, 
 
 func (db *DB) FindResponsePlan(ctx context.Context, clientID string) (*amparo.ResponsePlan, error) {
 	var p *amparo.ResponsePlan
-	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
 		org, _, err := tx.staffClient(ctx, clientID)
 		if err != nil {
 			return err
@@ -134,7 +134,10 @@ func (db *DB) FindResponsePlan(ctx context.Context, clientID string) (*amparo.Re
 		if amparo.ErrorCode(err) == amparo.ENOTFOUND {
 			p, err = &amparo.ResponsePlan{ClientID: clientID, OrganizationID: org}, nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditPlanView, clientID)
 	})
 	return p, err
 }
@@ -525,16 +528,18 @@ func (tx *Tx) staffAlert(ctx context.Context, id string) (*amparo.Alert, error) 
 
 func (db *DB) FindAlertByID(ctx context.Context, id string) (*amparo.Alert, error) {
 	var a *amparo.Alert
-	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
-		a, err = tx.staffAlert(ctx, id)
-		return err
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if a, err = tx.staffAlert(ctx, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditAlertView, id)
 	})
 	return a, err
 }
 
 func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.Alert, error) {
 	var out []*amparo.Alert
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if !tx.actor.SeesClients() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "Only an organization's staff sees its alerts.")
 		}
@@ -571,7 +576,7 @@ func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.A
 				return err
 			}
 		}
-		return nil
+		return tx.audit(ctx, amparo.AuditAlertList, f.OrganizationID)
 	})
 	return out, err
 }

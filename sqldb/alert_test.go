@@ -414,3 +414,52 @@ func TestAlertService_RevokedLetterLink(t *testing.T) {
 		check("revoked letter", raise("revoked"))
 	})
 }
+
+// Reading a plan, an alert and the alerts list is audited: who read
+// which record, and nothing personal in the entry.
+func TestAlertService_ReadsAudited(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		orgID, client := alertFixture(t, db)
+		a, _, err := db.RaiseAlert(system, amparo.RaiseAlertRequest{Key: "audited", Source: amparo.AlertFromHotline, ClientID: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff := as(amparo.RoleIntake, orgID)
+		if _, err := db.FindResponsePlan(staff, client); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindAlertByID(staff, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindAlerts(staff, amparo.AlertFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		actor, _ := amparo.ActorFromContext(staff)
+		for _, want := range []struct {
+			action     amparo.AuditAction
+			recordType string
+			record     string
+		}{
+			{amparo.AuditPlanView, amparo.RecordClient, client},
+			{amparo.AuditAlertView, amparo.RecordAlert, a.ID},
+			{amparo.AuditAlertList, amparo.RecordOrganization, orgID},
+		} {
+			es, _, err := db.FindAuditEvents(as(amparo.RoleAuditor, ""), amparo.AuditFilter{Action: want.action})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(es) != 1 || es[0].ActorID != actor.ID || es[0].RecordType != want.recordType || es[0].RecordID != want.record ||
+				es[0].OrganizationID != orgID {
+				t.Errorf("%s: %+v", want.action, es)
+			}
+		}
+		// A read refused is not audited as a read.
+		other := storetest.MustCreateOrganization(t, db, "Otra Organización Ejemplo")
+		if _, err := db.FindAlertByID(as(amparo.RoleIntake, other.ID), a.ID); amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			t.Errorf("another organization's staff: %v", err)
+		}
+		if es, _, _ := db.FindAuditEvents(as(amparo.RoleAuditor, ""), amparo.AuditFilter{Action: amparo.AuditAlertView}); len(es) != 1 {
+			t.Errorf("%d alert reads audited, want 1", len(es))
+		}
+	})
+}

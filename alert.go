@@ -150,6 +150,10 @@ const (
 	AlertAcked        AlertEventKind = "acknowledged" // a responder or staff answered
 	AlertResolvedNote AlertEventKind = "resolved"
 	AlertVerified     AlertEventKind = "verification"
+	// AlertWithheld: a responder the alert did not tell, the attorney of
+	// a client whose letters are all revoked or expired (they no longer
+	// represent the client); the hotline and contacts are told instead.
+	AlertWithheld AlertEventKind = "withheld"
 )
 
 // AlertEvent is a line of an alert's timeline. Responder is the index in
@@ -268,6 +272,11 @@ type AlertService interface {
 	// RaiseAlertBySMS raises an alert for the client whose plan names
 	// the phone number from as theirs. ENOTFOUND if none does.
 	RaiseAlertBySMS(ctx context.Context, from, key string) (*Alert, bool, error)
+	// NumberLanguage returns the language a phone number is answered in:
+	// that of the responder it is in the newest alert that told it, else
+	// that of the client whose plan names it as theirs. ENOTFOUND for a
+	// number neither; EINVALID for one not in E.164. The system only.
+	NumberLanguage(ctx context.Context, from string) (string, error)
 	// FindAlertByID returns an alert with its timeline. ENOTFOUND.
 	FindAlertByID(ctx context.Context, id string) (*Alert, error)
 	// FindAlerts lists alerts: unacknowledged first, then newest first.

@@ -75,6 +75,7 @@ type AuditAction string
 // names.
 const (
 	RecordAccount      = "account"
+	RecordAlert        = "alert"
 	RecordApplicant    = "applicant"
 	RecordAudit        = "audit"
 	RecordClient       = "client"
@@ -174,6 +175,13 @@ const (
 	AuditWorkshopStatus AuditAction = "workshop.status"
 	AuditWorkshopForget AuditAction = "workshop.forget"
 
+	// Reads of rapid response: a client's response plan (naming the
+	// client), an alert (naming it) and the alerts list (naming the
+	// organization listed, "" for every one). No name or number.
+	AuditPlanView  AuditAction = "response_plan.view"
+	AuditAlertView AuditAction = "alert.view"
+	AuditAlertList AuditAction = "alert.list"
+
 	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
 	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
 
@@ -198,6 +206,7 @@ var AuditActions = []AuditAction{
 	AuditOrganizationCreate, AuditOrganizationUpdate,
 	AuditAuditExport,
 	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget,
+	AuditPlanView, AuditAlertView, AuditAlertList,
 	AuditPolicyChange, AuditProgramUpdate,
 	AuditRegistryChange, AuditScreenPolicyChange,
 }
@@ -214,10 +223,12 @@ func (a AuditAction) RecordType() string {
 	case AuditApplicantCreate, AuditApplicantUpdate, AuditApplicantStatus:
 		return RecordApplicant
 	case AuditApplicantImport, AuditApplicantList, AuditClientList, AuditConflictCheck,
-		AuditOrganizationCreate, AuditOrganizationUpdate:
+		AuditOrganizationCreate, AuditOrganizationUpdate, AuditAlertList:
 		return RecordOrganization
-	case AuditClientCreate, AuditClientView, AuditClientUpdate, AuditClientErase:
+	case AuditClientCreate, AuditClientView, AuditClientUpdate, AuditClientErase, AuditPlanView:
 		return RecordClient
+	case AuditAlertView:
+		return RecordAlert
 	case AuditPartyCreate:
 		return RecordParty
 	case AuditKeyCreate, AuditKeyExport, AuditKeyForget, AuditKeyRevoke:

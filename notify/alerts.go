@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -119,7 +120,7 @@ func (a *Alerts) Reply(ctx context.Context, from, body string) (string, bool, er
 		if w == "SI" || w == "SÍ" {
 			lang = "es"
 		}
-		return a.Catalog.T(lang, "sms.alert_acknowledged"), true, nil
+		return a.Catalog.T(a.Language(ctx, from, lang), "sms.alert_acknowledged"), true, nil
 	}
 	keywords := a.Keywords
 	if len(keywords) == 0 {
@@ -146,9 +147,27 @@ func (a *Alerts) Reply(ctx context.Context, from, body string) (string, bool, er
 		if strings.HasPrefix(w, "DETENID") {
 			lang = "es"
 		}
-		return a.Catalog.T(lang, "sms.alert_raised"), true, nil
+		return a.Catalog.T(a.Language(ctx, from, lang), "sms.alert_raised"), true, nil
 	}
 	return "", false, nil
+}
+
+// Language returns the language a number is answered in: its
+// responder's in the plan of the newest alert that told it, or its
+// client's; fallback (the language of the word it sent) for a number no
+// plan names, or one the catalog does not speak.
+func (a *Alerts) Language(ctx context.Context, from, fallback string) string {
+	lang, err := a.Store.NumberLanguage(amparo.NewContextWithActor(ctx, amparo.SystemActor), from)
+	if err != nil {
+		if amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			a.logger().Warn("a number's language not found", "err", err)
+		}
+		return fallback
+	}
+	if a.Catalog != nil && !slices.Contains(a.Catalog.Languages(), lang) {
+		return fallback
+	}
+	return lang
 }
 
 func (a *Alerts) logger() *slog.Logger { return orDiscard(a.Logger) }

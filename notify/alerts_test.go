@@ -20,6 +20,10 @@ func (s *alertStore) RaiseAlertBySMS(ctx context.Context, from, key string) (*am
 	return &amparo.Alert{ID: "a1"}, true, nil
 }
 
+func (s *alertStore) NumberLanguage(ctx context.Context, from string) (string, error) {
+	return "", amparo.Errorf(amparo.ENOTFOUND, "not found")
+}
+
 func (s *alertStore) AcknowledgeBySMS(ctx context.Context, from string) (*amparo.Alert, error) {
 	s.acked++
 	return &amparo.Alert{ID: "a1"}, nil

@@ -21,6 +21,11 @@ type Hooks struct {
 	// keyword or acknowledgement, a workshop reminder's YES or NO), in
 	// turn: the first that handles it answers.
 	Replies []Replier
+	// Language, if set, returns the language a number is answered in
+	// (Alerts.Language): HELP and AYUDA are answered in it, so a
+	// Spanish-speaking attorney who writes HELP reads Spanish; fallback
+	// is the keyword's language, for a number it does not know.
+	Language func(ctx context.Context, from, fallback string) string
 }
 
 // Receipt is a delivery receipt: the provider's message or call ID, its
@@ -54,7 +59,7 @@ func (h *Hooks) Delivery(ctx context.Context, r Receipt) error {
 // Receive answers an inbound SMS from a number (E.164; EINVALID if not):
 // the reply to send back, "" for none. The opt-out words stop every
 // non-emergency message to the number; START and ALTA restore them; HELP
-// and AYUDA answer in their own language.
+// and AYUDA answer in the number's language (Language), or else in their own.
 func (h *Hooks) Receive(ctx context.Context, from, body string) (string, error) {
 	if !amparo.ValidPhone(from) {
 		return "", amparo.Invalid("From", "must be a phone number in E.164 form, such as +12135550100").Localize("invalid.phone_e164")
@@ -75,7 +80,11 @@ func (h *Hooks) Receive(ctx context.Context, from, body string) (string, error) 
 		h.logger().Info("a number opted in", "lang", k.Lang)
 		return h.Catalog.T(k.Lang, "sms.started"), nil
 	case HelpKeyword:
-		return h.Catalog.T(k.Lang, "sms.help"), nil
+		lang := k.Lang
+		if h.Language != nil {
+			lang = h.Language(ctx, from, k.Lang)
+		}
+		return h.Catalog.T(lang, "sms.help"), nil
 	}
 	for _, reply := range h.Replies {
 		if answer, ok, err := reply(ctx, from, body); ok || err != nil {

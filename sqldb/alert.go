@@ -125,7 +125,7 @@ func (tx *Tx) plan(ctx context.Context, clientID string) (*amparo.ResponsePlan, 
 
 func (db *DB) FindResponsePlan(ctx context.Context, clientID string) (*amparo.ResponsePlan, error) {
 	var p *amparo.ResponsePlan
-	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
 		org, _, err := tx.staffClient(ctx, clientID)
 		if err != nil {
 			return err
@@ -134,7 +134,10 @@ func (db *DB) FindResponsePlan(ctx context.Context, clientID string) (*amparo.Re
 		if amparo.ErrorCode(err) == amparo.ENOTFOUND {
 			p, err = &amparo.ResponsePlan{ClientID: clientID, OrganizationID: org}, nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditPlanView, clientID)
 	})
 	return p, err
 }
@@ -294,8 +297,18 @@ func (tx *Tx) fanOut(ctx context.Context, a *amparo.Alert, plan *amparo.Response
 	if tx.db.AlertMessage == nil {
 		return errors.New("alert messages are not configured in this process")
 	}
+	stands, err := tx.attorneyStands(ctx, a.ClientID)
+	if err != nil {
+		return err
+	}
 	for i, r := range plan.Responders {
 		if r.Kind == amparo.ResponderContact && !r.Consent {
+			continue
+		}
+		if r.Kind == amparo.ResponderAttorney && !stands {
+			if err := tx.alertEvent(ctx, a.ID, amparo.AlertEvent{Kind: amparo.AlertWithheld, Responder: i}); err != nil {
+				return err
+			}
 			continue
 		}
 		if _, err := tx.exec(ctx, "INSERT INTO alert_recipients (alert_id, idx, kind, phone_hash, token_hash) VALUES (?, ?, ?, ?, ?)",
@@ -312,6 +325,24 @@ func (tx *Tx) fanOut(ctx context.Context, a *amparo.Alert, plan *amparo.Response
 		}
 	}
 	return tx.scheduleEscalation(ctx, a.ID, 1, a.Timeout)
+}
+
+// attorneyStands reports whether a client's attorney of record is still
+// theirs: the client has an active, unexpired letter, or was never
+// issued one (the plan's attorney stands). A client whose letters are
+// all revoked or expired has no attorney an alert may reach: a link
+// kept on their phone must still bring help, from the hotline and their
+// contacts, and never someone who no longer represents them.
+func (tx *Tx) attorneyStands(ctx context.Context, clientID string) (bool, error) {
+	if clientID == "" {
+		return false, nil
+	}
+	var issued, valid int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN status = ? AND (valid_until IS NULL OR valid_until > ?) THEN 1 END)
+		FROM letters WHERE client_id = ? AND issued_at IS NOT NULL`, string(amparo.LetterActive), formatTime(tx.now), clientID).Scan(&issued, &valid); err != nil {
+		return false, mapError(err)
+	}
+	return issued == 0 || valid > 0, nil
 }
 
 // notifyResponder enqueues one message to responder i and its timeline
@@ -375,6 +406,58 @@ func (db *DB) RaiseAlertBySMS(ctx context.Context, from, key string) (*amparo.Al
 		return err
 	})
 	return a, created, err
+}
+
+func (db *DB) NumberLanguage(ctx context.Context, from string) (string, error) {
+	if !amparo.ValidPhone(from) {
+		return "", amparo.NotE164("From")
+	}
+	var lang string
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if tx.actor.Role != amparo.RoleSystem {
+			return amparo.Errorf(amparo.EFORBIDDEN, "Only the SMS hook asks for a number's language.")
+		}
+		hash := tx.recipientHash(from)
+		var client string
+		var idx int
+		err := tx.queryRow(ctx, `SELECT a.client_id, r.idx FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id
+			WHERE r.phone_hash = ? AND a.client_id IS NOT NULL ORDER BY a.raised_at DESC, r.idx LIMIT 1`, hash).Scan(&client, &idx)
+		if err == nil {
+			// The plan as it is now: the responder still at that place
+			// with that number (a plan edited since may have moved them).
+			plan, err := tx.plan(ctx, client)
+			if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+				return err
+			}
+			if plan != nil {
+				for i, r := range plan.Responders {
+					if r.Phone == from && (i == idx || lang == "") {
+						lang = r.Language
+					}
+				}
+				if lang != "" {
+					return nil
+				}
+			}
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return mapError(err)
+		}
+		err = tx.queryRow(ctx, "SELECT client_id FROM response_plans WHERE phone_hash = ? ORDER BY updated_at DESC LIMIT 1", hash).Scan(&client)
+		if errors.Is(err, sql.ErrNoRows) {
+			return amparo.Errorf(amparo.ENOTFOUND, "No plan names this number.")
+		} else if err != nil {
+			return mapError(err)
+		}
+		_, personal, err := tx.clientOf(ctx, client)
+		if err != nil {
+			return err
+		}
+		if lang = personal.Language; lang == "" {
+			return amparo.Errorf(amparo.ENOTFOUND, "No language for this number.")
+		}
+		return nil
+	})
+	return lang, err
 }
 
 const alertColumns = `a.id, a.organization_id, COALESCE(a.client_id, ''), a.source, a.status, a.verification, a.timeout_ms, a.step,
@@ -445,16 +528,18 @@ func (tx *Tx) staffAlert(ctx context.Context, id string) (*amparo.Alert, error) 
 
 func (db *DB) FindAlertByID(ctx context.Context, id string) (*amparo.Alert, error) {
 	var a *amparo.Alert
-	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
-		a, err = tx.staffAlert(ctx, id)
-		return err
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if a, err = tx.staffAlert(ctx, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditAlertView, id)
 	})
 	return a, err
 }
 
 func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.Alert, error) {
 	var out []*amparo.Alert
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if !tx.actor.SeesClients() {
 			return amparo.Errorf(amparo.EFORBIDDEN, "Only an organization's staff sees its alerts.")
 		}
@@ -491,7 +576,7 @@ func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.A
 				return err
 			}
 		}
-		return nil
+		return tx.audit(ctx, amparo.AuditAlertList, f.OrganizationID)
 	})
 	return out, err
 }
@@ -681,9 +766,14 @@ func (db *DB) EscalateAlert(ctx context.Context, id string, step int) (bool, err
 		if err != nil {
 			return err
 		}
+		stands, err := tx.attorneyStands(ctx, a.ClientID)
+		if err != nil {
+			return err
+		}
 		// The next responder who may be told, from this step on.
 		i := step - 1
-		for i < len(plan.Responders) && plan.Responders[i].Kind == amparo.ResponderContact && !plan.Responders[i].Consent {
+		for i < len(plan.Responders) && (plan.Responders[i].Kind == amparo.ResponderContact && !plan.Responders[i].Consent ||
+			plan.Responders[i].Kind == amparo.ResponderAttorney && !stands) {
 			i++
 		}
 		if i >= len(plan.Responders) {

@@ -325,3 +325,141 @@ func TestAlertService_ClientErasure(t *testing.T) {
 		}
 	})
 }
+
+// An alert from the phone link of a client whose letters are all revoked
+// or expired still reaches help — the hotline and the contacts, by
+// message and by escalation — and never the attorney who no longer
+// represents them: the timeline says the attorney was not told. While
+// the letter is active, the attorney is told.
+func TestAlertService_RevokedLetterLink(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		orgID, client := alertFixture(t, db)
+		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		storetest.MustCertifyNewKey(t, db, orgID)
+		m := storetest.MustCreateMember(t, db, orgID, "900777")
+		staff := as(amparo.RoleIntake, orgID)
+		l := &amparo.Letter{ClientID: client, MemberID: m.ID, OrganizationID: orgID}
+		if err := db.CreateLetter(staff, l); err != nil {
+			t.Fatal(err)
+		}
+		signer := storetest.SignerFor(t, db, m)
+		issued, err := db.IssueLetter(signer, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link, err := db.FindPhoneLink(staff, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		told := func(a *amparo.Alert) (msgs map[int]int, withheld []int) {
+			msgs = map[int]int{}
+			for _, e := range a.Events {
+				switch e.Kind {
+				case amparo.AlertMessaged:
+					msgs[e.Responder]++
+				case amparo.AlertWithheld:
+					withheld = append(withheld, e.Responder)
+				}
+			}
+			return msgs, withheld
+		}
+		raise := func(key string) *amparo.Alert {
+			t.Helper()
+			a, created, err := db.RaiseAlert(visitor, amparo.RaiseAlertRequest{Key: key, Source: amparo.AlertFromPhonePage, LinkID: link.ID})
+			if err != nil || !created {
+				t.Fatalf("%s: %v %v", key, err, created)
+			}
+			return a
+		}
+		// Active: the attorney (0), the hotline (1) and the consenting
+		// contact (2, by SMS and e-mail) are told.
+		a := raise("active")
+		if msgs, withheld := told(a); msgs[0] != 1 || msgs[1] != 1 || msgs[2] != 2 || len(withheld) != 0 {
+			t.Fatalf("active letter: messages %v, withheld %v", msgs, withheld)
+		}
+		if err := db.ResolveAlert(system, a.ID, "false_alarm", "", amparo.Checklist{}); err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, a *amparo.Alert) {
+			t.Helper()
+			if msgs, withheld := told(a); msgs[0] != 0 || msgs[1] != 1 || msgs[2] != 2 || len(withheld) != 1 || withheld[0] != 0 {
+				t.Fatalf("%s: messages %v, withheld %v", what, msgs, withheld)
+			}
+			// The escalation's first step passes over the attorney: the
+			// hotline is called.
+			if did, err := db.EscalateAlert(system, a.ID, 1); err != nil || !did {
+				t.Fatalf("%s: escalate: %v %v", what, did, err)
+			}
+			got, err := db.FindAlertByID(system, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := got.Events[len(got.Events)-1]
+			if last.Kind != amparo.AlertMessaged || last.Responder != 1 || last.Channel != amparo.ChannelVoice {
+				t.Fatalf("%s: the escalation's call: %+v", what, last)
+			}
+			if err := db.ResolveAlert(system, a.ID, "false_alarm", "", amparo.Checklist{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Expired (still marked active, its date passed).
+		now = issued.ValidUntil.Add(time.Hour)
+		check("expired letter", raise("expired"))
+		// Revoked.
+		now = time.Date(2026, 3, 1, 12, 5, 0, 0, time.UTC)
+		if _, err := db.RevokeLetter(signer, l.ID, "no longer represents the client"); err != nil {
+			t.Fatal(err)
+		}
+		check("revoked letter", raise("revoked"))
+	})
+}
+
+// Reading a plan, an alert and the alerts list is audited: who read
+// which record, and nothing personal in the entry.
+func TestAlertService_ReadsAudited(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		orgID, client := alertFixture(t, db)
+		a, _, err := db.RaiseAlert(system, amparo.RaiseAlertRequest{Key: "audited", Source: amparo.AlertFromHotline, ClientID: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff := as(amparo.RoleIntake, orgID)
+		if _, err := db.FindResponsePlan(staff, client); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindAlertByID(staff, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindAlerts(staff, amparo.AlertFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		actor, _ := amparo.ActorFromContext(staff)
+		for _, want := range []struct {
+			action     amparo.AuditAction
+			recordType string
+			record     string
+		}{
+			{amparo.AuditPlanView, amparo.RecordClient, client},
+			{amparo.AuditAlertView, amparo.RecordAlert, a.ID},
+			{amparo.AuditAlertList, amparo.RecordOrganization, orgID},
+		} {
+			es, _, err := db.FindAuditEvents(as(amparo.RoleAuditor, ""), amparo.AuditFilter{Action: want.action})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(es) != 1 || es[0].ActorID != actor.ID || es[0].RecordType != want.recordType || es[0].RecordID != want.record ||
+				es[0].OrganizationID != orgID {
+				t.Errorf("%s: %+v", want.action, es)
+			}
+		}
+		// A read refused is not audited as a read.
+		other := storetest.MustCreateOrganization(t, db, "Otra Organización Ejemplo")
+		if _, err := db.FindAlertByID(as(amparo.RoleIntake, other.ID), a.ID); amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			t.Errorf("another organization's staff: %v", err)
+		}
+		if es, _, _ := db.FindAuditEvents(as(amparo.RoleAuditor, ""), amparo.AuditFilter{Action: amparo.AuditAlertView}); len(es) != 1 {
+			t.Errorf("%d alert reads audited, want 1", len(es))
+		}
+	})
+}

@@ -108,6 +108,10 @@ func (s *Server) alertAck(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "alert_ack", http.StatusOK, map[string]any{"Token": r.PathValue("token"), "Done": true})
 }
 
+// AlertsPoll is how often the alerts page reads itself again with
+// JavaScript.
+const AlertsPoll = 10 * time.Second
+
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 	as, err := s.Alerts.FindAlerts(r.Context(), amparo.AlertFilter{Limit: 100})
 	if err != nil {
@@ -119,8 +123,9 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	noStore(w) // each load shows the newest state
 	s.render(w, r, "alerts", http.StatusOK, map[string]any{"Alerts": as, "Figures": fig, "Outcomes": amparo.AlertOutcomes,
-		"Key": auth.NewToken()})
+		"Key": auth.NewToken(), "PollMS": AlertsPoll.Milliseconds()})
 }
 
 // alertRaise is a hotline worker's entry: for a client (a call from them

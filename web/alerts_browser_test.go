@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/notify"
+	"github.com/amparo-project/amparo/web"
 )
 
 // TestBrowser_AlertButtonAndAcknowledgement: on the phone page, the
@@ -95,4 +97,77 @@ func TestBrowser_AlertButtonAndAcknowledgement(t *testing.T) {
 			t.Errorf("the log holds %q", canary)
 		}
 	}
+}
+
+// TestBrowser_AlertsPageKeepsCurrent: on the alerts page (375 px, in
+// Spanish, axe clean) a hotline worker filling the first alert's note is
+// never disturbed — a second alert raised meanwhile waits — and once the
+// field is left as it was, the second alert appears without a reload,
+// marked and announced to screen readers; the refresh link is there for
+// a page without JavaScript.
+func TestBrowser_AlertsPageKeepsCurrent(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	u, _ := url.Parse(base)
+	w.db.AlertMessage = notify.AlertMessage(cat, u)
+	var clients []string
+	for i, name := range []string{"Primera Ficticia Ejemplo", "Segundo Ficticio Ejemplo"} {
+		c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: name, Language: "es"}}
+		if err := w.db.CreateClient(system, c); err != nil {
+			t.Fatal(err)
+		}
+		plan := &amparo.ResponsePlan{ClientID: c.ID, Responders: []amparo.Responder{{Kind: amparo.ResponderHotline, Name: "Línea Ejemplo",
+			Phone: "+1555555040" + string(rune('1'+i)), Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}}}}
+		if err := w.db.SetResponsePlan(system, plan); err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c.ID)
+	}
+	first, _, err := w.db.RaiseAlert(system, amparo.RaiseAlertRequest{Key: "first", Source: amparo.AlertFromHotline, ClientID: clients[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
+	do(t, ctx, setCookie(base, "__Host-session", w.signedInAs(t, amparo.RoleIntake, w.org.ID).session()),
+		chromedp.Navigate(base+"/alerts?lang=es"), chromedp.WaitVisible("#alert-"+first.ID))
+	waitFor(ctx, `document.readyState`, "complete")
+	if got := eval[string](t, ctx, `document.getElementById('alerts-refresh').textContent`); got != "Actualizar la lista" {
+		t.Errorf("the refresh link says %q", got)
+	}
+	checkAxe(t, ctx, "alerts page")
+	// A note being written: the page does not change under it.
+	do(t, ctx, chromedp.SendKeys("#note-"+first.ID, "voy en camino"))
+	second, _, err := w.db.RaiseAlert(system, amparo.RaiseAlertRequest{Key: "second", Source: amparo.AlertFromHotline, ClientID: clients[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(web.AlertsPoll + 2*time.Second)
+	if n := eval[int](t, ctx, `document.querySelectorAll('#alert-`+second.ID+`').length`); n != 0 {
+		t.Fatal("the list changed while a note was being written")
+	}
+	if v := eval[string](t, ctx, `document.getElementById('note-`+first.ID+`').value`); v != "voy en camino" {
+		t.Fatalf("the note being written became %q", v)
+	}
+	// The worker clears the field and leaves it: the new alert comes in.
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => { const f = document.getElementById('note-`+first.ID+`'); f.value = ''; f.blur(); })()`))
+	got := waitFor(ctx, `(document.querySelector('#alert-`+second.ID+`.alert-new mark') || {}).textContent || ''`, "Nueva")
+	if got != "Nueva" {
+		t.Fatalf("the second alert did not appear marked: %q; list %q; script %v; busy fields %q", got,
+			eval[string](t, ctx, `document.getElementById('alert-list').textContent.slice(0, 300)`),
+			eval[bool](t, ctx, `!!document.querySelector('script[src="/static/alerts.js"]')`),
+			eval[string](t, ctx, `Array.from(document.querySelectorAll('#alert-list input, #alert-list textarea, #alert-list select')).filter(f => f === document.activeElement || (f.tagName !== 'SELECT' && f.value !== f.defaultValue)).map(f => f.id).join(',') + ' hidden=' + document.hidden`))
+	}
+	if live := eval[string](t, ctx, `document.getElementById('alerts-live').textContent`); live != "Una alerta nueva." {
+		t.Errorf("the announcement: %q", live)
+	}
+	// Unacknowledged first, newest first: the second alert leads.
+	if id := eval[string](t, ctx, `document.querySelector('#alert-list section.alert').id`); id != "alert-"+second.ID {
+		t.Errorf("the first alert in the list is %s", id)
+	}
+	checkAxe(t, ctx, "alerts page with a new alert")
 }

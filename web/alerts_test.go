@@ -113,7 +113,8 @@ func TestAlerts_FanOutEscalationAndAcknowledgement(t *testing.T) {
 	if len(voice) != 1 || voice[alertAttorney] != 1 {
 		t.Fatalf("after the wait: calls %v, want the attorney's", voice)
 	}
-	if r := rig.reply(t, alertHotline, " 1 "); !strings.Contains(r, "thank you") {
+	// The hotline's language is Spanish: the thanks are in Spanish.
+	if r := rig.reply(t, alertHotline, " 1 "); !strings.Contains(r, "gracias") {
 		t.Errorf("acknowledgement reply: %s", r)
 	}
 	rig.now = rig.now.Add(10 * time.Minute)
@@ -159,6 +160,33 @@ func TestAlerts_SMSKeyword(t *testing.T) {
 	}
 	if kw, err := notify.AlertKeywords([]string{" auxilio "}); err != nil || kw[0] != "AUXILIO" {
 		t.Errorf("%v %v", kw, err)
+	}
+}
+
+// Replies through the webhook are in the language of the number: the
+// alert's confirmation in the client's, an acknowledgement's thanks and
+// HELP or AYUDA in the responder's as their plan gives it, whatever the
+// word's language; for a number no plan names, in the word's.
+func TestAlerts_RepliesInTheirLanguage(t *testing.T) {
+	t.Parallel()
+	rig := newAlertRig(t, fakegateway.Options{})
+	// The client (Spanish) writes the English keyword.
+	if r := rig.reply(t, alertClient, "HELPME"); !strings.Contains(r, "recibimos su alerta") {
+		t.Errorf("the alert's confirmation to a Spanish-speaking client: %s", r)
+	}
+	rig.run(t)
+	for _, c := range []struct{ from, body, want string }{
+		{alertAttorney, "SÍ", "thank you"},      // the attorney reads English
+		{alertHotline, "OK", "gracias"},         // the hotline, Spanish
+		{alertHotline, "HELP", "Responda BAJA"}, // HELP from a Spanish-speaking responder
+		{alertAttorney, "AYUDA", "Reply STOP"},  // AYUDA from an English-speaking one
+		{alertClient, "help", "Responda BAJA"},  // the client, by their own language
+		{"+15555550298", "AYUDA", "Responda BAJA"},
+		{"+15555550298", "HELP", "Reply STOP"},
+	} {
+		if r := rig.reply(t, c.from, c.body); !strings.Contains(r, c.want) {
+			t.Errorf("%s from %s: %s, want %q", c.body, c.from[len(c.from)-3:], r, c.want)
+		}
 	}
 }
 

@@ -71,6 +71,7 @@ func startHookRig(t testing.TB, opts fakegateway.Options, alerts bool, canaries 
 		db.AlertMessage = notify.AlertMessage(cat, public)
 		a := &notify.Alerts{Store: db, Catalog: cat, Logger: logger, Now: func() time.Time { return rig.now }}
 		hooks.Replies = []notify.Replier{a.Reply}
+		hooks.Language = a.Language
 		handlers[amparo.JobEscalateAlert] = a.EscalateJob
 	}
 	_, h := newTestServer(t, db, k, func(s *web.Services) {

@@ -53,6 +53,7 @@ func (m *Main) useAlerts(a *notify.Alerts, r *jobs.Runner, svc *web.Services) {
 	r.Handlers[amparo.JobEscalateAlert] = a.EscalateJob
 	if h, ok := svc.Webhooks.Hooks.(*notify.Hooks); ok {
 		h.Replies = append(h.Replies, a.Reply)
+		h.Language = a.Language
 	}
 }
 

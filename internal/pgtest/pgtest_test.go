@@ -409,3 +409,28 @@ func TestNilClusterSkipsOrFails(t *testing.T) {
 		t.Error("nil cluster: DSN or Stop")
 	}
 }
+
+// TestInitCache: the cluster Main started left a copy of its initdb in the
+// cache, and a cluster made from it starts and serves.
+func TestInitCache(t *testing.T) {
+	t.Parallel()
+	requireCluster(t)
+	cached := initCacheDir(pg.binDir)
+	if cached == "" {
+		t.Skip("no user cache folder")
+	}
+	if _, err := os.Stat(filepath.Join(cached, "PG_VERSION")); err != nil {
+		t.Fatalf("no cached initdb: %v", err)
+	}
+	dir := t.TempDir()
+	if !fromInitCache(pg.binDir, filepath.Join(dir, "data"), nil) {
+		t.Fatal("could not copy the cached initdb")
+	}
+	for _, f := range []string{"PG_VERSION", "postgresql.conf", "global/pg_control"} {
+		a, err1 := os.ReadFile(filepath.Join(cached, f))
+		b, err2 := os.ReadFile(filepath.Join(dir, "data", f))
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Errorf("%s differs in the copy (%v, %v)", f, err1, err2)
+		}
+	}
+}

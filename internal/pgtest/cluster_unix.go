@@ -119,6 +119,13 @@ func (c *Cluster) start() error {
 		"-F", // fsync=off
 		"-c", "full_page_writes=off",
 		"-c", "synchronous_commit=off",
+		// Throwaway databases: no background vacuum or analyze of each
+		// test's few rows, no WAL beyond crash recovery's, rare checkpoints.
+		"-c", "autovacuum=off",
+		"-c", "wal_level=minimal",
+		"-c", "max_wal_senders=0",
+		"-c", "max_wal_size=1GB",
+		"-c", "checkpoint_timeout=30min",
 	)
 	cmd.Dir = c.dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile

@@ -22,7 +22,6 @@ import (
 
 	domain "github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/internal/testenv"
 )
@@ -146,12 +145,10 @@ func testBackupRestoreSQLite(t *testing.T) {
 }
 
 func testBackupRestorePostgres(t *testing.T) {
-	cl, err := pgtest.Start()
-	if err != nil {
-		testenv.Missing(t, "postgres: "+err.Error())
+	cl := sharedCluster(t)
+	if cl == nil {
 		return
 	}
-	t.Cleanup(func() { cl.Stop() })
 	src, err := cl.CreateDatabase(t.Context(), "live")
 	if err != nil {
 		t.Fatal(err)

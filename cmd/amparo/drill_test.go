@@ -23,7 +23,6 @@ import (
 
 	domain "github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/internal/testenv"
 )
@@ -312,12 +311,10 @@ func TestDrill_KillImport(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		cl, err := pgtest.Start()
-		if err != nil {
-			testenv.Missing(t, "postgres: "+err.Error())
+		cl := sharedCluster(t)
+		if cl == nil {
 			return
 		}
-		t.Cleanup(func() { cl.Stop() })
 		dsn, err := cl.CreateDatabase(t.Context(), "drill")
 		if err != nil {
 			t.Fatal(err)

@@ -14,11 +14,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/pgtest"
+	"github.com/amparo-project/amparo/internal/testenv"
 )
 
 // binary is the amparo command, built once for the package's tests.
@@ -45,8 +48,31 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	browsertest.Close()
+	if pg.cluster != nil {
+		pg.cluster.Stop()
+	}
 	os.RemoveAll(scratch)
 	os.Exit(code)
+}
+
+// pg is the test binary's PostgreSQL cluster, started by the first test
+// that needs one; each such test makes databases of its own names in it.
+var pg struct {
+	once    sync.Once
+	cluster *pgtest.Cluster
+	err     error
+}
+
+// sharedCluster returns the test binary's cluster, or nil after skipping
+// the test (failing it under CI=true) when PostgreSQL cannot start.
+func sharedCluster(t *testing.T) *pgtest.Cluster {
+	t.Helper()
+	pg.once.Do(func() { pg.cluster, pg.err = pgtest.Start() })
+	if pg.err != nil {
+		testenv.Missing(t, "postgres: "+pg.err.Error())
+		return nil
+	}
+	return pg.cluster
 }
 
 // binaryDir is the folder the command is built in: one per copy of the

@@ -40,9 +40,7 @@ import (
 	domain "github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/envelope"
-	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/internal/storetest"
-	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -56,12 +54,10 @@ import (
 // stopping a process that holds a job (kill -9, then SIGTERM) loses no job.
 func TestServe_SeveralProcesses(t *testing.T) {
 	t.Parallel()
-	cl, err := pgtest.Start()
-	if err != nil {
-		testenv.Missing(t, "postgres: "+err.Error())
+	cl := sharedCluster(t)
+	if cl == nil {
 		return
 	}
-	t.Cleanup(func() { cl.Stop() })
 	dsn, err := cl.CreateDatabase(t.Context(), "several")
 	if err != nil {
 		t.Fatal(err)

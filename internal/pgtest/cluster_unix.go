@@ -75,7 +75,8 @@ func Start() (*Cluster, error) {
 	}
 }
 
-// create prepares the folder and runs initdb.
+// create prepares the folder and runs initdb (or copies the data folder
+// of an earlier one, see initcache_unix.go).
 func (c *Cluster) create() error {
 	if err := os.WriteFile(filepath.Join(c.dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return fmt.Errorf("pgtest: %w", err)
@@ -85,11 +86,14 @@ func (c *Cluster) create() error {
 			return fmt.Errorf("pgtest: %w", err)
 		}
 	}
-	out, err := c.command("initdb", "-D", c.dataDir, "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput()
+	if fromInitCache(c.binDir, c.dataDir, c.cred) {
+		return nil
+	}
+	out, err := c.command("initdb", append([]string{"-D", c.dataDir}, initArgs...)...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pgtest: initdb: %v: %s", err, tail(string(out)))
 	}
+	toInitCache(c.binDir, c.dataDir)
 	return nil
 }
 
@@ -115,6 +119,13 @@ func (c *Cluster) start() error {
 		"-F", // fsync=off
 		"-c", "full_page_writes=off",
 		"-c", "synchronous_commit=off",
+		// Throwaway databases: no background vacuum or analyze of each
+		// test's few rows, no WAL beyond crash recovery's, rare checkpoints.
+		"-c", "autovacuum=off",
+		"-c", "wal_level=minimal",
+		"-c", "max_wal_senders=0",
+		"-c", "max_wal_size=1GB",
+		"-c", "checkpoint_timeout=30min",
 	)
 	cmd.Dir = c.dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile

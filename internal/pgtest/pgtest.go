@@ -174,6 +174,8 @@ func (c *Cluster) newDatabase(tb testing.TB, opts string) string {
 type template struct {
 	once sync.Once
 	err  error
+	snap *snapshot // what it holds, to empty copies back to
+	pool pool      // copies given back, emptied
 }
 
 // NewDatabaseFrom is [Cluster.NewDatabase] for a database that starts as
@@ -184,6 +186,10 @@ type template struct {
 // setup (migrating a schema) runs once per test binary instead of once per
 // test. Tests must give one name the same setup; a setup that failed
 // fails every test that asks for the template.
+//
+// When the test ends, its copy is emptied back to what the template holds
+// and kept for the next test (see pool.go): a copy is a database of the
+// test's name that holds what the template held and nothing else.
 func (c *Cluster) NewDatabaseFrom(tb testing.TB, name string, setup func(dsn string) error) string {
 	tb.Helper()
 	if c == nil {
@@ -191,35 +197,47 @@ func (c *Cluster) NewDatabaseFrom(tb testing.TB, name string, setup func(dsn str
 	}
 	v, _ := c.templates.LoadOrStore(name, &template{})
 	tpl := v.(*template)
-	tpl.once.Do(func() { tpl.err = c.fillTemplate(name, setup) })
+	tpl.once.Do(func() { tpl.snap, tpl.err = c.fillTemplate(name, setup) })
 	if tpl.err != nil {
 		tb.Fatal(tpl.err)
 	}
-	return c.newDatabase(tb, " TEMPLATE "+pgx.Identifier{name}.Sanitize())
+	db := fmt.Sprintf("%s_%d", dbName(tb.Name()), c.seq.Add(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.lease(ctx, tpl, name, db); err != nil {
+		tb.Fatal(fmt.Errorf("pgtest: create database %q: %w", db, err))
+	}
+	tb.Cleanup(func() { c.giveBack(tpl, db) })
+	return c.DSN(db)
 }
 
-// fillTemplate creates the database name, runs setup on it, and closes it
-// to connections, as CREATE DATABASE ... TEMPLATE requires.
-func (c *Cluster) fillTemplate(name string, setup func(dsn string) error) error {
+// fillTemplate creates the database name, runs setup on it, reads what it
+// holds, and closes it to connections, as CREATE DATABASE ... TEMPLATE
+// requires.
+func (c *Cluster) fillTemplate(name string, setup func(dsn string) error) (*snapshot, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	dsn, err := c.CreateDatabase(ctx, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := setup(dsn); err != nil {
-		return fmt.Errorf("pgtest: filling template database %q: %w", name, err)
+		return nil, fmt.Errorf("pgtest: filling template database %q: %w", name, err)
+	}
+	snap, err := takeSnapshot(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("pgtest: template database %q: %w", name, err)
 	}
 	id := pgx.Identifier{name}.Sanitize()
 	if err := c.exec(ctx, "ALTER DATABASE "+id+" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true"); err != nil {
-		return fmt.Errorf("pgtest: template database %q: %w", name, err)
+		return nil, fmt.Errorf("pgtest: template database %q: %w", name, err)
 	}
 	// Connections setup closed end a moment later; CREATE DATABASE waits
 	// a few seconds for them, and these are ended now in case any is left.
 	if err := c.exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "+quoteLiteral(name)); err != nil {
-		return fmt.Errorf("pgtest: template database %q: %w", name, err)
+		return nil, fmt.Errorf("pgtest: template database %q: %w", name, err)
 	}
-	return nil
+	return snap, nil
 }
 
 // quoteLiteral quotes s as an SQL string literal.

@@ -163,6 +163,105 @@ func TestNewDatabaseFrom(t *testing.T) {
 	}
 }
 
+// TestNewDatabaseFrom_Reused: a copy given back at the end of its test
+// is the next test's, holding only the template's rows (its sequences
+// where the template left them); a connection left open by the first test
+// cannot reach it; a copy whose schema a test changed is not given again.
+func TestNewDatabaseFrom_Reused(t *testing.T) {
+	t.Parallel()
+	requireCluster(t)
+	setup := func(dsn string) error {
+		conn, err := pgx.Connect(t.Context(), dsn)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		_, err = conn.Exec(t.Context(), `CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL);
+			INSERT INTO items (name) VALUES ('from the template');
+			CREATE TABLE log (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, item int REFERENCES items, doubled int GENERATED ALWAYS AS (item * 2) STORED);
+			INSERT INTO log (item) VALUES (1);
+			CREATE FUNCTION no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'append only'; END $$;
+			CREATE TRIGGER log_append_only BEFORE UPDATE OR DELETE ON log FOR EACH ROW EXECUTE FUNCTION no_delete();`)
+		return err
+	}
+	tpl := func() *template { v, _ := pg.templates.Load("tpl_reused"); return v.(*template) }
+	rows := func(t *testing.T, conn *pgx.Conn, sql string) string {
+		t.Helper()
+		r, _ := conn.Query(t.Context(), sql)
+		got, err := pgx.CollectRows(r, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(got, "|")
+	}
+	var first string
+	var left *pgx.Conn
+	t.Run("first", func(t *testing.T) {
+		first = pg.NewDatabaseFrom(t, "tpl_reused", setup)
+		conn, err := pgx.Connect(t.Context(), first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left = conn // never closed by the test
+		if _, err := conn.Exec(t.Context(), `INSERT INTO items (name) VALUES ('only in the first');
+			INSERT INTO log (item) VALUES (2)`); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n := len(tpl().pool.free); n != 1 {
+		t.Fatalf("after the first test, %d copies wait in the pool, want 1", n)
+	}
+	if err := left.Ping(context.Background()); err == nil {
+		t.Error("a connection the first test left open still reaches its database")
+	}
+	t.Run("second", func(t *testing.T) {
+		dsn := pg.NewDatabaseFrom(t, "tpl_reused", setup)
+		if dsn == first {
+			t.Errorf("the second test got the first test's name %q", dsn)
+		}
+		if n := len(tpl().pool.free); n != 0 {
+			t.Errorf("the copy was not taken from the pool: %d wait", n)
+		}
+		conn, err := pgx.Connect(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if got := rows(t, conn, "SELECT id || ' ' || name FROM items ORDER BY id"); got != "1 from the template" {
+			t.Errorf("items = %q, want only the template's row", got)
+		}
+		if _, err := conn.Exec(t.Context(), "INSERT INTO items (name) VALUES ('second'); INSERT INTO log (item) VALUES (2)"); err != nil {
+			t.Fatal(err)
+		}
+		if got := rows(t, conn, "SELECT id || ' ' || name FROM items ORDER BY id"); got != "1 from the template|2 second" {
+			t.Errorf("items = %q: the sequence did not restart where the template left it", got)
+		}
+		if got := rows(t, conn, "SELECT seq || ' ' || item || ' ' || doubled FROM log ORDER BY seq"); got != "1 1 2|2 2 4" {
+			t.Errorf("log = %q", got)
+		}
+		if _, err := conn.Exec(t.Context(), "DELETE FROM log"); err == nil || !strings.Contains(err.Error(), "append only") {
+			t.Errorf("the append-only trigger no longer fires: %v", err)
+		}
+		// This test changes the schema: its copy must not be given again.
+		if _, err := conn.Exec(t.Context(), "ALTER TABLE items ADD COLUMN extra text"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n := len(tpl().pool.free); n != 0 {
+		t.Fatalf("a copy with a changed schema went back to the pool (%d wait)", n)
+	}
+	t.Run("third", func(t *testing.T) {
+		conn, err := pgx.Connect(t.Context(), pg.NewDatabaseFrom(t, "tpl_reused", setup))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if got := rows(t, conn, "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'items'"); got != "id,name" {
+			t.Errorf("items has the columns %q, want the template's", got)
+		}
+	})
+}
+
 // fatalTB records Fatal instead of failing the test.
 type fatalTB struct {
 	testing.TB
@@ -308,5 +407,30 @@ func TestNilClusterSkipsOrFails(t *testing.T) {
 	}
 	if none.DSN("x") != "" || none.Stop() != nil {
 		t.Error("nil cluster: DSN or Stop")
+	}
+}
+
+// TestInitCache: the cluster Main started left a copy of its initdb in the
+// cache, and a cluster made from it starts and serves.
+func TestInitCache(t *testing.T) {
+	t.Parallel()
+	requireCluster(t)
+	cached := initCacheDir(pg.binDir)
+	if cached == "" {
+		t.Skip("no user cache folder")
+	}
+	if _, err := os.Stat(filepath.Join(cached, "PG_VERSION")); err != nil {
+		t.Fatalf("no cached initdb: %v", err)
+	}
+	dir := t.TempDir()
+	if !fromInitCache(pg.binDir, filepath.Join(dir, "data"), nil) {
+		t.Fatal("could not copy the cached initdb")
+	}
+	for _, f := range []string{"PG_VERSION", "postgresql.conf", "global/pg_control"} {
+		a, err1 := os.ReadFile(filepath.Join(cached, f))
+		b, err2 := os.ReadFile(filepath.Join(dir, "data", f))
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Errorf("%s differs in the copy (%v, %v)", f, err1, err2)
+		}
 	}
 }

@@ -576,9 +576,30 @@ func (db *DB) FindAlerts(ctx context.Context, f amparo.AlertFilter) ([]*amparo.A
 				return err
 			}
 		}
-		return tx.audit(ctx, amparo.AuditAlertList, f.OrganizationID)
+		return tx.auditRead(ctx, amparo.AuditAlertList, f.OrganizationID, alertListAuditWindow)
 	})
 	return out, err
+}
+
+// alertListAuditWindow is how long one entry stands for an account's
+// reads of one alerts list: the page re-reads itself every few seconds
+// while open, and an entry per re-reading would bury the trail.
+const alertListAuditWindow = 5 * time.Minute
+
+// auditRead records a read unless the same actor's read of the same
+// record was recorded less than window ago.
+func (tx *Tx) auditRead(ctx context.Context, action amparo.AuditAction, recordID string, window time.Duration) error {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM audit_events
+		WHERE actor_id = ? AND at >= ? AND action = ? AND record_id = ? LIMIT 1) recent`,
+		tx.actor.ID, formatTime(tx.now.Add(-window)), string(action), recordID).Scan(&n)
+	if err != nil {
+		return mapError(err)
+	}
+	if n > 0 {
+		return nil
+	}
+	return tx.audit(ctx, action, recordID)
 }
 
 // acknowledge records the first acknowledgement of an alert; later ones

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"sync"
@@ -451,6 +452,31 @@ func TestAlertService_ReadsAudited(t *testing.T) {
 			if len(es) != 1 || es[0].ActorID != actor.ID || es[0].RecordType != want.recordType || es[0].RecordID != want.record ||
 				es[0].OrganizationID != orgID {
 				t.Errorf("%s: %+v", want.action, es)
+			}
+		}
+		// The list re-read while its page is open is one entry per five
+		// minutes; another account's read is its own entry.
+		now := time.Now()
+		db.Now = func() time.Time { return now }
+		lists := func() int {
+			t.Helper()
+			es, _, err := db.FindAuditEvents(as(amparo.RoleAuditor, ""), amparo.AuditFilter{Action: amparo.AuditAlertList})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(es)
+		}
+		for _, step := range []struct {
+			after time.Duration
+			ctx   context.Context
+			want  int
+		}{{time.Minute, staff, 1}, {3 * time.Minute, staff, 1}, {0, amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: "another-intake", Role: amparo.RoleIntake, OrganizationID: orgID}), 2}, {2 * time.Minute, staff, 3}} {
+			now = now.Add(step.after)
+			if _, err := db.FindAlerts(step.ctx, amparo.AlertFilter{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := lists(); got != step.want {
+				t.Fatalf("after %s: %d list reads audited, want %d", step.after, got, step.want)
 			}
 		}
 		// A read refused is not audited as a read.

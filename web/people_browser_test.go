@@ -39,6 +39,7 @@ func TestPeople_Journey(t *testing.T) {
 	}
 	narrow := func() {
 		t.Helper()
+		waitFor(ctx, `document.readyState`, "complete") // measured with its styles applied
 		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
 			t.Errorf("%s is %d pixels wide on a 375-pixel phone", eval[string](t, ctx, `location.pathname`), wide)
 		}

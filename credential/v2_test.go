@@ -538,44 +538,6 @@ func roster1000() *Roster {
 	return r
 }
 
-// BenchmarkVerifyQRV2 is the whole offline check of a version 2 letter: QR
-// text to status and member, with the trust list, the roster and the status
-// list loaded. Compare with BenchmarkEd25519VerifyV2 (ratio ≤ 1.15).
-func BenchmarkVerifyQRV2(b *testing.B) {
-	w := newWorld(b, nil)
-	signed, _ := SignRoster(roster1000(), w.keyA)
-	if _, err := w.v.AddRoster(signed); err != nil {
-		b.Fatal(err)
-	}
-	c := testClaimsV2()
-	text := qrV2(b, c, w.keyA)
-	if r := w.v.Verify(text, testNow); r.Status != StatusValid || r.Member == nil {
-		b.Fatalf("%q (%s)", r.Status, r.Reason)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if w.v.Verify(text, testNow).Status != StatusValid {
-			b.Fatal("not valid")
-		}
-	}
-}
-
-// BenchmarkEd25519VerifyV2 is bare crypto/ed25519.Verify of a message the
-// size of a version 2 letter's signed bytes.
-func BenchmarkEd25519VerifyV2(b *testing.B) {
-	signed, _ := SignV2(testClaimsV2(), testKey(2))
-	key := testKey(2)
-	msg := make([]byte, len(aadLetterV2)+len(signed)-ed25519.SignatureSize)
-	sig := ed25519.Sign(key, msg)
-	pk := pub(key)
-	b.ReportAllocs()
-	for b.Loop() {
-		if !ed25519.Verify(pk, msg, sig) {
-			b.Fatal("not valid")
-		}
-	}
-}
-
 func BenchmarkRosterSign1000(b *testing.B) {
 	r, key := roster1000(), testKey(2)
 	b.ReportAllocs()

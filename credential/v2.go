@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -245,4 +246,21 @@ func Version(text string) int {
 		return 2
 	}
 	return 0
+}
+
+// CompactPrefix returns the QR prefix for a verify page URL: its scheme and
+// host in upper case (both are case-insensitive, RFC 3986 section 6.2.2.1),
+// so that "HTTPS://HOST/" joins the credential in the QR alphanumeric mode,
+// and the path as it is (paths are case-sensitive), then "#".
+func CompactPrefix(verifyURL string) string {
+	u := strings.TrimSuffix(verifyURL, "#")
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u + "#"
+	}
+	end := len(u)
+	if j := strings.IndexAny(u[i+3:], "/?"); j >= 0 {
+		end = i + 3 + j
+	}
+	return strings.ToUpper(u[:end]) + u[end:] + "#"
 }

@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 )
 
-// testPrefixUpper is the upper-case form of testPrefix: scheme and host are
-// case-insensitive, and the server answers /V as /v.
-const testPrefixUpper = "HTTPS://AMPARO.EXAMPLE.ORG/V#"
+// testPrefixUpper is testPrefix as CompactPrefix writes it: scheme and host
+// (case-insensitive) in upper case, the path as it is.
+const testPrefixUpper = "HTTPS://AMPARO.EXAMPLE.ORG/v#"
 
 // testClaimsV2 returns a fictional client's version 2 letter, issued a
 // month before testNow for a year, member 7 of its organization.
@@ -89,6 +89,21 @@ func TestClaimsV2_RoundTrip(t *testing.T) {
 	}
 	if Version(qrV2(t, c, testKey(2))) != 2 || Version(qr(t, testClaims(), testKey(2))) != 1 || Version(testPrefix+"AAAA") != 0 {
 		t.Error("Version does not tell v1, v2 and neither apart")
+	}
+}
+
+func TestCompactPrefix(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://amparo.example.org/v":      "HTTPS://AMPARO.EXAMPLE.ORG/v#",
+		"https://amparo.example.org/v#":     "HTTPS://AMPARO.EXAMPLE.ORG/v#",
+		"http://localhost:8080/v":           "HTTP://LOCALHOST:8080/v#",
+		"https://Amparo.Example.org/city/v": "HTTPS://AMPARO.EXAMPLE.ORG/city/v#",
+		"https://amparo.example.org":        "HTTPS://AMPARO.EXAMPLE.ORG#",
+		"not a url":                         "not a url#",
+	} {
+		if got := CompactPrefix(in); got != want {
+			t.Errorf("CompactPrefix(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -477,13 +492,13 @@ func TestQRVersionV2(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", label, err)
 		}
-		for _, prefix := range []string{testPrefixUpper, testPrefix} {
+		for _, prefix := range []string{testPrefixUpper, testPrefix, strings.ToUpper(testPrefix)} {
 			q, err := NewQR(Encode(prefix, signed))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("%-26s %2d chars %2d bytes  %3d-byte credential  prefix %s: version %d at M",
-				label, utf8.RuneCountInString(c.ClientName), len(c.ClientName), len(signed), prefix[:5], q.Version)
+				label, utf8.RuneCountInString(c.ClientName), len(c.ClientName), len(signed), prefix, q.Version)
 			if q.Version > max {
 				t.Errorf("%s behind %s: version %d, want at most %d", label, prefix, q.Version, max)
 			}

@@ -76,7 +76,8 @@ type RosterMember struct {
 
 // Roster is an organization's signed list of members, by reference. Phone
 // is the organization's own public number, shown instead of a member's
-// when the member is no longer active.
+// when the member is no longer active; empty until it publishes one (a
+// verifier then shows no number at all rather than a stale one).
 type Roster struct {
 	OrgID    string         `json:"org_id"`
 	IssuedAt time.Time      `json:"issued_at"`
@@ -111,8 +112,10 @@ func (r *Roster) Validate() error {
 	if r.IssuedAt.Unix() <= 0 || r.IssuedAt.Unix() > 1<<32 {
 		return fieldErr("issued_at", "required")
 	}
-	if err := checkPhone(r.Phone); err != nil {
-		return fieldErr("phone", "the organization's: %s", err.(*FieldError).Problem)
+	if r.Phone != "" { // empty until the organization publishes a number
+		if err := checkPhone(r.Phone); err != nil {
+			return fieldErr("phone", "the organization's: %s", err.(*FieldError).Problem)
+		}
 	}
 	if len(r.Members) > MaxRosterMembers {
 		return fieldErr("members", "more than %d", MaxRosterMembers)

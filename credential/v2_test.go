@@ -406,7 +406,7 @@ func TestRoster(t *testing.T) {
 			field string
 			edit  func(*Roster)
 		}{
-			{"phone", func(r *Roster) { r.Phone = "" }},
+			{"phone", func(r *Roster) { r.Phone = "12" }},
 			{"members[1].ref", func(r *Roster) { r.Members[1].Ref = 7 }},
 			{"members[0].ref", func(r *Roster) { r.Members[0].Ref = 0 }},
 			{"members[0].phone", func(r *Roster) { r.Members[0].Phone = "" }},

@@ -125,6 +125,9 @@ func TestLetterService_Credential(t *testing.T) {
 			v := verifier(t, db)
 			wantStatus(t, v, l.QR, credential.StatusValid)
 			wantStatus(t, v, next.QR, credential.StatusValid)
+			if next.CredentialVersion != 2 {
+				t.Fatalf("the renewal has credential version %d, want 2", next.CredentialVersion)
+			}
 			if next.CredentialID == l.CredentialID || next.StatusIndex == l.StatusIndex && next.StatusListID == l.StatusListID {
 				t.Fatal("the renewal reuses the old credential's ID or status index")
 			}

@@ -153,8 +153,14 @@ func (p *program) goStatus(t *testing.T, cred string) credential.Status {
 		t.Fatal(err)
 	}
 	v, _ := credential.NewVerifier(tl)
-	for _, l := range p.trust.lists {
-		if _, err := v.AddStatusList(l.Bytes); err != nil {
+	for k, l := range p.trust.lists {
+		var err error
+		if strings.HasPrefix(k, "roster/") {
+			_, err = v.AddRoster(l.Bytes)
+		} else {
+			_, err = v.AddStatusList(l.Bytes)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

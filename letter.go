@@ -59,10 +59,12 @@ type Letter struct {
 	MemberName string
 
 	// The signed credential, once issued.
-	CredentialID string // random 128-bit, hex
-	SigningKeyID string
-	StatusListID uint32
-	StatusIndex  uint32
+	CredentialID string // hex: random 64-bit (version 2) or 128-bit (version 1)
+	// CredentialVersion is 2 for letters issued from now on, 1 for older ones.
+	CredentialVersion int
+	SigningKeyID      string
+	StatusListID      uint32
+	StatusIndex       uint32
 	// QR is the exact text of the letter's QR code. It holds the client's
 	// name, so it is sealed at rest and filled only by FindLetterByID.
 	QR string

@@ -22,6 +22,10 @@ type MemberStatus string
 const (
 	MemberActive    MemberStatus = "active"
 	MemberSuspended MemberStatus = "suspended"
+	// MemberLeft members have left the organization: they take no clients
+	// and sign nothing, and verifiers of their letters are shown the
+	// organization's public number instead of theirs.
+	MemberLeft MemberStatus = "left"
 )
 
 // Member is an attorney or an accredited representative of an organization.
@@ -30,8 +34,12 @@ const (
 type Member struct {
 	ID             string
 	OrganizationID string
-	Name           string
-	Kind           MemberKind
+	// Ref is the member's reference in the organization's signed roster,
+	// unique within the organization and assigned when the member is added;
+	// version 2 letters carry it instead of the member's name and numbers.
+	Ref  int
+	Name string
+	Kind MemberKind
 	// Attorneys:
 	BarJurisdiction string // e.g. "California"
 	BarNumber       string
@@ -74,7 +82,7 @@ func (m *Member) Validate() error {
 	c.languages("languages", m.Languages, true)
 	c.nonNegative("case_capacity", m.CaseCapacity)
 	c.phone("public_phone", m.PublicPhone, true)
-	oneOf(&c, "status", m.Status, MemberActive, MemberSuspended)
+	oneOf(&c, "status", m.Status, MemberActive, MemberSuspended, MemberLeft)
 	return c.err()
 }
 

@@ -23,11 +23,15 @@ type Organization struct {
 	ContactName  string
 	ContactEmail string
 	ContactPhone string
-	ServiceArea  []string // places served: cities, counties or ZIP codes
-	Languages    []string
-	Capacity     int // clients the organization can take on
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// PublicPhone is the organization's public number: verifiers show it
+	// instead of a member who has left or is suspended (the signed roster
+	// carries it). ContactPhone stands in while it is empty.
+	PublicPhone string
+	ServiceArea []string // places served: cities, counties or ZIP codes
+	Languages   []string
+	Capacity    int // clients the organization can take on
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Validate returns every problem of o, each naming its field.
@@ -38,6 +42,7 @@ func (o *Organization) Validate() error {
 	c.text("contact_name", o.ContactName, 200, false)
 	c.email("contact_email", o.ContactEmail)
 	c.phone("contact_phone", o.ContactPhone, false)
+	c.phone("public_phone", o.PublicPhone, false)
 	for _, a := range o.ServiceArea {
 		c.text("service_area", a, 100, true)
 	}

@@ -30,4 +30,8 @@ type TrustService interface {
 	// status list in one file, for offline verifiers (docs/credential.md).
 	// ENOTFOUND until a root key and a trust list exist. Public.
 	FindBundle(ctx context.Context) (*SignedDocument, error)
+	// FindRoster returns an organization's signed roster (its members by
+	// reference, for version 2 letters), as published. ENOTFOUND if there
+	// is none. Public.
+	FindRoster(ctx context.Context, orgID string) (*SignedDocument, error)
 }

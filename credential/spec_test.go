@@ -132,4 +132,72 @@ func TestSpecVectors(t *testing.T) {
 	if r := v.Verify(vec["qr-text"], day(2026, 3, 1, 0)); r.Status != StatusRevoked {
 		t.Errorf("after revocation: %q", r.Status)
 	}
+
+	t.Run("v2", func(t *testing.T) { specVectorsV2(t, vec, unhex, equal, issuer, trust) })
+}
+
+// specVectorsV2 checks part II of the specification: the version 2 claims,
+// credential, QR text and roster, and their verification.
+func specVectorsV2(t *testing.T, vec map[string]string, unhex func(string) []byte, equal func(string, []byte),
+	issuer ed25519.PrivateKey, trust *TrustList) {
+	v, err := NewVerifier(trust) // the status list without the revocation above
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.AddStatusList(unhex("status-list-cose")); err != nil {
+		t.Fatal(err)
+	}
+	var c ClaimsV2
+	if err := json.Unmarshal([]byte(vec["claims-v2"]), &c); err != nil {
+		t.Fatalf("vector claims-v2: %v", err)
+	}
+	cb, err := c.MarshalCBOR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal("claims-v2-cbor", cb)
+	signed, err := SignV2(&c, issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal("letter-v2", signed)
+	text := Encode(CompactPrefix("https://amparo.example.org/v"), signed)
+	if text != vec["qr-text-v2"] {
+		t.Errorf("vector qr-text-v2:\n got %s\nwant %s", text, vec["qr-text-v2"])
+	}
+	if q, err := NewQR(text); err != nil || q.Version != 8 {
+		t.Errorf("QR version %v, %v; the document says 8", q, err)
+	}
+	r, err := v.AddRoster(unhex("roster-cose"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.OrgID != "org-ficticia" || r.Phone != "+1 213 555 0199" || len(r.Members) != 2 ||
+		r.Members[0].Name != "Lic. Tomás Ficticio" || r.Members[1].State != MemberLeft {
+		t.Fatalf("roster vector: %+v", r)
+	}
+	resigned, err := SignRoster(r, issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal("roster-cose", resigned)
+	day := func(y int, mo time.Month, d, h int) time.Time { return time.Date(y, mo, d, h, 0, 0, 0, time.UTC) }
+	for _, tt := range []struct {
+		now  time.Time
+		want Status
+	}{{day(2026, 3, 1, 0), StatusValid}, {day(2027, 2, 2, 8), StatusExpired}, {day(2027, 2, 2, 7), StatusValid}} {
+		res := v.Verify(vec["qr-text-v2"], tt.now)
+		if res.Status != tt.want || res.MemberNotice != "" || res.Contact != "+1 213 555 0100" || res.Version != 2 {
+			t.Errorf("at %v: %q notice %q contact %q (%s), want %q", tt.now, res.Status, res.MemberNotice, res.Contact, res.Reason, tt.want)
+		}
+	}
+	r.IssuedAt = r.IssuedAt.Add(time.Hour)
+	r.Members[0].State = MemberLeft
+	newer, _ := SignRoster(r, issuer)
+	if _, err := v.AddRoster(newer); err != nil {
+		t.Fatal(err)
+	}
+	if res := v.Verify(vec["qr-text-v2"], day(2026, 3, 1, 0)); res.Status != StatusValid || res.MemberNotice != NoticeLeft || res.Contact != "+1 213 555 0199" {
+		t.Errorf("member left: %q notice %q contact %q", res.Status, res.MemberNotice, res.Contact)
+	}
 }

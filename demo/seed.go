@@ -82,9 +82,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	}
 	sum := &Summary{Letters: map[amparo.LetterStatus]int{}}
 	orgs := []*amparo.Organization{
-		{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, ContactName: "Coordinación Ejemplo", ContactEmail: "intake@centro-ejemplo.example", ContactPhone: "+1 213 555 0100", ServiceArea: []string{"Los Angeles", "East Los Angeles"}, Languages: []string{"en", "es"}, Capacity: 30},
-		{Name: "Sample Immigrant Defense Project", Kind: amparo.OrgRecognized, ContactName: "Front Desk Sample", ContactEmail: "help@sample-defense.example", ContactPhone: "+1 213 555 0110", ServiceArea: []string{"Van Nuys", "Pacoima"}, Languages: []string{"en", "es", "ht"}, Capacity: 20},
-		{Name: "Example & Prueba LLP (pro bono)", Kind: amparo.OrgLawFirm, ContactName: "Pro Bono Desk", ContactEmail: "probono@example-prueba.example", ContactPhone: "+1 213 555 0120", ServiceArea: []string{"Wilmington", "Boyle Heights"}, Languages: []string{"en", "es"}, Capacity: 10},
+		{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, ContactName: "Coordinación Ejemplo", ContactEmail: "intake@centro-ejemplo.example", ContactPhone: "+1 213 555 0100", PublicPhone: "+1 213 555 0109", ServiceArea: []string{"Los Angeles", "East Los Angeles"}, Languages: []string{"en", "es"}, Capacity: 30},
+		{Name: "Sample Immigrant Defense Project", Kind: amparo.OrgRecognized, ContactName: "Front Desk Sample", ContactEmail: "help@sample-defense.example", ContactPhone: "+1 213 555 0110", PublicPhone: "+1 213 555 0119", ServiceArea: []string{"Van Nuys", "Pacoima"}, Languages: []string{"en", "es", "ht"}, Capacity: 20},
+		{Name: "Example & Prueba LLP (pro bono)", Kind: amparo.OrgLawFirm, ContactName: "Pro Bono Desk", ContactEmail: "probono@example-prueba.example", ContactPhone: "+1 213 555 0120", PublicPhone: "+1 213 555 0129", ServiceArea: []string{"Wilmington", "Boyle Heights"}, Languages: []string{"en", "es"}, Capacity: 10},
 	}
 	var members [][]*amparo.Member
 	memberNames := []string{"Lic. Tomás Ficticio", "Atty. Grace Example", "Lic. Fabiola Supuesta", "Atty. Daniel Sample", "Lic. Ramón Inventado", "Atty. Ruth Placeholder", "Rep. Esther Muestra", "Lic. Andrés Modelo", "Atty. Peter Testwell", "Lic. Beatriz Imaginaria"}

@@ -30,33 +30,45 @@ func (tx *Tx) issueCredential(ctx context.Context, l *amparo.Letter) error {
 	if err != nil {
 		return err
 	}
+	if m.Ref <= 0 {
+		return amparo.Invalid("member_id", "the member has no roster reference yet")
+	}
+	// Verifiers of a version 2 letter find its member in the roster: make
+	// sure the organization has one (members added before its issuing key
+	// was certified had none signed).
+	var rosters int
+	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM rosters WHERE organization_id = ?", l.OrganizationID).Scan(&rosters); err != nil {
+		return mapError(err)
+	}
+	if rosters == 0 {
+		if err := tx.signRoster(ctx, l.OrganizationID); err != nil {
+			return err
+		}
+	}
 	listID, index, err := tx.assignStatusIndex(ctx, l.OrganizationID)
 	if err != nil {
 		return err
 	}
-	id, err := credential.NewCredentialID()
+	id, err := credential.NewShortID()
 	if err != nil {
 		return err
 	}
-	c := credential.Claims{ID: id, IssuedAt: l.IssuedAt, Expires: l.ValidUntil, StatusListID: listID, StatusIndex: index,
-		ClientName: cs[0].LegalName, MemberName: m.Name, Phone: m.PublicPhone}
-	if m.Kind == amparo.MemberAttorney {
-		c.BarJurisdiction, c.BarNumber = m.BarJurisdiction, m.BarNumber
-	} else {
-		c.Organization, c.Accreditation = m.RecognizedOrg, m.AccreditationDate.String()
-	}
-	signed, err := credential.Sign(&c, priv)
+	on, exp := credential.V2Dates(l.IssuedAt, l.ValidUntil)
+	c := credential.ClaimsV2{ID: id, IssuedOn: on, Expires: exp, StatusListID: listID, StatusIndex: index,
+		ClientName: cs[0].LegalName, Member: credential.MemberRef(m.Ref)}
+	signed, err := credential.SignV2(&c, priv)
 	if err != nil {
 		return claimsError(err)
 	}
 	l.CredentialID, l.SigningKeyID, l.StatusListID, l.StatusIndex = id.String(), keyID, listID, index
-	l.QR = credential.Encode(verifyURL+"#", signed)
+	l.CredentialVersion = 2
+	l.QR = credential.Encode(credential.CompactPrefix(verifyURL), signed)
 	dk, err := tx.clientKey(ctx, l.ClientID)
 	if err != nil {
 		return err
 	}
 	_, err = tx.exec(ctx, `UPDATE letters SET credential_id = ?, signing_key_id = ?, status_list_id = ?, status_index = ?,
-		sealed_qr = ? WHERE id = ?`, l.CredentialID, keyID, listID, index, dk.Seal([]byte(l.QR), []byte("letter "+l.ID)), l.ID)
+		sealed_qr = ?, credential_version = 2 WHERE id = ?`, l.CredentialID, keyID, listID, index, dk.Seal([]byte(l.QR), []byte("letter "+l.ID)), l.ID)
 	return err
 }
 

@@ -42,6 +42,17 @@ func verifier(t *testing.T, db *sqldb.DB) *credential.Verifier {
 	for _, l := range lists {
 		v.AddStatusList(l.Bytes) // a verifier drops lists it cannot trust, such as a revoked key's
 	}
+	bundle, err := db.FindBundle(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := credential.ParseBundle(bundle.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range b.Rosters {
+		v.AddRoster(r) // likewise
+	}
 	return v
 }
 
@@ -81,15 +92,17 @@ func TestLetterService_Credential(t *testing.T) {
 		ctx := storetest.SignerFor(t, db, m)
 		l := mustIssue(t, db, org, m)
 
-		if !strings.HasPrefix(l.QR, "http://127.0.0.1:8080/v#") || l.CredentialID == "" || l.SigningKeyID == "" {
+		// Issued as version 2 (docs/credential.md, part II): the member
+		// comes from the organization's signed roster.
+		if !strings.HasPrefix(l.QR, "HTTP://127.0.0.1:8080/v#") || l.CredentialID == "" || l.SigningKeyID == "" || l.CredentialVersion != 2 {
 			t.Fatalf("letter %+v", l)
 		}
 		r := wantStatus(t, verifier(t, db), l.QR, credential.StatusValid)
 		c, _ := db.FindClientByID(ctx, l.ClientID)
-		if r.Claims.ClientName != c.LegalName || r.Claims.MemberName != m.Name || r.Claims.Phone != m.PublicPhone ||
-			r.Claims.BarNumber != m.BarNumber || !r.Claims.Expires.Equal(l.ValidUntil.Truncate(time.Second)) ||
-			r.Claims.ID.String() != l.CredentialID || r.StatusListAsOf == nil {
-			t.Fatalf("claims %+v", r.Claims)
+		if r.Version != 2 || r.ClaimsV2.ClientName != c.LegalName || r.Member == nil || r.Member.Name != m.Name ||
+			r.Contact != m.PublicPhone || r.Member.BarNumber != m.BarNumber || r.ClaimsV2.Expires.Before(l.ValidUntil) ||
+			r.ClaimsV2.Expires.Sub(l.ValidUntil) >= time.Hour || r.ClaimsV2.ID.String() != l.CredentialID || r.StatusListAsOf == nil {
+			t.Fatalf("claims %+v, member %+v", r.ClaimsV2, r.Member)
 		}
 
 		t.Run("Revoked", func(t *testing.T) {
@@ -112,6 +125,9 @@ func TestLetterService_Credential(t *testing.T) {
 			v := verifier(t, db)
 			wantStatus(t, v, l.QR, credential.StatusValid)
 			wantStatus(t, v, next.QR, credential.StatusValid)
+			if next.CredentialVersion != 2 {
+				t.Fatalf("the renewal has credential version %d, want 2", next.CredentialVersion)
+			}
 			if next.CredentialID == l.CredentialID || next.StatusIndex == l.StatusIndex && next.StatusListID == l.StatusListID {
 				t.Fatal("the renewal reuses the old credential's ID or status index")
 			}

@@ -136,8 +136,8 @@ func TestJourney_IntakeToLetter(t *testing.T) {
 			t.Fatalf("after issuing, the applicant is %s", ap.Status)
 		}
 		res := wantStatus(t, verifier(t, db), l.QR, credential.StatusValid)
-		if res.Claims.ClientName != name || !res.Claims.Expires.Equal(l.ValidUntil) {
-			t.Fatalf("claims %+v, want %s until %s", res.Claims, name, l.ValidUntil)
+		if res.ClaimsV2.ClientName != name || !res.ClaimsV2.Expires.Equal(l.ValidUntil) {
+			t.Fatalf("claims %+v, want %s until %s", res.ClaimsV2, name, l.ValidUntil)
 		}
 
 		// The phone link opens with the PIN; guesses from elsewhere lock only

@@ -15,7 +15,7 @@ var _ amparo.LetterService = (*DB)(nil)
 const letterColumns = `l.id, l.client_id, l.member_id, l.organization_id, l.status, l.issued_at, l.valid_until,
 	l.revoked_at, l.revoke_reason, l.superseded_by, l.languages, l.created_at, l.updated_at,
 	l.credential_id, l.signing_key_id, l.status_list_id, l.status_index, l.submitted_at, l.approved_by,
-	l.created_by, l.submitted_by`
+	l.created_by, l.submitted_by, l.credential_version`
 
 // letterScope limits letter queries like client queries: a letter says who
 // is a client.
@@ -39,7 +39,7 @@ func (tx *Tx) scanLetter(row interface{ Scan(...any) error }) (*amparo.Letter, e
 		scanTime{&l.ValidUntil}, scanTime{&l.RevokedAt}, &l.RevokeReason, &l.SupersededBy,
 		&langs, scanTime{&l.CreatedAt}, scanTime{&l.UpdatedAt},
 		&l.CredentialID, &l.SigningKeyID, &l.StatusListID, &l.StatusIndex, scanTime{&l.SubmittedAt}, &l.ApprovedBy,
-		&l.CreatedBy, &l.SubmittedBy)
+		&l.CreatedBy, &l.SubmittedBy, &l.CredentialVersion)
 	if clientID != nil {
 		l.ClientID = *clientID
 	}

@@ -12,14 +12,14 @@ const memberColumns = `id, organization_id, name, kind, bar_jurisdiction, bar_nu
 	accreditation_date, email, languages, case_capacity, public_phone, status, created_at, updated_at, interpreter`
 
 // memberSelect is what scanMember reads: the columns and the linked account.
-const memberSelect = memberColumns + ", COALESCE(account_id, '')"
+const memberSelect = memberColumns + ", COALESCE(account_id, ''), COALESCE(ref, 0)"
 
 func scanMember(row interface{ Scan(...any) error }) (*amparo.Member, error) {
 	var m amparo.Member
 	var accredited string
 	err := row.Scan(&m.ID, &m.OrganizationID, &m.Name, &m.Kind, &m.BarJurisdiction, &m.BarNumber,
 		&m.RecognizedOrg, &accredited, &m.Email, scanList{&m.Languages}, &m.CaseCapacity, &m.PublicPhone,
-		&m.Status, scanTime{&m.CreatedAt}, scanTime{&m.UpdatedAt}, &m.Interpreter, &m.AccountID)
+		&m.Status, scanTime{&m.CreatedAt}, scanTime{&m.UpdatedAt}, &m.Interpreter, &m.AccountID, &m.Ref)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -110,6 +110,18 @@ func (db *DB) CreateMember(ctx context.Context, m *amparo.Member) error {
 			m.Status, formatTime(m.CreatedAt), formatTime(m.UpdatedAt), m.Interpreter); err != nil {
 			return conflict(err, "bar_number", "a member with this bar number already exists")
 		}
+		// The next reference in the organization; the unique index refuses
+		// a second member with the same one should two additions race.
+		if err := tx.queryRow(ctx, "SELECT COALESCE(MAX(ref), 0) + 1 FROM members WHERE organization_id = ?",
+			m.OrganizationID).Scan(&m.Ref); err != nil {
+			return mapError(err)
+		}
+		if _, err := tx.exec(ctx, "UPDATE members SET ref = ? WHERE id = ?", m.Ref, m.ID); err != nil {
+			return conflict(err, "ref", "another member was added at the same time: try again")
+		}
+		if err := tx.signRoster(ctx, m.OrganizationID); err != nil {
+			return err
+		}
 		return tx.audit(ctx, amparo.AuditMemberCreate, m.ID)
 	})
 }
@@ -148,6 +160,9 @@ func (db *DB) UpdateMember(ctx context.Context, m *amparo.Member) error {
 			action = amparo.AuditMemberSuspend
 		case m.Status == amparo.MemberActive && was == amparo.MemberSuspended:
 			action = amparo.AuditMemberReactivate
+		}
+		if err := tx.signRoster(ctx, m.OrganizationID); err != nil {
+			return err
 		}
 		return tx.audit(ctx, action, m.ID)
 	})

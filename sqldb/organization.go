@@ -9,12 +9,12 @@ import (
 var _ amparo.OrganizationService = (*DB)(nil)
 
 const orgColumns = `id, name, kind, contact_name, contact_email, contact_phone, service_area,
-	languages, capacity, created_at, updated_at`
+	languages, capacity, created_at, updated_at, public_phone`
 
 func scanOrganization(row interface{ Scan(...any) error }) (*amparo.Organization, error) {
 	var o amparo.Organization
 	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.ContactName, &o.ContactEmail, &o.ContactPhone,
-		scanList{&o.ServiceArea}, scanList{&o.Languages}, &o.Capacity, scanTime{&o.CreatedAt}, scanTime{&o.UpdatedAt})
+		scanList{&o.ServiceArea}, scanList{&o.Languages}, &o.Capacity, scanTime{&o.CreatedAt}, scanTime{&o.UpdatedAt}, &o.PublicPhone)
 	return &o, mapError(err)
 }
 
@@ -85,9 +85,9 @@ func (db *DB) CreateOrganization(ctx context.Context, o *amparo.Organization) er
 			o.ID = amparo.NewID()
 		}
 		o.CreatedAt, o.UpdatedAt = tx.now, tx.now
-		if _, err := tx.exec(ctx, "INSERT INTO organizations ("+orgColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		if _, err := tx.exec(ctx, "INSERT INTO organizations ("+orgColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			o.ID, o.Name, o.Kind, o.ContactName, o.ContactEmail, o.ContactPhone, jsonText(o.ServiceArea),
-			jsonText(o.Languages), o.Capacity, formatTime(o.CreatedAt), formatTime(o.UpdatedAt)); err != nil {
+			jsonText(o.Languages), o.Capacity, formatTime(o.CreatedAt), formatTime(o.UpdatedAt), o.PublicPhone); err != nil {
 			return conflict(err, "name", "an organization with this name already exists")
 		}
 		return tx.audit(ctx, amparo.AuditOrganizationCreate, o.ID)
@@ -106,13 +106,16 @@ func (db *DB) UpdateOrganization(ctx context.Context, o *amparo.Organization) er
 		}
 		o.UpdatedAt = tx.now
 		r, err := tx.exec(ctx, `UPDATE organizations SET name = ?, kind = ?, contact_name = ?, contact_email = ?,
-			contact_phone = ?, service_area = ?, languages = ?, capacity = ?, updated_at = ? WHERE id = ?`,
+			contact_phone = ?, service_area = ?, languages = ?, capacity = ?, updated_at = ?, public_phone = ? WHERE id = ?`,
 			o.Name, o.Kind, o.ContactName, o.ContactEmail, o.ContactPhone, jsonText(o.ServiceArea),
-			jsonText(o.Languages), o.Capacity, formatTime(o.UpdatedAt), o.ID)
+			jsonText(o.Languages), o.Capacity, formatTime(o.UpdatedAt), o.PublicPhone, o.ID)
 		if err != nil {
 			return conflict(err, "name", "an organization with this name already exists")
 		}
 		if err := mustAffect(r, "organization"); err != nil {
+			return err
+		}
+		if err := tx.signRoster(ctx, o.ID); err != nil { // it carries the public number
 			return err
 		}
 		return tx.audit(ctx, amparo.AuditOrganizationUpdate, o.ID)

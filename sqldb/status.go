@@ -239,6 +239,14 @@ func (db *DB) FindBundle(ctx context.Context) (*amparo.SignedDocument, error) {
 		b.StatusLists = append(b.StatusLists, l.Bytes)
 		at = later(at, l.IssuedAt)
 	}
+	rosters, err := db.findRosters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rosters {
+		b.Rosters = append(b.Rosters, r.Bytes)
+		at = later(at, r.IssuedAt)
+	}
 	data, err := credential.MarshalBundle(b)
 	if err != nil {
 		return nil, err

@@ -286,6 +286,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/v/trust", want: all(200)},
 		{method: "GET", path: "/v/bundle", want: all(200)},
 		{method: "GET", path: "/v/status/" + a + "/" + strconv.Itoa(int(issued.StatusListID)), want: all(200)},
+		{method: "GET", path: "/v/roster/" + a, want: all(200)},
 		{method: "GET", path: "/v/static/site.css", want: all(200)},
 		{method: "GET", path: "/v/sw.js", want: all(200)},
 		// A phone page opens with its PIN, for anyone holding it, signed

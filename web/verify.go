@@ -41,6 +41,7 @@ func (s *Server) verifyRoutes(mux *routes) {
 	mux.HandleFunc("GET /v/trust", s.metrics.verifiedBy("trust", s.verifyTrustList))
 	mux.HandleFunc("GET /v/bundle", s.metrics.verifiedBy("bundle", s.verifyBundle))
 	mux.HandleFunc("GET /v/status/{org}/{list}", s.metrics.verifiedBy("status", s.verifyStatusList))
+	mux.HandleFunc("GET /v/roster/{org}", s.metrics.verifiedBy("roster", s.verifyRoster))
 	mux.HandleFunc("GET /v/static/{name}", verifyStatic)
 	mux.HandleFunc("GET /v/sw.js", verifyServiceWorker)
 }
@@ -85,7 +86,14 @@ func (s *Server) verifyStatusList(w http.ResponseWriter, r *http.Request) {
 	s.serveSigned(w, r, doc, err)
 }
 
-// serveSigned answers with a signed trust or status list. Anyone may copy
+// verifyRoster serves an organization's signed roster (docs/credential.md,
+// V2.5): version 2 letters name their member from it.
+func (s *Server) verifyRoster(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.Trust.FindRoster(r.Context(), r.PathValue("org"))
+	s.serveSigned(w, r, doc, err)
+}
+
+// serveSigned answers with a signed trust or status list, or a roster. Anyone may copy
 // these (they are signed, and hold nothing personal), so static mirrors and
 // other origins may fetch them.
 func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, doc *amparo.SignedDocument, err error) {

@@ -52,12 +52,25 @@ func (m *memTrust) FindStatusList(_ context.Context, org string, id uint32) (*am
 	return nil, amparo.Errorf(amparo.ENOTFOUND, "No such status list.")
 }
 
+func (m *memTrust) FindRoster(_ context.Context, org string) (*amparo.SignedDocument, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if d, ok := m.lists["roster/"+org]; ok {
+		return d, nil
+	}
+	return nil, amparo.Errorf(amparo.ENOTFOUND, "No such roster.")
+}
+
 func (m *memTrust) FindBundle(context.Context) (*amparo.SignedDocument, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	b := &credential.Bundle{Root: m.root, TrustList: m.trust.Bytes}
 	for _, k := range slices.Sorted(maps.Keys(m.lists)) {
-		b.StatusLists = append(b.StatusLists, m.lists[k].Bytes)
+		if strings.HasPrefix(k, "roster/") {
+			b.Rosters = append(b.Rosters, m.lists[k].Bytes)
+		} else {
+			b.StatusLists = append(b.StatusLists, m.lists[k].Bytes)
+		}
 	}
 	data, err := credential.MarshalBundle(b)
 	return &amparo.SignedDocument{Bytes: data, IssuedAt: m.trust.IssuedAt}, err
@@ -100,8 +113,16 @@ func newProgram(t *testing.T) *program {
 	if err != nil {
 		t.Fatal(err)
 	}
+	roster := &credential.Roster{OrgID: "org-a", IssuedAt: list.IssuedAt, Phone: "+1 213 555 0199", Members: []credential.RosterMember{
+		{Ref: 1, Name: "Lic. Tomás Ficticio", BarJurisdiction: "California", BarNumber: "999001", Phone: "+1 213 555 0100", State: credential.MemberActive},
+		{Ref: 2, Name: "Dana Inventada", BarJurisdiction: "California", BarNumber: "999002", State: credential.MemberLeft}}}
+	signedRoster, err := credential.SignRoster(roster, p.keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p.trust = &memTrust{root: pubOf(p.root), trust: &amparo.SignedDocument{Bytes: signedTrust, IssuedAt: tl.IssuedAt},
-		lists: map[string]*amparo.SignedDocument{"org-a/1": {Bytes: signedList, IssuedAt: list.IssuedAt}}}
+		lists: map[string]*amparo.SignedDocument{"org-a/1": {Bytes: signedList, IssuedAt: list.IssuedAt},
+			"roster/org-a": {Bytes: signedRoster, IssuedAt: roster.IssuedAt}}}
 	return p
 }
 
@@ -132,8 +153,14 @@ func (p *program) goStatus(t *testing.T, cred string) credential.Status {
 		t.Fatal(err)
 	}
 	v, _ := credential.NewVerifier(tl)
-	for _, l := range p.trust.lists {
-		if _, err := v.AddStatusList(l.Bytes); err != nil {
+	for k, l := range p.trust.lists {
+		var err error
+		if strings.HasPrefix(k, "roster/") {
+			_, err = v.AddRoster(l.Bytes)
+		} else {
+			_, err = v.AddStatusList(l.Bytes)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -233,7 +260,7 @@ func TestVerifyHandlers(t *testing.T) {
 	for _, tt := range []struct {
 		path string
 		doc  *amparo.SignedDocument
-	}{{"/v/trust", p.trust.trust}, {"/v/status/org-a/1", p.trust.lists["org-a/1"]}} {
+	}{{"/v/trust", p.trust.trust}, {"/v/status/org-a/1", p.trust.lists["org-a/1"]}, {"/v/roster/org-a", p.trust.lists["roster/org-a"]}} {
 		res, body := get(t, ts.URL+tt.path)
 		h := res.Header
 		if res.StatusCode != 200 || body != string(tt.doc.Bytes) {
@@ -249,10 +276,10 @@ func TestVerifyHandlers(t *testing.T) {
 	}
 
 	for _, path := range []string{"/v/status/org-a/2", "/v/status/org-z/1", "/v/status/org-a/x", "/v/status/org-a/4294967296",
-		"/v/static/nope.js", "/v/static/sw.js"} {
+		"/v/static/nope.js", "/v/static/sw.js", "/v/roster/org-z"} {
 		if res, _ := get(t, ts.URL+path); res.StatusCode != 404 {
 			t.Errorf("GET %s: %d, want 404", path, res.StatusCode)
-		} else if strings.HasPrefix(path, "/v/status/") && res.Header.Get("Access-Control-Allow-Origin") != "*" {
+		} else if (strings.HasPrefix(path, "/v/status/") || strings.HasPrefix(path, "/v/roster/")) && res.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("GET %s: 404 without CORS", path)
 		}
 	}
@@ -476,8 +503,8 @@ func TestVerifyBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(b.Root, p.trust.root) || !bytes.Equal(b.TrustList, p.trust.trust.Bytes) || len(b.StatusLists) != len(p.trust.lists) {
-		t.Fatalf("bundle holds %d status lists, want %d", len(b.StatusLists), len(p.trust.lists))
+	if !bytes.Equal(b.Root, p.trust.root) || !bytes.Equal(b.TrustList, p.trust.trust.Bytes) || len(b.StatusLists)+len(b.Rosters) != len(p.trust.lists) || len(b.Rosters) != 1 {
+		t.Fatalf("bundle holds %d status lists and %d rosters, want %d in all, 1 roster", len(b.StatusLists), len(b.Rosters), len(p.trust.lists))
 	}
 	if _, rejected, err := b.Verifier(); err != nil || len(rejected) != 0 {
 		t.Fatalf("bundle does not verify: %v %v", err, rejected)

@@ -177,6 +177,7 @@ type letterJSON struct {
 	QR             string `json:"qr"`
 	QRVersion      int    `json:"qr_version"`
 	QRECC          string `json:"qr_ecc"`
+	CredentialV    int    `json:"credential_version"`
 }
 
 type resultJSON struct {
@@ -188,6 +189,17 @@ type resultJSON struct {
 	} `json:"claims"`
 	CheckedAt      *time.Time `json:"checked_at"`
 	StatusListAsOf *time.Time `json:"status_list_as_of"`
+	// Version 2 (docs/credential.md, part II): verify copies these into
+	// Claims, so that tests read a letter of either version alike.
+	Version  int `json:"credential_version"`
+	ClaimsV2 *struct {
+		ClientName string `json:"client_name"`
+	} `json:"claims_v2"`
+	Member *struct {
+		Name string `json:"name"`
+	} `json:"member"`
+	MemberNotice string `json:"member_notice"`
+	Contact      string `json:"contact"`
 }
 
 // ok runs amparo and fails the test unless it exits 0.
@@ -216,7 +228,18 @@ func verify(t *testing.T, args ...string) (resultJSON, int) {
 	if stdout == "" {
 		t.Fatalf("verify %v printed nothing (exit %d): %s", args, code, stderr)
 	}
-	return decode[resultJSON](t, stdout), code
+	r := decode[resultJSON](t, stdout)
+	if r.ClaimsV2 != nil {
+		r.Claims = &struct {
+			ClientName string `json:"client_name"`
+			MemberName string `json:"member_name"`
+			Phone      string `json:"phone"`
+		}{ClientName: r.ClaimsV2.ClientName, Phone: r.Contact}
+		if r.Member != nil {
+			r.Claims.MemberName = r.Member.Name
+		}
+	}
+	return r, code
 }
 
 func TestLetterCommands(t *testing.T) {
@@ -235,12 +258,16 @@ func TestLetterCommands(t *testing.T) {
 	}
 
 	active := decode[letterJSON](t, ok(t, append([]string{"letter", "show", byStatus["active"][0].ID, "--json"}, d...)...))
-	if !strings.Contains(active.QR, "/v#") || active.QRECC != "M" || active.QRVersion < 1 || active.QRVersion > 40 {
-		t.Fatalf("letter show: qr %q version %d ecc %q", active.QR, active.QRVersion, active.QRECC)
+	if !strings.Contains(active.QR, "/v#") || active.QRECC != "M" || active.QRVersion < 1 || active.QRVersion > 10 || active.CredentialV != 2 {
+		t.Fatalf("letter show: qr %q version %d ecc %q credential version %d", active.QR, active.QRVersion, active.QRECC, active.CredentialV)
 	}
 	r, code := verify(t, append([]string{active.QR}, d...)...)
-	if code != 0 || r.Status != "valid" || r.Claims == nil || r.Claims.ClientName == "" || r.CheckedAt == nil || r.StatusListAsOf == nil {
+	if code != 0 || r.Status != "valid" || r.Claims == nil || r.Claims.ClientName == "" || r.CheckedAt == nil || r.StatusListAsOf == nil ||
+		r.Version != 2 || r.Claims.MemberName == "" || r.Claims.Phone == "" || r.MemberNotice != "" {
 		t.Fatalf("verify active: exit %d %+v", code, r)
+	}
+	if out, _, _ := amparo(t, nil, append([]string{"verify", active.QR}, d...)...); !strings.Contains(out, "Attorney") && !strings.Contains(out, "Representative") {
+		t.Errorf("verify prints no member from the roster:\n%s", out)
 	}
 
 	t.Run("Revoke", func(t *testing.T) {

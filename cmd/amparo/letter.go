@@ -50,6 +50,9 @@ type letterJSON struct {
 	QR             string              `json:"qr,omitempty"`
 	QRVersion      int                 `json:"qr_version,omitempty"`
 	QRECC          string              `json:"qr_ecc,omitempty"`
+	// CredentialVersion is the version of the QR's credential (1 or 2;
+	// docs/credential.md), absent for a letter not issued yet.
+	CredentialVersion int `json:"credential_version,omitempty"`
 }
 
 func toJSON(l *amparo.Letter, loc *time.Location) (letterJSON, error) {
@@ -76,6 +79,7 @@ func toJSON(l *amparo.Letter, loc *time.Location) (letterJSON, error) {
 			return j, err
 		}
 		j.QRVersion, j.QRECC = q.Version, credential.QRLevel
+		j.CredentialVersion = credential.Version(l.QR)
 	}
 	return j, nil
 }

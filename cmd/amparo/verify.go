@@ -202,11 +202,51 @@ func printResult(out io.Writer, r credential.Result, loc *time.Location) {
 		fmt.Fprintf(w, "Issued by\t%s\n", r.Issuer)
 		fmt.Fprintf(w, "Valid\t%s through %s (%s)\n", c.IssuedAt.In(loc).Format("2006-01-02"), amparo.LastValidDay(c.Expires, loc), loc)
 	}
+	if c := r.ClaimsV2; c != nil {
+		fmt.Fprintf(w, "Client\t%s\n", c.ClientName)
+		printMember(w, r)
+		fmt.Fprintf(w, "Issued by\t%s\n", r.Issuer)
+		fmt.Fprintf(w, "Valid\t%s through %s (%s)\n", c.IssuedOn.Format("2006-01-02"), amparo.LastValidDay(c.Expires, loc), loc)
+	}
 	if r.StatusListAsOf != nil {
 		fmt.Fprintf(w, "Revocation data as of\t%s\n", r.StatusListAsOf.Format(time.RFC3339))
+	}
+	if r.RosterAsOf != nil {
+		fmt.Fprintf(w, "Roster as of\t%s\n", r.RosterAsOf.Format(time.RFC3339))
 	}
 	if r.Reason != "" {
 		fmt.Fprintf(w, "Why\t%s\n", r.Reason)
 	}
 	w.Flush()
+}
+
+// printMember prints a version 2 letter's member from the organization's
+// roster. A member no longer active is named with what happened and the
+// organization's number in place of theirs: never a number that no longer
+// answers.
+func printMember(w io.Writer, r credential.Result) {
+	if m := r.Member; m != nil {
+		if m.BarNumber != "" {
+			fmt.Fprintf(w, "Attorney\t%s (bar %s %s)\n", m.Name, m.BarJurisdiction, m.BarNumber)
+		} else {
+			fmt.Fprintf(w, "Representative\t%s (%s, accredited %s)\n", m.Name, m.Organization, m.Accreditation)
+		}
+	}
+	switch r.MemberNotice {
+	case credential.NoticeLeft:
+		fmt.Fprintf(w, "Note\tthis member has left the organization and no longer handles this letter: call the organization\n")
+	case credential.NoticeSuspended:
+		fmt.Fprintf(w, "Note\tthis member is suspended and cannot handle this letter now: call the organization\n")
+	case credential.NoticeUnknownMember:
+		fmt.Fprintf(w, "Note\tthe organization's roster does not list this letter's member: call the organization\n")
+	case credential.NoticeNoRoster:
+		fmt.Fprintf(w, "Note\tno roster of the organization loaded: the member and their phone cannot be shown\n")
+	}
+	switch {
+	case r.Contact == "":
+	case r.MemberNotice == "":
+		fmt.Fprintf(w, "Phone\t%s\n", r.Contact)
+	default:
+		fmt.Fprintf(w, "Organization phone\t%s\n", r.Contact)
+	}
 }

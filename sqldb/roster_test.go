@@ -1,0 +1,71 @@
+package sqldb_test
+
+import (
+	"testing"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/sqldb"
+)
+
+// TestRoster_MemberLeft: members get references in the order they are
+// added; a member marked as left is re-signed into the roster at once, and
+// a verifier of their letter is shown the organization's public number,
+// never theirs.
+func TestRoster_MemberLeft(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		m := storetest.MustCreateMember(t, db, org.ID, "900001")
+		other := storetest.MustCreateMember(t, db, org.ID, "900002")
+		if m.Ref != 1 || other.Ref != 2 {
+			t.Fatalf("references %d and %d, want 1 and 2", m.Ref, other.Ref)
+		}
+		l := mustIssue(t, db, org, m)
+		if l.CredentialVersion != 2 {
+			t.Fatalf("credential version %d", l.CredentialVersion)
+		}
+		r := wantStatus(t, verifier(t, db), l.QR, credential.StatusValid)
+		if r.MemberNotice != "" || r.Contact != m.PublicPhone {
+			t.Fatalf("active member: notice %q contact %q", r.MemberNotice, r.Contact)
+		}
+
+		o, err := db.FindOrganizationByID(system, org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.PublicPhone = "+1 213 555 0190"
+		if err := db.UpdateOrganization(system, o); err != nil {
+			t.Fatal(err)
+		}
+		m.Status = amparo.MemberLeft
+		if err := db.UpdateMember(system, m); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.FindMemberByID(system, m.ID); got.Status != amparo.MemberLeft || got.Ref != 1 {
+			t.Fatalf("member after leaving: %+v", got)
+		}
+		r = wantStatus(t, verifier(t, db), l.QR, credential.StatusValid)
+		if r.MemberNotice != credential.NoticeLeft || r.Contact != "+1 213 555 0190" || r.Member == nil || r.Member.Phone != "" {
+			t.Fatalf("member left: notice %q contact %q member %+v", r.MemberNotice, r.Contact, r.Member)
+		}
+		doc, err := db.FindRoster(system, org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindRoster(system, "no-such-org"); amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			t.Errorf("unknown organization: %v", err)
+		}
+		tl, _ := db.FindTrustList(system)
+		root, _ := db.FindRootPublicKey(system)
+		trust, err := credential.VerifyTrustList(tl.Bytes, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roster, err := trust.VerifyRoster(doc.Bytes)
+		if err != nil || len(roster.Members) != 2 || roster.Phone != "+1 213 555 0190" {
+			t.Fatalf("published roster %+v, %v", roster, err)
+		}
+	})
+}

@@ -171,6 +171,8 @@ const (
 	AuditWorkshopUpdate AuditAction = "workshop.update"
 	AuditWorkshopStatus AuditAction = "workshop.status"
 	AuditWorkshopForget AuditAction = "workshop.forget"
+	// AuditWorkshopHandedOut is a record of the materials handed out.
+	AuditWorkshopHandedOut AuditAction = "workshop.handed_out"
 
 	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
 	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
@@ -190,7 +192,7 @@ var AuditActions = []AuditAction{
 	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink,
 	AuditOrganizationCreate, AuditOrganizationUpdate,
 	AuditAuditExport,
-	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget,
+	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut,
 	AuditPolicyChange, AuditProgramUpdate,
 }
 
@@ -229,7 +231,7 @@ func (a AuditAction) RecordType() string {
 		return RecordPolicy
 	case AuditProgramUpdate:
 		return RecordProgram
-	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget:
+	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut:
 		return RecordWorkshop
 	}
 	return ""

@@ -287,3 +287,43 @@ func TestWorkshops_FormSavedOrShownAgain(t *testing.T) {
 		t.Fatalf("the changed workshop: %v %+v", err, got)
 	}
 }
+
+// TestWorkshops_HandedOut: the organizer records the materials handed out
+// on the workshop's page; a bad number is shown again, 422, in the
+// reader's language (kept for the next pages), naming the material, and
+// nothing is stored; a member
+// without the organizer role cannot record any.
+func TestWorkshops_HandedOut(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{Materials: amparo.Handouts})
+	org := w.signedInAs(t, amparo.RoleOrganizer, w.org.ID)
+	_, page := org.get("/workshops/" + ws.ID)
+	if !strings.Contains(page, `id="handed_out.kyr.card.title" name="handed_out.kyr.card.title" type="number" inputmode="numeric" min="0" max="100000" value="0"`) {
+		t.Fatalf("the form of materials handed out:\n%s", between(page, `id="handed-out-h"`, "</form>"))
+	}
+	path := "/workshops/" + ws.ID + "/handed-out"
+	res, body := org.post(path+"?lang=es", url.Values{"handed_out.kyr.title": {"25"}, "handed_out.kyr.card.title": {"muchas"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<a href="#handed_out.kyr.card.title">Indique un número de 0 a 100000.</a>`) ||
+		!strings.Contains(body, `value="muchas"`) {
+		t.Fatalf("a count that is not a number: %d\n%s", res.StatusCode, between(body, `id="handed-out-h"`, "</form>"))
+	}
+	if at, _ := w.db.WorkshopAttendance(system, ws.ID); at.HandedOut[0].Count != 0 || at.HandedOut[1].Count != 0 {
+		t.Fatalf("a refused form stored %+v", at.HandedOut)
+	}
+	res, _ = org.post(path, url.Values{"handed_out.kyr.title": {"25"}, "handed_out.kyr.card.title": {"40"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("recording: %d", res.StatusCode)
+	}
+	_, page = org.get(res.Header.Get("Location"))
+	if !strings.Contains(page, "Las cifras de materiales entregados están guardadas.") || !strings.Contains(page, `name="handed_out.kyr.card.title" type="number" inputmode="numeric" min="0" max="100000" value="40"`) {
+		t.Fatalf("after recording:\n%s", between(page, `id="handed-out-h"`, "</form>"))
+	}
+	member := w.signedInAs(t, amparo.RoleMember, w.org.ID)
+	if res, _ := member.post(path, url.Values{"handed_out.kyr.title": {"1"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a member records: %d", res.StatusCode)
+	}
+	if at, _ := w.db.WorkshopAttendance(system, ws.ID); at.HandedOut[0].Count != 25 || at.HandedOut[1].Count != 40 {
+		t.Fatalf("stored %+v", at.HandedOut)
+	}
+}

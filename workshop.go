@@ -447,7 +447,8 @@ type WorkshopService interface {
 	// the erasure. ENOTFOUND; EFORBIDDEN.
 	ForgetWorkshop(ctx context.Context, id string) (*WorkshopErasure, error)
 	// ForgetDueWorkshops erases the attendee details of every workshop
-	// whose retention ended by now. The system only.
+	// whose retention ended by now, each once (one erasure record) even
+	// when several processes run it at once. The system only.
 	ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*WorkshopErasure, error)
 	// FindWorkshopErasures lists a workshop's erasures, newest first.
 	// ENOTFOUND; EFORBIDDEN.

@@ -532,7 +532,9 @@ func (tx *Tx) forgetWorkshop(ctx context.Context, id string) (*amparo.WorkshopEr
 }
 
 // ForgetDueWorkshops erases the attendee details of every workshop whose
-// retention ended by now, each in its own transaction.
+// retention ended by now, each in its own transaction; one that another
+// process erased meanwhile is left as it is, so that each workshop's due
+// erasure is recorded once.
 func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.WorkshopErasure, error) {
 	if a, _ := amparo.ActorFromContext(ctx); a.Role != amparo.RoleSystem {
 		return nil, amparo.Errorf(amparo.EFORBIDDEN, "only the system erases workshops on schedule")
@@ -561,8 +563,19 @@ func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.
 	var out []*amparo.WorkshopErasure
 	for _, id := range due {
 		err := db.inTx(ctx, func(tx *Tx) error {
+			// Another process's job may have erased it since the list was
+			// read: read it again, locked, and leave it then.
+			s, err := tx.lockWorkshop(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !s.w.ErasedAt.IsZero() || s.w.RetainUntil().After(now) {
+				return nil
+			}
 			e, err := tx.forgetWorkshop(ctx, id)
-			out = append(out, e)
+			if err == nil {
+				out = append(out, e)
+			}
 			return err
 		})
 		if err != nil {

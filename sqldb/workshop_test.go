@@ -452,3 +452,66 @@ func TestWorkshopService_HandedOut(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkshopService_ForgetDueRacing: two processes (two stores on one
+// database) running the retention job at once erase each due workshop
+// once: one erasure record and one audit event each, with the counts,
+// never a second, empty one.
+func TestWorkshopService_ForgetDueRacing(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			dsn := migratedDSN(t, dialect)
+			master := envelope.GenerateMasterKey()
+			a, b := storetest.MustOpenDSN(t, dsn, master), storetest.MustOpenDSN(t, dsn, master)
+			org := storetest.MustCreateOrganization(t, a, "Centro Legal Ejemplo")
+			ctx := as(amparo.RoleOrganizer, org.ID)
+			const workshops = 12
+			var ids []string
+			for range workshops {
+				w := storetest.MustCreateWorkshop(t, a, org.ID, &amparo.Workshop{RetentionDays: 1})
+				mustRegister(t, a, &amparo.Registration{WorkshopID: w.ID, Alias: "Paloma Seudónimo"})
+				ids = append(ids, w.ID)
+			}
+			due := time.Now().AddDate(0, 0, 30)
+			for round := range 3 {
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				results := make([][]*amparo.WorkshopErasure, 2)
+				errs := make([]error, 2)
+				for i, db := range []*sqldb.DB{a, b} {
+					wg.Go(func() {
+						<-start
+						results[i], errs[i] = db.ForgetDueWorkshops(system, due)
+					})
+				}
+				close(start)
+				wg.Wait()
+				if errs[0] != nil || errs[1] != nil {
+					t.Fatalf("round %d: %v, %v", round, errs[0], errs[1])
+				}
+				got := len(results[0]) + len(results[1])
+				if want := map[int]int{0: workshops}[round]; got != want {
+					t.Errorf("round %d: %d + %d erasures, want %d in all", round, len(results[0]), len(results[1]), want)
+				}
+				for _, es := range results {
+					for _, e := range es {
+						if e.Registrations != 1 || e.Aliases != 1 {
+							t.Errorf("round %d: an erasure of %s with %+v", round, e.WorkshopID, e)
+						}
+					}
+				}
+			}
+			for _, id := range ids {
+				if list, err := a.FindWorkshopErasures(ctx, id); err != nil || len(list) != 1 || list[0].Registrations != 1 {
+					t.Errorf("workshop %s: erasures %+v %v, want one of 1 registration", id, list, err)
+				}
+				events, _, err := a.FindAuditEvents(system, amparo.AuditFilter{RecordID: id, Action: amparo.AuditWorkshopForget})
+				if err != nil || len(events) != 1 {
+					t.Errorf("workshop %s: %d forget events, %v; want 1", id, len(events), err)
+				}
+			}
+		})
+	}
+}

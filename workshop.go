@@ -258,7 +258,9 @@ func (r *Registration) Validate() error {
 		c.add("party_size", "invalid.party_size", "must be from 1 to %d", MaxPartySize)
 	}
 	c.language("language", r.Language)
-	c.phone("phone", r.Phone, false)
+	if r.Phone != "" {
+		c.e164("phone", r.Phone) // what reminders go to, and replies are found by
+	}
 	c.maxLen("email", r.Email, 200)
 	c.email("email", r.Email)
 	if r.ConsentSMS && r.Phone == "" {
@@ -274,6 +276,18 @@ func (r *Registration) Validate() error {
 		c.add("consent_mail", "invalid.consent_mail", "is needed to keep an email address")
 	}
 	return c.err()
+}
+
+// CompactPhone is phone without the spaces, dots, dashes and brackets
+// people write in it: "+1 (213) 555-0100" is "+12135550100", the E.164
+// form that reminders are sent to and replies come from.
+func CompactPhone(phone string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(" ().-\u00a0", r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(phone))
 }
 
 // TicketCodeAlphabet is what short codes are written in: no 0/O, 1/I/L or

@@ -298,3 +298,35 @@ func TestWorkshopReminders_DayOfAfterReplies(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkshopService_RegisterPhoneAsWritten: a phone number written with
+// spaces, brackets and dashes is kept in E.164, so its confirmation goes
+// out and a reply from it is found; one without its country code is
+// refused, naming the phone, and nothing is stored.
+func TestWorkshopService_RegisterPhoneAsWritten(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		log := &reminderLog{}
+		db.WorkshopReminder = log.compose
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		w := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{})
+		got := mustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Phone: " +1 (213) 555-0142 ", ConsentSMS: true})
+		if got.Registration.Phone != "+12135550142" {
+			t.Errorf("the phone is kept as %q", got.Registration.Phone)
+		}
+		if q := queued(t, db); q[amparo.ChannelSMS] != 1 {
+			t.Fatalf("the confirmation to a phone written with spaces: %v queued, want 1 SMS", q)
+		}
+		if conf := log.of(amparo.ReminderConfirmation); len(conf) != 1 || conf[0].To != "+12135550142" {
+			t.Fatalf("confirmations: %+v", conf)
+		}
+		_, err := db.Register(visitor, &amparo.Registration{WorkshopID: w.ID, PartySize: 1, Language: "es", Phone: "213 555 0143", ConsentSMS: true})
+		wantCode(t, err, amparo.EINVALID)
+		if m, ok := amparo.ErrorMsg(err); !ok || m.Key != "invalid.phone_e164" {
+			t.Errorf("a phone without its country code: %v (%+v)", err, m)
+		}
+		if at, _ := db.WorkshopAttendance(system, w.ID); at.Registered != 1 {
+			t.Errorf("%d registrations stored, want 1", at.Registered)
+		}
+	})
+}

@@ -355,7 +355,7 @@ func TestWorkshopService_Forget(t *testing.T) {
 							t.Errorf("%s still holds sealed value %d", filepath.Base(f), i)
 						}
 					}
-					for _, n := range []string{"Paloma", "Gorri", "555 0199", "seudonimo"} {
+					for _, n := range []string{"Paloma", "Gorri", "555 0199", "5550199", "seudonimo"} {
 						if bytes.Contains(b, []byte(n)) {
 							t.Errorf("%s holds %q", filepath.Base(f), n)
 						}

@@ -327,3 +327,41 @@ func TestWorkshops_HandedOut(t *testing.T) {
 		t.Fatalf("stored %+v", at.HandedOut)
 	}
 }
+
+// TestEvents_WhenReadsOnce: a workshop that ends on the day it starts
+// names the day once ("…, 18:00–20:00") on its public page, its ticket and
+// the organizer's page; one that ends on another day names both.
+func TestEvents_WhenReadsOnce(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	p, err := w.db.FindProgram(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := amparo.ZoneOf(p.TimeZone)
+	day := time.Now().In(loc).AddDate(0, 0, 9)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, loc)
+	cat := mustCatalog(t)
+	org := w.signedInAs(t, amparo.RoleOrganizer, w.org.ID)
+	for _, tt := range []struct {
+		end  time.Time
+		want string
+	}{
+		{start.Add(2 * time.Hour), cat.Date("es", start) + ", 18:00–20:00"},
+		{start.Add(26 * time.Hour), cat.Date("es", start) + ", 18:00–" + cat.Date("es", start.AddDate(0, 0, 1)) + ", 20:00"},
+	} {
+		ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{StartsAt: start, EndsAt: tt.end})
+		visitor := w.browser(t)
+		_, page := visitor.get("/events/" + ws.ID + "?lang=es")
+		if got := between(page, `id="event-when">`, "<"); got != tt.want {
+			t.Errorf("the public page reads %q, want %q", got, tt.want)
+		}
+		res, _ := visitor.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}})
+		if _, ticket := visitor.get(res.Header.Get("Location")); !strings.Contains(ticket, "<dd>"+tt.want+"</dd>") {
+			t.Errorf("the ticket lacks %q", tt.want)
+		}
+		if _, page := org.get("/workshops/" + ws.ID + "?lang=es"); !strings.Contains(page, "<dd>"+tt.want+"</dd>") {
+			t.Errorf("the organizer's page lacks %q", tt.want)
+		}
+	}
+}

@@ -259,7 +259,7 @@ func (r *Registration) Validate() error {
 	}
 	c.language("language", r.Language)
 	if r.Phone != "" {
-		c.e164("phone", r.Phone) // what reminders go to, and replies are found by
+		c.e164("phone", CompactPhone(r.Phone)) // as Register keeps it: what reminders go to, and replies are found by
 	}
 	c.maxLen("email", r.Email, 200)
 	c.email("email", r.Email)

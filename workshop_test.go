@@ -44,7 +44,7 @@ func FuzzRegistration(f *testing.F) {
 	f.Add("", 0, "", "", "a@b", false, true, "")
 	f.Fuzz(func(t *testing.T, alias string, party int, lang, phone, email string, sms, mail bool, code string) {
 		r := &amparo.Registration{Alias: alias, PartySize: party, Language: lang, Phone: phone, Email: email, ConsentSMS: sms, ConsentMail: mail}
-		if err := r.Validate(); err == nil && (party < 1 || party > amparo.MaxPartySize || (phone != "" && (!sms || !amparo.ValidPhone(phone)))) {
+		if err := r.Validate(); err == nil && (party < 1 || party > amparo.MaxPartySize || (phone != "" && (!sms || !amparo.ValidPhone(amparo.CompactPhone(phone))))) {
 			t.Fatalf("%+v passed", r)
 		}
 		// A phone as written compacts to itself once compacted.

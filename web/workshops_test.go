@@ -365,3 +365,27 @@ func TestEvents_WhenReadsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestEvents_RegisterPhoneAsWritten: a phone number written with spaces
+// registers, and its confirmation is queued; one without its country code
+// is refused in the person's language, and nothing is stored.
+func TestEvents_RegisterPhoneAsWritten(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
+	b := w.browser(t)
+	res, body := b.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}, "phone": {"213 555 0142"}, "consent_sms": {"on"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Escriba el número de teléfono en forma internacional") {
+		t.Fatalf("a phone without its country code: %d", res.StatusCode)
+	}
+	if n := registrations(t, w, ws.ID); n != 0 {
+		t.Fatalf("a refused form stored %d registrations", n)
+	}
+	res, _ = b.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}, "phone": {"+1 (213) 555-0142"}, "consent_sms": {"on"}})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/ticket/") {
+		t.Fatalf("a phone written with spaces: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if counts, err := w.db.WorkshopReminderCounts(system, ws.ID); err != nil || len(counts) != 1 || counts[0].Channel != amparo.ChannelSMS {
+		t.Fatalf("reminder counts: %+v %v", counts, err)
+	}
+}

@@ -174,6 +174,8 @@ const (
 	AuditWorkshopUpdate AuditAction = "workshop.update"
 	AuditWorkshopStatus AuditAction = "workshop.status"
 	AuditWorkshopForget AuditAction = "workshop.forget"
+	// AuditWorkshopHandedOut is a record of the materials handed out.
+	AuditWorkshopHandedOut AuditAction = "workshop.handed_out"
 
 	// Reads of rapid response: a client's response plan (naming the
 	// client), an alert (naming it) and the alerts list (naming the
@@ -205,7 +207,7 @@ var AuditActions = []AuditAction{
 	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink,
 	AuditOrganizationCreate, AuditOrganizationUpdate,
 	AuditAuditExport,
-	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget,
+	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut,
 	AuditPlanView, AuditAlertView, AuditAlertList,
 	AuditPolicyChange, AuditProgramUpdate,
 	AuditRegistryChange, AuditScreenPolicyChange,
@@ -252,7 +254,7 @@ func (a AuditAction) RecordType() string {
 		return RecordRegistry
 	case AuditScreenPolicyChange:
 		return RecordScreenPolicy
-	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget:
+	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut:
 		return RecordWorkshop
 	}
 	return ""

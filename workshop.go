@@ -195,6 +195,22 @@ func (w *Workshop) Validate() error {
 	return c.err()
 }
 
+// ValidateHandedOut returns every problem of counts of materials handed
+// out at w, each naming its material: one w does not list, or a count out
+// of 0..MaxHandedOut.
+func (w *Workshop) ValidateHandedOut(counts map[string]int) error {
+	var c checker
+	for _, m := range slices.Sorted(maps.Keys(counts)) {
+		switch n := counts[m]; {
+		case !slices.Contains(w.Materials, m):
+			c.add("handed_out."+m, "invalid.handed_out_material", "is not a material of this workshop")
+		case n < 0 || n > MaxHandedOut:
+			c.add("handed_out."+m, "invalid.handed_out", "must be from 0 to %d", MaxHandedOut)
+		}
+	}
+	return c.err()
+}
+
 // RegistrationStatus is where a registration is.
 type RegistrationStatus string
 
@@ -242,7 +258,9 @@ func (r *Registration) Validate() error {
 		c.add("party_size", "invalid.party_size", "must be from 1 to %d", MaxPartySize)
 	}
 	c.language("language", r.Language)
-	c.phone("phone", r.Phone, false)
+	if r.Phone != "" {
+		c.e164("phone", CompactPhone(r.Phone)) // as Register keeps it: what reminders go to, and replies are found by
+	}
 	c.maxLen("email", r.Email, 200)
 	c.email("email", r.Email)
 	if r.ConsentSMS && r.Phone == "" {
@@ -258,6 +276,18 @@ func (r *Registration) Validate() error {
 		c.add("consent_mail", "invalid.consent_mail", "is needed to keep an email address")
 	}
 	return c.err()
+}
+
+// CompactPhone is phone without the spaces, dots, dashes and brackets
+// people write in it: "+1 (213) 555-0100" is "+12135550100", the E.164
+// form that reminders are sent to and replies come from.
+func CompactPhone(phone string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(" ().-\u00a0", r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(phone))
 }
 
 // TicketCodeAlphabet is what short codes are written in: no 0/O, 1/I/L or
@@ -322,7 +352,21 @@ type Attendance struct {
 	WalkIns                      int // people counted at the door without a registration
 	// ShowRate is Came / Registered, 0 with no registrations.
 	ShowRate float64
+	// HandedOut is how many of each material were handed out: one entry
+	// per material of the workshop, then any recorded for a material it
+	// no longer lists. Counts only, never to whom.
+	HandedOut []HandedOut
 }
+
+// HandedOut is how many copies of one material (of Handouts) a workshop
+// handed out.
+type HandedOut struct {
+	Material string
+	Count    int
+}
+
+// MaxHandedOut is the most copies of one material a workshop records.
+const MaxHandedOut = 100_000
 
 // WorkshopErasure is one erasure of a workshop's attendee details, by the
 // retention job or an organizer: counts of what was erased.
@@ -406,12 +450,19 @@ type WorkshopService interface {
 	// WorkshopAttendance counts a workshop's registrations and check-ins.
 	// ENOTFOUND; EFORBIDDEN.
 	WorkshopAttendance(ctx context.Context, workshopID string) (*Attendance, error)
+	// RecordHandedOut sets how many copies of each material were handed
+	// out at workshop id (totals, replacing those recorded before; a
+	// material left out keeps its count), and returns the attendance.
+	// EINVALID for a material the workshop does not list or a count out
+	// of 0..MaxHandedOut, naming it; ENOTFOUND; EFORBIDDEN.
+	RecordHandedOut(ctx context.Context, id string, counts map[string]int) (*Attendance, error)
 	// ForgetWorkshop erases the attendees' aliases, contact details, codes
 	// and ticket links of workshop id now, keeping counts, and records
 	// the erasure. ENOTFOUND; EFORBIDDEN.
 	ForgetWorkshop(ctx context.Context, id string) (*WorkshopErasure, error)
 	// ForgetDueWorkshops erases the attendee details of every workshop
-	// whose retention ended by now. The system only.
+	// whose retention ended by now, each once (one erasure record) even
+	// when several processes run it at once. The system only.
 	ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*WorkshopErasure, error)
 	// FindWorkshopErasures lists a workshop's erasures, newest first.
 	// ENOTFOUND; EFORBIDDEN.

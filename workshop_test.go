@@ -44,8 +44,12 @@ func FuzzRegistration(f *testing.F) {
 	f.Add("", 0, "", "", "a@b", false, true, "")
 	f.Fuzz(func(t *testing.T, alias string, party int, lang, phone, email string, sms, mail bool, code string) {
 		r := &amparo.Registration{Alias: alias, PartySize: party, Language: lang, Phone: phone, Email: email, ConsentSMS: sms, ConsentMail: mail}
-		if err := r.Validate(); err == nil && (party < 1 || party > amparo.MaxPartySize || (phone != "" && !sms)) {
+		if err := r.Validate(); err == nil && (party < 1 || party > amparo.MaxPartySize || (phone != "" && (!sms || !amparo.ValidPhone(amparo.CompactPhone(phone))))) {
 			t.Fatalf("%+v passed", r)
+		}
+		// A phone as written compacts to itself once compacted.
+		if c := amparo.CompactPhone(phone); amparo.CompactPhone(c) != c || strings.ContainsAny(c, " ()-.") {
+			t.Fatalf("%q compacts to %q", phone, c)
 		}
 		if c := amparo.NormalizeTicketCode(code); c != "" && (len(c) != amparo.TicketCodeLen || strings.Trim(c, amparo.TicketCodeAlphabet) != "" || amparo.NormalizeTicketCode(c) != c) {
 			t.Fatalf("%q read as %q", code, c)

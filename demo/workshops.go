@@ -103,6 +103,12 @@ func seedWorkshops(ctx context.Context, s Store, orgs []*amparo.Organization, me
 		if _, err := s.SetWorkshopStatus(ctx, w.ID, amparo.WorkshopHeld); err != nil {
 			return n, err
 		}
+		// The organizer counts the handouts left and records what went
+		// out: a red card to everyone who came, a booklet to most.
+		people := p.came + p.walkIns
+		if _, err := s.RecordHandedOut(ctx, w.ID, map[string]int{"kyr.card.title": people + 5, "kyr.title": people - 2}); err != nil {
+			return n, err
+		}
 	}
 	// The oldest workshop's retention has ended: its attendees' details are
 	// erased, as the hourly job would have.

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -409,7 +411,62 @@ func (tx *Tx) attendance(ctx context.Context, w *amparo.Workshop) (*amparo.Atten
 	if at.Registered > 0 {
 		at.ShowRate = float64(at.Came) / float64(at.Registered)
 	}
+	if at.HandedOut, err = tx.handedOut(ctx, w); err != nil {
+		return nil, err
+	}
 	return at, nil
+}
+
+// handedOut is the count of each material the workshop lists, then of any
+// recorded for a material it no longer lists.
+func (tx *Tx) handedOut(ctx context.Context, w *amparo.Workshop) ([]amparo.HandedOut, error) {
+	var out []amparo.HandedOut
+	for _, m := range w.Materials {
+		out = append(out, amparo.HandedOut{Material: m})
+	}
+	rows, err := tx.query(ctx, "SELECT material, handed FROM workshop_handed_out WHERE workshop_id = ? ORDER BY material", w.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h amparo.HandedOut
+		if err := rows.Scan(&h.Material, &h.Count); err != nil {
+			return nil, mapError(err)
+		}
+		if i := slices.IndexFunc(out, func(o amparo.HandedOut) bool { return o.Material == h.Material }); i >= 0 {
+			out[i].Count = h.Count
+		} else {
+			out = append(out, h)
+		}
+	}
+	return out, mapError(rows.Err())
+}
+
+// RecordHandedOut sets the counts of materials handed out at a workshop.
+func (db *DB) RecordHandedOut(ctx context.Context, id string, counts map[string]int) (*amparo.Attendance, error) {
+	var at *amparo.Attendance
+	err := db.inTx(ctx, func(tx *Tx) error {
+		s, err := tx.organizedWorkshop(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.w.ValidateHandedOut(counts); err != nil {
+			return err
+		}
+		for _, m := range slices.Sorted(maps.Keys(counts)) {
+			if _, err := tx.exec(ctx, `INSERT INTO workshop_handed_out (workshop_id, material, handed, updated_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (workshop_id, material) DO UPDATE SET handed = excluded.handed, updated_at = excluded.updated_at`,
+				id, m, counts[m], formatTime(tx.now)); err != nil {
+				return err
+			}
+		}
+		if at, err = tx.attendance(ctx, s.w); err != nil {
+			return err
+		}
+		return tx.audit(ctx, amparo.AuditWorkshopHandedOut, id)
+	})
+	return at, err
 }
 
 // ticketKey is the workshop's ticket signing key.
@@ -475,7 +532,9 @@ func (tx *Tx) forgetWorkshop(ctx context.Context, id string) (*amparo.WorkshopEr
 }
 
 // ForgetDueWorkshops erases the attendee details of every workshop whose
-// retention ended by now, each in its own transaction.
+// retention ended by now, each in its own transaction; one that another
+// process erased meanwhile is left as it is, so that each workshop's due
+// erasure is recorded once.
 func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.WorkshopErasure, error) {
 	if a, _ := amparo.ActorFromContext(ctx); a.Role != amparo.RoleSystem {
 		return nil, amparo.Errorf(amparo.EFORBIDDEN, "only the system erases workshops on schedule")
@@ -504,8 +563,19 @@ func (db *DB) ForgetDueWorkshops(ctx context.Context, now time.Time) ([]*amparo.
 	var out []*amparo.WorkshopErasure
 	for _, id := range due {
 		err := db.inTx(ctx, func(tx *Tx) error {
+			// Another process's job may have erased it since the list was
+			// read: read it again, locked, and leave it then.
+			s, err := tx.lockWorkshop(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !s.w.ErasedAt.IsZero() || s.w.RetainUntil().After(now) {
+				return nil
+			}
 			e, err := tx.forgetWorkshop(ctx, id)
-			out = append(out, e)
+			if err == nil {
+				out = append(out, e)
+			}
 			return err
 		})
 		if err != nil {

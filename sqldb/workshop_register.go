@@ -57,7 +57,7 @@ func (tx *Tx) tokenMAC(token string) []byte {
 
 // Register registers r for its workshop: a place, or the waitlist.
 func (db *DB) Register(ctx context.Context, r *amparo.Registration) (*amparo.Registered, error) {
-	r.Alias, r.Phone, r.Email = strings.TrimSpace(r.Alias), strings.TrimSpace(r.Phone), strings.TrimSpace(r.Email)
+	r.Alias, r.Phone, r.Email = strings.TrimSpace(r.Alias), amparo.CompactPhone(r.Phone), strings.TrimSpace(r.Email)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}

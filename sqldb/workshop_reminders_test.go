@@ -241,3 +241,92 @@ func TestWorkshopService_DoorList(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkshopReminders_DayOfAfterReplies: on the day, whoever replied
+// YES to the day-before reminder is reminded (with the address), as is
+// whoever did not reply; whoever replied NO is not.
+func TestWorkshopReminders_DayOfAfterReplies(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		log := &reminderLog{}
+		db.WorkshopReminder = log.compose
+		clock := time.Date(2031, 5, 5, 12, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return clock }
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		start := time.Date(2031, 5, 8, 18, 0, 0, 0, time.UTC) // the program's zone is UTC
+		w := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{StartsAt: start, Capacity: 10, AddressVisibility: amparo.AddressOnTheDay})
+		const yes, no, silent, si = "+12135550111", "+12135550112", "+12135550113", "+12135550114"
+		for _, phone := range []string{yes, no, silent, si} {
+			mustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Phone: phone, ConsentSMS: true})
+		}
+		mustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Language: "en", Email: "ana.prueba@example.org", ConsentMail: true})
+		clock = time.Date(2031, 5, 7, 10, 0, 0, 0, time.UTC)
+		if n, err := db.SendDueReminders(system, clock); err != nil || n != 5 {
+			t.Fatalf("the day before: %d reminders, %v; want 5", n, err)
+		}
+		clock = clock.Add(time.Hour)
+		for _, r := range []struct {
+			phone string
+			yes   bool
+			want  amparo.ReplyOutcome
+		}{{yes, true, amparo.ReplyConfirmed}, {si, true, amparo.ReplyConfirmed}, {no, false, amparo.ReplyCancelled}} {
+			if out, _, err := db.ReplyToReminder(system, r.phone, r.yes); err != nil || out != r.want {
+				t.Fatalf("the reply of %s: %q %v, want %q", r.phone, out, err, r.want)
+			}
+		}
+		clock = time.Date(2031, 5, 8, 8, 0, 0, 0, time.UTC)
+		if n, err := db.SendDueReminders(system, clock); err != nil || n != 4 {
+			t.Errorf("on the day: %d reminders, %v; want 4", n, err)
+		}
+		got := map[string]bool{}
+		for _, r := range log.of(amparo.ReminderDayOf) {
+			if r.Workshop.Address == "" {
+				t.Errorf("a day-of reminder to %s without the address", r.To)
+			}
+			got[r.To] = true
+		}
+		for _, to := range []string{yes, si, silent, "ana.prueba@example.org"} {
+			if !got[to] {
+				t.Errorf("%s was not reminded on the day", to)
+			}
+		}
+		if got[no] {
+			t.Errorf("%s replied NO and was reminded on the day", no)
+		}
+		if n, err := db.SendDueReminders(system, clock.Add(time.Hour)); err != nil || n != 0 {
+			t.Errorf("on the day, again: %d reminders, %v", n, err)
+		}
+	})
+}
+
+// TestWorkshopService_RegisterPhoneAsWritten: a phone number written with
+// spaces, brackets and dashes is kept in E.164, so its confirmation goes
+// out and a reply from it is found; one without its country code is
+// refused, naming the phone, and nothing is stored.
+func TestWorkshopService_RegisterPhoneAsWritten(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		log := &reminderLog{}
+		db.WorkshopReminder = log.compose
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		w := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{})
+		got := mustRegister(t, db, &amparo.Registration{WorkshopID: w.ID, Phone: " +1 (213) 555-0142 ", ConsentSMS: true})
+		if got.Registration.Phone != "+12135550142" {
+			t.Errorf("the phone is kept as %q", got.Registration.Phone)
+		}
+		if q := queued(t, db); q[amparo.ChannelSMS] != 1 {
+			t.Fatalf("the confirmation to a phone written with spaces: %v queued, want 1 SMS", q)
+		}
+		if conf := log.of(amparo.ReminderConfirmation); len(conf) != 1 || conf[0].To != "+12135550142" {
+			t.Fatalf("confirmations: %+v", conf)
+		}
+		_, err := db.Register(visitor, &amparo.Registration{WorkshopID: w.ID, PartySize: 1, Language: "es", Phone: "213 555 0143", ConsentSMS: true})
+		wantCode(t, err, amparo.EINVALID)
+		if m, ok := amparo.ErrorMsg(err); !ok || m.Key != "invalid.phone_e164" {
+			t.Errorf("a phone without its country code: %v (%+v)", err, m)
+		}
+		if at, _ := db.WorkshopAttendance(system, w.ID); at.Registered != 1 {
+			t.Errorf("%d registrations stored, want 1", at.Registered)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -248,7 +249,7 @@ func TestWorkshopService_CheckIn(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := amparo.Attendance{WorkshopID: w.ID, Capacity: 30, Registered: 2, RegisteredPeople: 4, Cancelled: 1, Came: 2, CamePeople: 4, WalkIns: 2, ShowRate: 1}
-		if *at != want {
+		if !reflect.DeepEqual(*at, want) {
 			t.Fatalf("attendance %+v, want %+v", *at, want)
 		}
 	})
@@ -270,7 +271,10 @@ func TestWorkshopService_Forget(t *testing.T) {
 			db := storetest.MustOpenDSN(t, dsn, envelope.GenerateMasterKey())
 			org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
 			ctx := as(amparo.RoleOrganizer, org.ID)
-			w := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{RetentionDays: 30})
+			w := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{RetentionDays: 30, Materials: amparo.Handouts})
+			if _, err := db.RecordHandedOut(ctx, w.ID, map[string]int{"kyr.card.title": 12}); err != nil {
+				t.Fatal(err)
+			}
 			kept := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{RetentionDays: 90})
 			var regs []*amparo.Registered
 			for i, alias := range []string{"Paloma Seudónimo", "", "Gorrión Inventado"} {
@@ -319,7 +323,7 @@ func TestWorkshopService_Forget(t *testing.T) {
 				wantCode(t, err, amparo.ENOTFOUND)
 			}
 			after, _ := db.WorkshopAttendance(ctx, w.ID)
-			if *after != *before {
+			if !reflect.DeepEqual(after, before) || after.HandedOut[1].Count != 12 {
 				t.Fatalf("counts changed: %+v, was %+v", *after, *before)
 			}
 			if list, _ := db.FindWorkshopErasures(ctx, w.ID); len(list) != 1 {
@@ -351,7 +355,7 @@ func TestWorkshopService_Forget(t *testing.T) {
 							t.Errorf("%s still holds sealed value %d", filepath.Base(f), i)
 						}
 					}
-					for _, n := range []string{"Paloma", "Gorri", "555 0199", "seudonimo"} {
+					for _, n := range []string{"Paloma", "Gorri", "555 0199", "5550199", "seudonimo"} {
 						if bytes.Contains(b, []byte(n)) {
 							t.Errorf("%s holds %q", filepath.Base(f), n)
 						}
@@ -373,6 +377,139 @@ func TestWorkshopService_Forget(t *testing.T) {
 			for i, s := range sealed {
 				if strings.Contains(all.String(), hex.EncodeToString(s)) {
 					t.Errorf("a row still holds sealed value %d", i)
+				}
+			}
+		})
+	}
+}
+
+// TestWorkshopService_HandedOut: the organizer records how many copies of
+// each material went out; the attendance shows them, a second record
+// replaces the first, a bad count or material is refused naming it with
+// nothing stored, and no one outside the organizers records any.
+func TestWorkshopService_HandedOut(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := storetest.MustCreateOrganization(t, db, "Centro Legal Ejemplo")
+		other := storetest.MustCreateOrganization(t, db, "Otra Organización Ejemplo")
+		ctx := as(amparo.RoleOrganizer, org.ID)
+		w := storetest.MustCreateWorkshop(t, db, org.ID, &amparo.Workshop{Materials: []string{"kyr.card.title", "kyr.title"}})
+		at, err := db.WorkshopAttendance(ctx, w.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []amparo.HandedOut{{Material: "kyr.card.title"}, {Material: "kyr.title"}}
+		if !reflect.DeepEqual(at.HandedOut, want) {
+			t.Fatalf("before any record: %+v", at.HandedOut)
+		}
+		at, err = db.RecordHandedOut(ctx, w.ID, map[string]int{"kyr.card.title": 40, "kyr.title": 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = []amparo.HandedOut{{Material: "kyr.card.title", Count: 40}, {Material: "kyr.title", Count: 7}}
+		if !reflect.DeepEqual(at.HandedOut, want) {
+			t.Fatalf("recorded: %+v", at.HandedOut)
+		}
+		// A second record replaces one count and keeps the other.
+		if _, err := db.RecordHandedOut(ctx, w.ID, map[string]int{"kyr.title": 9}); err != nil {
+			t.Fatal(err)
+		}
+		want[1].Count = 9
+		for _, bad := range []map[string]int{{"kyr.title": -1}, {"kyr.title": amparo.MaxHandedOut + 1}, {"kyr.title": 3, "leaflet.unknown": 2}} {
+			_, err := db.RecordHandedOut(ctx, w.ID, bad)
+			wantCode(t, err, amparo.EINVALID)
+			for m := range bad {
+				if m != "kyr.title" || bad[m] != 3 {
+					if !strings.Contains(err.Error(), "handed_out."+m) {
+						t.Errorf("%v: the error %q does not name handed_out.%s", bad, err, m)
+					}
+				}
+			}
+		}
+		_, err = db.RecordHandedOut(as(amparo.RoleOrganizer, other.ID), w.ID, map[string]int{"kyr.title": 1})
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, err = db.RecordHandedOut(as(amparo.RoleMember, org.ID), w.ID, map[string]int{"kyr.title": 1})
+		wantCode(t, err, amparo.EFORBIDDEN)
+		_, err = db.RecordHandedOut(ctx, amparo.NewID(), map[string]int{"kyr.title": 1})
+		wantCode(t, err, amparo.ENOTFOUND)
+		at, err = db.WorkshopAttendance(ctx, w.ID)
+		if err != nil || !reflect.DeepEqual(at.HandedOut, want) {
+			t.Fatalf("after the refused records: %+v %v", at.HandedOut, err)
+		}
+		// A material the workshop no longer lists keeps its count.
+		w.Materials = []string{"kyr.card.title"}
+		fresh, _ := db.FindWorkshopByID(ctx, w.ID)
+		w.UpdatedAt = fresh.UpdatedAt
+		if err := db.UpdateWorkshop(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		if at, _ := db.WorkshopAttendance(ctx, w.ID); !reflect.DeepEqual(at.HandedOut, want) {
+			t.Fatalf("after the materials changed: %+v", at.HandedOut)
+		}
+		events, _, _ := db.FindAuditEvents(system, amparo.AuditFilter{RecordID: w.ID, Action: amparo.AuditWorkshopHandedOut})
+		if len(events) != 2 {
+			t.Fatalf("%d handed-out events, want 2", len(events))
+		}
+	})
+}
+
+// TestWorkshopService_ForgetDueRacing: two processes (two stores on one
+// database) running the retention job at once erase each due workshop
+// once: one erasure record and one audit event each, with the counts,
+// never a second, empty one.
+func TestWorkshopService_ForgetDueRacing(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			dsn := migratedDSN(t, dialect)
+			master := envelope.GenerateMasterKey()
+			a, b := storetest.MustOpenDSN(t, dsn, master), storetest.MustOpenDSN(t, dsn, master)
+			org := storetest.MustCreateOrganization(t, a, "Centro Legal Ejemplo")
+			ctx := as(amparo.RoleOrganizer, org.ID)
+			const workshops = 12
+			var ids []string
+			for range workshops {
+				w := storetest.MustCreateWorkshop(t, a, org.ID, &amparo.Workshop{RetentionDays: 1})
+				mustRegister(t, a, &amparo.Registration{WorkshopID: w.ID, Alias: "Paloma Seudónimo"})
+				ids = append(ids, w.ID)
+			}
+			due := time.Now().AddDate(0, 0, 30)
+			for round := range 3 {
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				results := make([][]*amparo.WorkshopErasure, 2)
+				errs := make([]error, 2)
+				for i, db := range []*sqldb.DB{a, b} {
+					wg.Go(func() {
+						<-start
+						results[i], errs[i] = db.ForgetDueWorkshops(system, due)
+					})
+				}
+				close(start)
+				wg.Wait()
+				if errs[0] != nil || errs[1] != nil {
+					t.Fatalf("round %d: %v, %v", round, errs[0], errs[1])
+				}
+				got := len(results[0]) + len(results[1])
+				if want := map[int]int{0: workshops}[round]; got != want {
+					t.Errorf("round %d: %d + %d erasures, want %d in all", round, len(results[0]), len(results[1]), want)
+				}
+				for _, es := range results {
+					for _, e := range es {
+						if e.Registrations != 1 || e.Aliases != 1 {
+							t.Errorf("round %d: an erasure of %s with %+v", round, e.WorkshopID, e)
+						}
+					}
+				}
+			}
+			for _, id := range ids {
+				if list, err := a.FindWorkshopErasures(ctx, id); err != nil || len(list) != 1 || list[0].Registrations != 1 {
+					t.Errorf("workshop %s: erasures %+v %v, want one of 1 registration", id, list, err)
+				}
+				events, _, err := a.FindAuditEvents(system, amparo.AuditFilter{RecordID: id, Action: amparo.AuditWorkshopForget})
+				if err != nil || len(events) != 1 {
+					t.Errorf("workshop %s: %d forget events, %v; want 1", id, len(events), err)
 				}
 			}
 		})

@@ -209,7 +209,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 
 	// A published workshop of A, and a ticket for it.
-	ws := storetest.MustCreateWorkshop(t, w.db, a, &amparo.Workshop{})
+	ws := storetest.MustCreateWorkshop(t, w.db, a, &amparo.Workshop{Materials: amparo.Handouts})
 	reg, err := w.db.Register(amparo.NewContextWithActor(t.Context(), amparo.VisitorActor), &amparo.Registration{WorkshopID: ws.ID, PartySize: 1, Language: "es"})
 	must(err)
 
@@ -465,6 +465,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/workshops/" + ws.ID + "/forget", want: organizers(200, 404)},
 		{method: "POST", path: "/workshops/" + ws.ID + "/forget", want: organizers(409, 404)}, // not confirmed
 		{method: "GET", path: "/workshops/" + ws.ID + "/handouts/es", want: organizers(200, 404)},
+		{method: "POST", path: "/workshops/" + ws.ID + "/handed-out", form: url.Values{"handed_out.kyr.title": {"-1"}}, want: organizers(422, 404)},
 		{method: "GET", path: "/events", want: all(200)},
 		{method: "GET", path: "/events/calendar.ics", want: all(200)},
 		{method: "GET", path: "/events/" + ws.ID, want: all(200)},

@@ -34,6 +34,7 @@ func (s *Server) workshopRoutes(mux *routes) {
 	mux.Allow("GET /workshops/{id}/forget", organizes, s.workshopForgetConfirm)
 	mux.Allow("POST /workshops/{id}/forget", organizes, s.workshopForget)
 	mux.Allow("GET /workshops/{id}/handouts/{lang}", organizes, s.workshopHandout)
+	mux.Allow("POST /workshops/{id}/handed-out", organizes, s.workshopHandedOut)
 }
 
 func (s *Server) workshopList(w http.ResponseWriter, r *http.Request) {
@@ -191,6 +192,12 @@ func (s *Server) workshopView(w http.ResponseWriter, r *http.Request) {
 	if ws == nil {
 		return
 	}
+	s.renderWorkshop(w, r, http.StatusOK, ws, nil)
+}
+
+// renderWorkshop shows a workshop's page; f is the materials handed out
+// as sent, with its problems, when a record of them was refused.
+func (s *Server) renderWorkshop(w http.ResponseWriter, r *http.Request, status int, ws *amparo.Workshop, f *form) {
 	at, err := s.Workshops.WorkshopAttendance(r.Context(), ws.ID)
 	if err != nil {
 		s.error(w, r, err)
@@ -216,8 +223,62 @@ func (s *Server) workshopView(w http.ResponseWriter, r *http.Request) {
 			moves = append(moves, to)
 		}
 	}
-	s.render(w, r, "workshop", http.StatusOK, map[string]any{"Workshop": ws, "Attendance": at, "Erasures": erasures, "Moves": moves,
-		"ShowRate": int(at.ShowRate*100 + 0.5), "Handouts": s.Catalog.Languages(), "Reminders": reminders})
+	// The materials handed out: a number to set for each the workshop
+	// lists, the count alone for one it no longer does.
+	type handedOut struct {
+		amparo.HandedOut
+		Listed bool
+	}
+	var handed []handedOut
+	for _, h := range at.HandedOut {
+		handed = append(handed, handedOut{h, slices.Contains(ws.Materials, h.Material)})
+	}
+	if f == nil {
+		f = &form{Values: map[string]string{}}
+		for _, h := range at.HandedOut {
+			f.Values["handed_out."+h.Material] = strconv.Itoa(h.Count)
+		}
+	}
+	s.render(w, r, "workshop", status, map[string]any{"Workshop": ws, "Attendance": at, "Erasures": erasures, "Moves": moves,
+		"ShowRate": int(at.ShowRate*100 + 0.5), "Handouts": s.Catalog.Languages(), "Reminders": reminders, "HandedOut": handed, "Form": f})
+}
+
+// workshopHandedOut records how many copies of each material went out:
+// the numbers of the attendance page's form, one per material listed.
+func (s *Server) workshopHandedOut(w http.ResponseWriter, r *http.Request) {
+	ws := s.workshop(w, r)
+	if ws == nil {
+		return
+	}
+	lang := s.language(w, r)
+	f := &form{Values: map[string]string{}}
+	counts := map[string]int{}
+	for _, m := range ws.Materials {
+		name := "handed_out." + m
+		v := strings.TrimSpace(r.PostFormValue(name))
+		f.Values[name] = v
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > amparo.MaxHandedOut {
+			s.problem(lang, f, name, "invalid.handed_out", amparo.MaxHandedOut)
+			continue
+		}
+		counts[m] = n
+	}
+	if len(f.Errors) == 0 {
+		_, err := s.Workshops.RecordHandedOut(r.Context(), ws.ID, counts)
+		if err == nil {
+			s.done(w, r, "/workshops/"+ws.ID+"#handed-out-h", "workshop.handed_out.saved")
+			return
+		}
+		if !s.formErrors(lang, err, f, "workshop.err.", true) {
+			s.error(w, r, err)
+			return
+		}
+	}
+	s.renderWorkshop(w, r, http.StatusUnprocessableEntity, ws, f)
 }
 
 func (s *Server) workshopEdit(w http.ResponseWriter, r *http.Request) {

@@ -286,3 +286,14 @@ func (s *Server) eventFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeCalendar(w, r, "workshops", ws)
 }
+
+// Span is a workshop's time from start to end as a person reads it: the
+// day once when it ends on the day it starts ("December 10, 2026,
+// 18:00–20:00"), else both days, in the program's time zone.
+func (p page) Span(start, end time.Time) string {
+	loc := p.location()
+	if amparo.DayOf(start, loc).Equal(amparo.DayOf(end, loc).Time) {
+		return p.When(start) + "–" + end.In(loc).Format("15:04")
+	}
+	return p.When(start) + "–" + p.When(end)
+}

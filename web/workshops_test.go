@@ -287,3 +287,105 @@ func TestWorkshops_FormSavedOrShownAgain(t *testing.T) {
 		t.Fatalf("the changed workshop: %v %+v", err, got)
 	}
 }
+
+// TestWorkshops_HandedOut: the organizer records the materials handed out
+// on the workshop's page; a bad number is shown again, 422, in the
+// reader's language (kept for the next pages), naming the material, and
+// nothing is stored; a member
+// without the organizer role cannot record any.
+func TestWorkshops_HandedOut(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{Materials: amparo.Handouts})
+	org := w.signedInAs(t, amparo.RoleOrganizer, w.org.ID)
+	_, page := org.get("/workshops/" + ws.ID)
+	if !strings.Contains(page, `id="handed_out.kyr.card.title" name="handed_out.kyr.card.title" type="number" inputmode="numeric" min="0" max="100000" value="0"`) {
+		t.Fatalf("the form of materials handed out:\n%s", between(page, `id="handed-out-h"`, "</form>"))
+	}
+	path := "/workshops/" + ws.ID + "/handed-out"
+	res, body := org.post(path+"?lang=es", url.Values{"handed_out.kyr.title": {"25"}, "handed_out.kyr.card.title": {"muchas"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<a href="#handed_out.kyr.card.title">Indique un número de 0 a 100000.</a>`) ||
+		!strings.Contains(body, `value="muchas"`) {
+		t.Fatalf("a count that is not a number: %d\n%s", res.StatusCode, between(body, `id="handed-out-h"`, "</form>"))
+	}
+	if at, _ := w.db.WorkshopAttendance(system, ws.ID); at.HandedOut[0].Count != 0 || at.HandedOut[1].Count != 0 {
+		t.Fatalf("a refused form stored %+v", at.HandedOut)
+	}
+	res, _ = org.post(path, url.Values{"handed_out.kyr.title": {"25"}, "handed_out.kyr.card.title": {"40"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("recording: %d", res.StatusCode)
+	}
+	_, page = org.get(res.Header.Get("Location"))
+	if !strings.Contains(page, "Las cifras de materiales entregados están guardadas.") || !strings.Contains(page, `name="handed_out.kyr.card.title" type="number" inputmode="numeric" min="0" max="100000" value="40"`) {
+		t.Fatalf("after recording:\n%s", between(page, `id="handed-out-h"`, "</form>"))
+	}
+	member := w.signedInAs(t, amparo.RoleMember, w.org.ID)
+	if res, _ := member.post(path, url.Values{"handed_out.kyr.title": {"1"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a member records: %d", res.StatusCode)
+	}
+	if at, _ := w.db.WorkshopAttendance(system, ws.ID); at.HandedOut[0].Count != 25 || at.HandedOut[1].Count != 40 {
+		t.Fatalf("stored %+v", at.HandedOut)
+	}
+}
+
+// TestEvents_WhenReadsOnce: a workshop that ends on the day it starts
+// names the day once ("…, 18:00–20:00") on its public page, its ticket and
+// the organizer's page; one that ends on another day names both.
+func TestEvents_WhenReadsOnce(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	p, err := w.db.FindProgram(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := amparo.ZoneOf(p.TimeZone)
+	day := time.Now().In(loc).AddDate(0, 0, 9)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, loc)
+	cat := mustCatalog(t)
+	org := w.signedInAs(t, amparo.RoleOrganizer, w.org.ID)
+	for _, tt := range []struct {
+		end  time.Time
+		want string
+	}{
+		{start.Add(2 * time.Hour), cat.Date("es", start) + ", 18:00–20:00"},
+		{start.Add(26 * time.Hour), cat.Date("es", start) + ", 18:00–" + cat.Date("es", start.AddDate(0, 0, 1)) + ", 20:00"},
+	} {
+		ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{StartsAt: start, EndsAt: tt.end})
+		visitor := w.browser(t)
+		_, page := visitor.get("/events/" + ws.ID + "?lang=es")
+		if got := between(page, `id="event-when">`, "<"); got != tt.want {
+			t.Errorf("the public page reads %q, want %q", got, tt.want)
+		}
+		res, _ := visitor.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}})
+		if _, ticket := visitor.get(res.Header.Get("Location")); !strings.Contains(ticket, "<dd>"+tt.want+"</dd>") {
+			t.Errorf("the ticket lacks %q", tt.want)
+		}
+		if _, page := org.get("/workshops/" + ws.ID + "?lang=es"); !strings.Contains(page, "<dd>"+tt.want+"</dd>") {
+			t.Errorf("the organizer's page lacks %q", tt.want)
+		}
+	}
+}
+
+// TestEvents_RegisterPhoneAsWritten: a phone number written with spaces
+// registers, and its confirmation is queued; one without its country code
+// is refused in the person's language, and nothing is stored.
+func TestEvents_RegisterPhoneAsWritten(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
+	b := w.browser(t)
+	res, body := b.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}, "phone": {"213 555 0142"}, "consent_sms": {"on"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Escriba el número de teléfono en forma internacional") {
+		t.Fatalf("a phone without its country code: %d", res.StatusCode)
+	}
+	if n := registrations(t, w, ws.ID); n != 0 {
+		t.Fatalf("a refused form stored %d registrations", n)
+	}
+	res, _ = b.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}, "phone": {"+1 (213) 555-0142"}, "consent_sms": {"on"}})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/ticket/") {
+		t.Fatalf("a phone written with spaces: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if counts, err := w.db.WorkshopReminderCounts(system, ws.ID); err != nil || len(counts) != 1 || counts[0].Channel != amparo.ChannelSMS {
+		t.Fatalf("reminder counts: %+v %v", counts, err)
+	}
+}

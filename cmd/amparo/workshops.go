@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
 )
 
 // Workshops from the command line: the list, a workshop's attendance, and
@@ -17,7 +18,7 @@ import (
 func runWorkshops(ctx context.Context, m *Main, args []string) error {
 	return m.dispatch(ctx, args, map[string]sub{
 		"list":       {"[--json]", "list every workshop, soonest first, with its status and places", workshopsList},
-		"attendance": {"ID [--json]", "print a workshop's counts: registered, came, walk-ins, show rate", workshopsAttendance},
+		"attendance": {"ID [--json]", "print a workshop's counts: registered, came, walk-ins, show rate, materials handed out", workshopsAttendance},
 		"forget":     {"ID", "erase a workshop's attendees' aliases, contacts and ticket links now, keeping counts", workshopsForget},
 	})
 }
@@ -99,12 +100,28 @@ func workshopsAttendance(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	if *asJSON {
+		handed := []map[string]any{}
+		for _, h := range a.HandedOut {
+			handed = append(handed, map[string]any{"material": h.Material, "count": h.Count})
+		}
 		return m.printJSON(map[string]any{"workshop_id": a.WorkshopID, "capacity": a.Capacity, "registered": a.Registered,
 			"registered_people": a.RegisteredPeople, "confirmed": a.Confirmed, "came": a.Came, "came_people": a.CamePeople,
-			"walk_ins": a.WalkIns, "waitlisted": a.Waitlisted, "cancelled": a.Cancelled, "show_rate": a.ShowRate})
+			"walk_ins": a.WalkIns, "waitlisted": a.Waitlisted, "cancelled": a.Cancelled, "show_rate": a.ShowRate, "handed_out": handed})
 	}
 	fmt.Fprintf(m.Stdout, "Registered: %d (%d people) of %d places\nConfirmed: %d\nCame: %d (%d people)\nWalk-ins: %d people\nWaitlisted: %d\nCancelled or expired: %d\nShow rate: %.0f%%\n",
 		a.Registered, a.RegisteredPeople, a.Capacity, a.Confirmed, a.Came, a.CamePeople, a.WalkIns, a.Waitlisted, a.Cancelled, a.ShowRate*100)
+	if len(a.HandedOut) == 0 {
+		fmt.Fprintln(m.Stdout, "Materials handed out: none listed")
+		return nil
+	}
+	cat, err := locale.Load()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, "Materials handed out:")
+	for _, h := range a.HandedOut {
+		fmt.Fprintf(m.Stdout, "  %s (%s): %d\n", cat.T("en", h.Material), h.Material, h.Count)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -35,19 +36,25 @@ func TestWorkshops_Commands(t *testing.T) {
 		Came       int     `json:"came"`
 		WalkIns    int     `json:"walk_ins"`
 		ShowRate   float64 `json:"show_rate"`
+		HandedOut  []struct {
+			Material string
+			Count    int
+		} `json:"handed_out"`
 	}
 	before := decode[attendance](t, ok(t, "workshops", "attendance", held, "--json", "--data", data))
-	if before.Registered != 26 || before.Came != 14 || before.WalkIns != 3 || before.ShowRate < 0.5 {
+	if before.Registered != 26 || before.Came != 14 || before.WalkIns != 3 || before.ShowRate < 0.5 || len(before.HandedOut) != 2 ||
+		before.HandedOut[0].Material != "kyr.title" || before.HandedOut[0].Count != 15 || before.HandedOut[1].Count != 22 {
 		t.Fatalf("attendance: %+v", before)
 	}
 	out := ok(t, "workshops", "forget", held, "--data", data)
 	if !strings.Contains(out, "Erased the details of 26 registrations") {
 		t.Errorf("workshops forget: %s", out)
 	}
-	if after := decode[attendance](t, ok(t, "workshops", "attendance", held, "--json", "--data", data)); after != before {
+	if after := decode[attendance](t, ok(t, "workshops", "attendance", held, "--json", "--data", data)); !reflect.DeepEqual(after, before) {
 		t.Errorf("the counts changed: %+v, were %+v", after, before)
 	}
-	if out := ok(t, "workshops", "attendance", held, "--data", data); !strings.Contains(out, "Came: 14") {
+	if out := ok(t, "workshops", "attendance", held, "--data", data); !strings.Contains(out, "Came: 14") ||
+		!strings.Contains(out, "Materials handed out:\n  Know your rights (kyr.title): 15\n  I am using my rights (kyr.card.title): 22\n") {
 		t.Errorf("workshops attendance:\n%s", out)
 	}
 	if _, stderr, code := amparo(t, nil, "workshops", "attendance", "0123456789abcdef0123456789abcdef", "--data", data); code == 0 || !strings.Contains(stderr, "not found") {

@@ -15,8 +15,13 @@ const (
 	CardBleed = 10.0
 	// cardSafe keeps text this far inside the cut.
 	cardSafe = 3.0
-	// CardQR is the least side of the card's QR code, without its quiet zone.
-	CardQR = 25.0
+	// CardQR is the least side of the card's QR code, without its quiet
+	// zone, and CardModule the least side of one of its modules: a code of
+	// more than 62 modules a side (version 12 and up) is drawn larger than
+	// CardQR. A version 2 letter with the longest allowed client name is a
+	// version 10 code, 57 modules: 0.44 mm each at 25 mm.
+	CardQR     = 25.0
+	CardModule = 0.4
 	// SheetColumns × SheetRows cards, touching, centred on a US Letter sheet.
 	SheetColumns = 2
 	SheetRows    = 5
@@ -146,11 +151,12 @@ func (r *Renderer) cardFront(d *doc, l *Letter, ox, oy float64) error {
 	if err != nil {
 		return err
 	}
-	// The code as large as CardQR allows above its caption; its right edge
-	// on the safe line, its blank quiet zone beyond.
+	// The code at CardQR, or larger where its modules would be smaller than
+	// CardModule, if that fits above its caption; its right edge on the
+	// safe line, its blank quiet zone beyond.
 	n := float64(q.Modules())
 	caption := 2*lineHeight(5) + 0.3
-	outer := min(CardQR*(n+2*credential.QRQuietZone)/n, oy+CardHeight-cardSafe-caption-top)
+	outer := min(max(CardQR, CardModule*n)*(n+2*credential.QRQuietZone)/n, oy+CardHeight-cardSafe-caption-top)
 	mod := outer / (n + 2*credential.QRQuietZone)
 	qx := ox + CardWidth - cardSafe - outer + credential.QRQuietZone*mod
 	if err := d.qr(l.QR, qx, top, outer); err != nil {

@@ -129,18 +129,18 @@ func TestLayout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkLayout(t, d, 30, inLetter)
+			checkLayout(t, d, LetterQRLeast, inLetter)
 			if d.pdf.PageNo() != 1+len(r.clientLanguages(l)) {
 				t.Errorf("%d pages", d.pdf.PageNo())
 			}
 			if d, err = r.card(l); err != nil {
 				t.Fatal(err)
 			}
-			checkLayout(t, d, 22, inCard)
+			checkLayout(t, d, CardQR, inCard)
 			if d, err = r.sheet([]*Letter{l, sample("en"), l}); err != nil {
 				t.Fatal(err)
 			}
-			checkLayout(t, d, 22, inSheet)
+			checkLayout(t, d, CardQR, inSheet)
 		})
 	}
 }

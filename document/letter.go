@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/credential"
 )
 
 // US Letter, in millimetres, and the letter's margins.
@@ -13,9 +14,14 @@ const (
 	LetterWidth  = 215.9
 	LetterHeight = 279.4
 	letterMargin = 22.0
-	// LetterQR is the side of the letter's QR code with its quiet zone:
-	// the code itself is at least 30 mm whatever its version.
-	LetterQR = 46.0
+	// LetterQR is the side of the letter's QR code with its quiet zone,
+	// made larger where the code itself would be smaller than LetterQRLeast
+	// or its modules than LetterModule (see letterQRSide). A version 2
+	// letter with the longest allowed client name (version 10, 57 modules)
+	// prints at 40.3 mm, 0.71 mm a module.
+	LetterQR      = 46.0
+	LetterQRLeast = 35.0
+	LetterModule  = 0.5
 	// PhoneQR is the side of the phone page's QR code with its quiet zone.
 	PhoneQR = 34.0
 )
@@ -81,7 +87,12 @@ func (r *Renderer) officerPage(d *doc, l *Letter, s float64) (float64, error) {
 
 	// The signature on the left, the QR code on the right: nothing else
 	// is drawn in the QR code's square, quiet zone included.
-	qx := x + w - LetterQR
+	q, err := d.code(l.QR)
+	if err != nil {
+		return 0, err
+	}
+	side := letterQRSide(q.Modules())
+	qx := x + w - side
 	colW := qx - x - 8
 	top := y
 	if len(l.Member.Signature) == 0 || !d.image(l.Member.Signature, x, y, 60, 16) {
@@ -102,15 +113,23 @@ func (r *Renderer) officerPage(d *doc, l *Letter, s float64) (float64, error) {
 	y += d.para(x, y, colW, cred, false, s*0.9, 0)
 	y += d.para(x, y, colW, r.t(en, "letter.phone", l.Member.Phone), true, s, 0)
 
-	if err := d.qr(l.QR, qx, top, LetterQR); err != nil {
+	if err := d.qr(l.QR, qx, top, side); err != nil {
 		return 0, err
 	}
-	cy := top + LetterQR + 0.5
-	ls, sz = d.fit(r.t(en, "letter.scan"), false, s*0.8, 5.5, LetterQR, 4)
-	cy += d.lines(qx, cy, LetterQR, ls, false, sz, "C", 0)
-	ls, sz = d.fit(r.t(en, "letter.id", l.ID), false, 6.5, 4, LetterQR, 2)
-	cy += d.lines(qx, cy, LetterQR, ls, false, sz, "C", 110)
+	cy := top + side + 0.5
+	ls, sz = d.fit(r.t(en, "letter.scan"), false, s*0.8, 5.5, side, 4)
+	cy += d.lines(qx, cy, side, ls, false, sz, "C", 0)
+	ls, sz = d.fit(r.t(en, "letter.id", l.ID), false, 6.5, 4, side, 2)
+	cy += d.lines(qx, cy, side, ls, false, sz, "C", 110)
 	return max(y, cy), nil
+}
+
+// letterQRSide returns the side, quiet zone included, of the letter's QR
+// code of n modules a side: LetterQR, or larger so that the code is at
+// least LetterQRLeast and each module at least LetterModule.
+func letterQRSide(n int) float64 {
+	m := float64(n)
+	return max(LetterQR, max(LetterQRLeast, LetterModule*m)*(m+2*credential.QRQuietZone)/m)
 }
 
 // clientPage lays out the client's part in lang and returns its bottom.

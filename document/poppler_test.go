@@ -293,7 +293,7 @@ func TestPDF_QRCodesRead300dpi(t *testing.T) {
 				kind   string
 				render func(*Letter) (*doc, error)
 				least  float64 // mm, the code without its quiet zone
-			}{{"letter", r.letter, 30}, {"card", r.card, 22}} {
+			}{{"letter", r.letter, LetterQRLeast}, {"card", r.card, CardQR}} {
 				kind, least := tt.kind, tt.least
 				d, err := tt.render(l)
 				if err != nil {

@@ -142,6 +142,7 @@ const (
 	AuditLetterSubmit    AuditAction = "letter.submit"
 	AuditLetterIssue     AuditAction = "letter.issue"
 	AuditLetterSupersede AuditAction = "letter.supersede"
+	AuditLetterReissue   AuditAction = "letter.reissue"
 	AuditLetterRevoke    AuditAction = "letter.revoke"
 	AuditLetterExpire    AuditAction = "letter.expire"
 
@@ -202,7 +203,7 @@ var AuditActions = []AuditAction{
 	AuditClientCreate, AuditClientView, AuditClientUpdate, AuditClientErase, AuditClientList,
 	AuditConflictCheck, AuditPartyCreate,
 	AuditKeyCreate, AuditKeyExport, AuditKeyForget, AuditKeyRevoke, AuditTrustPublish,
-	AuditLetterCreate, AuditLetterView, AuditLetterSubmit, AuditLetterIssue, AuditLetterSupersede, AuditLetterRevoke, AuditLetterExpire,
+	AuditLetterCreate, AuditLetterView, AuditLetterSubmit, AuditLetterIssue, AuditLetterSupersede, AuditLetterReissue, AuditLetterRevoke, AuditLetterExpire,
 	AuditPhoneLinkCreate, AuditPhoneLinkView, AuditPhoneLinkRevoke, AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN,
 	AuditMemberCreate, AuditMemberUpdate, AuditMemberSuspend, AuditMemberReactivate, AuditMemberLink, AuditMemberUnlink,
 	AuditOrganizationCreate, AuditOrganizationUpdate,
@@ -237,7 +238,7 @@ func (a AuditAction) RecordType() string {
 		return RecordSigningKey
 	case AuditTrustPublish:
 		return RecordTrustList
-	case AuditLetterCreate, AuditLetterView, AuditLetterSubmit, AuditLetterIssue, AuditLetterSupersede, AuditLetterRevoke,
+	case AuditLetterCreate, AuditLetterView, AuditLetterSubmit, AuditLetterIssue, AuditLetterSupersede, AuditLetterReissue, AuditLetterRevoke,
 		AuditLetterExpire, AuditPhoneLinkCreate, AuditPhoneLinkView, AuditPhoneLinkRevoke:
 		return RecordLetter
 	case AuditPhoneLinkOpen, AuditPhoneLinkWrongPIN:

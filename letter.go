@@ -108,6 +108,9 @@ type LetterFilter struct {
 	// ExpiresBefore selects active letters whose validity ends before it:
 	// "expiring within 30 days" is now plus 30 days.
 	ExpiresBefore time.Time
+	// CredentialVersion selects issued letters whose credential is of this
+	// version (1 or 2); 0 matches all.
+	CredentialVersion int
 	// Sort orders the letters: "created" (the default is newest first,
 	// "-created"), "issued", "expiry" or "status", "-" first for
 	// descending; the ID breaks ties. EINVALID for any other.
@@ -154,6 +157,18 @@ type LetterService interface {
 	// otherwise). ECONFLICT if the letter is neither active nor expired;
 	// EINVALID, the capacity's ECONFLICT and ENOTFOUND as for IssueLetter.
 	RenewLetter(ctx context.Context, id string) (*Letter, error)
+	// ReissueLetter reissues an active letter of credential version 1 as
+	// version 2: a new active letter for the same client, member,
+	// languages and dates, approved by whoever approved the old one, whose
+	// credential is version 2; the old letter becomes superseded by it.
+	// The old card keeps verifying until its own date, and revoking the new
+	// letter revokes it too (RevokeLetter). What the member approved is
+	// unchanged, so no signature of theirs is asked: the program's
+	// operators and admins reissue (Actor.ManagesKeys; EFORBIDDEN
+	// otherwise). Audited as letter.reissue on both letters. ECONFLICT if
+	// the letter is not active or its credential is version 2 already;
+	// ENOTFOUND.
+	ReissueLetter(ctx context.Context, id string) (*Letter, error)
 	// RevokeLetter revokes an active or superseded letter, for a reason:
 	// the member named or the organization's admins (Actor.RevokesFor;
 	// EFORBIDDEN otherwise). The earlier letters it superseded, directly or

@@ -12,6 +12,14 @@ import (
 // organization's issuing key, gives it a random status index, and stores
 // its QR text sealed with the client's data key.
 func (tx *Tx) issueCredential(ctx context.Context, l *amparo.Letter) error {
+	if tx.db.CredentialVersion == 1 {
+		return tx.issueCredentialV1(ctx, l)
+	}
+	return tx.issueCredentialV2(ctx, l)
+}
+
+// issueCredentialV2 signs l's version 2 credential.
+func (tx *Tx) issueCredentialV2(ctx context.Context, l *amparo.Letter) error {
 	keyID, priv, err := tx.issuingKey(ctx, l.OrganizationID)
 	if err != nil {
 		return err

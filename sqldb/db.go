@@ -70,6 +70,11 @@ type DB struct {
 
 	// Now is the clock; tests set it.
 	Now func() time.Time
+	// CredentialVersion is the version of the credentials letters are
+	// issued with: 2 (docs/credential.md, part II) when 0. Tests set 1 to
+	// make letters as Amparo issued them before version 2, for verifiers
+	// and for the migration to version 2 (ReissueLetter).
+	CredentialVersion int
 	// JobEnqueued, if set, is called after a transaction that enqueued a
 	// job due now commits: it wakes this process's job runner at once
 	// (an SMS must not wait for the next poll).

@@ -155,6 +155,10 @@ func (tx *Tx) findLetters(ctx context.Context, f amparo.LetterFilter) ([]*amparo
 		where += " AND l.status = ? AND l.valid_until < ?"
 		args = append(args, amparo.LetterActive, formatTime(f.ExpiresBefore))
 	}
+	if f.CredentialVersion != 0 {
+		where += " AND l.status <> ? AND l.credential_version = ?"
+		args = append(args, amparo.LetterDraft, f.CredentialVersion)
+	}
 	from := "letters l"
 	if f.ClientName != "" {
 		// The client's name is sealed: its blind-index tokens find the

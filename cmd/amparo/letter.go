@@ -13,20 +13,23 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/internal/safefile"
+	"github.com/amparo-project/amparo/locale"
 )
 
 func runLetter(ctx context.Context, m *Main, args []string) error {
 	return m.dispatch(ctx, args, map[string]sub{
-		"list":   {"[--status S] [--org ID] [--json]", "list letters", letterList},
-		"show":   {"ID [--json] [--png FILE]", "show a letter and its QR text", letterShow},
-		"issue":  {"ID | --client ID --member ID [--languages es,...] --as EMAIL [--code CODE]", "approve and issue a letter as the member it names, with their authenticator code: the credential is signed", letterIssue},
-		"renew":  {"ID --as EMAIL [--code CODE]", "renew as the member named; the old letter is superseded and its card keeps verifying until its own date", letterRenew},
-		"revoke": {"ID --reason TEXT", "revoke a letter, for a reason", letterRevoke},
-		"pdf":    {"ID --out FILE", "write the letter as a PDF: English for the officer, then the client's part in their language", letterPDF},
-		"card":   {"ID --out FILE [--sheet]", "write the wallet card as a PDF: one card with crop marks, or a sheet of 10", letterCard},
-		"print":  {"[--status active] [--org ID] --out DIR", "write every active letter as a PDF and their wallet cards on sheets of 10, for a print run", letterPrint},
-		"phone":  {"ID [--new|--revoke] [--json]", "show the private link and PIN of the phone page of a letter's client (the same for all their letters); make a new one or revoke it", letterPhone},
+		"list":    {"[--status S] [--org ID] [--json]", "list letters", letterList},
+		"show":    {"ID [--json] [--png FILE]", "show a letter and its QR text", letterShow},
+		"issue":   {"ID | --client ID --member ID [--languages es,...] --as EMAIL [--code CODE]", "approve and issue a letter as the member it names, with their authenticator code: the credential is signed", letterIssue},
+		"renew":   {"ID --as EMAIL [--code CODE]", "renew as the member named; the old letter is superseded and its card keeps verifying until its own date", letterRenew},
+		"revoke":  {"ID --reason TEXT", "revoke a letter, for a reason", letterRevoke},
+		"pdf":     {"ID --out FILE", "write the letter as a PDF: English for the officer, then the client's part in their language", letterPDF},
+		"card":    {"ID --out FILE [--sheet]", "write the wallet card as a PDF: one card with crop marks, or a sheet of 10", letterCard},
+		"print":   {"[--status active] [--org ID] --out DIR", "write every active letter as a PDF and their wallet cards on sheets of 10, for a print run", letterPrint},
+		"reissue": {"--all-v1 [--dry-run] [--org ID] --out FILE", "reissue every active letter of credential version 1 as version 2, and write the new wallet cards to one PDF; the old cards keep verifying until their own dates", letterReissue},
+		"phone":   {"ID [--new|--revoke] [--json]", "show the private link and PIN of the phone page of a letter's client (the same for all their letters); make a new one or revoke it", letterPhone},
 	})
 }
 
@@ -390,6 +393,64 @@ func letterRevoke(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	return m.printLetter(l, m.programZone(ctx), *asJSON)
+}
+
+func letterReissue(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("letter reissue")
+	m.dataFlags(fs)
+	all := fs.Bool("all-v1", false, "reissue every active letter whose credential is version 1 (required)")
+	dry := fs.Bool("dry-run", false, "only count the letters to reissue; change and write nothing")
+	org := fs.String("org", "", "only this organization's letters (`ID`)")
+	out := fs.String("out", "", "write the new wallet cards to this PDF `file`, on sheets of 10 (required unless --dry-run; an existing file is never overwritten)")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if !*all {
+		fmt.Fprintln(m.Stderr, "amparo letter reissue: give --all-v1 (every active version 1 letter is reissued)")
+		return errUsage
+	}
+	if !*dry {
+		if err := m.needOut(fs, *out); err != nil {
+			return err
+		}
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	cat, err := locale.Load()
+	if err != nil {
+		return err
+	}
+	bar := newProgress(m.Stdout)
+	rep, err := document.ReissueV1(system(ctx), document.New(cat), m.DB, document.ReissueOptions{OrganizationID: *org, DryRun: *dry, Cards: *out, Progress: bar.set})
+	bar.finish()
+	if err != nil {
+		if rep != nil && len(rep.Reissued) > 0 {
+			fmt.Fprintf(m.Stdout, "Reissued %d letters as version 2.\n", len(rep.Reissued))
+		}
+		return err
+	}
+	switch {
+	case rep.Found == 0:
+		fmt.Fprintln(m.Stdout, "No active letters of credential version 1: nothing to reissue.")
+		return nil
+	case *dry:
+		fmt.Fprintf(m.Stdout, "%d active letters of credential version 1 would be reissued as version 2 (dry run: nothing changed).\n", rep.Found)
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "Reissued %d of %d active letters of credential version 1 as version 2.\n", len(rep.Reissued), rep.Found)
+	if rep.Cards > 0 {
+		fmt.Fprintf(m.Stdout, "Their %d wallet cards are in %s (%d sheets of 10, fronts then backs for long-edge duplex): give each client their new card. The old cards keep verifying until their own dates.\n",
+			rep.Cards, *out, rep.Sheets)
+	}
+	if len(rep.Failed) > 0 {
+		fmt.Fprintf(m.Stdout, "%d could not be reissued or printed:\n", len(rep.Failed))
+		for _, f := range rep.Failed {
+			fmt.Fprintf(m.Stdout, "  %s\n", f)
+		}
+		return errNotValid
+	}
+	return nil
 }
 
 // joinNames lists the values of a named string type (statuses, kinds) for

@@ -124,4 +124,3 @@ func letterIDs(ctx context.Context, src Source, f amparo.LetterFilter) ([]string
 		}
 	}
 }
-

@@ -25,7 +25,9 @@ var verifyStrings = []string{
 	"explain.valid", "explain.revoked", "explain.expired", "explain.not_genuine",
 	"explain.unknown_issuer", "explain.issuer_revoked",
 	"member", "phone", "client", "bar", "accreditation", "issuer", "valid_until",
-	"as_of", "checked_at",
+	"as_of", "checked_at", "org_phone", "what_to_do",
+	"notice.left", "notice.suspended", "notice.unknown_member", "notice.no_roster",
+	"notice_call_org", "notice_no_org_phone",
 }
 
 func (s *Server) verifyRoutes(mux *routes) {

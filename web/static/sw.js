@@ -11,7 +11,7 @@ const STATIC = ['/v/static/verify.js', '/v/static/credential.js', '/v/static/cbo
   '/v/static/ed25519.js', '/v/static/verify.css'];
 const NETWORK_WAIT = 4000; // ms before a kept copy is used on a slow connection
 
-const isList = (path) => path === '/v/trust' || path.startsWith('/v/status/');
+const isList = (path) => path === '/v/trust' || path.startsWith('/v/status/') || path.startsWith('/v/roster/');
 const keyOf = (url) => url.origin + url.pathname + url.search;
 
 self.addEventListener('install', (event) => {

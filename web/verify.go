@@ -19,7 +19,7 @@ import (
 // script reads from the rendered page, so that every string stays in
 // locale/*.json.
 var verifyStrings = []string{
-	"checking", "nocode", "no_trust", "no_status", "unsupported", "offline_ready",
+	"checking", "nocode", "no_trust", "no_status", "unsupported", "insecure", "offline_ready",
 	"status.valid", "status.revoked", "status.expired", "status.not_genuine",
 	"status.unknown_issuer", "status.issuer_revoked",
 	"explain.valid", "explain.revoked", "explain.expired", "explain.not_genuine",

@@ -10,8 +10,7 @@
 // function the caller passes in.
 
 import { Rejected, decode, encode, equal, fields } from './cbor.js';
-import { digest } from './sha2.js';
-import { verify as ed25519 } from './ed25519.js';
+import { Point, verifyAsync as nobleVerify } from './noble-ed25519.js';
 
 export { Rejected };
 export const MAX_QR_TEXT = 2048;
@@ -106,8 +105,18 @@ function sigStructure(m, aad) {
 }
 
 // Signatures are checked with WebCrypto's Ed25519 where the browser has it,
-// and with the plain-JavaScript verifier otherwise. (WebCrypto may refuse
-// keys of small order, which Go accepts; no trust list holds such keys.)
+// and with the vendored @noble/ed25519 (web/static/VENDOR.md) otherwise.
+// Both need a secure context (https, or localhost): noble hashes with
+// WebCrypto's SHA-512, and the page refuses to run anywhere else.
+//
+// Go's crypto/ed25519, the reference, is cofactorless and compares R as
+// bytes; noble in its strict mode (zip215: false) is cofactored and
+// rejects non-canonical R and small-order keys. The trust list carries
+// only canonical keys of the prime-order subgroup (section 5), and with
+// such a key and a canonical R free of torsion the two equations accept
+// exactly the same signatures: so the fallback also requires R to be
+// torsion-free, which rules out the one kind of signature (crafted by the
+// key's holder) on which they would differ.
 let webCrypto;
 
 async function hasWebCryptoEd25519() {
@@ -124,6 +133,26 @@ async function hasWebCryptoEd25519() {
   return webCrypto;
 }
 
+// canonicalKey says whether pub is a key a trust list may carry: the
+// canonical encoding of a point of the prime-order subgroup (credential/trust.go).
+export function canonicalKey(pub) {
+  try {
+    const p = Point.fromBytes(pub, false);
+    return equal(p.toBytes(), pub) && !p.isSmallOrder() && p.isTorsionFree();
+  } catch (e) {
+    return false;
+  }
+}
+
+async function nobleVerifies(pub, msg, sig) {
+  try {
+    if (!(await nobleVerify(sig, msg, pub, { zip215: false }))) return false;
+    return Point.fromBytes(sig.subarray(0, 32), false).isTorsionFree();
+  } catch (e) {
+    return false;
+  }
+}
+
 export async function verifySignature(pub, msg, sig) {
   if (pub.length !== 32 || sig.length !== 64) return false;
   if (await hasWebCryptoEd25519()) {
@@ -134,11 +163,11 @@ export async function verifySignature(pub, msg, sig) {
       return false;
     }
   }
-  return ed25519(pub, msg, sig);
+  return nobleVerifies(pub, msg, sig);
 }
 
 export async function keyID(pub) {
-  return hex((await digest('SHA-256', pub)).subarray(0, 8));
+  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', pub)).subarray(0, 8));
 }
 
 // Text rules (sections 3 and 5) as Go's unicode.IsPrint and
@@ -199,7 +228,7 @@ export async function verifyTrustList(signed, root) {
   for (const k of w.keys) {
     const key = { kid: k[1] ? hex(k[1]) : '', orgId: k[2] ?? '', orgName: k[3] ?? '', pub: k[4] || new Uint8Array(0),
       from: goSeconds(k[5]), to: goSeconds(k[6]), status: k[7] ?? 0 };
-    const ok = key.kid.length === 16 && key.pub.length === 32 && key.kid === (await keyID(key.pub)) &&
+    const ok = key.kid.length === 16 && key.pub.length === 32 && key.kid === (await keyID(key.pub)) && canonicalKey(key.pub) &&
       !seen.has(hex(key.pub)) && checkCode(key.orgId, 32) && checkText(key.orgName, 120, 480) &&
       key.from > 0 && key.to > key.from && key.status >= 1 && key.status <= 3;
     if (!ok) throw new Rejected('trust list: an invalid key');

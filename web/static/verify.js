@@ -183,7 +183,16 @@ async function keepForOffline(urls) {
   }
 }
 
+// The check needs WebCrypto (SHA-256, SHA-512, Ed25519) and a service
+// worker, which browsers give only to secure contexts: https, or localhost.
+const secure = window.isSecureContext && !!(window.crypto && window.crypto.subtle);
+
 async function main() {
+  if (!secure) {
+    keepFragment();
+    show(h('p', { class: 'error', id: 'insecure' }, T.insecure));
+    return;
+  }
   try {
     await keepForOffline(await check());
   } catch (e) {

@@ -1,10 +1,13 @@
 package credential
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"time"
+
+	"filippo.io/edwards25519"
 )
 
 // KeyStatus is the state of an issuing key in the trust list.
@@ -107,6 +110,9 @@ func (tl *TrustList) Validate() error {
 		if len(k.PublicKey) != ed25519.PublicKeySize {
 			return fieldErr(f("public_key"), "want %d bytes", ed25519.PublicKeySize)
 		}
+		if !CanonicalPublicKey(k.PublicKey) {
+			return fieldErr(f("public_key"), "not the canonical encoding of a point of the prime-order subgroup")
+		}
 		if k.KeyID != KeyIDOf(k.PublicKey) {
 			return fieldErr(f("kid"), "does not match the public key")
 		}
@@ -203,4 +209,38 @@ func (tl *TrustList) keysByKID() map[KeyID][]*TrustedKey {
 // issuedWithin reports whether t falls in the key's validity window.
 func (k *TrustedKey) issuedWithin(t time.Time) bool {
 	return !t.Before(k.ValidFrom) && !t.After(k.ValidTo)
+}
+
+// lMinus1 is the group order L minus 1, little-endian: a canonical scalar.
+var lMinus1 = func() *edwards25519.Scalar {
+	b := [32]byte{0xec, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10}
+	s, err := new(edwards25519.Scalar).SetCanonicalBytes(b[:])
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
+// CanonicalPublicKey reports whether pub is a key a trust list may carry
+// (docs/credential.md section 5): the canonical encoding (y < p, no
+// negative zero) of a point of the prime-order subgroup, as every key made
+// from a seed is. Such keys verify the same in every Ed25519 verifier, Go's
+// (cofactorless) and the verify page's fallback (cofactored), which differ
+// only on keys of small or mixed order.
+func CanonicalPublicKey(pub []byte) bool {
+	if len(pub) != ed25519.PublicKeySize {
+		return false
+	}
+	p, err := new(edwards25519.Point).SetBytes(pub)
+	if err != nil || !bytes.Equal(p.Bytes(), pub) {
+		return false
+	}
+	id := edwards25519.NewIdentityPoint()
+	if new(edwards25519.Point).MultByCofactor(p).Equal(id) == 1 {
+		return false // small order
+	}
+	// [L]p = [L-1]p + p is the identity exactly when p has no torsion part.
+	lp := new(edwards25519.Point).ScalarMult(lMinus1, p)
+	return lp.Add(lp, p).Equal(id) == 1
 }

@@ -1,10 +1,16 @@
 package credential
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"filippo.io/edwards25519"
 )
 
 func TestVerifyTrustList(t *testing.T) {
@@ -85,5 +91,44 @@ func TestKeyStatus_Text(t *testing.T) {
 	var s KeyStatus
 	if s.UnmarshalText([]byte("lost")) == nil {
 		t.Error("accepted an unknown status")
+	}
+}
+
+// TestCanonicalPublicKey: a trust list carries only canonical keys of the
+// prime-order subgroup, which every Ed25519 verifier treats alike.
+func TestCanonicalPublicKey(t *testing.T) {
+	seeded := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32)).Public().(ed25519.PublicKey)
+	identity := append([]byte{1}, make([]byte, 31)...)
+	pPlus1 := append([]byte{0xee}, append(bytes.Repeat([]byte{0xff}, 30), 0x7f)...)
+	negZero := append(append([]byte{1}, make([]byte, 30)...), 0x80) // y = 1 with the sign bit: x = 0 negated
+	// The seeded key plus a point of order 8 (a point of mixed order).
+	order8, _ := hex.DecodeString("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+	a, _ := new(edwards25519.Point).SetBytes(seeded)
+	t8, err := new(edwards25519.Point).SetBytes(order8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed := new(edwards25519.Point).Add(a, t8).Bytes()
+	for _, tt := range []struct {
+		name string
+		pub  []byte
+		want bool
+	}{
+		{"made from a seed", seeded, true},
+		{"identity (small order)", identity, false},
+		{"order 8", order8, false},
+		{"mixed order", mixed, false},
+		{"y = p + 1 (not canonical)", pPlus1, false},
+		{"negative zero x", negZero, false},
+		{"not on the curve", append([]byte{2}, make([]byte, 31)...), false},
+		{"31 bytes", seeded[:31], false},
+	} {
+		if got := CanonicalPublicKey(tt.pub); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	tl := &TrustList{IssuedAt: time.Unix(1e9, 0), Keys: []TrustedKey{NewTrustedKey("org-a", "Org A", ed25519.PublicKey(mixed), time.Unix(1e9, 0), time.Unix(2e9, 0))}}
+	if err := tl.Validate(); err == nil || !strings.Contains(err.Error(), "keys[0].public_key") {
+		t.Errorf("a trust list with a key of mixed order: %v", err)
 	}
 }

@@ -19,13 +19,15 @@ import (
 // script reads from the rendered page, so that every string stays in
 // locale/*.json.
 var verifyStrings = []string{
-	"checking", "nocode", "no_trust", "no_status", "unsupported", "offline_ready",
+	"checking", "nocode", "no_trust", "no_status", "unsupported", "insecure", "offline_ready",
 	"status.valid", "status.revoked", "status.expired", "status.not_genuine",
 	"status.unknown_issuer", "status.issuer_revoked",
 	"explain.valid", "explain.revoked", "explain.expired", "explain.not_genuine",
 	"explain.unknown_issuer", "explain.issuer_revoked",
 	"member", "phone", "client", "bar", "accreditation", "issuer", "valid_until",
-	"as_of", "checked_at",
+	"as_of", "checked_at", "org_phone", "what_to_do",
+	"notice.left", "notice.suspended", "notice.unknown_member", "notice.no_roster",
+	"notice_call_org", "notice_no_org_phone",
 }
 
 func (s *Server) verifyRoutes(mux *routes) {

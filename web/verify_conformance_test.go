@@ -25,13 +25,14 @@ import (
 
 // scenario is a trust list, status lists and QR texts checked at now.
 type scenario struct {
-	Name  string   `json:"-"`
-	Root  string   `json:"root"`
-	Trust string   `json:"trust"`
-	Lists []string `json:"lists"`
-	Texts []string `json:"texts"`
-	Names []string `json:"-"`
-	Now   float64  `json:"now"` // Unix seconds
+	Name    string   `json:"-"`
+	Root    string   `json:"root"`
+	Trust   string   `json:"trust"`
+	Lists   []string `json:"lists"`
+	Rosters []string `json:"rosters"`
+	Texts   []string `json:"texts"`
+	Names   []string `json:"-"`
+	Now     float64  `json:"now"` // Unix seconds
 }
 
 func (s *scenario) add(name, text string) {
@@ -42,22 +43,29 @@ func (s *scenario) add(name, text string) {
 type outcome struct {
 	Trust   bool      `json:"trust"`
 	Lists   []bool    `json:"lists"`
+	Rosters []bool    `json:"rosters"`
 	Results []verdict `json:"results"`
 }
 
 type verdict struct {
-	Status string `json:"status"`
-	AsOf   *int64 `json:"asOf"`
-	ID     string `json:"id"`
-	Member string `json:"member"`
+	Status     string `json:"status"`
+	AsOf       *int64 `json:"asOf"`
+	ID         string `json:"id"`
+	Member     string `json:"member"`
+	Notice     string `json:"notice"`
+	Contact    string `json:"contact"`
+	RosterAsOf *int64 `json:"rosterAsOf"`
 }
 
 func (v verdict) String() string {
-	asOf := "none"
-	if v.AsOf != nil {
-		asOf = fmt.Sprint(*v.AsOf)
+	at := func(p *int64) string {
+		if p == nil {
+			return "none"
+		}
+		return fmt.Sprint(*p)
 	}
-	return fmt.Sprintf("%s (as of %s, id %q, member %q)", v.Status, asOf, v.ID, v.Member)
+	return fmt.Sprintf("%s (as of %s, id %q, member %q, notice %q, contact %q, roster as of %s)",
+		v.Status, at(v.AsOf), v.ID, v.Member, v.Notice, v.Contact, at(v.RosterAsOf))
 }
 
 const runScenarios = `const c = await import(location.origin + '/v/static/credential.js');
@@ -68,12 +76,17 @@ const runScenarios = `const c = await import(location.origin + '/v/static/creden
 		const v = new c.Verifier(trust);
 		const lists = [];
 		for (const l of s.lists || []) lists.push(await v.addStatusList(c.unhex(l)).then(() => true, () => false));
+		const rosters = [];
+		for (const l of s.rosters || []) rosters.push(await v.addRoster(c.unhex(l)).then(() => true, () => false));
 		const results = [];
 		for (const text of s.texts) {
 			const r = await v.verify(text, s.now);
-			results.push({status: r.status, asOf: r.statusListAsOf, id: r.claims ? r.claims.id : '', member: r.claims ? r.claims.memberName : ''});
+			const id = r.claims ? r.claims.id : r.claimsV2 ? r.claimsV2.id : '';
+			const member = r.claims ? r.claims.memberName : r.member ? r.member.name : '';
+			results.push({status: r.status, asOf: r.statusListAsOf, id, member, notice: r.memberNotice || '', contact: r.contact || '',
+				rosterAsOf: r.rosterAsOf ?? null});
 		}
-		out.push({trust: true, lists, results});
+		out.push({trust: true, lists, rosters, results});
 	}
 	return out;`
 
@@ -95,6 +108,11 @@ func goOutcome(s scenario) outcome {
 		_, err := v.AddStatusList(b)
 		out.Lists = append(out.Lists, err == nil)
 	}
+	for _, l := range s.Rosters {
+		b, _ := hex.DecodeString(l)
+		_, err := v.AddRoster(b)
+		out.Rosters = append(out.Rosters, err == nil)
+	}
 	now := time.Unix(0, int64(s.Now*1e9))
 	for _, text := range s.Texts {
 		r := v.Verify(text, now)
@@ -105,6 +123,17 @@ func goOutcome(s scenario) outcome {
 		}
 		if r.Claims != nil {
 			got.ID, got.Member = r.Claims.ID.String(), r.Claims.MemberName
+		}
+		if r.ClaimsV2 != nil {
+			got.ID = r.ClaimsV2.ID.String()
+		}
+		if r.Member != nil {
+			got.Member = r.Member.Name
+		}
+		got.Notice, got.Contact = r.MemberNotice, r.Contact
+		if r.RosterAsOf != nil {
+			sec := r.RosterAsOf.Unix()
+			got.RosterAsOf = &sec
 		}
 		out.Results = append(out.Results, got)
 	}
@@ -127,6 +156,9 @@ func compareWithGo(t *testing.T, ctx context.Context, scenarios []scenario) {
 		}
 		if fmt.Sprint(js[i].Lists) != fmt.Sprint(want.Lists) {
 			t.Errorf("%s: status lists accepted: JS %v, Go %v", s.Name, js[i].Lists, want.Lists)
+		}
+		if fmt.Sprint(js[i].Rosters) != fmt.Sprint(want.Rosters) {
+			t.Errorf("%s: rosters accepted: JS %v, Go %v", s.Name, js[i].Rosters, want.Rosters)
 		}
 		for j := range want.Results {
 			n++
@@ -234,7 +266,30 @@ func gz(b []byte) []byte {
 
 func TestVerifyJS_SameAsGo(t *testing.T) {
 	t.Parallel()
-	scenarios := conformanceScenarios(t)
+	v2 := conformanceScenariosV2(t)
+	// The version 2 cases reach every status, every member notice, and
+	// rosters both accepted and rejected (by Go; JS must agree).
+	seen := map[string]int{}
+	for _, s := range v2 {
+		o := goOutcome(s)
+		for _, r := range o.Results {
+			seen[r.Status]++
+			seen["notice "+r.Notice]++
+		}
+		for _, ok := range o.Rosters {
+			seen[fmt.Sprint("roster accepted ", ok)]++
+		}
+	}
+	for _, want := range []string{"valid", "revoked", "expired", "not_genuine", "unknown_issuer", "notice ", "notice left",
+		"notice suspended", "notice unknown_member", "notice no_roster", "roster accepted true", "roster accepted false"} {
+		if seen[want] == 0 {
+			t.Errorf("no version 2 case gives %q (%v)", want, seen)
+		}
+	}
+	if n := seen["valid"] + seen["revoked"] + seen["expired"] + seen["not_genuine"] + seen["unknown_issuer"]; n < 300 {
+		t.Errorf("only %d version 2 letters", n)
+	}
+	scenarios := append(conformanceScenarios(t), v2...)
 	t.Run("WebCrypto", func(t *testing.T) {
 		ctx, _, _ := nocodePage(t)
 		compareWithGo(t, ctx, scenarios)

@@ -284,7 +284,7 @@ func TestVerifyHandlers(t *testing.T) {
 		}
 	}
 
-	for path, ctype := range map[string]string{"/v/static/verify.js": "javascript", "/v/static/ed25519.js": "javascript",
+	for path, ctype := range map[string]string{"/v/static/verify.js": "javascript", "/v/static/noble-ed25519.js": "javascript",
 		"/v/static/verify.css": "text/css", "/v/sw.js": "javascript"} {
 		res, body := get(t, ts.URL+path)
 		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), ctype) || res.Header.Get("ETag") == "" {

@@ -4,7 +4,7 @@
 // without signal: the workshop's ticket public key, its tickets' codes and
 // party sizes (no names), the codes checked in, and the queue of scans not
 // yet sent. A QR ticket is verified here as letters are (credential.js:
-// Ed25519 with WebCrypto, else the vendored ed25519.js); a typed code is
+// Ed25519 with WebCrypto, else the vendored noble-ed25519.js); a typed code is
 // looked up in the list. Each scan gets its own nonce and waits in the
 // queue until an upload's answer names it: an upload retried after a lost
 // answer sends the same nonces, which the server counts once. A service

@@ -1,6 +1,8 @@
 // A verifier of Amparo letter credentials, written from docs/credential.md
-// (sections 1–7): base32 QR text, COSE_Sign1 with Ed25519, deterministic
-// CBOR claims, the signed trust list and signed status lists. For the same
+// (sections 1–7 and part II): base32 QR text, version 1 (COSE_Sign1 with
+// Ed25519, deterministic CBOR claims) and version 2 (compact framing, a
+// member reference), the signed trust list, signed status lists and the
+// organizations' signed rosters. For the same
 // input it gives the same result as the Go reference, credential.Verifier;
 // TestVerifyJS_SameAsGo in web/verify_test.go holds the two together.
 //
@@ -8,8 +10,7 @@
 // function the caller passes in.
 
 import { Rejected, decode, encode, equal, fields } from './cbor.js';
-import { digest } from './sha2.js';
-import { verify as ed25519 } from './ed25519.js';
+import { Point, verifyAsync as nobleVerify } from './noble-ed25519.js';
 
 export { Rejected };
 export const MAX_QR_TEXT = 2048;
@@ -22,6 +23,11 @@ const utf8 = (s) => new TextEncoder().encode(s);
 const AAD_LETTER = utf8('amparo letter v1');
 const AAD_TRUST = utf8('amparo trust list v1');
 const AAD_STATUS = utf8('amparo status list v1');
+const AAD_ROSTER = utf8('amparo roster v1');
+const DOMAIN_LETTER_V2 = utf8('amparo letter v2');
+const MAX_ROSTER_BYTES = 1 << 20;
+const MAX_ROSTER_MEMBERS = 5000;
+const MEMBER_STATES = { 1: 'active', 2: 'left', 3: 'suspended' };
 
 export const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 export const unhex = (s) => Uint8Array.from(s.match(/../g) || [], (x) => parseInt(x, 16));
@@ -99,8 +105,18 @@ function sigStructure(m, aad) {
 }
 
 // Signatures are checked with WebCrypto's Ed25519 where the browser has it,
-// and with the plain-JavaScript verifier otherwise. (WebCrypto may refuse
-// keys of small order, which Go accepts; no trust list holds such keys.)
+// and with the vendored @noble/ed25519 (web/static/VENDOR.md) otherwise.
+// Both need a secure context (https, or localhost): noble hashes with
+// WebCrypto's SHA-512, and the page refuses to run anywhere else.
+//
+// Go's crypto/ed25519, the reference, is cofactorless and compares R as
+// bytes; noble in its strict mode (zip215: false) is cofactored and
+// rejects non-canonical R and small-order keys. The trust list carries
+// only canonical keys of the prime-order subgroup (section 5), and with
+// such a key and a canonical R free of torsion the two equations accept
+// exactly the same signatures: so the fallback also requires R to be
+// torsion-free, which rules out the one kind of signature (crafted by the
+// key's holder) on which they would differ.
 let webCrypto;
 
 async function hasWebCryptoEd25519() {
@@ -117,6 +133,26 @@ async function hasWebCryptoEd25519() {
   return webCrypto;
 }
 
+// canonicalKey says whether pub is a key a trust list may carry: the
+// canonical encoding of a point of the prime-order subgroup (credential/trust.go).
+export function canonicalKey(pub) {
+  try {
+    const p = Point.fromBytes(pub, false);
+    return equal(p.toBytes(), pub) && !p.isSmallOrder() && p.isTorsionFree();
+  } catch (e) {
+    return false;
+  }
+}
+
+async function nobleVerifies(pub, msg, sig) {
+  try {
+    if (!(await nobleVerify(sig, msg, pub, { zip215: false }))) return false;
+    return Point.fromBytes(sig.subarray(0, 32), false).isTorsionFree();
+  } catch (e) {
+    return false;
+  }
+}
+
 export async function verifySignature(pub, msg, sig) {
   if (pub.length !== 32 || sig.length !== 64) return false;
   if (await hasWebCryptoEd25519()) {
@@ -127,11 +163,11 @@ export async function verifySignature(pub, msg, sig) {
       return false;
     }
   }
-  return ed25519(pub, msg, sig);
+  return nobleVerifies(pub, msg, sig);
 }
 
 export async function keyID(pub) {
-  return hex((await digest('SHA-256', pub)).subarray(0, 8));
+  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', pub)).subarray(0, 8));
 }
 
 // Text rules (sections 3 and 5) as Go's unicode.IsPrint and
@@ -192,7 +228,7 @@ export async function verifyTrustList(signed, root) {
   for (const k of w.keys) {
     const key = { kid: k[1] ? hex(k[1]) : '', orgId: k[2] ?? '', orgName: k[3] ?? '', pub: k[4] || new Uint8Array(0),
       from: goSeconds(k[5]), to: goSeconds(k[6]), status: k[7] ?? 0 };
-    const ok = key.kid.length === 16 && key.pub.length === 32 && key.kid === (await keyID(key.pub)) &&
+    const ok = key.kid.length === 16 && key.pub.length === 32 && key.kid === (await keyID(key.pub)) && canonicalKey(key.pub) &&
       !seen.has(hex(key.pub)) && checkCode(key.orgId, 32) && checkText(key.orgName, 120, 480) &&
       key.from > 0 && key.to > key.from && key.status >= 1 && key.status <= 3;
     if (!ok) throw new Rejected('trust list: an invalid key');
@@ -259,13 +295,126 @@ export function decodeClaims(b) {
   return c;
 }
 
+// Part II, V2.2: 02 <kid4> <claims> <signature: 64 bytes>.
+const V2_TAG = 0x02;
+const V2_HEAD = 5;
+
+export function parseV2(b) {
+  if (b.length > 0 && b[0] === 0x84) throw new Rejected('not a version 2 credential (version 1 framing)');
+  if (b.length < V2_HEAD + 1 + 64 || b[0] !== V2_TAG) throw new Rejected('not a version 2 credential');
+  const end = b.length - 64;
+  return { kid4: hex(b.subarray(1, V2_HEAD)), head: b.subarray(0, end), claims: b.subarray(V2_HEAD, end), signature: b.subarray(end) };
+}
+
+const concat = (a, b) => {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+};
+
+const V2_TYPES = ['bstr', 'u32', 'u32', 'u32', 'u32', 'tstr', 'u32'];
+const TWO20 = 2 ** 20;
+
+// V2.3. decodeClaimsV2 returns {id, issuedOn, expires, statusListId,
+// statusIndex, clientName, member} (times in Unix seconds) or throws
+// Rejected.
+export function decodeClaimsV2(b) {
+  if (b.length > 0 && b[0] >> 5 === 5) throw new Rejected('version 2 framing around version 1 claims (a CBOR map)');
+  const a = decode(b);
+  if (a.t !== 'array' || a.v.length !== V2_TYPES.length) throw new Rejected('claims v2: want an array of 7 items');
+  const v = a.v.map((x, i) => {
+    const want = V2_TYPES[i];
+    if (want === 'bstr' ? x.t !== 'bstr' : want === 'tstr' ? x.t !== 'tstr' : x.t !== 'uint' || x.v > 0xffffffff) {
+      throw new Rejected('claims v2: item ' + i + ' of the wrong type');
+    }
+    return x.v;
+  });
+  if (!equal(encode(v), b)) throw new Rejected('claims v2: not in deterministic CBOR encoding');
+  const [id, day, hours, statusListId, statusIndex, clientName, member] = v;
+  const ok = id.length === 8 && id.some((x) => x !== 0) && day > 0 && day <= TWO20 && hours > 0 && hours < TWO20 &&
+    member > 0 && checkName(clientName);
+  if (!ok) throw new Rejected('claims v2: an invalid field');
+  return { id: hex(id), issuedOn: day * 86400, expires: day * 86400 + hours * 3600, statusListId, statusIndex, clientName, member };
+}
+
+const ROSTER = { 1: 'tstr', 2: 'u64', 3: 'tstr', 4: 'array' };
+const ROSTER_MEMBER = ['u32', 'u8', 'tstr', 'tstr', 'tstr', 'tstr', 'tstr', 'tstr'];
+
+// V2.5. decodeRoster decodes a roster's payload: {orgId, issuedAt, phone,
+// members: [{ref, state, name, phone, barJurisdiction, barNumber,
+// organization, accreditation}]} or throws Rejected.
+function decodeRoster(b) {
+  const f = fields(decode(b), ROSTER);
+  const rows = (f[4] || []).map((m) => {
+    if (m.t !== 'array' || m.v.length !== ROSTER_MEMBER.length) throw new Rejected('roster: a member is not an array of 8 items');
+    return m.v.map((x, i) => {
+      const want = ROSTER_MEMBER[i];
+      if (want === 'tstr' ? x.t !== 'tstr' : x.t !== 'uint' || x.v > (want === 'u8' ? 0xff : 0xffffffff)) {
+        throw new Rejected('roster: a member field of the wrong type');
+      }
+      return x.v;
+    });
+  });
+  const wire = new Map([[1, f[1] ?? ''], [2, f[2] ?? 0], [3, f[3] ?? ''], [4, f[4] ? rows : null]]);
+  if (!equal(encode(wire), b)) throw new Rejected('roster: not in deterministic CBOR encoding');
+  if (f[2] !== undefined && f[2] > TWO32) throw new Rejected('roster: issued_at too far in the future');
+  if (rows.length > MAX_ROSTER_MEMBERS) throw new Rejected('roster: too many members');
+  const r = { orgId: f[1] ?? '', issuedAt: goSeconds(f[2]), phone: f[3] ?? '', members: rows.map((m) => ({
+    ref: m[0], state: m[1], name: m[2], phone: m[3], barJurisdiction: m[4], barNumber: m[5], organization: m[6], accreditation: m[7],
+  })) };
+  const text = (s) => checkText(s, 120, 480);
+  const code = (s) => checkText(s, 40, 160);
+  let ok = checkCode(r.orgId, 32) && r.issuedAt > 0 && r.issuedAt <= TWO32 && (r.phone === '' || checkPhone(r.phone));
+  r.members.forEach((m, i) => {
+    const attorney = m.barJurisdiction !== '' || m.barNumber !== '';
+    const accredited = m.organization !== '' || m.accreditation !== '';
+    ok = ok && m.ref > 0 && (i === 0 || m.ref > r.members[i - 1].ref) && text(m.name) && m.state >= 1 && m.state <= 3 &&
+      (m.phone === '' && m.state !== 1 || checkPhone(m.phone)) && attorney !== accredited &&
+      (attorney ? text(m.barJurisdiction) && code(m.barNumber) : text(m.organization) && code(m.accreditation));
+  });
+  if (!ok) throw new Rejected('roster: an invalid field');
+  r.issuedAt = Number(r.issuedAt);
+  for (const m of r.members) m.state = MEMBER_STATES[m.state];
+  return r;
+}
+
 // Verifier checks letters against a verified trust list and the status
 // lists added to it, like credential.Verifier. Times are Unix seconds.
 export class Verifier {
   constructor(trust) {
     this.byKid = new Map();
-    for (const k of trust.keys) this.byKid.set(k.kid, [...(this.byKid.get(k.kid) || []), k]);
+    this.byKid4 = new Map();
+    for (const k of trust.keys) {
+      this.byKid.set(k.kid, [...(this.byKid.get(k.kid) || []), k]);
+      const k4 = k.kid.slice(0, 8);
+      this.byKid4.set(k4, [...(this.byKid4.get(k4) || []), k]);
+    }
     this.lists = new Map();
+    this.rosters = new Map();
+  }
+
+  // addRoster verifies a signed roster (V2.5) and keeps it unless a newer
+  // one of the same organization is held. It returns the roster or throws
+  // Rejected.
+  async addRoster(signed) {
+    if (!signed || signed.length > MAX_ROSTER_BYTES) throw new Rejected('roster: too large');
+    const m = decodeSign1(signed);
+    let signer = null;
+    for (const k of this.byKid.get(m.kid) || []) {
+      if (await verifySignature(k.pub, sigStructure(m, AAD_ROSTER), m.signature)) {
+        signer = k;
+        break;
+      }
+    }
+    if (!signer) throw new Rejected('roster: not signed by a trusted key');
+    if (signer.status === REVOKED_KEY) throw new Rejected('roster: signing key revoked');
+    const r = decodeRoster(m.payload);
+    if (r.orgId !== signer.orgId) throw new Rejected('roster: signed by another organization');
+    if (!within(signer, r.issuedAt)) throw new Rejected("roster: issued outside its key's validity");
+    const old = this.rosters.get(r.orgId);
+    if (!old || old.issuedAt < r.issuedAt) this.rosters.set(r.orgId, r);
+    return r;
   }
 
   // addStatusList verifies a signed status list (section 6) and keeps it
@@ -292,37 +441,27 @@ export class Verifier {
     return list;
   }
 
-  // verify checks a QR text at time now, in the order of section 7.
-  // loadStatusList(orgId, listId), when given, is asked for the signed
-  // status list of the letter (bytes or null) if none is held yet.
-  async verify(text, now, loadStatusList) {
-    const fail = (status, reason) => ({ status, checkedAt: now, statusListAsOf: null, reason });
-    let m;
+  // verify checks a QR text of either version at time now, in the order of
+  // section 7 (and V2.6). loadStatusList(orgId, listId) and, for version
+  // 2, loadRoster(orgId), when given, are asked for the signed status list
+  // or roster (bytes or null) when none is held yet.
+  async verify(text, now, loadStatusList, loadRoster) {
+    let b;
     try {
-      m = decodeSign1(parseQR(text));
+      b = parseQR(text);
     } catch (e) {
-      return fail('not_genuine', e.message);
+      return { status: 'not_genuine', version: 0, checkedAt: now, statusListAsOf: null, reason: e.message };
     }
-    const keys = this.byKid.get(m.kid) || [];
-    if (keys.length === 0) return fail('unknown_issuer', 'no trusted key with kid ' + m.kid);
-    const tbs = sigStructure(m, AAD_LETTER);
-    let issuer = null;
-    for (const k of keys) {
-      if (await verifySignature(k.pub, tbs, m.signature)) {
-        issuer = k;
-        break;
-      }
-    }
-    if (!issuer) return fail('not_genuine', 'the signature does not verify');
-    if (issuer.status === REVOKED_KEY) return fail('issuer_revoked', 'issuing key ' + issuer.kid + ' is revoked');
-    let c;
-    try {
-      c = decodeClaims(m.payload);
-    } catch (e) {
-      return fail('not_genuine', e.message);
-    }
-    if (!within(issuer, c.issuedAt)) return fail('unknown_issuer', 'issued outside the validity of key ' + issuer.kid);
-    const r = { status: 'valid', claims: c, issuer: issuer.orgName, checkedAt: now, statusListAsOf: null };
+    let r;
+    if (b.length > 0 && b[0] === V2_TAG) r = await this.verifyV2(b, now, loadStatusList, loadRoster);
+    else if (b.length > 0 && b[0] === 0x84) r = await this.verifyV1(b, now, loadStatusList);
+    else return { status: 'not_genuine', version: 0, checkedAt: now, statusListAsOf: null, reason: 'not a credential: unknown first byte' };
+    r.version = b[0] === V2_TAG ? 2 : 1;
+    return r;
+  }
+
+  // statusOf sets r.status and r.statusListAsOf from expiry and the status list.
+  async statusOf(r, issuer, c, now, loadStatusList) {
     const key = issuer.orgId + '\n' + c.statusListId;
     if (!this.lists.has(key) && loadStatusList) {
       try {
@@ -340,6 +479,104 @@ export class Verifier {
       r.reason = 'no revocation data';
     } else if (c.statusIndex >= list.bits.length * 8 || list.bits[Math.floor(c.statusIndex / 8)] & (0x80 >> c.statusIndex % 8)) {
       r.status = 'revoked';
+    }
+  }
+
+  async verifyV1(b, now, loadStatusList) {
+    const fail = (status, reason) => ({ status, checkedAt: now, statusListAsOf: null, reason });
+    let m;
+    try {
+      m = decodeSign1(b);
+    } catch (e) {
+      return fail('not_genuine', e.message);
+    }
+    const keys = this.byKid.get(m.kid) || [];
+    if (keys.length === 0) return fail('unknown_issuer', 'no trusted key with kid ' + m.kid);
+    const tbs = sigStructure(m, AAD_LETTER);
+    let issuer = null;
+    for (const k of keys) {
+      if (await verifySignature(k.pub, tbs, m.signature)) {
+        issuer = k;
+        break;
+      }
+    }
+    if (!issuer) return fail('not_genuine', 'the signature does not verify');
+    if (issuer.status === REVOKED_KEY) return fail('issuer_revoked', 'issuing key ' + issuer.kid + ' is revoked');
+    if (m.payload.length > 0 && m.payload[0] >> 5 === 4) return fail('not_genuine', 'version 1 framing around version 2 claims (a CBOR array)');
+    let c;
+    try {
+      c = decodeClaims(m.payload);
+    } catch (e) {
+      return fail('not_genuine', e.message);
+    }
+    if (!within(issuer, c.issuedAt)) return fail('unknown_issuer', 'issued outside the validity of key ' + issuer.kid);
+    const r = { status: 'valid', claims: c, issuer: issuer.orgName, checkedAt: now, statusListAsOf: null };
+    await this.statusOf(r, issuer, c, now, loadStatusList);
+    return r;
+  }
+
+  // verifyV2 is V2.6: version 1's steps with the issue day checked against
+  // the key's validity by day, then the member looked up in the roster.
+  async verifyV2(b, now, loadStatusList, loadRoster) {
+    const fail = (status, reason) => ({ status, checkedAt: now, statusListAsOf: null, reason });
+    let s;
+    try {
+      s = parseV2(b);
+    } catch (e) {
+      return fail('not_genuine', e.message);
+    }
+    const keys = this.byKid4.get(s.kid4) || [];
+    if (keys.length === 0) return fail('unknown_issuer', 'no trusted key with a kid starting ' + s.kid4);
+    const msg = concat(DOMAIN_LETTER_V2, s.head);
+    let issuer = null;
+    for (const k of keys) {
+      if (await verifySignature(k.pub, msg, s.signature)) {
+        issuer = k;
+        break;
+      }
+    }
+    if (!issuer) return fail('not_genuine', 'the signature does not verify');
+    if (issuer.status === REVOKED_KEY) return fail('issuer_revoked', 'issuing key ' + issuer.kid + ' is revoked');
+    let c;
+    try {
+      c = decodeClaimsV2(s.claims);
+    } catch (e) {
+      return fail('not_genuine', e.message);
+    }
+    if (c.issuedOn > issuer.to || !(c.issuedOn + 86400 > issuer.from)) {
+      return fail('unknown_issuer', 'issued outside the validity of key ' + issuer.kid);
+    }
+    const r = { status: 'valid', claimsV2: c, issuer: issuer.orgName, orgId: issuer.orgId, checkedAt: now, statusListAsOf: null };
+    await this.statusOf(r, issuer, c, now, loadStatusList);
+    if (!this.rosters.has(issuer.orgId) && loadRoster) {
+      try {
+        const signed = await loadRoster(issuer.orgId);
+        if (signed) await this.addRoster(signed);
+      } catch (e) {
+        // A roster that cannot be had or checked is a roster not held.
+      }
+    }
+    const roster = this.rosters.get(issuer.orgId);
+    r.member = null;
+    r.contact = '';
+    r.rosterAsOf = null;
+    if (!roster) {
+      r.memberNotice = 'no_roster';
+      return r;
+    }
+    r.rosterAsOf = roster.issuedAt;
+    const m = roster.members.find((x) => x.ref === c.member);
+    if (!m) {
+      r.memberNotice = 'unknown_member';
+      r.contact = roster.phone;
+    } else if (m.state === 'active') {
+      r.member = m;
+      r.memberNotice = '';
+      r.contact = m.phone;
+    } else {
+      r.member = m;
+      r.memberNotice = m.state;
+      r.contact = roster.phone;
     }
     return r;
   }

@@ -14,7 +14,7 @@
 
 const CACHE = 'amparo-door-' + VERSION;
 const STATIC = ['/static/site.css', '/static/favicon.svg', '/static/checkin.js', '/static/credential.js',
-  '/static/cbor.js', '/static/sha2.js', '/static/ed25519.js', '/static/jsqr.min.js'];
+  '/static/cbor.js', '/static/noble-ed25519.js', '/static/jsqr.min.js'];
 const KEEP_DAYS = 14;
 
 function page() {

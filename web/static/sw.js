@@ -1,17 +1,17 @@
 // The verify page's service worker (served at /v/sw.js with scope /v; the
 // server puts `const VERSION = '…'` above this line). After one visit the
 // page checks letters offline: scripts are served from the cache first, and
-// the page, the trust list and status lists from the network first, so that
+// the page, the trust list, status lists and rosters from the network first, so that
 // fresh revocations are used whenever there is a connection, falling back
 // to the last copy kept. Nothing here ever sees a fragment: browsers strip
 // it from requests.
 
 const CACHE = 'amparo-verify-' + VERSION;
-const STATIC = ['/v/static/verify.js', '/v/static/credential.js', '/v/static/cbor.js', '/v/static/sha2.js',
-  '/v/static/ed25519.js', '/v/static/verify.css'];
+const STATIC = ['/v/static/verify.js', '/v/static/credential.js', '/v/static/cbor.js', '/v/static/noble-ed25519.js',
+  '/v/static/verify.css'];
 const NETWORK_WAIT = 4000; // ms before a kept copy is used on a slow connection
 
-const isList = (path) => path === '/v/trust' || path.startsWith('/v/status/');
+const isList = (path) => path === '/v/trust' || path.startsWith('/v/status/') || path.startsWith('/v/roster/');
 const keyOf = (url) => url.origin + url.pathname + url.search;
 
 self.addEventListener('install', (event) => {

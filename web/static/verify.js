@@ -74,21 +74,46 @@ function render(r, now) {
       h('h2', { id: 'verdict' }, word),
       h('p', {}, T['explain.' + r.status])),
   ];
+  const tel = (phone) => h('a', { href: 'tel:' + phone.replace(/[^0-9+]/g, ''), class: 'tel' }, phone);
+  const row = (key, ...value) => [h('dt', {}, T[key]), h('dd', {}, ...value)];
   const c = r.claims;
+  const c2 = r.claimsV2;
   if (c) {
-    const row = (key, ...value) => [h('dt', {}, T[key]), h('dd', {}, ...value)];
     nodes.push(h('dl', { class: 'claims' },
       ...row('member', c.memberName),
       ...(c.barNumber ? row('bar', c.barJurisdiction + ' ' + c.barNumber) : row('accreditation', c.organization + ' · ' + c.accreditation)),
-      ...row('phone', h('a', { href: 'tel:' + c.phone.replace(/[^0-9+]/g, ''), class: 'tel' }, c.phone)),
+      ...row('phone', tel(c.phone)),
       ...row('client', c.clientName),
       ...row('valid_until', lastDay(c.expires)),
       ...row('issuer', r.issuer)));
+  } else if (c2) {
+    // Version 2: the member and the number to call come from the
+    // organization's signed roster; a member who is no longer active is
+    // named, with the organization's number, never their old one.
+    const m = r.member;
+    const rows = [];
+    if (m) {
+      rows.push(...row('member', h('span', { id: 'member-name' }, m.name)));
+      rows.push(...(m.barNumber ? row('bar', m.barJurisdiction + ' ' + m.barNumber) : row('accreditation', m.organization + ' · ' + m.accreditation)));
+    }
+    if (r.memberNotice === '' && r.contact) rows.push(...row('phone', tel(r.contact)));
+    else if (r.contact) rows.push(...row('org_phone', tel(r.contact)));
+    rows.push(...row('client', c2.clientName), ...row('valid_until', lastDay(c2.expires)), ...row('issuer', r.issuer));
+    if (r.memberNotice) {
+      const notice = fill(T['notice.' + r.memberNotice], { name: m ? m.name : '' });
+      const what = r.memberNotice === 'no_roster' ? '' : r.contact ? T.notice_call_org : T.notice_no_org_phone;
+      nodes.push(h('p', { class: 'member-notice warning', id: 'member-notice', 'data-notice': r.memberNotice }, notice + (what ? ' ' + what : '')));
+    }
+    nodes.push(h('dl', { class: 'claims' }, ...rows));
+  }
+  if (c || c2) {
     if (r.statusListAsOf !== null) {
       nodes.push(h('p', { class: 'as-of' }, fill(T.as_of, { date: dateTime(r.statusListAsOf), age: age(r.statusListAsOf, now) })));
     } else if (r.status === 'valid') {
       nodes.push(h('p', { class: 'as-of warning' }, T.no_status));
     }
+  } else if (r.status === 'not_genuine') {
+    nodes.push(h('p', { class: 'what-to-do' }, T.what_to_do));
   }
   nodes.push(h('p', { class: 'checked' }, fill(T.checked_at, { time: dateTime(now) })));
   show(...nodes);
@@ -127,6 +152,10 @@ async function check() {
     const url = '/v/status/' + encodeURIComponent(org) + '/' + list;
     used.push(url);
     return fetchBytes(url);
+  }, (org) => {
+    const url = '/v/roster/' + encodeURIComponent(org);
+    used.push(url);
+    return fetchBytes(url);
   });
   if (run === runs) render(r, now);
   return used;
@@ -154,7 +183,16 @@ async function keepForOffline(urls) {
   }
 }
 
+// The check needs WebCrypto (SHA-256, SHA-512, Ed25519) and a service
+// worker, which browsers give only to secure contexts: https, or localhost.
+const secure = window.isSecureContext && !!(window.crypto && window.crypto.subtle);
+
 async function main() {
+  if (!secure) {
+    keepFragment();
+    show(h('p', { class: 'error', id: 'insecure' }, T.insecure));
+    return;
+  }
   try {
     await keepForOffline(await check());
   } catch (e) {

@@ -20,9 +20,13 @@ const (
 	simJoined      = 0.95 // "Good Will" and "Goodwill"
 
 	factorNumberDiffers    = 0.5  // "Builders 2" and "Builders 3": strong
-	factorNumberOneSide    = 0.9  // "Fund" and "Fund 2"
+	factorNumberOneSide    = 0.65 // "Fund" and "Fund II": another of a series
 	factorInitialsDiffer   = 0.6  // "J.H. Smith" and "J.R. Smith": strong
 	factorJVOneSide        = 0.95 // a joint venture and a company of the same name
+	factorWordsDiffer      = 0.8  // a distinctive word in each name that the other lacks
+	factorPlaceDiffers     = 0.7  // "Banco Santander México" and "Banco Santander Chile"
+	factorFormsDiffer      = 0.85 // "Inc." and "L.L.C.": two kinds of company
+	factorBodiesDiffer     = 0.75 // "L.P." and "L.L.C.": a partnership is no company
 	factorIDConflict       = 0.75 // both have a UEI, and they differ
 	genericOnlyCap         = 0.6  // below PossibleThreshold: never decided on generic words
 	acronymScore           = 0.75 // "BFBC" and "Barnard Fisher Border Constructors": possible, never match
@@ -37,7 +41,7 @@ func listWeight(w *NameWord) float64 {
 	switch {
 	case w.Kind == WordInitials:
 		return weightInitials
-	case generic[w.Key] || generic[w.Text]:
+	case generic[w.Key] || generic[w.Text] || places[w.Key]:
 		return weightGeneric
 	case len(w.Key) <= 2:
 		return weightShort
@@ -171,6 +175,7 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	wa, na := splitNumbers(a.Words)
 	wb, nb := splitNumbers(b.Words)
 	wa, wb = joinCompounds(wa, wb), joinCompounds(wb, wa)
+	wa, wb = joinInitialisms(wa, wb), joinInitialisms(wb, wa)
 	if len(wa) == 0 || len(wb) == 0 {
 		if len(wa) == 0 && len(wb) == 0 && len(na) > 0 && slices.Equal(na, nb) {
 			add(feature("number_only", 0, a.Orig, b.Orig))
@@ -193,8 +198,14 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	for i := range wa {
 		for j := range wb {
 			s := wordSim(&wa[i], &wb[j])
-			if s < 1 && (ka[i] < distinctAt || kb[j] < distinctAt) {
-				s = 0 // typos are tolerated on distinctive words only
+			if s < 1 && ka[i] < distinctAt && kb[j] < distinctAt {
+				s = 0 // two generic words a letter apart are two words: Constructors, Construction
+			}
+			if s > 0 && s < 1 && (ka[i] < distinctAt) != (kb[j] < distinctAt) {
+				// A typo of a generic word ("Suthwest") weighs as the
+				// generic word, not as a distinctive one.
+				total -= max(ka[i], kb[j]) - min(ka[i], kb[j])
+				ka[i], kb[j] = min(ka[i], kb[j]), min(ka[i], kb[j])
 			}
 			if s > 0 {
 				cand = append(cand, wordPair{i, j, s})
@@ -245,6 +256,8 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 				switch {
 				case p.sim == 1 && x.Text == y.Text:
 					add(feature("word_same", w, x.Orig, y.Orig))
+				case p.sim == 1 && x.Kind == WordInitials && (strings.Contains(x.Text, " ") || strings.Contains(y.Text, " ")):
+					add(feature("word_initials", w, x.Orig, y.Orig))
 				case p.sim == 1:
 					add(feature("word_plural", w, x.Orig, y.Orig))
 				case p.sim == simJoined:
@@ -266,6 +279,26 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		}
 	}
 
+	// A distinctive word on each side that the other lacks: two companies
+	// more often than one ("Sumitomo Mitsui Trust Bank", "Sumitomo Mitsui
+	// Banking").
+	if xa, xb := unpairedDistinct(wa, usedA, ka), unpairedDistinct(wb, usedB, kb); xa != "" && xb != "" {
+		after := score * factorWordsDiffer
+		add(feature("words_differ", after-score, xa, xb))
+		score = after
+	}
+	// Two places: two companies of one group.
+	if pa, pb := unpairedPlace(wa, usedA), unpairedPlace(wb, usedB); pa != "" && pb != "" {
+		after := score * factorPlaceDiffers
+		add(feature("place_differs", after-score, pa, pb))
+		score = after
+	}
+	// Two kinds of body: a partnership is not a corporation.
+	if f := formsDiffer(a.families, b.families); f < 1 {
+		after := score * f
+		add(feature("legal_differs", after-score, strings.Join(a.LegalForms, " "), strings.Join(b.LegalForms, " ")))
+		score = after
+	}
 	// Nothing is decided on generic words alone.
 	if !distinct && score > genericOnlyCap {
 		var shared []string
@@ -320,9 +353,16 @@ func wordSim(x, y *NameWord) float64 {
 		return 0
 	}
 	short := min(len(x.Key), len(y.Key))
-	// A typo keeps the first sound: Grading and Trading are two words,
-	// Cencora and Sencora may be one.
-	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 || names.Key(x.Key)[0] != names.Key(y.Key)[0] {
+	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 {
+		return 0
+	}
+	// A typo keeps the first letter or sound: Grading and Trading are two
+	// words, Cencora and Sencora may be one; but a long word may lose its
+	// first letter ("Invidia" and "Nvidia").
+	if x.Key[0] != y.Key[0] && names.Key(x.Key)[:1] != names.Key(y.Key)[:1] {
+		if short >= 6 && (x.Key[1:] == y.Key || y.Key[1:] == x.Key) {
+			return simTypo1
+		}
 		return 0
 	}
 	switch names.Distance(x.Key, y.Key, 2) {
@@ -396,6 +436,91 @@ next:
 		out = append(out, ws[i])
 	}
 	return out
+}
+
+// joinInitialisms joins adjacent words of ws whose first letters are
+// initials of the other name: "United States" for "U.S.".
+func joinInitialisms(ws, other []NameWord) []NameWord {
+	var inits []string
+	for _, o := range other {
+		if o.Kind == WordInitials && len(o.Key) >= 2 && !strings.Contains(o.Text, " ") {
+			inits = append(inits, o.Key)
+		}
+	}
+	if len(inits) == 0 || len(ws) < 2 {
+		return ws
+	}
+	var out []NameWord
+next:
+	for i := 0; i < len(ws); i++ {
+		for _, in := range inits {
+			k := len(in)
+			if i+k > len(ws) {
+				continue
+			}
+			run := ws[i : i+k]
+			ok := true
+			for m, w := range run {
+				ok = ok && w.Kind == WordPlain && w.Text[0] == in[m]
+			}
+			if ok {
+				orig, text := make([]string, k), make([]string, k)
+				for m, w := range run {
+					orig[m], text[m] = w.Orig, w.Text
+				}
+				out = append(out, NameWord{Orig: strings.Join(orig, " "), Text: strings.Join(text, " "), Key: in, Kind: WordInitials})
+				i += k - 1
+				continue next
+			}
+		}
+		out = append(out, ws[i])
+	}
+	return out
+}
+
+// formsDiffer is the factor for two names' families of legal forms: 1
+// when either has none or they share one.
+func formsDiffer(fa, fb []string) float64 {
+	if len(fa) == 0 || len(fb) == 0 {
+		return 1
+	}
+	for _, f := range fa {
+		if slices.Contains(fb, f) {
+			return 1
+		}
+	}
+	companies := func(fs []string) bool {
+		for _, f := range fs {
+			if f != "corporation" && f != "limited_liability" {
+				return false
+			}
+		}
+		return true
+	}
+	if companies(fa) && companies(fb) {
+		return factorFormsDiffer
+	}
+	return factorBodiesDiffer
+}
+
+// unpairedDistinct is the first distinctive word of ws left unpaired, or "".
+func unpairedDistinct(ws []NameWord, used []bool, k []float64) string {
+	for i, w := range ws {
+		if !used[i] && k[i] >= distinctAt && w.Kind == WordPlain {
+			return w.Orig
+		}
+	}
+	return ""
+}
+
+// unpairedPlace is the first place of ws left unpaired, or "".
+func unpairedPlace(ws []NameWord, used []bool) string {
+	for i, w := range ws {
+		if !used[i] && places[w.Key] {
+			return w.Orig
+		}
+	}
+	return ""
 }
 
 func unpairedInitials(ws []NameWord, used []bool) string {

@@ -18,6 +18,8 @@ const (
 	simTypo1       = 0.9  // one letter apart, words of 5 letters or more
 	simTypo2       = 0.8  // two letters apart, words of 9 letters or more
 	simJoined      = 0.95 // "Good Will" and "Goodwill"
+	simTypoWeak    = 0.6  // "Ford" and "Fjord", "Health" and "Wealth": possible at most
+	weakTypoCap    = 0.84 // below MatchThreshold: a weak typo is for a person to check
 
 	factorNumberDiffers    = 0.5  // "Builders 2" and "Builders 3": strong
 	factorNumberOneSide    = 0.65 // "Fund" and "Fund II": another of a series
@@ -26,7 +28,7 @@ const (
 	factorWordsDiffer      = 0.8  // a distinctive word in each name that the other lacks
 	factorPlaceDiffers     = 0.7  // "Banco Santander México" and "Banco Santander Chile"
 	factorFormsDiffer      = 0.85 // "Inc." and "L.L.C.": two kinds of company
-	factorBodiesDiffer     = 0.75 // "L.P." and "L.L.C.": a partnership is no company
+	factorBodiesDiffer     = 0.65 // "L.P." and "L.L.C.": a partnership is no company
 	factorIDConflict       = 0.75 // both have a UEI, and they differ
 	genericOnlyCap         = 0.6  // below PossibleThreshold: never decided on generic words
 	acronymScore           = 0.75 // "BFBC" and "Barnard Fisher Border Constructors": possible, never match
@@ -198,8 +200,11 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	for i := range wa {
 		for j := range wb {
 			s := wordSim(&wa[i], &wb[j])
-			if s < 1 && ka[i] < distinctAt && kb[j] < distinctAt {
-				s = 0 // two generic words a letter apart are two words: Constructors, Construction
+			if s < 1 && ka[i] < distinctAt && kb[j] < distinctAt || s == simTypoWeak && min(ka[i], kb[j]) < distinctAt {
+				// Two generic words a letter apart are two words
+				// (Constructors, Construction); so are a generic word and
+				// a weak typo of it (Trading, Grading).
+				s = 0
 			}
 			if s > 0 && s < 1 && (ka[i] < distinctAt) != (kb[j] < distinctAt) {
 				// A typo of a generic word ("Suthwest") weighs as the
@@ -230,8 +235,9 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 			pairs = append(pairs, p)
 		}
 	}
-	sum, distinct := 0.0, false
+	sum, distinct, weak := 0.0, false, false
 	for _, p := range pairs {
+		weak = weak || p.sim == simTypoWeak
 		sum += p.sim * (ka[p.i] + kb[p.j])
 		if ka[p.i] >= distinctAt && kb[p.j] >= distinctAt {
 			distinct = true
@@ -279,10 +285,10 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		}
 	}
 
-	// A distinctive word on each side that the other lacks: two companies
-	// more often than one ("Sumitomo Mitsui Trust Bank", "Sumitomo Mitsui
-	// Banking").
-	if xa, xb := unpairedDistinct(wa, usedA, ka), unpairedDistinct(wb, usedB, kb); xa != "" && xb != "" {
+	// A word on each side that the other lacks: two companies more often
+	// than one ("Sumitomo Mitsui Trust Bank", "Sumitomo Mitsui Banking";
+	// "BAE Systems", "BAE Industries").
+	if xa, xb := unpairedDiffering(wa, usedA), unpairedDiffering(wb, usedB); xa != "" && xb != "" {
 		after := score * factorWordsDiffer
 		add(feature("words_differ", after-score, xa, xb))
 		score = after
@@ -298,6 +304,10 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		after := score * f
 		add(feature("legal_differs", after-score, strings.Join(a.LegalForms, " "), strings.Join(b.LegalForms, " ")))
 		score = after
+	}
+	if weak && score > weakTypoCap {
+		add(feature("typo_weak", weakTypoCap-score))
+		score = weakTypoCap
 	}
 	// Nothing is decided on generic words alone.
 	if !distinct && score > genericOnlyCap {
@@ -353,15 +363,26 @@ func wordSim(x, y *NameWord) float64 {
 		return 0
 	}
 	short := min(len(x.Key), len(y.Key))
-	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 {
+	if short < 4 || abs(len(x.Key)-len(y.Key)) > 2 {
 		return 0
 	}
-	// A typo keeps the first letter or sound: Grading and Trading are two
-	// words, Cencora and Sencora may be one; but a long word may lose its
-	// first letter ("Invidia" and "Nvidia").
+	// A typo keeps the first letter or sound: Cencora and Sencora may be
+	// one word; a long word may lose its first letter ("Invidia" and
+	// "Nvidia"). Another first letter ("Wealth" and "Health", "Grading"
+	// and "Trading") and a letter apart in a word of four ("Benn" and
+	// "Benz") are weak typos: a person checks them.
 	if x.Key[0] != y.Key[0] && names.Key(x.Key)[:1] != names.Key(y.Key)[:1] {
-		if short >= 6 && (x.Key[1:] == y.Key || y.Key[1:] == x.Key) {
+		switch {
+		case short >= 6 && (x.Key[1:] == y.Key || y.Key[1:] == x.Key):
 			return simTypo1
+		case len(x.Key) == len(y.Key) && x.Key[1:] == y.Key[1:]:
+			return simTypoWeak
+		}
+		return 0
+	}
+	if short == 4 {
+		if names.Distance(x.Key, y.Key, 1) == 1 {
+			return simTypoWeak
 		}
 		return 0
 	}
@@ -371,6 +392,11 @@ func wordSim(x, y *NameWord) float64 {
 	case 2:
 		if short >= 9 {
 			return simTypo2
+		}
+		// Two letters apart after the same first three: "Baowei" and
+		// "Baowu" (but "Everhart" and "Eberhardt" are two names).
+		if x.Key[:3] == y.Key[:3] {
+			return simTypoWeak
 		}
 	}
 	return 0
@@ -503,10 +529,12 @@ func formsDiffer(fa, fb []string) float64 {
 	return factorBodiesDiffer
 }
 
-// unpairedDistinct is the first distinctive word of ws left unpaired, or "".
-func unpairedDistinct(ws []NameWord, used []bool, k []float64) string {
+// unpairedDiffering is the first word of ws left unpaired that says what
+// the company is or does (not a place, not a word of organisation such as
+// "Group"), or "".
+func unpairedDiffering(ws []NameWord, used []bool) string {
 	for i, w := range ws {
-		if !used[i] && k[i] >= distinctAt && w.Kind == WordPlain {
+		if !used[i] && w.Kind == WordPlain && !places[w.Key] && !organisational[w.Key] {
 			return w.Orig
 		}
 	}

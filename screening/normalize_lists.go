@@ -180,3 +180,9 @@ kazakhstan|kenya|kosovo|kyrgyzstan|laos|latvia|lebanon|lesotho|liberia|libya|lie
 maldives|mali|malta|mauritania|mauritius|moldova|monaco|mongolia|montenegro|morocco|mozambique|myanmar|namibia|nepal|niger|nigeria|
 oman|palestine|rwanda|samoa|senegal|serbia|seychelles|slovakia|slovenia|somalia|sudan|suriname|syria|tajikistan|tanzania|togo|
 tonga|trinidad|tunisia|turkmenistan|uganda|uzbekistan|vanuatu|yemen|zambia|zimbabwe|hongkong|macau|macao`)
+
+// organisational words say how a company is organised, not what it does:
+// one name may add or swap them ("Grupo Tecolote", "Tecolote
+// Construcciones") without naming another company.
+var organisational = stems(`group|holdings|holding|enterprises|company|companies|partners|associates|corporate|family|sons|son|
+brothers|hermanos|international|national|global|united|general|the|new|first|worldwide|affiliates|ventures|venture|joint`)

@@ -28,7 +28,7 @@ const (
 	factorWordsDiffer      = 0.8  // a distinctive word in each name that the other lacks
 	factorPlaceDiffers     = 0.7  // "Banco Santander México" and "Banco Santander Chile"
 	factorFormsDiffer      = 0.85 // "Inc." and "L.L.C.": two kinds of company
-	factorBodiesDiffer     = 0.65 // "L.P." and "L.L.C.": a partnership is no company
+	factorBodiesDiffer     = 0.75 // "L.P." and "L.L.C.": a partnership is no company
 	factorIDConflict       = 0.75 // both have a UEI, and they differ
 	genericOnlyCap         = 0.6  // below PossibleThreshold: never decided on generic words
 	acronymScore           = 0.75 // "BFBC" and "Barnard Fisher Border Constructors": possible, never match
@@ -268,6 +268,8 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 					add(feature("word_plural", w, x.Orig, y.Orig))
 				case p.sim == simJoined:
 					add(feature("word_joined", w, x.Orig, y.Orig))
+				case p.sim == simTypoWeak:
+					add(feature("word_typo_weak", w, x.Orig, y.Orig))
 				default:
 					add(feature("word_typo", w, x.Orig, y.Orig))
 				}
@@ -288,19 +290,19 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	// A word on each side that the other lacks: two companies more often
 	// than one ("Sumitomo Mitsui Trust Bank", "Sumitomo Mitsui Banking";
 	// "BAE Systems", "BAE Industries").
-	if xa, xb := unpairedDiffering(wa, usedA), unpairedDiffering(wb, usedB); xa != "" && xb != "" {
+	if xa, xb := unpairedDiffering(wa, usedA), unpairedDiffering(wb, usedB); xa != "" && xb != "" && score > 0 {
 		after := score * factorWordsDiffer
 		add(feature("words_differ", after-score, xa, xb))
 		score = after
 	}
 	// Two places: two companies of one group.
-	if pa, pb := unpairedPlace(wa, usedA), unpairedPlace(wb, usedB); pa != "" && pb != "" {
+	if pa, pb := unpairedPlace(wa, usedA), unpairedPlace(wb, usedB); pa != "" && pb != "" && score > 0 {
 		after := score * factorPlaceDiffers
 		add(feature("place_differs", after-score, pa, pb))
 		score = after
 	}
 	// Two kinds of body: a partnership is not a corporation.
-	if f := formsDiffer(a.families, b.families); f < 1 {
+	if f := formsDiffer(a.families, b.families); f < 1 && score > 0 {
 		after := score * f
 		add(feature("legal_differs", after-score, strings.Join(a.LegalForms, " "), strings.Join(b.LegalForms, " ")))
 		score = after

@@ -163,7 +163,8 @@ func TestCompareCompanies_FeaturesInCatalog(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"name_equivalent", "legal_ignored", "connector_ignored", "number_differs", "initials_differ",
-		"generic_only", "acronym", "id_same.uei", "word_typo", "abbreviation"} {
+		"generic_only", "acronym", "id_same.uei", "word_typo", "abbreviation",
+		"word_typo_weak", "typo_weak", "word_initials", "words_differ", "place_differs", "legal_differs", "number_one_side"} {
 		if !seen["screen.match."+k] {
 			t.Errorf("no pair explains itself with screen.match.%s", k)
 		}

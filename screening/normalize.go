@@ -206,7 +206,7 @@ func splitCompany(s string) []rawToken {
 
 // joinLetters joins runs of single letters written apart ("J H Smith")
 // into one word of initials, as "J.H. Smith" is read. The Spanish "y" is
-// a connector, never an initial.
+// a connector, never an initial; a dotted legal form is no initial.
 func joinLetters(toks []rawToken) []rawToken {
 	var out []rawToken
 	for i := 0; i < len(toks); {
@@ -218,8 +218,9 @@ func joinLetters(toks []rawToken) []rawToken {
 		}
 		j := i
 		var text, orig []string
-		for j < len(toks) && (len(toks[j].text) == 1 || toks[j].initials) && !toks[j].connector &&
-			toks[j].text != "y" && !isDigits(toks[j].text) {
+		// A dotted legal form after a letter stays apart: "Fund X L.P.".
+		for j < len(toks) && (len(toks[j].text) == 1 || toks[j].initials && !(j > i && legalForms[toks[j].text])) &&
+			!toks[j].connector && toks[j].text != "y" && !isDigits(toks[j].text) {
 			text, orig = append(text, toks[j].text), append(orig, toks[j].orig)
 			j++
 		}

@@ -20,7 +20,7 @@ gmbh|ag|aktiengesellschaft|bv|nv|ab|as|oy|spa|sarl|pte|pty|pty ltd|pte ltd|kk|se
 jsc|ojsc|pjsc|cjsc|ooo|oao|zao|pao|joint stock company|open joint stock company|closed joint stock company|
 public joint stock company|limited liability partnership|general partnership|dba|
 gesellschaft mit beschrankter haftung|societatea cu raspundere limitata|societe anonyme|societa per azioni|
-sp zoo|spolka z oo|sa de cv|ltda|cia|cia ltda|sac|saa|eirl|sae|sab|kg|gmbh co kg|ohg|ev|aps|asa|oyj|hf|ehf|sro|doo|
+sp zoo|spolka z oo|sa de cv|ltda|cia|cia ltda|sac|saa|eirl|sae|sab|kg|gmbh co kg|gmbh and co kg|ohg|ev|aps|asa|oyj|hf|ehf|sro|doo|
 kft|zrt|nyrt|sdn bhd|bhd|pvt ltd|private limited|pte ltd|tbk|pt|ano|nko|fgup|gup|mup|ip|pao|
 
 общество с ограниченнои ответственностью|акционерное общество|оао|ооо|зао|пао|ао`)
@@ -38,7 +38,7 @@ societe anonyme|sociedad anonima|sociedad anonima de capital variable|societa pe
 	"limited_liability": `llc|l l c|limited liability company|limited liability co|gmbh|ooo|общество с ограниченнои ответственностью|
 s de rl|s de rl de cv|de rl de cv|srl|sarl|bv|sp zoo|sp z oo|sl|slu|ltda|sro|doo|kft|aps|gesellschaft mit beschrankter haftung|
 sociedad de responsabilidad limitada|sociedad de responsabilidad limitada de capital variable|societatea cu raspundere limitata`,
-	"partnership": `lp|llp|lllp|limited partnership|limited liability partnership|general partnership|s en c|s en nc|kg|ohg|gmbh co kg`,
+	"partnership": `lp|llp|lllp|limited partnership|limited liability partnership|general partnership|s en c|s en nc|kg|ohg|gmbh co kg|gmbh and co kg`,
 	"nonprofit":   `ano|nko|ac|asociacion civil|ev`,
 })
 

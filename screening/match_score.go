@@ -373,7 +373,7 @@ func wordSim(x, y *NameWord) float64 {
 	// "Nvidia"). Another first letter ("Wealth" and "Health", "Grading"
 	// and "Trading") and a letter apart in a word of four ("Benn" and
 	// "Benz") are weak typos: a person checks them.
-	if x.Key[0] != y.Key[0] && names.Key(x.Key)[:1] != names.Key(y.Key)[:1] {
+	if x.Key[0] != y.Key[0] && x.sound != y.sound {
 		switch {
 		case short >= 6 && (x.Key[1:] == y.Key || y.Key[1:] == x.Key):
 			return simTypo1
@@ -455,7 +455,7 @@ next:
 			for k := i + 1; k < min(i+3, len(ws)) && ws[k].Kind != WordNumber; k++ {
 				joined, orig = joined+ws[k].Text, orig+" "+ws[k].Orig
 				if keys[joined] || keys[stem(joined)] {
-					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined)})
+					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined), sound: firstSound(stem(joined))})
 					i = k
 					continue next
 				}

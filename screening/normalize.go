@@ -33,6 +33,16 @@ type NameWord struct {
 	Text string // folded, abbreviation expanded: "intl" gives "international"
 	Key  string // Text without a plural ending: what is compared
 	Kind NameWordKind
+
+	sound byte // the first symbol of Key's phonetic key (names.Key), read once
+}
+
+// firstSound is the first symbol of the phonetic key of w, or 0.
+func firstSound(w string) byte {
+	if k := names.Key(w); k != "" {
+		return k[0]
+	}
+	return 0
 }
 
 // NameWordKind says what a word is.
@@ -119,6 +129,9 @@ func NormalizeCompany(s string) CompanyName {
 				w.Text = long
 			}
 			w.Key = stem(w.Text)
+		}
+		if w.Kind == WordPlain {
+			w.sound = firstSound(w.Key)
 		}
 		// "Forty-Four", "Forty 4", "cuarenta y cuatro": one number.
 		if k := len(n.Words) - 1; w.Kind == WordNumber && k >= 0 && n.Words[k].Kind == WordNumber {

@@ -274,6 +274,24 @@ func stripLegal(n *CompanyName, toks []rawToken, long bool) []rawToken {
 		}
 		toks[last].text = best
 	}
+	// A word misspelt inside a legal form of several words that ends the
+	// name: "JOYNT STOCK COMPANY", "Limited Liabilty Company".
+	for p := len(toks) - 2; p >= max(1, len(toks)-maxLegalWords); p-- {
+		t := toks[p]
+		if t.initials || t.connector || len(t.text) < 5 || slices.Contains(formWords, t.text) {
+			continue
+		}
+		for _, w := range formWords {
+			if w[0] != t.text[0] || names.Distance(w, t.text, 1) != 1 {
+				continue
+			}
+			toks[p].text = w
+			if legalAt(toks, len(toks), true) >= len(toks)-p {
+				break
+			}
+			toks[p] = t
+		}
+	}
 	// From the end, repeatedly: "Goldman Sachs & Co. LLC".
 	for len(toks) > 0 {
 		k := legalAt(toks, len(toks), true)

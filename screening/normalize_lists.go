@@ -69,6 +69,23 @@ var legalWords = func() []string {
 	return out
 }()
 
+// formWords are the words of five letters or more of the legal forms of
+// several words: "joint", "stock", "liability".
+var formWords = func() []string {
+	var out []string
+	for f := range legalForms {
+		if ws := strings.Fields(f); len(ws) > 1 {
+			for _, w := range ws {
+				if len(w) >= 5 && !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
+
 // midLegal are the one-word forms removed in the middle of a name too.
 var midLegal = set(`inc|incorporated|llc|ltd|gmbh|plc|pllc|llp|lllp|jsc|ojsc|pjsc|ooo|oao|zao|corp|jv|dba`)
 

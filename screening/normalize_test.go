@@ -33,6 +33,9 @@ func TestNormalizeCompany(t *testing.T) {
 		{"Siemens Aktiengeselschaft", "siemens", []string{"Aktiengeselschaft"}, false},
 		{"TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN", "tactical missiles", []string{"JOINT STOCK COMPAN", "CORPORATION"}, false},
 		{"Redtail Limo", "redtail limo", nil, false}, // short: no field cut it
+		{"TACTICAL MISSILES CORPORATION JOYNT STOCK COMPANY", "tactical missiles", []string{"JOYNT STOCK COMPANY", "CORPORATION"}, false},
+		{"Saguaro Earthworks Limited Liabilty Company", "saguaro earthworks", []string{"Limited Liabilty Company"}, false},
+		{"Kestrel Stack Company", "kestrel stack", []string{"Company"}, false},
 		{"FABERLIC EUROPE Sp. z o.o.", "faberlic europe", []string{"Sp. z o.o."}, false},
 		{"Quillon Holding GmbH & Co. KG", "quillon holding", []string{"GmbH & Co. KG"}, false},
 		{"", "", nil, false},

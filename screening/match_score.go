@@ -25,7 +25,7 @@ const (
 	factorNumberOneSide    = 0.65 // "Fund" and "Fund II": another of a series
 	factorInitialsDiffer   = 0.6  // "J.H. Smith" and "J.R. Smith": strong
 	factorJVOneSide        = 0.95 // a joint venture and a company of the same name
-	factorWordsDiffer      = 0.8  // a distinctive word in each name that the other lacks
+	factorWordsDiffer      = 0.8  // a word of what the company does in each name, that the other lacks
 	factorPlaceDiffers     = 0.7  // "Banco Santander México" and "Banco Santander Chile"
 	factorFormsDiffer      = 0.85 // "Inc." and "L.L.C.": two kinds of company
 	factorBodiesDiffer     = 0.75 // "L.P." and "L.L.C.": a partnership is no company
@@ -206,12 +206,6 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 				// a weak typo of it (Trading, Grading).
 				s = 0
 			}
-			if s > 0 && s < 1 && (ka[i] < distinctAt) != (kb[j] < distinctAt) {
-				// A typo of a generic word ("Suthwest") weighs as the
-				// generic word, not as a distinctive one.
-				total -= max(ka[i], kb[j]) - min(ka[i], kb[j])
-				ka[i], kb[j] = min(ka[i], kb[j]), min(ka[i], kb[j])
-			}
 			if s > 0 {
 				cand = append(cand, wordPair{i, j, s})
 			}
@@ -233,6 +227,15 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		if !usedA[p.i] && !usedB[p.j] {
 			usedA[p.i], usedB[p.j] = true, true
 			pairs = append(pairs, p)
+		}
+	}
+	for _, p := range pairs {
+		if p.sim < 1 && (ka[p.i] < distinctAt) != (kb[p.j] < distinctAt) {
+			// A typo of a generic word ("Suthwest") weighs as the generic
+			// word, not as a distinctive one.
+			low := min(ka[p.i], kb[p.j])
+			total -= ka[p.i] + kb[p.j] - 2*low
+			ka[p.i], kb[p.j] = low, low
 		}
 	}
 	sum, distinct, weak := 0.0, false, false

@@ -23,8 +23,11 @@ import (
 
 // MatchAlgorithm names the matcher's lists, weights and thresholds. Callers
 // record it with every screening; any change that can change a score or a
-// decision bumps it.
-const MatchAlgorithm = "amparo-company-1"
+// decision bumps it. amparo-company-2 added weak typos (possible at most),
+// typos of generic words, initials of words ("U.S."), misspelt or cut legal
+// forms, legal forms of more countries and their kinds, places, words that
+// differ on each side, and the series number on one side only.
+const MatchAlgorithm = "amparo-company-2"
 
 // Scores from which a comparison decides: at or above MatchThreshold the
 // two are taken for one company; at or above PossibleThreshold a person

@@ -18,11 +18,17 @@ const (
 	simTypo1       = 0.9  // one letter apart, words of 5 letters or more
 	simTypo2       = 0.8  // two letters apart, words of 9 letters or more
 	simJoined      = 0.95 // "Good Will" and "Goodwill"
+	simTypoWeak    = 0.6  // "Ford" and "Fjord", "Health" and "Wealth": possible at most
+	weakTypoCap    = 0.84 // below MatchThreshold: a weak typo is for a person to check
 
 	factorNumberDiffers    = 0.5  // "Builders 2" and "Builders 3": strong
-	factorNumberOneSide    = 0.9  // "Fund" and "Fund 2"
+	factorNumberOneSide    = 0.65 // "Fund" and "Fund II": another of a series
 	factorInitialsDiffer   = 0.6  // "J.H. Smith" and "J.R. Smith": strong
 	factorJVOneSide        = 0.95 // a joint venture and a company of the same name
+	factorWordsDiffer      = 0.8  // a word of what the company does in each name, that the other lacks
+	factorPlaceDiffers     = 0.7  // "Banco Santander México" and "Banco Santander Chile"
+	factorFormsDiffer      = 0.85 // "Inc." and "L.L.C.": two kinds of company
+	factorBodiesDiffer     = 0.75 // "L.P." and "L.L.C.": a partnership is no company
 	factorIDConflict       = 0.75 // both have a UEI, and they differ
 	genericOnlyCap         = 0.6  // below PossibleThreshold: never decided on generic words
 	acronymScore           = 0.75 // "BFBC" and "Barnard Fisher Border Constructors": possible, never match
@@ -37,7 +43,7 @@ func listWeight(w *NameWord) float64 {
 	switch {
 	case w.Kind == WordInitials:
 		return weightInitials
-	case generic[w.Key] || generic[w.Text]:
+	case generic[w.Key] || generic[w.Text] || places[w.Key]:
 		return weightGeneric
 	case len(w.Key) <= 2:
 		return weightShort
@@ -171,6 +177,7 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	wa, na := splitNumbers(a.Words)
 	wb, nb := splitNumbers(b.Words)
 	wa, wb = joinCompounds(wa, wb), joinCompounds(wb, wa)
+	wa, wb = joinInitialisms(wa, wb), joinInitialisms(wb, wa)
 	if len(wa) == 0 || len(wb) == 0 {
 		if len(wa) == 0 && len(wb) == 0 && len(na) > 0 && slices.Equal(na, nb) {
 			add(feature("number_only", 0, a.Orig, b.Orig))
@@ -193,8 +200,11 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	for i := range wa {
 		for j := range wb {
 			s := wordSim(&wa[i], &wb[j])
-			if s < 1 && (ka[i] < distinctAt || kb[j] < distinctAt) {
-				s = 0 // typos are tolerated on distinctive words only
+			if s < 1 && ka[i] < distinctAt && kb[j] < distinctAt || s == simTypoWeak && min(ka[i], kb[j]) < distinctAt {
+				// Two generic words a letter apart are two words
+				// (Constructors, Construction); so are a generic word and
+				// a weak typo of it (Trading, Grading).
+				s = 0
 			}
 			if s > 0 {
 				cand = append(cand, wordPair{i, j, s})
@@ -219,8 +229,18 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 			pairs = append(pairs, p)
 		}
 	}
-	sum, distinct := 0.0, false
 	for _, p := range pairs {
+		if p.sim < 1 && (ka[p.i] < distinctAt) != (kb[p.j] < distinctAt) {
+			// A typo of a generic word ("Suthwest") weighs as the generic
+			// word, not as a distinctive one.
+			low := min(ka[p.i], kb[p.j])
+			total -= ka[p.i] + kb[p.j] - 2*low
+			ka[p.i], kb[p.j] = low, low
+		}
+	}
+	sum, distinct, weak := 0.0, false, false
+	for _, p := range pairs {
+		weak = weak || p.sim == simTypoWeak
 		sum += p.sim * (ka[p.i] + kb[p.j])
 		if ka[p.i] >= distinctAt && kb[p.j] >= distinctAt {
 			distinct = true
@@ -245,10 +265,14 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 				switch {
 				case p.sim == 1 && x.Text == y.Text:
 					add(feature("word_same", w, x.Orig, y.Orig))
+				case p.sim == 1 && x.Kind == WordInitials && (strings.Contains(x.Text, " ") || strings.Contains(y.Text, " ")):
+					add(feature("word_initials", w, x.Orig, y.Orig))
 				case p.sim == 1:
 					add(feature("word_plural", w, x.Orig, y.Orig))
 				case p.sim == simJoined:
 					add(feature("word_joined", w, x.Orig, y.Orig))
+				case p.sim == simTypoWeak:
+					add(feature("word_typo_weak", w, x.Orig, y.Orig))
 				default:
 					add(feature("word_typo", w, x.Orig, y.Orig))
 				}
@@ -266,6 +290,30 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		}
 	}
 
+	// A word on each side that the other lacks: two companies more often
+	// than one ("Sumitomo Mitsui Trust Bank", "Sumitomo Mitsui Banking";
+	// "BAE Systems", "BAE Industries").
+	if xa, xb := unpairedDiffering(wa, usedA), unpairedDiffering(wb, usedB); xa != "" && xb != "" && score > 0 {
+		after := score * factorWordsDiffer
+		add(feature("words_differ", after-score, xa, xb))
+		score = after
+	}
+	// Two places: two companies of one group.
+	if pa, pb := unpairedPlace(wa, usedA), unpairedPlace(wb, usedB); pa != "" && pb != "" && score > 0 {
+		after := score * factorPlaceDiffers
+		add(feature("place_differs", after-score, pa, pb))
+		score = after
+	}
+	// Two kinds of body: a partnership is not a corporation.
+	if f := formsDiffer(a.families, b.families); f < 1 && score > 0 {
+		after := score * f
+		add(feature("legal_differs", after-score, strings.Join(a.LegalForms, " "), strings.Join(b.LegalForms, " ")))
+		score = after
+	}
+	if weak && score > weakTypoCap {
+		add(feature("typo_weak", weakTypoCap-score))
+		score = weakTypoCap
+	}
 	// Nothing is decided on generic words alone.
 	if !distinct && score > genericOnlyCap {
 		var shared []string
@@ -320,9 +368,27 @@ func wordSim(x, y *NameWord) float64 {
 		return 0
 	}
 	short := min(len(x.Key), len(y.Key))
-	// A typo keeps the first sound: Grading and Trading are two words,
-	// Cencora and Sencora may be one.
-	if short < 5 || abs(len(x.Key)-len(y.Key)) > 2 || names.Key(x.Key)[0] != names.Key(y.Key)[0] {
+	if short < 4 || abs(len(x.Key)-len(y.Key)) > 2 {
+		return 0
+	}
+	// A typo keeps the first letter or sound: Cencora and Sencora may be
+	// one word; a long word may lose its first letter ("Invidia" and
+	// "Nvidia"). Another first letter ("Wealth" and "Health", "Grading"
+	// and "Trading") and a letter apart in a word of four ("Benn" and
+	// "Benz") are weak typos: a person checks them.
+	if x.Key[0] != y.Key[0] && x.sound != y.sound {
+		switch {
+		case short >= 6 && (x.Key[1:] == y.Key || y.Key[1:] == x.Key):
+			return simTypo1
+		case len(x.Key) == len(y.Key) && x.Key[1:] == y.Key[1:]:
+			return simTypoWeak
+		}
+		return 0
+	}
+	if short == 4 {
+		if names.Distance(x.Key, y.Key, 1) == 1 {
+			return simTypoWeak
+		}
 		return 0
 	}
 	switch names.Distance(x.Key, y.Key, 2) {
@@ -331,6 +397,11 @@ func wordSim(x, y *NameWord) float64 {
 	case 2:
 		if short >= 9 {
 			return simTypo2
+		}
+		// Two letters apart after the same first three: "Baowei" and
+		// "Baowu" (but "Everhart" and "Eberhardt" are two names).
+		if x.Key[:3] == y.Key[:3] {
+			return simTypoWeak
 		}
 	}
 	return 0
@@ -387,7 +458,7 @@ next:
 			for k := i + 1; k < min(i+3, len(ws)) && ws[k].Kind != WordNumber; k++ {
 				joined, orig = joined+ws[k].Text, orig+" "+ws[k].Orig
 				if keys[joined] || keys[stem(joined)] {
-					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined)})
+					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined), sound: firstSound(stem(joined))})
 					i = k
 					continue next
 				}
@@ -396,6 +467,93 @@ next:
 		out = append(out, ws[i])
 	}
 	return out
+}
+
+// joinInitialisms joins adjacent words of ws whose first letters are
+// initials of the other name: "United States" for "U.S.".
+func joinInitialisms(ws, other []NameWord) []NameWord {
+	var inits []string
+	for _, o := range other {
+		if o.Kind == WordInitials && len(o.Key) >= 2 && !strings.Contains(o.Text, " ") {
+			inits = append(inits, o.Key)
+		}
+	}
+	if len(inits) == 0 || len(ws) < 2 {
+		return ws
+	}
+	var out []NameWord
+next:
+	for i := 0; i < len(ws); i++ {
+		for _, in := range inits {
+			k := len(in)
+			if i+k > len(ws) {
+				continue
+			}
+			run := ws[i : i+k]
+			ok := true
+			for m, w := range run {
+				ok = ok && w.Kind == WordPlain && w.Text[0] == in[m]
+			}
+			if ok {
+				orig, text := make([]string, k), make([]string, k)
+				for m, w := range run {
+					orig[m], text[m] = w.Orig, w.Text
+				}
+				out = append(out, NameWord{Orig: strings.Join(orig, " "), Text: strings.Join(text, " "), Key: in, Kind: WordInitials})
+				i += k - 1
+				continue next
+			}
+		}
+		out = append(out, ws[i])
+	}
+	return out
+}
+
+// formsDiffer is the factor for two names' families of legal forms: 1
+// when either has none or they share one.
+func formsDiffer(fa, fb []string) float64 {
+	if len(fa) == 0 || len(fb) == 0 {
+		return 1
+	}
+	for _, f := range fa {
+		if slices.Contains(fb, f) {
+			return 1
+		}
+	}
+	companies := func(fs []string) bool {
+		for _, f := range fs {
+			if f != "corporation" && f != "limited_liability" {
+				return false
+			}
+		}
+		return true
+	}
+	if companies(fa) && companies(fb) {
+		return factorFormsDiffer
+	}
+	return factorBodiesDiffer
+}
+
+// unpairedDiffering is the first word of ws left unpaired that says what
+// the company is or does (not a place, not a word of organisation such as
+// "Group"), or "".
+func unpairedDiffering(ws []NameWord, used []bool) string {
+	for i, w := range ws {
+		if !used[i] && w.Kind == WordPlain && !places[w.Key] && !organisational[w.Key] {
+			return w.Orig
+		}
+	}
+	return ""
+}
+
+// unpairedPlace is the first place of ws left unpaired, or "".
+func unpairedPlace(ws []NameWord, used []bool) string {
+	for i, w := range ws {
+		if !used[i] && places[w.Key] {
+			return w.Orig
+		}
+	}
+	return ""
 }
 
 func unpairedInitials(ws []NameWord, used []bool) string {

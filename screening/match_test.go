@@ -163,9 +163,47 @@ func TestCompareCompanies_FeaturesInCatalog(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"name_equivalent", "legal_ignored", "connector_ignored", "number_differs", "initials_differ",
-		"generic_only", "acronym", "id_same.uei", "word_typo", "abbreviation"} {
+		"generic_only", "acronym", "id_same.uei", "word_typo", "abbreviation",
+		"word_typo_weak", "typo_weak", "word_initials", "words_differ", "place_differs", "legal_differs", "number_one_side"} {
 		if !seen["screen.match."+k] {
 			t.Errorf("no pair explains itself with screen.match.%s", k)
+		}
+	}
+}
+
+// TestCompareNames_Rules: each rule of amparo-company-2 decides and
+// explains itself.
+func TestCompareNames_Rules(t *testing.T) {
+	for _, c := range []struct {
+		a, b    string
+		want    screening.MatchDecision
+		feature string // a key the explanation must hold
+	}{
+		{"Durango Plains Logistics", "Furango Plains Logistics", screening.MatchPossible, "word_typo_weak"},
+		{"Huerta Salcido Montes Ingeniería", "Huerta Salzedo Montes Ingeniería", screening.MatchPossible, "typo_weak"},
+		{"Vega Builders", "Veda Builders", screening.MatchNo, "word_typo_weak"},
+		{"Tularosa Grading LLC", "Tularosa Trading LLC", screening.MatchNo, "words_differ"},
+		{"Southwest Valley Constructors Co.", "Suthwest Valley Constructors Co.", screening.MatchYes, "word_typo"},
+		{"Ocotillo Fencing Company", "Cotillo Fencing Company", screening.MatchYes, "word_typo"},
+		{"U.S. Quetzal Paving Inc.", "United States Quetzal Paving Inc.", screening.MatchYes, "word_initials"},
+		{"Kestrel Paving", "Kestrel Fencing", screening.MatchNo, "words_differ"},
+		{"Grupo Tecolote S.A. de C.V.", "Tecolote Construcciones S.A. de C.V.", screening.MatchPossible, "generic_missing"}, // "Grupo" organises: no words_differ
+		{"Ironwood Fabrication Texas LLC", "Ironwood Fabrication Arizona LLC", screening.MatchNo, "place_differs"},
+		{"Faberlane Logistics", "Faberlane Logistics Europe Sp. z o.o.", screening.MatchYes, "generic_missing"},
+		{"Cobalt Mesa Capital L.P.", "Cobalt Mesa Capital LLC", screening.MatchPossible, "legal_differs"},
+		{"Tecolote Ingeniería Ltda.", "Tecolote Ingeniería S.A.", screening.MatchYes, "legal_differs"},
+		{"Quetzal Paving Fund", "Quetzal Paving Fund II", screening.MatchNo, "number_one_side"},
+		{"Citlali Capital Trust I", "Citlali Capital Trust II", screening.MatchNo, "number_differs"},
+		{"Saguaro Earthworks Incorproated", "Saguaro Earthworks Inc.", screening.MatchYes, "legal_ignored"},
+	} {
+		for _, r := range []screening.Result{screening.CompareNames(c.a, c.b), screening.CompareNames(c.b, c.a)} {
+			has := false
+			for _, f := range r.Features {
+				has = has || f.Key == "screen.match."+c.feature
+			}
+			if r.Decision != c.want || !has {
+				t.Errorf("%q / %q: %v (%.2f) %v; want %v with %s", c.a, c.b, r.Decision, r.Score, r.Features, c.want, c.feature)
+			}
 		}
 	}
 }

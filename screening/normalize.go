@@ -1,6 +1,7 @@
 package screening
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -22,6 +23,8 @@ type CompanyName struct {
 	Articles   []string // "The", "of", "de", "los"...
 	Expanded   [][2]string
 	JV         bool // a joint venture
+
+	families []string // of the legal forms: "corporation", "partnership"... (legalFamilies)
 }
 
 // NameWord is one word of a company name.
@@ -30,6 +33,16 @@ type NameWord struct {
 	Text string // folded, abbreviation expanded: "intl" gives "international"
 	Key  string // Text without a plural ending: what is compared
 	Kind NameWordKind
+
+	sound byte // the first symbol of Key's phonetic key (names.Key), read once
+}
+
+// firstSound is the first symbol of the phonetic key of w, or 0.
+func firstSound(w string) byte {
+	if k := names.Key(w); k != "" {
+		return k[0]
+	}
+	return 0
 }
 
 // NameWordKind says what a word is.
@@ -73,7 +86,7 @@ func NormalizeCompany(s string) CompanyName {
 
 	// Legal forms first (they hold articles: "S.A. de C.V."), then
 	// connectors and articles, anywhere.
-	toks = stripLegal(&n, toks)
+	toks = stripLegal(&n, toks, utf8.RuneCountInString(s) >= cutWidth)
 	var keep []rawToken
 	for _, t := range toks {
 		switch {
@@ -87,7 +100,7 @@ func NormalizeCompany(s string) CompanyName {
 	}
 	core := keep
 	if len(core) == 0 { // "Company Inc.", "The And": keep what there is
-		core, n.LegalForms, n.Connectors, n.Articles, n.JV = joinLetters(splitCompany(s)), nil, nil, nil, false
+		core, n.LegalForms, n.Connectors, n.Articles, n.JV, n.families = joinLetters(splitCompany(s)), nil, nil, nil, false, nil
 	}
 	for i := 0; i < len(core); i++ {
 		t := core[i]
@@ -104,6 +117,8 @@ func NormalizeCompany(s string) CompanyName {
 			}
 		case roman[t.text] > 0:
 			w.Kind, w.Key = WordNumber, strconv.Itoa(roman[t.text])
+		case romanLast(core, i):
+			w.Kind, w.Key = WordNumber, strconv.Itoa(map[string]int{"i": 1, "v": 5, "x": 10}[t.text])
 		case numberWords[t.text] > 0:
 			w.Kind, w.Key = WordNumber, strconv.Itoa(numberWords[t.text])
 		case t.initials || len(t.text) == 1:
@@ -114,6 +129,9 @@ func NormalizeCompany(s string) CompanyName {
 				w.Text = long
 			}
 			w.Key = stem(w.Text)
+		}
+		if w.Kind == WordPlain {
+			w.sound = firstSound(w.Key)
 		}
 		// "Forty-Four", "Forty 4", "cuarenta y cuatro": one number.
 		if k := len(n.Words) - 1; w.Kind == WordNumber && k >= 0 && n.Words[k].Kind == WordNumber {
@@ -129,6 +147,15 @@ func NormalizeCompany(s string) CompanyName {
 		n.Words = append(n.Words, w)
 	}
 	return n
+}
+
+// romanLast says whether core[i] is "I", "V" or "X" ending a name after a
+// word: the number of a series ("Citigroup Capital Trust I", "Bain Capital
+// Fund X"), not an initial.
+func romanLast(core []rawToken, i int) bool {
+	t := core[i]
+	return i == len(core)-1 && i >= 2 && (t.orig == "I" || t.orig == "V" || t.orig == "X") &&
+		!core[i-1].initials && len(core[i-1].text) >= 3 && !isDigits(core[i-1].text)
 }
 
 // splitCompany cuts s into words at spaces and punctuation; "&" and "+"
@@ -192,7 +219,7 @@ func splitCompany(s string) []rawToken {
 
 // joinLetters joins runs of single letters written apart ("J H Smith")
 // into one word of initials, as "J.H. Smith" is read. The Spanish "y" is
-// a connector, never an initial.
+// a connector, never an initial; a dotted legal form is no initial.
 func joinLetters(toks []rawToken) []rawToken {
 	var out []rawToken
 	for i := 0; i < len(toks); {
@@ -204,8 +231,9 @@ func joinLetters(toks []rawToken) []rawToken {
 		}
 		j := i
 		var text, orig []string
-		for j < len(toks) && (len(toks[j].text) == 1 || toks[j].initials) && !toks[j].connector &&
-			toks[j].text != "y" && !isDigits(toks[j].text) {
+		// A dotted legal form after a letter stays apart: "Fund X L.P.".
+		for j < len(toks) && (len(toks[j].text) == 1 || toks[j].initials && !(j > i && legalForms[toks[j].text])) &&
+			!toks[j].connector && toks[j].text != "y" && !isDigits(toks[j].text) {
 			text, orig = append(text, toks[j].text), append(orig, toks[j].orig)
 			j++
 		}
@@ -218,7 +246,7 @@ func joinLetters(toks []rawToken) []rawToken {
 // stripLegal removes legal forms: at the end and the start of the name
 // any form, in the middle only the ones that cannot be part of a name
 // ("LLC", "Inc", "GmbH"; never "Co" or "SA").
-func stripLegal(n *CompanyName, toks []rawToken) []rawToken {
+func stripLegal(n *CompanyName, toks []rawToken, long bool) []rawToken {
 	take := func(i, k int) {
 		orig := make([]string, k)
 		for j := range k {
@@ -228,6 +256,40 @@ func stripLegal(n *CompanyName, toks []rawToken) []rawToken {
 		n.LegalForms = append(n.LegalForms, form)
 		if joint(toks[i : i+k]) {
 			n.JV = true
+		}
+		if fam := legalFamilies[joinText(toks[i:i+k])]; fam != "" && !slices.Contains(n.families, fam) {
+			n.families = append(n.families, fam)
+		}
+	}
+	// The last word misspelt or cut short: "Siemens Aktiengeselschaft",
+	// "TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN" (a field cut at
+	// its width).
+	if last := len(toks) - 1; last >= 1 && !toks[last].initials && !toks[last].connector && !legalForms[toks[last].text] {
+		best, bestK := toks[last].text, 0
+		for _, w := range nearLegalWords(toks[last].text, long) {
+			toks[last].text = w
+			if k := legalAt(toks, len(toks), true); k > bestK {
+				best, bestK = w, k
+			}
+		}
+		toks[last].text = best
+	}
+	// A word misspelt inside a legal form of several words that ends the
+	// name: "JOYNT STOCK COMPANY", "Limited Liabilty Company".
+	for p := len(toks) - 2; p >= max(1, len(toks)-maxLegalWords); p-- {
+		t := toks[p]
+		if t.initials || t.connector || len(t.text) < 5 || slices.Contains(formWords, t.text) {
+			continue
+		}
+		for _, w := range formWords {
+			if w[0] != t.text[0] || names.Distance(w, t.text, 1) != 1 {
+				continue
+			}
+			toks[p].text = w
+			if legalAt(toks, len(toks), true) >= len(toks)-p {
+				break
+			}
+			toks[p] = t
 		}
 	}
 	// From the end, repeatedly: "Goldman Sachs & Co. LLC".
@@ -286,6 +348,26 @@ func legalFrom(toks []rawToken) int {
 		}
 	}
 	return best
+}
+
+// cutWidth is the length from which a name may have been cut short by a
+// field of fixed width, its last word with it.
+const cutWidth = 30
+
+// nearLegalWords are the words of legal forms that w misspells (one
+// letter apart, 8 letters or more, the same first letter) or, in a name
+// that may have been cut short, begins (4 letters or more).
+func nearLegalWords(w string, cut bool) []string {
+	var out []string
+	for _, l := range legalWords {
+		switch {
+		case cut && len(w) >= 4 && len(w) < len(l) && strings.HasPrefix(l, w):
+			out = append(out, l)
+		case len(w) >= 8 && w[0] == l[0] && names.Distance(w, l, 1) == 1:
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func joinText(toks []rawToken) string {

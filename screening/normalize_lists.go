@@ -1,6 +1,9 @@
 package screening
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The lists below are what NormalizeCompany knows of company names in
 // English and Spanish. A change to them changes scores: bump
@@ -17,7 +20,71 @@ gmbh|ag|aktiengesellschaft|bv|nv|ab|as|oy|spa|sarl|pte|pty|pty ltd|pte ltd|kk|se
 jsc|ojsc|pjsc|cjsc|ooo|oao|zao|pao|joint stock company|open joint stock company|closed joint stock company|
 public joint stock company|limited liability partnership|general partnership|dba|
 gesellschaft mit beschrankter haftung|societatea cu raspundere limitata|societe anonyme|societa per azioni|
+sp zoo|spolka z oo|sa de cv|ltda|cia|cia ltda|sac|saa|eirl|sae|sab|kg|gmbh co kg|gmbh and co kg|ohg|ev|aps|asa|oyj|hf|ehf|sro|doo|
+kft|zrt|nyrt|sdn bhd|bhd|pvt ltd|private limited|pte ltd|tbk|pt|ano|nko|fgup|gup|mup|ip|pao|
+
 общество с ограниченнои ответственностью|акционерное общество|оао|ооо|зао|пао|ао`)
+
+// legalFamilies group the legal forms that say what kind of body a company
+// is: a corporation, a limited-liability company, a partnership, a
+// non-profit. Two names whose forms are of different families name two
+// bodies more often than one ("Bowne Solutions, L.L.C." and "Bowne
+// Litigation Solutions, L.P."). Forms used for several kinds ("Co.",
+// "Ltd.", "S.A.S.") are in none.
+var legalFamilies = families(map[string]string{
+	"corporation": `inc|incorporated|corp|corporation|ag|aktiengesellschaft|sa|sa de cv|sa cv|sab|sab de cv|sapi de cv|plc|nv|jsc|ojsc|pjsc|cjsc|
+oao|zao|pao|ao|ab|oy|oyj|spa|kk|se|asa|joint stock company|open joint stock company|closed joint stock company|public joint stock company|
+societe anonyme|sociedad anonima|sociedad anonima de capital variable|societa per azioni|акционерное общество|оао|зао|пао|ао|tbk|sae|saa|sac`,
+	"limited_liability": `llc|l l c|limited liability company|limited liability co|gmbh|ooo|общество с ограниченнои ответственностью|
+s de rl|s de rl de cv|de rl de cv|srl|sarl|bv|sp zoo|sp z oo|sl|slu|ltda|sro|doo|kft|aps|gesellschaft mit beschrankter haftung|
+sociedad de responsabilidad limitada|sociedad de responsabilidad limitada de capital variable|societatea cu raspundere limitata`,
+	"partnership": `lp|llp|lllp|limited partnership|limited liability partnership|general partnership|s en c|s en nc|kg|ohg|gmbh co kg|gmbh and co kg`,
+	"nonprofit":   `ano|nko|ac|asociacion civil|ev`,
+})
+
+func families(lists map[string]string) map[string]string {
+	m := map[string]string{}
+	for fam, forms := range lists {
+		for f := range set(forms) {
+			m[f] = fam
+		}
+	}
+	return m
+}
+
+// legalWords are the words of legal forms long enough to be misspelt or
+// cut short: "Aktiengeselschaft", "JOINT STOCK COMPAN".
+var legalWords = func() []string {
+	seen := map[string]bool{}
+	var out []string
+	for f := range legalForms {
+		for _, w := range strings.Fields(f) {
+			if len(w) >= 6 && !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// formWords are the words of five letters or more of the legal forms of
+// several words: "joint", "stock", "liability".
+var formWords = func() []string {
+	var out []string
+	for f := range legalForms {
+		if ws := strings.Fields(f); len(ws) > 1 {
+			for _, w := range ws {
+				if len(w) >= 5 && !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
 
 // midLegal are the one-word forms removed in the middle of a name too.
 var midLegal = set(`inc|incorporated|llc|ltd|gmbh|plc|pllc|llp|lllp|jsc|ojsc|pjsc|ooo|oao|zao|corp|jv|dba`)
@@ -90,7 +157,8 @@ paving|concrete|steel|fence|fencing|security|services|service|industrial|corpora
 texas|california|arizona|new mexico|mexico|mexicana|mexicano|angeles|san|diego|land|sand|gravel|
 norte|sur|oeste|este|noroeste|noreste|sureste|industrial|industriales|
 works|project|projects|site|sitework|earthwork|excavation|equipment|rentals|rental|maintenance|operations|
-federal|government|contract|contracts|hermanos|brothers|sons|family|son|
+federal|government|contract|contracts|hermanos|brothers|sons|family|son|bank|banco|
+
 inc|co|corp|llc|ltd|limited|joint|venture|sa|cv|rl|sc|ag|gmbh|plc|lp|llp`)
 
 func set(words string) map[string]bool {
@@ -110,3 +178,28 @@ func stems(words string) map[string]bool {
 	}
 	return m
 }
+
+// places are countries, regions and states: generic words, and two names
+// that differ in them ("Banco Santander México", "Banco Santander Chile")
+// name two companies of one group. Compared by their stem.
+var places = stems(`europe|european|europa|asia|asian|africa|african|latin|latina|latinoamerica|americas|caribbean|caribe|pacific|atlantic|
+texas|california|arizona|mexico|mexicana|mexicano|nevada|colorado|florida|oklahoma|louisiana|utah|georgia|carolina|virginia|
+canada|canadian|chile|peru|colombia|argentina|brazil|brasil|venezuela|ecuador|bolivia|uruguay|paraguay|guatemala|honduras|
+salvador|nicaragua|panama|cuba|dominicana|puerto|rico|costa|rica|spain|espana|iberia|france|francaise|germany|deutschland|german|
+italy|italia|britain|british|england|uk|ireland|scotland|netherlands|nederland|holland|belgium|belgie|luxembourg|switzerland|suisse|
+schweiz|austria|sweden|sverige|norway|norge|denmark|danmark|finland|suomi|poland|polska|russia|rus|ukraine|turkey|turkiye|greece|
+portugal|israel|egypt|india|pakistan|china|chinese|japan|korea|taiwan|singapore|malaysia|indonesia|philippines|vietnam|thailand|
+australia|australasia|zealand|nordic|scandinavia|benelux|iberica|emea|apac|gulf|arabia|emirates|qatar|kuwait|
+afghanistan|albania|algeria|andorra|angola|armenia|azerbaijan|bahamas|bahrain|bangladesh|barbados|belarus|belize|benin|bhutan|
+bosnia|botswana|brunei|bulgaria|burkina|burundi|cambodia|cameroon|chad|comoros|congo|croatia|cyprus|czech|czechia|djibouti|
+eritrea|estonia|eswatini|ethiopia|fiji|gabon|gambia|ghana|grenada|guinea|guyana|haiti|hungary|iceland|iran|iraq|jamaica|jordan|
+kazakhstan|kenya|kosovo|kyrgyzstan|laos|latvia|lebanon|lesotho|liberia|libya|liechtenstein|lithuania|macedonia|madagascar|malawi|
+maldives|mali|malta|mauritania|mauritius|moldova|monaco|mongolia|montenegro|morocco|mozambique|myanmar|namibia|nepal|niger|nigeria|
+oman|palestine|rwanda|samoa|senegal|serbia|seychelles|slovakia|slovenia|somalia|sudan|suriname|syria|tajikistan|tanzania|togo|
+tonga|trinidad|tunisia|turkmenistan|uganda|uzbekistan|vanuatu|yemen|zambia|zimbabwe|hongkong|macau|macao`)
+
+// organisational words say how a company is organised, not what it does:
+// one name may add or swap them ("Grupo Tecolote", "Tecolote
+// Construcciones") without naming another company.
+var organisational = stems(`group|holdings|holding|enterprises|company|companies|partners|associates|corporate|family|sons|son|
+brothers|hermanos|international|national|global|united|general|the|new|first|worldwide|affiliates|ventures|venture|joint`)

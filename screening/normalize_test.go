@@ -30,6 +30,14 @@ func TestNormalizeCompany(t *testing.T) {
 		{"SiemensAG", "siemens", []string{"AG"}, false},
 		{"Company Inc.", "company inc", nil, false},
 		{"Brigade Forty-Four", "brigade forty four", nil, false},
+		{"Siemens Aktiengeselschaft", "siemens", []string{"Aktiengeselschaft"}, false},
+		{"TACTICAL MISSILES CORPORATION JOINT STOCK COMPAN", "tactical missiles", []string{"JOINT STOCK COMPAN", "CORPORATION"}, false},
+		{"Redtail Limo", "redtail limo", nil, false}, // short: no field cut it
+		{"TACTICAL MISSILES CORPORATION JOYNT STOCK COMPANY", "tactical missiles", []string{"JOYNT STOCK COMPANY", "CORPORATION"}, false},
+		{"Saguaro Earthworks Limited Liabilty Company", "saguaro earthworks", []string{"Limited Liabilty Company"}, false},
+		{"Kestrel Stack Company", "kestrel stack", []string{"Company"}, false},
+		{"FABERLIC EUROPE Sp. z o.o.", "faberlic europe", []string{"Sp. z o.o."}, false},
+		{"Quillon Holding GmbH & Co. KG", "quillon holding", []string{"GmbH & Co. KG"}, false},
 		{"", "", nil, false},
 	} {
 		n := screening.NormalizeCompany(c.in)
@@ -49,6 +57,21 @@ func TestNormalizeCompany(t *testing.T) {
 	}
 	if got := screening.NormalizeCompany("Brigade Forty-Four").Words[1]; got.Kind != screening.WordNumber || got.Key != "44" {
 		t.Errorf("forty-four: %+v", got)
+	}
+	// "I", "V", "X" ending a name number a series; elsewhere they are initials.
+	for in, want := range map[string]screening.NameWordKind{"Citigroup Capital Trust I": screening.WordNumber,
+		"Bain Capital Fund X L.P.": screening.WordNumber, "Kestrel Fund V": screening.WordNumber,
+		"Pemberton Fund V Holdings": screening.WordInitials, "Fund V": screening.WordInitials, "J H V": screening.WordInitials} {
+		n := screening.NormalizeCompany(in)
+		var kind screening.NameWordKind = 99
+		for _, w := range n.Words {
+			if w.Orig == "I" || w.Orig == "V" || w.Orig == "X" || strings.Contains(w.Orig, "V") && w.Kind == screening.WordInitials {
+				kind = w.Kind
+			}
+		}
+		if kind != want {
+			t.Errorf("%q: words %+v, want the numeral read as kind %d", in, n.Words, want)
+		}
 	}
 }
 

@@ -103,6 +103,35 @@ func TestEvents_Register_Limited(t *testing.T) {
 	}
 }
 
+// TestEvents_PhoneHint: the registration form says, before anyone gets it
+// wrong, that the phone needs + and its country code, in both languages,
+// tied to the field; after a wrong one the field names the hint and the
+// error.
+func TestEvents_PhoneHint(t *testing.T) {
+	t.Parallel()
+	w := matrixWorld(t)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
+	b := w.browser(t)
+	for lang, want := range map[string]string{"en": "With + and the country code first, such as +1 213 555 0100.",
+		"es": "Con + y el código del país primero, como +1 213 555 0100."} {
+		_, body := b.get("/events/" + ws.ID + "?lang=" + lang)
+		if got := html.UnescapeString(between(body, `<p class="hint" id="phone-hint">`, "<")); got != want {
+			t.Errorf("%s: the phone's hint reads %q, want %q", lang, got, want)
+		}
+		if !strings.Contains(body, `name="phone" type="tel" autocomplete="off" value="" aria-describedby="phone-hint">`) {
+			t.Errorf("%s: the phone field does not name its hint", lang)
+		}
+	}
+	res, body := b.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}, "phone": {"213 555 0100"}, "consent_sms": {"on"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `aria-invalid="true" aria-describedby="phone-hint phone-error"`) ||
+		!strings.Contains(body, `id="phone-error"`) {
+		t.Errorf("a phone without its country code: %d\n%s", res.StatusCode, between(body, `<label for="phone">`, "</fieldset>"))
+	}
+	if n := registrations(t, w, ws.ID); n != 0 {
+		t.Fatalf("a bad phone stored %d registrations", n)
+	}
+}
+
 // TestEvents_Calendar: a workshop's calendar and the feed list published
 // workshops, never drafts, and the address only when it is public.
 func TestEvents_Calendar(t *testing.T) {

@@ -264,8 +264,16 @@ func TestWorkshops_CheckInAndForget(t *testing.T) {
 	if got := html.UnescapeString(between(page, `id="reminder-preview">`, "<")); got != "The attendees' details of this workshop were erased: no reminder goes out." {
 		t.Errorf("after erasing, the reminders read %q", got)
 	}
-	if strings.Contains(page, `id="forget"`) || !strings.Contains(page, `id="forget-done"`) {
-		t.Error("after erasing, the page still offers to erase now")
+	// Erasing again is offered while registrations still come in, no
+	// longer once they cannot.
+	if !strings.Contains(page, `id="forget"`) || !strings.Contains(page, `id="forget-done"`) {
+		t.Error("after erasing, a workshop still taking registrations does not offer to erase them")
+	}
+	if _, err := w.db.SetWorkshopStatus(system, ws.ID, amparo.WorkshopCancelled); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := org.get("/workshops/" + ws.ID); strings.Contains(page, `id="forget"`) || !strings.Contains(page, `id="forget-done"`) {
+		t.Error("after erasing, a cancelled workshop's page still offers to erase now")
 	}
 	_, page = org.get("/workshops/" + ws.ID + "?lang=es")
 	if !strings.Contains(page, "1 inscripción borrada (1 seudónimo, 0 datos de contacto, 1 entrada)") ||

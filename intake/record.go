@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/amparo-project/amparo"
 )
@@ -19,6 +20,9 @@ type Record struct {
 	Place, InLine int
 	Member        string         // the member's name, once matched
 	Client        *amparo.Client // the client made from them, once matched
+	// Workshop is the workshop the person came from (Facts.SourceRef
+	// "workshop:<id>"), nil when they did not or it is no longer listed.
+	Workshop *amparo.Workshop
 }
 
 // Record reads the applicant id, their history, their place in the line
@@ -57,6 +61,14 @@ func (s *Service) Record(ctx context.Context, id string) (*Record, error) {
 			return nil, err
 		} else if err == nil {
 			rec.Client = c
+		}
+	}
+	if id, ok := strings.CutPrefix(a.SourceRef, "workshop:"); ok && s.Workshops != nil && amparo.IsWorkshopSource(a.SourceRef) {
+		w, err := s.Workshops.FindWorkshopByID(ctx, id)
+		if err != nil && amparo.ErrorCode(err) != amparo.ENOTFOUND {
+			return nil, err
+		} else if err == nil {
+			rec.Workshop = w
 		}
 	}
 	return rec, nil

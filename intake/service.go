@@ -28,6 +28,9 @@ type Service struct {
 	Programs      amparo.ProgramService
 	Conflicts     amparo.ConflictService
 	Letters       amparo.LetterService
+	// Workshops, when set, names the workshop an applicant came from
+	// (Record.Workshop); nil leaves it unread.
+	Workshops amparo.WorkshopService
 	// Now is the clock the line is ranked by; time.Now when nil.
 	Now func() time.Time
 

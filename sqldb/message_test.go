@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,6 +204,52 @@ func TestMessages_StatusLattice(t *testing.T) {
 		}
 		if got, _ := db.FindMessageByID(system, m2.ID); got.Status != amparo.MessageDelivered {
 			t.Errorf("a second RecordSend made it %s", got.Status)
+		}
+	})
+}
+
+// Receipts racing for the same messages (a gateway retrying its
+// callbacks, and sending them out of order, from many connections) move
+// each message once per step up the lattice and never back, and none is
+// refused with "database is locked".
+func TestMessages_ConcurrentReceipts(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		const n = 12
+		var ms []*amparo.Message
+		for i := range n {
+			m := testSMS(fmt.Sprintf("alert:race:%d", i))
+			if _, err := db.EnqueueMessage(system, m); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.RecordSend(system, m.ID, amparo.SendResult{ProviderID: fmt.Sprintf("SMrace%d", i), Segments: 1}); err != nil {
+				t.Fatal(err)
+			}
+			ms = append(ms, m)
+		}
+		var moved [n]atomic.Int32
+		var wg sync.WaitGroup
+		for g := range 16 {
+			wg.Go(func() {
+				for i := range n {
+					for _, st := range []amparo.MessageStatus{amparo.MessageSent, amparo.MessageDelivered, amparo.MessageSent, amparo.MessageDelivered} {
+						ok, err := db.RecordDelivery(system, "", fmt.Sprintf("SMrace%d", (i+g)%n), st)
+						if err != nil {
+							t.Errorf("receipt %d: %v", i, err)
+							return
+						}
+						if ok {
+							moved[(i+g)%n].Add(1)
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for i, m := range ms {
+			got, err := db.FindMessageByID(system, m.ID)
+			if err != nil || got.Status != amparo.MessageDelivered || moved[i].Load() != 1 {
+				t.Errorf("message %d: %v, status %s, moved %d times, want delivered once", i, err, got.Status, moved[i].Load())
+			}
 		}
 	})
 }

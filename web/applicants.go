@@ -265,7 +265,32 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 	}
 	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Received": received, "History": history, "Proposed": proposed,
 		"CountryOfBirth": intake.CountryName(lang, a.CountryOfBirth), "TPSCountry": intake.CountryName(lang, a.TPSCountry),
-		"Statuses": decidable(a.Status), "Form": f, "Where": placeOf(rec)})
+		"Statuses": decidable(a.Status), "Form": f, "Where": placeOf(rec), "Source": sourceOf(rec, sessionFrom(ctx).Actor(), lang)})
+}
+
+// sourceView is where an applicant came from, in words: the workshop by
+// its title (Link to its page for those who organize it), or the
+// reference of the imported file's row.
+type sourceView struct {
+	Msg  amparo.Msg
+	Link string
+}
+
+func sourceOf(rec *intake.Record, a amparo.Actor, lang string) *sourceView {
+	ref := rec.Applicant.SourceRef
+	switch {
+	case rec.Workshop != nil:
+		v := &sourceView{Msg: amparo.Msg{Key: "applicant.source.workshop", Args: []any{rec.Workshop.TitleIn(lang)}}}
+		if a.OrganizesWorkshopsOf(rec.Workshop.OrganizationID) {
+			v.Link = "/workshops/" + rec.Workshop.ID
+		}
+		return v
+	case amparo.IsWorkshopSource(ref):
+		return &sourceView{Msg: amparo.Msg{Key: "applicant.source.workshop_gone"}}
+	case ref != "":
+		return &sourceView{Msg: amparo.Msg{Key: "applicant.source.import", Args: []any{ref}}}
+	}
+	return nil
 }
 
 // decidable are the statuses staff may choose for an applicant now:

@@ -428,3 +428,45 @@ func TestApplicantImport_Banner(t *testing.T) {
 		t.Fatalf("%d applicants, want 2", n)
 	}
 }
+
+// TestApplicant_SourceInWords: the applicant's page names where the
+// person came from in the reader's language: a workshop by its title,
+// linked for those who organize it; a gone workshop and an imported
+// file's reference in words too; never the raw "workshop:<id>".
+func TestApplicant_SourceInWords(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
+	ctx := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "i", Role: amparo.RoleIntake, OrganizationID: w.org.ID})
+	add := func(name, ref string) *amparo.Applicant {
+		t.Helper()
+		a := &amparo.Applicant{Key: name, Facts: amparo.Facts{Personal: amparo.Personal{LegalName: name, Language: "es", Situation: amparo.SituationDACA},
+			SourceRef: ref}}
+		if _, err := w.db.CreateApplicants(ctx, []*amparo.Applicant{a}); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	fromWorkshop := add("Persona Ejemplo Taller", "workshop:"+ws.ID)
+	fromGone := add("Persona Ejemplo Ausente", "workshop:"+amparo.NewID())
+	imported := add("Persona Ejemplo Importada", "FILA-0042")
+	source := func(body string) string { return html.UnescapeString(between(body, `id="source">`, "</dd>")) }
+	link := `<a href="/workshops/` + ws.ID + `">`
+	for _, tt := range []struct {
+		role       amparo.Role
+		path, want string
+		linked     bool
+	}{
+		{amparo.RoleOrgAdmin, "/applicants/" + fromWorkshop.ID, link + "Workshop: «Know your rights at home»</a>", true},
+		{amparo.RoleOrgAdmin, "/applicants/" + fromWorkshop.ID + "?lang=es", link + "Taller: «Conozca sus derechos en casa»</a>", true},
+		{amparo.RoleIntake, "/applicants/" + fromWorkshop.ID, "Workshop: «Know your rights at home»", false},
+		{amparo.RoleIntake, "/applicants/" + fromGone.ID + "?lang=es", "Un taller que ya no figura en la lista", false},
+		{amparo.RoleIntake, "/applicants/" + imported.ID, "Imported file, reference FILA-0042", false},
+	} {
+		b := w.signedInAs(t, tt.role, w.org.ID)
+		res, body := b.get(tt.path)
+		if res.StatusCode != 200 || source(body) != tt.want || strings.Contains(body, "workshop:") {
+			t.Errorf("%s as %s: %d, the source reads %q, want %q", tt.path, tt.role, res.StatusCode, source(body), tt.want)
+		}
+	}
+}

@@ -114,7 +114,7 @@ func NewServer(svc Services) (*Server, error) {
 	svc.Logger = slog.New(withRequestID{svc.Logger.Handler()})
 	s := &Server{Services: svc,
 		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
-			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters},
+			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters, Workshops: svc.Workshops},
 		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Devices: &auth.Devices{MAC: svc.MAC}, Logger: svc.Logger},
 		pages:   map[string]*template.Template{}}
 	var err error

@@ -239,8 +239,13 @@ func (s *Server) renderWorkshop(w http.ResponseWriter, r *http.Request, status i
 			f.Values["handed_out."+h.Material] = strconv.Itoa(h.Count)
 		}
 	}
+	// Erasing now is offered until it is done, and again while the
+	// workshop still takes registrations: details given after an erasure
+	// are not the retention job's (it erases a workshop once).
+	forgettable := ws.ErasedAt.IsZero() || ws.Open(time.Now())
 	s.render(w, r, "workshop", status, map[string]any{"Workshop": ws, "Attendance": at, "Erasures": erasures, "Moves": moves,
-		"ShowRate": int(at.ShowRate*100 + 0.5), "Handouts": s.Catalog.Languages(), "Reminders": reminders, "HandedOut": handed, "Form": f})
+		"ShowRate": int(at.ShowRate*100 + 0.5), "Handouts": s.Catalog.Languages(), "Reminders": reminders, "HandedOut": handed, "Form": f,
+		"Forgettable": forgettable})
 }
 
 // workshopHandedOut records how many copies of each material went out:

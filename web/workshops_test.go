@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"maps"
 	"net/http"
 	"net/url"
@@ -99,6 +100,35 @@ func TestEvents_Register_Limited(t *testing.T) {
 	}
 	if n := registrations(t, w, ws.ID); n != 5 {
 		t.Fatalf("%d registrations stored, want 5", n)
+	}
+}
+
+// TestEvents_PhoneHint: the registration form says, before anyone gets it
+// wrong, that the phone needs + and its country code, in both languages,
+// tied to the field; after a wrong one the field names the hint and the
+// error.
+func TestEvents_PhoneHint(t *testing.T) {
+	t.Parallel()
+	w := matrixWorld(t)
+	ws := storetest.MustCreateWorkshop(t, w.db, w.org.ID, &amparo.Workshop{})
+	b := w.browser(t)
+	for lang, want := range map[string]string{"en": "With + and the country code first, such as +1 213 555 0100.",
+		"es": "Con + y el código del país primero, como +1 213 555 0100."} {
+		_, body := b.get("/events/" + ws.ID + "?lang=" + lang)
+		if got := html.UnescapeString(between(body, `<p class="hint" id="phone-hint">`, "<")); got != want {
+			t.Errorf("%s: the phone's hint reads %q, want %q", lang, got, want)
+		}
+		if !strings.Contains(body, `name="phone" type="tel" autocomplete="off" value="" aria-describedby="phone-hint">`) {
+			t.Errorf("%s: the phone field does not name its hint", lang)
+		}
+	}
+	res, body := b.post("/events/"+ws.ID+"?lang=es", url.Values{"party_size": {"1"}, "phone": {"213 555 0100"}, "consent_sms": {"on"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `aria-invalid="true" aria-describedby="phone-hint phone-error"`) ||
+		!strings.Contains(body, `id="phone-error"`) {
+		t.Errorf("a phone without its country code: %d\n%s", res.StatusCode, between(body, `<label for="phone">`, "</fieldset>"))
+	}
+	if n := registrations(t, w, ws.ID); n != 0 {
+		t.Fatalf("a bad phone stored %d registrations", n)
 	}
 }
 
@@ -225,8 +255,30 @@ func TestWorkshops_CheckInAndForget(t *testing.T) {
 		t.Fatalf("erasing: %d", res.StatusCode)
 	}
 	_, page := org.get("/workshops/" + ws.ID)
-	if !strings.Contains(page, "1 registration erased (1 aliases, 0 contact details, 1 tickets)") || !strings.Contains(page, `id="att-came">1 (3 people)`) {
+	// Each count takes its own plural (a behaviour change: it read "1
+	// aliases, 0 contact details, 1 tickets").
+	if !strings.Contains(page, "1 registration erased (1 alias, 0 contact details, 1 ticket)") || !strings.Contains(page, `id="att-came">1 (3 people)`) {
 		t.Errorf("after erasing, the workshop's page:\n%s", between(page, `id="attendance"`, "</ul>"))
+	}
+	// The reminders say why none goes out, and erasing again is not offered.
+	if got := html.UnescapeString(between(page, `id="reminder-preview">`, "<")); got != "The attendees' details of this workshop were erased: no reminder goes out." {
+		t.Errorf("after erasing, the reminders read %q", got)
+	}
+	// Erasing again is offered while registrations still come in, no
+	// longer once they cannot.
+	if !strings.Contains(page, `id="forget"`) || !strings.Contains(page, `id="forget-done"`) {
+		t.Error("after erasing, a workshop still taking registrations does not offer to erase them")
+	}
+	if _, err := w.db.SetWorkshopStatus(system, ws.ID, amparo.WorkshopCancelled); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := org.get("/workshops/" + ws.ID); strings.Contains(page, `id="forget"`) || !strings.Contains(page, `id="forget-done"`) {
+		t.Error("after erasing, a cancelled workshop's page still offers to erase now")
+	}
+	_, page = org.get("/workshops/" + ws.ID + "?lang=es")
+	if !strings.Contains(page, "1 inscripción borrada (1 seudónimo, 0 datos de contacto, 1 entrada)") ||
+		!strings.Contains(page, "Los datos de los asistentes de este taller se borraron: no sale ningún recordatorio.") {
+		t.Errorf("after erasing, the workshop's page in Spanish:\n%s", between(page, `id="erasures"`, "</ul>"))
 	}
 	if res, _ := visitor.get(ticketPath); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the erased ticket: %d", res.StatusCode)

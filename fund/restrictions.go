@@ -2,31 +2,15 @@ package fund
 
 import (
 	"fmt"
+	"github.com/amparo-project/amparo"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// Facts is what a funded case's eligibility rests on: the priority facts
-// intake records, and the three the fund's sources add. A fact not
-// recorded is false (IncomeFPLPercent 0: unknown).
-type Facts struct {
-	TPSHolder               bool   `json:"tps,omitempty"`
-	FacingRemoval           bool   `json:"removal,omitempty"`
-	Detained                bool   `json:"detained,omitempty"`
-	UnaccompaniedMinor      bool   `json:"minor,omitempty"`
-	Unhoused                bool   `json:"unhoused,omitempty"`
-	TraffickingSurvivor     bool   `json:"trafficking,omitempty"`
-	ViolenceSurvivor        bool   `json:"violence,omitempty"`
-	AsylumSeeker            bool   `json:"asylum,omitempty"`
-	DACARecipient           bool   `json:"daca,omitempty"`
-	ViolentFelonyConviction bool   `json:"felony,omitempty"`
-	Resident                bool   `json:"resident,omitempty"`   // lives in the source's area
-	ImminentRisk            bool   `json:"imminent,omitempty"`   // faces imminent risk of deportation
-	IncomeFPLPercent        int    `json:"income_fpl,omitempty"` // household income as % of the federal poverty line; 0 unknown
-	Country                 string `json:"country,omitempty"`    // ISO 3166-1 alpha-2, for the TPS table
-}
+// Facts is what a funded case's eligibility rests on (amparo.FundFacts).
+type Facts = amparo.FundFacts
 
 // facts are the yes/no facts a restriction may name.
 var facts = map[string]func(*Facts) bool{

@@ -21,6 +21,7 @@ type Store interface {
 	amparo.ApplicantService
 	amparo.WorkshopService
 	amparo.AlertService
+	amparo.FundService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -44,6 +45,7 @@ type Summary struct {
 	AttorneyMember string // the member record Attorney is linked to
 	Workshops      int
 	Alerts         int // resolved, with their timelines
+	FundedCases    int
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -216,6 +218,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	setNow(now) // pending invitations run from today
+	if sum.FundedCases, err = seedFund(ctx, s, orgs, now); err != nil {
+		return nil, err
+	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {
 		return nil, err
 	}

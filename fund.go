@@ -330,16 +330,16 @@ type GrantBalance struct {
 }
 
 // Reconciles reports whether b holds the ledger's invariants.
-func (b *GrantBalance) Reconciles() bool {
+func (b GrantBalance) Reconciles() bool {
 	return b.AwardedCents == b.CommittedCents+b.UncommittedCents && b.UncommittedCents >= 0 &&
 		b.SpentCents <= b.CommittedCents && b.PaidCents <= b.ApprovedCents && b.SpentCents >= 0 && b.PaidCents >= 0
 }
 
 // RemainingCents is what is left to spend: awarded less spent.
-func (b *GrantBalance) RemainingCents() int64 { return b.AwardedCents - b.SpentCents }
+func (b GrantBalance) RemainingCents() int64 { return b.AwardedCents - b.SpentCents }
 
 // Low reports whether the remaining funds are below the alert threshold.
-func (b *GrantBalance) Low() bool {
+func (b GrantBalance) Low() bool {
 	return b.AwardedCents > 0 && b.RemainingCents()*100 < b.AwardedCents*int64(b.AlertPercent)
 }
 
@@ -492,6 +492,11 @@ func (a Actor) ApprovesCostsOf(orgID string) bool {
 func (a Actor) ReadsFundOf(orgID string) bool {
 	return a.RunsFund() || a.Role == RoleAuditor || (a.Role == RoleOrgAdmin || a.Role == RoleMember) && orgID != "" && a.OrganizationID == orgID
 }
+
+// ReadsFund reports whether the actor may open the fund's pages: whoever
+// runs or audits it, and the admins and members of an organization (who
+// read their own organization's alone).
+func (a Actor) ReadsFund() bool { return a.ReadsFundOf(a.OrganizationID) }
 
 // ParsePeriod reads a period, "2026-Q3", "2026-07" or "2026", into its
 // first day and the day after its last.

@@ -308,8 +308,13 @@ type LedgerEntry struct {
 	InvoiceID      string
 	Reverses       string
 	Reason         string
-	PostedBy       string
-	PostedAt       time.Time
+	// For spend entries, the case's detention and priority group and the
+	// cost's budget line, as they were when posted.
+	Detained      bool
+	PriorityGroup string
+	BudgetLine    string
+	PostedBy      string
+	PostedAt      time.Time
 }
 
 // GrantBalance is a grant's ledger summed up. It reconciles when

@@ -111,6 +111,10 @@ func (db *DB) ApproveCost(ctx context.Context, id string) (*amparo.Cost, error) 
 		if err != nil {
 			return err
 		}
+		fc, err := tx.fundedCase(ctx, c.CaseID)
+		if err != nil {
+			return err
+		}
 		if err := checkCostDate(g, c.IncurredOn); err != nil {
 			return err
 		}
@@ -131,7 +135,8 @@ func (db *DB) ApproveCost(ctx context.Context, id string) (*amparo.Cost, error) 
 			return err
 		}
 		if err := tx.post(ctx, &amparo.LedgerEntry{GrantID: g.ID, SourceID: g.SourceID, OrganizationID: g.OrganizationID,
-			Account: amparo.LedgerSpend, AmountCents: c.AmountCents, EffectiveOn: c.IncurredOn, CaseID: c.CaseID, CostID: c.ID}); err != nil {
+			Account: amparo.LedgerSpend, AmountCents: c.AmountCents, EffectiveOn: c.IncurredOn, CaseID: c.CaseID, CostID: c.ID,
+			Detained: fc.Detained, PriorityGroup: fc.PriorityGroup, BudgetLine: c.BudgetLine}); err != nil {
 			return err
 		}
 		return tx.reconcile(ctx, g)

@@ -15,7 +15,7 @@ import (
 // commits.
 
 const ledgerColumns = `id, seq, grant_id, source_id, organization_id, account, amount_cents, effective_on, case_id, cost_id, invoice_id,
-	reverses, reason, posted_by, posted_at`
+	reverses, reason, detained, priority_group, budget_line, posted_by, posted_at`
 
 // post appends e. Callers audit first: the audit chain's lock makes
 // postings take turns, so seq is the next number.
@@ -27,16 +27,30 @@ func (tx *Tx) post(ctx context.Context, e *amparo.LedgerEntry) error {
 	if e.EffectiveOn.IsZero() {
 		e.EffectiveOn = amparo.Date{Time: tx.now}
 	}
-	_, err := tx.exec(ctx, "INSERT INTO fund_ledger ("+ledgerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.exec(ctx, "INSERT INTO fund_ledger ("+ledgerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Seq, e.GrantID, e.SourceID, e.OrganizationID, string(e.Account), e.AmountCents, e.EffectiveOn.String(), e.CaseID,
-		e.CostID, e.InvoiceID, e.Reverses, e.Reason, e.PostedBy, formatTime(e.PostedAt))
+		e.CostID, e.InvoiceID, e.Reverses, e.Reason, b2i(e.Detained), e.PriorityGroup, e.BudgetLine, e.PostedBy, formatTime(e.PostedAt)); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO fund_balances (grant_id, account, amount_cents) VALUES (?, ?, ?)
+		ON CONFLICT (grant_id, account) DO UPDATE SET amount_cents = fund_balances.amount_cents + excluded.amount_cents`,
+		e.GrantID, string(e.Account), e.AmountCents); err != nil {
+		return err
+	}
+	if e.Account != amparo.LedgerSpend {
+		return nil
+	}
+	_, err := tx.exec(ctx, `INSERT INTO fund_spend_months (source_id, organization_id, month, detained, priority_group, budget_line, amount_cents)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, source_id, organization_id, detained, priority_group, budget_line)
+		DO UPDATE SET amount_cents = fund_spend_months.amount_cents + excluded.amount_cents`,
+		e.SourceID, e.OrganizationID, e.EffectiveOn.Format("2006-01"), b2i(e.Detained), e.PriorityGroup, e.BudgetLine, e.AmountCents)
 	return err
 }
 
 func scanEntry(row interface{ Scan(...any) error }) (*amparo.LedgerEntry, error) {
 	e := &amparo.LedgerEntry{}
 	err := row.Scan(&e.ID, &e.Seq, &e.GrantID, &e.SourceID, &e.OrganizationID, &e.Account, &e.AmountCents, scanDate{&e.EffectiveOn},
-		&e.CaseID, &e.CostID, &e.InvoiceID, &e.Reverses, &e.Reason, &e.PostedBy, scanTime{&e.PostedAt})
+		&e.CaseID, &e.CostID, &e.InvoiceID, &e.Reverses, &e.Reason, &e.Detained, &e.PriorityGroup, &e.BudgetLine, &e.PostedBy, scanTime{&e.PostedAt})
 	return e, mapError(err)
 }
 
@@ -56,7 +70,7 @@ func (tx *Tx) balances(ctx context.Context, where string, args ...any) ([]amparo
 		COALESCE(SUM(CASE WHEN l.account = 'spend' THEN l.amount_cents END), 0),
 		COALESCE(SUM(CASE WHEN l.account = 'approve' THEN l.amount_cents END), 0),
 		COALESCE(SUM(CASE WHEN l.account = 'pay' THEN l.amount_cents END), 0)
-		FROM fund_grants g LEFT JOIN fund_ledger l ON l.grant_id = g.id
+		FROM fund_grants g LEFT JOIN fund_balances l ON l.grant_id = g.id
 		WHERE 1 = 1`+where+` GROUP BY g.id, g.organization_id, g.source_id, g.status, g.alert_percent ORDER BY g.id`, args...)
 	if err != nil {
 		return nil, err
@@ -126,7 +140,7 @@ func (db *DB) CorrectLedgerEntry(ctx context.Context, id, reason string) (*ampar
 		}
 		rev = &amparo.LedgerEntry{GrantID: e.GrantID, SourceID: e.SourceID, OrganizationID: e.OrganizationID, Account: e.Account,
 			AmountCents: -e.AmountCents, EffectiveOn: e.EffectiveOn, CaseID: e.CaseID, CostID: e.CostID, InvoiceID: e.InvoiceID,
-			Reverses: e.ID, Reason: reason}
+			Reverses: e.ID, Reason: reason, Detained: e.Detained, PriorityGroup: e.PriorityGroup, BudgetLine: e.BudgetLine}
 		if err := tx.post(ctx, rev); err != nil {
 			return err
 		}
@@ -203,10 +217,9 @@ func (db *DB) FundCompliance(ctx context.Context, period string) (*amparo.Compli
 			detained            bool
 		}
 		spent := map[key]int64{}
-		rows, err := tx.query(ctx, `SELECT l.source_id, c.detained, c.priority_group, k.budget_line, SUM(l.amount_cents)
-			FROM fund_ledger l JOIN fund_cases c ON c.id = l.case_id JOIN fund_costs k ON k.id = l.cost_id
-			WHERE l.account = 'spend' AND l.effective_on >= ? AND l.effective_on < ?`+scope+`
-			GROUP BY l.source_id, c.detained, c.priority_group, k.budget_line`, append([]any{start.String(), end.String()}, args...)...)
+		rows, err := tx.query(ctx, `SELECT l.source_id, l.detained, l.priority_group, l.budget_line, SUM(l.amount_cents)
+			FROM fund_spend_months l WHERE l.month >= ? AND l.month < ?`+scope+`
+			GROUP BY l.source_id, l.detained, l.priority_group, l.budget_line`, append([]any{start.Format("2006-01"), end.Format("2006-01")}, args...)...)
 		if err != nil {
 			return err
 		}

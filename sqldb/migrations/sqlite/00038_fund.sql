@@ -143,11 +143,40 @@ CREATE TABLE fund_ledger (
     invoice_id      TEXT NOT NULL DEFAULT '',
     reverses        TEXT NOT NULL DEFAULT '',
     reason          TEXT NOT NULL DEFAULT '',
+    -- A spend entry's case and cost facts, copied at posting so the
+    -- compliance and the council's aggregates read one table.
+    detained        INTEGER NOT NULL DEFAULT 0,
+    priority_group  TEXT NOT NULL DEFAULT '',
+    budget_line     TEXT NOT NULL DEFAULT '',
     posted_by       TEXT NOT NULL,
     posted_at       TEXT NOT NULL
 );
 CREATE INDEX fund_ledger_grant ON fund_ledger (grant_id, seq);
-CREATE INDEX fund_ledger_spend ON fund_ledger (account, effective_on, case_id);
+CREATE INDEX fund_ledger_spend ON fund_ledger (account, effective_on);
+
+-- Spending by month ('YYYY-MM'), source, organization, detention,
+-- priority group and budget line, kept in the same transaction as every
+-- spend entry: the compliance of a period sums a few rows a month.
+CREATE TABLE fund_spend_months (
+    source_id       TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    month           TEXT NOT NULL,
+    detained        INTEGER NOT NULL,
+    priority_group  TEXT NOT NULL,
+    budget_line     TEXT NOT NULL,
+    amount_cents    INTEGER NOT NULL,
+    PRIMARY KEY (month, source_id, organization_id, detained, priority_group, budget_line)
+);
+
+-- Each grant's running sums by account, kept in the same transaction as
+-- every posting (and checked against the entries by the tests): balances
+-- read a row per account, not the whole ledger.
+CREATE TABLE fund_balances (
+    grant_id     TEXT NOT NULL REFERENCES fund_grants (id),
+    account      TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    PRIMARY KEY (grant_id, account)
+);
 CREATE UNIQUE INDEX fund_ledger_reverses ON fund_ledger (reverses) WHERE reverses <> '';
 CREATE TRIGGER fund_ledger_no_update BEFORE UPDATE ON fund_ledger
 BEGIN SELECT RAISE(ABORT, 'the fund ledger is append-only'); END;
@@ -155,6 +184,8 @@ CREATE TRIGGER fund_ledger_no_delete BEFORE DELETE ON fund_ledger
 BEGIN SELECT RAISE(ABORT, 'the fund ledger is append-only'); END;
 
 -- +goose Down
+DROP TABLE fund_spend_months;
+DROP TABLE fund_balances;
 DROP TABLE fund_ledger;
 DROP TABLE fund_outcomes;
 DROP TABLE fund_invoices;

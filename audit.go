@@ -92,6 +92,12 @@ const (
 	RecordSigningKey   = "signing_key"
 	RecordTrustList    = "trust_list"
 	RecordWorkshop     = "workshop"
+
+	RecordFundSource  = "fund_source"
+	RecordGrant       = "grant"
+	RecordFundedCase  = "fund_case"
+	RecordInvoice     = "invoice"
+	RecordLedgerEntry = "ledger_entry"
 )
 
 // Audit actions, by the record they are about.
@@ -185,6 +191,21 @@ const (
 	AuditAlertView AuditAction = "alert.view"
 	AuditAlertList AuditAction = "alert.list"
 
+	// The defense fund: costs and outcomes name their case.
+	AuditFundSourceCreate   AuditAction = "fund_source.create"
+	AuditFundSourceRestrict AuditAction = "fund_source.restrict"
+	AuditGrantCreate        AuditAction = "grant.create"
+	AuditGrantStatus        AuditAction = "grant.status"
+	AuditGrantAmend         AuditAction = "grant.amend"
+	AuditGrantLock          AuditAction = "grant.lock"
+	AuditFundedCaseCreate   AuditAction = "fund_case.create"
+	AuditFundedCaseCost     AuditAction = "fund_case.cost"
+	AuditFundedCaseApprove  AuditAction = "fund_case.approve"
+	AuditFundedCaseOutcome  AuditAction = "fund_case.outcome"
+	AuditInvoiceSubmit      AuditAction = "invoice.submit"
+	AuditInvoiceDecide      AuditAction = "invoice.decide"
+	AuditLedgerCorrect      AuditAction = "ledger_entry.correct"
+
 	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
 	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
 
@@ -210,6 +231,9 @@ var AuditActions = []AuditAction{
 	AuditAuditExport,
 	AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut,
 	AuditPlanView, AuditAlertView, AuditAlertList,
+	AuditFundSourceCreate, AuditFundSourceRestrict, AuditGrantCreate, AuditGrantStatus, AuditGrantAmend, AuditGrantLock,
+	AuditFundedCaseCreate, AuditFundedCaseCost, AuditFundedCaseApprove, AuditFundedCaseOutcome, AuditInvoiceSubmit, AuditInvoiceDecide,
+	AuditLedgerCorrect,
 	AuditPolicyChange, AuditProgramUpdate,
 	AuditRegistryChange, AuditScreenPolicyChange,
 }
@@ -257,6 +281,16 @@ func (a AuditAction) RecordType() string {
 		return RecordScreenPolicy
 	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut:
 		return RecordWorkshop
+	case AuditFundSourceCreate, AuditFundSourceRestrict:
+		return RecordFundSource
+	case AuditGrantCreate, AuditGrantStatus, AuditGrantAmend, AuditGrantLock:
+		return RecordGrant
+	case AuditFundedCaseCreate, AuditFundedCaseCost, AuditFundedCaseApprove, AuditFundedCaseOutcome:
+		return RecordFundedCase
+	case AuditInvoiceSubmit, AuditInvoiceDecide:
+		return RecordInvoice
+	case AuditLedgerCorrect:
+		return RecordLedgerEntry
 	}
 	return ""
 }

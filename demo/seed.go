@@ -23,6 +23,7 @@ type Store interface {
 	amparo.AlertService
 	amparo.RegistryService
 	amparo.ScreeningPolicyService
+	amparo.FundService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -49,6 +50,7 @@ type Summary struct {
 	// RegistryVersion is the border-wall registry's version the starter
 	// registry made; the shipped screening policies are in force.
 	RegistryVersion int
+	FundedCases     int
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -222,6 +224,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	}
 	setNow(now) // pending invitations run from today
 	if sum.RegistryVersion, err = seedScreening(ctx, s); err != nil {
+		return nil, err
+	}
+	if sum.FundedCases, err = seedFund(ctx, s, orgs, now); err != nil {
 		return nil, err
 	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {

@@ -208,6 +208,28 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return acc.ID
 	}
 
+	// The fund: a source, an awarded grant to A with a funded case;
+	// fresh grants, cases and costs for the requests that change them.
+	fsrc := storetest.MustCreateFundSource(t, w.db)
+	grant := storetest.MustAwardGrant(t, w.db, fsrc, a, 1_000_000_00)
+	fcase := storetest.MustFundCase(t, w.db, grant, storetest.EligibleFacts(true), 100_000_00)
+	clients++ // the funded case's
+	today := time.Now().UTC().Format(time.DateOnly)
+	freshGrant := func() (string, url.Values) {
+		g := &amparo.Grant{SourceID: fsrc.ID, OrganizationID: a, AwardedCents: 100, PeriodStart: fsrc.PeriodStart, PeriodEnd: fsrc.PeriodEnd}
+		must(w.db.CreateGrant(storetest.FundOfficer, g))
+		return "/fund/grants/" + g.ID + "/status", nil
+	}
+	freshCase := func() (string, url.Values) {
+		return "/fund/grants/" + grant.ID + "/cases", url.Values{"client_id": {newClient().ID}, "committed": {"1.00"}, "resident": {"1"},
+			"income_fpl": {"100"}, "stage": {"bond"}}
+	}
+	freshCost := func() (string, url.Values) {
+		k := &amparo.Cost{CaseID: fcase.ID, BudgetLine: "fees", Kind: amparo.CostExpense, AmountCents: 1, IncurredOn: amparo.MustDate(today)}
+		must(w.db.RecordCost(storetest.FundOfficer, k))
+		return "/fund/costs/" + k.ID + "/approve", nil
+	}
+
 	// A published workshop of A, and a ticket for it.
 	ws := storetest.MustCreateWorkshop(t, w.db, a, &amparo.Workshop{Materials: amparo.Handouts})
 	reg, err := w.db.Register(amparo.NewContextWithActor(t.Context(), amparo.VisitorActor), &amparo.Registration{WorkshopID: ws.ID, PartySize: 1, Language: "es"})
@@ -333,6 +355,19 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/clients/new", want: staff(200, 200)},
 		{method: "POST", path: "/clients", form: url.Values{}, want: staff(422, 422)}, // nothing typed: the form again, nothing made
 		{method: "GET", path: "/clients/" + c.ID, want: staff(200, 404)},
+		// The defense fund: who runs it (program admin, fund officer),
+		// the organization's admins and members for their own, auditors
+		// to read; costs approved by the organization's admins alone.
+		{method: "GET", path: "/fund", want: [10]int{200, 200, 200, 403, 403, 200, 403, 200, 200, 303}},
+		{method: "POST", path: "/fund/grants", form: url.Values{}, want: [10]int{400, 403, 403, 403, 403, 400, 403, 403, 403, 303}},
+		{method: "GET", path: "/fund/grants/" + grant.ID, want: [10]int{200, 200, 200, 403, 403, 200, 403, 200, 403, 303}},
+		{method: "POST", fresh: freshGrant, form: url.Values{"status": {"awarded"}, "reason": {"board"}}, want: [10]int{303, 403, 403, 403, 403, 303, 403, 403, 403, 303}},
+		{method: "POST", fresh: freshCase, want: [10]int{303, 303, 303, 403, 403, 303, 403, 403, 403, 303}},
+		{method: "POST", path: "/fund/cases/" + fcase.ID + "/costs", form: url.Values{"kind": {"expense"}, "line": {"fees"}, "amount": {"1.00"}, "incurred_on": {today}},
+			want: [10]int{303, 303, 303, 403, 403, 303, 403, 403, 403, 303}},
+		{method: "POST", fresh: freshCost, want: [10]int{403, 303, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{method: "POST", path: "/fund/cases/" + fcase.ID + "/outcomes", form: url.Values{"kind": {"pending"}, "decided_on": {today}, "grant_id": {grant.ID}},
+			want: [10]int{303, 303, 303, 403, 403, 303, 403, 403, 403, 303}},
 		// Alerts and response plans: the organization's staff.
 		{method: "GET", path: "/alerts", want: staff(200, 200)},
 		{method: "POST", path: "/alerts", form: url.Values{}, want: staff(400, 400)},

@@ -17,6 +17,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/auth"
 	"github.com/amparo-project/amparo/document"
+	"github.com/amparo-project/amparo/fund"
 	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/prometheus/client_golang/prometheus"
@@ -69,6 +70,9 @@ type Services struct {
 	// Alerts keeps response plans and alerts: the phone page's button,
 	// the staff's alerts page.
 	Alerts amparo.AlertService
+	// Fund keeps the defense fund: sources, grants, cases, costs,
+	// outcomes and the ledger.
+	Fund amparo.FundService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
 	Renderer  *document.Renderer
@@ -90,7 +94,9 @@ type Server struct {
 	// changes; signIn runs signing in. Handlers make one call to them.
 	intake  *intake.Service
 	signins *auth.SignIn
-	metrics *metrics
+	// fundGrant reads a grant's page.
+	fundGrant *fund.Pages
+	metrics   *metrics
 
 	pages  map[string]*template.Template
 	routes []route        // every registered route, for the authorization matrix
@@ -116,7 +122,7 @@ func NewServer(svc Services) (*Server, error) {
 		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
 			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters, Workshops: svc.Workshops},
 		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Devices: &auth.Devices{MAC: svc.MAC}, Logger: svc.Logger},
-		pages:   map[string]*template.Template{}}
+		pages:   map[string]*template.Template{}, fundGrant: &fund.Pages{Fund: svc.Fund, Organizations: svc.Organizations}}
 	var err error
 	if s.metrics, err = newMetrics(svc.Metrics); err != nil {
 		return nil, err
@@ -174,6 +180,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.matchRoutes(mux)
 	s.workshopRoutes(mux)
 	s.alertRoutes(mux)
+	s.fundRoutes(mux)
 	s.eventRoutes(mux)
 	s.hookRoutes(mux)
 	s.routes = mux.list

@@ -41,6 +41,7 @@ var staffNav = []navItem{
 	{"/matches", "nav.matches", amparo.Actor.SeesClients},
 	{"/workshops", "nav.workshops", amparo.Actor.OrganizesWorkshops},
 	{"/alerts", "nav.alerts", amparo.Actor.SeesClients},
+	{"/fund", "nav.fund", amparo.Actor.ReadsFund},
 	{"/organizations", "nav.organizations", func(a amparo.Actor) bool { return a.RunsProgram() || a.Role == amparo.RoleOrgAdmin }},
 	{"/policy", "nav.policy", amparo.Actor.RunsProgram},
 	{"/accounts", "nav.accounts", amparo.Actor.RunsProgram},

@@ -44,6 +44,7 @@ var commands = []command{
 	{"invite", "--email EMAIL [--role ROLE] [--org ID]", "make an invitation link: how the first program administrator gets an account", runInvite},
 	{"audit", "verify", "check the audit trail's hash chain", runAudit},
 	{"workshops", "list|attendance|forget ...", "list workshops, read a workshop's attendance, erase its attendees' details", runWorkshops},
+	{"fund", "ledger|compliance ...", "read the defense fund's ledger and compute its compliance for a period", runFund},
 	{"jobs", "list|retry ...", "see the job queue the server processes run, and retry a failed job", runJobs},
 	{"alerts", "list|show ...", "list rapid-response alerts and show one's timeline (no names or numbers)", runAlerts},
 	{"outbox", "status|retry ...", "count the messages waiting to be sent or failed, and send a failed one again", runOutbox},

@@ -12,10 +12,6 @@ func (b *builder) suppressCell(v int, why Reason) {
 	}
 	b.s.unknown[v] = true
 	b.reason[v] = why
-	if b.s.dirty == nil {
-		b.s.dirty = map[int]bool{}
-	}
-	b.s.dirty[v] = true
 }
 
 // candidate reports whether v is a published cell of this release, which
@@ -48,11 +44,8 @@ func (b *builder) suppress() (int, error) {
 				added = true
 			}
 		}
-		if added {
-			continue
-		}
-		// Nothing reachable from the failing cells is left to suppress.
-		{
+		if !added {
+			// Nothing reachable from the failing cells is left to suppress.
 			return lps, fmt.Errorf("disclosure: %d suppressed cells cannot be protected (the previous release already reveals them)", len(failing))
 		}
 	}

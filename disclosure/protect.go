@@ -53,6 +53,9 @@ func Protect(r Release, p Policy, prev *Result) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Policy: p, Links: links, Subsets: r.Subsets}
+	if prev != nil && slices.ContainsFunc(tables, func(t Table) bool { return t.Cumulative }) {
+		res.Earlier = prev
+	}
 	for ti, t := range tables {
 		res.Tables = append(res.Tables, b.protected(t, cur[ti], applied[t.Name]))
 	}
@@ -174,40 +177,75 @@ func (b *builder) addDifferences(outer, inner *Table, o, in tableVars, field str
 	return nil
 }
 
-// addPrevious adds the previous release's tables as published (frozen), and
-// links each cumulative table to its predecessor by the difference.
+// addPrevious adds the earlier releases (prev and the releases it was
+// checked against, prev.Earlier and so on) as published (frozen), and links
+// each cumulative table to the same table of every earlier release, and the
+// earlier releases to each other, by their differences: an attacker holding
+// all of them bounds a release's suppressed cells from below by an earlier
+// one and from above by a later one, so checking against the previous
+// release alone is not enough (TestProtect_PropertyChain found releases
+// recovered that way).
 func (b *builder) addPrevious(tables []Table, cur []tableVars, prev *Result) error {
-	var pt []Table
-	for _, t := range prev.Tables {
-		tt := Table{Name: t.Name, Dims: t.Dims}
-		// The interior counts, back from the cells.
-		for _, c := range t.Cells {
-			if !slices.Contains(c.Key, Total) {
-				tt.Counts = append(tt.Counts, c.Count)
+	type earlier struct {
+		res *Result
+		pt  []Table
+		pv  []tableVars
+	}
+	var chain []earlier
+	for r := prev; r != nil; r = r.Earlier {
+		var pt []Table
+		for _, t := range r.Tables {
+			tt := Table{Name: t.Name, Dims: t.Dims, Cumulative: t.Cumulative}
+			// The interior counts, back from the cells.
+			for _, c := range t.Cells {
+				if !slices.Contains(c.Key, Total) {
+					tt.Counts = append(tt.Counts, c.Count)
+				}
+			}
+			pt = append(pt, tt)
+		}
+		pv, err := b.addTables(pt, r.Links, r.Subsets, true)
+		if err != nil {
+			return fmt.Errorf("disclosure: an earlier release: %w", err)
+		}
+		for ti, t := range r.Tables {
+			for ci, c := range t.Cells {
+				b.s.unknown[pv[ti].first+ci] = c.Suppressed
 			}
 		}
-		pt = append(pt, tt)
-	}
-	pv, err := b.addTables(pt, prev.Links, prev.Subsets, true)
-	if err != nil {
-		return fmt.Errorf("disclosure: the previous release: %w", err)
-	}
-	for ti, t := range prev.Tables {
-		for ci, c := range t.Cells {
-			b.s.unknown[pv[ti].first+ci] = c.Suppressed
-		}
+		chain = append(chain, earlier{r, pt, pv})
 	}
 	for ti := range tables {
 		t := &tables[ti]
 		if !t.Cumulative {
 			continue
 		}
-		pi := slices.IndexFunc(pt, func(x Table) bool { return x.Name == t.Name })
-		if pi < 0 {
-			continue // a table new in this release
+		for _, e := range chain {
+			pi := slices.IndexFunc(e.pt, func(x Table) bool { return x.Name == t.Name })
+			if pi < 0 {
+				continue // a table new since that release
+			}
+			if err := b.addDifferences(t, &e.pt[pi], cur[ti], e.pv[pi], "table "+t.Name); err != nil {
+				return err
+			}
 		}
-		if err := b.addDifferences(t, &pt[pi], cur[ti], pv[pi], "table "+t.Name); err != nil {
-			return err
+	}
+	for a := range chain {
+		for bi := a + 1; bi < len(chain); bi++ {
+			later, older := chain[a], chain[bi]
+			for ti := range later.pt {
+				t := &later.pt[ti]
+				if !t.Cumulative {
+					continue
+				}
+				pi := slices.IndexFunc(older.pt, func(x Table) bool { return x.Name == t.Name })
+				if pi < 0 {
+					continue
+				}
+				if err := b.addDifferences(t, &older.pt[pi], later.pv[ti], older.pv[pi], "table "+t.Name); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil

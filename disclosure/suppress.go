@@ -1,9 +1,10 @@
 package disclosure
 
 import (
-	"fmt"
 	"math"
 	"slices"
+
+	"github.com/amparo-project/amparo"
 )
 
 func (b *builder) suppressCell(v int, why Reason) {
@@ -46,7 +47,7 @@ func (b *builder) suppress() (int, error) {
 		}
 		if !added {
 			// Nothing reachable from the failing cells is left to suppress.
-			return lps, fmt.Errorf("disclosure: %d suppressed cells cannot be protected (the previous release already reveals them)", len(failing))
+			return lps, amparo.Errorf(amparo.ECONFLICT, "%d suppressed cells cannot be protected: the earlier releases already reveal them", len(failing)).Localize("report.disclosure.unprotectable", len(failing))
 		}
 	}
 }

@@ -27,10 +27,7 @@ func grow(rng *rand.Rand, rel Release) Release {
 			t2.Counts[2*c] += g1.values[g1.index(co)] - g0.values[g0.index(co)]
 		}
 	}
-	if len(rel.Subsets) > 0 { // the subset keeps its counts: still under its outer table
-		return next
-	}
-	return next
+	return next // a subset keeps its counts: still under its outer table
 }
 
 // TestProtect_PropertyChain: over random chains of three and four
@@ -62,6 +59,9 @@ func TestProtect_PropertyChain(t *testing.T) {
 				t.Fatalf("chain %d, release %d: %v", i, step, err)
 			}
 			checkPublished(t, res, p)
+			if step > 0 && (res.Earlier != prev || res.Public().Earlier != nil) {
+				t.Fatalf("chain %d, release %d: Earlier is not the previous release, or Public keeps it", i, step)
+			}
 			chain = append(chain, res)
 			prev = res
 		}

@@ -54,7 +54,7 @@ func collapseRelease(r Release, p Policy, prev *Result) ([]Table, []Link, map[st
 				continue
 			}
 			if slices.Contains(done, l.A) != slices.Contains(done, l.B) {
-				return nil, nil, nil, amparo.Invalid("link "+l.A+" "+l.B, "dimension %q is collapsed in one of the linked tables only: allow the collapse in both", rule.Dim)
+				return nil, nil, nil, amparo.Invalid("link "+l.A+" "+l.B, "dimension %q is collapsed in one of the linked tables only: allow the collapse in both", rule.Dim).Localize("report.disclosure.collapse_link", l.A, l.B, rule.Dim)
 			}
 			l.Dims = slices.Clone(l.Dims)
 			l.Dims[slices.Index(l.Dims, rule.Dim)] = rule.Into
@@ -89,7 +89,7 @@ func collapseTable(t Table, rule Collapse) (Table, error) {
 	for i, c := range old.Categories {
 		into, ok := rule.Map[c]
 		if !ok || into == "" || into == Total {
-			return t, amparo.Invalid("table "+t.Name, "the collapse rule for %q does not map category %q", rule.Dim, c)
+			return t, amparo.Invalid("table "+t.Name, "the collapse rule for %q does not map category %q", rule.Dim, c).Localize("report.disclosure.collapse_unmapped", t.Name, rule.Dim, c)
 		}
 		j := slices.Index(coarse, into)
 		if j < 0 {
@@ -99,7 +99,7 @@ func collapseTable(t Table, rule Collapse) (Table, error) {
 		to[i] = j
 	}
 	if t.dimIndex(rule.Into) >= 0 {
-		return t, amparo.Invalid("table "+t.Name, "collapsing %q into %q: the table already has a dimension %q", rule.Dim, rule.Into, rule.Into)
+		return t, amparo.Invalid("table "+t.Name, "collapsing %q into %q: the table already has a dimension %q", rule.Dim, rule.Into, rule.Into).Localize("report.disclosure.collapse_exists", t.Name, rule.Dim, rule.Into)
 	}
 	dims := slices.Clone(t.Dims)
 	dims[di] = Dimension{Name: rule.Into, Categories: coarse}

@@ -183,8 +183,14 @@ func optimize(t [][]float64, rhs []float64, basis []int, cost []float64, watch i
 func pivot(t [][]float64, rhs []float64, r []float64, row, col int) {
 	pr := t[row]
 	p := pr[col]
-	for j := range pr {
-		pr[j] /= p
+	// The pivot row's non-zeros: the tableaus are sparse, and most of the
+	// work is skipping zeros.
+	nz := make([]int, 0, 64)
+	for j, v := range pr {
+		if v != 0 {
+			pr[j] = v / p
+			nz = append(nz, j)
+		}
 	}
 	rhs[row] /= p
 	pr[col] = 1
@@ -194,10 +200,8 @@ func pivot(t [][]float64, rhs []float64, r []float64, row, col int) {
 		}
 		if f := t[i][col]; f != 0 {
 			ti := t[i]
-			for j, v := range pr {
-				if v != 0 {
-					ti[j] -= f * v
-				}
+			for _, j := range nz {
+				ti[j] -= f * pr[j]
 			}
 			ti[col] = 0
 			rhs[i] -= f * rhs[row]
@@ -208,10 +212,8 @@ func pivot(t [][]float64, rhs []float64, r []float64, row, col int) {
 	}
 	if r != nil {
 		if f := r[col]; f != 0 {
-			for j, v := range pr {
-				if v != 0 {
-					r[j] -= f * v
-				}
+			for _, j := range nz {
+				r[j] -= f * pr[j]
 			}
 			r[col] = 0
 		}

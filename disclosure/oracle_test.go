@@ -115,17 +115,21 @@ func (o *oracle) addRelease(tag string, pub, truth *Result) {
 
 // addCumulative says that the cumulative tables of cur can only have grown
 // since prev.
-func (o *oracle) addCumulative(pub *Result) {
+func (o *oracle) addCumulative(pub *Result) { o.addGrowth(pub, "prev", "cur") }
+
+// addGrowth says that the cumulative tables of the release tagged later can
+// only have grown since the release tagged earlier.
+func (o *oracle) addGrowth(pub *Result, earlier, later string) {
 	for _, t := range pub.Tables {
 		if !t.Cumulative {
 			continue
 		}
 		for _, c := range t.Cells {
-			p, ok := o.index[cellName("prev", t.Name, c.Key)]
+			p, ok := o.index[cellName(earlier, t.Name, c.Key)]
 			if !ok {
 				continue
 			}
-			o.cons = append(o.cons, ocons{vars: []int{o.index[cellName("cur", t.Name, c.Key)], p}, coefs: []float64{1, -1}, lo: 0, hi: math.Inf(1)})
+			o.cons = append(o.cons, ocons{vars: []int{o.index[cellName(later, t.Name, c.Key)], p}, coefs: []float64{1, -1}, lo: 0, hi: math.Inf(1)})
 		}
 	}
 }

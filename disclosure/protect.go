@@ -25,12 +25,12 @@ func Protect(r Release, p Policy, prev *Result) (*Result, error) {
 			return nil, err
 		}
 		if names[t.Name] {
-			return nil, amparo.Invalid("table "+t.Name, "two tables named %q", t.Name)
+			return nil, amparo.Invalid("table "+t.Name, "two tables named %q", t.Name).Localize("report.disclosure.duplicate_table", t.Name)
 		}
 		names[t.Name] = true
 		for _, d := range t.Collapsible {
 			if _, ok := p.collapse(d); !ok {
-				return nil, amparo.Invalid("table "+t.Name, "dimension %q is collapsible but the policy has no collapse rule for it", d)
+				return nil, amparo.Invalid("table "+t.Name, "dimension %q is collapsible but the policy has no collapse rule for it", d).Localize("report.disclosure.no_rule", t.Name, d)
 			}
 		}
 	}
@@ -53,6 +53,9 @@ func Protect(r Release, p Policy, prev *Result) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Policy: p, Links: links, Subsets: r.Subsets}
+	if prev != nil && slices.ContainsFunc(tables, func(t Table) bool { return t.Cumulative }) {
+		res.Earlier = prev
+	}
 	for ti, t := range tables {
 		res.Tables = append(res.Tables, b.protected(t, cur[ti], applied[t.Name]))
 	}
@@ -117,16 +120,16 @@ func (b *builder) addTables(tables []Table, links []Link, subsets []Subset, froz
 		ai, aok := byName[l.A]
 		bi, bok := byName[l.B]
 		if !aok || !bok {
-			return nil, amparo.Invalid("link", "link between %q and %q: no such table", l.A, l.B)
+			return nil, amparo.Invalid("link", "link between %q and %q: no such table", l.A, l.B).Localize("report.disclosure.link_table", l.A, l.B)
 		}
 		pairs, err := marginPairs(&tables[ai], &tables[bi], out[ai].g, out[bi].g, l.Dims)
 		if err != nil {
-			return nil, amparo.Invalid("link "+l.A+" "+l.B, "%v", err)
+			return nil, err
 		}
 		for _, pr := range pairs {
 			x, y := out[ai].first+pr[0], out[bi].first+pr[1]
 			if s.val[x] != s.val[y] {
-				return nil, amparo.Invalid("link "+l.A+" "+l.B, "the linked margins differ (%d and %d): the tables do not count the same population", s.val[x], s.val[y])
+				return nil, amparo.Invalid("link "+l.A+" "+l.B, "the linked margins differ (%d and %d): the tables do not count the same population", s.val[x], s.val[y]).Localize("report.disclosure.link_differs", l.A, l.B, s.val[x], s.val[y])
 			}
 			s.addEq([]term{{x, 1}, {y, -1}})
 		}
@@ -135,7 +138,7 @@ func (b *builder) addTables(tables []Table, links []Link, subsets []Subset, froz
 		oi, ook := byName[sub.Outer]
 		ii, iok := byName[sub.Inner]
 		if !ook || !iok {
-			return nil, amparo.Invalid("subset", "subset %q of %q: no such table", sub.Inner, sub.Outer)
+			return nil, amparo.Invalid("subset", "subset %q of %q: no such table", sub.Inner, sub.Outer).Localize("report.disclosure.subset_table", sub.Inner, sub.Outer)
 		}
 		if err := b.addDifferences(&tables[oi], &tables[ii], out[oi], out[ii], "subset "+sub.Inner); err != nil {
 			return nil, err
@@ -148,14 +151,14 @@ func (b *builder) addTables(tables []Table, links []Link, subsets []Subset, froz
 // where it is a small count, the inner cell is suppressed for the change.
 func (b *builder) addDifferences(outer, inner *Table, o, in tableVars, field string) error {
 	if !sameDims(outer.Dims, inner.Dims) {
-		return amparo.Invalid(field, "tables %q and %q must have the same dimensions and categories", outer.Name, inner.Name)
+		return amparo.Invalid(field, "tables %q and %q must have the same dimensions and categories", outer.Name, inner.Name).Localize("report.disclosure.same_dims", outer.Name, inner.Name)
 	}
 	s := b.s
 	for idx := range o.g.values {
 		x, y := o.first+idx, in.first+idx
 		d := s.val[x] - s.val[y]
 		if d < 0 {
-			return amparo.Invalid(field, "table %q has a cell larger than the same cell of %q", inner.Name, outer.Name)
+			return amparo.Invalid(field, "table %q has a cell larger than the same cell of %q", inner.Name, outer.Name).Localize("report.disclosure.larger", inner.Name, outer.Name)
 		}
 		v := s.addVar(d, false)
 		s.frozen[v], s.derivedVar[v], s.unknown[v] = true, true, true
@@ -174,40 +177,75 @@ func (b *builder) addDifferences(outer, inner *Table, o, in tableVars, field str
 	return nil
 }
 
-// addPrevious adds the previous release's tables as published (frozen), and
-// links each cumulative table to its predecessor by the difference.
+// addPrevious adds the earlier releases (prev and the releases it was
+// checked against, prev.Earlier and so on) as published (frozen), and links
+// each cumulative table to the same table of every earlier release, and the
+// earlier releases to each other, by their differences: an attacker holding
+// all of them bounds a release's suppressed cells from below by an earlier
+// one and from above by a later one, so checking against the previous
+// release alone is not enough (TestProtect_PropertyChain found releases
+// recovered that way).
 func (b *builder) addPrevious(tables []Table, cur []tableVars, prev *Result) error {
-	var pt []Table
-	for _, t := range prev.Tables {
-		tt := Table{Name: t.Name, Dims: t.Dims}
-		// The interior counts, back from the cells.
-		for _, c := range t.Cells {
-			if !slices.Contains(c.Key, Total) {
-				tt.Counts = append(tt.Counts, c.Count)
+	type earlier struct {
+		res *Result
+		pt  []Table
+		pv  []tableVars
+	}
+	var chain []earlier
+	for r := prev; r != nil; r = r.Earlier {
+		var pt []Table
+		for _, t := range r.Tables {
+			tt := Table{Name: t.Name, Dims: t.Dims, Cumulative: t.Cumulative}
+			// The interior counts, back from the cells.
+			for _, c := range t.Cells {
+				if !slices.Contains(c.Key, Total) {
+					tt.Counts = append(tt.Counts, c.Count)
+				}
+			}
+			pt = append(pt, tt)
+		}
+		pv, err := b.addTables(pt, r.Links, r.Subsets, true)
+		if err != nil {
+			return fmt.Errorf("disclosure: an earlier release: %w", err)
+		}
+		for ti, t := range r.Tables {
+			for ci, c := range t.Cells {
+				b.s.unknown[pv[ti].first+ci] = c.Suppressed
 			}
 		}
-		pt = append(pt, tt)
-	}
-	pv, err := b.addTables(pt, prev.Links, prev.Subsets, true)
-	if err != nil {
-		return fmt.Errorf("disclosure: the previous release: %w", err)
-	}
-	for ti, t := range prev.Tables {
-		for ci, c := range t.Cells {
-			b.s.unknown[pv[ti].first+ci] = c.Suppressed
-		}
+		chain = append(chain, earlier{r, pt, pv})
 	}
 	for ti := range tables {
 		t := &tables[ti]
 		if !t.Cumulative {
 			continue
 		}
-		pi := slices.IndexFunc(pt, func(x Table) bool { return x.Name == t.Name })
-		if pi < 0 {
-			continue // a table new in this release
+		for _, e := range chain {
+			pi := slices.IndexFunc(e.pt, func(x Table) bool { return x.Name == t.Name })
+			if pi < 0 {
+				continue // a table new since that release
+			}
+			if err := b.addDifferences(t, &e.pt[pi], cur[ti], e.pv[pi], "table "+t.Name); err != nil {
+				return err
+			}
 		}
-		if err := b.addDifferences(t, &pt[pi], cur[ti], pv[pi], "table "+t.Name); err != nil {
-			return err
+	}
+	for a := range chain {
+		for bi := a + 1; bi < len(chain); bi++ {
+			later, older := chain[a], chain[bi]
+			for ti := range later.pt {
+				t := &later.pt[ti]
+				if !t.Cumulative {
+					continue
+				}
+				pi := slices.IndexFunc(older.pt, func(x Table) bool { return x.Name == t.Name })
+				if pi < 0 {
+					continue
+				}
+				if err := b.addDifferences(t, &older.pt[pi], later.pv[ti], older.pv[pi], "table "+t.Name); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
@@ -227,10 +265,10 @@ func marginPairs(a, b *Table, ga, gb *grid, dims []string) ([][2]int, error) {
 	for _, name := range dims {
 		i, j := a.dimIndex(name), b.dimIndex(name)
 		if i < 0 || j < 0 {
-			return nil, fmt.Errorf("dimension %q is not in both tables", name)
+			return nil, amparo.Invalid("link "+a.Name+" "+b.Name, "dimension %q is not in both tables", name).Localize("report.disclosure.link_dim", a.Name, b.Name, name)
 		}
 		if !slices.Equal(a.Dims[i].Categories, b.Dims[j].Categories) {
-			return nil, fmt.Errorf("dimension %q has different categories in the two tables", name)
+			return nil, amparo.Invalid("link "+a.Name+" "+b.Name, "dimension %q has different categories in the two tables", name).Localize("report.disclosure.link_categories", a.Name, b.Name, name)
 		}
 		da, db = append(da, i), append(db, j)
 	}

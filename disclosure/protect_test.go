@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/locale"
 )
 
 // primaryOnly is the naive dashboard: small counts hidden, nothing else.
@@ -241,7 +242,32 @@ func TestProtect_LinkedTables(t *testing.T) {
 	}
 }
 
+// checkLocalized: err carries a catalog key that reads whole in English
+// and Spanish (every argument used, none missing).
+func checkLocalized(t *testing.T, cat *locale.Catalog, err error) {
+	t.Helper()
+	m, ok := amparo.ErrorMsg(err)
+	if !ok {
+		t.Errorf("%v: no catalog key", err)
+		return
+	}
+	for _, lang := range []string{"en", "es"} {
+		if !cat.Has(m.Key) {
+			t.Errorf("%s: not in the catalog", m.Key)
+		}
+		if got := cat.T(lang, m.Key, m.Args...); strings.Contains(got, "%!") || got == m.Key {
+			t.Errorf("%s in %s: %q", m.Key, lang, got)
+		}
+	}
+}
+
+// TestProtect_BadInput: each wrong release or policy is refused, naming
+// what is wrong, in the reader's language.
 func TestProtect_BadInput(t *testing.T) {
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := Table{Name: "t", Dims: orgLang, Counts: make([]int64, 9)}
 	for _, tc := range []struct {
 		name  string
@@ -256,12 +282,18 @@ func TestProtect_BadInput(t *testing.T) {
 		{"UnknownPercentDim", Release{Tables: []Table{{Name: "t", Dims: orgLang, Counts: make([]int64, 9), Percent: &PercentOf{Of: []string{"country"}}}}}, Policy{}, "table t"},
 		{"KTooSmall", Release{Tables: []Table{good}}, Policy{MinCount: 1}, "min_count"},
 		{"CollapsibleWithoutRule", Release{Tables: []Table{{Name: "t", Dims: orgLang, Counts: make([]int64, 9), Collapsible: []string{"language"}}}}, Policy{}, "table t"},
+		{"TwoTablesOneName", Release{Tables: []Table{good, good}}, Policy{}, "table t"},
+		{"LinkedTotalsDiffer", Release{Tables: []Table{good, {Name: "u", Dims: orgLang[:1], Counts: []int64{1, 0, 0}}}, Links: []Link{{A: "t", B: "u", Dims: []string{"organization"}}}}, Policy{}, "link t u"},
+		{"LinkOnMissingDim", Release{Tables: []Table{good, {Name: "u", Dims: orgLang[:1], Counts: []int64{0, 0, 0}}}, Links: []Link{{A: "t", B: "u", Dims: []string{"language"}}}}, Policy{}, "link t u"},
+		{"SubsetLarger", Release{Tables: []Table{good, {Name: "u", Dims: orgLang, Counts: []int64{1, 0, 0, 0, 0, 0, 0, 0, 0}}}, Subsets: []Subset{{Outer: "t", Inner: "u"}}}, Policy{}, "subset u"},
+		{"TwoRulesOneDim", Release{Tables: []Table{good}}, Policy{Collapses: []Collapse{{Dim: "a", Into: "b", Map: map[string]string{"x": "y"}}, {Dim: "a", Into: "c", Map: map[string]string{"x": "y"}}}}, "collapses[1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Protect(tc.rel, tc.p, nil)
 			if amparo.ErrorCode(err) != amparo.EINVALID || amparo.ErrorField(err) != tc.field {
 				t.Errorf("err = %v, want EINVALID on %q", err, tc.field)
 			}
+			checkLocalized(t, cat, err)
 		})
 	}
 }

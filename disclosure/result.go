@@ -87,6 +87,11 @@ type Result struct {
 	Subsets []Subset `json:",omitempty"`
 	// Audit summarizes the final check.
 	Audit AuditSummary
+	// Earlier is the previous release this one was checked against (with
+	// its own Earlier, back to the first cumulative release): the next
+	// release is checked against all of them. Private like the rest;
+	// Public drops it.
+	Earlier *Result `json:",omitempty"`
 }
 
 // AuditSummary is what the final audit found.
@@ -102,6 +107,7 @@ type AuditSummary struct {
 // its key: count and percentage zeroed.
 func (r *Result) Public() *Result {
 	out := *r
+	out.Earlier = nil
 	out.Tables = make([]Protected, len(r.Tables))
 	for i, t := range r.Tables {
 		t.Cells = append([]Cell(nil), t.Cells...)

@@ -1,9 +1,10 @@
 package disclosure
 
 import (
-	"fmt"
 	"math"
 	"slices"
+
+	"github.com/amparo-project/amparo"
 )
 
 func (b *builder) suppressCell(v int, why Reason) {
@@ -12,10 +13,6 @@ func (b *builder) suppressCell(v int, why Reason) {
 	}
 	b.s.unknown[v] = true
 	b.reason[v] = why
-	if b.s.dirty == nil {
-		b.s.dirty = map[int]bool{}
-	}
-	b.s.dirty[v] = true
 }
 
 // candidate reports whether v is a published cell of this release, which
@@ -48,12 +45,9 @@ func (b *builder) suppress() (int, error) {
 				added = true
 			}
 		}
-		if added {
-			continue
-		}
-		// Nothing reachable from the failing cells is left to suppress.
-		{
-			return lps, fmt.Errorf("disclosure: %d suppressed cells cannot be protected (the previous release already reveals them)", len(failing))
+		if !added {
+			// Nothing reachable from the failing cells is left to suppress.
+			return lps, amparo.Errorf(amparo.ECONFLICT, "%d suppressed cells cannot be protected: the earlier releases already reveal them", len(failing)).Localize("report.disclosure.unprotectable", len(failing))
 		}
 	}
 }

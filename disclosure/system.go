@@ -2,7 +2,6 @@ package disclosure
 
 import (
 	"math"
-	"slices"
 )
 
 // sys is the linear system of a release as an attacker sees it: one
@@ -21,12 +20,11 @@ type sys struct {
 	margin    []bool
 	// derivedVar: a difference between two cells, never published.
 	derivedVar []bool
-	// dirty: suppressed since the last audit; a component without one
-	// passed the last audit and is not solved again.
-	dirty   map[int]bool
-	audited bool
-	eqs     [][]term
-	varEqs  [][]int
+	// lo, hi: the range of each variable witnessed so far by feasible
+	// points (see local.go); they only widen as cells are suppressed.
+	lo, hi []float64
+	eqs    [][]term
+	varEqs [][]int
 }
 
 type term struct {
@@ -70,18 +68,18 @@ func (s *sys) satisfied(v int, lo, hi float64) bool {
 	return hi >= a+1-1e-6 || lo <= a-1+1e-6
 }
 
-// audit computes, for every unknown variable that needs protection, enough
-// of its feasible range (by linear programming over the published
-// equations, non-negative values) to decide whether it is protected, and
-// returns those that are not.
+// audit returns the unknown variables that need protection and are not
+// protected: by the ranges witnessed in earlier rounds, then by linear
+// programming over the groups of connected unknowns that still hold an
+// undecided cell (the published equations, non-negative values).
 func (s *sys) audit() (failing []int, lps int, err error) {
+	lo, hi := s.ranges()
 	n := len(s.val)
 	parent := make([]int, n)
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
@@ -101,11 +99,16 @@ func (s *sys) audit() (failing []int, lps int, err error) {
 			}
 		}
 	}
+	need := map[int]bool{}
+	for v := range n {
+		if s.protects(v) && !s.satisfied(v, lo[v], hi[v]) {
+			need[find(v)] = true
+		}
+	}
 	comps := map[int][]int{}
 	var order []int
-	for v := 0; v < n; v++ {
-		if s.unknown[v] {
-			r := find(v)
+	for v := range n {
+		if r := find(v); s.unknown[v] && need[r] {
 			if comps[r] == nil {
 				order = append(order, r)
 			}
@@ -114,9 +117,6 @@ func (s *sys) audit() (failing []int, lps int, err error) {
 	}
 	for _, r := range order {
 		vars := comps[r]
-		if s.audited && !slices.ContainsFunc(vars, func(v int) bool { return s.dirty[v] }) {
-			continue
-		}
 		f, l, e := s.auditComponent(vars)
 		lps += l
 		if e != nil {
@@ -124,14 +124,17 @@ func (s *sys) audit() (failing []int, lps int, err error) {
 		}
 		failing = append(failing, f...)
 	}
-	s.audited, s.dirty = true, map[int]bool{}
 	return failing, lps, nil
 }
 
+// auditComponent decides the protection of the undecided cells of a group
+// of connected unknowns vars, widening the witnessed ranges by every
+// feasible point its programs reach.
 func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
+	glo, ghi := s.ranges()
 	need := false
 	for _, v := range vars {
-		if s.protects(v) {
+		if s.protects(v) && !s.satisfied(v, glo[v], ghi[v]) {
 			need = true
 		}
 	}
@@ -154,8 +157,8 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 			row := make([]float64, len(vars))
 			rhs := 0.0
 			for _, t := range s.eqs[ei] {
-				if s.unknown[t.v] {
-					row[local[t.v]] += t.c
+				if i, ok := local[t.v]; ok {
+					row[i] += t.c
 				} else {
 					rhs -= t.c * float64(s.val[t.v])
 				}
@@ -166,7 +169,7 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 	lo := make([]float64, len(vars))
 	hi := make([]float64, len(vars))
 	for i, v := range vars {
-		lo[i], hi[i] = float64(s.val[v]), float64(s.val[v])
+		lo[i], hi[i] = glo[v], ghi[v]
 	}
 	var f *feasible
 	witness := func(p []float64) {
@@ -174,6 +177,11 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 			lo[i], hi[i] = math.Min(lo[i], x), math.Max(hi[i], x)
 		}
 	}
+	defer func() {
+		for i, v := range vars {
+			glo[v], ghi[v] = lo[i], hi[i]
+		}
+	}()
 	for i, v := range vars {
 		if !s.protects(v) || s.satisfied(v, lo[i], hi[i]) {
 			continue
@@ -213,4 +221,18 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 		}
 	}
 	return failing, lps, nil
+}
+
+// ranges returns the ranges witnessed so far, extended to the variables
+// added since the last call (at their true values). Suppressing more cells
+// only enlarges the published system's solutions (a published cell becomes
+// an unknown that may keep its value), so a witnessed point stays feasible
+// and a cell once shown protected stays protected: the audit keeps the
+// ranges between rounds and asks only about the cells still undecided.
+func (s *sys) ranges() (lo, hi []float64) {
+	for len(s.lo) < len(s.val) {
+		v := float64(s.val[len(s.lo)])
+		s.lo, s.hi = append(s.lo, v), append(s.hi, v)
+	}
+	return s.lo, s.hi
 }

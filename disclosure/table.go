@@ -118,21 +118,21 @@ func (p Policy) withDefaults() Policy {
 func (p Policy) Validate() error {
 	p = p.withDefaults()
 	if p.MinCount < 2 || p.MinCount > 1000 {
-		return amparo.Invalid("min_count", "the minimum publishable count must be between 2 and 1000, not %d", p.MinCount)
+		return amparo.Invalid("min_count", "the minimum publishable count must be between 2 and 1000, not %d", p.MinCount).Localize("report.disclosure.min_count", p.MinCount)
 	}
 	if p.UnstableBelow < 0 {
-		return amparo.Invalid("unstable_below", "the unstable-rate threshold must not be negative")
+		return amparo.Invalid("unstable_below", "the unstable-rate threshold must not be negative").Localize("report.disclosure.unstable_below")
 	}
 	if p.CollapseAbove < 0 || p.CollapseAbove > 1 {
-		return amparo.Invalid("collapse_above", "the collapse share must be between 0 and 1")
+		return amparo.Invalid("collapse_above", "the collapse share must be between 0 and 1").Localize("report.disclosure.collapse_above")
 	}
 	seen := map[string]bool{}
 	for i, c := range p.Collapses {
 		if c.Dim == "" || c.Into == "" || len(c.Map) == 0 {
-			return amparo.Invalid(fmt.Sprintf("collapses[%d]", i), "a collapse rule needs a dimension, the coarser dimension's name and its map")
+			return amparo.Invalid(fmt.Sprintf("collapses[%d]", i), "a collapse rule needs a dimension, the coarser dimension's name and its map").Localize("report.disclosure.collapse_rule", i+1)
 		}
 		if seen[c.Dim] {
-			return amparo.Invalid(fmt.Sprintf("collapses[%d]", i), "two collapse rules for dimension %q", c.Dim)
+			return amparo.Invalid(fmt.Sprintf("collapses[%d]", i), "two collapse rules for dimension %q", c.Dim).Localize("report.disclosure.collapse_twice", c.Dim)
 		}
 		seen[c.Dim] = true
 	}
@@ -152,48 +152,48 @@ func (p Policy) collapse(dim string) (Collapse, bool) {
 func (t *Table) Validate() error {
 	field := "table " + t.Name
 	if t.Name == "" {
-		return amparo.Invalid("table", "a table needs a name")
+		return amparo.Invalid("table", "a table needs a name").Localize("report.disclosure.table_name")
 	}
 	if len(t.Dims) == 0 {
-		return amparo.Invalid(field, "a table needs at least one dimension")
+		return amparo.Invalid(field, "a table needs at least one dimension").Localize("report.disclosure.no_dims", t.Name)
 	}
 	n := 1
 	names := map[string]bool{}
 	for _, d := range t.Dims {
 		if d.Name == "" || names[d.Name] {
-			return amparo.Invalid(field, "dimension names must be present and distinct (%q)", d.Name)
+			return amparo.Invalid(field, "dimension names must be present and distinct (%q)", d.Name).Localize("report.disclosure.dim_name", t.Name, d.Name)
 		}
 		names[d.Name] = true
 		if len(d.Categories) == 0 {
-			return amparo.Invalid(field, "dimension %q has no categories", d.Name)
+			return amparo.Invalid(field, "dimension %q has no categories", d.Name).Localize("report.disclosure.no_categories", t.Name, d.Name)
 		}
 		cats := map[string]bool{}
 		for _, c := range d.Categories {
 			if c == "" || c == Total || cats[c] {
-				return amparo.Invalid(field, "dimension %q: category %q is empty, reserved or repeated", d.Name, c)
+				return amparo.Invalid(field, "dimension %q: category %q is empty, reserved or repeated", d.Name, c).Localize("report.disclosure.category", t.Name, d.Name, c)
 			}
 			cats[c] = true
 		}
 		n *= len(d.Categories)
 	}
 	if len(t.Counts) != n {
-		return amparo.Invalid(field, "%d counts for %d cells", len(t.Counts), n)
+		return amparo.Invalid(field, "%d counts for %d cells", len(t.Counts), n).Localize("report.disclosure.counts", t.Name, len(t.Counts), n)
 	}
 	for i, c := range t.Counts {
 		if c < 0 {
-			return amparo.Invalid(field, "count %d is negative", i)
+			return amparo.Invalid(field, "count %d is negative", i).Localize("report.disclosure.negative", t.Name, i+1)
 		}
 	}
 	if t.Percent != nil {
 		for _, d := range t.Percent.Of {
 			if !names[d] {
-				return amparo.Invalid(field, "percent of dimension %q, which the table does not have", d)
+				return amparo.Invalid(field, "percent of dimension %q, which the table does not have", d).Localize("report.disclosure.percent_dim", t.Name, d)
 			}
 		}
 	}
 	for _, d := range t.Collapsible {
 		if !names[d] {
-			return amparo.Invalid(field, "collapsible dimension %q, which the table does not have", d)
+			return amparo.Invalid(field, "collapsible dimension %q, which the table does not have", d).Localize("report.disclosure.collapsible_dim", t.Name, d)
 		}
 	}
 	return nil

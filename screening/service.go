@@ -349,3 +349,19 @@ func relatedWithoutWork(reg *amparo.Registry, id string) []Related {
 func screenedVendor(v *amparo.Vendor) ScreenedVendor {
 	return ScreenedVendor{Names: append([]string{v.Name}, v.Aliases...), IDs: companyIDs(v.Identifiers)}
 }
+
+// UnmarshalText reads a decision as MarshalText writes it, so that a
+// stored outcome reads back.
+func (d *MatchDecision) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "match":
+		*d = MatchYes
+	case "possible":
+		*d = MatchPossible
+	case "no match":
+		*d = MatchNo
+	default:
+		return fmt.Errorf("screening: unknown decision %q", b)
+	}
+	return nil
+}

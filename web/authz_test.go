@@ -386,7 +386,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/settings", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 		{method: "GET", path: "/audit", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
 		{method: "POST", path: "/audit/export", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
-		{method: "GET", path: "/organizations", want: [10]int{200, 303, 303, 303, 303, 403, 403, 403, 303, 303}},
+		{method: "GET", path: "/organizations", want: [10]int{200, 303, 303, 303, 303, 403, 303, 403, 303, 303}},
 		{method: "POST", path: "/organizations", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 
 		// An organization: its admins and the program office.

@@ -160,7 +160,11 @@ func TestDashboard_CountsByRole(t *testing.T) {
 
 	// Roles whose pages are to come are told so, and promised nothing.
 	for _, role := range []amparo.Role{amparo.RoleFundOfficer, amparo.RoleProcurement} {
-		_, body := w.signedInAs(t, role, "").get("/dashboard")
+		org := "" // procurement officers belong to an organization
+		if role.OrganizationRole() {
+			org = w.org.ID
+		}
+		_, body := w.signedInAs(t, role, org).get("/dashboard")
 		if !strings.Contains(body, `<p id="no-tools">Amparo has no pages for your role`) || !strings.Contains(body, `<a href="/account">`) ||
 			strings.Contains(body, "set up") || len(counts(t, body)) != 0 || strings.Contains(body, "chart-svg") {
 			t.Errorf("%s: dashboard\n%s", role, body)

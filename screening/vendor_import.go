@@ -76,4 +76,3 @@ func (s *Service) ScreenFile(ctx context.Context, r io.Reader, opt ImportOptions
 	}
 	return &FileReport{Errors: errs, Reports: reports}, nil
 }
-

@@ -261,3 +261,7 @@ type ScreeningStore interface {
 	// HitDecisions returns the decisions on the vendors, by vendor ID.
 	HitDecisions(ctx context.Context, vendorIDs []string) (map[string][]*HitDecision, error)
 }
+
+// ScreensVendors reports whether the actor keeps an organization's
+// vendors: its procurement officers.
+func (a Actor) ScreensVendors() bool { return a.Role == RoleProcurement && a.OrganizationID != "" }

@@ -3,6 +3,7 @@ package screening
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/amparo-project/amparo"
 )
@@ -196,4 +197,53 @@ func (s *Service) Reproduce(ctx context.Context, screeningID string) (bool, erro
 	again := screen(newRegistryIndex(reg), ps, sc.Day, o.Vendor, o.Affidavit)
 	hash, _, err := again.Hash()
 	return hash == sc.ResultHash, err
+}
+
+// ScreenNamed screens a vendor given by name and identifiers (the command
+// line's): the organization's vendor with the same UEI or EIN, or without
+// them the same name, is screened (so that its decisions are reused), or
+// a new vendor is stored first.
+func (s *Service) ScreenNamed(ctx context.Context, v *amparo.Vendor) (*Report, error) {
+	if err := v.Validate(); err != nil {
+		return nil, err
+	}
+	vs, err := s.Vendors.FindVendors(ctx, v.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	var found *amparo.Vendor
+	for _, o := range vs {
+		if SameVendor(o, v) {
+			found = o
+			break
+		}
+	}
+	if found == nil {
+		if err := s.Vendors.CreateVendor(ctx, v); err != nil {
+			return nil, err
+		}
+		found = v
+	}
+	rs, err := s.screenStored(ctx, []*amparo.Vendor{found}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return rs[0], nil
+}
+
+// SameVendor says whether a declared vendor is a stored one: the same UEI
+// or EIN, or, where neither gives both, the same name (case and spacing
+// aside).
+func SameVendor(stored, declared *amparo.Vendor) bool {
+	ids := false
+	for _, k := range []amparo.RegistryIdentifierKind{amparo.RegistryUEI, amparo.RegistryEIN} {
+		if a, b := stored.Identifier(k), declared.Identifier(k); a != "" && b != "" {
+			if a == b {
+				return true
+			}
+			ids = true
+		}
+	}
+	fold := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	return !ids && fold(stored.Name) == fold(declared.Name)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/screening"
 )
 
 var (
@@ -250,7 +251,7 @@ func (db *DB) SubmitAffidavit(ctx context.Context, token string, a *amparo.Affid
 		}
 		var found *amparo.Vendor
 		for _, v := range vs {
-			if sameVendor(v, &a.Vendor) {
+			if screening.SameVendor(v, &a.Vendor) {
 				found = v
 				break
 			}
@@ -280,22 +281,6 @@ func (db *DB) SubmitAffidavit(ctx context.Context, token string, a *amparo.Affid
 		}
 		return tx.audit(ctx, amparo.AuditVendorAffidavit, a.VendorID)
 	})
-}
-
-// sameVendor says whether a declared vendor is a stored one: the same UEI
-// or EIN, or, without either, the same name (case and spacing aside).
-func sameVendor(stored, declared *amparo.Vendor) bool {
-	ids := false
-	for _, k := range []amparo.RegistryIdentifierKind{amparo.RegistryUEI, amparo.RegistryEIN} {
-		if a, b := stored.Identifier(k), declared.Identifier(k); a != "" && b != "" {
-			if a == b {
-				return true
-			}
-			ids = true
-		}
-	}
-	fold := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
-	return !ids && fold(stored.Name) == fold(declared.Name)
 }
 
 // VendorAffidavits lists a vendor's affidavits, newest first.

@@ -23,6 +23,8 @@ type Store interface {
 	amparo.AlertService
 	amparo.RegistryService
 	amparo.ScreeningPolicyService
+	amparo.VendorService
+	amparo.ScreeningStore
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -49,6 +51,9 @@ type Summary struct {
 	// RegistryVersion is the border-wall registry's version the starter
 	// registry made; the shipped screening policies are in force.
 	RegistryVersion int
+	// Vendor is the first organization's screened vendor: fictional, with
+	// an affidavit, a possible match and a reviewer's decision on it.
+	Vendor string
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -222,6 +227,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	}
 	setNow(now) // pending invitations run from today
 	if sum.RegistryVersion, err = seedScreening(ctx, s); err != nil {
+		return nil, err
+	}
+	if sum.Vendor, err = seedVendor(ctx, s, sum.Organization); err != nil {
 		return nil, err
 	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {

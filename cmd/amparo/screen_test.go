@@ -17,6 +17,7 @@ type screenOut struct {
 		Entity   string   `json:"entity"`
 		Decision string   `json:"decision"`
 		Features []string `json:"features"`
+		Reviewed string   `json:"reviewed"`
 	} `json:"hits"`
 }
 
@@ -40,6 +41,16 @@ func TestScreenCommands(t *testing.T) {
 	}
 	if _, stderr, code := amparo(t, nil, "screen", "vendor", "X", "--org", org, "--uei", "SHORT", "--data", data); code == 0 || !strings.Contains(stderr, "UEI") {
 		t.Fatalf("a bad UEI: exit %d %q", code, stderr)
+	}
+
+	// The demo's vendor: its false positive is reused from the command line.
+	reviewed := false
+	for _, o := range orgs {
+		r := decode[screenOut](t, ok(t, "screen", "vendor", "ELTA Ejemplo North America", "--org", o.OrganizationID, "--json", "--data", data))
+		reviewed = reviewed || len(r.Hits) == 1 && r.Hits[0].Reviewed == "false_positive"
+	}
+	if !reviewed {
+		t.Error("the demo's vendor and its decision were not found")
 	}
 
 	dir := t.TempDir()

@@ -1,9 +1,14 @@
 package sqldb_test
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
+
 	"testing"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/screening"
 	"github.com/amparo-project/amparo/sqldb"
@@ -161,4 +166,42 @@ func TestScreeningService_DecisionsReused(t *testing.T) {
 			t.Fatalf("reproduce v1 after v2: %v %v", ok, err)
 		}
 	})
+}
+
+// A vendor's names and address, its affidavit's words and a reviewer's
+// reason are nowhere in clear in the database or its log.
+func TestVendorService_SealedAtRest(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := storetest.MustOpenDSN(t, "sqlite:"+filepath.Join(dir, "amparo.db"), envelope.GenerateMasterKey())
+	org := storetest.MustCreateOrganization(t, db, "Example Procurement Office")
+	officer := as(amparo.RoleProcurement, org.ID)
+	sol := &amparo.Solicitation{Title: "Example bid"}
+	if err := db.CreateSolicitation(officer, sol); err != nil {
+		t.Fatal(err)
+	}
+	visitor := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "visitor", Role: amparo.RoleVisitor})
+	a := &amparo.Affidavit{Vendor: amparo.Vendor{Name: "Quetzalcoatl Ficticio Trading", Address: "77 Placeholder Lane"}, BorderWallWork: true,
+		Work: "Ornamental railing for Example Port", SignerName: "Xochitl Ficticia", SignerTitle: "Owner", Attestation: "Xochitl Ficticia"}
+	if err := db.SubmitAffidavit(visitor, sol.Token, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DecideHit(officer, &amparo.HitDecision{VendorID: a.VendorID, EntityID: "example", EntityHash: "h", Verdict: amparo.HitFalsePositive,
+		Reason: "Zanzibarian reason"}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "amparo.db*"))
+	control := false // the solicitation's title is in clear: the check reads what is stored
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		control = control || bytes.Contains(b, []byte("Example bid"))
+		for _, n := range []string{"Quetzalcoatl", "Placeholder Lane", "Ornamental railing", "Xochitl", "Zanzibarian"} {
+			if bytes.Contains(b, []byte(n)) {
+				t.Errorf("%s holds %q in clear", filepath.Base(f), n)
+			}
+		}
+	}
+	if !control {
+		t.Error("the solicitation's title was not found either: the files read are not the database")
+	}
 }

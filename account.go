@@ -66,11 +66,12 @@ func (r Role) LinksToMember() bool { return r == RoleMember }
 
 // ProgramRoles lists the roles of the program office's own people, who
 // belong to no organization: only the program office invites them.
-var ProgramRoles = []Role{RoleProgramAdmin, RoleAuditor, RoleFundOfficer, RoleProcurement}
+var ProgramRoles = []Role{RoleProgramAdmin, RoleAuditor, RoleFundOfficer}
 
 // OrganizationRoles lists the roles of an organization's people.
-// Organizers schedule their organization's workshops.
-var OrganizationRoles = []Role{RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer}
+// Organizers schedule their organization's workshops; procurement
+// officers keep and screen its vendors.
+var OrganizationRoles = []Role{RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer, RoleProcurement}
 
 // Roles lists the roles people sign in with.
 var Roles = []Role{RoleProgramAdmin, RoleOrgAdmin, RoleMember, RoleIntake, RoleOrganizer, RoleFundOfficer, RoleProcurement, RoleAuditor}

@@ -91,6 +91,7 @@ const (
 	RecordScreenPolicy = "screening_policy" // RecordID is the policy version
 	RecordSigningKey   = "signing_key"
 	RecordTrustList    = "trust_list"
+	RecordVendor       = "vendor" // RecordID is the vendor's ID
 	RecordWorkshop     = "workshop"
 
 	RecordFundSource  = "fund_source"
@@ -213,6 +214,14 @@ const (
 	// new version's number.
 	AuditRegistryChange     AuditAction = "registry.change"
 	AuditScreenPolicyChange AuditAction = "screening_policy.change"
+
+	// Vendors: their creation, affidavits filed, screenings (RecordID is
+	// the vendor's; the screening's versions and hash are in its record)
+	// and reviewers' decisions on hits.
+	AuditVendorCreate    AuditAction = "vendor.create"
+	AuditVendorAffidavit AuditAction = "vendor.affidavit"
+	AuditVendorScreen    AuditAction = "vendor.screen"
+	AuditVendorDecideHit AuditAction = "vendor.decide_hit"
 )
 
 // AuditActions lists every audit action.
@@ -236,6 +245,7 @@ var AuditActions = []AuditAction{
 	AuditLedgerCorrect,
 	AuditPolicyChange, AuditProgramUpdate,
 	AuditRegistryChange, AuditScreenPolicyChange,
+	AuditVendorCreate, AuditVendorAffidavit, AuditVendorScreen, AuditVendorDecideHit,
 }
 
 // RecordType returns the type of record the action is about, "" for an
@@ -279,6 +289,8 @@ func (a AuditAction) RecordType() string {
 		return RecordRegistry
 	case AuditScreenPolicyChange:
 		return RecordScreenPolicy
+	case AuditVendorCreate, AuditVendorAffidavit, AuditVendorScreen, AuditVendorDecideHit:
+		return RecordVendor
 	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut:
 		return RecordWorkshop
 	case AuditFundSourceCreate, AuditFundSourceRestrict:

@@ -24,6 +24,8 @@ type Store interface {
 	amparo.RegistryService
 	amparo.ScreeningPolicyService
 	amparo.FundService
+	amparo.VendorService
+	amparo.ScreeningStore
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -51,6 +53,9 @@ type Summary struct {
 	// registry made; the shipped screening policies are in force.
 	RegistryVersion int
 	FundedCases     int
+	// Vendor is the first organization's screened vendor: fictional, with
+	// an affidavit, a possible match and a reviewer's decision on it.
+	Vendor string
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -227,6 +232,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	if sum.FundedCases, err = seedFund(ctx, s, orgs, now); err != nil {
+		return nil, err
+	}
+	if sum.Vendor, err = seedVendor(ctx, s, sum.Organization); err != nil {
 		return nil, err
 	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {

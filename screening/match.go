@@ -1,16 +1,3 @@
-// Package screening checks vendors against a registry of companies involved
-// in border-wall work.
-//
-// The matcher (match*.go, normalize*.go) compares company names and
-// identifiers: NormalizeCompany reads legal forms, connectors, articles and
-// abbreviations in English and Spanish; CompareCompanies scores two
-// companies with an explanation per feature (catalog keys
-// "screen.match.*"); a MatchIndex screens many vendors against a registry.
-// The algorithm is named by MatchAlgorithm, which callers record with every
-// screening.
-//
-// The matcher is pure: it must never import a database or HTTP package, and
-// it never logs a name.
 package screening
 
 import (

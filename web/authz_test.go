@@ -238,6 +238,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// A file of one person (the template's row, renamed), tried only.
 	importFile := bytes.Replace(csvimport.Template("en"), []byte("Ana Ejemplo Prueba"), []byte("Camila Muestra Prueba"), 1)
 
+	// A vendor of org A, and a solicitation's affidavit link.
+	vendor := &amparo.Vendor{OrganizationID: a, Name: "Example Paving Co."}
+	must(w.db.CreateVendor(system, vendor))
+	sol := &amparo.Solicitation{OrganizationID: a, Title: "Example resurfacing bid"}
+	must(w.db.CreateSolicitation(system, sol))
+
 	// A third party's report to org A: an alert with no messages.
 	report, _, err := w.db.RaiseAlert(system, amparo.RaiseAlertRequest{Key: "authz-report", Source: amparo.AlertFromReport, OrganizationID: a, Report: "Agentes vistos cerca."})
 	must(err)
@@ -263,6 +269,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	staff := func(own, otherOrg int) [10]int { return [10]int{403, own, own, own, 403, 403, 403, 403, otherOrg, 303} }
 	// workshops: an organization's admins and organizers.
 	organizers := func(own, otherOrg int) [10]int { return [10]int{403, own, 403, 403, own, 403, 403, 403, otherOrg, 303} }
+	// vendors: an organization's procurement officers.
+	procurement := func(own int) [10]int { return [10]int{403, 403, 403, 403, 403, 403, own, 403, 403, 303} }
 	admins := func(pa, oa, otherOrg int) [10]int {
 		return [10]int{pa, oa, 403, 403, 403, 403, 403, 403, otherOrg, 303}
 	}
@@ -422,7 +430,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/settings", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 		{method: "GET", path: "/audit", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
 		{method: "POST", path: "/audit/export", want: [10]int{200, 403, 403, 403, 403, 403, 403, 200, 403, 303}},
-		{method: "GET", path: "/organizations", want: [10]int{200, 303, 303, 303, 303, 403, 403, 403, 303, 303}},
+		{method: "GET", path: "/organizations", want: [10]int{200, 303, 303, 303, 303, 403, 303, 403, 303, 303}},
 		{method: "POST", path: "/organizations", form: url.Values{"name": {""}}, want: admins(422, 403, 403)},
 
 		// An organization: its admins and the program office.
@@ -501,6 +509,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/workshops/" + ws.ID + "/forget", want: organizers(409, 404)}, // not confirmed
 		{method: "GET", path: "/workshops/" + ws.ID + "/handouts/es", want: organizers(200, 404)},
 		{method: "POST", path: "/workshops/" + ws.ID + "/handed-out", form: url.Values{"handed_out.kyr.title": {"-1"}}, want: organizers(422, 404)},
+		// Vendors: the organization's procurement officers; the
+		// affidavit link, anyone.
+		{method: "GET", path: "/vendors", want: procurement(200)},
+		{method: "POST", path: "/vendors/upload", form: url.Values{}, want: procurement(400)},
+		{method: "POST", path: "/vendors/solicitations", form: url.Values{"title": {"Example bid"}}, want: procurement(200)},
+		{method: "GET", path: "/vendors/" + vendor.ID, want: procurement(200)},
+		{method: "POST", path: "/vendors/" + vendor.ID + "/screen", want: procurement(303)},
+		{method: "POST", path: "/vendors/" + vendor.ID + "/decide", form: url.Values{}, want: procurement(404)},
+		{method: "GET", path: "/affidavit/" + sol.Token, want: all(200)},
+		{method: "POST", path: "/affidavit/" + sol.Token, form: url.Values{}, want: all(422)},
 		{method: "GET", path: "/events", want: all(200)},
 		{method: "GET", path: "/events/calendar.ics", want: all(200)},
 		{method: "GET", path: "/events/" + ws.ID, want: all(200)},

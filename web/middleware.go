@@ -29,7 +29,7 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // uploadRoutes are the routes whose form uploads a file (multipart).
-var uploadRoutes = map[string]bool{"POST /applicants/import": true}
+var uploadRoutes = map[string]bool{"POST /applicants/import": true, "POST /vendors/upload": true}
 
 // maxForm bounds every posted form, maxUpload every uploaded file.
 const (

@@ -20,6 +20,7 @@ import (
 	"github.com/amparo-project/amparo/fund"
 	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/screening"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -67,6 +68,10 @@ type Services struct {
 	// Workshops keeps know-your-rights workshops, their registrations
 	// and check-ins.
 	Workshops amparo.WorkshopService
+	// Vendors keeps an organization's vendors and their affidavits;
+	// Screening screens them against the border-wall registry.
+	Vendors   amparo.VendorService
+	Screening *screening.Service
 	// Alerts keeps response plans and alerts: the phone page's button,
 	// the staff's alerts page.
 	Alerts amparo.AlertService
@@ -179,6 +184,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.applicantRoutes(mux)
 	s.matchRoutes(mux)
 	s.workshopRoutes(mux)
+	s.screeningRoutes(mux)
 	s.alertRoutes(mux)
 	s.fundRoutes(mux)
 	s.eventRoutes(mux)

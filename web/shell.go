@@ -40,6 +40,7 @@ var staffNav = []navItem{
 	{"/queue", "nav.queue", amparo.Actor.SeesClients},
 	{"/matches", "nav.matches", amparo.Actor.SeesClients},
 	{"/workshops", "nav.workshops", amparo.Actor.OrganizesWorkshops},
+	{"/vendors", "nav.vendors", amparo.Actor.ScreensVendors},
 	{"/alerts", "nav.alerts", amparo.Actor.SeesClients},
 	{"/fund", "nav.fund", amparo.Actor.ReadsFund},
 	{"/organizations", "nav.organizations", func(a amparo.Actor) bool { return a.RunsProgram() || a.Role == amparo.RoleOrgAdmin }},

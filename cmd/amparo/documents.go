@@ -165,6 +165,7 @@ type progress struct {
 	mu    sync.Mutex
 	last  time.Time
 	shown int
+	unit  string // what is counted: "letters" when empty
 }
 
 func newProgress(w io.Writer) *progress {
@@ -186,7 +187,11 @@ func (p *progress) set(n, total int) {
 	p.shown, p.last = n, time.Now()
 	const width = 40
 	fill := width * n / p.total
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d letters", strings.Repeat("#", fill), strings.Repeat(".", width-fill), n, p.total)
+	unit := p.unit
+	if unit == "" {
+		unit = "letters"
+	}
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d %s", strings.Repeat("#", fill), strings.Repeat(".", width-fill), n, p.total, unit)
 }
 
 func (p *progress) finish() {

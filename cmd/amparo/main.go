@@ -49,6 +49,7 @@ var commands = []command{
 	{"alerts", "list|show ...", "list rapid-response alerts and show one's timeline (no names or numbers)", runAlerts},
 	{"outbox", "status|retry ...", "count the messages waiting to be sent or failed, and send a failed one again", runOutbox},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
+	{"screen", "vendor \"NAME\" --org ID [--uei X] [--ein X] [--json] | file VENDORS.csv --org ID [--out RESULTS.csv] [--json] [--partial]", "screen vendors against the border-wall registry and the policy in force", runScreen},
 	{"names", "compare \"NAME A\" \"NAME B\" [--dob-a DATE] [--dob-b DATE] [--json]", "compare two names as the conflict check does, and say why", runNames},
 	{"version", "", "print the version", runVersion},
 }

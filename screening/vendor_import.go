@@ -1,0 +1,78 @@
+package screening
+
+import (
+	"context"
+	"io"
+
+	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/csvimport"
+)
+
+// The columns of a vendor CSV, in any order and case; only "name" is
+// required.
+var vendorColumns = []string{"name", "aliases", "uei", "duns", "ein", "ca_license", "state_registration", "address"}
+
+// ReadVendorsCSV reads a vendor CSV with the intake reader (any encoding
+// and delimiter it handles). Whole-file problems return an
+// ImportErrorList and no vendors; bad rows (no name, an identifier in the
+// wrong format) are in the list returned beside the good vendors, by line
+// and column, and unless opt.Partial the error is that list too.
+func ReadVendorsCSV(r io.Reader, opt ImportOptions) ([]*amparo.Vendor, ImportErrorList, error) {
+	t, err := csvimport.ReadTable(r, csvimport.Options{MaxBytes: opt.MaxBytes, MaxRows: opt.MaxRows})
+	if err != nil {
+		return nil, nil, fromReader(err)
+	}
+	cols, err := importHeader(t, vendorColumns, []string{"name"})
+	if err != nil {
+		return nil, nil, err
+	}
+	res := &ImportResult{}
+	for _, e := range t.Errors {
+		res.Errors = append(res.Errors, readerError(e))
+	}
+	var out []*amparo.Vendor
+	for _, rec := range t.Records {
+		row := tableRow{rec, cols, t.Header, res}
+		v := &amparo.Vendor{Name: row.get("name"), Aliases: row.list("aliases"), Address: row.get("address")}
+		for _, k := range amparo.RegistryIdentifierKinds {
+			if s := row.get(string(k)); s != "" {
+				v.Identifiers = append(v.Identifiers, amparo.RegistryIdentifier{Kind: k, Value: s})
+			}
+		}
+		if err := v.Validate(); err != nil {
+			row.failErr(err, nil)
+			continue
+		}
+		out = append(out, v)
+	}
+	errs := sortErrors(res.Errors)
+	if len(errs) > 0 && !opt.Partial {
+		return nil, errs, errs
+	}
+	return out, errs, nil
+}
+
+// FileReport is a vendor file's screening: the bad rows left out (with
+// ImportOptions.Partial) and one report per vendor, in file order.
+type FileReport struct {
+	Errors  ImportErrorList
+	Reports []*Report
+}
+
+// ScreenFile reads a vendor CSV, stores its vendors in the actor's
+// organization and screens them, all or nothing unless opt.Partial;
+// progress, when not nil, is told how many are screened.
+func (s *Service) ScreenFile(ctx context.Context, r io.Reader, opt ImportOptions, progress func(done, total int)) (*FileReport, error) {
+	vs, errs, err := ReadVendorsCSV(r, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Vendors.CreateVendors(ctx, vs); err != nil {
+		return nil, err
+	}
+	reports, err := s.screenStored(ctx, vs, progress)
+	if err != nil {
+		return nil, err
+	}
+	return &FileReport{Errors: errs, Reports: reports}, nil
+}

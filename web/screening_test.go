@@ -1,0 +1,58 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/amparo-project/amparo"
+)
+
+// TestVendors_Upload: a procurement officer uploads a vendor file with a
+// bad row: refused whole, the row named by line and column in Spanish;
+// with "keep the good rows", the good ones are screened and listed.
+func TestVendors_Upload(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	b := w.signedInAs(t, amparo.RoleProcurement, w.org.ID)
+	file := []byte("name,uei\nEjemplo Ferretería Ficticia,\nEjemplo Dos,SHORT\n")
+	res, body := uploadCSV(b, "/vendors/upload?lang=es", url.Values{}, file)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Línea 3, columna 2") {
+		t.Fatalf("a file with a bad row: %d\n%s", res.StatusCode, body)
+	}
+	if _, list := b.get("/vendors"); strings.Contains(list, "Ejemplo Ferretería Ficticia") {
+		t.Fatal("a refused file left a vendor behind")
+	}
+	res, body = uploadCSV(b, "/vendors/upload?lang=es", url.Values{"partial": {"on"}}, file)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "1 proveedores revisados") || !strings.Contains(body, "Línea 3, columna 2") {
+		t.Fatalf("partial: %d\n%s", res.StatusCode, body)
+	}
+	if _, list := b.get("/vendors"); !strings.Contains(list, "Ejemplo Ferretería Ficticia") {
+		t.Fatalf("the vendor is not listed:\n%s", list)
+	}
+}
+
+// uploadCSV is browser.upload, returning the answer's body too.
+func uploadCSV(b *browser, path string, fields url.Values, file []byte) (*http.Response, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile("file", "vendors.csv")
+	fw.Write(file)
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.url+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return res, readAll(res)
+}

@@ -31,12 +31,14 @@ func TestStaffShell_NavigationByRole(t *testing.T) {
 	t.Parallel()
 	w := matrixWorld(t)
 	want := map[amparo.Role][]string{
-		amparo.RoleProgramAdmin: {"/dashboard", "/organizations", "/policy", "/accounts", "/settings", "/audit", "/account"},
-		amparo.RoleOrgAdmin:     {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/workshops", "/alerts", "/organizations/" + w.org.ID, "/account"},
-		amparo.RoleMember:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/alerts", "/account"},
+		amparo.RoleProgramAdmin: {"/dashboard", "/fund", "/organizations", "/policy", "/accounts", "/settings", "/audit", "/account"},
+		amparo.RoleOrgAdmin:     {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/workshops", "/alerts", "/fund", "/organizations/" + w.org.ID, "/account"},
+		amparo.RoleMember:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/alerts", "/fund", "/account"},
 		amparo.RoleIntake:       {"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches", "/alerts", "/account"},
-		amparo.RoleAuditor:      {"/dashboard", "/audit", "/account"},
+		amparo.RoleAuditor:      {"/dashboard", "/fund", "/audit", "/account"},
 		amparo.RoleOrganizer:    {"/dashboard", "/workshops", "/account"},
+		amparo.RoleFundOfficer:  {"/dashboard", "/fund", "/account"},
+		amparo.RoleProcurement:  {"/dashboard", "/vendors", "/account"},
 	}
 	for role, links := range want {
 		org := ""

@@ -32,12 +32,12 @@ const (
 	MetricIntakes      ReportMetric = "intakes.received" // applicants received in the period
 	// MetricQueue counts those in line at the period's end, by how long
 	// they had waited.
-	MetricQueue        ReportMetric = "queue.waiting"
-	MetricMatches      ReportMetric = "matches.made"       // applicants matched with a member in the period
-	MetricWorkshops    ReportMetric = "workshops.held"     // workshops held in the period
-	MetricAttendance   ReportMetric = "workshops.attended" // people admitted at their door (party sizes, walk-ins included)
-	MetricAlerts       ReportMetric = "alerts.raised"      // alerts raised in the period, by time to acknowledgement
-	MetricFundPrefix                = "fund."              // metrics of the fund (ReportSource), when it is wired
+	MetricQueue      ReportMetric = "queue.waiting"
+	MetricMatches    ReportMetric = "matches.made"       // applicants matched with a member in the period
+	MetricWorkshops  ReportMetric = "workshops.held"     // workshops held in the period
+	MetricAttendance ReportMetric = "workshops.attended" // people admitted at their door (party sizes, walk-ins included)
+	MetricAlerts     ReportMetric = "alerts.raised"      // alerts raised in the period, by time to acknowledgement
+	MetricFundPrefix              = "fund."              // metrics of the fund (ReportSource), when it is wired
 )
 
 // Report dimensions.
@@ -178,4 +178,6 @@ type ReportService interface {
 }
 
 // String is the period's name.
-func (p ReportPeriod) String() string { return fmt.Sprintf("%s [%s, %s)", p.Name, p.From.Format(time.DateOnly), p.Until.Format(time.DateOnly)) }
+func (p ReportPeriod) String() string {
+	return fmt.Sprintf("%s [%s, %s)", p.Name, p.From.Format(time.DateOnly), p.Until.Format(time.DateOnly))
+}

@@ -156,6 +156,8 @@ func ParseDefinitions(text string, extra amparo.ReportSource) (*Definitions, err
 		switch {
 		case t.Metric == "" || len(t.Dims) == 0:
 			return nil, bad(t.Line, "report.err.def_incomplete", "the table %q needs a metric and its dimensions", t.Name)
+		case len(t.Dims) > 2:
+			return nil, bad(t.Line, "report.err.def_dims", "the table %q has more than two dimensions: a public table stays readable with two", t.Name)
 		case t.Population == "":
 			return nil, bad(t.Line, "report.err.def_population", "the table %q must say in words whom it counts (population)", t.Name)
 		case (t.PercentOf != nil) != (t.Denominator != ""):

@@ -46,6 +46,7 @@ var commands = []command{
 	{"workshops", "list|attendance|forget ...", "list workshops, read a workshop's attendance, erase its attendees' details", runWorkshops},
 	{"jobs", "list|retry ...", "see the job queue the server processes run, and retry a failed job", runJobs},
 	{"alerts", "list|show ...", "list rapid-response alerts and show one's timeline (no names or numbers)", runAlerts},
+	{"report", "release|approve|show ...", "release the council's public report of a period, approve it, show a release (JSON, CSV, PDF)", runReport},
 	{"outbox", "status|retry ...", "count the messages waiting to be sent or failed, and send a failed one again", runOutbox},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
 	{"names", "compare \"NAME A\" \"NAME B\" [--dob-a DATE] [--dob-b DATE] [--json]", "compare two names as the conflict check does, and say why", runNames},

@@ -464,6 +464,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/workshops/" + ws.ID + "/forget", want: organizers(200, 404)},
 		{method: "POST", path: "/workshops/" + ws.ID + "/forget", want: organizers(409, 404)}, // not confirmed
 		{method: "GET", path: "/workshops/" + ws.ID + "/handouts/es", want: organizers(200, 404)},
+		// The council's reports: public pages of approved releases; the
+		// program office releases and approves.
+		{method: "GET", path: "/reports", want: all(200)},
+		{method: "GET", path: "/reports/2020-Q1", want: all(404)},
+		{method: "GET", path: "/reports/manage", want: [10]int{200, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{method: "POST", path: "/reports/manage", form: url.Values{"period": {"2020-Q5"}}, want: [10]int{422, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{method: "POST", path: "/reports/manage/2020-Q1/approve", want: [10]int{404, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{method: "GET", path: "/events", want: all(200)},
 		{method: "GET", path: "/events/calendar.ics", want: all(200)},
 		{method: "GET", path: "/events/" + ws.ID, want: all(200)},

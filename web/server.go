@@ -19,6 +19,7 @@ import (
 	"github.com/amparo-project/amparo/document"
 	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/report"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -69,6 +70,8 @@ type Services struct {
 	// Alerts keeps response plans and alerts: the phone page's button,
 	// the staff's alerts page.
 	Alerts amparo.AlertService
+	// Reports counts the council's reports and keeps their releases.
+	Reports amparo.ReportService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
 	Renderer  *document.Renderer
@@ -90,6 +93,7 @@ type Server struct {
 	// changes; signIn runs signing in. Handlers make one call to them.
 	intake  *intake.Service
 	signins *auth.SignIn
+	reports *report.Service
 	metrics *metrics
 
 	pages  map[string]*template.Template
@@ -116,6 +120,7 @@ func NewServer(svc Services) (*Server, error) {
 		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
 			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters},
 		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Devices: &auth.Devices{MAC: svc.MAC}, Logger: svc.Logger},
+		reports: &report.Service{Store: svc.Reports, Programs: svc.Programs},
 		pages:   map[string]*template.Template{}}
 	var err error
 	if s.metrics, err = newMetrics(svc.Metrics); err != nil {
@@ -175,6 +180,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.workshopRoutes(mux)
 	s.alertRoutes(mux)
 	s.eventRoutes(mux)
+	s.reportRoutes(mux)
 	s.hookRoutes(mux)
 	s.routes = mux.list
 	// Every state-changing request must come from our own pages.

@@ -235,7 +235,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		}
 	}
 	svc := web.Services{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
-		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Alerts: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
+		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Alerts: m.DB, Reports: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
 		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy}
 	m.useMessaging(cat, &svc)
 	m.useAlerts(alerts, runner, &svc)

@@ -1,8 +1,11 @@
 package main_test
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +64,11 @@ func TestReport_Commands(t *testing.T) {
 	}
 	if text := ok(t, "report", "show", period, "--data", data); !strings.Contains(text, "Minimum publishable count 11") {
 		t.Fatalf("show: %s", text)
+	}
+	pdf := filepath.Join(t.TempDir(), "report.pdf")
+	ok(t, "report", "show", period, "--pdf", pdf, "--data", data)
+	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("show --pdf: %v", err)
 	}
 	now := quarter(time.Now(), 0)
 	if _, stderr, code := amparo(t, nil, "report", "release", "--period", now, "--data", data); code == 0 || !strings.Contains(stderr, "not over") {

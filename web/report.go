@@ -204,3 +204,14 @@ func (p page) cellText(c report.Cell) string {
 	}
 	return s
 }
+
+// Fingerprint writes a release's hash in groups of eight, which a phone
+// can wrap and a person can compare.
+func (p page) Fingerprint(hash string) string {
+	var groups []string
+	for len(hash) > 8 {
+		groups = append(groups, hash[:8])
+		hash = hash[8:]
+	}
+	return strings.Join(append(groups, hash), " ")
+}

@@ -23,6 +23,7 @@ type Store interface {
 	amparo.AlertService
 	amparo.RegistryService
 	amparo.ScreeningPolicyService
+	amparo.ReportService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -49,6 +50,9 @@ type Summary struct {
 	// RegistryVersion is the border-wall registry's version the starter
 	// registry made; the shipped screening policies are in force.
 	RegistryVersion int
+	// Report is the council's report released and approved: the last
+	// quarter over.
+	Report string
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -225,6 +229,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {
+		return nil, err
+	}
+	if sum.Report, err = seedReport(ctx, s, now); err != nil {
 		return nil, err
 	}
 	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})

@@ -100,6 +100,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded], sum.Erased, m.Config.ErasureLog)
 		fmt.Fprintf(m.Stdout, "Workshops: %d, past and upcoming, with registrations; the public page is http://%s/events\n", sum.Workshops, ln.Addr().String())
 		fmt.Fprintf(m.Stdout, "Alerts: %d resolved, with its timeline (amparo alerts list; /alerts when signed in)\n", sum.Alerts)
+		fmt.Fprintf(m.Stdout, "The council's report for %s: released and approved; the public page is http://%s/reports/%s\n", sum.Report, ln.Addr().String(), sum.Report)
 		if err := m.demoSignIns(system, sum, ln.Addr().String()); err != nil {
 			return err
 		}

@@ -145,27 +145,43 @@ func (tx *Tx) countLetterLanguages(ctx context.Context, where string, args ...an
 
 // countQueue counts those in line at the period's end (received before
 // it, and no change of status out of the line before it) by organization
-// and time waited.
+// and time waited: those received before the end, less those of them who
+// left the line before it. Each is an aggregate over an index; the second
+// reads only the events of leaving, not every applicant.
 func (tx *Tx) countQueue(ctx context.Context, p amparo.ReportPeriod) ([]amparo.ReportRow, error) {
-	until := p.Until
-	in, statuses := waitingIn()
-	args := []any{formatTime(until.AddDate(0, 0, -30)), formatTime(until.AddDate(0, 0, -90)), formatTime(until.AddDate(0, 0, -180)), formatTime(until), formatTime(until)}
-	args = append(args, statuses...)
-	rows, err := tx.countRows(ctx, `SELECT o.name, b.waited, COUNT(*) FROM (
-		SELECT a.organization_id AS org, CASE WHEN a.created_at >= ? THEN 0 WHEN a.created_at >= ? THEN 1 WHEN a.created_at >= ? THEN 2 ELSE 3 END AS waited
-		FROM applicants a WHERE a.created_at < ?
-		AND NOT EXISTS (SELECT 1 FROM applicant_events e WHERE e.applicant_id = a.id AND e.at < ? AND e.status NOT IN `+in+`)
-		) b JOIN organizations o ON o.id = b.org GROUP BY o.name, b.waited`, 2, args...)
+	until := formatTime(p.Until)
+	bucket := `CASE WHEN a.created_at >= ? THEN 0 WHEN a.created_at >= ? THEN 1 WHEN a.created_at >= ? THEN 2 ELSE 3 END`
+	bounds := []any{formatTime(p.Until.AddDate(0, 0, -30)), formatTime(p.Until.AddDate(0, 0, -90)), formatTime(p.Until.AddDate(0, 0, -180))}
+	received, err := tx.countRows(ctx, `SELECT o.name, b.waited, COUNT(*) FROM (SELECT a.organization_id AS org, `+bucket+` AS waited
+		FROM applicants a WHERE a.created_at < ?) b JOIN organizations o ON o.id = b.org GROUP BY o.name, b.waited`, 2, append(bounds, until)...)
 	if err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		switch rows[i].Keys[1] {
+	var gone []any
+	var marks []string
+	for _, st := range []amparo.ApplicantStatus{amparo.ApplicantMatched, amparo.ApplicantServed, amparo.ApplicantDeclined, amparo.ApplicantClosed} {
+		gone = append(gone, string(st))
+		marks = append(marks, "?")
+	}
+	args := append(append(bounds, until), gone...)
+	left, err := tx.countRows(ctx, `SELECT o.name, b.waited, COUNT(*) FROM (SELECT a.organization_id AS org, `+bucket+` AS waited
+		FROM applicants a WHERE a.created_at < ? AND a.id IN (SELECT e.applicant_id FROM applicant_events e
+		WHERE e.status IN (`+strings.Join(marks, ", ")+`) AND e.at < ?)) b JOIN organizations o ON o.id = b.org GROUP BY o.name, b.waited`, 2, append(args, until)...)
+	if err != nil {
+		return nil, err
+	}
+	minus := map[string]int64{}
+	for _, r := range left {
+		minus[r.Keys[0]+"\x00"+r.Keys[1]] += r.Count
+	}
+	for i := range received {
+		received[i].Count -= minus[received[i].Keys[0]+"\x00"+received[i].Keys[1]]
+		switch received[i].Keys[1] {
 		case "0", "1", "2", "3":
-			rows[i].Keys[1] = amparo.WaitBuckets[rows[i].Keys[1][0]-'0']
+			received[i].Keys[1] = amparo.WaitBuckets[received[i].Keys[1][0]-'0']
 		}
 	}
-	return rows, nil
+	return received, nil
 }
 
 // countAlerts counts the alerts raised in the period by organization and

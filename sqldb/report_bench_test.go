@@ -50,7 +50,7 @@ func benchText(db *sqldb.DB, prefix, expr string) string {
 // over 2024 to 2026-Q3, a tenth of them matched; 100,000 letters (5%
 // revoked, 3% renewed, languages of which some rare); 2,000 workshops
 // with 20,000 scans; 20,000 alerts.
-func seedCouncil(b *testing.B, db *sqldb.DB, applicants int) {
+func seedCouncil(b testing.TB, db *sqldb.DB, applicants int) {
 	var orgs []string
 	for i := range 60 {
 		o := storetest.MustCreateOrganization(b, db, fmt.Sprintf("Organización Ficticia %02d", i))
@@ -84,7 +84,7 @@ func seedCouncil(b *testing.B, db *sqldb.DB, applicants int) {
 		s.WriteString(" END")
 		return s.String()
 	}
-	const start = 1704067200 // 2024-01-01
+	const start = 1704067200                              // 2024-01-01
 	step := fmt.Sprint((1790812800 - start) / applicants) // 2024-01-01 .. 2026-10-01
 	exec := func(q string) {
 		if _, err := sqldb.RawDB(db).Exec(q); err != nil {

@@ -70,6 +70,10 @@ func TestReport_Commands(t *testing.T) {
 	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatalf("show --pdf: %v", err)
 	}
+	// The demo released and approved the last quarter's report.
+	if text := ok(t, "report", "show", quarter(time.Now(), -1), "--data", data); !strings.Contains(text, ", approved ") {
+		t.Fatalf("the demo's report: %s", text)
+	}
 	now := quarter(time.Now(), 0)
 	if _, stderr, code := amparo(t, nil, "report", "release", "--period", now, "--data", data); code == 0 || !strings.Contains(stderr, "not over") {
 		t.Fatalf("release of %s: exit %d, %s", now, code, stderr)

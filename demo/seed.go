@@ -26,6 +26,7 @@ type Store interface {
 	amparo.FundService
 	amparo.VendorService
 	amparo.ScreeningStore
+	amparo.ReportService
 }
 
 // unusablePassword is the password hash of demo member accounts: it
@@ -56,6 +57,9 @@ type Summary struct {
 	// Vendor is the first organization's screened vendor: fictional, with
 	// an affidavit, a possible match and a reviewer's decision on it.
 	Vendor string
+	// Report is the council's report released and approved: the last
+	// quarter over.
+	Report string
 }
 
 // Seed fills an empty store with the demo program: 3 partner organizations,
@@ -238,6 +242,9 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {
+		return nil, err
+	}
+	if sum.Report, err = seedReport(ctx, s, now); err != nil {
 		return nil, err
 	}
 	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})

@@ -519,6 +519,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", path: "/vendors/" + vendor.ID + "/decide", form: url.Values{}, want: procurement(404)},
 		{method: "GET", path: "/affidavit/" + sol.Token, want: all(200)},
 		{method: "POST", path: "/affidavit/" + sol.Token, form: url.Values{}, want: all(422)},
+		// The council's reports: public pages of approved releases; the
+		// program office releases and approves.
+		{method: "GET", path: "/reports", want: all(200)},
+		{method: "GET", path: "/reports/2020-Q1", want: all(404)},
+		{method: "GET", path: "/reports/manage", want: [10]int{200, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{method: "POST", path: "/reports/manage", form: url.Values{"period": {"2020-Q5"}}, want: [10]int{422, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
+		{method: "POST", path: "/reports/manage/2020-Q1/approve", want: [10]int{404, 403, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{method: "GET", path: "/events", want: all(200)},
 		{method: "GET", path: "/events/calendar.ics", want: all(200)},
 		{method: "GET", path: "/events/" + ws.ID, want: all(200)},

@@ -20,6 +20,7 @@ import (
 	"github.com/amparo-project/amparo/fund"
 	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/locale"
+	"github.com/amparo-project/amparo/report"
 	"github.com/amparo-project/amparo/screening"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -78,6 +79,8 @@ type Services struct {
 	// Fund keeps the defense fund: sources, grants, cases, costs,
 	// outcomes and the ledger.
 	Fund amparo.FundService
+	// Reports counts the council's reports and keeps their releases.
+	Reports amparo.ReportService
 	// Documents reads what letters print; Renderer draws their PDFs.
 	Documents document.Source
 	Renderer  *document.Renderer
@@ -101,6 +104,7 @@ type Server struct {
 	signins *auth.SignIn
 	// fundGrant reads a grant's page.
 	fundGrant *fund.Pages
+	reports   *report.Service
 	metrics   *metrics
 
 	pages  map[string]*template.Template
@@ -127,6 +131,7 @@ func NewServer(svc Services) (*Server, error) {
 		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
 			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters, Workshops: svc.Workshops},
 		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Devices: &auth.Devices{MAC: svc.MAC}, Logger: svc.Logger},
+		reports: &report.Service{Store: svc.Reports, Programs: svc.Programs},
 		pages:   map[string]*template.Template{}, fundGrant: &fund.Pages{Fund: svc.Fund, Organizations: svc.Organizations}}
 	var err error
 	if s.metrics, err = newMetrics(svc.Metrics); err != nil {
@@ -188,6 +193,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	s.alertRoutes(mux)
 	s.fundRoutes(mux)
 	s.eventRoutes(mux)
+	s.reportRoutes(mux)
 	s.hookRoutes(mux)
 	s.routes = mux.list
 	// Every state-changing request must come from our own pages.

@@ -41,7 +41,7 @@ func newTestServer(tb testing.TB, db *sqldb.DB, k *envelope.Keyring, change ...f
 	svc := web.Services{Programs: db, Organizations: db, DB: db, Trust: db, Phones: db, MAC: k.MAC, Accounts: db, Clients: db,
 		Members: db, Audit: db, Applicants: db, Policies: db, Conflicts: db,
 		IntakeLimiter:   auth.NewLimiter(auth.LimiterConfig{AddrBurst: 5, AddrRefill: time.Minute, PairFree: 1000, AccountFree: 1000, Forget: time.Hour, MaxEntries: 1000}),
-		IntakeKeySecret: []byte("test"), Letters: db, Workshops: db, Vendors: db, Screening: screening.NewService(db, db, db, db), Alerts: db, Fund: db, Documents: db, Renderer: document.New(cat),
+		IntakeKeySecret: []byte("test"), Letters: db, Workshops: db, Vendors: db, Screening: screening.NewService(db, db, db, db), Alerts: db, Fund: db, Reports: db, Documents: db, Renderer: document.New(cat),
 		Hasher: auth.NewTestHasher(), Limiter: auth.NewLimiter(auth.DefaultLimiterConfig), Catalog: cat,
 		Logger: slog.New(slog.DiscardHandler), Metrics: prometheus.NewRegistry()}
 	for _, c := range change {

@@ -47,6 +47,7 @@ var commands = []command{
 	{"fund", "ledger|compliance ...", "read the defense fund's ledger and compute its compliance for a period", runFund},
 	{"jobs", "list|retry ...", "see the job queue the server processes run, and retry a failed job", runJobs},
 	{"alerts", "list|show ...", "list rapid-response alerts and show one's timeline (no names or numbers)", runAlerts},
+	{"report", "release|approve|show ...", "release the council's public report of a period, approve it, show a release (JSON, CSV, PDF)", runReport},
 	{"outbox", "status|retry ...", "count the messages waiting to be sent or failed, and send a failed one again", runOutbox},
 	{"verify", "[TEXT] [--image FILE] [--pdf FILE] [--trust FILE|URL] [--json]", "check a letter's QR code offline", runVerify},
 	{"screen", "vendor \"NAME\" --org ID [--uei X] [--ein X] [--json] | file VENDORS.csv --org ID [--out RESULTS.csv] [--json] [--partial]", "screen vendors against the border-wall registry and the policy in force", runScreen},

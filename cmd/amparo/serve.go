@@ -101,6 +101,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded], sum.Erased, m.Config.ErasureLog)
 		fmt.Fprintf(m.Stdout, "Workshops: %d, past and upcoming, with registrations; the public page is http://%s/events\n", sum.Workshops, ln.Addr().String())
 		fmt.Fprintf(m.Stdout, "Alerts: %d resolved, with its timeline (amparo alerts list; /alerts when signed in)\n", sum.Alerts)
+		fmt.Fprintf(m.Stdout, "The council's report for %s: released and approved; the public page is http://%s/reports/%s\n", sum.Report, ln.Addr().String(), sum.Report)
 		if err := m.demoSignIns(system, sum, ln.Addr().String()); err != nil {
 			return err
 		}
@@ -236,7 +237,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		}
 	}
 	svc := web.Services{Programs: m.DB, Organizations: m.DB, DB: m.DB, Trust: m.DB, Phones: m.DB, MAC: m.Keyring.MAC,
-		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Vendors: m.DB, Screening: screening.NewService(m.DB, m.DB, m.DB, m.DB), Alerts: m.DB, Fund: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
+		Accounts: m.DB, Clients: m.DB, Members: m.DB, Audit: m.DB, Applicants: m.DB, Policies: m.DB, Conflicts: m.DB, IntakeLimiter: auth.NewSharedLimiter(m.DB, intakeLimits), IntakeKeySecret: m.intakeKeySecret(), Letters: m.DB, Workshops: m.DB, Vendors: m.DB, Screening: screening.NewService(m.DB, m.DB, m.DB, m.DB), Alerts: m.DB, Fund: m.DB, Reports: m.DB, Documents: m.DB, Renderer: document.New(cat), Hasher: hasher, Limiter: auth.NewSharedLimiter(m.DB, auth.DefaultLimiterConfig),
 		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy}
 	m.useMessaging(cat, &svc)
 	m.useAlerts(alerts, runner, &svc)

@@ -21,7 +21,8 @@ import (
 	"github.com/amparo-project/amparo/internal/testenv"
 )
 
-// drillAlerts is how many alerts the alert drill raises.
+// drillAlerts is how many alerts the alert drill raises under CI=true
+// (and with AMPARO_DRILL_KILLS set); a developer's run raises 30.
 const drillAlerts = 200
 
 // TestDrill_KillAlertFanOut kills amparo serve (kill -9) at random moments
@@ -37,9 +38,9 @@ const drillAlerts = 200
 // handed over), and the store passes its checks.
 func TestDrill_KillAlertFanOut(t *testing.T) {
 	t.Parallel()
-	kills := drillKills(t)
+	kills, drillAlerts := drillKills(t), drillAlerts
 	if !testenv.CI() && os.Getenv("AMPARO_DRILL_KILLS") == "" {
-		kills = 2
+		kills, drillAlerts = 2, 30
 	}
 	r := drillRand(t)
 	data, signer := demoAttorney(t)
@@ -209,10 +210,12 @@ func TestDrill_KillAlertFanOut(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Logf("%d messages at the gateway %v after the last alert", atGateway(), time.Since(began).Round(time.Millisecond))
+	// The drill's alerts are open; the demo's are resolved, and its e-mail
+	// waits for a mail server this serve does not have.
 	db := openSQLite(t, data)
 	for time.Now().Before(deadline) {
 		if count(t, db, `SELECT COUNT(*) FROM messages m JOIN alert_events e ON e.message_id = m.id JOIN alerts a ON a.id = e.alert_id
-			WHERE a.source = 'hotline' AND m.status = 'queued'`) == 0 {
+			WHERE a.source = 'hotline' AND a.status <> 'resolved' AND m.status = 'queued'`) == 0 {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -359,10 +359,11 @@ func TestLetterCommands(t *testing.T) {
 		ok(t, append([]string{"trust", "export", "--out", bundle}, d...)...)
 		cred := active.QR[strings.Index(active.QR, "#")+1:]
 		mid := len(cred) / 2
-		flipped := cred[:mid] + string("AB"[strings.IndexByte("AB", cred[mid])+1&1]) + cred[mid+1:]
-		if cred[mid] != 'A' && cred[mid] != 'B' {
-			flipped = cred[:mid] + "A" + cred[mid+1:]
+		other := "A" // one character of the text changed for another of its alphabet
+		if cred[mid] == 'A' {
+			other = "B"
 		}
+		flipped := cred[:mid] + other + cred[mid+1:]
 		for name, text := range map[string]string{
 			"Truncated":   active.QR[:len(active.QR)-20],
 			"OneChanged":  active.QR[:strings.Index(active.QR, "#")+1] + flipped,

@@ -17,7 +17,7 @@ func (r *Renderer) Report(w io.Writer, lang string, doc *report.Document, hash s
 	if !r.known[lang] {
 		lang = "en"
 	}
-	title := r.t(lang, "report.period", doc.Period)
+	title := report.Heading(r.cat, lang, doc.Period)
 	d := newDoc(LetterWidth, LetterHeight, title, &r.codes, r.include(lang))
 	const margin, size = 16.0, 9.5
 	x, width := margin, LetterWidth-2*margin
@@ -37,7 +37,7 @@ func (r *Renderer) Report(w io.Writer, lang string, doc *report.Document, hash s
 		y += d.lines(x, y, width, ls, bold, sz, "L", gray)
 	}
 	para(title, true, 16, 0)
-	para(r.t(lang, "report.dates", doc.From, doc.Until), false, size, 60)
+	para(doc.Dates(r.cat, lang), false, size, 60)
 	y += 3
 	for _, t := range doc.Tables {
 		name := r.text(lang, "report.table."+t.Name, t.Name)

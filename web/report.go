@@ -97,6 +97,12 @@ type reportRow struct {
 	Cells []string
 }
 
+// ReportHeading is a release's title in words, from its period's name.
+func (p page) ReportHeading(period string) string { return report.Heading(p.catalog, p.Lang, period) }
+
+// ReportDates is a release's first and last days in words.
+func (p page) ReportDates(d *report.Document) string { return d.Dates(p.catalog, p.Lang) }
+
 // ReportTables lays out a release's tables: a chart of each table's
 // breakdown (the margins of its last dimension; for a table by
 // organization only, each organization) and its whole data table.

@@ -80,38 +80,10 @@ func rosterError(err error) error {
 
 // FindRoster returns an organization's signed roster, as published.
 func (db *DB) FindRoster(ctx context.Context, orgID string) (*amparo.SignedDocument, error) {
-	var d amparo.SignedDocument
-	err := db.inReadTx(ctx, func(tx *Tx) error {
-		err := tx.queryRow(ctx, "SELECT signed, issued_at FROM rosters WHERE organization_id = ?", orgID).
-			Scan(&d.Bytes, scanTime{&d.IssuedAt})
-		if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
-			return amparo.Errorf(amparo.ENOTFOUND, "roster not found")
-		}
-		return mapError(err)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return db.findSigned(ctx, "roster", "SELECT signed, issued_at FROM rosters WHERE organization_id = ?", orgID)
 }
 
 // findRosters returns every signed roster, for a trust bundle.
 func (db *DB) findRosters(ctx context.Context) ([]*amparo.SignedDocument, error) {
-	var out []*amparo.SignedDocument
-	err := db.inReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT signed, issued_at FROM rosters ORDER BY organization_id")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d amparo.SignedDocument
-			if err := rows.Scan(&d.Bytes, scanTime{&d.IssuedAt}); err != nil {
-				return err
-			}
-			out = append(out, &d)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return db.findAllSigned(ctx, "SELECT signed, issued_at FROM rosters ORDER BY organization_id")
 }

@@ -183,12 +183,17 @@ func (db *DB) RefreshStatusLists(ctx context.Context, olderThan time.Duration) (
 
 // FindStatusList returns a signed status list, as published.
 func (db *DB) FindStatusList(ctx context.Context, orgID string, listID uint32) (*amparo.SignedDocument, error) {
+	return db.findSigned(ctx, "status list", "SELECT signed, issued_at FROM status_lists WHERE organization_id = ? AND list_id = ?", orgID, listID)
+}
+
+// findSigned reads one signed document (a status list, a roster) by the
+// query; what names it in the error when there is none.
+func (db *DB) findSigned(ctx context.Context, what, query string, args ...any) (*amparo.SignedDocument, error) {
 	var d amparo.SignedDocument
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		err := tx.queryRow(ctx, "SELECT signed, issued_at FROM status_lists WHERE organization_id = ? AND list_id = ?", orgID, listID).
-			Scan(&d.Bytes, scanTime{&d.IssuedAt})
+		err := tx.queryRow(ctx, query, args...).Scan(&d.Bytes, scanTime{&d.IssuedAt})
 		if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
-			return amparo.Errorf(amparo.ENOTFOUND, "status list not found")
+			return amparo.Errorf(amparo.ENOTFOUND, "%s not found", what)
 		}
 		return mapError(err)
 	})
@@ -200,9 +205,14 @@ func (db *DB) FindStatusList(ctx context.Context, orgID string, listID uint32) (
 
 // FindStatusLists returns every signed status list, for a trust bundle.
 func (db *DB) FindStatusLists(ctx context.Context) ([]*amparo.SignedDocument, error) {
+	return db.findAllSigned(ctx, "SELECT signed, issued_at FROM status_lists ORDER BY organization_id, list_id")
+}
+
+// findAllSigned reads every signed document the query selects.
+func (db *DB) findAllSigned(ctx context.Context, query string) ([]*amparo.SignedDocument, error) {
 	var out []*amparo.SignedDocument
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, "SELECT signed, issued_at FROM status_lists ORDER BY organization_id, list_id")
+		rows, err := tx.query(ctx, query)
 		if err != nil {
 			return err
 		}

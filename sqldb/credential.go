@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 
 	"github.com/amparo-project/amparo"
@@ -10,35 +11,59 @@ import (
 
 // issueCredential signs an active letter's credential with its
 // organization's issuing key, gives it a random status index, and stores
-// its QR text sealed with the client's data key.
+// its QR text sealed with the client's data key, in the store's version.
 func (tx *Tx) issueCredential(ctx context.Context, l *amparo.Letter) error {
-	if tx.db.CredentialVersion == 1 {
-		return tx.issueCredentialV1(ctx, l)
-	}
-	return tx.issueCredentialV2(ctx, l)
+	return tx.issueCredentialVersion(ctx, l, tx.db.CredentialVersion)
 }
 
-// issueCredentialV2 signs l's version 2 credential.
-func (tx *Tx) issueCredentialV2(ctx context.Context, l *amparo.Letter) error {
-	keyID, priv, err := tx.issuingKey(ctx, l.OrganizationID)
+// issueCredentialVersion issues l's credential in version v (1, or 2 for
+// anything else), whatever version the store issues by default.
+func (tx *Tx) issueCredentialVersion(ctx context.Context, l *amparo.Letter, v int) error {
+	in, err := tx.credentialInputs(ctx, l)
 	if err != nil {
 		return err
 	}
-	var verifyURL string
-	if err := tx.queryRow(ctx, "SELECT verify_url FROM program WHERE id = 1").Scan(&verifyURL); err != nil {
-		return mapError(err)
+	if v == 1 {
+		return tx.issueCredentialV1(ctx, l, in)
+	}
+	return tx.issueCredentialV2(ctx, l, in)
+}
+
+// credentialInputs is what every version of a letter's credential is made
+// from: the issuing key, the verify URL, the client's name and the member.
+type credentialInputs struct {
+	keyID      string
+	priv       ed25519.PrivateKey
+	verifyURL  string
+	clientName string
+	member     *amparo.Member
+}
+
+func (tx *Tx) credentialInputs(ctx context.Context, l *amparo.Letter) (*credentialInputs, error) {
+	in := &credentialInputs{}
+	var err error
+	if in.keyID, in.priv, err = tx.issuingKey(ctx, l.OrganizationID); err != nil {
+		return nil, err
+	}
+	if err := tx.queryRow(ctx, "SELECT verify_url FROM program WHERE id = 1").Scan(&in.verifyURL); err != nil {
+		return nil, mapError(err)
 	}
 	cs, _, err := tx.findClients(ctx, amparo.ClientFilter{ID: l.ClientID, Limit: 1})
 	if err != nil {
-		return err
+		return nil, err
 	} else if len(cs) == 0 {
-		return amparo.Invalid("client_id", "no such client")
+		return nil, amparo.Invalid("client_id", "no such client")
 	}
-	m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?", l.MemberID))
-	if err != nil {
-		return err
+	in.clientName = cs[0].LegalName
+	if in.member, err = scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?", l.MemberID)); err != nil {
+		return nil, err
 	}
-	if m.Ref <= 0 {
+	return in, nil
+}
+
+// issueCredentialV2 signs l's version 2 credential.
+func (tx *Tx) issueCredentialV2(ctx context.Context, l *amparo.Letter, in *credentialInputs) error {
+	if in.member.Ref <= 0 {
 		return amparo.Invalid("member_id", "the member has no roster reference yet")
 	}
 	// Verifiers of a version 2 letter find its member in the roster: make
@@ -63,20 +88,25 @@ func (tx *Tx) issueCredentialV2(ctx context.Context, l *amparo.Letter) error {
 	}
 	on, exp := credential.V2Dates(l.IssuedAt, l.ValidUntil)
 	c := credential.ClaimsV2{ID: id, IssuedOn: on, Expires: exp, StatusListID: listID, StatusIndex: index,
-		ClientName: cs[0].LegalName, Member: credential.MemberRef(m.Ref)}
-	signed, err := credential.SignV2(&c, priv)
+		ClientName: in.clientName, Member: credential.MemberRef(in.member.Ref)}
+	signed, err := credential.SignV2(&c, in.priv)
 	if err != nil {
 		return claimsError(err)
 	}
-	l.CredentialID, l.SigningKeyID, l.StatusListID, l.StatusIndex = id.String(), keyID, listID, index
-	l.CredentialVersion = 2
-	l.QR = credential.Encode(credential.CompactPrefix(verifyURL), signed)
+	return tx.storeCredential(ctx, l, 2, id.String(), in.keyID, listID, index, credential.Encode(credential.CompactPrefix(in.verifyURL), signed))
+}
+
+// storeCredential records l's signed credential: its identifiers on the
+// letter and its QR text sealed with the client's data key.
+func (tx *Tx) storeCredential(ctx context.Context, l *amparo.Letter, version int, id, keyID string, listID, index uint32, qr string) error {
+	l.CredentialID, l.SigningKeyID, l.StatusListID, l.StatusIndex = id, keyID, listID, index
+	l.CredentialVersion, l.QR = version, qr
 	dk, err := tx.clientKey(ctx, l.ClientID)
 	if err != nil {
 		return err
 	}
 	_, err = tx.exec(ctx, `UPDATE letters SET credential_id = ?, signing_key_id = ?, status_list_id = ?, status_index = ?,
-		sealed_qr = ?, credential_version = 2 WHERE id = ?`, l.CredentialID, keyID, listID, index, dk.Seal([]byte(l.QR), []byte("letter "+l.ID)), l.ID)
+		sealed_qr = ?, credential_version = ? WHERE id = ?`, id, keyID, listID, index, dk.Seal([]byte(qr), []byte("letter "+l.ID)), version, l.ID)
 	return err
 }
 

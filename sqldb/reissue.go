@@ -56,37 +56,10 @@ func (db *DB) ReissueLetter(ctx context.Context, id string) (*amparo.Letter, err
 	return next, err
 }
 
-// issueCredentialVersion issues l's credential in version v, whatever
-// version the store issues by default.
-func (tx *Tx) issueCredentialVersion(ctx context.Context, l *amparo.Letter, v int) error {
-	if v == 1 {
-		return tx.issueCredentialV1(ctx, l)
-	}
-	return tx.issueCredentialV2(ctx, l)
-}
-
 // issueCredentialV1 signs a version 1 credential (docs/credential.md, part
 // I), which carries the member's name, numbers and phone: as letters were
 // issued before version 2 (DB.CredentialVersion).
-func (tx *Tx) issueCredentialV1(ctx context.Context, l *amparo.Letter) error {
-	keyID, priv, err := tx.issuingKey(ctx, l.OrganizationID)
-	if err != nil {
-		return err
-	}
-	var verifyURL string
-	if err := tx.queryRow(ctx, "SELECT verify_url FROM program WHERE id = 1").Scan(&verifyURL); err != nil {
-		return mapError(err)
-	}
-	cs, _, err := tx.findClients(ctx, amparo.ClientFilter{ID: l.ClientID, Limit: 1})
-	if err != nil {
-		return err
-	} else if len(cs) == 0 {
-		return amparo.Invalid("client_id", "no such client")
-	}
-	m, err := scanMember(tx.queryRow(ctx, "SELECT "+memberSelect+" FROM members WHERE id = ?", l.MemberID))
-	if err != nil {
-		return err
-	}
+func (tx *Tx) issueCredentialV1(ctx context.Context, l *amparo.Letter, in *credentialInputs) error {
 	listID, index, err := tx.assignStatusIndex(ctx, l.OrganizationID)
 	if err != nil {
 		return err
@@ -95,25 +68,17 @@ func (tx *Tx) issueCredentialV1(ctx context.Context, l *amparo.Letter) error {
 	if err != nil {
 		return err
 	}
+	m := in.member
 	c := credential.Claims{ID: id, IssuedAt: l.IssuedAt, Expires: l.ValidUntil, StatusListID: listID, StatusIndex: index,
-		ClientName: cs[0].LegalName, MemberName: m.Name, Phone: m.PublicPhone}
+		ClientName: in.clientName, MemberName: m.Name, Phone: m.PublicPhone}
 	if m.Kind == amparo.MemberAttorney {
 		c.BarJurisdiction, c.BarNumber = m.BarJurisdiction, m.BarNumber
 	} else {
 		c.Organization, c.Accreditation = m.RecognizedOrg, m.AccreditationDate.String()
 	}
-	signed, err := credential.Sign(&c, priv)
+	signed, err := credential.Sign(&c, in.priv)
 	if err != nil {
 		return claimsError(err)
 	}
-	l.CredentialID, l.SigningKeyID, l.StatusListID, l.StatusIndex = id.String(), keyID, listID, index
-	l.CredentialVersion = 1
-	l.QR = credential.Encode(verifyURL+"#", signed)
-	dk, err := tx.clientKey(ctx, l.ClientID)
-	if err != nil {
-		return err
-	}
-	_, err = tx.exec(ctx, `UPDATE letters SET credential_id = ?, signing_key_id = ?, status_list_id = ?, status_index = ?,
-		sealed_qr = ?, credential_version = 1 WHERE id = ?`, l.CredentialID, keyID, listID, index, dk.Seal([]byte(l.QR), []byte("letter "+l.ID)), l.ID)
-	return err
+	return tx.storeCredential(ctx, l, 1, id.String(), in.keyID, listID, index, credential.Encode(in.verifyURL+"#", signed))
 }

@@ -25,36 +25,13 @@ func TestBrowser_AlertButtonAndAcknowledgement(t *testing.T) {
 	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
-	u, _ := url.Parse(base)
-	w.db.AlertMessage = notify.AlertMessage(cat, u)
-	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Zacarías Quiñónez Ejemplo", Language: "es", Phone: "+15555550301"}}
-	if err := w.db.CreateClient(system, c); err != nil {
-		t.Fatal(err)
-	}
-	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
-	if err := w.db.CreateLetter(system, l); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
-		t.Fatal(err)
-	}
-	link, err := w.db.FindPhoneLink(system, l.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := &amparo.ResponsePlan{ClientID: c.ID, Messages: map[string]string{"es": "Llamen a mi hermana."},
+	base, _ := w.messagesAlerts(t)
+	c := &amparo.Client{Personal: amparo.Personal{LegalName: "Zacarías Quiñónez Ejemplo", Language: "es", Phone: "+15555550301"}}
+	_, link := w.clientWithPlan(t, m, c, &amparo.ResponsePlan{Messages: map[string]string{"es": "Llamen a mi hermana."},
 		Responders: []amparo.Responder{
 			{Kind: amparo.ResponderAttorney, Name: "Lic. Tomás Ficticio", Phone: "+15555550302", Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS, amparo.ChannelVoice}},
 			{Kind: amparo.ResponderHotline, Name: "Línea Ejemplo", Phone: "+15555550303", Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}},
-		}}
-	if err := w.db.SetResponsePlan(system, plan); err != nil {
-		t.Fatal(err)
-	}
+		}})
 
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
 	do(t, ctx, chromedp.Navigate(base+"/p/"+link.Token), chromedp.WaitVisible("#pin"),
@@ -108,13 +85,7 @@ func TestBrowser_AlertButtonAndAcknowledgement(t *testing.T) {
 func TestBrowser_AlertsPageKeepsCurrent(t *testing.T) {
 	t.Parallel()
 	w := newAccountWorld(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
-	u, _ := url.Parse(base)
-	w.db.AlertMessage = notify.AlertMessage(cat, u)
+	base, _ := w.messagesAlerts(t)
 	var clients []string
 	for i, name := range []string{"Primera Ficticia Ejemplo", "Segundo Ficticio Ejemplo"} {
 		c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: name, Language: "es"}}
@@ -170,4 +141,45 @@ func TestBrowser_AlertsPageKeepsCurrent(t *testing.T) {
 		t.Errorf("the first alert in the list is %s", id)
 	}
 	checkAxe(t, ctx, "alerts page with a new alert")
+}
+
+// messagesAlerts makes the world's store message alerts with links to the
+// test server as the browser reaches it (localhost, a secure context),
+// and returns that address and the catalog.
+func (w *accountWorld) messagesAlerts(t *testing.T) (string, *locale.Catalog) {
+	t.Helper()
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	u, _ := url.Parse(base)
+	w.db.AlertMessage = notify.AlertMessage(cat, u)
+	return base, cat
+}
+
+// clientWithPlan creates c with a letter m issued and the plan's
+// responders, and returns the letter's phone link.
+func (w *accountWorld) clientWithPlan(t *testing.T, m *amparo.Member, c *amparo.Client, plan *amparo.ResponsePlan) (*amparo.Letter, *amparo.PhoneLink) {
+	t.Helper()
+	c.OrganizationID = w.org.ID
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
+	if err := w.db.CreateLetter(system, l); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
+		t.Fatal(err)
+	}
+	link, err := w.db.FindPhoneLink(system, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.ClientID = c.ID
+	if err := w.db.SetResponsePlan(system, plan); err != nil {
+		t.Fatal(err)
+	}
+	return l, link
 }

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -11,9 +10,6 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
-	"github.com/amparo-project/amparo/internal/storetest"
-	"github.com/amparo-project/amparo/locale"
-	"github.com/amparo-project/amparo/notify"
 )
 
 // workerOffline cuts (or restores) the network of the service workers of
@@ -65,40 +61,17 @@ func TestBrowser_PhoneAlertOffline(t *testing.T) {
 	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
-	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(base)
-	w.db.AlertMessage = notify.AlertMessage(cat, u)
+	base, _ := w.messagesAlerts(t)
 	for _, tc := range []struct{ lang, name, button, waiting, sent string }{
 		{"es", "Zacarías Quiñónez Ejemplo", "Me están deteniendo", "Su alerta está esperando conexión", "Su alerta se envió"},
 		{"en", "Ximena Ficticia Prueba", "I am being stopped", "Your alert is waiting for a connection", "Your alert was sent"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
-			c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: tc.name, Language: tc.lang}}
-			if err := w.db.CreateClient(system, c); err != nil {
-				t.Fatal(err)
-			}
-			l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
-			if err := w.db.CreateLetter(system, l); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
-				t.Fatal(err)
-			}
-			link, err := w.db.FindPhoneLink(system, l.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan := &amparo.ResponsePlan{ClientID: c.ID, Responders: []amparo.Responder{
+			c := &amparo.Client{Personal: amparo.Personal{LegalName: tc.name, Language: tc.lang}}
+			_, link := w.clientWithPlan(t, m, c, &amparo.ResponsePlan{Responders: []amparo.Responder{
 				{Kind: amparo.ResponderAttorney, Name: "Lic. Tomás Ficticio", Phone: "+15555550302", Language: tc.lang, Channels: []amparo.Channel{amparo.ChannelSMS}},
 				{Kind: amparo.ResponderHotline, Name: "Línea Ejemplo", Phone: "+15555550303", Language: tc.lang, Channels: []amparo.Channel{amparo.ChannelSMS}},
-			}}
-			if err := w.db.SetResponsePlan(system, plan); err != nil {
-				t.Fatal(err)
-			}
+			}})
 			alerts := func() int {
 				t.Helper()
 				as, err := w.db.FindAlerts(system, amparo.AlertFilter{})

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"net/url"
 	"strings"
 	"testing"
 
@@ -9,9 +8,6 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
-	"github.com/amparo-project/amparo/internal/storetest"
-	"github.com/amparo-project/amparo/locale"
-	"github.com/amparo-project/amparo/notify"
 )
 
 // TestBrowser_RevokedLetterStillRaisesAlert: a letter revoked after the
@@ -24,36 +20,13 @@ func TestBrowser_RevokedLetterStillRaisesAlert(t *testing.T) {
 	t.Parallel()
 	w := newAccountWorld(t)
 	m := w.withKeys(t)
-	cat, err := locale.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
-	u, _ := url.Parse(base)
-	w.db.AlertMessage = notify.AlertMessage(cat, u)
-	c := &amparo.Client{OrganizationID: w.org.ID, Personal: amparo.Personal{LegalName: "Eulalia Ficticia Revocada", Language: "es", Phone: "+15555550401"}}
-	if err := w.db.CreateClient(system, c); err != nil {
-		t.Fatal(err)
-	}
-	l := &amparo.Letter{ClientID: c.ID, MemberID: m.ID, OrganizationID: w.org.ID}
-	if err := w.db.CreateLetter(system, l); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.db.IssueLetter(storetest.SignerFor(t, w.db, m), l.ID); err != nil {
-		t.Fatal(err)
-	}
-	link, err := w.db.FindPhoneLink(system, l.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := &amparo.ResponsePlan{ClientID: c.ID, Messages: map[string]string{"es": "Llamen a mi hermano."},
+	base, cat := w.messagesAlerts(t)
+	c := &amparo.Client{Personal: amparo.Personal{LegalName: "Eulalia Ficticia Revocada", Language: "es", Phone: "+15555550401"}}
+	l, link := w.clientWithPlan(t, m, c, &amparo.ResponsePlan{Messages: map[string]string{"es": "Llamen a mi hermano."},
 		Responders: []amparo.Responder{
 			{Kind: amparo.ResponderAttorney, Name: "Lic. Ramiro Inventado", Phone: "+15555550402", Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS, amparo.ChannelVoice}},
 			{Kind: amparo.ResponderHotline, Name: "Línea Ejemplo", Phone: "+15555550403", Language: "es", Channels: []amparo.Channel{amparo.ChannelSMS}},
-		}}
-	if err := w.db.SetResponsePlan(system, plan); err != nil {
-		t.Fatal(err)
-	}
+		}})
 	if _, err := w.db.RevokeLetter(system, l.ID, "Terminó la representación"); err != nil {
 		t.Fatal(err)
 	}

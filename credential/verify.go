@@ -201,20 +201,26 @@ func (v *Verifier) verifyV1(signed []byte, now time.Time) Result {
 		return fail(StatusUnknownIssuer, now, fmt.Errorf("issued outside the validity of key %s", issuer.KeyID))
 	}
 	r := Result{Status: StatusValid, Claims: c, Issuer: issuer.OrgName, CheckedAt: now}
-	list := v.lists[listKey{issuer.OrgID, c.StatusListID}]
+	v.checkStatus(&r, issuer, c.Expires, c.StatusListID, c.StatusIndex)
+	return r
+}
+
+// checkStatus sets r's status from the letter's expiry and its entry in
+// the issuer's status list, when the verifier holds that list.
+func (v *Verifier) checkStatus(r *Result, issuer *TrustedKey, expires time.Time, listID, index uint32) {
+	list := v.lists[listKey{issuer.OrgID, listID}]
 	if list != nil {
 		asOf := list.IssuedAt
 		r.StatusListAsOf = &asOf
 	}
 	switch {
-	case !now.Before(c.Expires):
-		r.Status, r.Reason = StatusExpired, "expired "+c.Expires.Format(time.RFC3339)
+	case !r.CheckedAt.Before(expires):
+		r.Status, r.Reason = StatusExpired, "expired "+expires.Format(time.RFC3339)
 	case list == nil:
-		r.Reason = fmt.Sprintf("no revocation data: status list %d of %s not loaded", c.StatusListID, issuer.OrgID)
-	case list.Revoked(c.StatusIndex):
+		r.Reason = fmt.Sprintf("no revocation data: status list %d of %s not loaded", listID, issuer.OrgID)
+	case list.Revoked(index):
 		r.Status, r.Reason = StatusRevoked, "revoked in its status list"
 	}
-	return r
 }
 
 func fail(s Status, now time.Time, err error) Result {
@@ -255,19 +261,7 @@ func (v *Verifier) verifyV2(signed []byte, now time.Time) Result {
 		return fail(StatusUnknownIssuer, now, fmt.Errorf("issued outside the validity of key %s", issuer.KeyID))
 	}
 	r := Result{Status: StatusValid, ClaimsV2: c, Issuer: issuer.OrgName, CheckedAt: now}
-	list := v.lists[listKey{issuer.OrgID, c.StatusListID}]
-	if list != nil {
-		asOf := list.IssuedAt
-		r.StatusListAsOf = &asOf
-	}
-	switch {
-	case !now.Before(c.Expires):
-		r.Status, r.Reason = StatusExpired, "expired "+c.Expires.Format(time.RFC3339)
-	case list == nil:
-		r.Reason = fmt.Sprintf("no revocation data: status list %d of %s not loaded", c.StatusListID, issuer.OrgID)
-	case list.Revoked(c.StatusIndex):
-		r.Status, r.Reason = StatusRevoked, "revoked in its status list"
-	}
+	v.checkStatus(&r, issuer, c.Expires, c.StatusListID, c.StatusIndex)
 	roster := v.rosters[issuer.OrgID]
 	if roster == nil {
 		r.MemberNotice = NoticeNoRoster

@@ -8,9 +8,11 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"text/template/parse"
 	"time"
 
@@ -130,17 +132,29 @@ func NewServer(svc Services) (*Server, error) {
 	s := &Server{Services: svc,
 		intake: &intake.Service{Applicants: svc.Applicants, Policies: svc.Policies, Members: svc.Members,
 			Organizations: svc.Organizations, Programs: svc.Programs, Conflicts: svc.Conflicts, Letters: svc.Letters, Workshops: svc.Workshops},
-		signins: &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Devices: &auth.Devices{MAC: svc.MAC}, Logger: svc.Logger},
-		reports: &report.Service{Store: svc.Reports, Programs: svc.Programs},
-		pages:   map[string]*template.Template{}, fundGrant: &fund.Pages{Fund: svc.Fund, Organizations: svc.Organizations}}
+		signins:   &auth.SignIn{Accounts: svc.Accounts, Hasher: svc.Hasher, Limiter: svc.Limiter, Devices: &auth.Devices{MAC: svc.MAC}, Logger: svc.Logger},
+		reports:   &report.Service{Store: svc.Reports, Programs: svc.Programs},
+		fundGrant: &fund.Pages{Fund: svc.Fund, Organizations: svc.Organizations}}
 	var err error
 	if s.metrics, err = newMetrics(svc.Metrics); err != nil {
 		return nil, err
 	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = maps.Clone(pages)
+	return s, nil
+}
+
+// parsePages parses every page with the layout, once per process: the
+// templates are read-only once parsed, so every server shares them.
+var parsePages = sync.OnceValues(func() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
+	pages := map[string]*template.Template{}
 	for _, name := range names {
 		if name == "templates/layout.html" {
 			continue
@@ -152,10 +166,10 @@ func NewServer(svc Services) (*Server, error) {
 		if err := checkCalls(t); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		s.pages[name[len("templates/"):len(name)-len(".html")]] = t
+		pages[name[len("templates/"):len(name)-len(".html")]] = t
 	}
-	return s, nil
-}
+	return pages, nil
+})
 
 // catchAll is the pattern of every address no other route serves: the
 // log calls it "unmatched", and a language link never leads there.

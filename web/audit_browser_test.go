@@ -10,6 +10,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/testenv"
 )
 
 // checkPage runs axe-core on the page open in ctx (no serious or critical
@@ -80,8 +81,8 @@ func TestBrowser_AuditTrail(t *testing.T) {
 		t.Errorf("other actions listed: %q", got)
 	}
 
-	for _, lang := range []string{"en", "es"} {
-		for _, width := range []int{1280, 375} {
+	for _, lang := range testenv.Pick(t, []string{"en", "es"}) {
+		for _, width := range testenv.Pick(t, []int{1280, 375}) {
 			do(t, ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(base+"/audit?lang="+lang), chromedp.WaitVisible("#list-count"))
 			checkPage(t, ctx, fmt.Sprintf("/audit (%s, %d px)", lang, width), width)
 		}
@@ -140,8 +141,8 @@ func TestBrowser_PolicyPreview(t *testing.T) {
 	}
 
 	// Accessibility of the three pages, both languages, desktop and phone.
-	for _, lang := range []string{"en", "es"} {
-		for _, width := range []int{1280, 375} {
+	for _, lang := range testenv.Pick(t, []string{"en", "es"}) {
+		for _, width := range testenv.Pick(t, []int{1280, 375}) {
 			do(t, ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(base+"/policy?lang="+lang), chromedp.WaitVisible("#text"))
 			checkPage(t, ctx, fmt.Sprintf("/policy (%s, %d px)", lang, width), width)
 			do(t, ctx, chromedp.Navigate(base+"/policy/format"), chromedp.WaitVisible("#policy-format"))

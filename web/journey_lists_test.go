@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/internal/testenv"
 )
 
 // TestClientsAndLetters_Journey walks clients and letters in Chromium as
@@ -77,7 +78,7 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 	if got := waitFor(desk, `location.search.includes('q=valeria') && document.readyState == 'complete' ? (document.getElementById('list-count') || {}).textContent || '' : ''`, "1–1 of 1"); got != "1–1 of 1" {
 		t.Fatalf("the search counts %q", got)
 	}
-	for _, lang := range []string{"en", "es"} {
+	for _, lang := range testenv.Pick(t, []string{"en", "es"}) {
 		navigate(t, desk, base+"/clients?q=valeria&lang="+lang)
 		do(t, desk, chromedp.WaitVisible("#clients"))
 		checkAxe(desk, "/clients ("+lang+")", 1280)
@@ -96,7 +97,7 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 	if got := eval[string](t, desk, `document.getElementById('f-notice_to_appear').textContent`); got != "Yes" {
 		t.Fatalf("notice to appear shows %q", got)
 	}
-	for _, lang := range []string{"en", "es"} {
+	for _, lang := range testenv.Pick(t, []string{"en", "es"}) {
 		navigate(t, desk, base+clientPath+"?lang="+lang)
 		do(t, desk, chromedp.WaitVisible("#client-details"))
 		checkAxe(desk, clientPath+" ("+lang+")", 1280)
@@ -134,7 +135,7 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 			t.Errorf("#%s says %q, want %q", id, got, want)
 		}
 	}
-	for _, lang := range []string{"en", "es"} {
+	for _, lang := range testenv.Pick(t, []string{"en", "es"}) {
 		navigate(t, desk, base+letterPath+"?lang="+lang)
 		do(t, desk, chromedp.WaitVisible("#letter-details"))
 		checkAxe(desk, letterPath+" ("+lang+")", 1280)
@@ -170,7 +171,7 @@ func TestClientsAndLetters_Journey(t *testing.T) {
 	if row := eval[string](t, desk, `document.querySelector('#letters tbody tr').innerText`); !strings.Contains(row, name) || !strings.Contains(row, attorney.Name) {
 		t.Fatalf("the letters list row: %q", row)
 	}
-	for _, lang := range []string{"en", "es"} {
+	for _, lang := range testenv.Pick(t, []string{"en", "es"}) {
 		navigate(t, desk, base+"/letters?lang="+lang)
 		do(t, desk, chromedp.WaitVisible("#letters"))
 		checkAxe(desk, "/letters ("+lang+")", 1280)
@@ -213,7 +214,7 @@ func TestClientsAndLetters_Phone(t *testing.T) {
 		}
 		checkAxe(t, ctx, where)
 	}
-	for _, lang := range []string{"en", "es"} {
+	for _, lang := range testenv.Pick(t, []string{"en", "es"}) {
 		for _, p := range []string{"/clients", "/clients/" + c.ID, "/clients/" + c.ID + "/delete", "/letters", "/letters/" + l.ID, "/letters/" + l.ID + "/renew"} {
 			navigate(t, ctx, base+p+"?lang="+lang)
 			do(t, ctx, chromedp.WaitReady("body"))

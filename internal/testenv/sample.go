@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"hash/fnv"
 	"os"
 	"strconv"
 	"testing"
@@ -36,4 +37,21 @@ func Sample[T any](tb testing.TB, items []T, n int) []T {
 	}
 	tb.Logf("sampled %d of %d (CI=true runs all)", n, len(items))
 	return out
+}
+
+// Pick returns items whole under CI. Otherwise it returns one of them,
+// chosen by the test's name, so that each test always walks the same one
+// and the suite as a whole walks them all (a journey in English in one
+// test, in Spanish in the next), and logs the choice. For sweeps whose
+// every case is a browser walk: languages, widths, roles.
+func Pick[T any](tb testing.TB, items []T) []T {
+	tb.Helper()
+	if CI() || len(items) < 2 {
+		return items
+	}
+	h := fnv.New32a()
+	h.Write([]byte(tb.Name()))
+	item := items[int(h.Sum32()%uint32(len(items)))]
+	tb.Logf("walked one of %d cases (CI=true walks all): %v", len(items), item)
+	return []T{item}
 }

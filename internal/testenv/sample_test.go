@@ -22,3 +22,30 @@ func TestSample(t *testing.T) {
 		t.Fatalf("more than there are: %v", got)
 	}
 }
+
+func TestPick(t *testing.T) {
+	langs := []string{"en", "es"}
+	t.Setenv("CI", "true")
+	if got := Pick(t, langs); !slices.Equal(got, langs) {
+		t.Fatalf("under CI: %v, want all", got)
+	}
+	t.Setenv("CI", "")
+	// Each test always walks the same one, and tests of different names
+	// walk both between them.
+	seen := map[string]bool{}
+	for _, name := range []string{"A", "B", "C", "D", "E", "F", "G", "H"} {
+		t.Run(name, func(t *testing.T) {
+			got := Pick(t, langs)
+			if len(got) != 1 || !slices.Equal(got, Pick(t, langs)) {
+				t.Fatalf("picked %v then %v", got, Pick(t, langs))
+			}
+			seen[got[0]] = true
+		})
+	}
+	if len(seen) != 2 {
+		t.Errorf("eight tests walked only %v", seen)
+	}
+	if got := Pick(t, []string{"en"}); !slices.Equal(got, []string{"en"}) {
+		t.Errorf("one item: %v", got)
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-
-	"github.com/amparo-project/amparo/names"
 )
 
 // MatchEntry is one company of a registry to screen against: the caller's
@@ -168,13 +166,13 @@ func blockingKeys(n *CompanyName, wt weigher) []string {
 		}
 		out = append(out, "a:"+first.String())
 		for _, lf := range n.LegalForms {
-			if folded := strings.Join(names.Words(lf), ""); folded != "" {
+			if folded := strings.Join(words(lf), ""); folded != "" {
 				out = append(out, "a:"+first.String()+folded, "a:"+first.String()+folded[:1])
 			}
 		}
 	}
 	if len(n.Words) == 1 {
-		if w := strings.Join(names.Words(n.Words[0].Orig), ""); len(w) >= minAcronym && len(w) <= maxAcronym {
+		if w := strings.Join(words(n.Words[0].Orig), ""); len(w) >= minAcronym && len(w) <= maxAcronym {
 			out = append(out, "a:"+w)
 		}
 	}

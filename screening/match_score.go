@@ -75,9 +75,60 @@ func parseCompany(c Company) parsed {
 	for _, n := range c.Names {
 		if strings.TrimSpace(n) != "" {
 			p.names = append(p.names, NormalizeCompany(n))
+			for _, alt := range aliases(n) {
+				p.names = append(p.names, NormalizeCompany(alt))
+			}
 		}
 	}
 	return p
+}
+
+// aliasMarks say that what follows is another name of the company: "Fisher
+// Industries d/b/a Fisher Sand & Gravel", "Acme Corp (formerly Acme Inc.)".
+var aliasMarks = []string{" d/b/a ", " dba ", " d.b.a. ", " a/k/a ", " aka ", " a.k.a. ", " f/k/a ", " fka ", " f.k.a. ",
+	" doing business as ", " also known as ", " formerly known as ", " formerly ", " trading as ", " t/a "}
+
+// aliases are the names written inside one name, each on its own: the
+// parts around an alias mark, and the parts around a slash between words
+// ("Al-Qa'ida/Islamic Army"; never "A/S" or "24/7": each part has a word
+// of three letters or more). The whole name is read as well, by the caller.
+func aliases(n string) []string {
+	if !strings.Contains(n, "/") && !strings.Contains(n, " ") {
+		return nil
+	}
+	lower := strings.ToLower(n)
+	var parts []string
+	for _, m := range aliasMarks {
+		if i := strings.Index(lower, m); i > 0 {
+			parts = []string{n[:i], n[i+len(m):]}
+			break
+		}
+	}
+	if parts == nil {
+		parts = []string{n}
+	}
+	var out []string
+	for _, p := range parts {
+		if sub := strings.Split(p, "/"); len(sub) > 1 && !slices.ContainsFunc(sub, noWord) {
+			out = append(out, sub...)
+		} else if len(parts) > 1 {
+			out = append(out, p)
+		}
+	}
+	for i := range out {
+		out[i] = strings.Trim(out[i], " ()[],;-")
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" || s == n })
+}
+
+// noWord says that s has no word of three letters or more.
+func noWord(s string) bool {
+	for _, w := range words(s) {
+		if len(w) >= 3 && !isDigits(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // compare compares two companies; it also returns the index of b's name
@@ -229,6 +280,7 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 			pairs = append(pairs, p)
 		}
 	}
+	pairs = shortTypoAnchored(pairs, wa, ka, kb, usedA, usedB)
 	for _, p := range pairs {
 		if p.sim < 1 && (ka[p.i] < distinctAt) != (kb[p.j] < distinctAt) {
 			// A typo of a generic word ("Suthwest") weighs as the generic
@@ -238,7 +290,30 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 			ka[p.i], kb[p.j] = low, low
 		}
 	}
-	sum, distinct, weak := 0.0, false, false
+	// The last word of one name a letter from the other's legal form:
+	// "Siemens AkG" and "Siemens AG".
+	var legalTypo [2]string
+	for _, side := range [2]struct {
+		ws    []NameWord
+		k     []float64
+		used  []bool
+		other *CompanyName
+	}{{wa, ka, usedA, b}, {wb, kb, usedB, a}} {
+		last := len(side.ws) - 1
+		if last < 1 || side.used[last] || side.ws[last].Kind == WordNumber || len(side.ws[last].Key) > 5 {
+			continue
+		}
+		for _, lf := range side.other.LegalForms {
+			f := strings.Join(words(lf), "")
+			if len(f) >= 2 && len(f) <= 5 && names.Distance(side.ws[last].Key, f, 1) == 1 {
+				total -= side.k[last]
+				side.k[last], side.used[last] = 0, true
+				legalTypo = [2]string{side.ws[last].Orig, lf}
+				break
+			}
+		}
+	}
+	sum, distinct, weak := 0.0, false, legalTypo[0] != ""
 	for _, p := range pairs {
 		weak = weak || p.sim == simTypoWeak
 		sum += p.sim * (ka[p.i] + kb[p.j])
@@ -247,9 +322,33 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		}
 	}
 	score := sum / total
+	// The names written with other spaces ("Andrang Heta", "'Ndrangheta";
+	// "Tech Corp", "TechCorp"): compared as one word each.
+	joined := false
+	if score < simJoined {
+		if s := compactSim(wa, wb, a, b); s > score {
+			score, joined, weak = s, true, s == simTypoWeak
+			for i := range usedA {
+				usedA[i] = true
+				distinct = distinct || ka[i] >= distinctAt
+			}
+			for j := range usedB {
+				usedB[j] = true
+				distinct = distinct || kb[j] >= distinctAt
+			}
+		}
+	}
 
 	if explain {
-		if a.Core() == b.Core() {
+		if joined {
+			add(feature("name_similar", 0, a.Orig, b.Orig))
+			feats = append(feats, ignored(a, b)...)
+			if score == simJoined {
+				add(feature("word_joined", score, a.Orig, b.Orig))
+			} else {
+				add(feature("word_typo", score, a.Orig, b.Orig))
+			}
+		} else if a.Core() == b.Core() {
 			if a.Orig == b.Orig {
 				add(feature("name_identical", score, a.Orig))
 			} else {
@@ -259,6 +358,9 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		} else {
 			add(feature("name_similar", 0, a.Orig, b.Orig))
 			feats = append(feats, ignored(a, b)...)
+			if legalTypo[0] != "" {
+				add(feature("word_typo_weak", 0, legalTypo[0], legalTypo[1]))
+			}
 			for _, p := range pairs {
 				x, y := &wa[p.i], &wb[p.j]
 				w := p.sim * (ka[p.i] + kb[p.j]) / total
@@ -278,7 +380,7 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 				}
 			}
 			for i, u := range usedA {
-				if !u {
+				if !u && ka[i] > 0 {
 					add(missing(&wa[i], ka[i], total))
 				}
 			}
@@ -368,6 +470,14 @@ func wordSim(x, y *NameWord) float64 {
 		return 0
 	}
 	short := min(len(x.Key), len(y.Key))
+	if len(x.Key) == 3 && len(y.Key) == 3 {
+		// "CVC" and "CVS", "Wai" and "Hai": a weak typo, kept only
+		// beside a distinctive word the names share (shortTypoAnchored).
+		if names.Distance(x.Key, y.Key, 1) == 1 {
+			return simTypoWeak
+		}
+		return 0
+	}
 	if short < 4 || abs(len(x.Key)-len(y.Key)) > 2 {
 		return 0
 	}
@@ -458,7 +568,11 @@ next:
 			for k := i + 1; k < min(i+3, len(ws)) && ws[k].Kind != WordNumber; k++ {
 				joined, orig = joined+ws[k].Text, orig+" "+ws[k].Orig
 				if keys[joined] || keys[stem(joined)] {
-					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined), sound: firstSound(stem(joined))})
+					fold := ""
+					for _, w := range ws[i : k+1] {
+						fold += w.fold
+					}
+					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined), sound: firstSound(stem(joined)), fold: fold})
 					i = k
 					continue next
 				}
@@ -495,11 +609,11 @@ next:
 				ok = ok && w.Kind == WordPlain && w.Text[0] == in[m]
 			}
 			if ok {
-				orig, text := make([]string, k), make([]string, k)
+				orig, text, fold := make([]string, k), make([]string, k), ""
 				for m, w := range run {
-					orig[m], text[m] = w.Orig, w.Text
+					orig[m], text[m], fold = w.Orig, w.Text, fold+w.fold
 				}
-				out = append(out, NameWord{Orig: strings.Join(orig, " "), Text: strings.Join(text, " "), Key: in, Kind: WordInitials})
+				out = append(out, NameWord{Orig: strings.Join(orig, " "), Text: strings.Join(text, " "), Key: in, Kind: WordInitials, fold: fold})
 				i += k - 1
 				continue next
 			}
@@ -610,7 +724,7 @@ func acronym(a, b *CompanyName) (short, long string, ok bool) {
 		if len(s.Words) != 1 || len(l.Words) < 2 || s.Words[0].Kind == WordNumber {
 			continue
 		}
-		w := strings.Join(names.Words(s.Words[0].Orig), "")
+		w := strings.Join(words(s.Words[0].Orig), "")
 		if len(w) < minAcronym || len(w) > maxAcronym {
 			continue
 		}
@@ -624,7 +738,7 @@ func acronym(a, b *CompanyName) (short, long string, ok bool) {
 		}
 		cands := []string{f}
 		for _, lf := range l.LegalForms {
-			folded := strings.Join(names.Words(lf), "")
+			folded := strings.Join(words(lf), "")
 			cands = append(cands, f+folded, f+folded[:1])
 		}
 		if slices.Contains(cands, w) {
@@ -632,4 +746,78 @@ func acronym(a, b *CompanyName) (short, long string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// shortTypoAnchored unpairs the weak typos of three-letter words ("CVC",
+// "CVS") unless the names also share a distinctive word of their own:
+// "CVC Health" and "CVS Health" may be one company, "CVC" and "CVS" are
+// two.
+func shortTypoAnchored(pairs []wordPair, wa []NameWord, ka, kb []float64, usedA, usedB []bool) []wordPair {
+	anchored, short := false, false
+	for _, p := range pairs {
+		if p.sim == 1 && ka[p.i] >= distinctAt && kb[p.j] >= distinctAt && wa[p.i].Kind == WordPlain {
+			anchored = true
+		}
+		short = short || p.sim < 1 && len(wa[p.i].Key) == 3
+	}
+	if anchored || !short {
+		return pairs
+	}
+	return slices.DeleteFunc(pairs, func(p wordPair) bool {
+		if p.sim < 1 && len(wa[p.i].Key) == 3 {
+			usedA[p.i], usedB[p.j] = false, false
+			return true
+		}
+		return false
+	})
+}
+
+// compactSim compares two names written as one word each, without their
+// spaces (and with a legal form the other name glued to its last word):
+// simJoined when they are the same letters, simTypo1 for a typo of one
+// letter where the names have a different number of words, 0 otherwise.
+func compactSim(wa, wb []NameWord, a, b *CompanyName) float64 {
+	la, lb := 0, 0
+	for i := range wa {
+		la += len(wa[i].fold)
+	}
+	for i := range wb {
+		lb += len(wb[i].fold)
+	}
+	if abs(la-lb) > 6 {
+		return 0
+	}
+	join := func(ws []NameWord) string {
+		var b strings.Builder
+		for i := range ws {
+			b.WriteString(ws[i].fold)
+		}
+		return b.String()
+	}
+	ja, jb := join(wa), join(wb)
+	if ja == jb {
+		return simJoined
+	}
+	for _, lf := range a.LegalForms {
+		if ja+strings.Join(words(lf), "") == jb {
+			return simJoined
+		}
+	}
+	for _, lf := range b.LegalForms {
+		if jb+strings.Join(words(lf), "") == ja {
+			return simJoined
+		}
+	}
+	// A typo as well, of one letter only, where the spaces differ: two
+	// letters over a whole name are two names ("Sigma Group", "Cigna
+	// Group").
+	if len(ja) < 8 || len(jb) < 8 || len(wa) == len(wb) {
+		return 0
+	}
+	x := NameWord{Key: ja, sound: firstSound(ja)}
+	y := NameWord{Key: jb, sound: firstSound(jb)}
+	if s := wordSim(&x, &y); s == simTypo1 {
+		return s
+	}
+	return 0
 }

@@ -34,7 +34,8 @@ type NameWord struct {
 	Key  string // Text without a plural ending: what is compared
 	Kind NameWordKind
 
-	sound byte // the first symbol of Key's phonetic key (names.Key), read once
+	sound byte   // the first symbol of Key's phonetic key (names.Key), read once
+	fold  string // as written, folded, not expanded: "tech" (Text "technology")
 }
 
 // firstSound is the first symbol of the phonetic key of w, or 0.
@@ -108,7 +109,7 @@ func NormalizeCompany(s string) CompanyName {
 		if i > 0 && ordinalEnd[t.text] && isDigits(core[i-1].text) {
 			continue
 		}
-		w := NameWord{Orig: t.orig, Text: t.text}
+		w := NameWord{Orig: t.orig, Text: t.text, fold: t.text}
 		switch {
 		case isDigits(t.text):
 			w.Kind, w.Key = WordNumber, strings.TrimLeft(t.text, "0")
@@ -140,6 +141,7 @@ func NormalizeCompany(s string) CompanyName {
 			if tens >= 20 && tens <= 90 && tens%10 == 0 && unit >= 1 && unit <= 9 && numberWords[core[i-1].text] > 0 {
 				n.Words[k].Orig += " " + w.Orig
 				n.Words[k].Text += " " + w.Text
+				n.Words[k].fold += w.fold
 				n.Words[k].Key = strconv.Itoa(tens + unit)
 				continue
 			}
@@ -168,7 +170,7 @@ func splitCompany(s string) []rawToken {
 			return
 		}
 		if name, form, ok := gluedLegal(c); ok {
-			out = append(out, rawToken{orig: name, text: strings.Join(names.Words(name), "")},
+			out = append(out, rawToken{orig: name, text: strings.Join(words(name), "")},
 				rawToken{orig: form, text: strings.ToLower(form)})
 			return
 		}
@@ -180,16 +182,16 @@ func splitCompany(s string) []rawToken {
 			}
 		}
 		if single {
-			text := strings.Join(names.Words(strings.Join(parts, "")), "")
+			text := strings.Join(words(strings.Join(parts, "")), "")
 			if text != "" {
 				out = append(out, rawToken{orig: c, text: text, initials: true})
 			}
 			return
 		}
 		for _, p := range parts {
-			for _, w := range names.Words(p) {
+			for _, w := range words(p) {
 				orig := p
-				if len(names.Words(p)) > 1 {
+				if len(words(p)) > 1 {
 					orig = w
 				}
 				if strings.HasSuffix(c, ".") && p == parts[len(parts)-1] {

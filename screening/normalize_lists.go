@@ -165,7 +165,7 @@ func set(words string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Split(words, "|") {
 		if w = strings.TrimSpace(w); w != "" {
-			m[w] = true
+			m[translit(w)] = true
 		}
 	}
 	return m

@@ -23,12 +23,15 @@ const (
 
 	factorNumberDiffers    = 0.5  // "Builders 2" and "Builders 3": strong
 	factorNumberOneSide    = 0.65 // "Fund" and "Fund II": another of a series
+	factorFirstOneSide     = 0.75 // "Fund" and "Fund I": the first of a series is often named without its number; possible at most
+	factorInitialsOnly     = 0.8  // "L & H Sweden" and "L & H Mendez Sweden": initials shared, a name on one side only
 	factorInitialsDiffer   = 0.6  // "J.H. Smith" and "J.R. Smith": strong
 	factorJVOneSide        = 0.95 // a joint venture and a company of the same name
 	factorWordsDiffer      = 0.8  // a word of what the company does in each name, that the other lacks
 	factorPlaceDiffers     = 0.7  // "Banco Santander México" and "Banco Santander Chile"
 	factorFormsDiffer      = 0.85 // "Inc." and "L.L.C.": two kinds of company
 	factorBodiesDiffer     = 0.75 // "L.P." and "L.L.C.": a partnership is no company
+	factorNonprofit        = 0.6  // "ANO" and "LLC": a non-profit is no company, strong
 	factorIDConflict       = 0.75 // both have a UEI, and they differ
 	genericOnlyCap         = 0.6  // below PossibleThreshold: never decided on generic words
 	acronymScore           = 0.75 // "BFBC" and "Barnard Fisher Border Constructors": possible, never match
@@ -400,6 +403,15 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		add(feature("words_differ", after-score, xa, xb))
 		score = after
 	}
+	// Initials are all the names share, and one has a name the other
+	// lacks: "L & H Sweden AB" and "L & H Mendez Sweden AB".
+	if !joined && score > 0 {
+		if in, w := initialsOnly(wa, wb, pairs, ka, kb, usedA, usedB); in != "" {
+			after := score * factorInitialsOnly
+			add(feature("initials_only", after-score, in, w))
+			score = after
+		}
+	}
 	// Two places: two companies of one group.
 	if pa, pb := unpairedPlace(wa, usedA), unpairedPlace(wb, usedB); pa != "" && pb != "" && score > 0 {
 		after := score * factorPlaceDiffers
@@ -440,7 +452,11 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	case len(na) > 0 && len(nb) > 0:
 		add(feature("number_same", 0, shownNumbers(a)))
 	case len(na)+len(nb) > 0:
-		after := score * factorNumberOneSide
+		f := factorNumberOneSide
+		if slices.Equal(na, []string{"1"}) || slices.Equal(nb, []string{"1"}) {
+			f = factorFirstOneSide
+		}
+		after := score * f
 		n := shownNumbers(a) + shownNumbers(b)
 		add(feature("number_one_side", after-score, n))
 		score = after
@@ -645,6 +661,9 @@ func formsDiffer(fa, fb []string) float64 {
 	if companies(fa) && companies(fb) {
 		return factorFormsDiffer
 	}
+	if slices.Contains(fa, "nonprofit") || slices.Contains(fb, "nonprofit") {
+		return factorNonprofit
+	}
 	return factorBodiesDiffer
 }
 
@@ -721,10 +740,17 @@ func ignored(a, b *CompanyName) []Feature {
 func acronym(a, b *CompanyName) (short, long string, ok bool) {
 	for _, p := range [2][2]*CompanyName{{a, b}, {b, a}} {
 		s, l := p[0], p[1]
-		if len(s.Words) != 1 || len(l.Words) < 2 || s.Words[0].Kind == WordNumber {
+		// The short name may add places: "PLA China".
+		var own []NameWord
+		for _, x := range s.Words {
+			if !places[x.Key] {
+				own = append(own, x)
+			}
+		}
+		if len(own) != 1 || len(l.Words) < 2 || own[0].Kind == WordNumber {
 			continue
 		}
-		w := strings.Join(words(s.Words[0].Orig), "")
+		w := strings.Join(words(own[0].Orig), "")
 		if len(w) < minAcronym || len(w) > maxAcronym {
 			continue
 		}
@@ -820,4 +846,38 @@ func compactSim(wa, wb []NameWord, a, b *CompanyName) float64 {
 		return s
 	}
 	return 0
+}
+
+// initialsOnly says which initials are the only distinctive words two names
+// share, and which distinctive word one name has that the other lacks
+// ("", "" otherwise).
+func initialsOnly(wa, wb []NameWord, pairs []wordPair, ka, kb []float64, usedA, usedB []bool) (string, string) {
+	in := ""
+	for _, p := range pairs {
+		if ka[p.i] < distinctAt || kb[p.j] < distinctAt {
+			continue
+		}
+		if wa[p.i].Kind != WordInitials && wb[p.j].Kind != WordInitials {
+			return "", ""
+		}
+		if in != "" {
+			in += " "
+		}
+		in += wa[p.i].Orig
+	}
+	if in == "" {
+		return "", ""
+	}
+	for _, side := range [2]struct {
+		ws   []NameWord
+		k    []float64
+		used []bool
+	}{{wa, ka, usedA}, {wb, kb, usedB}} {
+		for i, w := range side.ws {
+			if !side.used[i] && w.Kind == WordPlain && side.k[i] >= distinctAt && !organisational[w.Key] {
+				return in, w.Orig
+			}
+		}
+	}
+	return "", ""
 }

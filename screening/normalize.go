@@ -111,6 +111,11 @@ func NormalizeCompany(s string) CompanyName {
 		}
 		w := NameWord{Orig: t.orig, Text: t.text, fold: t.text}
 		switch {
+		case t.text == "united" && i+1 < len(core) && core[i+1].text == "states" && !core[i+1].initials:
+			// The country written out is "U.S.": "United States Steel"
+			// and "U.S. Steel"; "U.K." and "United States" differ.
+			w = NameWord{Orig: t.orig + " " + core[i+1].orig, Text: "united states", Key: "us", Kind: WordInitials, fold: "unitedstates"}
+			i++
 		case isDigits(t.text):
 			w.Kind, w.Key = WordNumber, strings.TrimLeft(t.text, "0")
 			if w.Key == "" {

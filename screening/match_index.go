@@ -138,7 +138,8 @@ func (x *MatchIndex) Screen(vendor Company) []MatchHit {
 
 // blockingKeys are the keys under which a name is found: its distinctive
 // words and their one-deletion variants (so that a typo still meets),
-// adjacent words joined ("Good Will" meets "Goodwill"), and its acronym.
+// adjacent words joined ("Good Will" meets "Goodwill"), the whole name
+// as one word ("Tech Corp" meets "TechCorp"), and its acronym.
 // Generic words are no keys: nothing is decided on them alone.
 func blockingKeys(n *CompanyName, wt weigher) []string {
 	var out []string
@@ -157,6 +158,16 @@ func blockingKeys(n *CompanyName, wt weigher) []string {
 		for k := i + 1; k < min(i+3, len(ws)); k++ {
 			joined += ws[k].Text
 			out = append(out, "w:"+stem(joined))
+		}
+	}
+	// The name as one word, with a legal form glued or not: "Tech Corp"
+	// meets "TechCorp".
+	if n.compact != "" {
+		out = append(out, "c:"+n.compact)
+		for _, f := range n.formsFolded {
+			if f != "" {
+				out = append(out, "c:"+n.compact+f)
+			}
 		}
 	}
 	if len(ws) >= 2 {

@@ -306,12 +306,11 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		if last < 1 || side.used[last] || side.ws[last].Kind == WordNumber || len(side.ws[last].Key) > 5 {
 			continue
 		}
-		for _, lf := range side.other.LegalForms {
-			f := strings.Join(words(lf), "")
+		for k, f := range side.other.formsFolded {
 			if len(f) >= 2 && len(f) <= 5 && names.Distance(side.ws[last].Key, f, 1) == 1 {
 				total -= side.k[last]
 				side.k[last], side.used[last] = 0, true
-				legalTypo = [2]string{side.ws[last].Orig, lf}
+				legalTypo = [2]string{side.ws[last].Orig, side.other.LegalForms[k]}
 				break
 			}
 		}
@@ -329,7 +328,7 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	// "Tech Corp", "TechCorp"): compared as one word each.
 	joined := false
 	if score < simJoined {
-		if s := compactSim(wa, wb, a, b); s > score {
+		if s := compactSim(a, b, len(wa), len(wb)); s > score {
 			score, joined, weak = s, true, s == simTypoWeak
 			for i := range usedA {
 				usedA[i] = true
@@ -571,22 +570,39 @@ func joinCompounds(ws, other []NameWord) []NameWord {
 	if len(ws) < 2 {
 		return ws
 	}
-	keys := map[string]bool{}
-	for _, o := range other {
-		keys[o.Key] = true
+	has := func(k string) bool {
+		for i := range other {
+			if other[i].Key == k {
+				return true
+			}
+		}
+		return false
 	}
-	var out []NameWord
+	// A join can only give a word of the other name that begins as
+	// ws[i] does and is longer: most pairs of names have none.
+	could := func(w *NameWord) bool {
+		for i := range other {
+			if len(other[i].Key) > len(w.Key) && w.Text != "" && other[i].Key[0] == w.Text[0] {
+				return true
+			}
+		}
+		return false
+	}
+	var out []NameWord // nil until a join
 next:
 	for i := 0; i < len(ws); i++ {
-		if ws[i].Kind != WordNumber && !keys[ws[i].Key] {
+		if ws[i].Kind != WordNumber && could(&ws[i]) && !has(ws[i].Key) {
 			// "Good Will", "Van Der Bilt" (the "der" was never set aside).
 			joined, orig := ws[i].Text, ws[i].Orig
 			for k := i + 1; k < min(i+3, len(ws)) && ws[k].Kind != WordNumber; k++ {
 				joined, orig = joined+ws[k].Text, orig+" "+ws[k].Orig
-				if keys[joined] || keys[stem(joined)] {
+				if has(joined) || has(stem(joined)) {
 					fold := ""
 					for _, w := range ws[i : k+1] {
 						fold += w.fold
+					}
+					if out == nil {
+						out = append(make([]NameWord, 0, len(ws)), ws[:i]...)
 					}
 					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined), sound: firstSound(stem(joined)), fold: fold})
 					i = k
@@ -594,7 +610,12 @@ next:
 				}
 			}
 		}
-		out = append(out, ws[i])
+		if out != nil {
+			out = append(out, ws[i])
+		}
+	}
+	if out == nil {
+		return ws
 	}
 	return out
 }
@@ -741,16 +762,17 @@ func acronym(a, b *CompanyName) (short, long string, ok bool) {
 	for _, p := range [2][2]*CompanyName{{a, b}, {b, a}} {
 		s, l := p[0], p[1]
 		// The short name may add places: "PLA China".
-		var own []NameWord
-		for _, x := range s.Words {
-			if !places[x.Key] {
-				own = append(own, x)
+		own, n := -1, 0
+		for i := range s.Words {
+			if !places[s.Words[i].Key] {
+				own, n = i, n+1
 			}
 		}
-		if len(own) != 1 || len(l.Words) < 2 || own[0].Kind == WordNumber {
+		if n != 1 || len(l.Words) < 2 || s.Words[own].Kind == WordNumber || len(s.Words[own].fold) < minAcronym ||
+			len(s.Words[own].fold) > maxAcronym {
 			continue
 		}
-		w := strings.Join(words(own[0].Orig), "")
+		w := strings.Join(words(s.Words[own].Orig), "")
 		if len(w) < minAcronym || len(w) > maxAcronym {
 			continue
 		}
@@ -801,47 +823,34 @@ func shortTypoAnchored(pairs []wordPair, wa []NameWord, ka, kb []float64, usedA,
 // compactSim compares two names written as one word each, without their
 // spaces (and with a legal form the other name glued to its last word):
 // simJoined when they are the same letters, simTypo1 for a typo of one
-// letter where the names have a different number of words, 0 otherwise.
-func compactSim(wa, wb []NameWord, a, b *CompanyName) float64 {
-	la, lb := 0, 0
-	for i := range wa {
-		la += len(wa[i].fold)
-	}
-	for i := range wb {
-		lb += len(wb[i].fold)
-	}
-	if abs(la-lb) > 6 {
+// letter where the names have a different number of words (split, their
+// counts are na and nb), 0 otherwise.
+func compactSim(a, b *CompanyName, na, nb int) float64 {
+	ja, jb := a.compact, b.compact
+	if ja == "" || jb == "" || abs(len(ja)-len(jb)) > 6 {
 		return 0
 	}
-	join := func(ws []NameWord) string {
-		var b strings.Builder
-		for i := range ws {
-			b.WriteString(ws[i].fold)
-		}
-		return b.String()
-	}
-	ja, jb := join(wa), join(wb)
 	if ja == jb {
 		return simJoined
 	}
-	for _, lf := range a.LegalForms {
-		if ja+strings.Join(words(lf), "") == jb {
+	for _, f := range a.formsFolded {
+		if len(ja)+len(f) == len(jb) && strings.HasPrefix(jb, ja) && strings.HasSuffix(jb, f) {
 			return simJoined
 		}
 	}
-	for _, lf := range b.LegalForms {
-		if jb+strings.Join(words(lf), "") == ja {
+	for _, f := range b.formsFolded {
+		if len(jb)+len(f) == len(ja) && strings.HasPrefix(ja, jb) && strings.HasSuffix(ja, f) {
 			return simJoined
 		}
 	}
 	// A typo as well, of one letter only, where the spaces differ: two
 	// letters over a whole name are two names ("Sigma Group", "Cigna
 	// Group").
-	if len(ja) < 8 || len(jb) < 8 || len(wa) == len(wb) {
+	if len(ja) < 8 || len(jb) < 8 || na == nb {
 		return 0
 	}
-	x := NameWord{Key: ja, sound: firstSound(ja)}
-	y := NameWord{Key: jb, sound: firstSound(jb)}
+	x := NameWord{Key: ja, sound: a.compactSound}
+	y := NameWord{Key: jb, sound: b.compactSound}
 	if s := wordSim(&x, &y); s == simTypo1 {
 		return s
 	}

@@ -25,6 +25,14 @@ type CompanyName struct {
 	JV         bool // a joint venture
 
 	families []string // of the legal forms: "corporation", "partnership"... (legalFamilies)
+
+	// The name as one word (its words but numbers, folded, not
+	// expanded: "techcorp"), its first sound, and the legal forms as
+	// words ("corp", one for each of LegalForms): what compactSim
+	// compares.
+	compact      string
+	compactSound byte
+	formsFolded  []string
 }
 
 // NameWord is one word of a company name.
@@ -152,6 +160,17 @@ func NormalizeCompany(s string) CompanyName {
 			}
 		}
 		n.Words = append(n.Words, w)
+	}
+	var c strings.Builder
+	for _, w := range n.Words {
+		if w.Kind != WordNumber {
+			c.WriteString(w.fold)
+		}
+	}
+	n.compact = c.String()
+	n.compactSound = firstSound(n.compact)
+	for _, lf := range n.LegalForms {
+		n.formsFolded = append(n.formsFolded, strings.Join(words(lf), ""))
 	}
 	return n
 }

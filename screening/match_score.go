@@ -843,10 +843,11 @@ func compactSim(a, b *CompanyName, na, nb int) float64 {
 			return simJoined
 		}
 	}
-	// A typo as well, of one letter only, where the spaces differ: two
+	// A typo as well, of one letter only, where the spaces differ, in
+	// names of eight letters or more besides their generic words: two
 	// letters over a whole name are two names ("Sigma Group", "Cigna
-	// Group").
-	if len(ja) < 8 || len(jb) < 8 || na == nb {
+	// Group"), and so are "Lun Dor Builders" and "Lundorf Builders".
+	if a.ownLetters < 8 || b.ownLetters < 8 || na == nb {
 		return 0
 	}
 	x := NameWord{Key: ja, sound: a.compactSound}

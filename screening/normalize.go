@@ -32,6 +32,7 @@ type CompanyName struct {
 	// compares.
 	compact      string
 	compactSound byte
+	ownLetters   int // of compact, in words the lists do not call generic
 	formsFolded  []string
 }
 
@@ -165,6 +166,9 @@ func NormalizeCompany(s string) CompanyName {
 	for _, w := range n.Words {
 		if w.Kind != WordNumber {
 			c.WriteString(w.fold)
+			if !generic[w.Key] && !generic[w.Text] && !places[w.Key] {
+				n.ownLetters += len(w.fold)
+			}
 		}
 	}
 	n.compact = c.String()

@@ -850,8 +850,8 @@ func compactSim(a, b *CompanyName, na, nb int) float64 {
 	if a.ownLetters < 8 || b.ownLetters < 8 || na == nb {
 		return 0
 	}
-	x := NameWord{Key: ja, sound: a.compactSound}
-	y := NameWord{Key: jb, sound: b.compactSound}
+	x := NameWord{Key: ja, sound: firstSound(ja)}
+	y := NameWord{Key: jb, sound: firstSound(jb)}
 	if s := wordSim(&x, &y); s == simTypo1 {
 		return s
 	}

@@ -27,13 +27,12 @@ type CompanyName struct {
 	families []string // of the legal forms: "corporation", "partnership"... (legalFamilies)
 
 	// The name as one word (its words but numbers, folded, not
-	// expanded: "techcorp"), its first sound, and the legal forms as
+	// expanded: "techcorp"), and the legal forms as
 	// words ("corp", one for each of LegalForms): what compactSim
 	// compares.
-	compact      string
-	compactSound byte
-	ownLetters   int // of compact, in words the lists do not call generic
-	formsFolded  []string
+	compact     string
+	ownLetters  int // of compact, in words the lists do not call generic
+	formsFolded []string
 }
 
 // NameWord is one word of a company name.
@@ -172,7 +171,6 @@ func NormalizeCompany(s string) CompanyName {
 		}
 	}
 	n.compact = c.String()
-	n.compactSound = firstSound(n.compact)
 	for _, lf := range n.LegalForms {
 		n.formsFolded = append(n.formsFolded, strings.Join(words(lf), ""))
 	}

@@ -25,18 +25,18 @@ type MatchHit struct {
 // MatchIndex screens vendors against a registry. Only the registry
 // companies that share an identifier, a distinctive word (or a word one
 // typo away from one), a word written as two, or an acronym with the
-// vendor are compared. It also knows how many registry names use each word,
-// and weighs a word the less the more names use it (a word the lists do not
-// call generic, but the registry does). A MatchIndex is read-only once
-// built: safe for many goroutines.
+// vendor are compared. It also knows how many registry companies use each
+// word in their names, and weighs a word the less the more companies use it
+// (a word the lists do not call generic, but the registry does). A
+// MatchIndex is read-only once built: safe for many goroutines.
 type MatchIndex struct {
 	entries []parsed
 	keys    []string
 	names   []nameRef
 	post    map[string][]int32 // blocking key → names
 	ids     map[CompanyID][]int32
-	df      map[string]int // word key → names that have it
-	rare    float64        // up to this many names, a word weighs fully
+	df      map[string]int // word key → companies that have it in a name
+	rare    float64        // up to this many companies, a word weighs fully
 	common  float64        // from this many, as little as a generic word
 	maxPost int            // blocking keys with more names are not used
 }
@@ -53,8 +53,11 @@ func NewMatchIndex(entries []MatchEntry) *MatchIndex {
 		for _, id := range p.ids {
 			x.ids[id] = append(x.ids[id], int32(i))
 		}
+		// A word counts once for a company, whatever its number of
+		// names and aliases: "Fisher" in five names of Fisher Sand &
+		// Gravel is not common.
+		seen := map[string]bool{}
 		for j := range p.names {
-			seen := map[string]bool{}
 			for _, w := range p.names[j].Words {
 				if !seen[w.Key] {
 					seen[w.Key] = true
@@ -70,7 +73,7 @@ func NewMatchIndex(entries []MatchEntry) *MatchIndex {
 			}
 		}
 	}
-	n := float64(len(x.names))
+	n := float64(len(x.entries))
 	x.rare = math.Max(2, n/1000)
 	x.common = math.Max(x.rare*4, n/20)
 	x.maxPost = max(50, len(x.names)/20)

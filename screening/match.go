@@ -14,7 +14,18 @@ import (
 // typos of generic words, initials of words ("U.S."), misspelt or cut legal
 // forms, legal forms of more countries and their kinds, places, words that
 // differ on each side, and the series number on one side only.
-const MatchAlgorithm = "amparo-company-2"
+// amparo-company-3 added Cyrillic and Greek written in Latin letters, other
+// names after "d/b/a" or a slash, names compared without their spaces
+// ("Tech Corp", "TechCorp"), typos of three-letter words beside a shared
+// distinctive word (possible at most), a legal form misspelt against the
+// other's ("AkG", "AG"), a non-profit against a company, the first of a
+// series named without its number (possible at most), acronyms beside
+// places ("PLA China"), shared initials beside a name on one side only,
+// words of the state as generic, and "United States" read as "U.S.".
+// A screening records the version it used: one made with an older version
+// keeps its recorded results and explanations, and is reproduced only by a
+// build of its version (Service.Reproduce says so).
+const MatchAlgorithm = "amparo-company-3"
 
 // Scores from which a comparison decides: at or above MatchThreshold the
 // two are taken for one company; at or above PossibleThreshold a person

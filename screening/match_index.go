@@ -5,8 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-
-	"github.com/amparo-project/amparo/names"
 )
 
 // MatchEntry is one company of a registry to screen against: the caller's
@@ -27,18 +25,18 @@ type MatchHit struct {
 // MatchIndex screens vendors against a registry. Only the registry
 // companies that share an identifier, a distinctive word (or a word one
 // typo away from one), a word written as two, or an acronym with the
-// vendor are compared. It also knows how many registry names use each word,
-// and weighs a word the less the more names use it (a word the lists do not
-// call generic, but the registry does). A MatchIndex is read-only once
-// built: safe for many goroutines.
+// vendor are compared. It also knows how many registry companies use each
+// word in their names, and weighs a word the less the more companies use it
+// (a word the lists do not call generic, but the registry does). A
+// MatchIndex is read-only once built: safe for many goroutines.
 type MatchIndex struct {
 	entries []parsed
 	keys    []string
 	names   []nameRef
 	post    map[string][]int32 // blocking key → names
 	ids     map[CompanyID][]int32
-	df      map[string]int // word key → names that have it
-	rare    float64        // up to this many names, a word weighs fully
+	df      map[string]int // word key → companies that have it in a name
+	rare    float64        // up to this many companies, a word weighs fully
 	common  float64        // from this many, as little as a generic word
 	maxPost int            // blocking keys with more names are not used
 }
@@ -55,8 +53,11 @@ func NewMatchIndex(entries []MatchEntry) *MatchIndex {
 		for _, id := range p.ids {
 			x.ids[id] = append(x.ids[id], int32(i))
 		}
+		// A word counts once for a company, whatever its number of
+		// names and aliases: "Fisher" in five names of Fisher Sand &
+		// Gravel is not common.
+		seen := map[string]bool{}
 		for j := range p.names {
-			seen := map[string]bool{}
 			for _, w := range p.names[j].Words {
 				if !seen[w.Key] {
 					seen[w.Key] = true
@@ -72,7 +73,7 @@ func NewMatchIndex(entries []MatchEntry) *MatchIndex {
 			}
 		}
 	}
-	n := float64(len(x.names))
+	n := float64(len(x.entries))
 	x.rare = math.Max(2, n/1000)
 	x.common = math.Max(x.rare*4, n/20)
 	x.maxPost = max(50, len(x.names)/20)
@@ -140,7 +141,8 @@ func (x *MatchIndex) Screen(vendor Company) []MatchHit {
 
 // blockingKeys are the keys under which a name is found: its distinctive
 // words and their one-deletion variants (so that a typo still meets),
-// adjacent words joined ("Good Will" meets "Goodwill"), and its acronym.
+// adjacent words joined ("Good Will" meets "Goodwill"), the whole name
+// as one word ("Tech Corp" meets "TechCorp"), and its acronym.
 // Generic words are no keys: nothing is decided on them alone.
 func blockingKeys(n *CompanyName, wt weigher) []string {
 	var out []string
@@ -161,6 +163,16 @@ func blockingKeys(n *CompanyName, wt weigher) []string {
 			out = append(out, "w:"+stem(joined))
 		}
 	}
+	// The name as one word, with a legal form glued or not: "Tech Corp"
+	// meets "TechCorp".
+	if n.compact != "" {
+		out = append(out, "c:"+n.compact)
+		for _, f := range n.formsFolded {
+			if f != "" {
+				out = append(out, "c:"+n.compact+f)
+			}
+		}
+	}
 	if len(ws) >= 2 {
 		var first strings.Builder
 		for _, w := range ws {
@@ -168,13 +180,13 @@ func blockingKeys(n *CompanyName, wt weigher) []string {
 		}
 		out = append(out, "a:"+first.String())
 		for _, lf := range n.LegalForms {
-			if folded := strings.Join(names.Words(lf), ""); folded != "" {
+			if folded := strings.Join(words(lf), ""); folded != "" {
 				out = append(out, "a:"+first.String()+folded, "a:"+first.String()+folded[:1])
 			}
 		}
 	}
 	if len(n.Words) == 1 {
-		if w := strings.Join(names.Words(n.Words[0].Orig), ""); len(w) >= minAcronym && len(w) <= maxAcronym {
+		if w := strings.Join(words(n.Words[0].Orig), ""); len(w) >= minAcronym && len(w) <= maxAcronym {
 			out = append(out, "a:"+w)
 		}
 	}

@@ -154,3 +154,25 @@ func BenchmarkNewMatchIndex(b *testing.B) {
 		screening.NewMatchIndex(reg)
 	}
 }
+
+// TestMatchIndex_JoinedAliasScript: the index finds a name written as one
+// word, a name given after "d/b/a", and a name in Cyrillic, as comparing
+// finds them.
+func TestMatchIndex_JoinedAliasScript(t *testing.T) {
+	x := screening.NewMatchIndex([]screening.MatchEntry{
+		{Key: "saguaro", Company: screening.Company{Names: []string{"SaguaroCorp"}}},
+		{Key: "quetzal", Company: screening.Company{Names: []string{"Ibarra Holdings d/b/a Quetzal Paving"}}},
+		{Key: "kestrel", Company: screening.Company{Names: []string{"ООО Кестрел"}}},
+		{Key: "other", Company: screening.Company{Names: []string{"Tamarack Mechanical Inc."}}},
+	})
+	for _, c := range []struct{ vendor, want string }{
+		{"Saguaro Corp.", "saguaro"},
+		{"Quetzal Paving LLC", "quetzal"},
+		{"Kestrel LLC", "kestrel"},
+	} {
+		hits := x.Screen(screening.Company{Names: []string{c.vendor}})
+		if len(hits) != 1 || hits[0].Key != c.want || hits[0].Decision != screening.MatchYes {
+			t.Errorf("%q: %+v; want %s, a match", c.vendor, hits, c.want)
+		}
+	}
+}

@@ -23,12 +23,15 @@ const (
 
 	factorNumberDiffers    = 0.5  // "Builders 2" and "Builders 3": strong
 	factorNumberOneSide    = 0.65 // "Fund" and "Fund II": another of a series
+	factorFirstOneSide     = 0.75 // "Fund" and "Fund I": the first of a series is often named without its number; possible at most
+	factorInitialsOnly     = 0.8  // "L & H Sweden" and "L & H Mendez Sweden": initials shared, a name on one side only
 	factorInitialsDiffer   = 0.6  // "J.H. Smith" and "J.R. Smith": strong
 	factorJVOneSide        = 0.95 // a joint venture and a company of the same name
 	factorWordsDiffer      = 0.8  // a word of what the company does in each name, that the other lacks
 	factorPlaceDiffers     = 0.7  // "Banco Santander México" and "Banco Santander Chile"
 	factorFormsDiffer      = 0.85 // "Inc." and "L.L.C.": two kinds of company
 	factorBodiesDiffer     = 0.75 // "L.P." and "L.L.C.": a partnership is no company
+	factorNonprofit        = 0.6  // "ANO" and "LLC": a non-profit is no company, strong
 	factorIDConflict       = 0.75 // both have a UEI, and they differ
 	genericOnlyCap         = 0.6  // below PossibleThreshold: never decided on generic words
 	acronymScore           = 0.75 // "BFBC" and "Barnard Fisher Border Constructors": possible, never match
@@ -75,9 +78,60 @@ func parseCompany(c Company) parsed {
 	for _, n := range c.Names {
 		if strings.TrimSpace(n) != "" {
 			p.names = append(p.names, NormalizeCompany(n))
+			for _, alt := range aliases(n) {
+				p.names = append(p.names, NormalizeCompany(alt))
+			}
 		}
 	}
 	return p
+}
+
+// aliasMarks say that what follows is another name of the company: "Fisher
+// Industries d/b/a Fisher Sand & Gravel", "Acme Corp (formerly Acme Inc.)".
+var aliasMarks = []string{" d/b/a ", " dba ", " d.b.a. ", " a/k/a ", " aka ", " a.k.a. ", " f/k/a ", " fka ", " f.k.a. ",
+	" doing business as ", " also known as ", " formerly known as ", " formerly ", " trading as ", " t/a "}
+
+// aliases are the names written inside one name, each on its own: the
+// parts around an alias mark, and the parts around a slash between words
+// ("Al-Qa'ida/Islamic Army"; never "A/S" or "24/7": each part has a word
+// of three letters or more). The whole name is read as well, by the caller.
+func aliases(n string) []string {
+	if !strings.Contains(n, "/") && !strings.Contains(n, " ") {
+		return nil
+	}
+	lower := strings.ToLower(n)
+	var parts []string
+	for _, m := range aliasMarks {
+		if i := strings.Index(lower, m); i > 0 {
+			parts = []string{n[:i], n[i+len(m):]}
+			break
+		}
+	}
+	if parts == nil {
+		parts = []string{n}
+	}
+	var out []string
+	for _, p := range parts {
+		if sub := strings.Split(p, "/"); len(sub) > 1 && !slices.ContainsFunc(sub, noWord) {
+			out = append(out, sub...)
+		} else if len(parts) > 1 {
+			out = append(out, p)
+		}
+	}
+	for i := range out {
+		out[i] = strings.Trim(out[i], " ()[],;-")
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" || s == n })
+}
+
+// noWord says that s has no word of three letters or more.
+func noWord(s string) bool {
+	for _, w := range words(s) {
+		if len(w) >= 3 && !isDigits(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // compare compares two companies; it also returns the index of b's name
@@ -229,6 +283,7 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 			pairs = append(pairs, p)
 		}
 	}
+	pairs = shortTypoAnchored(pairs, wa, ka, kb, usedA, usedB)
 	for _, p := range pairs {
 		if p.sim < 1 && (ka[p.i] < distinctAt) != (kb[p.j] < distinctAt) {
 			// A typo of a generic word ("Suthwest") weighs as the generic
@@ -238,7 +293,29 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 			ka[p.i], kb[p.j] = low, low
 		}
 	}
-	sum, distinct, weak := 0.0, false, false
+	// The last word of one name a letter from the other's legal form:
+	// "Siemens AkG" and "Siemens AG".
+	var legalTypo [2]string
+	for _, side := range [2]struct {
+		ws    []NameWord
+		k     []float64
+		used  []bool
+		other *CompanyName
+	}{{wa, ka, usedA, b}, {wb, kb, usedB, a}} {
+		last := len(side.ws) - 1
+		if last < 1 || side.used[last] || side.ws[last].Kind == WordNumber || len(side.ws[last].Key) > 5 {
+			continue
+		}
+		for k, f := range side.other.formsFolded {
+			if len(f) >= 2 && len(f) <= 5 && names.Distance(side.ws[last].Key, f, 1) == 1 {
+				total -= side.k[last]
+				side.k[last], side.used[last] = 0, true
+				legalTypo = [2]string{side.ws[last].Orig, side.other.LegalForms[k]}
+				break
+			}
+		}
+	}
+	sum, distinct, weak := 0.0, false, legalTypo[0] != ""
 	for _, p := range pairs {
 		weak = weak || p.sim == simTypoWeak
 		sum += p.sim * (ka[p.i] + kb[p.j])
@@ -247,9 +324,33 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		}
 	}
 	score := sum / total
+	// The names written with other spaces ("Andrang Heta", "'Ndrangheta";
+	// "Tech Corp", "TechCorp"): compared as one word each.
+	joined := false
+	if score < simJoined {
+		if s := compactSim(a, b, len(wa), len(wb)); s > score {
+			score, joined, weak = s, true, s == simTypoWeak
+			for i := range usedA {
+				usedA[i] = true
+				distinct = distinct || ka[i] >= distinctAt
+			}
+			for j := range usedB {
+				usedB[j] = true
+				distinct = distinct || kb[j] >= distinctAt
+			}
+		}
+	}
 
 	if explain {
-		if a.Core() == b.Core() {
+		if joined {
+			add(feature("name_similar", 0, a.Orig, b.Orig))
+			feats = append(feats, ignored(a, b)...)
+			if score == simJoined {
+				add(feature("word_joined", score, a.Orig, b.Orig))
+			} else {
+				add(feature("word_typo", score, a.Orig, b.Orig))
+			}
+		} else if a.Core() == b.Core() {
 			if a.Orig == b.Orig {
 				add(feature("name_identical", score, a.Orig))
 			} else {
@@ -259,6 +360,9 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		} else {
 			add(feature("name_similar", 0, a.Orig, b.Orig))
 			feats = append(feats, ignored(a, b)...)
+			if legalTypo[0] != "" {
+				add(feature("word_typo_weak", 0, legalTypo[0], legalTypo[1]))
+			}
 			for _, p := range pairs {
 				x, y := &wa[p.i], &wb[p.j]
 				w := p.sim * (ka[p.i] + kb[p.j]) / total
@@ -278,7 +382,7 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 				}
 			}
 			for i, u := range usedA {
-				if !u {
+				if !u && ka[i] > 0 {
 					add(missing(&wa[i], ka[i], total))
 				}
 			}
@@ -297,6 +401,15 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 		after := score * factorWordsDiffer
 		add(feature("words_differ", after-score, xa, xb))
 		score = after
+	}
+	// Initials are all the names share, and one has a name the other
+	// lacks: "L & H Sweden AB" and "L & H Mendez Sweden AB".
+	if !joined && score > 0 {
+		if in, w := initialsOnly(wa, wb, pairs, ka, kb, usedA, usedB); in != "" {
+			after := score * factorInitialsOnly
+			add(feature("initials_only", after-score, in, w))
+			score = after
+		}
 	}
 	// Two places: two companies of one group.
 	if pa, pb := unpairedPlace(wa, usedA), unpairedPlace(wb, usedB); pa != "" && pb != "" && score > 0 {
@@ -338,7 +451,11 @@ func compareNames(a, b *CompanyName, wt weigher, explain bool) (float64, []Featu
 	case len(na) > 0 && len(nb) > 0:
 		add(feature("number_same", 0, shownNumbers(a)))
 	case len(na)+len(nb) > 0:
-		after := score * factorNumberOneSide
+		f := factorNumberOneSide
+		if slices.Equal(na, []string{"1"}) || slices.Equal(nb, []string{"1"}) {
+			f = factorFirstOneSide
+		}
+		after := score * f
 		n := shownNumbers(a) + shownNumbers(b)
 		add(feature("number_one_side", after-score, n))
 		score = after
@@ -368,6 +485,14 @@ func wordSim(x, y *NameWord) float64 {
 		return 0
 	}
 	short := min(len(x.Key), len(y.Key))
+	if len(x.Key) == 3 && len(y.Key) == 3 {
+		// "CVC" and "CVS", "Wai" and "Hai": a weak typo, kept only
+		// beside a distinctive word the names share (shortTypoAnchored).
+		if names.Distance(x.Key, y.Key, 1) == 1 {
+			return simTypoWeak
+		}
+		return 0
+	}
 	if short < 4 || abs(len(x.Key)-len(y.Key)) > 2 {
 		return 0
 	}
@@ -445,26 +570,52 @@ func joinCompounds(ws, other []NameWord) []NameWord {
 	if len(ws) < 2 {
 		return ws
 	}
-	keys := map[string]bool{}
-	for _, o := range other {
-		keys[o.Key] = true
+	has := func(k string) bool {
+		for i := range other {
+			if other[i].Key == k {
+				return true
+			}
+		}
+		return false
 	}
-	var out []NameWord
+	// A join can only give a word of the other name that begins as
+	// ws[i] does and is longer: most pairs of names have none.
+	could := func(w *NameWord) bool {
+		for i := range other {
+			if len(other[i].Key) > len(w.Key) && w.Text != "" && other[i].Key[0] == w.Text[0] {
+				return true
+			}
+		}
+		return false
+	}
+	var out []NameWord // nil until a join
 next:
 	for i := 0; i < len(ws); i++ {
-		if ws[i].Kind != WordNumber && !keys[ws[i].Key] {
+		if ws[i].Kind != WordNumber && could(&ws[i]) && !has(ws[i].Key) {
 			// "Good Will", "Van Der Bilt" (the "der" was never set aside).
 			joined, orig := ws[i].Text, ws[i].Orig
 			for k := i + 1; k < min(i+3, len(ws)) && ws[k].Kind != WordNumber; k++ {
 				joined, orig = joined+ws[k].Text, orig+" "+ws[k].Orig
-				if keys[joined] || keys[stem(joined)] {
-					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined), sound: firstSound(stem(joined))})
+				if has(joined) || has(stem(joined)) {
+					fold := ""
+					for _, w := range ws[i : k+1] {
+						fold += w.fold
+					}
+					if out == nil {
+						out = append(make([]NameWord, 0, len(ws)), ws[:i]...)
+					}
+					out = append(out, NameWord{Orig: orig, Text: joined, Key: stem(joined), sound: firstSound(stem(joined)), fold: fold})
 					i = k
 					continue next
 				}
 			}
 		}
-		out = append(out, ws[i])
+		if out != nil {
+			out = append(out, ws[i])
+		}
+	}
+	if out == nil {
+		return ws
 	}
 	return out
 }
@@ -495,11 +646,11 @@ next:
 				ok = ok && w.Kind == WordPlain && w.Text[0] == in[m]
 			}
 			if ok {
-				orig, text := make([]string, k), make([]string, k)
+				orig, text, fold := make([]string, k), make([]string, k), ""
 				for m, w := range run {
-					orig[m], text[m] = w.Orig, w.Text
+					orig[m], text[m], fold = w.Orig, w.Text, fold+w.fold
 				}
-				out = append(out, NameWord{Orig: strings.Join(orig, " "), Text: strings.Join(text, " "), Key: in, Kind: WordInitials})
+				out = append(out, NameWord{Orig: strings.Join(orig, " "), Text: strings.Join(text, " "), Key: in, Kind: WordInitials, fold: fold})
 				i += k - 1
 				continue next
 			}
@@ -530,6 +681,9 @@ func formsDiffer(fa, fb []string) float64 {
 	}
 	if companies(fa) && companies(fb) {
 		return factorFormsDiffer
+	}
+	if slices.Contains(fa, "nonprofit") || slices.Contains(fb, "nonprofit") {
+		return factorNonprofit
 	}
 	return factorBodiesDiffer
 }
@@ -607,10 +761,18 @@ func ignored(a, b *CompanyName) []Feature {
 func acronym(a, b *CompanyName) (short, long string, ok bool) {
 	for _, p := range [2][2]*CompanyName{{a, b}, {b, a}} {
 		s, l := p[0], p[1]
-		if len(s.Words) != 1 || len(l.Words) < 2 || s.Words[0].Kind == WordNumber {
+		// The short name may add places: "PLA China".
+		own, n := -1, 0
+		for i := range s.Words {
+			if !places[s.Words[i].Key] {
+				own, n = i, n+1
+			}
+		}
+		if n != 1 || len(l.Words) < 2 || s.Words[own].Kind == WordNumber || len(s.Words[own].fold) < minAcronym ||
+			len(s.Words[own].fold) > maxAcronym {
 			continue
 		}
-		w := strings.Join(names.Words(s.Words[0].Orig), "")
+		w := strings.Join(words(s.Words[own].Orig), "")
 		if len(w) < minAcronym || len(w) > maxAcronym {
 			continue
 		}
@@ -624,7 +786,7 @@ func acronym(a, b *CompanyName) (short, long string, ok bool) {
 		}
 		cands := []string{f}
 		for _, lf := range l.LegalForms {
-			folded := strings.Join(names.Words(lf), "")
+			folded := strings.Join(words(lf), "")
 			cands = append(cands, f+folded, f+folded[:1])
 		}
 		if slices.Contains(cands, w) {
@@ -632,4 +794,100 @@ func acronym(a, b *CompanyName) (short, long string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// shortTypoAnchored unpairs the weak typos of three-letter words ("CVC",
+// "CVS") unless the names also share a distinctive word of their own:
+// "CVC Health" and "CVS Health" may be one company, "CVC" and "CVS" are
+// two.
+func shortTypoAnchored(pairs []wordPair, wa []NameWord, ka, kb []float64, usedA, usedB []bool) []wordPair {
+	anchored, short := false, false
+	for _, p := range pairs {
+		if p.sim == 1 && ka[p.i] >= distinctAt && kb[p.j] >= distinctAt && wa[p.i].Kind == WordPlain {
+			anchored = true
+		}
+		short = short || p.sim < 1 && len(wa[p.i].Key) == 3
+	}
+	if anchored || !short {
+		return pairs
+	}
+	return slices.DeleteFunc(pairs, func(p wordPair) bool {
+		if p.sim < 1 && len(wa[p.i].Key) == 3 {
+			usedA[p.i], usedB[p.j] = false, false
+			return true
+		}
+		return false
+	})
+}
+
+// compactSim compares two names written as one word each, without their
+// spaces (and with a legal form the other name glued to its last word):
+// simJoined when they are the same letters, simTypo1 for a typo of one
+// letter where the names have a different number of words (split, their
+// counts are na and nb), 0 otherwise.
+func compactSim(a, b *CompanyName, na, nb int) float64 {
+	ja, jb := a.compact, b.compact
+	if ja == "" || jb == "" || abs(len(ja)-len(jb)) > 6 {
+		return 0
+	}
+	if ja == jb {
+		return simJoined
+	}
+	for _, f := range a.formsFolded {
+		if len(ja)+len(f) == len(jb) && strings.HasPrefix(jb, ja) && strings.HasSuffix(jb, f) {
+			return simJoined
+		}
+	}
+	for _, f := range b.formsFolded {
+		if len(jb)+len(f) == len(ja) && strings.HasPrefix(ja, jb) && strings.HasSuffix(ja, f) {
+			return simJoined
+		}
+	}
+	// A typo as well, of one letter only, where the spaces differ, in
+	// names of eight letters or more besides their generic words: two
+	// letters over a whole name are two names ("Sigma Group", "Cigna
+	// Group"), and so are "Lun Dor Builders" and "Lundorf Builders".
+	if a.ownLetters < 8 || b.ownLetters < 8 || na == nb {
+		return 0
+	}
+	x := NameWord{Key: ja, sound: firstSound(ja)}
+	y := NameWord{Key: jb, sound: firstSound(jb)}
+	if s := wordSim(&x, &y); s == simTypo1 {
+		return s
+	}
+	return 0
+}
+
+// initialsOnly says which initials are the only distinctive words two names
+// share, and which distinctive word one name has that the other lacks
+// ("", "" otherwise).
+func initialsOnly(wa, wb []NameWord, pairs []wordPair, ka, kb []float64, usedA, usedB []bool) (string, string) {
+	in := ""
+	for _, p := range pairs {
+		if ka[p.i] < distinctAt || kb[p.j] < distinctAt {
+			continue
+		}
+		if wa[p.i].Kind != WordInitials && wb[p.j].Kind != WordInitials {
+			return "", ""
+		}
+		if in != "" {
+			in += " "
+		}
+		in += wa[p.i].Orig
+	}
+	if in == "" {
+		return "", ""
+	}
+	for _, side := range [2]struct {
+		ws   []NameWord
+		k    []float64
+		used []bool
+	}{{wa, ka, usedA}, {wb, kb, usedB}} {
+		for i, w := range side.ws {
+			if !side.used[i] && w.Kind == WordPlain && side.k[i] >= distinctAt && !organisational[w.Key] {
+				return in, w.Orig
+			}
+		}
+	}
+	return "", ""
 }

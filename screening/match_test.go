@@ -164,14 +164,15 @@ func TestCompareCompanies_FeaturesInCatalog(t *testing.T) {
 	}
 	for _, k := range []string{"name_equivalent", "legal_ignored", "connector_ignored", "number_differs", "initials_differ",
 		"generic_only", "acronym", "id_same.uei", "word_typo", "abbreviation",
-		"word_typo_weak", "typo_weak", "word_initials", "words_differ", "place_differs", "legal_differs", "number_one_side"} {
+		"word_typo_weak", "typo_weak", "word_initials", "words_differ", "place_differs", "legal_differs", "number_one_side",
+		"word_joined", "initials_only"} {
 		if !seen["screen.match."+k] {
 			t.Errorf("no pair explains itself with screen.match.%s", k)
 		}
 	}
 }
 
-// TestCompareNames_Rules: each rule of amparo-company-2 decides and
+// TestCompareNames_Rules: each rule of amparo-company-2 and -3 decides and
 // explains itself.
 func TestCompareNames_Rules(t *testing.T) {
 	for _, c := range []struct {
@@ -195,6 +196,24 @@ func TestCompareNames_Rules(t *testing.T) {
 		{"Quetzal Paving Fund", "Quetzal Paving Fund II", screening.MatchNo, "number_one_side"},
 		{"Citlali Capital Trust I", "Citlali Capital Trust II", screening.MatchNo, "number_differs"},
 		{"Saguaro Earthworks Incorproated", "Saguaro Earthworks Inc.", screening.MatchYes, "legal_ignored"},
+		// amparo-company-3
+		{"ООО Кестрел", "OOO Kestrel", screening.MatchYes, "name_equivalent"},
+		{"Σαλαμίνα Τεχνική", "Salamina Techniki", screening.MatchYes, "name_equivalent"},
+		{"Ibarra Holdings d/b/a Quetzal Paving", "Quetzal Paving LLC", screening.MatchYes, "name_equivalent"},
+		{"Al-Ruelas/Zapata Contratistas", "Al Ruelas", screening.MatchYes, "name_equivalent"},
+		{"Saguaro Corp", "SaguaroCorp", screening.MatchYes, "word_joined"},
+		{"Andrang Heta Builders", "Ndrangheta Builders", screening.MatchYes, "word_typo"},
+		{"Lun Dor Builders", "Lundorf Builders", screening.MatchNo, "word_missing"},
+		{"Hon Tam Precision Castings", "Hon Tan Precision Castings", screening.MatchPossible, "word_typo_weak"},
+		{"ZRQ Builders", "ZRS Builders", screening.MatchNo, "word_missing"},
+		{"Lindqvist Marrow AG", "Lindqvist Marrow AkG", screening.MatchPossible, "word_typo_weak"},
+		{"Asociación Civil Luminar", "Luminar S.A. de C.V.", screening.MatchNo, "legal_differs"},
+		{"Cobalt Mesa Opportunity Fund, Ltd.", "Cobalt Mesa Opportunity Fund I, Ltd.", screening.MatchPossible, "number_one_side"},
+		{"QPC Mexico", "Quetzal Paving Company", screening.MatchPossible, "acronym"},
+		{"R & T Texas LLC", "R & T Calloway Texas LLC", screening.MatchNo, "initials_only"},
+		{"State Construction Services", "State Construction Services", screening.MatchNo, "generic_only"},
+		{"U.K. Copperline Steel Corp.", "United States Copperline Steel Corp.", screening.MatchNo, "initials_differ"},
+		{"U.S. Copperline Steel", "United States Copperline Steel Corp.", screening.MatchYes, "word_initials"},
 	} {
 		for _, r := range []screening.Result{screening.CompareNames(c.a, c.b), screening.CompareNames(c.b, c.a)} {
 			has := false

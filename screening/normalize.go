@@ -25,6 +25,14 @@ type CompanyName struct {
 	JV         bool // a joint venture
 
 	families []string // of the legal forms: "corporation", "partnership"... (legalFamilies)
+
+	// The name as one word (its words but numbers, folded, not
+	// expanded: "techcorp"), and the legal forms as
+	// words ("corp", one for each of LegalForms): what compactSim
+	// compares.
+	compact     string
+	ownLetters  int // of compact, in words the lists do not call generic
+	formsFolded []string
 }
 
 // NameWord is one word of a company name.
@@ -34,7 +42,8 @@ type NameWord struct {
 	Key  string // Text without a plural ending: what is compared
 	Kind NameWordKind
 
-	sound byte // the first symbol of Key's phonetic key (names.Key), read once
+	sound byte   // the first symbol of Key's phonetic key (names.Key), read once
+	fold  string // as written, folded, not expanded: "tech" (Text "technology")
 }
 
 // firstSound is the first symbol of the phonetic key of w, or 0.
@@ -108,8 +117,13 @@ func NormalizeCompany(s string) CompanyName {
 		if i > 0 && ordinalEnd[t.text] && isDigits(core[i-1].text) {
 			continue
 		}
-		w := NameWord{Orig: t.orig, Text: t.text}
+		w := NameWord{Orig: t.orig, Text: t.text, fold: t.text}
 		switch {
+		case t.text == "united" && i+1 < len(core) && core[i+1].text == "states" && !core[i+1].initials:
+			// The country written out is "U.S.": "United States Steel"
+			// and "U.S. Steel"; "U.K." and "United States" differ.
+			w = NameWord{Orig: t.orig + " " + core[i+1].orig, Text: "united states", Key: "us", Kind: WordInitials, fold: "unitedstates"}
+			i++
 		case isDigits(t.text):
 			w.Kind, w.Key = WordNumber, strings.TrimLeft(t.text, "0")
 			if w.Key == "" {
@@ -140,11 +154,25 @@ func NormalizeCompany(s string) CompanyName {
 			if tens >= 20 && tens <= 90 && tens%10 == 0 && unit >= 1 && unit <= 9 && numberWords[core[i-1].text] > 0 {
 				n.Words[k].Orig += " " + w.Orig
 				n.Words[k].Text += " " + w.Text
+				n.Words[k].fold += w.fold
 				n.Words[k].Key = strconv.Itoa(tens + unit)
 				continue
 			}
 		}
 		n.Words = append(n.Words, w)
+	}
+	var c strings.Builder
+	for _, w := range n.Words {
+		if w.Kind != WordNumber {
+			c.WriteString(w.fold)
+			if !generic[w.Key] && !generic[w.Text] && !places[w.Key] {
+				n.ownLetters += len(w.fold)
+			}
+		}
+	}
+	n.compact = c.String()
+	for _, lf := range n.LegalForms {
+		n.formsFolded = append(n.formsFolded, strings.Join(words(lf), ""))
 	}
 	return n
 }
@@ -168,7 +196,7 @@ func splitCompany(s string) []rawToken {
 			return
 		}
 		if name, form, ok := gluedLegal(c); ok {
-			out = append(out, rawToken{orig: name, text: strings.Join(names.Words(name), "")},
+			out = append(out, rawToken{orig: name, text: strings.Join(words(name), "")},
 				rawToken{orig: form, text: strings.ToLower(form)})
 			return
 		}
@@ -180,16 +208,16 @@ func splitCompany(s string) []rawToken {
 			}
 		}
 		if single {
-			text := strings.Join(names.Words(strings.Join(parts, "")), "")
+			text := strings.Join(words(strings.Join(parts, "")), "")
 			if text != "" {
 				out = append(out, rawToken{orig: c, text: text, initials: true})
 			}
 			return
 		}
 		for _, p := range parts {
-			for _, w := range names.Words(p) {
+			for _, w := range words(p) {
 				orig := p
-				if len(names.Words(p)) > 1 {
+				if len(words(p)) > 1 {
 					orig = w
 				}
 				if strings.HasSuffix(c, ".") && p == parts[len(parts)-1] {

@@ -157,7 +157,7 @@ paving|concrete|steel|fence|fencing|security|services|service|industrial|corpora
 texas|california|arizona|new mexico|mexico|mexicana|mexicano|angeles|san|diego|land|sand|gravel|
 norte|sur|oeste|este|noroeste|noreste|sureste|industrial|industriales|
 works|project|projects|site|sitework|earthwork|excavation|equipment|rentals|rental|maintenance|operations|
-federal|government|contract|contracts|hermanos|brothers|sons|family|son|bank|banco|
+federal|government|state|public|municipal|county|regional|metropolitan|contract|contracts|hermanos|brothers|sons|family|son|bank|banco|
 
 inc|co|corp|llc|ltd|limited|joint|venture|sa|cv|rl|sc|ag|gmbh|plc|lp|llp`)
 
@@ -165,7 +165,7 @@ func set(words string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Split(words, "|") {
 		if w = strings.TrimSpace(w); w != "" {
-			m[w] = true
+			m[translit(w)] = true
 		}
 	}
 	return m

@@ -117,7 +117,8 @@ func TestParseCompanyID(t *testing.T) {
 // non-empty valid UTF-8, and reading is stable and symmetric in comparing.
 func FuzzNormalizeCompany(f *testing.F) {
 	for _, s := range []string{"FISHER SAND & GRAVEL CO.", "S. de R.L. de C.V.", "J.H.", "A/S", "SiemensAG", "Forty-Four 44 XIV",
-		"The & y +", "...", "Ñandú Constructora S.A.", "ООО \"БАЙКАЛ\"", "\xff\xfe", "1st 2nd", "Co Co Co Inc Inc"} {
+		"The & y +", "...", "Ñandú Constructora S.A.", "ООО \"БАЙКАЛ\"", "\xff\xfe", "1st 2nd", "Co Co Co Inc Inc",
+		"Al-Qa'ida/Islamic Army", "Ibarra d/b/a / Quetzal", "Σαλαμίνα Τεχνική Α.Ε.", "SaguaroCorp", "United States", "a/k/a"} {
 		f.Add(s, "Fisher Sand and Gravel")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {

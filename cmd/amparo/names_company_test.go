@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/amparo-project/amparo/screening"
 )
 
 func TestNamesCompare_Company(t *testing.T) {
@@ -13,7 +15,7 @@ func TestNamesCompare_Company(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		for _, want := range []string{"MATCH", "1.00", "amparo-company-2", "“Fisher Sand and Gravel” ≈ “FISHER SAND & GRAVEL CO.”", "Legal form ignored: CO."} {
+		for _, want := range []string{"MATCH", "1.00", screening.MatchAlgorithm, "“Fisher Sand and Gravel” ≈ “FISHER SAND & GRAVEL CO.”", "Legal form ignored: CO."} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
@@ -44,7 +46,7 @@ func TestNamesCompare_Company(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &r); err != nil {
 			t.Fatalf("%v:\n%s", err, out)
 		}
-		if r.Decision != "match" || r.Score != 1 || r.Algorithm != "amparo-company-2" || len(r.Features) == 0 ||
+		if r.Decision != "match" || r.Score != 1 || r.Algorithm != screening.MatchAlgorithm || len(r.Features) == 0 ||
 			r.Features[0].Key != "screen.match.id_same.uei" || r.Features[0].Es != "UEI idéntico: R9T7W2X4Y6Z8" {
 			t.Errorf("same UEI, other names: %+v", r)
 		}

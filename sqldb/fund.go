@@ -478,7 +478,7 @@ func (db *DB) amendGrant(ctx context.Context, id string, t amparo.GrantTerms, te
 				return mapError(err)
 			}
 			if n > 0 {
-				return amparo.Invalid("period", "%d costs fall outside the new period", n).Localize("fund.err.period_leaves_costs", n)
+				return amparo.Invalid("period", "%d costs fall outside the new period", n).Localize("fund.err.period_leaves_costs")
 			}
 		}
 		b, err := tx.balance(ctx, g)

@@ -243,7 +243,8 @@ func (s *Server) renderSource(w http.ResponseWriter, r *http.Request, status int
 // and the version in force stays.
 func (s *Server) fundSourceRestrict(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	text, reason := r.PostFormValue("restrictions"), strings.TrimSpace(r.PostFormValue("reason"))
+	// A textarea sends CRLF line ends: the stored text keeps the format's.
+	text, reason := strings.ReplaceAll(r.PostFormValue("restrictions"), "\r\n", "\n"), strings.TrimSpace(r.PostFormValue("reason"))
 	rs, err := s.Fund.SetFundRestrictions(r.Context(), id, text, reason)
 	if err != nil {
 		f := &form{Values: map[string]string{"restrictions": text, "reason": reason}}

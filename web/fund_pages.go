@@ -3,12 +3,10 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/csvexport"
 	"github.com/amparo-project/amparo/fund"
 )
 
@@ -71,25 +69,15 @@ func (s *Server) fundInvoicesCSV(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	lang := s.language(w, r)
-	rows := [][]string{{"id", "grant_id", "organization_id", "period", "amount", "amount_cents", "status", s.Catalog.T(lang, "fund.col.status"),
-		"created_at", "updated_at"}}
-	for _, v := range p.Invoices {
-		rows = append(rows, []string{v.ID, v.GrantID, v.OrganizationID, v.Period, fund.FormatCents(v.AmountCents), strconv.FormatInt(v.AmountCents, 10),
-			string(v.Status), s.Catalog.T(lang, "fund.invoice."+string(v.Status)), v.CreatedAt.UTC().Format(time.RFC3339), v.UpdatedAt.UTC().Format(time.RFC3339)})
-	}
-	s.fundCSV(w, r, "amparo-invoices-"+p.Grant.ID[:8]+".csv", rows)
-}
-
-// fundCSV writes rows as a CSV download through csvexport (cells that
-// would start a formula are neutralized).
-func (s *Server) fundCSV(w http.ResponseWriter, r *http.Request, name string, rows [][]string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	cw := csvexport.NewWriter(w)
-	if err := cw.WriteAll(rows); err != nil {
+	s.csvHeaders(w, "amparo-invoices-"+p.Grant.ID[:8]+".csv")
+	if err := fund.WriteInvoicesCSV(w, p.Invoices); err != nil {
 		s.Logger.ErrorContext(r.Context(), "fund export cut short", "err", err)
 	}
+}
+
+func (s *Server) csvHeaders(w http.ResponseWriter, name string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 }
 
 type entryView struct {
@@ -117,15 +105,10 @@ func (s *Server) fundLedgerCSV(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	// The same columns as `amparo fund ledger --csv`.
-	rows := [][]string{{"seq", "id", "grant_id", "source_id", "organization_id", "account", "amount", "amount_cents", "effective_on", "case_id",
-		"cost_id", "invoice_id", "reverses", "reason", "posted_by", "posted_at"}}
-	for _, e := range p.Entries {
-		rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), e.ID, e.GrantID, e.SourceID, e.OrganizationID, string(e.Account),
-			fund.FormatCents(e.AmountCents), strconv.FormatInt(e.AmountCents, 10), e.EffectiveOn.String(), e.CaseID, e.CostID, e.InvoiceID,
-			e.Reverses, e.Reason, e.PostedBy, e.PostedAt.UTC().Format(time.RFC3339)})
+	s.csvHeaders(w, "amparo-ledger-"+p.Grant.ID[:8]+".csv")
+	if err := fund.WriteLedgerCSV(w, p.Entries); err != nil {
+		s.Logger.ErrorContext(r.Context(), "fund export cut short", "err", err)
 	}
-	s.fundCSV(w, r, "amparo-ledger-"+p.Grant.ID[:8]+".csv", rows)
 }
 
 func (s *Server) fundLedgerCorrect(w http.ResponseWriter, r *http.Request) {

@@ -181,3 +181,46 @@ func TestBrowser_FundLedgerJourney(t *testing.T) {
 		t.Error("the log holds a correction's reason")
 	}
 }
+
+// TestFundCSV: a grant's ledger and invoices download as CSV through
+// csvexport: a reversing entry's amount stays a number, a reason that
+// would start a formula is neutralized, and another organization's grant
+// is refused.
+func TestFundCSV(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	a := w.org.ID
+	g := storetest.MustAwardGrant(t, w.db, storetest.MustCreateFundSource(t, w.db), a, 10_000_00)
+	fc := storetest.MustFundCase(t, w.db, g, storetest.EligibleFacts(false), 1_000_00)
+	admin := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "admin", Role: amparo.RoleOrgAdmin, OrganizationID: a})
+	es, _ := w.db.FundLedger(storetest.FundOfficer, g.ID)
+	if _, err := w.db.CorrectLedgerEntry(storetest.FundOfficer, es[1].ID, "=HYPERLINK(\"http://example.com\")"); err != nil {
+		t.Fatal(err)
+	}
+	fc = storetest.MustFundCase(t, w.db, g, storetest.EligibleFacts(false), 1_000_00)
+	k := &amparo.Cost{CaseID: fc.ID, BudgetLine: "fees", Kind: amparo.CostExpense, AmountCents: 250_50, IncurredOn: amparo.Date{Time: time.Now().UTC()}}
+	if err := w.db.RecordCost(admin, k); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.ApproveCost(admin, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.SubmitInvoice(admin, &amparo.Invoice{GrantID: g.ID, Period: amparo.QuarterOf(amparo.Date{Time: time.Now().UTC()}), AmountCents: 250_50}); err != nil {
+		t.Fatal(err)
+	}
+	b := w.signedInAs(t, amparo.RoleOrgAdmin, a)
+	res, body := b.get("/fund/grants/" + g.ID + "/ledger.csv")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
+		t.Fatalf("%d %v", res.StatusCode, res.Header)
+	}
+	if !strings.Contains(body, ",commit,-1000.00,") || !strings.Contains(body, `"'=HYPERLINK(""http://example.com"")"`) || strings.Count(body, "\r\n") != 6 {
+		t.Errorf("ledger CSV:\n%s", body)
+	}
+	res, body = b.get("/fund/grants/" + g.ID + "/invoices.csv")
+	if res.StatusCode != 200 || !strings.Contains(body, "id,grant_id,organization_id,period,amount,status") || !strings.Contains(body, ",250.50,submitted,") {
+		t.Errorf("invoices CSV %d:\n%s", res.StatusCode, body)
+	}
+	if res, _ := w.signedInAs(t, amparo.RoleIntake, a).get("/fund/grants/" + g.ID + "/ledger.csv"); res.StatusCode != 403 {
+		t.Errorf("intake staff's ledger: %d", res.StatusCode)
+	}
+}

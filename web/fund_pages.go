@@ -60,7 +60,15 @@ func (s *Server) fundInvoiceDecide(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.done(w, r, "/fund/grants/"+v.GrantID+"/invoices#invoice-"+v.ID, "fund.invoice_done."+string(v.Status))
+	to := "/fund/grants/" + v.GrantID + "/invoices#invoice-" + v.ID
+	switch v.Status {
+	case amparo.InvoicePaid:
+		s.done(w, r, to, "fund.invoice_done.paid")
+	case amparo.InvoiceRejected:
+		s.done(w, r, to, "fund.invoice_done.rejected")
+	default:
+		s.done(w, r, to, "fund.invoice_done.approved")
+	}
 }
 
 func (s *Server) fundInvoicesCSV(w http.ResponseWriter, r *http.Request) {

@@ -177,6 +177,19 @@ func TestBrowser_FundLedgerJourney(t *testing.T) {
 	if got := textOf("#error-detail"); !strings.Contains(got, today) {
 		t.Errorf("a cost on the lock date: %q", got)
 	}
+	// The same pages in English, at 375 px, pass axe.
+	for _, page := range []struct{ path, sel string }{{"/fund/grants/" + g.ID + "/invoices", "#invoices"}, {"/fund/grants/" + g.ID + "/ledger", "section.reversal"},
+		{"/fund/grants/" + g.ID + "/terms", "#amendments li"}, {"/fund/sources/" + src.ID, "#restrictions-history li"}} {
+		do(t, ctx, chromedp.Navigate(base+page.path+"?lang=en"))
+		ready(page.sel)
+		checkAxe(t, ctx, page.path+" (en)")
+		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
+			t.Errorf("%s is %d px wide on a 375-pixel phone", page.path, wide)
+		}
+	}
+	if got := textOf("h1"); got != "City of Ejemplo" {
+		t.Errorf("source heading %q", got)
+	}
 	if strings.Contains(w.log.String(), "Cargado al caso") {
 		t.Error("the log holds a correction's reason")
 	}

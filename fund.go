@@ -97,15 +97,29 @@ type BudgetLine struct {
 	AmountCents int64
 }
 
-// GrantAmendment is a change of a grant's status or award, with its reason.
+// GrantAmendment is a change of a grant's status or terms, with its
+// reason and the terms it left in force (PeriodStart, PeriodEnd and
+// BudgetLines are empty for the amendments made before they were kept).
 type GrantAmendment struct {
 	ID           string
 	GrantID      string
 	Status       GrantStatus
 	AwardedCents int64
+	PeriodStart  Date
+	PeriodEnd    Date
+	BudgetLines  []BudgetLine
 	Reason       string
 	ActorID      string
 	CreatedAt    time.Time
+}
+
+// GrantTerms are what an amendment may change: the award, the period and
+// the budget lines, all given (a form shows the terms in force to change).
+type GrantTerms struct {
+	AwardedCents int64
+	PeriodStart  Date
+	PeriodEnd    Date
+	BudgetLines  []BudgetLine
 }
 
 // FundFacts is what a funded case's eligibility rests on: the priority
@@ -177,6 +191,64 @@ type FundedCase struct {
 	CreatedAt     time.Time
 }
 
+// FundCaseDraft is what a case's funding form shows for confirmation:
+// the facts read from the client's or applicant's record (FromRecord
+// names them, as package fund's fact names; the form cannot change them),
+// the record's place of residence in words for the person funding to
+// confirm "resident", and the priority group the policy in force would
+// place the person in.
+type FundCaseDraft struct {
+	GrantID       string
+	ClientID      string
+	ApplicantID   string
+	Facts         FundFacts
+	FromRecord    []string
+	Residence     string // "City, Region" of the record's address; "" if none
+	PriorityGroup string
+	PolicyVersion int
+}
+
+// RecordFacts are the facts of a person's record that a funded case
+// reads rather than takes from a form: detention and facing removal
+// always, and the immigration situation's (TPS holder and country, asylum
+// seeker, DACA recipient) when the record names one. It returns the facts
+// and the names of those it set.
+func RecordFacts(p *Personal) (FundFacts, []string) {
+	f := FundFacts{Detained: p.Detained, FacingRemoval: p.FacingRemoval}
+	names := []string{"detained", "facing_removal"}
+	if p.Situation != SituationUnknown {
+		f.TPSHolder, f.AsylumSeeker, f.DACARecipient = p.Situation == SituationTPS, p.Situation == SituationAsylum, p.Situation == SituationDACA
+		if f.TPSHolder {
+			f.Country = p.TPSCountry
+		}
+		names = append(names, "tps_holder", "asylum_seeker", "daca_recipient")
+	}
+	return f, names
+}
+
+// Overlay sets on f the facts named in names from rec: the record's facts
+// over those typed on a form.
+func (f *FundFacts) Overlay(rec FundFacts, names []string) {
+	for _, n := range names {
+		switch n {
+		case "detained":
+			f.Detained = rec.Detained
+		case "facing_removal":
+			f.FacingRemoval = rec.FacingRemoval
+		case "tps_holder":
+			f.TPSHolder, f.Country = rec.TPSHolder, rec.Country
+		case "asylum_seeker":
+			f.AsylumSeeker = rec.AsylumSeeker
+		case "daca_recipient":
+			f.DACARecipient = rec.DACARecipient
+		case "unaccompanied_minor":
+			f.UnaccompaniedMinor = rec.UnaccompaniedMinor
+		case "unhoused":
+			f.Unhoused = rec.Unhoused
+		}
+	}
+}
+
 // CostKind is a time entry or an expense.
 type CostKind string
 
@@ -185,12 +257,14 @@ const (
 	CostExpense CostKind = "expense"
 )
 
-// CostStatus: recorded, then approved by the organization's admin.
+// CostStatus: recorded, then approved by the organization's admin; an
+// approved cost whose spending entry is corrected (reversed) is reversed.
 type CostStatus string
 
 const (
 	CostRecorded CostStatus = "recorded"
 	CostApproved CostStatus = "approved"
+	CostReversed CostStatus = "reversed"
 )
 
 // Cost is a time entry (Centihours × RateCents) or an expense
@@ -410,6 +484,11 @@ type FundService interface {
 	// AmendGrant changes the award, with a reason, posting the difference;
 	// ECONFLICT when the new award is under what is committed.
 	AmendGrant(ctx context.Context, id string, awardedCents int64, reason string) (*Grant, error)
+	// AmendGrantTerms changes the award, the period and the budget lines
+	// at once, with a reason, posting the award's difference: EINVALID
+	// (field named) as for CreateGrant, or for a period that leaves out a
+	// cost already recorded; ECONFLICT under what is committed.
+	AmendGrantTerms(ctx context.Context, id string, t GrantTerms, reason string) (*Grant, error)
 	// LockGrantCosts locks costs incurred on or before the date.
 	LockGrantCosts(ctx context.Context, id string, through Date) (*Grant, error)
 	// FindGrantByID reads a grant with its budget lines; ENOTFOUND, or
@@ -420,12 +499,19 @@ type FundService interface {
 	// FindGrantAmendments lists a grant's amendments, oldest first.
 	FindGrantAmendments(ctx context.Context, grantID string) ([]*GrantAmendment, error)
 
-	// FundCase takes a case on under a grant: checks the source's
+	// FundCase takes a case on under a grant: reads the facts the
+	// person's record has over those given (RecordFacts), checks the source's
 	// restrictions against the facts (EINVALID naming the rule, with
 	// Field "eligibility"), snapshots them with the priority policy in
 	// force, and commits CommittedCents (ECONFLICT beyond the uncommitted
 	// award).
 	FundCase(ctx context.Context, c *FundedCase) error
+	// FundCaseFacts reads, for the funding form's confirmation, the facts
+	// Amparo has on a client or applicant (one of the two IDs) of the
+	// grant's organization; FundCase reads them again and they win over
+	// the form's. EINVALID (Field "client") for a person not of the
+	// organization, EFORBIDDEN, ENOTFOUND. Audited as a view of the record.
+	FundCaseFacts(ctx context.Context, grantID, clientID, applicantID string) (*FundCaseDraft, error)
 	// FindFundedCaseByID reads a funded case with its snapshot; ENOTFOUND,
 	// EFORBIDDEN.
 	FindFundedCaseByID(ctx context.Context, id string) (*FundedCase, error)
@@ -458,7 +544,8 @@ type FundService interface {
 
 	// CorrectLedgerEntry posts the reversing entry of a posted one, with a
 	// reason; ECONFLICT if it was already reversed or is a reversal, or if
-	// the ledger would no longer reconcile.
+	// the ledger would no longer reconcile. Reversing a spend entry moves
+	// its cost to CostReversed.
 	CorrectLedgerEntry(ctx context.Context, id, reason string) (*LedgerEntry, error)
 	// FundLedger lists a grant's entries (all the actor sees for ""), in
 	// posting order.

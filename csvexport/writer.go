@@ -64,10 +64,27 @@ func (w *Writer) Flush() error {
 // Neutralize returns cell with a leading apostrophe if a spreadsheet would
 // read it as a formula: if it starts with =, +, -, @, a tab or a carriage
 // return (OWASP's list). A phone number such as +1 213 555 0100 gets one
-// too, and shows as text, as it should.
+// too, and shows as text, as it should. A negative decimal number alone
+// ("-200.00", a ledger's reversing entry) is no formula and stays a number.
 func Neutralize(cell string) string {
-	if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 {
+	if cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 && !negativeNumber(cell) {
 		return "'" + cell
 	}
 	return cell
+}
+
+// negativeNumber reports whether s is "-" and digits, with at most one
+// decimal point between digits: "-200", "-200.05".
+func negativeNumber(s string) bool {
+	whole, frac, dot := strings.Cut(s[1:], ".")
+	return len(s) > 1 && s[0] == '-' && digits(whole) && (!dot || digits(frac))
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,6 +22,13 @@ func TestNeutralize(t *testing.T) {
 		"María José = Ejemplo":                   "María José = Ejemplo",
 		"":                                       "",
 		"'already text":                          "'already text",
+		"-200.00":                                "-200.00", // a reversing entry's amount stays a number
+		"-15":                                    "-15",
+		"-":                                      "'-",
+		"-.5":                                    "'-.5",
+		"-2.":                                    "'-2.",
+		"-2.5.1":                                 "'-2.5.1",
+		"-1-1":                                   "'-1-1",
 	} {
 		if got := Neutralize(in); got != want {
 			t.Errorf("Neutralize(%q) = %q, want %q", in, got, want)
@@ -64,10 +72,13 @@ func TestWriter_FormulaInjection(t *testing.T) {
 	}
 }
 
-// startsFormula reports whether a spreadsheet would read cell as a formula.
+// startsFormula reports whether a spreadsheet would read cell as a
+// formula: a negative decimal number alone is a number.
 func startsFormula(cell string) bool {
-	return cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0
+	return cell != "" && strings.IndexByte("=+-@\t\r", cell[0]) >= 0 && !plainNegative.MatchString(cell)
 }
+
+var plainNegative = regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?$`)
 
 type failWriter struct{}
 

@@ -1,8 +1,10 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/amparo-project/amparo"
@@ -48,13 +50,23 @@ func seedFund(ctx context.Context, s Store, orgs []*amparo.Organization, now tim
 			}
 		}
 		admin := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-admin", Role: amparo.RoleOrgAdmin, OrganizationID: o.ID})
-		cls, _, err := s.FindClients(ctx, amparo.ClientFilter{OrganizationID: o.ID, Limit: 6})
+		all, _, err := s.FindClients(ctx, amparo.ClientFilter{OrganizationID: o.ID, Limit: 100})
 		if err != nil {
 			return 0, err
 		}
+		// A funded case's detention and situation are read from the
+		// client's record: the fund takes on its detained clients first,
+		// as the city's money asks, and two who are not.
+		slices.SortStableFunc(all, func(a, b *amparo.Client) int { return cmp.Compare(b2i(b.Detained), b2i(a.Detained)) })
+		cls := all[:min(4, len(all))]
+		for _, cl := range all[len(cls):] {
+			if len(cls) < min(6, len(all)) && !cl.Detained {
+				cls = append(cls, cl)
+			}
+		}
 		for i, cl := range cls {
-			f := amparo.FundFacts{Resident: true, ImminentRisk: true, FacingRemoval: true, IncomeFPLPercent: 80 + r.IntN(100),
-				Detained: i%3 != 2, TPSHolder: i%2 == 0, Country: "SV"}
+			// What the record does not say: residence, risk and income.
+			f := amparo.FundFacts{Resident: true, ImminentRisk: true, IncomeFPLPercent: 80 + r.IntN(100)}
 			c := &amparo.FundedCase{GrantID: g.ID, ClientID: cl.ID, Court: "Los Angeles", CommittedCents: 15_000_00,
 				Stage: amparo.CaseStages[i%3], FundedOn: qStart, Snapshot: amparo.EligibilitySnapshot{Facts: f}}
 			if err := s.FundCase(admin, c); err != nil {
@@ -92,7 +104,40 @@ func seedFund(ctx context.Context, s Store, orgs []*amparo.Organization, now tim
 			if _, err := s.DecideInvoice(officer, inv.ID, amparo.InvoiceApproved); err != nil {
 				return 0, err
 			}
+			if _, err := s.DecideInvoice(officer, inv.ID, amparo.InvoicePaid); err != nil {
+				return 0, err
+			}
+			// A spending entry corrected: its cost shows "reversed".
+			es, err := s.FundLedger(officer, g.ID)
+			if err != nil {
+				return 0, err
+			}
+			for _, e := range slices.Backward(es) {
+				if e.Account == amparo.LedgerSpend {
+					if _, err := s.CorrectLedgerEntry(officer, e.ID, "Billed to the wrong case"); err != nil {
+						return 0, err
+					}
+					break
+				}
+			}
+		} else {
+			// An amendment with its reason, and costs locked before the quarter.
+			t := amparo.GrantTerms{AwardedCents: g.AwardedCents + 20_000_00, PeriodStart: g.PeriodStart, PeriodEnd: g.PeriodEnd,
+				BudgetLines: append(g.BudgetLines, amparo.BudgetLine{Line: "travel", AmountCents: 3_000_00})}
+			if _, err := s.AmendGrantTerms(officer, g.ID, t, "Mid-year increase for travel to detention"); err != nil {
+				return 0, err
+			}
+			if _, err := s.LockGrantCosts(officer, g.ID, amparo.Date{Time: qStart.AddDate(0, 0, -1)}); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return cases, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -89,3 +89,109 @@ func (p *Pages) Overview(ctx context.Context, period string) (*Overview, error) 
 	}
 	return o, nil
 }
+
+// LedgerPage is a grant's ledger in posting order; each entry knows the
+// entry that reversed it, if any.
+type LedgerPage struct {
+	Grant      *amparo.Grant
+	Entries    []*amparo.LedgerEntry
+	ReversedBy map[string]*amparo.LedgerEntry // by the reversed entry's ID
+}
+
+// Ledger reads a grant's ledger page: ENOTFOUND, EFORBIDDEN.
+func (p *Pages) Ledger(ctx context.Context, grantID string) (*LedgerPage, error) {
+	g, err := p.Fund.FindGrantByID(ctx, grantID)
+	if err != nil {
+		return nil, err
+	}
+	es, err := p.Fund.FundLedger(ctx, g.ID)
+	if err != nil {
+		return nil, err
+	}
+	lp := &LedgerPage{Grant: g, Entries: es, ReversedBy: map[string]*amparo.LedgerEntry{}}
+	for _, e := range es {
+		if e.Reverses != "" {
+			lp.ReversedBy[e.Reverses] = e
+		}
+	}
+	return lp, nil
+}
+
+// InvoicesPage is a grant's invoices, by period, with its balance.
+type InvoicesPage struct {
+	Grant    *amparo.Grant
+	Balance  amparo.GrantBalance
+	Invoices []*amparo.Invoice
+	// InvoicedCents is what is invoiced and not rejected: the grant's
+	// spending less it may still be invoiced.
+	InvoicedCents int64
+}
+
+// Invoices reads a grant's invoices page: ENOTFOUND, EFORBIDDEN.
+func (p *Pages) Invoices(ctx context.Context, grantID string) (*InvoicesPage, error) {
+	g, err := p.Page(ctx, grantID)
+	if err != nil {
+		return nil, err
+	}
+	ip := &InvoicesPage{Grant: g.Grant, Balance: g.Balance}
+	if ip.Invoices, err = p.Fund.FindInvoices(ctx, grantID); err != nil {
+		return nil, err
+	}
+	for _, v := range ip.Invoices {
+		if v.Status != amparo.InvoiceRejected {
+			ip.InvoicedCents += v.AmountCents
+		}
+	}
+	return ip, nil
+}
+
+// AmendPage is a grant with its amendments, oldest first.
+type AmendPage struct {
+	Grant      *amparo.Grant
+	Amendments []*amparo.GrantAmendment
+}
+
+// Amendments reads a grant's amendment page: ENOTFOUND, EFORBIDDEN.
+func (p *Pages) Amendments(ctx context.Context, grantID string) (*AmendPage, error) {
+	g, err := p.Fund.FindGrantByID(ctx, grantID)
+	if err != nil {
+		return nil, err
+	}
+	ap := &AmendPage{Grant: g}
+	ap.Amendments, err = p.Fund.FindGrantAmendments(ctx, g.ID)
+	return ap, err
+}
+
+// SourcePage is a source with every version of its restrictions, newest
+// first.
+type SourcePage struct {
+	Source  *amparo.FundSource
+	History []*amparo.FundRestrictions
+}
+
+// Source reads a source's page: ENOTFOUND, EFORBIDDEN.
+func (p *Pages) Source(ctx context.Context, sourceID string) (*SourcePage, error) {
+	ss, err := p.Fund.FindFundSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range ss {
+		if s.ID == sourceID {
+			sp := &SourcePage{Source: s}
+			sp.History, err = p.Fund.FundRestrictionsHistory(ctx, s.ID)
+			return sp, err
+		}
+	}
+	return nil, amparo.Errorf(amparo.ENOTFOUND, "fund source not found").Localize("fund.err.not_found")
+}
+
+// CaseDraft reads what the funding form confirms for a person's reference
+// (a client's ID, else an applicant's): the store's errors, EINVALID
+// (Field "client") when it is neither of the grant's organization.
+func (p *Pages) CaseDraft(ctx context.Context, grantID, personID string) (*amparo.FundCaseDraft, error) {
+	d, err := p.Fund.FundCaseFacts(ctx, grantID, personID, "")
+	if amparo.ErrorCode(err) == amparo.EINVALID && amparo.ErrorField(err) == "client" {
+		return p.Fund.FundCaseFacts(ctx, grantID, "", personID)
+	}
+	return d, err
+}

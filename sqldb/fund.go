@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/amparo-project/amparo"
@@ -273,20 +274,8 @@ func (db *DB) CreateGrant(ctx context.Context, g *amparo.Grant) error {
 		if err != nil {
 			return err
 		}
-		var sum int64
-		seen := map[string]bool{}
-		for _, l := range g.BudgetLines {
-			if !slices.Contains(fund.BudgetLines, l.Line) || seen[l.Line] || l.AmountCents < 0 {
-				return amparo.Invalid("budget_lines", "no budget line %q", l.Line).Localize("fund.err.budget_line", l.Line)
-			}
-			if !r.Allows(l.Line) {
-				return amparo.Invalid("budget_lines", "the source does not allow %q", l.Line).Localize("fund.err.line_not_allowed", l.Line)
-			}
-			seen[l.Line] = true
-			sum += l.AmountCents
-		}
-		if sum > g.AwardedCents {
-			return amparo.Invalid("budget_lines", "the budget lines add up to more than the award").Localize("fund.err.lines_over_award")
+		if err := checkLines(r, g.BudgetLines, g.AwardedCents); err != nil {
+			return err
 		}
 		var n int
 		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM organizations WHERE id = ?", g.OrganizationID).Scan(&n); err != nil {
@@ -317,9 +306,53 @@ func (db *DB) CreateGrant(ctx context.Context, g *amparo.Grant) error {
 }
 
 func (tx *Tx) amendment(ctx context.Context, g *amparo.Grant, reason string) error {
-	_, err := tx.exec(ctx, `INSERT INTO fund_amendments (id, grant_id, status, awarded_cents, reason, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		amparo.NewID(), g.ID, string(g.Status), g.AwardedCents, reason, tx.actor.ID, formatTime(tx.now))
+	_, err := tx.exec(ctx, `INSERT INTO fund_amendments (id, grant_id, status, awarded_cents, period_start, period_end, budget_lines, reason,
+		actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		amparo.NewID(), g.ID, string(g.Status), g.AwardedCents, g.PeriodStart.String(), g.PeriodEnd.String(), formatLines(g.BudgetLines),
+		reason, tx.actor.ID, formatTime(tx.now))
 	return err
+}
+
+// formatLines writes budget lines as an amendment keeps them:
+// "attorney=5000000,fees=250050".
+func formatLines(ls []amparo.BudgetLine) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = l.Line + "=" + strconv.FormatInt(l.AmountCents, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseLines(s string) []amparo.BudgetLine {
+	var out []amparo.BudgetLine
+	for p := range strings.SplitSeq(s, ",") {
+		line, v, ok := strings.Cut(p, "=")
+		if n, err := strconv.ParseInt(v, 10, 64); ok && err == nil {
+			out = append(out, amparo.BudgetLine{Line: line, AmountCents: n})
+		}
+	}
+	return out
+}
+
+// checkLines refuses budget lines the source does not allow, twice named
+// or adding up to more than the award.
+func checkLines(r *fund.Restrictions, lines []amparo.BudgetLine, awarded int64) error {
+	var sum int64
+	seen := map[string]bool{}
+	for _, l := range lines {
+		if !slices.Contains(fund.BudgetLines, l.Line) || seen[l.Line] || l.AmountCents < 0 || l.AmountCents > fund.MaxCents {
+			return amparo.Invalid("budget_lines", "no budget line %q", l.Line).Localize("fund.err.budget_line", l.Line)
+		}
+		if !r.Allows(l.Line) {
+			return amparo.Invalid("budget_lines", "the source does not allow %q", l.Line).Localize("fund.err.line_not_allowed", l.Line)
+		}
+		seen[l.Line] = true
+		sum += l.AmountCents
+	}
+	if sum > awarded {
+		return amparo.Invalid("budget_lines", "the budget lines add up to more than the award").Localize("fund.err.lines_over_award")
+	}
+	return nil
 }
 
 // grant reads a grant the actor reads (lock: for a change), with its
@@ -388,11 +421,27 @@ func (db *DB) SetGrantStatus(ctx context.Context, id string, status amparo.Grant
 	return g, err
 }
 
-// AmendGrant changes the award, posting the difference once awarded.
+// AmendGrant changes the award alone, posting the difference once
+// awarded: AmendGrantTerms with the period and lines in force.
 func (db *DB) AmendGrant(ctx context.Context, id string, awardedCents int64, reason string) (*amparo.Grant, error) {
 	if awardedCents <= 0 || awardedCents > fund.MaxCents {
 		return nil, fundField("awarded")
 	}
+	return db.amendGrant(ctx, id, amparo.GrantTerms{AwardedCents: awardedCents}, false, reason)
+}
+
+// AmendGrantTerms changes the award, the period and the budget lines.
+func (db *DB) AmendGrantTerms(ctx context.Context, id string, t amparo.GrantTerms, reason string) (*amparo.Grant, error) {
+	switch {
+	case t.AwardedCents <= 0 || t.AwardedCents > fund.MaxCents:
+		return nil, fundField("awarded")
+	case t.PeriodStart.IsZero() || t.PeriodEnd.IsZero() || !t.PeriodEnd.After(t.PeriodStart.Time):
+		return nil, fundField("period")
+	}
+	return db.amendGrant(ctx, id, t, true, reason)
+}
+
+func (db *DB) amendGrant(ctx context.Context, id string, t amparo.GrantTerms, terms bool, reason string) (*amparo.Grant, error) {
 	if err := needReason(reason); err != nil {
 		return nil, err
 	}
@@ -405,21 +454,61 @@ func (db *DB) AmendGrant(ctx context.Context, id string, awardedCents int64, rea
 		if g, err = tx.grant(ctx, id, true); err != nil {
 			return err
 		}
+		if g.Status == amparo.GrantClosed {
+			return amparo.Errorf(amparo.ECONFLICT, "a closed grant is not amended").Localize("fund.err.grant_not_open")
+		}
+		if !terms {
+			t.PeriodStart, t.PeriodEnd, t.BudgetLines = g.PeriodStart, g.PeriodEnd, g.BudgetLines
+		} else {
+			src, err := tx.source(ctx, g.SourceID)
+			if err != nil {
+				return err
+			}
+			r, err := parseRestrictions(src.Restrictions.Text)
+			if err != nil {
+				return err
+			}
+			if err := checkLines(r, t.BudgetLines, t.AwardedCents); err != nil {
+				return err
+			}
+			// A period that leaves out a cost already recorded would orphan it.
+			var n int
+			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM fund_costs WHERE grant_id = ? AND (incurred_on < ? OR incurred_on > ?)",
+				g.ID, t.PeriodStart.String(), t.PeriodEnd.String()).Scan(&n); err != nil {
+				return mapError(err)
+			}
+			if n > 0 {
+				return amparo.Invalid("period", "%d costs fall outside the new period", n).Localize("fund.err.period_leaves_costs")
+			}
+		}
 		b, err := tx.balance(ctx, g)
 		if err != nil {
 			return err
 		}
-		if awardedCents < b.CommittedCents {
+		if t.AwardedCents < b.CommittedCents {
 			return amparo.Errorf(amparo.ECONFLICT, "the award cannot be under what is committed").
 				Localize("fund.err.under_committed", fund.FormatCents(b.CommittedCents))
 		}
 		if err := tx.audit(ctx, amparo.AuditGrantAmend, id); err != nil {
 			return err
 		}
-		delta := awardedCents - g.AwardedCents
-		g.AwardedCents, g.UpdatedAt = awardedCents, tx.now
-		if _, err := tx.exec(ctx, "UPDATE fund_grants SET awarded_cents = ?, updated_at = ? WHERE id = ?", awardedCents, formatTime(tx.now), id); err != nil {
+		delta := t.AwardedCents - g.AwardedCents
+		g.AwardedCents, g.PeriodStart, g.PeriodEnd, g.UpdatedAt = t.AwardedCents, t.PeriodStart, t.PeriodEnd, tx.now
+		if _, err := tx.exec(ctx, "UPDATE fund_grants SET awarded_cents = ?, period_start = ?, period_end = ?, updated_at = ? WHERE id = ?",
+			g.AwardedCents, g.PeriodStart.String(), g.PeriodEnd.String(), formatTime(tx.now), id); err != nil {
 			return err
+		}
+		if terms {
+			if _, err := tx.exec(ctx, "DELETE FROM fund_budget_lines WHERE grant_id = ?", id); err != nil {
+				return err
+			}
+			g.BudgetLines = slices.Clone(t.BudgetLines)
+			slices.SortFunc(g.BudgetLines, func(a, b amparo.BudgetLine) int { return strings.Compare(a.Line, b.Line) })
+			for _, l := range g.BudgetLines {
+				if _, err := tx.exec(ctx, "INSERT INTO fund_budget_lines (grant_id, line, amount_cents) VALUES (?, ?, ?)", id, l.Line, l.AmountCents); err != nil {
+					return err
+				}
+			}
 		}
 		if g.Status != amparo.GrantDraft && delta != 0 {
 			if err := tx.post(ctx, &amparo.LedgerEntry{GrantID: g.ID, SourceID: g.SourceID, OrganizationID: g.OrganizationID,
@@ -522,17 +611,20 @@ func (db *DB) FindGrantAmendments(ctx context.Context, grantID string) ([]*ampar
 		if _, err := tx.grant(ctx, grantID, false); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT id, status, awarded_cents, reason, actor_id, created_at FROM fund_amendments
-			WHERE grant_id = ? ORDER BY created_at, id`, grantID)
+		rows, err := tx.query(ctx, `SELECT id, status, awarded_cents, period_start, period_end, budget_lines, reason, actor_id, created_at
+			FROM fund_amendments WHERE grant_id = ? ORDER BY created_at, id`, grantID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			a := &amparo.GrantAmendment{GrantID: grantID}
-			if err := rows.Scan(&a.ID, &a.Status, &a.AwardedCents, &a.Reason, &a.ActorID, scanTime{&a.CreatedAt}); err != nil {
+			var lines string
+			if err := rows.Scan(&a.ID, &a.Status, &a.AwardedCents, scanDate{&a.PeriodStart}, scanDate{&a.PeriodEnd}, &lines, &a.Reason, &a.ActorID,
+				scanTime{&a.CreatedAt}); err != nil {
 				return mapError(err)
 			}
+			a.BudgetLines = parseLines(lines)
 			out = append(out, a)
 		}
 		return mapError(rows.Err())
@@ -568,9 +660,11 @@ func (db *DB) FundCase(ctx context.Context, c *amparo.FundedCase) error {
 		if g.Status != amparo.GrantAwarded && g.Status != amparo.GrantActive {
 			return amparo.Errorf(amparo.ECONFLICT, "the grant is not awarded or active").Localize("fund.err.grant_not_open")
 		}
-		if err := tx.checkPerson(ctx, c, g.OrganizationID); err != nil {
+		rec, err := tx.personFacts(ctx, c.ClientID, c.ApplicantID, g.OrganizationID)
+		if err != nil {
 			return err
 		}
+		c.Snapshot.Facts.Overlay(rec.Facts, rec.FromRecord)
 		src, err := tx.source(ctx, g.SourceID)
 		if err != nil {
 			return err
@@ -629,21 +723,82 @@ func (db *DB) FundCase(ctx context.Context, c *amparo.FundedCase) error {
 	})
 }
 
-// checkPerson refuses a client or applicant not of the grant's
-// organization.
-func (tx *Tx) checkPerson(ctx context.Context, c *amparo.FundedCase, orgID string) error {
-	table, id := "clients", c.ClientID
-	if id == "" {
-		table, id = "applicants", c.ApplicantID
+// personFacts reads the facts a client's or an applicant's record has
+// (amparo.RecordFacts; an applicant's intake adds unaccompanied_minor and
+// unhoused) and the place of residence it gives; EINVALID (Field
+// "client") for a person not of the organization orgID.
+func (tx *Tx) personFacts(ctx context.Context, clientID, applicantID, orgID string) (*amparo.FundCaseDraft, error) {
+	d := &amparo.FundCaseDraft{ClientID: clientID, ApplicantID: applicantID}
+	var wrapped, sealed []byte
+	var err error
+	switch {
+	case (clientID == "") == (applicantID == ""):
+		return nil, fundField("client")
+	case clientID != "":
+		err = tx.queryRow(ctx, `SELECT k.wrapped, c.sealed FROM clients c JOIN client_keys k ON k.client_id = c.id
+			WHERE c.id = ? AND c.organization_id = ?`, clientID, orgID).Scan(&wrapped, &sealed)
+	default:
+		err = tx.queryRow(ctx, "SELECT wrapped_key, sealed FROM applicants WHERE id = ? AND organization_id = ?", applicantID, orgID).
+			Scan(&wrapped, &sealed)
 	}
-	var n int
-	if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM "+table+" WHERE id = ? AND organization_id = ?", id, orgID).Scan(&n); err != nil {
-		return mapError(err)
+	if amparo.ErrorCode(mapError(err)) == amparo.ENOTFOUND {
+		return nil, fundField("client")
+	} else if err != nil {
+		return nil, mapError(err)
 	}
-	if n == 0 {
-		return fundField("client")
+	var p *amparo.Personal
+	if clientID != "" {
+		p = &amparo.Personal{}
+		err = tx.unsealJSON(clientID, wrapped, sealed, p)
+	} else {
+		var f amparo.Facts
+		err = tx.unsealJSON(applicantID, wrapped, sealed, &f)
+		p = &f.Personal
+		defer func() {
+			d.Facts.UnaccompaniedMinor, d.Facts.Unhoused = f.UnaccompaniedMinor, f.Unhoused
+			d.FromRecord = append(d.FromRecord, "unaccompanied_minor", "unhoused")
+		}()
 	}
-	return nil
+	if err != nil {
+		return nil, err
+	}
+	d.Facts, d.FromRecord = amparo.RecordFacts(p)
+	var place []string
+	for _, v := range []string{p.Address.City, p.Address.Region} {
+		if v = strings.TrimSpace(v); v != "" {
+			place = append(place, v)
+		}
+	}
+	d.Residence = strings.Join(place, ", ")
+	return d, nil
+}
+
+// FundCaseFacts reads what the funding form shows for confirmation.
+func (db *DB) FundCaseFacts(ctx context.Context, grantID, clientID, applicantID string) (*amparo.FundCaseDraft, error) {
+	var d *amparo.FundCaseDraft
+	err := db.inTx(ctx, func(tx *Tx) error {
+		g, err := tx.grant(ctx, grantID, false)
+		if err != nil {
+			return err
+		}
+		if !tx.actor.WorksFundOf(g.OrganizationID) {
+			return fundForbidden()
+		}
+		if d, err = tx.personFacts(ctx, clientID, applicantID, g.OrganizationID); err != nil {
+			return err
+		}
+		d.GrantID = g.ID
+		c := &amparo.FundedCase{Snapshot: amparo.EligibilitySnapshot{Facts: d.Facts}}
+		if err := tx.snapshotPolicy(ctx, c); err != nil {
+			return err
+		}
+		d.PriorityGroup, d.PolicyVersion = c.PriorityGroup, c.Snapshot.PolicyVersion
+		if clientID == "" { // as FindApplicantByID audits an applicant's read
+			return tx.audit(ctx, amparo.AuditApplicantList, g.OrganizationID)
+		}
+		return tx.audit(ctx, amparo.AuditClientView, clientID)
+	})
+	return d, err
 }
 
 // snapshotPolicy places the case's facts under the priority policy in

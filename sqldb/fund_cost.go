@@ -105,7 +105,7 @@ func (db *DB) ApproveCost(ctx context.Context, id string) (*amparo.Cost, error) 
 			return fundForbidden()
 		}
 		if c.Status != amparo.CostRecorded {
-			return amparo.Errorf(amparo.ECONFLICT, "the cost is already approved").Localize("fund.err.reversed")
+			return amparo.Errorf(amparo.ECONFLICT, "the cost is %s, not awaiting approval", c.Status).Localize("fund.err.cost_not_recorded")
 		}
 		g, err := tx.grant(ctx, c.GrantID, true)
 		if err != nil {

@@ -144,6 +144,13 @@ func (db *DB) CorrectLedgerEntry(ctx context.Context, id, reason string) (*ampar
 		if err := tx.post(ctx, rev); err != nil {
 			return err
 		}
+		if e.Account == amparo.LedgerSpend && e.CostID != "" {
+			// The cost's spending is undone: it is no longer approved.
+			if _, err := tx.exec(ctx, "UPDATE fund_costs SET status = ?, updated_at = ? WHERE id = ?",
+				string(amparo.CostReversed), formatTime(tx.now), e.CostID); err != nil {
+				return err
+			}
+		}
 		return tx.reconcile(ctx, g)
 	})
 	return rev, err

@@ -124,7 +124,11 @@ func TestFundService_FundCase(t *testing.T) {
 		s := storetest.MustCreateFundSource(t, db)
 		g := storetest.MustAwardGrant(t, db, s, org.ID, 100_000_00)
 		admin := as(amparo.RoleOrgAdmin, org.ID)
-		cl := storetest.MustCreateClient(t, admin, db, &amparo.Client{OrganizationID: org.ID})
+		// The record says what the case's detention and situation are: a
+		// detained TPS holder facing removal.
+		cl := storetest.MustCreateClient(t, admin, db, &amparo.Client{OrganizationID: org.ID, Personal: amparo.Personal{LegalName: "Marisol Ejemplo Fondo",
+			Language: "es", Situation: amparo.SituationTPS, TPSCountry: "SV", FacingRemoval: true, Detained: true,
+			Address: amparo.Address{City: "Los Angeles", Region: "CA"}}})
 		t.Run("ErrExcludedNamesTheRule", func(t *testing.T) {
 			f := storetest.EligibleFacts(true)
 			f.ViolentFelonyConviction = true

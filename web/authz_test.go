@@ -229,6 +229,36 @@ func TestAuthorizationMatrix(t *testing.T) {
 		must(w.db.RecordCost(storetest.FundOfficer, k))
 		return "/fund/costs/" + k.ID + "/approve", nil
 	}
+	fundAdmin := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "fund-admin", Role: amparo.RoleOrgAdmin, OrganizationID: a})
+	spentCent := func() *amparo.Cost { // a cent spent on the grant, to invoice or correct
+		k := &amparo.Cost{CaseID: fcase.ID, BudgetLine: "fees", Kind: amparo.CostExpense, AmountCents: 1, IncurredOn: amparo.MustDate(today)}
+		must(w.db.RecordCost(fundAdmin, k))
+		_, err := w.db.ApproveCost(fundAdmin, k.ID)
+		must(err)
+		return k
+	}
+	freshInvoiceable := func() (string, url.Values) {
+		spentCent()
+		return "/fund/grants/" + grant.ID + "/invoices", nil
+	}
+	freshInvoice := func() (string, url.Values) {
+		spentCent()
+		inv := &amparo.Invoice{GrantID: grant.ID, Period: amparo.QuarterOf(amparo.MustDate(today)), AmountCents: 1}
+		must(w.db.SubmitInvoice(storetest.FundOfficer, inv))
+		return "/fund/invoices/" + inv.ID + "/decide", nil
+	}
+	freshSpend := func() (string, url.Values) {
+		k := spentCent()
+		es, err := w.db.FundLedger(storetest.FundOfficer, grant.ID)
+		must(err)
+		for _, e := range es {
+			if e.CostID == k.ID {
+				return "/fund/ledger/" + e.ID + "/correct", nil
+			}
+		}
+		t.Fatal("no spend entry")
+		return "", nil
+	}
 
 	// A published workshop of A, and a ticket for it.
 	ws := storetest.MustCreateWorkshop(t, w.db, a, &amparo.Workshop{Materials: amparo.Handouts})
@@ -376,6 +406,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "POST", fresh: freshCost, want: [10]int{403, 303, 403, 403, 403, 403, 403, 403, 403, 303}},
 		{method: "POST", path: "/fund/cases/" + fcase.ID + "/outcomes", form: url.Values{"kind": {"pending"}, "decided_on": {today}, "grant_id": {grant.ID}},
 			want: [10]int{303, 303, 303, 403, 403, 303, 403, 403, 403, 303}},
+		// A case's facts read from the record, for those who fund cases.
+		{method: "GET", path: "/fund/grants/" + grant.ID + "/cases/new?person=" + c.ID, want: [10]int{200, 200, 200, 403, 403, 200, 403, 403, 403, 303}},
+		// Invoices and the ledger: read as the grant is; invoices submitted
+		// by the organization's admins (and the fund officer), decided, and
+		// entries corrected, by whoever runs the fund.
+		{method: "GET", path: "/fund/grants/" + grant.ID + "/invoices", want: [10]int{200, 200, 200, 403, 403, 200, 403, 200, 403, 303}},
+		{method: "GET", path: "/fund/grants/" + grant.ID + "/invoices.csv", want: [10]int{200, 200, 200, 403, 403, 200, 403, 200, 403, 303}},
+		{method: "POST", fresh: freshInvoiceable, form: url.Values{"period": {amparo.QuarterOf(amparo.MustDate(today))}, "amount": {"0.01"}},
+			want: [10]int{303, 303, 403, 403, 403, 303, 403, 403, 403, 303}},
+		{method: "POST", fresh: freshInvoice, form: url.Values{"status": {"approved"}}, want: [10]int{303, 403, 403, 403, 403, 303, 403, 403, 403, 303}},
+		{method: "GET", path: "/fund/grants/" + grant.ID + "/ledger", want: [10]int{200, 200, 200, 403, 403, 200, 403, 200, 403, 303}},
+		{method: "GET", path: "/fund/grants/" + grant.ID + "/ledger.csv", want: [10]int{200, 200, 200, 403, 403, 200, 403, 200, 403, 303}},
+		{method: "POST", fresh: freshSpend, form: url.Values{"reason": {"billed twice"}}, want: [10]int{303, 403, 403, 403, 403, 303, 403, 403, 403, 303}},
+		// A grant's terms and lock date, and a source's restrictions:
+		// whoever runs the fund (nothing typed: refused, nothing changed).
+		{method: "GET", path: "/fund/grants/" + grant.ID + "/terms", want: [10]int{200, 403, 403, 403, 403, 200, 403, 403, 403, 303}},
+		{method: "POST", path: "/fund/grants/" + grant.ID + "/amend", form: url.Values{}, want: [10]int{400, 403, 403, 403, 403, 400, 403, 403, 403, 303}},
+		{method: "POST", path: "/fund/grants/" + grant.ID + "/lock", form: url.Values{}, want: [10]int{400, 403, 403, 403, 403, 400, 403, 403, 403, 303}},
+		{method: "GET", path: "/fund/sources/" + fsrc.ID, want: [10]int{200, 403, 403, 403, 403, 200, 403, 403, 403, 303}},
+		{method: "POST", path: "/fund/sources/" + fsrc.ID + "/restrictions", form: url.Values{"restrictions": {"require nonsense"}, "reason": {"a try"}},
+			want: [10]int{422, 403, 403, 403, 403, 422, 403, 403, 403, 303}},
 		// Alerts and response plans: the organization's staff.
 		{method: "GET", path: "/alerts", want: staff(200, 200)},
 		{method: "POST", path: "/alerts", form: url.Values{}, want: staff(400, 400)},

@@ -27,6 +27,19 @@ func (s *Server) fundRoutes(mux *routes) {
 	mux.Allow("POST /fund/cases/{id}/costs", reads, s.fundCostCreate)
 	mux.Allow("POST /fund/costs/{id}/approve", reads, s.fundCostApprove)
 	mux.Allow("POST /fund/cases/{id}/outcomes", reads, s.fundOutcomeCreate)
+	mux.Allow("GET /fund/grants/{id}/cases/new", reads, s.fundCaseNew)
+	mux.Allow("GET /fund/grants/{id}/invoices", reads, s.fundInvoicesPage)
+	mux.Allow("GET /fund/grants/{id}/invoices.csv", reads, s.fundInvoicesCSV)
+	mux.Allow("POST /fund/grants/{id}/invoices", reads, s.fundInvoiceSubmit) // the organization's admins and the fund officer: the store decides
+	mux.Allow("POST /fund/invoices/{id}/decide", runs, s.fundInvoiceDecide)
+	mux.Allow("GET /fund/grants/{id}/ledger", reads, s.fundLedgerPage)
+	mux.Allow("GET /fund/grants/{id}/ledger.csv", reads, s.fundLedgerCSV)
+	mux.Allow("POST /fund/ledger/{id}/correct", runs, s.fundLedgerCorrect)
+	mux.Allow("GET /fund/grants/{id}/terms", runs, s.fundTermsPage)
+	mux.Allow("POST /fund/grants/{id}/amend", runs, s.fundGrantAmend)
+	mux.Allow("POST /fund/grants/{id}/lock", runs, s.fundGrantLock)
+	mux.Allow("GET /fund/sources/{id}", runs, s.fundSourcePage)
+	mux.Allow("POST /fund/sources/{id}/restrictions", runs, s.fundSourceRestrict)
 }
 
 // money is an amount as a page shows it.
@@ -194,6 +207,8 @@ func (s *Server) fundCaseCreate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	yes := func(k string) bool { return v(k) != "" }
+	// The facts the person's record has are read again by the store and
+	// win over these; the confirmation page shows them, not as fields.
 	c := &amparo.FundedCase{GrantID: id, ClientID: v("client_id"), ApplicantID: v("applicant_id"), Court: v("court"), Stage: amparo.CaseStage(v("stage"))}
 	var err error
 	if c.CommittedCents, err = cents(r, "committed"); err != nil {
@@ -203,6 +218,7 @@ func (s *Server) fundCaseCreate(w http.ResponseWriter, r *http.Request) {
 	f := &c.Snapshot.Facts
 	f.Resident, f.ImminentRisk, f.Detained, f.TPSHolder, f.FacingRemoval = yes("resident"), yes("imminent_risk"), yes("detained"), yes("tps_holder"), yes("facing_removal")
 	f.AsylumSeeker, f.UnaccompaniedMinor, f.DACARecipient, f.ViolentFelonyConviction = yes("asylum_seeker"), yes("unaccompanied_minor"), yes("daca_recipient"), yes("violent_felony_conviction")
+	f.Unhoused = yes("unhoused")
 	if p := v("income_fpl"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n <= 0 || n > 10000 {

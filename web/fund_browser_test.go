@@ -34,7 +34,10 @@ func TestBrowser_FundJourney(t *testing.T) {
 	if _, err := w.db.ApproveCost(admin, k0.ID); err != nil {
 		t.Fatal(err)
 	}
-	c := &amparo.Client{OrganizationID: a, Personal: amparo.Personal{LegalName: "Rosaura Ejemplo Fondo", Language: "es"}}
+	// The client's record says detained and facing removal: the funding
+	// form reads it, shows it, and does not ask.
+	c := &amparo.Client{OrganizationID: a, Personal: amparo.Personal{LegalName: "Rosaura Ejemplo Fondo", Language: "es", Detained: true, FacingRemoval: true,
+		Address: amparo.Address{City: "Ciudad Ejemplo", Region: "CA"}}}
 	if err := w.db.CreateClient(system, c); err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +74,17 @@ func TestBrowser_FundJourney(t *testing.T) {
 	checkAxe(t, ctx, "grant page (en)")
 
 	// The case, then its cost and its outcome.
-	do(t, ctx, chromedp.Click("#new-case summary"), chromedp.SendKeys("#client_id", c.ID), chromedp.SendKeys("#committed", "20000"),
-		chromedp.SendKeys("#court", "Adelanto"), chromedp.SendKeys("#income_fpl", "110"), chromedp.Click("#f-resident"),
-		chromedp.Click("#f-detained"), chromedp.Click("#f-facing_removal"), chromedp.Click("#case-create"))
+	do(t, ctx, chromedp.Click("#new-case summary"), chromedp.SendKeys("#person", c.ID), chromedp.Click("#case-continue"))
+	ready("#case-create")
+	if got := eval[string](t, ctx, `document.querySelector('#record-facts [data-fact="detained"]').textContent + ' · ' + document.getElementById('residence').textContent`); got != "Yes · Ciudad Ejemplo, CA" {
+		t.Errorf("the record's facts shown: %q", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('#f-detained, #f-facing_removal').length`); n != 0 {
+		t.Errorf("the form asks again for %d facts the record has", n)
+	}
+	checkAxe(t, ctx, "case confirmation (en)")
+	do(t, ctx, chromedp.SendKeys("#committed", "20000"),
+		chromedp.SendKeys("#court", "Adelanto"), chromedp.SendKeys("#income_fpl", "110"), chromedp.Click("#f-resident"), chromedp.Click("#case-create"))
 	ready("section.case")
 	cases, err := w.db.FindFundedCases(system, "")
 	if err != nil || len(cases) != 2 {

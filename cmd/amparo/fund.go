@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -20,6 +19,7 @@ func runFund(ctx context.Context, m *Main, args []string) error {
 	return m.dispatch(ctx, args, map[string]sub{
 		"ledger":     {"[--grant ID] [--json|--csv]", "print the fund's ledger, every grant's or one's, in posting order", fundLedger},
 		"compliance": {"[--period 2026-Q3] [--json|--csv]", "compute each source's floors and ceilings and every grant's balance for a period", fundCompliance},
+		"invoices":   {"--grant ID [--json|--csv]", "print a grant's invoices (reimbursement requests), by period", fundInvoices},
 	})
 }
 
@@ -57,6 +57,9 @@ func fundLedger(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *asCSV && !*asJSON {
+		return fund.WriteLedgerCSV(m.Stdout, es)
+	}
 	rows := make([]ledgerJSON, len(es))
 	for i, e := range es {
 		rows[i] = ledgerJSON{e.Seq, e.ID, e.GrantID, e.SourceID, e.OrganizationID, string(e.Account), e.AmountCents, e.EffectiveOn.String(),
@@ -65,8 +68,6 @@ func fundLedger(ctx context.Context, m *Main, args []string) error {
 	switch {
 	case *asJSON:
 		return m.printJSON(rows)
-	case *asCSV:
-		return writeLedgerCSV(m.Stdout, rows)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(m.Stdout, "No ledger entries.")
@@ -89,25 +90,62 @@ func short(id string) string {
 	return id
 }
 
-func writeLedgerCSV(w io.Writer, rows []ledgerJSON) error {
-	cw := csvexport.NewWriter(w)
-	cw.Write([]string{"seq", "id", "grant_id", "source_id", "organization_id", "account", "amount", "effective_on", "case_id", "cost_id",
-		"invoice_id", "reverses", "reason", "posted_by", "posted_at"})
-	for _, r := range rows {
-		cw.Write([]string{strconv.FormatInt(r.Seq, 10), r.ID, r.GrantID, r.SourceID, r.OrganizationID, r.Account, centsCell(r.AmountCents),
-			r.EffectiveOn, r.CaseID, r.CostID, r.InvoiceID, r.Reverses, r.Reason, r.PostedBy, r.PostedAt})
-	}
-	return cw.Flush()
+// centsCell is an amount for a spreadsheet.
+func centsCell(c int64) string { return fund.CSVCents(c) }
+
+type invoiceJSON struct {
+	ID             string `json:"id"`
+	GrantID        string `json:"grant_id"`
+	OrganizationID string `json:"organization_id"`
+	Period         string `json:"period"`
+	AmountCents    int64  `json:"amount_cents"`
+	Status         string `json:"status"`
+	CreatedAt      string `json:"created_at"`
+	UpdatedAt      string `json:"updated_at"`
 }
 
-// centsCell is an amount for a spreadsheet: dollars with two decimals,
-// no thousands separator.
-func centsCell(c int64) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
+func fundInvoices(ctx context.Context, m *Main, args []string) error {
+	fs := m.flags("fund invoices")
+	m.dataFlags(fs)
+	grant := fs.String("grant", "", "the grant (required)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	asCSV := fs.Bool("csv", false, "print CSV")
+	if err := m.parse(fs, args); err != nil {
+		return err
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+	if *grant == "" {
+		return amparo.Invalid("grant", "--grant is required").Localize("fund.err.field", "--grant")
+	}
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	vs, err := m.DB.FindInvoices(system(ctx), *grant)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *asJSON:
+		rows := make([]invoiceJSON, len(vs))
+		for i, v := range vs {
+			rows[i] = invoiceJSON{v.ID, v.GrantID, v.OrganizationID, v.Period, v.AmountCents, string(v.Status), v.CreatedAt.UTC().Format(time.RFC3339),
+				v.UpdatedAt.UTC().Format(time.RFC3339)}
+		}
+		return m.printJSON(rows)
+	case *asCSV:
+		return fund.WriteInvoicesCSV(m.Stdout, vs)
+	}
+	if len(vs) == 0 {
+		fmt.Fprintln(m.Stdout, "No invoices.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INVOICE\tPERIOD\tAMOUNT\tSTATUS")
+	for _, v := range vs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", short(v.ID), v.Period, fund.FormatCents(v.AmountCents), v.Status)
+	}
+	tw.Flush()
+	fmt.Fprintf(m.Stdout, "%d invoices.\n", len(vs))
+	return nil
 }
 
 type complianceJSON struct {

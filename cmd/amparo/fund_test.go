@@ -24,7 +24,8 @@ func TestFund_Commands(t *testing.T) {
 		}
 		sums[e.Account] += e.AmountCents
 	}
-	if sums["award"] != 400_000_00 || sums["commit"] != 12*15_000_00 || sums["spend"] <= 0 || sums["approve"] != 1_000_00 {
+	if sums["award"] != 400_000_00+20_000_00 || // the second grant amended up by $20,000
+		sums["commit"] != 12*15_000_00 || sums["spend"] <= 0 || sums["approve"] != 1_000_00 {
 		t.Fatalf("the demo's ledger sums: %v", sums)
 	}
 	one := decode[[]entry](t, ok(t, "fund", "ledger", "--grant", es[0].GrantID, "--json", "--data", data))
@@ -33,6 +34,19 @@ func TestFund_Commands(t *testing.T) {
 	}
 	if out := ok(t, "fund", "ledger", "--csv", "--data", data); !strings.Contains(out, "seq,id,grant_id") || strings.Count(out, "\r\n") != len(es)+1 {
 		t.Errorf("ledger CSV:\n%s", out)
+	}
+	var invoiced string
+	for _, e := range es {
+		if e.Account == "approve" {
+			invoiced = e.GrantID
+		}
+	}
+	if out := ok(t, "fund", "invoices", "--grant", invoiced, "--csv", "--data", data); !strings.Contains(out, "id,grant_id,organization_id,period,amount,status") ||
+		!strings.Contains(out, ",1000.00,") {
+		t.Errorf("invoices CSV:\n%s", out)
+	}
+	if out := ok(t, "fund", "invoices", "--grant", invoiced, "--data", data); !strings.Contains(out, "1,000.00") {
+		t.Errorf("invoices:\n%s", out)
 	}
 	type compliance struct {
 		Lines []struct {

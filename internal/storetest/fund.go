@@ -1,11 +1,14 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -62,11 +65,18 @@ func EligibleFacts(detained bool) amparo.FundFacts {
 }
 
 // MustFundCase funds a new fictional client of the grant's organization
-// under it, committing committed cents.
+// under it, committing committed cents; the client's record holds the
+// facts a record has (detention, facing removal, a TPS situation).
 func MustFundCase(tb testing.TB, db *sqldb.DB, g *amparo.Grant, facts amparo.FundFacts, committed int64) *amparo.FundedCase {
 	tb.Helper()
 	ctx := amparo.NewContextWithActor(context.Background(), amparo.Actor{ID: "admin-" + g.OrganizationID, Role: amparo.RoleOrgAdmin, OrganizationID: g.OrganizationID})
-	cl := MustCreateClient(tb, ctx, db, &amparo.Client{OrganizationID: g.OrganizationID})
+	cl := &amparo.Client{OrganizationID: g.OrganizationID}
+	cl.Personal = demo.Client(rand.New(rand.NewPCG(2, uint64(committed))), g.OrganizationID, "es", time.Now()).Personal
+	cl.Detained, cl.FacingRemoval, cl.Situation, cl.TPSCountry, cl.NextHearing = facts.Detained, facts.FacingRemoval, amparo.SituationUnknown, "", amparo.Date{}
+	if facts.TPSHolder {
+		cl.Situation, cl.TPSCountry = amparo.SituationTPS, cmp.Or(facts.Country, "SV")
+	}
+	cl = MustCreateClient(tb, ctx, db, cl)
 	c := &amparo.FundedCase{GrantID: g.ID, ClientID: cl.ID, Court: "Los Angeles", CommittedCents: committed,
 		Snapshot: amparo.EligibilitySnapshot{Facts: facts}}
 	if err := db.FundCase(ctx, c); err != nil {

@@ -46,6 +46,7 @@ type screenJSON struct {
 	PolicyVersion   int             `json:"policy_version"`
 	Algorithm       string          `json:"algorithm"`
 	ResultHash      string          `json:"result_hash"`
+	Affidavit       string          `json:"affidavit,omitempty"` // what the vendor's affidavit declares: none, work; "" if it filed none
 	Hits            []screenHitJSON `json:"hits"`
 }
 
@@ -68,7 +69,8 @@ func msgText(cat *locale.Catalog, lang string, m amparo.Msg) string {
 func reportJSON(cat *locale.Catalog, lang string, r *screening.Report) screenJSON {
 	sc := r.Screening
 	out := screenJSON{Vendor: r.Outcome.Vendor.Names[0], VendorID: sc.VendorID, Screening: sc.ID, RegistryVersion: sc.RegistryVersion,
-		RegistryHash: sc.RegistryHash, PolicyVersion: sc.PolicyVersion, Algorithm: sc.Algorithm, ResultHash: sc.ResultHash, Hits: []screenHitJSON{}}
+		RegistryHash: sc.RegistryHash, PolicyVersion: sc.PolicyVersion, Algorithm: sc.Algorithm, ResultHash: sc.ResultHash,
+		Affidavit: r.Outcome.Affidavit, Hits: []screenHitJSON{}}
 	for i, h := range r.Outcome.Hits {
 		j := screenHitJSON{Entity: h.EntityID, EntityName: h.EntityName, MatchedName: h.Name, Score: h.Result.Score,
 			Decision: h.Result.Decision.String(), Features: []string{}, Related: h.Related}
@@ -167,8 +169,10 @@ func printReport(m *Main, cat *locale.Catalog, lang string, r screenJSON) {
 }
 
 // screenResultColumns are the results CSV's columns: one row per hit, or
-// one row for a vendor without any.
-var screenResultColumns = []string{"vendor", "vendor_id", "entity", "entity_name", "score", "decision", "explanation", "policy", "contradiction", "reviewed", "screening", "result_sha256"}
+// one row for a vendor without any. affidavit is what the vendor's
+// affidavit declares (none, work; empty if it filed none), contradiction
+// where the registry says otherwise.
+var screenResultColumns = []string{"vendor", "vendor_id", "entity", "entity_name", "score", "decision", "explanation", "policy", "affidavit", "contradiction", "reviewed", "screening", "result_sha256"}
 
 func screenFile(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("screen file")
@@ -249,11 +253,11 @@ func writeScreenCSV(path string, all []screenJSON) error {
 	rows := [][]string{screenResultColumns}
 	for _, r := range all {
 		if len(r.Hits) == 0 {
-			rows = append(rows, []string{r.Vendor, r.VendorID, "", "", "", "no match", "", "", "", "", r.Screening, r.ResultHash})
+			rows = append(rows, []string{r.Vendor, r.VendorID, "", "", "", "no match", "", "", r.Affidavit, "", "", r.Screening, r.ResultHash})
 		}
 		for _, h := range r.Hits {
 			rows = append(rows, []string{r.Vendor, r.VendorID, h.Entity, h.EntityName, fmt.Sprintf("%.2f", h.Score), h.Decision,
-				strings.Join(h.Features, "; "), strings.Join(h.Policy, "; "), strings.Join(h.Contradictions, "; "), h.Reviewed, r.Screening, r.ResultHash})
+				strings.Join(h.Features, "; "), strings.Join(h.Policy, "; "), r.Affidavit, strings.Join(h.Contradictions, "; "), h.Reviewed, r.Screening, r.ResultHash})
 		}
 	}
 	if err := w.WriteAll(rows); err != nil {

@@ -71,6 +71,11 @@ func (s *Service) ScreenFile(ctx context.Context, r io.Reader, opt ImportOptions
 	if err != nil {
 		return nil, err
 	}
+	return s.screenRead(ctx, vs, errs, progress)
+}
+
+// screenRead stores the vendors read from a file and screens them.
+func (s *Service) screenRead(ctx context.Context, vs []*amparo.Vendor, errs ImportErrorList, progress func(done, total int)) (*FileReport, error) {
 	if err := s.Vendors.CreateVendors(ctx, vs); err != nil {
 		return nil, err
 	}

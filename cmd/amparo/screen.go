@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/csvexport"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/screening"
 )
@@ -168,12 +167,6 @@ func printReport(m *Main, cat *locale.Catalog, lang string, r screenJSON) {
 	fmt.Fprintf(m.Stdout, "screening %s: registry v%d, policy v%d, %s, sha256 %s\n", r.Screening, r.RegistryVersion, r.PolicyVersion, r.Algorithm, r.ResultHash)
 }
 
-// screenResultColumns are the results CSV's columns: one row per hit, or
-// one row for a vendor without any. affidavit is what the vendor's
-// affidavit declares (none, work; empty if it filed none), contradiction
-// where the registry says otherwise.
-var screenResultColumns = []string{"vendor", "vendor_id", "entity", "entity_name", "score", "decision", "explanation", "policy", "affidavit", "contradiction", "reviewed", "screening", "result_sha256"}
-
 func screenFile(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("screen file")
 	m.dataFlags(fs)
@@ -225,7 +218,7 @@ func screenFile(ctx context.Context, m *Main, args []string) error {
 		all = append(all, reportJSON(cat, l, r))
 	}
 	if *outPath != "" {
-		if err := writeScreenCSV(*outPath, all); err != nil {
+		if err := writeScreenCSV(*outPath, cat, l, rep.Reports); err != nil {
 			return err
 		}
 	}
@@ -242,25 +235,13 @@ func screenFile(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// writeScreenCSV writes the results, every cell neutralized against
-// spreadsheet formulas (a vendor's name is outside input).
-func writeScreenCSV(path string, all []screenJSON) error {
+// writeScreenCSV writes the results CSV (screening.WriteResultsCSV).
+func writeScreenCSV(path string, cat *locale.Catalog, lang string, reports []*screening.Report) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	w := csvexport.NewWriter(f)
-	rows := [][]string{screenResultColumns}
-	for _, r := range all {
-		if len(r.Hits) == 0 {
-			rows = append(rows, []string{r.Vendor, r.VendorID, "", "", "", "no match", "", "", r.Affidavit, "", "", r.Screening, r.ResultHash})
-		}
-		for _, h := range r.Hits {
-			rows = append(rows, []string{r.Vendor, r.VendorID, h.Entity, h.EntityName, fmt.Sprintf("%.2f", h.Score), h.Decision,
-				strings.Join(h.Features, "; "), strings.Join(h.Policy, "; "), r.Affidavit, strings.Join(h.Contradictions, "; "), h.Reviewed, r.Screening, r.ResultHash})
-		}
-	}
-	if err := w.WriteAll(rows); err != nil {
+	if err := screening.WriteResultsCSV(f, reports, func(m amparo.Msg) string { return msgText(cat, lang, m) }); err != nil {
 		f.Close()
 		return err
 	}

@@ -219,6 +219,7 @@ const (
 	// the vendor's; the screening's versions and hash are in its record)
 	// and reviewers' decisions on hits.
 	AuditVendorCreate    AuditAction = "vendor.create"
+	AuditVendorUpdate    AuditAction = "vendor.update"
 	AuditVendorAffidavit AuditAction = "vendor.affidavit"
 	AuditVendorScreen    AuditAction = "vendor.screen"
 	AuditVendorDecideHit AuditAction = "vendor.decide_hit"
@@ -245,7 +246,7 @@ var AuditActions = []AuditAction{
 	AuditLedgerCorrect,
 	AuditPolicyChange, AuditProgramUpdate,
 	AuditRegistryChange, AuditScreenPolicyChange,
-	AuditVendorCreate, AuditVendorAffidavit, AuditVendorScreen, AuditVendorDecideHit,
+	AuditVendorCreate, AuditVendorUpdate, AuditVendorAffidavit, AuditVendorScreen, AuditVendorDecideHit,
 }
 
 // RecordType returns the type of record the action is about, "" for an
@@ -289,7 +290,7 @@ func (a AuditAction) RecordType() string {
 		return RecordRegistry
 	case AuditScreenPolicyChange:
 		return RecordScreenPolicy
-	case AuditVendorCreate, AuditVendorAffidavit, AuditVendorScreen, AuditVendorDecideHit:
+	case AuditVendorCreate, AuditVendorUpdate, AuditVendorAffidavit, AuditVendorScreen, AuditVendorDecideHit:
 		return RecordVendor
 	case AuditWorkshopCreate, AuditWorkshopUpdate, AuditWorkshopStatus, AuditWorkshopForget, AuditWorkshopHandedOut:
 		return RecordWorkshop

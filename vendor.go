@@ -87,6 +87,7 @@ type Solicitation struct {
 	Title          string
 	Token          string `json:"-"`
 	CreatedAt      time.Time
+	Affidavits     int // affidavits filed through it (FindSolicitations)
 }
 
 // AffidavitFormVersion names the affidavit form's words; every affidavit
@@ -164,10 +165,23 @@ type VendorService interface {
 	FindVendorByID(ctx context.Context, id string) (*Vendor, error)
 	// FindVendors lists the organization's vendors by name.
 	FindVendors(ctx context.Context, orgID string) ([]*Vendor, error)
+	// UpdateVendor replaces a stored vendor's names, identifiers and
+	// address with v's (ID names it) and audits the change; its
+	// screenings and affidavits are kept as they were. EINVALID naming the
+	// field; ENOTFOUND, also for another organization's.
+	UpdateVendor(ctx context.Context, v *Vendor) error
+	// VendorDeclarations returns the organization's vendors that filed an
+	// affidavit, each with its newest one: what a vendor file's screening
+	// compares with the registry. EFORBIDDEN as FindVendors.
+	VendorDeclarations(ctx context.Context, orgID string) ([]*VendorDeclaration, error)
 	// CreateSolicitation stores s and sets its ID and Token (the public
 	// link's secret; only its hash is stored). EINVALID without a title;
 	// EFORBIDDEN as CreateVendor.
 	CreateSolicitation(ctx context.Context, s *Solicitation) error
+	// FindSolicitations lists the organization's solicitations, newest
+	// first, each with its public link's Token and how many affidavits came
+	// in through it. EFORBIDDEN as FindVendors.
+	FindSolicitations(ctx context.Context, orgID string) ([]*Solicitation, error)
 	// FindSolicitationByToken returns the solicitation of a public link,
 	// for anyone holding it. ENOTFOUND for an unknown token.
 	FindSolicitationByToken(ctx context.Context, token string) (*Solicitation, error)
@@ -180,6 +194,15 @@ type VendorService interface {
 	SubmitAffidavit(ctx context.Context, token string, a *Affidavit) error
 	// VendorAffidavits lists a vendor's affidavits, newest first.
 	VendorAffidavits(ctx context.Context, vendorID string) ([]*Affidavit, error)
+}
+
+// VendorDeclaration is a stored vendor and what its newest affidavit
+// declares.
+type VendorDeclaration struct {
+	Vendor         *Vendor
+	AffidavitID    string
+	BorderWallWork bool
+	SignedAt       time.Time
 }
 
 // Screening is one screening of a vendor, as audited: the versions it

@@ -45,10 +45,30 @@ func (s *Service) ScreenVendors(ctx context.Context, vendorIDs []string, progres
 		}
 		vs[i] = v
 	}
-	return s.screenStored(ctx, vs, progress)
+	declared := make([]string, len(vs))
+	for i, v := range vs {
+		as, err := s.Vendors.VendorAffidavits(ctx, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(as) > 0 {
+			declared[i] = declaration(as[0].BorderWallWork)
+		}
+	}
+	return s.screenStored(ctx, vs, declared, progress)
 }
 
-func (s *Service) screenStored(ctx context.Context, vs []*amparo.Vendor, progress func(done, total int)) ([]*Report, error) {
+// declaration is an Outcome's Affidavit for what an affidavit declares.
+func declaration(work bool) string {
+	if work {
+		return "work"
+	}
+	return "none"
+}
+
+// screenStored screens stored vendors; declared[i] is what vs[i]'s
+// affidavit declares ("none", "work", or "" for none filed).
+func (s *Service) screenStored(ctx context.Context, vs []*amparo.Vendor, declared []string, progress func(done, total int)) ([]*Report, error) {
 	ri, err := s.index(ctx)
 	if err != nil {
 		return nil, err
@@ -62,20 +82,7 @@ func (s *Service) screenStored(ctx context.Context, vs []*amparo.Vendor, progres
 	screenings := make([]*amparo.Screening, len(vs))
 	ids := make([]string, len(vs))
 	for i, v := range vs {
-		affidavit := ""
-		if len(vs) == 1 { // a file's vendors have filed none yet
-			as, err := s.Vendors.VendorAffidavits(ctx, v.ID)
-			if err != nil {
-				return nil, err
-			}
-			if len(as) > 0 {
-				affidavit = "none"
-				if as[0].BorderWallWork {
-					affidavit = "work"
-				}
-			}
-		}
-		o := screen(ri, ps, day, screenedVendor(v), affidavit)
+		o := screen(ri, ps, day, screenedVendor(v), declared[i])
 		hash, b, err := o.Hash()
 		if err != nil {
 			return nil, err
@@ -224,11 +231,7 @@ func (s *Service) ScreenNamed(ctx context.Context, v *amparo.Vendor) (*Report, e
 		}
 		found = v
 	}
-	rs, err := s.screenStored(ctx, []*amparo.Vendor{found}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return rs[0], nil
+	return s.ScreenVendor(ctx, found.ID)
 }
 
 // SameVendor says whether a declared vendor is a stored one: the same UEI

@@ -3,6 +3,7 @@ package screening
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/csvimport"
@@ -61,18 +62,83 @@ type FileReport struct {
 
 // ScreenFile reads a vendor CSV, stores its vendors in the actor's
 // organization and screens them, all or nothing unless opt.Partial;
-// progress, when not nil, is told how many are screened.
+// progress, when not nil, is told how many are screened. A vendor of the
+// file that is a stored vendor with an affidavit (the same UEI, EIN or
+// other identifier first, else the same name) is screened against that
+// affidavit, so that its contradictions with the registry are reported.
 func (s *Service) ScreenFile(ctx context.Context, r io.Reader, opt ImportOptions, progress func(done, total int)) (*FileReport, error) {
 	vs, errs, err := ReadVendorsCSV(r, opt)
 	if err != nil {
 		return nil, err
 	}
+	return s.screenRead(ctx, vs, errs, progress)
+}
+
+// screenRead stores the vendors read from a file and screens them.
+func (s *Service) screenRead(ctx context.Context, vs []*amparo.Vendor, errs ImportErrorList, progress func(done, total int)) (*FileReport, error) {
 	if err := s.Vendors.CreateVendors(ctx, vs); err != nil {
 		return nil, err
 	}
-	reports, err := s.screenStored(ctx, vs, progress)
+	declared, err := s.fileDeclarations(ctx, vs)
+	if err != nil {
+		return nil, err
+	}
+	reports, err := s.screenStored(ctx, vs, declared, progress)
 	if err != nil {
 		return nil, err
 	}
 	return &FileReport{Errors: errs, Reports: reports}, nil
 }
+
+// fileDeclarations finds, for each vendor of a file, what the affidavit of
+// the stored vendor it is declares ("" when none): by identifier first,
+// then by name (case and spacing aside), through maps, so that a file of
+// thousands costs one query and no comparison of every pair.
+func (s *Service) fileDeclarations(ctx context.Context, vs []*amparo.Vendor) ([]string, error) {
+	out := make([]string, len(vs))
+	if len(vs) == 0 {
+		return out, nil
+	}
+	ds, err := s.Vendors.VendorDeclarations(ctx, vs[0].OrganizationID)
+	if err != nil || len(ds) == 0 {
+		return out, err
+	}
+	byID, byName := map[string]*amparo.VendorDeclaration{}, map[string]*amparo.VendorDeclaration{}
+	for _, d := range ds {
+		for _, id := range d.Vendor.Identifiers {
+			byID[string(id.Kind)+":"+id.State+":"+id.Value] = d
+		}
+		byName[foldName(d.Vendor.Name)] = d
+	}
+	for i, v := range vs {
+		var found *amparo.VendorDeclaration
+		for _, id := range v.Identifiers {
+			if d, ok := byID[string(id.Kind)+":"+id.State+":"+id.Value]; ok {
+				found = d
+				break
+			}
+		}
+		if found == nil {
+			if d, ok := byName[foldName(v.Name)]; ok && SameVendor(d.Vendor, v) && !conflicting(d.Vendor, v) {
+				found = d
+			}
+		}
+		if found != nil {
+			out[i] = declaration(found.BorderWallWork)
+		}
+	}
+	return out, nil
+}
+
+// conflicting says whether two vendors have different identifiers of a
+// kind both have: then the same name does not make them one.
+func conflicting(a, b *amparo.Vendor) bool {
+	for _, id := range a.Identifiers {
+		if o := b.Identifier(id.Kind); o != "" && o != id.Value {
+			return true
+		}
+	}
+	return false
+}
+
+func foldName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }

@@ -189,8 +189,12 @@ func (db *DB) CreateSolicitation(ctx context.Context, s *amparo.Solicitation) er
 		var b [24]byte
 		rand.Read(b[:])
 		s.ID, s.Token, s.CreatedAt = amparo.NewID(), base64.RawURLEncoding.EncodeToString(b[:]), tx.now
-		_, err := tx.exec(ctx, "INSERT INTO solicitations (id, organization_id, token_hash, title, created_at) VALUES (?, ?, ?, ?, ?)",
-			s.ID, s.OrganizationID, tokenHash(s.Token), s.Title, formatTime(tx.now))
+		wrapped, sealed, err := tx.sealJSON(s.ID, s.Token)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO solicitations (id, organization_id, token_hash, title, created_at, token_wrapped_key, token_sealed)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, s.ID, s.OrganizationID, tokenHash(s.Token), s.Title, formatTime(tx.now), wrapped, sealed)
 		return err
 	})
 }

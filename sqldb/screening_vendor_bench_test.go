@@ -60,20 +60,41 @@ func BenchmarkScreenFile(b *testing.B) {
 	if _, err := svc.ScreenFile(ctx, bytes.NewReader(benchVendorsCSV(1)), screening.ImportOptions{}, nil); err != nil {
 		b.Fatal(err)
 	}
+	// 100 of the file's vendors filed an affidavit declaring no border-wall
+	// work: their contradictions are looked for too.
+	sol := &amparo.Solicitation{OrganizationID: org.ID, Title: "Example solicitation"}
+	if err := svc.Vendors.CreateSolicitation(ctx, sol); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 100 {
+		n := i * 40 % 2000
+		a := &amparo.Affidavit{Vendor: amparo.Vendor{Name: fmt.Sprintf("Example Builders %d, L.L.C.", n),
+			Identifiers: []amparo.RegistryIdentifier{{Kind: amparo.RegistryUEI, Value: fmt.Sprintf("EXMPL%07d", n)}}},
+			SignerName: "Example Signer", SignerTitle: "Manager", Attestation: "Example Signer"}
+		if err := svc.Vendors.SubmitAffidavit(as(amparo.RoleVisitor, ""), sol.Token, a); err != nil {
+			b.Fatal(err)
+		}
+	}
 	file := benchVendorsCSV(10_000)
 	for b.Loop() {
 		fr, err := svc.ScreenFile(ctx, bytes.NewReader(file), screening.ImportOptions{}, nil)
 		if err != nil || len(fr.Reports) != 10_000 {
 			b.Fatal(err)
 		}
-		hits := 0
+		hits, contradicted := 0, 0
 		for _, r := range fr.Reports {
 			if len(r.Outcome.Hits) > 0 {
 				hits++
 			}
+			if len(r.Outcome.Hits) > 0 && len(r.Outcome.Hits[0].Contradictions) > 0 {
+				contradicted++
+			}
 		}
 		if hits < 250 { // the vendors with their UEI; the others share only generic words and a number
 			b.Fatalf("%d vendors with hits, want at least 250", hits)
+		}
+		if contradicted < 100 { // the file's vendors with the UEI of a vendor that declared no work
+			b.Fatalf("%d vendors with contradictions, want at least 100", contradicted)
 		}
 	}
 }

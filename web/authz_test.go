@@ -568,6 +568,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{method: "GET", path: "/vendors/" + vendor.ID, want: procurement(200)},
 		{method: "POST", path: "/vendors/" + vendor.ID + "/screen", want: procurement(303)},
 		{method: "POST", path: "/vendors/" + vendor.ID + "/decide", form: url.Values{}, want: procurement(404)},
+		{method: "GET", path: "/vendors/solicitations", want: procurement(200)},
+		{method: "GET", path: "/vendors/" + vendor.ID + "/edit", want: procurement(200)},
+		{method: "POST", path: "/vendors/" + vendor.ID + "/edit", form: url.Values{}, want: procurement(422)},
+		{method: "GET", path: "/vendor-files/nope", want: procurement(404)},
+		{method: "GET", path: "/vendor-files/nope/status", want: procurement(404)},
+		{method: "GET", path: "/vendor-files/nope/results.csv", want: procurement(404)},
 		{method: "GET", path: "/affidavit/" + sol.Token, want: all(200)},
 		{method: "POST", path: "/affidavit/" + sol.Token, form: url.Values{}, want: all(422)},
 		// The council's reports: public pages of approved releases; the

@@ -17,8 +17,14 @@ func (s *Server) screeningRoutes(mux *routes) {
 	screens := may(amparo.Actor.ScreensVendors)
 	mux.Allow("GET /vendors", screens, s.vendorList)
 	mux.Allow("POST /vendors/upload", screens, s.vendorUpload)
+	mux.Allow("GET /vendors/solicitations", screens, s.solicitationList)
 	mux.Allow("POST /vendors/solicitations", screens, s.solicitationCreate)
+	mux.Allow("GET /vendor-files/{id}", screens, s.vendorRun)
+	mux.Allow("GET /vendor-files/{id}/status", screens, s.vendorRunStatus)
+	mux.Allow("GET /vendor-files/{id}/results.csv", screens, s.vendorRunCSV)
 	mux.Allow("GET /vendors/{id}", screens, s.vendorView)
+	mux.Allow("GET /vendors/{id}/edit", screens, s.vendorEdit)
+	mux.Allow("POST /vendors/{id}/edit", screens, s.vendorUpdate)
 	mux.Allow("POST /vendors/{id}/screen", screens, s.vendorScreen)
 	mux.Allow("POST /vendors/{id}/decide", screens, s.vendorDecide)
 	mux.HandleFunc("GET /affidavit/{token}", s.affidavitForm)
@@ -34,6 +40,9 @@ func (s *Server) vendorList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "vendors", http.StatusOK, map[string]any{"Vendors": vs})
 }
 
+// vendorUpload reads the file at once (a refused file is answered here,
+// its rows named) and screens its vendors in the background: the answer
+// is the run's page, which follows the progress.
 func (s *Server) vendorUpload(w http.ResponseWriter, r *http.Request) {
 	lang := s.language(w, r)
 	file, _, err := r.FormFile("file")
@@ -47,27 +56,20 @@ func (s *Server) vendorUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	rep, err := s.Screening.ScreenFile(r.Context(), file, screening.ImportOptions{Partial: r.FormValue("partial") == "on"}, nil)
-	var problems []string
+	id, err := s.Screening.StartFile(r.Context(), file, screening.ImportOptions{Partial: r.FormValue("partial") == "on"})
 	var list screening.ImportErrorList
 	switch {
 	case errors.As(err, &list):
+		var problems []string
 		for _, e := range list {
 			problems = append(problems, e.Text(s.Catalog, lang))
 		}
+		s.render(w, r, "vendors_screened", http.StatusUnprocessableEntity, map[string]any{"Problems": problems})
 	case err != nil:
 		s.error(w, r, err)
-		return
 	default:
-		for _, e := range rep.Errors {
-			problems = append(problems, e.Text(s.Catalog, lang))
-		}
+		http.Redirect(w, r, "/vendor-files/"+id, http.StatusSeeOther)
 	}
-	status := http.StatusOK
-	if rep == nil {
-		status = http.StatusUnprocessableEntity
-	}
-	s.render(w, r, "vendors_screened", status, map[string]any{"File": rep, "Problems": problems})
 }
 
 func (s *Server) solicitationCreate(w http.ResponseWriter, r *http.Request) {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/amparo-project/amparo"
-	"github.com/amparo-project/amparo/csvexport"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/screening"
 )
@@ -46,6 +45,7 @@ type screenJSON struct {
 	PolicyVersion   int             `json:"policy_version"`
 	Algorithm       string          `json:"algorithm"`
 	ResultHash      string          `json:"result_hash"`
+	Affidavit       string          `json:"affidavit,omitempty"` // what the vendor's affidavit declares: none, work; "" if it filed none
 	Hits            []screenHitJSON `json:"hits"`
 }
 
@@ -68,7 +68,8 @@ func msgText(cat *locale.Catalog, lang string, m amparo.Msg) string {
 func reportJSON(cat *locale.Catalog, lang string, r *screening.Report) screenJSON {
 	sc := r.Screening
 	out := screenJSON{Vendor: r.Outcome.Vendor.Names[0], VendorID: sc.VendorID, Screening: sc.ID, RegistryVersion: sc.RegistryVersion,
-		RegistryHash: sc.RegistryHash, PolicyVersion: sc.PolicyVersion, Algorithm: sc.Algorithm, ResultHash: sc.ResultHash, Hits: []screenHitJSON{}}
+		RegistryHash: sc.RegistryHash, PolicyVersion: sc.PolicyVersion, Algorithm: sc.Algorithm, ResultHash: sc.ResultHash,
+		Affidavit: r.Outcome.Affidavit, Hits: []screenHitJSON{}}
 	for i, h := range r.Outcome.Hits {
 		j := screenHitJSON{Entity: h.EntityID, EntityName: h.EntityName, MatchedName: h.Name, Score: h.Result.Score,
 			Decision: h.Result.Decision.String(), Features: []string{}, Related: h.Related}
@@ -166,10 +167,6 @@ func printReport(m *Main, cat *locale.Catalog, lang string, r screenJSON) {
 	fmt.Fprintf(m.Stdout, "screening %s: registry v%d, policy v%d, %s, sha256 %s\n", r.Screening, r.RegistryVersion, r.PolicyVersion, r.Algorithm, r.ResultHash)
 }
 
-// screenResultColumns are the results CSV's columns: one row per hit, or
-// one row for a vendor without any.
-var screenResultColumns = []string{"vendor", "vendor_id", "entity", "entity_name", "score", "decision", "explanation", "policy", "contradiction", "reviewed", "screening", "result_sha256"}
-
 func screenFile(ctx context.Context, m *Main, args []string) error {
 	fs := m.flags("screen file")
 	m.dataFlags(fs)
@@ -221,7 +218,7 @@ func screenFile(ctx context.Context, m *Main, args []string) error {
 		all = append(all, reportJSON(cat, l, r))
 	}
 	if *outPath != "" {
-		if err := writeScreenCSV(*outPath, all); err != nil {
+		if err := writeScreenCSV(*outPath, cat, l, rep.Reports); err != nil {
 			return err
 		}
 	}
@@ -238,25 +235,13 @@ func screenFile(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// writeScreenCSV writes the results, every cell neutralized against
-// spreadsheet formulas (a vendor's name is outside input).
-func writeScreenCSV(path string, all []screenJSON) error {
+// writeScreenCSV writes the results CSV (screening.WriteResultsCSV).
+func writeScreenCSV(path string, cat *locale.Catalog, lang string, reports []*screening.Report) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	w := csvexport.NewWriter(f)
-	rows := [][]string{screenResultColumns}
-	for _, r := range all {
-		if len(r.Hits) == 0 {
-			rows = append(rows, []string{r.Vendor, r.VendorID, "", "", "", "no match", "", "", "", "", r.Screening, r.ResultHash})
-		}
-		for _, h := range r.Hits {
-			rows = append(rows, []string{r.Vendor, r.VendorID, h.Entity, h.EntityName, fmt.Sprintf("%.2f", h.Score), h.Decision,
-				strings.Join(h.Features, "; "), strings.Join(h.Policy, "; "), strings.Join(h.Contradictions, "; "), h.Reviewed, r.Screening, r.ResultHash})
-		}
-	}
-	if err := w.WriteAll(rows); err != nil {
+	if err := screening.WriteResultsCSV(f, reports, func(m amparo.Msg) string { return msgText(cat, lang, m) }); err != nil {
 		f.Close()
 		return err
 	}

@@ -53,7 +53,33 @@ func TestScreenCommands(t *testing.T) {
 		t.Error("the demo's vendor and its decision were not found")
 	}
 
+	// A file with the demo's fictional vendor whose affidavit declares no
+	// border-wall work: the file's screening reports the contradiction, in
+	// the JSON and in the results CSV.
 	dir := t.TempDir()
+	declared := filepath.Join(dir, "declared.csv")
+	os.WriteFile(declared, []byte("name,uei\nCercas Zafiro Ficticias SRL,ZFRODEMO0001\n"), 0o600)
+	contradicted := false
+	for _, o := range orgs {
+		rs := decode[[]struct {
+			Affidavit string `json:"affidavit"`
+			Hits      []struct {
+				Contradictions []string `json:"contradictions"`
+			} `json:"hits"`
+		}](t, ok(t, "screen", "file", declared, "--org", o.OrganizationID, "--json", "--lang", "es", "--out", filepath.Join(dir, "declared-results.csv"), "--data", data))
+		if len(rs) == 1 && rs[0].Affidavit == "none" && len(rs[0].Hits) > 0 && len(rs[0].Hits[0].Contradictions) > 0 &&
+			strings.Contains(rs[0].Hits[0].Contradictions[0], "no hay trabajo en el muro fronterizo") {
+			contradicted = true
+			b, _ := os.ReadFile(filepath.Join(dir, "declared-results.csv"))
+			if !strings.Contains(string(b), ",none,") || !strings.Contains(string(b), "no hay trabajo en el muro fronterizo") {
+				t.Errorf("the results CSV lacks the affidavit or its contradiction:\n%s", b)
+			}
+		}
+	}
+	if !contradicted {
+		t.Error("no organization's file screening reported the demo affidavit's contradiction")
+	}
+
 	file := filepath.Join(dir, "vendors.csv")
 	os.WriteFile(file, []byte("name;uei\n=1+2;\nSLS Company Ltd;\n;ZPHR5678EFGH\nEjemplo Ferretería;BAD\n"), 0o600)
 	if _, stderr, code := amparo(t, nil, "screen", "file", file, "--org", org, "--lang", "es", "--data", data); code == 0 ||

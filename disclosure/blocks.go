@@ -1,0 +1,355 @@
+package disclosure
+
+import (
+	"fmt"
+	"os"
+	"errors"
+	"math"
+)
+
+// blockAbove is the size of a group of connected unknowns above which the
+// audit works block by block: a council release checked against the
+// previous one joins every table of both releases into one group (the
+// organizations' totals, suppressed as small changes, are linked across all
+// tables), tens of thousands of unknowns, far beyond one dense simplex.
+const blockAbove = 1000
+
+// blocks is the structure of a large group: the blocks of unknowns joined
+// by equations other than links (a table with its earlier releases and
+// their differences), the coupling unknowns (in a link with an unknown of
+// another block) and their classes (coupling unknowns linked to each other,
+// which must take one value).
+type blocks struct {
+	of       map[int]int   // variable → its block
+	vars     map[int][]int // block → its variables
+	order    []int         // blocks in order of first variable
+	coupling map[int]bool
+	class    map[int]int // coupling variable → its class
+	members  map[int][]int
+	cache    map[int]*feasible // block → its program with the coupling free
+}
+
+func (s *sys) blocksOf(vars []int) *blocks {
+	parent := map[int]int{}
+	for _, v := range vars {
+		parent[v] = v
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(eqs func(ei int) bool) {
+		seen := map[int]bool{}
+		for _, v := range vars {
+			for _, ei := range s.varEqs[v] {
+				if seen[ei] || !eqs(ei) {
+					continue
+				}
+				seen[ei] = true
+				first := -1
+				for _, t := range s.eqs[ei] {
+					if _, ok := parent[t.v]; !ok || !s.unknown[t.v] {
+						continue
+					}
+					if first < 0 {
+						first = t.v
+					} else if a, b := find(first), find(t.v); a != b {
+						parent[a] = b
+					}
+				}
+			}
+		}
+	}
+	union(func(ei int) bool { return !s.link[ei] })
+	bl := &blocks{of: map[int]int{}, vars: map[int][]int{}, coupling: map[int]bool{}, class: map[int]int{}, members: map[int][]int{}, cache: map[int]*feasible{}}
+	for _, v := range vars {
+		r := find(v)
+		if bl.vars[r] == nil {
+			bl.order = append(bl.order, r)
+		}
+		bl.of[v] = r
+		bl.vars[r] = append(bl.vars[r], v)
+	}
+	for _, v := range vars {
+		for _, ei := range s.varEqs[v] {
+			if !s.link[ei] {
+				continue
+			}
+			for _, t := range s.eqs[ei] {
+				if s.unknown[t.v] && t.v != v {
+					if b, ok := bl.of[t.v]; ok && b != bl.of[v] {
+						bl.coupling[v] = true
+					}
+				}
+			}
+		}
+	}
+	// Classes: the coupling unknowns joined by links (through any block).
+	cparent := map[int]int{}
+	for _, v := range vars {
+		if bl.coupling[v] {
+			cparent[v] = v
+		}
+	}
+	cfind := func(x int) int {
+		for cparent[x] != x {
+			cparent[x] = cparent[cparent[x]]
+			x = cparent[x]
+		}
+		return x
+	}
+	for v := range cparent {
+		for _, ei := range s.varEqs[v] {
+			if !s.link[ei] {
+				continue
+			}
+			for _, t := range s.eqs[ei] {
+				if _, ok := cparent[t.v]; ok {
+					if a, b := cfind(v), cfind(t.v); a != b {
+						cparent[a] = b
+					}
+				}
+			}
+		}
+	}
+	for _, v := range vars {
+		if bl.coupling[v] {
+			c := cfind(v)
+			bl.class[v] = c
+			bl.members[c] = append(bl.members[c], v)
+		}
+	}
+	return bl
+}
+
+// auditBlocks audits a large group of unknowns made of blocks joined by
+// links, in two stages, each sound: every point it takes as a witness is
+// feasible for the whole group.
+//
+//  1. Each block alone, its coupling unknowns (and every other block) fixed
+//     at their true values: a point of the block's program, completed by the
+//     true values elsewhere, is feasible. Most cells are decided here.
+//  2. A cell still undecided (a coupling unknown, or a cell whose range needs
+//     the shared totals to move) is bounded in its block with the coupling
+//     unknowns free; the shared totals found are then imposed on every other
+//     block they reach, each solved for a feasible point. When every block
+//     has one, the combined point is checked against every equation of the
+//     group and witnesses the cell's range. When its own block, totals free,
+//     cannot reach the bound (a relaxation of the whole), nothing can; when
+//     another block cannot follow, the cell is left to repair, which is safe.
+func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
+	bl := s.blocksOf(vars)
+	if debugBlocks {
+		sizes := []int{}
+		for _, r := range bl.order {
+			sizes = append(sizes, len(bl.vars[r]))
+		}
+		fmt.Fprintf(os.Stderr, "auditBlocks: %d vars, %d blocks %v, %d coupling, %d classes\n", len(vars), len(bl.order), sizes[:min(len(sizes), 8)], len(bl.coupling), len(bl.members))
+	}
+	if len(bl.order) < 2 {
+		return s.decide(vars, func() ([][]float64, []float64) { return s.program(vars, s.truth, nil) })
+	}
+	var pending []int
+	for _, r := range bl.order {
+		var inner []int
+		for _, v := range bl.vars[r] {
+			if !bl.coupling[v] {
+				inner = append(inner, v)
+			}
+		}
+		f, n, err := s.decide(inner, func() ([][]float64, []float64) { return s.program(inner, s.truth, nil) })
+		lps += n
+		if err != nil {
+			return nil, lps, err
+		}
+		pending = append(pending, f...)
+	}
+	for _, v := range vars {
+		if bl.coupling[v] {
+			pending = append(pending, v)
+		}
+	}
+	if debugBlocks {
+		fmt.Fprintf(os.Stderr, "  stage A: %d pending, %d lps\n", len(pending), lps)
+	}
+	defer func() {
+		if debugBlocks {
+			fmt.Fprintf(os.Stderr, "  stage B: %d failing, %d lps\n", len(failing), lps)
+		}
+	}()
+	for _, v := range pending {
+		lo, hi := s.ranges()
+		if !s.protects(v) || s.satisfied(v, lo[v], hi[v]) {
+			continue
+		}
+		val := float64(s.val[v])
+		up := val + 1
+		if s.sensitive[v] {
+			up = float64(s.k)
+		}
+		if hi[v] < up-1e-6 {
+			n, err := s.crossWitness(bl, v, -1, up)
+			lps += n
+			if err != nil {
+				return nil, lps, err
+			}
+		}
+		lo, hi = s.ranges()
+		if !s.satisfied(v, lo[v], hi[v]) && val >= 1 && lo[v] > val-1+1e-6 {
+			n, err := s.crossWitness(bl, v, 1, val-1)
+			lps += n
+			if err != nil {
+				return nil, lps, err
+			}
+		}
+		lo, hi = s.ranges()
+		if !s.satisfied(v, lo[v], hi[v]) {
+			failing = append(failing, v)
+		}
+	}
+	return failing, lps, nil
+}
+
+// crossWitness moves v toward target (sign −1: up, 1: down) in its block
+// with the coupling unknowns free, imposes the shared totals reached on the
+// other blocks, and, when all of them admit a point, widens the witnessed
+// ranges by the combined point.
+func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, err error) {
+	home := bl.of[v]
+	hv := bl.vars[home]
+	f := bl.cache[home]
+	if f == nil {
+		a, b := s.program(hv, s.truth, func(ei int) bool {
+			for _, t := range s.eqs[ei] {
+				if s.unknown[t.v] {
+					if b, ok := bl.of[t.v]; ok && b != home {
+						return false // a link to another block: imposed there
+					}
+				}
+			}
+			return true
+		})
+		if f, err = newFeasible(a, b, len(hv)); err != nil {
+			return 0, err
+		}
+		bl.cache[home] = f
+	}
+	i := indexOf(hv, v)
+	lps++
+	p, unb, err := f.bound(i, sign, target)
+	if err != nil || unb {
+		return lps, err // unbounded: no point to impose; left undecided
+	}
+	if (sign < 0 && p[i] < target-1e-6) || (sign > 0 && p[i] > target+1e-6) {
+		return lps, nil // not even with the totals free
+	}
+	point := map[int]float64{}
+	for j, u := range hv {
+		point[u] = p[j]
+	}
+	shared := map[int]float64{} // class → value
+	for j, u := range hv {
+		if bl.coupling[u] {
+			shared[bl.class[u]] = p[j]
+		}
+	}
+	value := func(u int) float64 {
+		if x, ok := point[u]; ok {
+			return x
+		}
+		if bl.coupling[u] {
+			if x, ok := shared[bl.class[u]]; ok {
+				return x
+			}
+		}
+		return float64(s.val[u])
+	}
+	for _, r := range bl.order {
+		if r == home {
+			continue
+		}
+		moved := false
+		var inner []int
+		for _, u := range bl.vars[r] {
+			if !bl.coupling[u] {
+				inner = append(inner, u)
+			} else if math.Abs(value(u)-float64(s.val[u])) > 1e-9 {
+				moved = true
+			}
+		}
+		if !moved {
+			continue // its true values fit
+		}
+		for _, u := range bl.vars[r] {
+			if bl.coupling[u] {
+				point[u] = value(u)
+			}
+		}
+		if len(inner) == 0 {
+			continue // the check below decides
+		}
+		a, b := s.program(inner, value, nil)
+		lps++
+		g, err := newFeasible(a, b, len(inner))
+		if errors.Is(err, errInfeasible) {
+			return lps, nil // this block cannot follow: left undecided
+		} else if err != nil {
+			return lps, err
+		}
+		q := g.point()
+		for j, u := range inner {
+			point[u] = q[j]
+		}
+	}
+	// The combined point must satisfy every equation of the group.
+	seen := map[int]bool{}
+	for u := range point {
+		if point[u] < -1e-6 {
+			return lps, nil
+		}
+		for _, ei := range s.varEqs[u] {
+			if seen[ei] {
+				continue
+			}
+			seen[ei] = true
+			sum, scale := 0.0, 1.0
+			for _, t := range s.eqs[ei] {
+				x := value(t.v)
+				sum += t.c * x
+				scale = math.Max(scale, math.Abs(t.c*x))
+			}
+			if math.Abs(sum) > 1e-6*scale {
+				return lps, nil
+			}
+		}
+	}
+	lo, hi := s.ranges()
+	for u, x := range point {
+		lo[u], hi[u] = math.Min(lo[u], x), math.Max(hi[u], x)
+	}
+	return lps, nil
+}
+
+// point is the feasible point of the tableau's basis.
+func (f *feasible) point() []float64 {
+	p := make([]float64, f.n)
+	for i, b := range f.basis {
+		p[b] = f.rhs[i]
+	}
+	return p
+}
+
+func indexOf(xs []int, x int) int {
+	for i, y := range xs {
+		if y == x {
+			return i
+		}
+	}
+	return -1
+}
+
+var debugBlocks = os.Getenv("DISCLOSURE_DEBUG") != ""

@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"time"
 	"fmt"
 	"os"
 	"errors"
@@ -13,6 +14,7 @@ import (
 // organizations' totals, suppressed as small changes, are linked across all
 // tables), tens of thousands of unknowns, far beyond one dense simplex.
 const blockAbove = 1000
+
 
 // blocks is the structure of a large group: the blocks of unknowns joined
 // by equations other than links (a table with its earlier releases and
@@ -142,6 +144,7 @@ func (s *sys) blocksOf(vars []int) *blocks {
 //     cannot reach the bound (a relaxation of the whole), nothing can; when
 //     another block cannot follow, the cell is left to repair, which is safe.
 func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
+	t0 := time.Now()
 	bl := s.blocksOf(vars)
 	if debugBlocks {
 		sizes := []int{}
@@ -151,6 +154,11 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 		fmt.Fprintf(os.Stderr, "auditBlocks: %d vars, %d blocks %v, %d coupling, %d classes\n", len(vars), len(bl.order), sizes[:min(len(sizes), 8)], len(bl.coupling), len(bl.members))
 	}
 	if len(bl.order) < 2 {
+		defer func(p, q int) {
+			if debugBlocks {
+				fmt.Fprintf(os.Stderr, "one block %d vars: pivots %d phase1 %d %v\n", len(vars), pivots-p, phase1Pivots-q, time.Since(t0))
+			}
+		}(pivots, phase1Pivots)
 		return s.decide(vars, func() ([][]float64, []float64) { return s.program(vars, s.truth, nil) })
 	}
 	var pending []int
@@ -167,6 +175,22 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 			return nil, lps, err
 		}
 		pending = append(pending, f...)
+		if debugBlocks {
+			cat := map[string]int{}
+			for _, v := range f {
+				k := fmt.Sprintf("sens=%v derived=%v margin=%v frozen=%v", s.sensitive[v], s.derivedVar[v], s.margin[v], s.frozen[v])
+				nearCoupling := false
+				for _, ei := range s.varEqs[v] {
+					for _, t := range s.eqs[ei] {
+						if bl.coupling[t.v] {
+							nearCoupling = true
+						}
+					}
+				}
+				cat[k+fmt.Sprintf(" near=%v", nearCoupling)]++
+			}
+			fmt.Fprintln(os.Stderr, "   block", len(inner), cat)
+		}
 	}
 	for _, v := range vars {
 		if bl.coupling[v] {
@@ -174,11 +198,11 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 		}
 	}
 	if debugBlocks {
-		fmt.Fprintf(os.Stderr, "  stage A: %d pending, %d lps\n", len(pending), lps)
+		fmt.Fprintf(os.Stderr, "  stage A: %d pending, %d lps, %v, pivots %d phase1 %d\n", len(pending), lps, time.Since(t0), pivots, phase1Pivots)
 	}
 	defer func() {
 		if debugBlocks {
-			fmt.Fprintf(os.Stderr, "  stage B: %d failing, %d lps\n", len(failing), lps)
+			fmt.Fprintf(os.Stderr, "  stage B: %d failing, %d lps, %v pivots %d phase1 %d\n", len(failing), lps, time.Since(t0), pivots, phase1Pivots)
 		}
 	}()
 	for _, v := range pending {
@@ -221,22 +245,9 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, err error) {
 	home := bl.of[v]
 	hv := bl.vars[home]
-	f := bl.cache[home]
-	if f == nil {
-		a, b := s.program(hv, s.truth, func(ei int) bool {
-			for _, t := range s.eqs[ei] {
-				if s.unknown[t.v] {
-					if b, ok := bl.of[t.v]; ok && b != home {
-						return false // a link to another block: imposed there
-					}
-				}
-			}
-			return true
-		})
-		if f, err = newFeasible(a, b, len(hv)); err != nil {
-			return 0, err
-		}
-		bl.cache[home] = f
+	f, err := s.free(bl, home)
+	if err != nil {
+		return 0, err
 	}
 	i := indexOf(hv, v)
 	lps++
@@ -273,11 +284,8 @@ func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, er
 			continue
 		}
 		moved := false
-		var inner []int
 		for _, u := range bl.vars[r] {
-			if !bl.coupling[u] {
-				inner = append(inner, u)
-			} else if math.Abs(value(u)-float64(s.val[u])) > 1e-9 {
+			if bl.coupling[u] && math.Abs(value(u)-float64(s.val[u])) > 1e-9 {
 				moved = true
 			}
 		}
@@ -289,20 +297,27 @@ func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, er
 				point[u] = value(u)
 			}
 		}
-		if len(inner) == 0 {
-			continue // the check below decides
+		g, err := s.free(bl, r)
+		if err != nil {
+			return lps, err
 		}
-		a, b := s.program(inner, value, nil)
+		fix := map[int]float64{}
+		for j, u := range bl.vars[r] {
+			if bl.coupling[u] {
+				fix[j] = value(u)
+			}
+		}
 		lps++
-		g, err := newFeasible(a, b, len(inner))
+		q, err := g.fixed(fix)
 		if errors.Is(err, errInfeasible) {
 			return lps, nil // this block cannot follow: left undecided
 		} else if err != nil {
 			return lps, err
 		}
-		q := g.point()
-		for j, u := range inner {
-			point[u] = q[j]
+		for j, u := range bl.vars[r] {
+			if !bl.coupling[u] {
+				point[u] = q[j]
+			}
 		}
 	}
 	// The combined point must satisfy every equation of the group.
@@ -334,15 +349,6 @@ func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, er
 	return lps, nil
 }
 
-// point is the feasible point of the tableau's basis.
-func (f *feasible) point() []float64 {
-	p := make([]float64, f.n)
-	for i, b := range f.basis {
-		p[b] = f.rhs[i]
-	}
-	return p
-}
-
 func indexOf(xs []int, x int) int {
 	for i, y := range xs {
 		if y == x {
@@ -353,3 +359,27 @@ func indexOf(xs []int, x int) int {
 }
 
 var debugBlocks = os.Getenv("DISCLOSURE_DEBUG") != ""
+
+// free returns the program of block r with its coupling unknowns free (the
+// links to other blocks left out), kept for the audit round.
+func (s *sys) free(bl *blocks, r int) (*feasible, error) {
+	if f := bl.cache[r]; f != nil {
+		return f, nil
+	}
+	a, b := s.program(bl.vars[r], s.truth, func(ei int) bool {
+		for _, t := range s.eqs[ei] {
+			if s.unknown[t.v] {
+				if b, ok := bl.of[t.v]; ok && b != r {
+					return false // a link to another block: imposed there
+				}
+			}
+		}
+		return true
+	})
+	f, err := newFeasible(a, b, len(bl.vars[r]))
+	if err != nil {
+		return nil, err
+	}
+	bl.cache[r] = f
+	return f, nil
+}

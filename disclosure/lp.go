@@ -3,6 +3,7 @@ package disclosure
 import (
 	"errors"
 	"math"
+	"slices"
 )
 
 // A small dense simplex solver for the audit's linear programs: equality
@@ -107,6 +108,83 @@ func (f *feasible) bound(v int, sign float64, target float64) (point []float64, 
 	return point, false, nil
 }
 
+// point is the feasible point of the tableau's basis.
+func (f *feasible) point() []float64 {
+	p := make([]float64, f.n)
+	for i, b := range f.basis {
+		p[b] = f.rhs[i]
+	}
+	return p
+}
+
+// fixed returns a feasible point with x_v = fix[v] for each v in fix, or
+// errInfeasible: from a copy of the tableau, each fixed value an equation
+// added in terms of the current non-basic variables with an artificial
+// variable of its own, and the first phase run from the current basis (a
+// few pivots where the values are near the current point, instead of
+// solving the program again from scratch).
+func (f *feasible) fixed(fix map[int]float64) ([]float64, error) {
+	vs := make([]int, 0, len(fix))
+	for v := range fix {
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	m, w := len(f.t), f.n+len(vs)
+	row := map[int]int{}
+	for i, b := range f.basis {
+		row[b] = i
+	}
+	t := make([][]float64, 0, m+len(vs))
+	rhs := make([]float64, 0, m+len(vs))
+	for i := range f.t {
+		r := make([]float64, w)
+		copy(r, f.t[i])
+		t, rhs = append(t, r), append(rhs, f.rhs[i])
+	}
+	basis := slices.Clone(f.basis)
+	for k, v := range vs {
+		r := make([]float64, w)
+		b := fix[v]
+		if i, ok := row[v]; ok {
+			// x_v = rhs_i − Σ t_ij x_j (non-basic j) = fix: Σ −t_ij x_j = fix − rhs_i.
+			for j, x := range f.t[i] {
+				if j != v && x != 0 {
+					r[j] = -x
+				}
+			}
+			b -= f.rhs[i]
+		} else {
+			r[v] = 1
+		}
+		if b < 0 {
+			for j := range r {
+				r[j] = -r[j]
+			}
+			b = -b
+		}
+		r[f.n+k] = 1
+		t, rhs, basis = append(t, r), append(rhs, b), append(basis, f.n+k)
+	}
+	cost := make([]float64, w)
+	for j := f.n; j < w; j++ {
+		cost[j] = 1
+	}
+	if err := optimize(t, rhs, basis, cost, -1, math.NaN(), w); err != nil {
+		return nil, err
+	}
+	p := make([]float64, f.n)
+	for i, b := range basis {
+		if b >= f.n {
+			if rhs[i] > 1e-6 {
+				return nil, errInfeasible
+			}
+			continue
+		}
+		p[b] = rhs[i]
+	}
+	return p, nil
+}
+
 var errUnbounded = errors.New("unbounded")
 
 // optimize minimizes cost·x from the basis given (primal simplex, Dantzig's
@@ -176,6 +254,7 @@ func optimize(t [][]float64, rhs []float64, basis []int, cost []float64, watch i
 		}
 		pivot(t, rhs, r, leave, enter)
 		basis[leave] = enter
+		pivots++
 	}
 	return errors.New("disclosure: the simplex did not converge")
 }
@@ -219,3 +298,5 @@ func pivot(t [][]float64, rhs []float64, r []float64, row, col int) {
 		}
 	}
 }
+
+var pivots, phase1Pivots int

@@ -1,11 +1,12 @@
 package disclosure
 
 import (
-	"time"
-	"fmt"
-	"os"
 	"errors"
+	"fmt"
 	"math"
+	"os"
+	"slices"
+	"time"
 )
 
 // blockAbove is the size of a group of connected unknowns above which the
@@ -14,7 +15,6 @@ import (
 // organizations' totals, suppressed as small changes, are linked across all
 // tables), tens of thousands of unknowns, far beyond one dense simplex.
 const blockAbove = 1000
-
 
 // blocks is the structure of a large group: the blocks of unknowns joined
 // by equations other than links (a table with its earlier releases and
@@ -161,36 +161,55 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 		}(pivots, phase1Pivots)
 		return s.decide(vars, func() ([][]float64, []float64) { return s.program(vars, s.truth, nil) })
 	}
+	extremes, n, err := s.extremes(bl)
+	lps += n
+	if err != nil {
+		return nil, lps, err
+	}
 	var pending []int
 	for _, r := range bl.order {
-		var inner []int
+		var inner, coupled []int
 		for _, v := range bl.vars[r] {
-			if !bl.coupling[v] {
+			if bl.coupling[v] {
+				coupled = append(coupled, v)
+			} else {
 				inner = append(inner, v)
 			}
 		}
-		f, n, err := s.decide(inner, func() ([][]float64, []float64) { return s.program(inner, s.truth, nil) })
+		// The extreme points that move this block's shared totals.
+		var moving []map[int]float64
+		for _, p := range extremes {
+			if slices.ContainsFunc(coupled, func(u int) bool { x, ok := p[u]; return ok && x != float64(s.val[u]) }) {
+				moving = append(moving, p)
+			}
+		}
+		f, n, err := s.decide(inner, func() ([][]float64, []float64) {
+			w := len(inner) + len(moving) + 1
+			a, b, eqs := s.programRows(inner, s.truth, nil, len(moving)+1)
+			for i, ei := range eqs {
+				for _, t := range s.eqs[ei] {
+					if !bl.coupling[t.v] {
+						continue
+					}
+					for j, p := range moving {
+						if x, ok := p[t.v]; ok {
+							a[i][len(inner)+j] += t.c * (x - float64(s.val[t.v]))
+						}
+					}
+				}
+			}
+			// Σ λ_j + slack = 1: a convex combination with the true values.
+			row := make([]float64, w)
+			for j := len(inner); j < w; j++ {
+				row[j] = 1
+			}
+			return append(a, row), append(b, 1)
+		})
 		lps += n
 		if err != nil {
 			return nil, lps, err
 		}
 		pending = append(pending, f...)
-		if debugBlocks {
-			cat := map[string]int{}
-			for _, v := range f {
-				k := fmt.Sprintf("sens=%v derived=%v margin=%v frozen=%v", s.sensitive[v], s.derivedVar[v], s.margin[v], s.frozen[v])
-				nearCoupling := false
-				for _, ei := range s.varEqs[v] {
-					for _, t := range s.eqs[ei] {
-						if bl.coupling[t.v] {
-							nearCoupling = true
-						}
-					}
-				}
-				cat[k+fmt.Sprintf(" near=%v", nearCoupling)]++
-			}
-			fmt.Fprintln(os.Stderr, "   block", len(inner), cat)
-		}
 	}
 	for _, v := range vars {
 		if bl.coupling[v] {
@@ -258,89 +277,10 @@ func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, er
 	if (sign < 0 && p[i] < target-1e-6) || (sign > 0 && p[i] > target+1e-6) {
 		return lps, nil // not even with the totals free
 	}
-	point := map[int]float64{}
-	for j, u := range hv {
-		point[u] = p[j]
-	}
-	shared := map[int]float64{} // class → value
-	for j, u := range hv {
-		if bl.coupling[u] {
-			shared[bl.class[u]] = p[j]
-		}
-	}
-	value := func(u int) float64 {
-		if x, ok := point[u]; ok {
-			return x
-		}
-		if bl.coupling[u] {
-			if x, ok := shared[bl.class[u]]; ok {
-				return x
-			}
-		}
-		return float64(s.val[u])
-	}
-	for _, r := range bl.order {
-		if r == home {
-			continue
-		}
-		moved := false
-		for _, u := range bl.vars[r] {
-			if bl.coupling[u] && math.Abs(value(u)-float64(s.val[u])) > 1e-9 {
-				moved = true
-			}
-		}
-		if !moved {
-			continue // its true values fit
-		}
-		for _, u := range bl.vars[r] {
-			if bl.coupling[u] {
-				point[u] = value(u)
-			}
-		}
-		g, err := s.free(bl, r)
-		if err != nil {
-			return lps, err
-		}
-		fix := map[int]float64{}
-		for j, u := range bl.vars[r] {
-			if bl.coupling[u] {
-				fix[j] = value(u)
-			}
-		}
-		lps++
-		q, err := g.fixed(fix)
-		if errors.Is(err, errInfeasible) {
-			return lps, nil // this block cannot follow: left undecided
-		} else if err != nil {
-			return lps, err
-		}
-		for j, u := range bl.vars[r] {
-			if !bl.coupling[u] {
-				point[u] = q[j]
-			}
-		}
-	}
-	// The combined point must satisfy every equation of the group.
-	seen := map[int]bool{}
-	for u := range point {
-		if point[u] < -1e-6 {
-			return lps, nil
-		}
-		for _, ei := range s.varEqs[u] {
-			if seen[ei] {
-				continue
-			}
-			seen[ei] = true
-			sum, scale := 0.0, 1.0
-			for _, t := range s.eqs[ei] {
-				x := value(t.v)
-				sum += t.c * x
-				scale = math.Max(scale, math.Abs(t.c*x))
-			}
-			if math.Abs(sum) > 1e-6*scale {
-				return lps, nil
-			}
-		}
+	point, n, err := s.combine(bl, home, p)
+	lps += n
+	if err != nil || point == nil {
+		return lps, err
 	}
 	lo, hi := s.ranges()
 	for u, x := range point {
@@ -382,4 +322,158 @@ func (s *sys) free(bl *blocks, r int) (*feasible, error) {
 	}
 	bl.cache[r] = f
 	return f, nil
+}
+
+// combine completes the point p of block home (its shared totals free) by
+// imposing the shared totals it reached on every other block they reach,
+// each solved for a feasible point; it returns the combined point (the
+// variables away from their true values), checked against every equation
+// of the group, or nil when some block cannot follow. A variable missing
+// from the point keeps its true value.
+func (s *sys) combine(bl *blocks, home int, p []float64) (point map[int]float64, lps int, err error) {
+	hv := bl.vars[home]
+	point = map[int]float64{}
+	for j, u := range hv {
+		point[u] = p[j]
+	}
+	shared := map[int]float64{} // class → value
+	for j, u := range hv {
+		if bl.coupling[u] {
+			shared[bl.class[u]] = p[j]
+		}
+	}
+	value := func(u int) float64 {
+		if x, ok := point[u]; ok {
+			return x
+		}
+		if bl.coupling[u] {
+			if x, ok := shared[bl.class[u]]; ok {
+				return x
+			}
+		}
+		return float64(s.val[u])
+	}
+	for _, r := range bl.order {
+		if r == home {
+			continue
+		}
+		moved := false
+		for _, u := range bl.vars[r] {
+			if bl.coupling[u] && math.Abs(value(u)-float64(s.val[u])) > 1e-9 {
+				moved = true
+			}
+		}
+		if !moved {
+			continue // its true values fit
+		}
+		for _, u := range bl.vars[r] {
+			if bl.coupling[u] {
+				point[u] = value(u)
+			}
+		}
+		g, err := s.free(bl, r)
+		if err != nil {
+			return nil, lps, err
+		}
+		fix := map[int]float64{}
+		for j, u := range bl.vars[r] {
+			if bl.coupling[u] {
+				fix[j] = value(u)
+			}
+		}
+		lps++
+		q, err := g.fixed(fix)
+		if errors.Is(err, errInfeasible) {
+			return nil, lps, nil // this block cannot follow: left undecided
+		} else if err != nil {
+			return nil, lps, err
+		}
+		for j, u := range bl.vars[r] {
+			if !bl.coupling[u] {
+				point[u] = q[j]
+			}
+		}
+	}
+	// The combined point must satisfy every equation of the group.
+	seen := map[int]bool{}
+	for u := range point {
+		if point[u] < -1e-6 {
+			return nil, lps, nil
+		}
+		for _, ei := range s.varEqs[u] {
+			if seen[ei] {
+				continue
+			}
+			seen[ei] = true
+			sum, scale := 0.0, 1.0
+			for _, t := range s.eqs[ei] {
+				x := value(t.v)
+				sum += t.c * x
+				scale = math.Max(scale, math.Abs(t.c*x))
+			}
+			if math.Abs(sum) > 1e-6*scale {
+				return nil, lps, nil
+			}
+		}
+	}
+	return point, lps, nil
+}
+
+// extremes returns, for every class of shared totals, a point of the whole
+// group with the class moved up as far as k above its value and one with it
+// moved down (each found in a block of the class with the totals free, the
+// others following; halved toward the true values when one cannot follow),
+// widening the witnessed ranges by each. Every convex combination of them
+// and the true values is feasible for the whole group, so a block may move
+// its shared totals along them while the other blocks follow (auditBlocks).
+func (s *sys) extremes(bl *blocks) (points []map[int]float64, lps int, err error) {
+	var classes []int
+	seen := map[int]bool{}
+	for _, r := range bl.order {
+		for _, v := range bl.vars[r] {
+			if c, ok := bl.class[v]; ok && !seen[c] {
+				seen[c] = true
+				classes = append(classes, c)
+			}
+		}
+	}
+	for _, c := range classes {
+		v := bl.members[c][0]
+		home := bl.of[v]
+		f, err := s.free(bl, home)
+		if err != nil {
+			return nil, lps, err
+		}
+		i := indexOf(bl.vars[home], v)
+		val := float64(s.val[v])
+		for _, dir := range []struct{ sign, target float64 }{{-1, val + float64(s.k)}, {1, math.Max(0, val-float64(s.k))}} {
+			lps++
+			p, unb, err := f.bound(i, dir.sign, dir.target)
+			if err != nil {
+				return nil, lps, err
+			}
+			if unb || math.Abs(p[i]-val) < 1e-6 {
+				continue
+			}
+			for try := 0; try < 3; try++ {
+				point, n, err := s.combine(bl, home, p)
+				lps += n
+				if err != nil {
+					return nil, lps, err
+				}
+				if point != nil {
+					lo, hi := s.ranges()
+					for u, x := range point {
+						lo[u], hi[u] = math.Min(lo[u], x), math.Max(hi[u], x)
+					}
+					points = append(points, point)
+					break
+				}
+				for j, u := range bl.vars[home] { // halfway to the true values
+					p[j] = (p[j] + float64(s.val[u])) / 2
+				}
+			}
+		}
+	}
+	return points, lps, nil
 }

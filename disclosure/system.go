@@ -2,8 +2,8 @@ package disclosure
 
 import (
 	"fmt"
-	"os"
 	"math"
+	"os"
 )
 
 // sys is the linear system of a release as an attacker sees it: one
@@ -163,6 +163,13 @@ func (s *sys) truth(v int) float64 { return float64(s.val[v]) }
 // this order) as A x = b, with every other variable a constant, value(v);
 // keep, when not nil, says which equations to write.
 func (s *sys) program(vars []int, value func(int) float64, keep func(ei int) bool) (a [][]float64, b []float64) {
+	a, b, _ = s.programRows(vars, value, keep, 0)
+	return a, b
+}
+
+// programRows is program with extra zero columns after vars, returning
+// the equation of each row too.
+func (s *sys) programRows(vars []int, value func(int) float64, keep func(ei int) bool, extra int) (a [][]float64, b []float64, eqs []int) {
 	local := make(map[int]int, len(vars))
 	for i, v := range vars {
 		local[v] = i
@@ -177,7 +184,7 @@ func (s *sys) program(vars []int, value func(int) float64, keep func(ei int) boo
 			if keep != nil && !keep(ei) {
 				continue
 			}
-			row := make([]float64, len(vars))
+			row := make([]float64, len(vars)+extra)
 			rhs := 0.0
 			for _, t := range s.eqs[ei] {
 				if i, ok := local[t.v]; ok {
@@ -186,10 +193,10 @@ func (s *sys) program(vars []int, value func(int) float64, keep func(ei int) boo
 					rhs -= t.c * value(t.v)
 				}
 			}
-			a, b = append(a, row), append(b, rhs)
+			a, b, eqs = append(a, row), append(b, rhs), append(eqs, ei)
 		}
 	}
-	return a, b
+	return a, b, eqs
 }
 
 // decide decides the protection of the undecided cells among vars, the
@@ -214,7 +221,7 @@ func (s *sys) decide(vars []int, build func() ([][]float64, []float64)) (failing
 	}
 	var f *feasible
 	witness := func(p []float64) {
-		for i, x := range p {
+		for i, x := range p[:len(vars)] {
 			lo[i], hi[i] = math.Min(lo[i], x), math.Max(hi[i], x)
 		}
 	}
@@ -229,7 +236,11 @@ func (s *sys) decide(vars []int, build func() ([][]float64, []float64)) (failing
 		}
 		if f == nil {
 			a, b := build()
-			if f, err = newFeasible(a, b, len(vars)); err != nil {
+			n := len(vars)
+			if len(a) > 0 {
+				n = len(a[0]) // the program may have variables of its own after vars
+			}
+			if f, err = newFeasible(a, b, n); err != nil {
 				return nil, lps, err
 			}
 		}

@@ -14,7 +14,7 @@ import (
 // previous one joins every table of both releases into one group (the
 // organizations' totals, suppressed as small changes, are linked across all
 // tables), tens of thousands of unknowns, far beyond one dense simplex.
-const blockAbove = 1000
+var blockAbove = 1000
 
 // blocks is the structure of a large group: the blocks of unknowns joined
 // by equations other than links (a table with its earlier releases and
@@ -223,6 +223,20 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 		if debugBlocks {
 			fmt.Fprintf(os.Stderr, "  stage B: %d failing, %d lps, %v pivots %d phase1 %d\n", len(failing), lps, time.Since(t0), pivots, phase1Pivots)
 		}
+		if debugBlocks && len(failing) > 0 && len(vars) < 500 {
+			a, b := s.program(vars, s.truth, nil)
+			f, _ := newFeasible(a, b, len(vars))
+			for _, v := range failing {
+				i := indexOf(vars, v)
+				p1, u1, _ := f.bound(i, -1, math.NaN())
+				p2, _, _ := f.bound(i, 1, math.NaN())
+				hi := math.Inf(1)
+				if !u1 {
+					hi = p1[i]
+				}
+				fmt.Fprintf(os.Stderr, "   failing %d (val %d sens %v coupling %v derived %v): exact range [%g, %g]\n", v, s.val[v], s.sensitive[v], bl.coupling[v], s.derivedVar[v], p2[i], hi)
+			}
+		}
 	}()
 	for _, v := range pending {
 		lo, hi := s.ranges()
@@ -270,11 +284,30 @@ func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, er
 	}
 	i := indexOf(hv, v)
 	lps++
-	p, unb, err := f.bound(i, sign, target)
-	if err != nil || unb {
+	p, _, err := f.bound(i, sign, target)
+	if err != nil || p == nil {
+		if debugBlocks {
+			fmt.Fprintln(os.Stderr, "    unbounded")
+		}
 		return lps, err // unbounded: no point to impose; left undecided
 	}
 	if (sign < 0 && p[i] < target-1e-6) || (sign > 0 && p[i] > target+1e-6) {
+		if debugBlocks {
+			fmt.Fprintln(os.Stderr, "    home short", p[i], target, sign, len(hv), bl.coupling[v])
+			a, b := s.program(hv, s.truth, func(ei int) bool {
+				for _, t := range s.eqs[ei] {
+					if s.unknown[t.v] {
+						if b, ok := bl.of[t.v]; ok && b != home {
+							return false
+						}
+					}
+				}
+				return true
+			})
+			g, _ := newFeasible(a, b, len(hv))
+			q, u, _ := g.bound(i, sign, math.NaN())
+			fmt.Fprintln(os.Stderr, "    fresh:", q, u, a, b)
+		}
 		return lps, nil // not even with the totals free
 	}
 	point, n, err := s.combine(bl, home, p)
@@ -384,6 +417,9 @@ func (s *sys) combine(bl *blocks, home int, p []float64) (point map[int]float64,
 		lps++
 		q, err := g.fixed(fix)
 		if errors.Is(err, errInfeasible) {
+			if debugBlocks {
+				fmt.Fprintln(os.Stderr, "    follower infeasible")
+			}
 			return nil, lps, nil // this block cannot follow: left undecided
 		} else if err != nil {
 			return nil, lps, err
@@ -398,6 +434,9 @@ func (s *sys) combine(bl *blocks, home int, p []float64) (point map[int]float64,
 	seen := map[int]bool{}
 	for u := range point {
 		if point[u] < -1e-6 {
+			if debugBlocks {
+				fmt.Fprintln(os.Stderr, "    negative")
+			}
 			return nil, lps, nil
 		}
 		for _, ei := range s.varEqs[u] {
@@ -412,6 +451,9 @@ func (s *sys) combine(bl *blocks, home int, p []float64) (point map[int]float64,
 				scale = math.Max(scale, math.Abs(t.c*x))
 			}
 			if math.Abs(sum) > 1e-6*scale {
+				if debugBlocks {
+					fmt.Fprintln(os.Stderr, "    check failed")
+				}
 				return nil, lps, nil
 			}
 		}
@@ -452,7 +494,7 @@ func (s *sys) extremes(bl *blocks) (points []map[int]float64, lps int, err error
 			if err != nil {
 				return nil, lps, err
 			}
-			if unb || math.Abs(p[i]-val) < 1e-6 {
+			if p == nil || unb && dir.sign > 0 || math.Abs(p[i]-val) < 1e-6 {
 				continue
 			}
 			for try := 0; try < 3; try++ {

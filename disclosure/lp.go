@@ -87,17 +87,37 @@ func newFeasible(a [][]float64, b []float64, n int) (*feasible, error) {
 
 // bound moves from the feasible basis toward the minimum (sign −1: toward
 // the maximum) of x_v, stopping early once x_v reaches target (NaN: no early
-// stop). It returns a feasible point reached (with math.Inf components
-// unrepresented: unbounded reports ok=false) and whether the direction is
-// unbounded.
+// stop). It returns a feasible point reached and whether the direction is
+// unbounded; when it is, the point is the last vertex moved along the
+// unbounded ray until x_v reaches target (nil when target is NaN).
 func (f *feasible) bound(v int, sign float64, target float64) (point []float64, unbounded bool, err error) {
 	// Any feasible basis is a valid start: continue from where the last
 	// bound left the tableau instead of copying it.
 	cost := make([]float64, f.n)
 	cost[v] = sign
 	err = optimize(f.t, f.rhs, f.basis, cost, v, target, f.n)
-	if errors.Is(err, errUnbounded) {
-		return nil, true, nil
+	var ray errRay
+	if errors.As(err, &ray) {
+		if math.IsNaN(target) {
+			return nil, true, nil
+		}
+		// Along the ray x_enter = θ, x_basis[i] = rhs_i − t_i,enter·θ,
+		// every value non-decreasing, x_v toward target.
+		theta := math.Abs(target)
+		for i, b := range f.basis {
+			if b == v && f.t[i][ray.enter] < -lpEps {
+				theta = math.Max(0, (f.rhs[i]-target)/f.t[i][ray.enter])
+			}
+		}
+		if ray.enter == v {
+			theta = math.Max(0, target)
+		}
+		point = f.point()
+		point[ray.enter] = theta
+		for i, b := range f.basis {
+			point[b] = f.rhs[i] - f.t[i][ray.enter]*theta
+		}
+		return point, true, nil
 	} else if err != nil {
 		return nil, false, err
 	}
@@ -187,6 +207,12 @@ func (f *feasible) fixed(fix map[int]float64) ([]float64, error) {
 
 var errUnbounded = errors.New("unbounded")
 
+// errRay is errUnbounded with the entering variable of the unbounded ray.
+type errRay struct{ enter int }
+
+func (errRay) Error() string        { return errUnbounded.Error() }
+func (errRay) Is(target error) bool { return target == errUnbounded }
+
 // optimize minimizes cost·x from the basis given (primal simplex, Dantzig's
 // rule with Bland's rule after a run of degenerate pivots so it cannot
 // cycle). With watch ≥ 0 it stops as soon as x_watch passes target in the
@@ -245,7 +271,7 @@ func optimize(t [][]float64, rhs []float64, basis []int, cost []float64, watch i
 			}
 		}
 		if leave < 0 {
-			return errUnbounded
+			return errRay{enter}
 		}
 		if ratio < lpEps {
 			degenerate++

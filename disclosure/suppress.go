@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -35,6 +36,9 @@ func (b *builder) suppress() (int, error) {
 		lps += n
 		if err != nil {
 			return lps, err
+		}
+		if debugBlocks {
+			fmt.Println("round: failing", failing)
 		}
 		if len(failing) == 0 {
 			return lps, nil

@@ -2,11 +2,8 @@ package disclosure
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"os"
 	"slices"
-	"time"
 )
 
 // blockAbove is the size of a group of connected unknowns above which the
@@ -129,36 +126,26 @@ func (s *sys) blocksOf(vars []int) *blocks {
 }
 
 // auditBlocks audits a large group of unknowns made of blocks joined by
-// links, in two stages, each sound: every point it takes as a witness is
+// links, in stages, each sound: every point it takes as a witness is
 // feasible for the whole group.
 //
-//  1. Each block alone, its coupling unknowns (and every other block) fixed
-//     at their true values: a point of the block's program, completed by the
-//     true values elsewhere, is feasible. Most cells are decided here.
-//  2. A cell still undecided (a coupling unknown, or a cell whose range needs
-//     the shared totals to move) is bounded in its block with the coupling
-//     unknowns free; the shared totals found are then imposed on every other
-//     block they reach, each solved for a feasible point. When every block
-//     has one, the combined point is checked against every equation of the
-//     group and witnesses the cell's range. When its own block, totals free,
-//     cannot reach the bound (a relaxation of the whole), nothing can; when
-//     another block cannot follow, the cell is left to repair, which is safe.
+//  1. Extreme points (extremes): each class of shared totals moved up and
+//     down in a block with the totals free, the other blocks following.
+//  2. Each block alone, its shared totals moving only along convex
+//     combinations of the extreme points and the true values (weights of
+//     their own in its program), every other block at the same combination:
+//     a point of the block's program completed that way is feasible. Most
+//     cells are decided here.
+//  3. A cell still undecided is bounded in its block with the shared totals
+//     free; the totals found are then imposed on every other block they
+//     reach, each solved for a feasible point. When every block has one, the
+//     combined point is checked against every equation of the group and
+//     witnesses the cell's range. When its own block, totals free, cannot
+//     reach the bound (a relaxation of the whole), nothing can; when another
+//     block cannot follow, the cell is left to repair, which is safe.
 func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
-	t0 := time.Now()
 	bl := s.blocksOf(vars)
-	if debugBlocks {
-		sizes := []int{}
-		for _, r := range bl.order {
-			sizes = append(sizes, len(bl.vars[r]))
-		}
-		fmt.Fprintf(os.Stderr, "auditBlocks: %d vars, %d blocks %v, %d coupling, %d classes\n", len(vars), len(bl.order), sizes[:min(len(sizes), 8)], len(bl.coupling), len(bl.members))
-	}
 	if len(bl.order) < 2 {
-		defer func(p, q int) {
-			if debugBlocks {
-				fmt.Fprintf(os.Stderr, "one block %d vars: pivots %d phase1 %d %v\n", len(vars), pivots-p, phase1Pivots-q, time.Since(t0))
-			}
-		}(pivots, phase1Pivots)
 		return s.decide(vars, func() ([][]float64, []float64) { return s.program(vars, s.truth, nil) })
 	}
 	extremes, n, err := s.extremes(bl)
@@ -216,28 +203,6 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 			pending = append(pending, v)
 		}
 	}
-	if debugBlocks {
-		fmt.Fprintf(os.Stderr, "  stage A: %d pending, %d lps, %v, pivots %d phase1 %d\n", len(pending), lps, time.Since(t0), pivots, phase1Pivots)
-	}
-	defer func() {
-		if debugBlocks {
-			fmt.Fprintf(os.Stderr, "  stage B: %d failing, %d lps, %v pivots %d phase1 %d\n", len(failing), lps, time.Since(t0), pivots, phase1Pivots)
-		}
-		if debugBlocks && len(failing) > 0 && len(vars) < 500 {
-			a, b := s.program(vars, s.truth, nil)
-			f, _ := newFeasible(a, b, len(vars))
-			for _, v := range failing {
-				i := indexOf(vars, v)
-				p1, u1, _ := f.bound(i, -1, math.NaN())
-				p2, _, _ := f.bound(i, 1, math.NaN())
-				hi := math.Inf(1)
-				if !u1 {
-					hi = p1[i]
-				}
-				fmt.Fprintf(os.Stderr, "   failing %d (val %d sens %v coupling %v derived %v): exact range [%g, %g]\n", v, s.val[v], s.sensitive[v], bl.coupling[v], s.derivedVar[v], p2[i], hi)
-			}
-		}
-	}()
 	for _, v := range pending {
 		lo, hi := s.ranges()
 		if !s.protects(v) || s.satisfied(v, lo[v], hi[v]) {
@@ -286,28 +251,9 @@ func (s *sys) crossWitness(bl *blocks, v int, sign, target float64) (lps int, er
 	lps++
 	p, _, err := f.bound(i, sign, target)
 	if err != nil || p == nil {
-		if debugBlocks {
-			fmt.Fprintln(os.Stderr, "    unbounded")
-		}
 		return lps, err // unbounded: no point to impose; left undecided
 	}
 	if (sign < 0 && p[i] < target-1e-6) || (sign > 0 && p[i] > target+1e-6) {
-		if debugBlocks {
-			fmt.Fprintln(os.Stderr, "    home short", p[i], target, sign, len(hv), bl.coupling[v])
-			a, b := s.program(hv, s.truth, func(ei int) bool {
-				for _, t := range s.eqs[ei] {
-					if s.unknown[t.v] {
-						if b, ok := bl.of[t.v]; ok && b != home {
-							return false
-						}
-					}
-				}
-				return true
-			})
-			g, _ := newFeasible(a, b, len(hv))
-			q, u, _ := g.bound(i, sign, math.NaN())
-			fmt.Fprintln(os.Stderr, "    fresh:", q, u, a, b)
-		}
 		return lps, nil // not even with the totals free
 	}
 	point, n, err := s.combine(bl, home, p)
@@ -330,8 +276,6 @@ func indexOf(xs []int, x int) int {
 	}
 	return -1
 }
-
-var debugBlocks = os.Getenv("DISCLOSURE_DEBUG") != ""
 
 // free returns the program of block r with its coupling unknowns free (the
 // links to other blocks left out), kept for the audit round.
@@ -417,9 +361,6 @@ func (s *sys) combine(bl *blocks, home int, p []float64) (point map[int]float64,
 		lps++
 		q, err := g.fixed(fix)
 		if errors.Is(err, errInfeasible) {
-			if debugBlocks {
-				fmt.Fprintln(os.Stderr, "    follower infeasible")
-			}
 			return nil, lps, nil // this block cannot follow: left undecided
 		} else if err != nil {
 			return nil, lps, err
@@ -434,9 +375,6 @@ func (s *sys) combine(bl *blocks, home int, p []float64) (point map[int]float64,
 	seen := map[int]bool{}
 	for u := range point {
 		if point[u] < -1e-6 {
-			if debugBlocks {
-				fmt.Fprintln(os.Stderr, "    negative")
-			}
 			return nil, lps, nil
 		}
 		for _, ei := range s.varEqs[u] {
@@ -451,9 +389,6 @@ func (s *sys) combine(bl *blocks, home int, p []float64) (point map[int]float64,
 				scale = math.Max(scale, math.Abs(t.c*x))
 			}
 			if math.Abs(sum) > 1e-6*scale {
-				if debugBlocks {
-					fmt.Fprintln(os.Stderr, "    check failed")
-				}
 				return nil, lps, nil
 			}
 		}
@@ -497,7 +432,7 @@ func (s *sys) extremes(bl *blocks) (points []map[int]float64, lps int, err error
 			if p == nil || unb && dir.sign > 0 || math.Abs(p[i]-val) < 1e-6 {
 				continue
 			}
-			for try := 0; try < 3; try++ {
+			for try := 0; try < 2; try++ {
 				point, n, err := s.combine(bl, home, p)
 				lps += n
 				if err != nil {

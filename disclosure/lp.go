@@ -280,7 +280,6 @@ func optimize(t [][]float64, rhs []float64, basis []int, cost []float64, watch i
 		}
 		pivot(t, rhs, r, leave, enter)
 		basis[leave] = enter
-		pivots++
 	}
 	return errors.New("disclosure: the simplex did not converge")
 }
@@ -324,5 +323,3 @@ func pivot(t [][]float64, rhs []float64, r []float64, row, col int) {
 		}
 	}
 }
-
-var pivots, phase1Pivots int

@@ -1,7 +1,6 @@
 package disclosure
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
@@ -36,9 +35,6 @@ func (b *builder) suppress() (int, error) {
 		lps += n
 		if err != nil {
 			return lps, err
-		}
-		if debugBlocks {
-			fmt.Println("round: failing", failing)
 		}
 		if len(failing) == 0 {
 			return lps, nil

@@ -1,9 +1,7 @@
 package disclosure
 
 import (
-	"fmt"
 	"math"
-	"os"
 )
 
 // sys is the linear system of a release as an attacker sees it: one
@@ -148,11 +146,6 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 	if len(vars) > blockAbove {
 		return s.auditBlocks(vars)
 	}
-	defer func(p, q int) {
-		if debugBlocks {
-			fmt.Fprintf(os.Stderr, "component %d vars: pivots %d phase1 %d\n", len(vars), pivots-p, phase1Pivots-q)
-		}
-	}(pivots, phase1Pivots)
 	return s.decide(vars, func() ([][]float64, []float64) { return s.program(vars, s.truth, nil) })
 }
 

@@ -11,7 +11,10 @@ import (
 // previous one joins every table of both releases into one group (the
 // organizations' totals, suppressed as small changes, are linked across all
 // tables), tens of thousands of unknowns, far beyond one dense simplex.
-var blockAbove = 1000
+var blockAbove = exactUpTo
+
+// exactUpTo is the largest group the audit solves as one program.
+const exactUpTo = 1000
 
 // blocks is the structure of a large group: the blocks of unknowns joined
 // by equations other than links (a table with its earlier releases and
@@ -232,6 +235,13 @@ func (s *sys) auditBlocks(vars []int) (failing []int, lps int, err error) {
 		if !s.satisfied(v, lo[v], hi[v]) {
 			failing = append(failing, v)
 		}
+	}
+	if len(failing) > 0 && len(vars) <= exactUpTo {
+		// Small enough for one program: the exact audit decides what
+		// the blocks left (TestProtect_PropertyBlocks audits every group
+		// block by block).
+		f, n, err := s.decide(vars, func() ([][]float64, []float64) { return s.program(vars, s.truth, nil) })
+		return f, lps + n, err
 	}
 	return failing, lps, nil
 }

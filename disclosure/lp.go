@@ -3,6 +3,7 @@ package disclosure
 import (
 	"errors"
 	"math"
+	"slices"
 )
 
 // A small dense simplex solver for the audit's linear programs: equality
@@ -86,17 +87,37 @@ func newFeasible(a [][]float64, b []float64, n int) (*feasible, error) {
 
 // bound moves from the feasible basis toward the minimum (sign −1: toward
 // the maximum) of x_v, stopping early once x_v reaches target (NaN: no early
-// stop). It returns a feasible point reached (with math.Inf components
-// unrepresented: unbounded reports ok=false) and whether the direction is
-// unbounded.
+// stop). It returns a feasible point reached and whether the direction is
+// unbounded; when it is, the point is the last vertex moved along the
+// unbounded ray until x_v reaches target (nil when target is NaN).
 func (f *feasible) bound(v int, sign float64, target float64) (point []float64, unbounded bool, err error) {
 	// Any feasible basis is a valid start: continue from where the last
 	// bound left the tableau instead of copying it.
 	cost := make([]float64, f.n)
 	cost[v] = sign
 	err = optimize(f.t, f.rhs, f.basis, cost, v, target, f.n)
-	if errors.Is(err, errUnbounded) {
-		return nil, true, nil
+	var ray errRay
+	if errors.As(err, &ray) {
+		if math.IsNaN(target) {
+			return nil, true, nil
+		}
+		// Along the ray x_enter = θ, x_basis[i] = rhs_i − t_i,enter·θ,
+		// every value non-decreasing, x_v toward target.
+		theta := math.Abs(target)
+		for i, b := range f.basis {
+			if b == v && f.t[i][ray.enter] < -lpEps {
+				theta = math.Max(0, (f.rhs[i]-target)/f.t[i][ray.enter])
+			}
+		}
+		if ray.enter == v {
+			theta = math.Max(0, target)
+		}
+		point = f.point()
+		point[ray.enter] = theta
+		for i, b := range f.basis {
+			point[b] = f.rhs[i] - f.t[i][ray.enter]*theta
+		}
+		return point, true, nil
 	} else if err != nil {
 		return nil, false, err
 	}
@@ -107,7 +128,90 @@ func (f *feasible) bound(v int, sign float64, target float64) (point []float64, 
 	return point, false, nil
 }
 
+// point is the feasible point of the tableau's basis.
+func (f *feasible) point() []float64 {
+	p := make([]float64, f.n)
+	for i, b := range f.basis {
+		p[b] = f.rhs[i]
+	}
+	return p
+}
+
+// fixed returns a feasible point with x_v = fix[v] for each v in fix, or
+// errInfeasible: from a copy of the tableau, each fixed value an equation
+// added in terms of the current non-basic variables with an artificial
+// variable of its own, and the first phase run from the current basis (a
+// few pivots where the values are near the current point, instead of
+// solving the program again from scratch).
+func (f *feasible) fixed(fix map[int]float64) ([]float64, error) {
+	vs := make([]int, 0, len(fix))
+	for v := range fix {
+		vs = append(vs, v)
+	}
+	slices.Sort(vs)
+	m, w := len(f.t), f.n+len(vs)
+	row := map[int]int{}
+	for i, b := range f.basis {
+		row[b] = i
+	}
+	t := make([][]float64, 0, m+len(vs))
+	rhs := make([]float64, 0, m+len(vs))
+	for i := range f.t {
+		r := make([]float64, w)
+		copy(r, f.t[i])
+		t, rhs = append(t, r), append(rhs, f.rhs[i])
+	}
+	basis := slices.Clone(f.basis)
+	for k, v := range vs {
+		r := make([]float64, w)
+		b := fix[v]
+		if i, ok := row[v]; ok {
+			// x_v = rhs_i − Σ t_ij x_j (non-basic j) = fix: Σ −t_ij x_j = fix − rhs_i.
+			for j, x := range f.t[i] {
+				if j != v && x != 0 {
+					r[j] = -x
+				}
+			}
+			b -= f.rhs[i]
+		} else {
+			r[v] = 1
+		}
+		if b < 0 {
+			for j := range r {
+				r[j] = -r[j]
+			}
+			b = -b
+		}
+		r[f.n+k] = 1
+		t, rhs, basis = append(t, r), append(rhs, b), append(basis, f.n+k)
+	}
+	cost := make([]float64, w)
+	for j := f.n; j < w; j++ {
+		cost[j] = 1
+	}
+	if err := optimize(t, rhs, basis, cost, -1, math.NaN(), w); err != nil {
+		return nil, err
+	}
+	p := make([]float64, f.n)
+	for i, b := range basis {
+		if b >= f.n {
+			if rhs[i] > 1e-6 {
+				return nil, errInfeasible
+			}
+			continue
+		}
+		p[b] = rhs[i]
+	}
+	return p, nil
+}
+
 var errUnbounded = errors.New("unbounded")
+
+// errRay is errUnbounded with the entering variable of the unbounded ray.
+type errRay struct{ enter int }
+
+func (errRay) Error() string        { return errUnbounded.Error() }
+func (errRay) Is(target error) bool { return target == errUnbounded }
 
 // optimize minimizes cost·x from the basis given (primal simplex, Dantzig's
 // rule with Bland's rule after a run of degenerate pivots so it cannot
@@ -167,7 +271,7 @@ func optimize(t [][]float64, rhs []float64, basis []int, cost []float64, watch i
 			}
 		}
 		if leave < 0 {
-			return errUnbounded
+			return errRay{enter}
 		}
 		if ratio < lpEps {
 			degenerate++

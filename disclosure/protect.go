@@ -131,7 +131,7 @@ func (b *builder) addTables(tables []Table, links []Link, subsets []Subset, froz
 			if s.val[x] != s.val[y] {
 				return nil, amparo.Invalid("link "+l.A+" "+l.B, "the linked margins differ (%d and %d): the tables do not count the same population", s.val[x], s.val[y]).Localize("report.disclosure.link_differs", l.A, l.B, s.val[x], s.val[y])
 			}
-			s.addEq([]term{{x, 1}, {y, -1}})
+			s.addLinkEq([]term{{x, 1}, {y, -1}})
 		}
 	}
 	for _, sub := range subsets {

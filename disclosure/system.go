@@ -25,6 +25,10 @@ type sys struct {
 	lo, hi []float64
 	eqs    [][]term
 	varEqs [][]int
+	// link marks the equations of a Link (two tables' margins equal): the
+	// only equations that join one table's block of unknowns to another's
+	// (see blocks.go).
+	link []bool
 }
 
 type term struct {
@@ -43,9 +47,15 @@ func (s *sys) addVar(val int64, margin bool) int {
 	return len(s.val) - 1
 }
 
-func (s *sys) addEq(eq []term) {
+func (s *sys) addEq(eq []term) { s.addEquation(eq, false) }
+
+// addLinkEq adds the equation of two linked margins.
+func (s *sys) addLinkEq(eq []term) { s.addEquation(eq, true) }
+
+func (s *sys) addEquation(eq []term, link bool) {
 	i := len(s.eqs)
 	s.eqs = append(s.eqs, eq)
+	s.link = append(s.link, link)
 	for _, t := range eq {
 		s.varEqs[t.v] = append(s.varEqs[t.v], i)
 	}
@@ -129,8 +139,64 @@ func (s *sys) audit() (failing []int, lps int, err error) {
 
 // auditComponent decides the protection of the undecided cells of a group
 // of connected unknowns vars, widening the witnessed ranges by every
-// feasible point its programs reach.
+// feasible point its programs reach. A group larger than blockAbove made of
+// several tables' blocks joined by links is audited block by block
+// (blocks.go).
 func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
+	if len(vars) > blockAbove {
+		return s.auditBlocks(vars)
+	}
+	return s.decide(vars, func() ([][]float64, []float64) { return s.program(vars, s.truth, nil) })
+}
+
+// truth is the true value of variable v.
+func (s *sys) truth(v int) float64 { return float64(s.val[v]) }
+
+// program writes the equations that touch vars (the program's unknowns, in
+// this order) as A x = b, with every other variable a constant, value(v);
+// keep, when not nil, says which equations to write.
+func (s *sys) program(vars []int, value func(int) float64, keep func(ei int) bool) (a [][]float64, b []float64) {
+	a, b, _ = s.programRows(vars, value, keep, 0)
+	return a, b
+}
+
+// programRows is program with extra zero columns after vars, returning
+// the equation of each row too.
+func (s *sys) programRows(vars []int, value func(int) float64, keep func(ei int) bool, extra int) (a [][]float64, b []float64, eqs []int) {
+	local := make(map[int]int, len(vars))
+	for i, v := range vars {
+		local[v] = i
+	}
+	seen := map[int]bool{}
+	for _, v := range vars {
+		for _, ei := range s.varEqs[v] {
+			if seen[ei] {
+				continue
+			}
+			seen[ei] = true
+			if keep != nil && !keep(ei) {
+				continue
+			}
+			row := make([]float64, len(vars)+extra)
+			rhs := 0.0
+			for _, t := range s.eqs[ei] {
+				if i, ok := local[t.v]; ok {
+					row[i] += t.c
+				} else {
+					rhs -= t.c * value(t.v)
+				}
+			}
+			a, b, eqs = append(a, row), append(b, rhs), append(eqs, ei)
+		}
+	}
+	return a, b, eqs
+}
+
+// decide decides the protection of the undecided cells among vars, the
+// unknowns of the program build writes (every point it admits is feasible
+// for the whole system), widening the witnessed ranges by every feasible
+// point its programs reach.
+func (s *sys) decide(vars []int, build func() ([][]float64, []float64)) (failing []int, lps int, err error) {
 	glo, ghi := s.ranges()
 	need := false
 	for _, v := range vars {
@@ -141,31 +207,6 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 	if !need {
 		return nil, 0, nil
 	}
-	local := make(map[int]int, len(vars))
-	for i, v := range vars {
-		local[v] = i
-	}
-	seen := map[int]bool{}
-	var a [][]float64
-	var b []float64
-	for _, v := range vars {
-		for _, ei := range s.varEqs[v] {
-			if seen[ei] {
-				continue
-			}
-			seen[ei] = true
-			row := make([]float64, len(vars))
-			rhs := 0.0
-			for _, t := range s.eqs[ei] {
-				if i, ok := local[t.v]; ok {
-					row[i] += t.c
-				} else {
-					rhs -= t.c * float64(s.val[t.v])
-				}
-			}
-			a, b = append(a, row), append(b, rhs)
-		}
-	}
 	lo := make([]float64, len(vars))
 	hi := make([]float64, len(vars))
 	for i, v := range vars {
@@ -173,7 +214,7 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 	}
 	var f *feasible
 	witness := func(p []float64) {
-		for i, x := range p {
+		for i, x := range p[:len(vars)] {
 			lo[i], hi[i] = math.Min(lo[i], x), math.Max(hi[i], x)
 		}
 	}
@@ -187,7 +228,12 @@ func (s *sys) auditComponent(vars []int) (failing []int, lps int, err error) {
 			continue
 		}
 		if f == nil {
-			if f, err = newFeasible(a, b, len(vars)); err != nil {
+			a, b := build()
+			n := len(vars)
+			if len(a) > 0 {
+				n = len(a[0]) // the program may have variables of its own after vars
+			}
+			if f, err = newFeasible(a, b, n); err != nil {
 				return nil, lps, err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/pgtest"
 	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/internal/testenv"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -31,10 +32,16 @@ var system = storetest.System
 // migrated database. The two run side by side (PostgreSQL works in its own
 // processes meanwhile), after the calling test's function returns: each
 // is the last thing a test does, and fn shares nothing between the two
-// but what it reads.
+// but what it reads. Under CI every test runs on both; a developer's run
+// runs every test on SQLite and half of them, by name, on PostgreSQL too
+// (testenv.Half), so that go test ./... does not wait on a second
+// database for each of them.
 func each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
 	for _, name := range []string{"sqlite", "postgres"} {
+		if name == "postgres" && !testenv.Half(t, "on PostgreSQL") {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, MustOpenDB(t, name))

@@ -49,9 +49,27 @@ func Pick[T any](tb testing.TB, items []T) []T {
 	if CI() || len(items) < 2 {
 		return items
 	}
-	h := fnv.New32a()
-	h.Write([]byte(tb.Name()))
-	item := items[int(h.Sum32()%uint32(len(items)))]
+	item := items[nameHash(tb)%uint32(len(items))]
 	tb.Logf("walked one of %d cases (CI=true walks all): %v", len(items), item)
 	return []T{item}
+}
+
+// Half reports true under CI. Otherwise it reports true for about half
+// of the tests, always the same ones, chosen by the test's name, and logs
+// when it reports false: for a costly second pass that each test makes
+// under CI and half of them make locally (the store suite's PostgreSQL
+// run), so the suite as a whole still makes it.
+func Half(tb testing.TB, what string) bool {
+	tb.Helper()
+	if CI() || nameHash(tb)%2 == 0 {
+		return true
+	}
+	tb.Logf("not %s: half of the tests are, by name (CI=true: all)", what)
+	return false
+}
+
+func nameHash(tb testing.TB) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(tb.Name()))
+	return h.Sum32()
 }

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -47,5 +48,27 @@ func TestPick(t *testing.T) {
 	}
 	if got := Pick(t, []string{"en"}); !slices.Equal(got, []string{"en"}) {
 		t.Errorf("one item: %v", got)
+	}
+}
+
+func TestHalf(t *testing.T) {
+	t.Setenv("CI", "true")
+	if !Half(t, "run twice") {
+		t.Fatal("under CI: false")
+	}
+	t.Setenv("CI", "")
+	n := 0
+	for i := range 40 {
+		t.Run(fmt.Sprint("T", i), func(t *testing.T) {
+			if Half(t, "run twice") != Half(t, "run twice") {
+				t.Fatal("not the same answer twice")
+			}
+			if Half(t, "run twice") {
+				n++
+			}
+		})
+	}
+	if n < 10 || n > 30 {
+		t.Errorf("%d of 40 tests", n)
 	}
 }

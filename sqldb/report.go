@@ -68,6 +68,8 @@ func (db *DB) CountReport(ctx context.Context, m amparo.ReportMetric, p amparo.R
 				from, until, string(amparo.CheckInOK), string(amparo.CheckInWalkIn))
 		case amparo.MetricAlerts:
 			out, err = tx.countAlerts(ctx, p)
+		default:
+			out, err = tx.countFund(ctx, m, p)
 		}
 		return err
 	})

@@ -160,7 +160,7 @@ func (s *Service) compliance(ctx context.Context, t *Table, target string, count
 		return nil, nil
 	}
 	ct := &Table{Name: t.Name + "-compliance", Metric: t.Metric, ComplianceOf: t.Name,
-		Population: t.Population, Dims: []disclosure.Dimension{{Name: amparo.DimSource}, {Name: "target"}}}
+		Population: t.Population, Dims: []disclosure.Dimension{{Name: amparo.DimSource}}}
 	cell := func(key ...string) *Cell {
 		for i, c := range t.Cells {
 			if slices.Equal(c.Key, key) {
@@ -170,12 +170,12 @@ func (s *Service) compliance(ctx context.Context, t *Table, target string, count
 		return nil
 	}
 	for _, f := range floors {
-		ct.Dims[0].Categories = append(ct.Dims[0].Categories, f.Source)
-		if !slices.Contains(ct.Dims[1].Categories, f.Target) {
-			ct.Dims[1].Categories = append(ct.Dims[1].Categories, f.Target)
+		if slices.Contains(ct.Dims[0].Categories, f.Source) {
+			continue // one floor on the target per source
 		}
+		ct.Dims[0].Categories = append(ct.Dims[0].Categories, f.Source)
 		pct := f.Percent
-		out := Cell{Key: []string{f.Source, f.Target}, Floor: &pct, Ceiling: f.Ceiling}
+		out := Cell{Key: []string{f.Source}, Floor: &pct, Ceiling: f.Ceiling}
 		on, all := cell(f.Source, "detained"), cell(f.Source, disclosure.Total)
 		if on == nil && all != nil && !slices.Contains(t.Dims[1].Categories, "detained") {
 			var zero int64 // no detained client anywhere: nothing spent on one
@@ -199,7 +199,6 @@ func (s *Service) compliance(ctx context.Context, t *Table, target string, count
 		}
 		ct.Cells = append(ct.Cells, out)
 	}
-	ct.Dims[0].Categories = slices.Compact(ct.Dims[0].Categories)
 	return ct, nil
 }
 

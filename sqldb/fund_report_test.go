@@ -9,6 +9,7 @@ import (
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/report"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -130,5 +131,56 @@ func TestReportService_CountFund(t *testing.T) {
 		wantCode(t, err, amparo.EFORBIDDEN)
 		_, err = db.CountReport(as(amparo.RoleOrgAdmin, "x"), amparo.MetricFundSpent, p)
 		wantCode(t, err, amparo.EFORBIDDEN)
+	})
+}
+
+// TestReportService_ReleaseFund: the council's release over the fund's
+// fixture, on both databases: the grants' awards are published to the
+// cent; every count of the fund's tables is 1..k−1 or zero, so each is
+// suppressed or zero, and so is every money and compliance cell that
+// rests on one.
+func TestReportService_ReleaseFund(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		city, _, a, _ := fundReportFixture(t, db)
+		admin := as(amparo.RoleProgramAdmin, "")
+		s := &report.Service{Store: db, Programs: db, Now: func() time.Time { return time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC) }}
+		r, err := s.Release(admin, "2026-Q3", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := report.Decode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables := map[string]report.Table{}
+		for _, tb := range d.Tables {
+			tables[tb.Name] = tb
+			for _, c := range tb.Cells {
+				if c.Count != nil && *c.Count > 0 && *c.Count < d.MinCount {
+					t.Errorf("%s %v: published small count %d", tb.Name, c.Key, *c.Count)
+				}
+				if tb.MoneyOf != "" && tb.MoneyOf != report.MoneyPublic && c.Cents != nil && *c.Cents != 0 {
+					t.Errorf("%s %v: money of a small group published: %d", tb.Name, c.Key, *c.Cents)
+				}
+				if c.Met != nil || (tb.ComplianceOf != "" && c.Percent != nil) {
+					t.Errorf("%s %v: a share of a small group published", tb.Name, c.Key)
+				}
+			}
+		}
+		aw := tables["fund-awarded"]
+		var got int64 = -1
+		for _, c := range aw.Cells {
+			if slices.Equal(c.Key, []string{city, a}) && c.Cents != nil {
+				got = *c.Cents
+			}
+		}
+		if got != 1_050_000 {
+			t.Errorf("awarded %s to %s: %d cents, want 1050000", city, a, got)
+		}
+		for _, name := range []string{"fund-spent", "fund-spent-detention", "fund-closed-spent", "fund-outcomes-pending", "fund-spent-detention-compliance"} {
+			if tb, ok := tables[name]; !ok || tb.Empty || !slices.ContainsFunc(tb.Cells, func(c report.Cell) bool { return c.Suppressed }) {
+				t.Errorf("%s: missing, empty or nothing suppressed: %+v", name, tb)
+			}
+		}
 	})
 }

@@ -153,7 +153,7 @@ func checkFundDocument(t *testing.T, d *Document, counts map[amparo.ReportMetric
 			if want := sumAt(rows, c.Key); c.Cents == nil || *c.Cents != want {
 				t.Fatalf("%s %v: cents %v, want %d", tb.Name, c.Key, c.Cents, want)
 			}
-			if def.Per == "case" && *cc.Count > 0 && (c.PerCents == nil || *c.PerCents != (*c.Cents+*cc.Count/2)/ *cc.Count) {
+			if def.Per == "case" && *cc.Count > 0 && (c.PerCents == nil || *c.PerCents != (*c.Cents+*cc.Count/2) / *cc.Count) {
 				t.Errorf("%s %v: per case %v of %d / %d", tb.Name, c.Key, c.PerCents, *c.Cents, *cc.Count)
 			}
 		}

@@ -256,7 +256,10 @@ func (db *DB) CreateReportRelease(ctx context.Context, r *amparo.ReportRelease) 
 		if amparo.ErrorCode(mapError(err)) == amparo.ECONFLICT {
 			return amparo.Errorf(amparo.ECONFLICT, "the period %s already has a release", r.ID).Localize("report.err.released", r.ID)
 		}
-		return mapError(err)
+		if err != nil {
+			return mapError(err)
+		}
+		return tx.audit(ctx, amparo.AuditReportReleaseCreate, r.ID)
 	})
 }
 
@@ -279,7 +282,7 @@ func (db *DB) ApproveReportRelease(ctx context.Context, id string) (*amparo.Repo
 		if n, _ := res.RowsAffected(); n == 0 {
 			return amparo.Errorf(amparo.ECONFLICT, "the release %s is already approved", id).Localize("report.err.approved", id)
 		}
-		return nil
+		return tx.audit(ctx, amparo.AuditReportReleaseApprove, id)
 	})
 	return out, err
 }

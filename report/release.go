@@ -218,10 +218,15 @@ type built struct {
 func (s *Service) build(ctx context.Context, p amparo.ReportPeriod, prev *private) (*Document, *private, error) {
 	defs := s.defs()
 	var parts []built
+	counted := map[amparo.ReportMetric][]amparo.ReportRow{} // a metric of several tables is counted once
 	for _, d := range defs.Tables {
-		rows, err := s.count(ctx, d.Metric, p)
-		if err != nil {
-			return nil, nil, err
+		rows, ok := counted[d.Metric]
+		if !ok {
+			var err error
+			if rows, err = s.count(ctx, d.Metric, p); err != nil {
+				return nil, nil, err
+			}
+			counted[d.Metric] = rows
 		}
 		rows = project(rows, d)
 		if d.Pending == "" {

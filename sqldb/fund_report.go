@@ -94,10 +94,13 @@ func (tx *Tx) countFund(ctx context.Context, m amparo.ReportMetric, p amparo.Rep
 			}
 			return out, nil
 		}
-		return tx.countRows(ctx, `SELECT c.priority_group, `+detentionCase+`, `+stays+`, SUM(l.amount_cents)
-			FROM (`+closed+`) f JOIN fund_cases c ON c.id = f.case_id
-			JOIN fund_ledger l ON l.case_id = f.case_id AND l.account = ? AND l.effective_on < ?
-			GROUP BY 1, 2, 3`, 3, append(args, string(amparo.LedgerSpend), until)...)
+		// Each closed case's spending is read by case (fund_ledger_case),
+		// never by a scan of the ledger's dates.
+		spent := `(SELECT SUM(l.amount_cents) FROM fund_ledger l WHERE l.case_id = f.case_id AND l.account = ? AND l.effective_on < ?)`
+		return tx.countRows(ctx, `SELECT c.priority_group, `+detentionCase+`, `+strings.ReplaceAll(stays, "f.kind", "x.kind")+`, SUM(x.cents)
+			FROM (SELECT f.case_id, f.kind, `+spent+` AS cents FROM (`+closed+`) f) x
+			JOIN fund_cases c ON c.id = x.case_id
+			GROUP BY 1, 2, 3`, 3, append(append(strArgs(stayed), string(amparo.LedgerSpend), until), append(strArgs(finals), until, from)...)...)
 	}
 	return nil, amparo.Invalid("metric", "the store makes no metric %q", m)
 }

@@ -99,6 +99,8 @@ const (
 	RecordFundedCase  = "fund_case"
 	RecordInvoice     = "invoice"
 	RecordLedgerEntry = "ledger_entry"
+
+	RecordReportRelease = "report_release" // RecordID is the release's period, e.g. "2026-Q3"
 )
 
 // Audit actions, by the record they are about.
@@ -207,6 +209,10 @@ const (
 	AuditInvoiceDecide      AuditAction = "invoice.decide"
 	AuditLedgerCorrect      AuditAction = "ledger_entry.correct"
 
+	// The council's report releases: made, then approved (published).
+	AuditReportReleaseCreate  AuditAction = "report_release.create"
+	AuditReportReleaseApprove AuditAction = "report_release.approve"
+
 	AuditPolicyChange  AuditAction = "policy.change"  // RecordID is ""
 	AuditProgramUpdate AuditAction = "program.update" // RecordID is "1", the one program
 
@@ -244,6 +250,7 @@ var AuditActions = []AuditAction{
 	AuditFundSourceCreate, AuditFundSourceRestrict, AuditGrantCreate, AuditGrantStatus, AuditGrantAmend, AuditGrantLock,
 	AuditFundedCaseCreate, AuditFundedCaseCost, AuditFundedCaseApprove, AuditFundedCaseOutcome, AuditInvoiceSubmit, AuditInvoiceDecide,
 	AuditLedgerCorrect,
+	AuditReportReleaseCreate, AuditReportReleaseApprove,
 	AuditPolicyChange, AuditProgramUpdate,
 	AuditRegistryChange, AuditScreenPolicyChange,
 	AuditVendorCreate, AuditVendorUpdate, AuditVendorAffidavit, AuditVendorScreen, AuditVendorDecideHit,
@@ -304,6 +311,8 @@ func (a AuditAction) RecordType() string {
 		return RecordInvoice
 	case AuditLedgerCorrect:
 		return RecordLedgerEntry
+	case AuditReportReleaseCreate, AuditReportReleaseApprove:
+		return RecordReportRelease
 	}
 	return ""
 }

@@ -36,6 +36,21 @@ const (
 	MetricAttendance ReportMetric = "workshops.attended" // people admitted at their door (party sizes, walk-ins included)
 	MetricAlerts     ReportMetric = "alerts.raised"      // alerts raised in the period, by time to acknowledgement
 	MetricFundPrefix              = "fund."              // metrics of the fund (ReportSource), when it is wired
+	// The fund's metrics, counted from its ledger, cases and outcomes.
+	// Those named "cents" are sums of money in integer cents, published
+	// only where the case count of the same cell is (package report).
+	MetricFundAwarded = ReportMetric("fund.awarded") // cents: grants' awards standing at the period's end
+	// MetricFundCases counts funded cases with spending approved in the
+	// period (net of corrections).
+	MetricFundCases = ReportMetric("fund.cases")
+	MetricFundSpent = ReportMetric("fund.spent") // cents: their spending in the period
+	// MetricFundOutcomes counts funded cases closed in the period (their
+	// last final outcome decided in it), by whether the client stays;
+	// OutcomePendingCat counts those with no final outcome at its end.
+	MetricFundOutcomes = ReportMetric("fund.outcomes")
+	// MetricFundClosedSpent is cents: the whole spending, to the period's
+	// end, on the cases closed in the period.
+	MetricFundClosedSpent = ReportMetric("fund.closed_spent")
 )
 
 // Report dimensions.
@@ -44,7 +59,22 @@ const (
 	DimLanguage     = "language"     // the letter's first language besides English; "en" when none
 	DimWaited       = "waited"       // time in line: WaitBuckets
 	DimAckTime      = "ack_time"     // time to acknowledgement: AckBuckets, or AckPending
+	DimSource       = "source"       // a fund source's name (a funder's, never a person's)
+	DimGroup        = "priority_group"
+	DimDetention    = "detention" // DetentionBuckets
+	DimOutcome      = "outcome"   // OutcomeBuckets
 )
+
+// The categories of DimDetention and DimOutcome. A closed case "stayed"
+// when its final outcome lets the client stay (OutcomeKind.Stays).
+var (
+	DetentionBuckets = []string{"detained", "not_detained"}
+	OutcomeBuckets   = []string{"stayed", "did_not_stay", OutcomePendingCat}
+)
+
+// OutcomePendingCat is the DimOutcome category of funded cases with no
+// final outcome at the period's end: shown apart from the closed cases.
+const OutcomePendingCat = "pending"
 
 // The categories of DimWaited and DimAckTime, in order.
 var (
@@ -58,17 +88,22 @@ const AckPending = "pending"
 
 // ReportMetrics lists each metric of the store and its dimensions.
 var ReportMetrics = map[ReportMetric][]string{
-	MetricLettersIssued:  {DimOrganization, DimLanguage},
-	MetricLettersActive:  {DimOrganization, DimLanguage},
-	MetricLettersRenewed: {DimOrganization, DimLanguage},
-	MetricLettersRevoked: {DimOrganization, DimLanguage},
-	MetricLettersTotal:   {DimOrganization},
-	MetricIntakes:        {DimOrganization},
-	MetricQueue:          {DimOrganization, DimWaited},
-	MetricMatches:        {DimOrganization},
-	MetricWorkshops:      {DimOrganization},
-	MetricAttendance:     {DimOrganization},
-	MetricAlerts:         {DimOrganization, DimAckTime},
+	MetricLettersIssued:   {DimOrganization, DimLanguage},
+	MetricLettersActive:   {DimOrganization, DimLanguage},
+	MetricLettersRenewed:  {DimOrganization, DimLanguage},
+	MetricLettersRevoked:  {DimOrganization, DimLanguage},
+	MetricLettersTotal:    {DimOrganization},
+	MetricIntakes:         {DimOrganization},
+	MetricQueue:           {DimOrganization, DimWaited},
+	MetricMatches:         {DimOrganization},
+	MetricWorkshops:       {DimOrganization},
+	MetricAttendance:      {DimOrganization},
+	MetricAlerts:          {DimOrganization, DimAckTime},
+	MetricFundAwarded:     {DimSource, DimOrganization},
+	MetricFundCases:       {DimSource, DimOrganization, DimGroup, DimDetention},
+	MetricFundSpent:       {DimSource, DimOrganization, DimGroup, DimDetention},
+	MetricFundOutcomes:    {DimGroup, DimDetention, DimOutcome},
+	MetricFundClosedSpent: {DimGroup, DimDetention, DimOutcome},
 }
 
 // ReportRow is one count of a metric: its category in each of the
@@ -143,6 +178,24 @@ type ReportSource interface {
 	// the source does not make it.
 	ReportDimensions(m ReportMetric) ([]string, bool)
 	CountReport(ctx context.Context, m ReportMetric, p ReportPeriod) ([]ReportRow, error)
+}
+
+// ReportFloor is one floor or ceiling of a fund source's restrictions
+// in force, as the report checks it: the share of the source's spending
+// on Target ("detained") against Percent. Policy data, not about people.
+type ReportFloor struct {
+	Source  string // the source's name
+	Target  string
+	Percent int
+	Ceiling bool
+}
+
+// ReportFloors is implemented by a store that keeps the fund: the floors
+// and ceilings of its sources, for the report's compliance table.
+type ReportFloors interface {
+	// FundReportFloors lists every source's floors and ceilings in force.
+	// EFORBIDDEN unless the actor runs the program.
+	FundReportFloors(ctx context.Context) ([]ReportFloor, error)
 }
 
 // ReportService counts the reports' metrics and keeps their releases.

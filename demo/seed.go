@@ -244,7 +244,7 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {
 		return nil, err
 	}
-	if sum.Report, err = seedReport(ctx, s, now); err != nil {
+	if sum.Report, err = seedReport(ctx, s, orgs, now, setNow); err != nil {
 		return nil, err
 	}
 	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})

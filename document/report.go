@@ -43,7 +43,14 @@ func (r *Renderer) Report(w io.Writer, lang string, doc *report.Document, hash s
 		name := r.text(lang, "report.table."+t.Name, t.Name)
 		room(30)
 		para(name, true, 12, 0)
-		para(r.t(lang, "report.population", r.text(lang, "report.table."+t.Name+".population", t.Population)), false, size, 40)
+		popKey := "report.population"
+		if t.MoneyOf != "" {
+			popKey = "report.money_population"
+		}
+		para(r.t(lang, popKey, r.text(lang, "report.table."+t.Name+".population", t.Population)), false, size, 40)
+		if t.Unit != "" {
+			para(r.t(lang, "report.unit", r.text(lang, "report.table."+t.Name+".unit", t.Unit)), false, size, 40)
+		}
 		if t.Denominator != "" {
 			para(r.t(lang, "report.denominator", r.text(lang, "report.table."+t.Name+".denominator", t.Denominator)), false, size, 40)
 		}
@@ -69,8 +76,11 @@ func (r *Renderer) Report(w io.Writer, lang string, doc *report.Document, hash s
 				continue
 			}
 			b := barv{label: r.category(lang, t.Dims[last].Name, c.Key[last]), text: r.cellText(lang, c)}
-			if c.Count != nil {
-				b.v = *c.Count
+			if c.Cents != nil {
+				b.text = report.Dollars(r.cat, lang, *c.Cents)
+			}
+			if n, ok := report.BarValue(c); ok {
+				b.v = n
 				most = max(most, b.v)
 			}
 			bars = append(bars, b)
@@ -103,7 +113,16 @@ func (r *Renderer) Report(w io.Writer, lang string, doc *report.Document, hash s
 			if c.Suppressed {
 				v = r.t(lang, "report.suppressed")
 			}
-			if p := report.FormatPercent(c); p != "" {
+			if c.Cents != nil {
+				// As the CSV writes them: cents, and the cost per case.
+				v = report.FormatCents(c.Cents) + " " + r.t(lang, "report.cents")
+				if c.PerCents != nil {
+					v += " (" + r.t(lang, "report.each", report.FormatCents(c.PerCents)+" "+r.t(lang, "report.cents")) + ")"
+				}
+			}
+			if c.Floor != nil && !c.Suppressed {
+				v, _ = report.ValueWords(r.cat, lang, c)
+			} else if p := report.FormatPercent(c); p != "" {
 				v += " (" + p + " %"
 				if c.Unstable {
 					v += ", " + r.t(lang, "report.unstable")
@@ -164,13 +183,16 @@ func (r *Renderer) category(lang, dim, c string) string {
 			return r.t(lang, "language."+c)
 		}
 		return c
-	case dim == "waited" || dim == "ack_time":
+	case dim == "waited" || dim == "ack_time" || dim == "detention" || dim == "outcome" || (dim == "priority_group" && c == "none"):
 		return r.t(lang, "report.cat."+c)
 	}
 	return c
 }
 
 func (r *Renderer) cellText(lang string, c report.Cell) string {
+	if s, ok := report.ValueWords(r.cat, lang, c); ok {
+		return s
+	}
 	if c.Count == nil {
 		return r.t(lang, "report.suppressed")
 	}

@@ -33,8 +33,30 @@ type Definition struct {
 	// Collapsible names the dimensions the policy may collapse.
 	Collapsible []string
 	Cumulative  bool
-	Line        int // where the table starts in the definitions' text
+	// Money is set for a metric that sums cents (MoneyMetrics): the
+	// name of the count table, defined before, whose cells count the
+	// cases the money was spent on (its cells are published only where
+	// that table's are, in its suppression pattern), or "public" for
+	// money that is about organizations, never people (grants awarded).
+	Money string
+	// Per publishes a cost per case: "case" divides each money cell by
+	// its count cell; a category of the count table's last dimension
+	// ("stayed") divides each row's total by that category's count.
+	Per string
+	// Unit says in words what Per is per ("per funded case").
+	Unit string
+	// Floors names the target of the sources' floors and ceilings that
+	// this money table, by source and detention, is checked against
+	// ("detained"): the release adds a compliance table.
+	Floors string
+	Line   int // where the table starts in the definitions' text
 }
+
+// MoneyMetrics are the metrics that sum money in integer cents.
+var MoneyMetrics = []amparo.ReportMetric{amparo.MetricFundAwarded, amparo.MetricFundSpent, amparo.MetricFundClosedSpent}
+
+// MoneyPublic is Definition.Money for money about organizations only.
+const MoneyPublic = "public"
 
 // Definitions is a report: its period grain and tables.
 type Definitions struct {
@@ -145,6 +167,22 @@ func ParseDefinitions(text string, extra amparo.ReportSource) (*Definitions, err
 			}
 		case "cumulative":
 			cur.Cumulative = true
+		case "money":
+			if rest != MoneyPublic && !slices.ContainsFunc(d.Tables[:len(d.Tables)-1], func(t Definition) bool {
+				return t.Name == rest && t.Money == "" && slices.Equal(t.Dims, cur.Dims)
+			}) {
+				return nil, bad(n, "report.err.def_money", "the money table needs a count table defined before it with the same dimensions, or \"public\" (%q)", rest)
+			}
+			cur.Money = rest
+		case "per":
+			cur.Per = rest
+		case "unit":
+			cur.Unit = rest
+		case "floors":
+			if rest != "detained" || !slices.Equal(cur.Dims, []string{amparo.DimSource, amparo.DimDetention}) {
+				return nil, bad(n, "report.err.def_floors", "floors are checked for \"detained\" on a money table by source and detention (%q)", rest)
+			}
+			cur.Floors = rest
 		default:
 			return nil, bad(n, "report.err.def_word", "unknown word %q", word)
 		}
@@ -162,6 +200,12 @@ func ParseDefinitions(text string, extra amparo.ReportSource) (*Definitions, err
 			return nil, bad(t.Line, "report.err.def_population", "the table %q must say in words whom it counts (population)", t.Name)
 		case (t.PercentOf != nil) != (t.Denominator != ""):
 			return nil, bad(t.Line, "report.err.def_denominator", "the table %q publishes percentages only with their denominator stated in words", t.Name)
+		case slices.Contains(MoneyMetrics, t.Metric) != (t.Money != ""):
+			return nil, bad(t.Line, "report.err.def_money_metric", "the table %q: a metric of money needs \"money\", and only it", t.Name)
+		case t.Money != "" && (t.PercentOf != nil || t.Pending != "" || t.Cumulative || len(t.Collapsible) > 0):
+			return nil, bad(t.Line, "report.err.def_money_metric", "the table %q: a metric of money needs \"money\", and only it", t.Name)
+		case (t.Per != "") != (t.Unit != "") || (t.Per != "" && (t.Money == "" || t.Money == MoneyPublic)):
+			return nil, bad(t.Line, "report.err.def_per", "the table %q: a cost per case needs its count table and its unit in words", t.Name)
 		case t.Pending != "" && len(t.Dims) < 2:
 			return nil, bad(t.Line, "report.err.def_pending", "the table %q shows pending apart: it needs an outcome dimension after the others", t.Name)
 		case t.Pending != "" && t.Denominator != "" && slices.Contains(t.PercentOf, t.Dims[len(t.Dims)-1]):

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/amparo-project/amparo"
@@ -13,6 +14,7 @@ func FuzzParseDefinitions(f *testing.F) {
 	f.Add(councilText)
 	f.Add("grain quarter\ntable a\n  metric letters.issued\n  by organization language\n  population x\n")
 	f.Add("grain month\ntable a\n  metric alerts.raised\n  by organization ack_time\n  population x\n  denominator y\n  percent organization\n  pending pending\n")
+	f.Add("grain quarter\ntable c\n  metric fund.cases\n  by source detention\n  population x\ntable m\n  metric fund.spent\n  by source detention\n  population y\n  money c\n  per case\n  unit z\n  floors detained\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		d, err := ParseDefinitions(text, nil)
 		if err != nil {
@@ -22,6 +24,11 @@ func FuzzParseDefinitions(f *testing.F) {
 			return
 		}
 		for _, tb := range d.Tables {
+			if tb.Money != "" && tb.Money != MoneyPublic && !slices.ContainsFunc(d.Tables, func(c Definition) bool {
+				return c.Name == tb.Money && c.Money == "" && slices.Equal(c.Dims, tb.Dims)
+			}) {
+				t.Fatalf("%q: money table %s without its count table", text, tb.Name)
+			}
 			dims := amparo.ReportMetrics[tb.Metric]
 			for _, x := range tb.Dims {
 				found := false

@@ -46,7 +46,7 @@ func TestParseDefinitions_Refuses(t *testing.T) {
 type fundSource struct{}
 
 func (fundSource) ReportDimensions(m amparo.ReportMetric) ([]string, bool) {
-	if m == "fund.spent" {
+	if m == "fund.bonds" {
 		return []string{"organization", "detention"}, true
 	}
 	return nil, false
@@ -56,7 +56,7 @@ func (fundSource) CountReport(_ context.Context, _ amparo.ReportMetric, _ amparo
 }
 
 func TestParseDefinitions_SourceMetrics(t *testing.T) {
-	text := "grain quarter\ntable spent\n  metric fund.spent\n  by organization detention\n  population cents spent on funded cases\n"
+	text := "grain quarter\ntable bonds\n  metric fund.bonds\n  by organization detention\n  population bonds paid for funded cases\n"
 	if _, err := ParseDefinitions(text, nil); err == nil {
 		t.Fatal("a fund metric without the fund's source was accepted")
 	}

@@ -41,7 +41,8 @@ func Decode(r *amparo.ReportRelease) (*Document, error) {
 }
 
 // CSVHeader is the first row of a release's CSV.
-var CSVHeader = []string{"table", "dimension_1", "category_1", "dimension_2", "category_2", "count", "suppressed", "reason", "percent", "unstable"}
+var CSVHeader = []string{"table", "dimension_1", "category_1", "dimension_2", "category_2", "count", "suppressed", "reason", "percent", "unstable",
+	"cents", "per_cents", "floor_percent", "ceiling", "met"}
 
 // WriteCSV writes every published cell of d, margins included, with the
 // values of its JSON: a suppressed cell has an empty count.
@@ -56,7 +57,8 @@ func WriteCSV(w io.Writer, d *Document) error {
 			for i, k := range c.Key {
 				row[1+2*i], row[2+2*i] = t.Dims[i].Name, k
 			}
-			row = append(row, FormatCount(c), strconv.FormatBool(c.Suppressed), string(c.Reason), FormatPercent(c), strconv.FormatBool(c.Unstable))
+			row = append(row, FormatCount(c), strconv.FormatBool(c.Suppressed), string(c.Reason), FormatPercent(c), strconv.FormatBool(c.Unstable),
+				FormatCents(c.Cents), FormatCents(c.PerCents), FormatFloor(c), strconv.FormatBool(c.Ceiling), FormatMet(c))
 			if err := cw.Write(row); err != nil {
 				return err
 			}
@@ -73,6 +75,32 @@ func FormatCount(c Cell) string {
 		return ""
 	}
 	return strconv.FormatInt(*c.Count, 10)
+}
+
+// FormatCents is a money cell's cents as the CSV writes them, "" for
+// none (suppressed, or not a money cell).
+func FormatCents(c *int64) string {
+	if c == nil {
+		return ""
+	}
+	return strconv.FormatInt(*c, 10)
+}
+
+// FormatFloor is a compliance cell's floor, "" for none.
+func FormatFloor(c Cell) string {
+	if c.Floor == nil {
+		return ""
+	}
+	return strconv.Itoa(*c.Floor)
+}
+
+// FormatMet is whether a compliance cell's floor is kept, "" when not
+// known (suppressed, or nothing spent).
+func FormatMet(c Cell) string {
+	if c.Met == nil {
+		return ""
+	}
+	return strconv.FormatBool(*c.Met)
 }
 
 // FormatPercent is a cell's percentage as JSON writes it, "" for none.

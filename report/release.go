@@ -59,7 +59,14 @@ type Table struct {
 	Collapsed   []string               `json:"collapsed,omitempty"`
 	Cumulative  bool                   `json:"cumulative,omitempty"`
 	Empty       bool                   `json:"empty,omitempty"` // nothing counted in the period
-	Cells       []Cell                 `json:"cells,omitempty"`
+	// MoneyOf is set on a table of money (cents): the count table whose
+	// suppression pattern its cells follow, or "public".
+	MoneyOf string `json:"money_of,omitempty"`
+	Unit    string `json:"unit,omitempty"` // what a cell's PerCents is per, in words
+	// ComplianceOf is set on a compliance table: the money table its
+	// shares are computed from.
+	ComplianceOf string `json:"compliance_of,omitempty"`
+	Cells        []Cell `json:"cells,omitempty"`
 }
 
 // Cell is one published cell; a suppressed cell has no count.
@@ -70,6 +77,16 @@ type Cell struct {
 	Reason     disclosure.Reason `json:"reason,omitempty"`
 	Percent    *float64          `json:"percent,omitempty"`
 	Unstable   bool              `json:"unstable,omitempty"`
+	// Cents is a money table's value, in integer cents; PerCents its
+	// cost per case (Table.Unit), rounded to the cent.
+	Cents    *int64 `json:"cents,omitempty"`
+	PerCents *int64 `json:"per_cents,omitempty"`
+	// Floor is a compliance cell's floor (or ceiling) in percent, and
+	// Met whether the share (Percent) keeps it; both absent when the
+	// share is suppressed or nothing was spent.
+	Floor   *int  `json:"floor,omitempty"`
+	Ceiling bool  `json:"ceiling,omitempty"`
+	Met     *bool `json:"met,omitempty"`
 }
 
 // private is what a release keeps for the next one's check: the true
@@ -184,8 +201,10 @@ func (s *Service) count(ctx context.Context, m amparo.ReportMetric, p amparo.Rep
 
 // fixed are the categories of the dimensions whose breakdown is fixed.
 var fixed = map[string][]string{
-	amparo.DimWaited:  amparo.WaitBuckets,
-	amparo.DimAckTime: append(slices.Clone(amparo.AckBuckets), amparo.AckPending),
+	amparo.DimDetention: amparo.DetentionBuckets,
+	amparo.DimOutcome:   amparo.OutcomeBuckets,
+	amparo.DimWaited:    amparo.WaitBuckets,
+	amparo.DimAckTime:   append(slices.Clone(amparo.AckBuckets), amparo.AckPending),
 }
 
 type built struct {
@@ -199,10 +218,15 @@ type built struct {
 func (s *Service) build(ctx context.Context, p amparo.ReportPeriod, prev *private) (*Document, *private, error) {
 	defs := s.defs()
 	var parts []built
+	counted := map[amparo.ReportMetric][]amparo.ReportRow{} // a metric of several tables is counted once
 	for _, d := range defs.Tables {
-		rows, err := s.count(ctx, d.Metric, p)
-		if err != nil {
-			return nil, nil, err
+		rows, ok := counted[d.Metric]
+		if !ok {
+			var err error
+			if rows, err = s.count(ctx, d.Metric, p); err != nil {
+				return nil, nil, err
+			}
+			counted[d.Metric] = rows
 		}
 		rows = project(rows, d)
 		if d.Pending == "" {
@@ -225,12 +249,20 @@ func (s *Service) build(ctx context.Context, p amparo.ReportPeriod, prev *privat
 	var rel disclosure.Release
 	var tables []*Table
 	collapseCats := map[string][]string{}
+	var money []moneyPart
+	metricOf := map[string]built{}
 	for _, b := range parts {
-		t := &Table{Name: b.name, Metric: string(b.def.Metric), Population: b.def.Population, PendingOf: b.pending, Cumulative: b.def.Cumulative}
+		t := &Table{Name: b.name, Metric: string(b.def.Metric), Population: b.def.Population, PendingOf: b.pending, Cumulative: b.def.Cumulative,
+			MoneyOf: b.def.Money, Unit: b.def.Unit}
 		if b.pending == "" {
 			t.Denominator = b.def.Denominator
 		}
 		tables = append(tables, t)
+		if b.def.Money != "" {
+			money = append(money, moneyPart{b, t})
+			continue
+		}
+		metricOf[b.name] = b
 		cats := make([][]string, len(b.dims))
 		for i, dim := range b.dims {
 			var c []string
@@ -283,6 +315,7 @@ func (s *Service) build(ctx context.Context, p amparo.ReportPeriod, prev *privat
 		}
 		rel.Tables = append(rel.Tables, dt)
 	}
+	rel.Links = links(rel.Tables, metricOf)
 	policy := s.Policy
 	for dim, cats := range collapseCats {
 		policy.Collapses = append(policy.Collapses, collapseRules[dim](cats))
@@ -313,6 +346,11 @@ func (s *Service) build(ctx context.Context, p amparo.ReportPeriod, prev *privat
 				t.Cells = append(t.Cells, out)
 			}
 		}
+	}
+	if err := s.fillMoney(ctx, money, pub, &tables, res.Policy.UnstableBelow); err != nil {
+		return nil, nil, err
+	}
+	for _, t := range tables {
 		doc.Tables = append(doc.Tables, *t)
 	}
 	return doc, priv, nil

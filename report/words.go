@@ -2,8 +2,10 @@ package report
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/amparo-project/amparo/fund"
 	"github.com/amparo-project/amparo/locale"
 )
 
@@ -38,4 +40,63 @@ func dayWords(cat *locale.Catalog, lang, day string) string {
 		return day
 	}
 	return cat.Date(lang, t)
+}
+
+// Dollars writes cents as the fund's pages write money, "$1,234.56"
+// (the amounts the fund's forms take, in both languages).
+func Dollars(cat *locale.Catalog, lang string, cents int64) string {
+	return cat.T(lang, "report.money", fund.FormatCents(cents))
+}
+
+// ValueWords is a money or compliance cell's value in words, and false
+// for a cell of counts (or a suppressed one), which the caller writes:
+// a sum ("$1,234.56", with its cost per case when published), or a
+// compliance share with its floor and whether it was kept.
+func ValueWords(cat *locale.Catalog, lang string, c Cell) (string, bool) {
+	if c.Suppressed {
+		return "", false
+	}
+	unstable := ""
+	if c.Unstable {
+		unstable = ", " + cat.T(lang, "report.unstable")
+	}
+	switch {
+	case c.Cents != nil:
+		s := Dollars(cat, lang, *c.Cents)
+		if c.PerCents != nil {
+			s += " (" + cat.T(lang, "report.each", Dollars(cat, lang, *c.PerCents)) + unstable + ")"
+		}
+		return s, true
+	case c.Floor != nil && c.Percent == nil:
+		return cat.T(lang, "report.compliance.nothing", *c.Floor), true
+	case c.Floor != nil:
+		share := strconv.FormatFloat(*c.Percent, 'f', 1, 64)
+		if lang == "es" {
+			share = strings.Replace(share, ".", ",", 1)
+		}
+		key := "report.compliance.floor"
+		if c.Ceiling {
+			key = "report.compliance.ceiling"
+		}
+		kept := cat.T(lang, "report.compliance.met")
+		if !*c.Met {
+			kept = cat.T(lang, "report.compliance.not_met")
+		}
+		return cat.T(lang, key, share, *c.Floor, kept) + unstable, true
+	}
+	return "", false
+}
+
+// BarValue is what a cell's bar measures: its count, its dollars, or
+// its share; false when nothing is published.
+func BarValue(c Cell) (int64, bool) {
+	switch {
+	case c.Count != nil:
+		return *c.Count, true
+	case c.Cents != nil:
+		return *c.Cents / 100, true
+	case c.Floor != nil && c.Percent != nil:
+		return int64(*c.Percent), true
+	}
+	return 0, false
 }

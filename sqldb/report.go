@@ -68,6 +68,8 @@ func (db *DB) CountReport(ctx context.Context, m amparo.ReportMetric, p amparo.R
 				from, until, string(amparo.CheckInOK), string(amparo.CheckInWalkIn))
 		case amparo.MetricAlerts:
 			out, err = tx.countAlerts(ctx, p)
+		default:
+			out, err = tx.countFund(ctx, m, p)
 		}
 		return err
 	})
@@ -254,7 +256,10 @@ func (db *DB) CreateReportRelease(ctx context.Context, r *amparo.ReportRelease) 
 		if amparo.ErrorCode(mapError(err)) == amparo.ECONFLICT {
 			return amparo.Errorf(amparo.ECONFLICT, "the period %s already has a release", r.ID).Localize("report.err.released", r.ID)
 		}
-		return mapError(err)
+		if err != nil {
+			return mapError(err)
+		}
+		return tx.audit(ctx, amparo.AuditReportReleaseCreate, r.ID)
 	})
 }
 
@@ -277,7 +282,7 @@ func (db *DB) ApproveReportRelease(ctx context.Context, id string) (*amparo.Repo
 		if n, _ := res.RowsAffected(); n == 0 {
 			return amparo.Errorf(amparo.ECONFLICT, "the release %s is already approved", id).Localize("report.err.approved", id)
 		}
-		return nil
+		return tx.audit(ctx, amparo.AuditReportReleaseApprove, id)
 	})
 	return out, err
 }

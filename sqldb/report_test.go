@@ -207,3 +207,32 @@ func TestReportService_Releases(t *testing.T) {
 		}
 	})
 }
+
+// TestReportService_ReleaseAudit: making a release and approving it are
+// audited, once each, naming the release's period and who acted, and
+// nothing else; a refused second approval leaves no event.
+func TestReportService_ReleaseAudit(t *testing.T) {
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		admin := as(amparo.RoleProgramAdmin, "")
+		p, _ := amparo.ParseReportPeriod("2026-Q3", time.UTC)
+		r := &amparo.ReportRelease{ID: p.Name, Period: p.Name, From: p.From, Until: p.Until, Hash: "abc", Public: []byte(`{}`), Private: []byte(`{}`)}
+		if err := db.CreateReportRelease(admin, r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApproveReportRelease(admin, p.Name); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.ApproveReportRelease(admin, p.Name)
+		wantCode(t, err, amparo.ECONFLICT)
+		wantCode(t, db.CreateReportRelease(admin, r), amparo.ECONFLICT)
+		for _, a := range []amparo.AuditAction{amparo.AuditReportReleaseCreate, amparo.AuditReportReleaseApprove} {
+			es, _, err := db.FindAuditEvents(as(amparo.RoleAuditor, ""), amparo.AuditFilter{Action: a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(es) != 1 || es[0].RecordType != amparo.RecordReportRelease || es[0].RecordID != "2026-Q3" || es[0].ActorRole != amparo.RoleProgramAdmin {
+				t.Fatalf("%s: %+v", a, es)
+			}
+		}
+	})
+}

@@ -85,6 +85,8 @@ func (s *Server) reportApprove(w http.ResponseWriter, r *http.Request) {
 // reportTable is a published table as the page shows it.
 type reportTable struct {
 	ID, Title, Population, Denominator string
+	Unit                               string // what a cost per case is per
+	Money                              bool   // the table sums money
 	Empty                              bool
 	Chart                              template.HTML
 	Head                               []string // the row dimension's name, then the columns'
@@ -114,6 +116,10 @@ func (p page) ReportTables(d *report.Document) []reportTable {
 		if t.Denominator != "" {
 			v.Denominator = p.reportText("report.table."+t.Name+".denominator", t.Denominator)
 		}
+		if t.Unit != "" {
+			v.Unit = p.reportText("report.table."+t.Name+".unit", t.Unit)
+		}
+		v.Money = t.MoneyOf != ""
 		for _, c := range t.Collapsed {
 			v.Collapsed = append(v.Collapsed, p.T("report.collapsed."+strings.Fields(c)[0]))
 		}
@@ -128,8 +134,11 @@ func (p page) ReportTables(d *report.Document) []reportTable {
 				continue
 			}
 			b := bar{Label: p.category(t.Dims[last].Name, c.Key[last]), Text: p.cellText(c)}
-			if c.Count != nil {
-				b.Value = int(*c.Count)
+			if c.Cents != nil {
+				b.Text = report.Dollars(p.catalog, p.Lang, *c.Cents) // the cost per case is in the table
+			}
+			if n, ok := report.BarValue(c); ok {
+				b.Value = int(n)
 			} else {
 				b.Muted = true
 			}
@@ -140,7 +149,11 @@ func (p page) ReportTables(d *report.Document) []reportTable {
 		// last (one "count" column for a table of one dimension).
 		v.Head = []string{p.T("report.dim." + t.Dims[0].Name)}
 		if last == 0 {
-			v.Head = append(v.Head, p.T("report.count"))
+			head := "report.count"
+			if t.ComplianceOf != "" {
+				head = "report.share"
+			}
+			v.Head = append(v.Head, p.T(head))
 			for _, c := range t.Cells {
 				v.Rows = append(v.Rows, reportRow{Label: p.category(t.Dims[0].Name, c.Key[0]), Cells: []string{p.cellText(c)}})
 			}
@@ -184,7 +197,8 @@ func (p page) category(dim, c string) string {
 			return p.T("language." + c)
 		}
 		return c
-	case dim == amparo.DimWaited || dim == amparo.DimAckTime:
+	case dim == amparo.DimWaited || dim == amparo.DimAckTime || dim == amparo.DimDetention || dim == amparo.DimOutcome ||
+		(dim == amparo.DimGroup && c == amparo.NoPriorityGroup):
 		return p.T("report.cat." + c)
 	}
 	return c
@@ -193,6 +207,9 @@ func (p page) category(dim, c string) string {
 // cellText is a cell as the page writes it: its count, its percentage,
 // or that it is suppressed.
 func (p page) cellText(c report.Cell) string {
+	if s, ok := report.ValueWords(p.catalog, p.Lang, c); ok {
+		return s
+	}
 	if c.Count == nil {
 		return p.T("report.suppressed")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/demo"
 	"github.com/amparo-project/amparo/internal/browsertest"
+	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
 
@@ -41,6 +42,16 @@ func seedQuarter(t *testing.T, db *sqldb.DB, orgs ...string) {
 	}
 }
 
+// seedFundQuarter awards a grant of $100,000.00 of the city's fund to
+// org in May 2025.
+func seedFundQuarter(t *testing.T, db *sqldb.DB, org string) {
+	t.Helper()
+	old := db.Now
+	db.Now = func() time.Time { return time.Date(2025, 5, 13, 10, 0, 0, 0, time.UTC) }
+	defer func() { db.Now = old }()
+	storetest.MustAwardGrant(t, db, storetest.MustCreateFundSource(t, db), org, 100_000_00)
+}
+
 // TestBrowser_Reports: the program admin releases 2025-Q2 and, after
 // looking at it, approves it; the public dashboard then lists it and
 // shows it, in English and Spanish, at 375 px, with axe finding nothing;
@@ -57,6 +68,7 @@ func TestBrowser_Reports(t *testing.T) {
 		}
 	}
 	seedQuarter(t, w.db, w.org.ID, other.ID, third.ID)
+	seedFundQuarter(t, w.db, w.org.ID)
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 900))
 	admin := w.signedInAs(t, amparo.RoleProgramAdmin, "").session()
@@ -140,6 +152,19 @@ func TestBrowser_Reports(t *testing.T) {
 		}
 		if got := eval[string](t, ctx, `document.querySelector('#chart-intakes title').textContent`); got == "" {
 			t.Errorf("%s: the chart has no name", lang)
+		}
+		// The fund: the grant awarded in the quarter, charted in dollars
+		// with its data table.
+		if got := eval[string](t, ctx, `document.querySelector('#chart-fund-awarded title').textContent`); got == "" {
+			t.Errorf("%s: the fund's chart has no name", lang)
+		}
+		fund := eval[string](t, ctx, `document.querySelector('#table-fund-awarded-data').innerText.replace(/\s+/g, ' ')`)
+		if !strings.Contains(fund, "City of Ejemplo") || !strings.Contains(fund, "$100,000.00") ||
+			!strings.Contains(fund, map[string]string{"en": "Source of funds", "es": "Fuente de fondos"}[lang]) {
+			t.Errorf("%s: the fund's table: %q", lang, fund)
+		}
+		if got := eval[string](t, ctx, `document.querySelector('#chart-fund-awarded').textContent`); !strings.Contains(got, "$100,000.00") {
+			t.Errorf("%s: the fund's chart: %q", lang, got)
 		}
 		if got := eval[string](t, ctx, `document.querySelector('#methods').innerText`); !strings.Contains(got, "11") {
 			t.Errorf("%s: the methods note: %q", lang, got)

@@ -101,6 +101,9 @@ func reportShow(ctx context.Context, m *Main, args []string) error {
 		if t.Denominator != "" {
 			fmt.Fprintf(m.Stdout, "  percentages of: %s\n", t.Denominator)
 		}
+		if t.Unit != "" {
+			fmt.Fprintf(m.Stdout, "  cost %s\n", t.Unit)
+		}
 		if t.Empty {
 			fmt.Fprintln(m.Stdout, "  nothing counted")
 			continue
@@ -110,7 +113,7 @@ func reportShow(ctx context.Context, m *Main, args []string) error {
 		for _, dim := range t.Dims {
 			head = append(head, strings.ToUpper(dim.Name))
 		}
-		fmt.Fprintf(tw, "  %s\tCOUNT\tPERCENT\n", strings.Join(head, "\t"))
+		fmt.Fprintf(tw, "  %s\tCOUNT\tPERCENT\tCENTS\tPER CASE\tFLOOR\tMET\n", strings.Join(head, "\t"))
 		for _, c := range t.Cells {
 			n := report.FormatCount(c)
 			if c.Suppressed {
@@ -120,7 +123,8 @@ func reportShow(ctx context.Context, m *Main, args []string) error {
 			if c.Unstable {
 				p += " (unstable)"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", strings.Join(c.Key, "\t"), n, p)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", strings.Join(c.Key, "\t"), n, p,
+				report.FormatCents(c.Cents), report.FormatCents(c.PerCents), report.FormatFloor(c), report.FormatMet(c))
 		}
 		tw.Flush()
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/jobs"
 	"github.com/amparo-project/amparo/screening"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -53,7 +54,27 @@ func screeningWorld(t *testing.T) (*accountWorld, chan struct{}, *amparo.Solicit
 	if err := w.db.CreateSolicitation(system, sol); err != nil {
 		t.Fatal(err)
 	}
+	runFileJobs(t, w.db, w.srv.Screening)
 	return w, gate, sol
+}
+
+// runFileJobs runs the jobs that screen vendor files, as a server process
+// does, until the test ends: jobs are claimed from the database, so the
+// runner may be another "process" than the server that took the upload.
+func runFileJobs(t *testing.T, db *sqldb.DB, svc *screening.Service) {
+	t.Helper()
+	r := &jobs.Runner{Store: db, Worker: "test-" + amparo.NewID()[:6], Poll: 20 * time.Millisecond,
+		Handlers: map[string]jobs.Handler{amparo.JobScreenFile: svc.FileJob}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second): // a job held by a test's gate
+		}
+	})
 }
 
 // TestVendors_FileRun: a vendor file is screened in the background. While

@@ -83,7 +83,10 @@ func TestScreeningRunStore(t *testing.T) {
 		if err := db.Pool().QueryRow("SELECT COUNT(*) FROM vendor_screenings").Scan(&n); err != nil || n != 2 {
 			t.Fatalf("screenings recorded: %d %v, want 2 (once)", n, err)
 		}
-		wantCode(t, func() error { _, err := db.FindScreenings(as(amparo.RoleProcurement, "other"), got.ScreeningIDs); return err }(), amparo.ENOTFOUND)
+		wantCode(t, func() error {
+			_, err := db.FindScreenings(as(amparo.RoleProcurement, "other"), got.ScreeningIDs)
+			return err
+		}(), amparo.ENOTFOUND)
 
 		t.Run("Failure", func(t *testing.T) {
 			r := &amparo.ScreeningRun{Problems: []byte(`[]`)}

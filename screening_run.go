@@ -49,6 +49,9 @@ type ScreeningRunStore interface {
 	// FindScreeningRun returns a run. ENOTFOUND, also for another
 	// organization's and for one finished more than ScreeningRunKept ago.
 	FindScreeningRun(ctx context.Context, id string) (*ScreeningRun, error)
+	// ScreeningRunVendors returns a run's vendors, in file order.
+	// ENOTFOUND as FindScreeningRun, or if one is gone.
+	ScreeningRunVendors(ctx context.Context, id string) ([]*Vendor, error)
 	// ScreeningRunProgress records how many vendors are screened; nothing
 	// once the run is finished.
 	ScreeningRunProgress(ctx context.Context, id string, done int) error

@@ -147,19 +147,9 @@ func (s *Service) FileJob(ctx context.Context, args []byte) error {
 // screenRun screens a run's vendors, writing its progress now and then,
 // and returns the screenings, not yet recorded.
 func (s *Service) screenRun(ctx context.Context, run *amparo.ScreeningRun) ([]*amparo.Screening, error) {
-	all, err := s.Vendors.FindVendors(ctx, run.OrganizationID)
+	vs, err := s.Store.ScreeningRunVendors(ctx, run.ID)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[string]*amparo.Vendor, len(all))
-	for _, v := range all {
-		byID[v.ID] = v
-	}
-	vs := make([]*amparo.Vendor, len(run.VendorIDs))
-	for i, id := range run.VendorIDs {
-		if vs[i] = byID[id]; vs[i] == nil {
-			return nil, amparo.Errorf(amparo.ENOTFOUND, "a vendor of the run is gone").Localize("screen.vendor.err.not_found")
-		}
 	}
 	declared, err := s.fileDeclarations(ctx, vs)
 	if err != nil {

@@ -103,6 +103,54 @@ func splitIDs(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// ScreeningRunVendors reads a run's vendors in a few queries, however
+// many, and only them, however many the organization keeps.
+func (db *DB) ScreeningRunVendors(ctx context.Context, id string) ([]*amparo.Vendor, error) {
+	var out []*amparo.Vendor
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		r, err := tx.screeningRun(ctx, id)
+		if err != nil {
+			return err
+		}
+		byID := make(map[string]*amparo.Vendor, len(r.VendorIDs))
+		for start := 0; start < len(r.VendorIDs); start += 500 {
+			chunk := r.VendorIDs[start:min(start+500, len(r.VendorIDs))]
+			args := make([]any, len(chunk)+1)
+			args[0] = r.OrganizationID
+			for i, id := range chunk {
+				args[i+1] = id
+			}
+			rows, err := tx.query(ctx, "SELECT "+vendorColumns+" FROM vendors WHERE organization_id = ? AND id IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				v, err := tx.scanVendor(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				byID[v.ID] = v
+			}
+			if err := rows.Err(); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		out = make([]*amparo.Vendor, len(r.VendorIDs))
+		for i, id := range r.VendorIDs {
+			if out[i] = byID[id]; out[i] == nil {
+				return amparo.Errorf(amparo.ENOTFOUND, "a vendor of the run is gone").Localize("screen.vendor.err.not_found")
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // ScreeningRunProgress records a running run's progress.
 func (db *DB) ScreeningRunProgress(ctx context.Context, id string, done int) error {
 	return db.inTx(ctx, func(tx *Tx) error {

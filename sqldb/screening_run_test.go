@@ -39,6 +39,9 @@ func TestScreeningRunStore(t *testing.T) {
 			t.Fatalf("found: %+v %v", got, err)
 		}
 		wantCode(t, func() error { _, err := db.FindScreeningRun(as(amparo.RoleProcurement, "other"), run.ID); return err }(), amparo.ENOTFOUND)
+		if rv, err := db.ScreeningRunVendors(officer, run.ID); err != nil || len(rv) != 2 || rv[0].Name != vs[0].Name || rv[1].ID != vs[1].ID {
+			t.Fatalf("the run's vendors: %+v %v", rv, err)
+		}
 
 		// At rest: the refused rows sealed, the job's arguments the run's ID.
 		var raw []byte

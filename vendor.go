@@ -283,6 +283,8 @@ type ScreeningStore interface {
 	DecideHit(ctx context.Context, d *HitDecision) error
 	// HitDecisions returns the decisions on the vendors, by vendor ID.
 	HitDecisions(ctx context.Context, vendorIDs []string) (map[string][]*HitDecision, error)
+	// The runs of uploaded vendor files.
+	ScreeningRunStore
 }
 
 // ScreensVendors reports whether the actor keeps an organization's

@@ -31,7 +31,6 @@ type Service struct {
 	mu       sync.Mutex
 	cur      *registryIndex
 	policies map[int]*Policies
-	runs     fileRuns
 }
 
 // NewService returns a service over the stores; every one is required.

@@ -2,10 +2,11 @@ package screening
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/amparo-project/amparo"
@@ -14,8 +15,8 @@ import (
 
 // FileRun is a vendor file being screened for the web app, as its page
 // reads it: how many of its vendors are screened, and when finished the
-// report, or Failed when the store refused the run (its error is
-// returned by FindFileRun's caller through Err).
+// report, or Err when the run was refused (a vendor the store would not
+// take, say).
 type FileRun struct {
 	ID       string
 	Done     int
@@ -24,75 +25,230 @@ type FileRun struct {
 	Report   *FileReport
 	Err      error
 	Started  time.Time
-	owner    string
-	ended    time.Time
 }
-
-// fileRuns are the runs of this process. They live in memory only: a run
-// is what one officer waits for on one page, and its screenings are in
-// the store, recorded all or none, once it finishes; a run lost to a
-// restart has recorded nothing (its vendors are stored) and is uploaded
-// again.
-type fileRuns struct {
-	mu   sync.Mutex
-	runs map[string]*FileRun
-}
-
-// fileRunKept is how long a finished run's results stay downloadable.
-const fileRunKept = time.Hour
 
 // StartFile reads a vendor CSV now (a whole-file problem, or bad rows
-// unless opt.Partial, are returned as ScreenFile returns them) and
-// screens its vendors in the background, as ScreenFile does, for the
-// actor in ctx. It returns the run's ID, for FindFileRun.
+// unless opt.Partial, are returned as ScreenFile returns them), stores its
+// vendors and a run with the job that screens them, as ScreenFile does,
+// for the actor in ctx. It returns the run's ID, for FindFileRun. The run
+// is in the database: any server process answers FindFileRun, and a run
+// interrupted by a crash is taken up again by its job's retry.
 func (s *Service) StartFile(ctx context.Context, r io.Reader, opt ImportOptions) (string, error) {
 	vs, errs, err := ReadVendorsCSV(r, opt)
 	if err != nil {
 		return "", err
 	}
-	actor, _ := amparo.ActorFromContext(ctx)
-	run := &FileRun{ID: amparo.NewID(), Total: len(vs), Started: s.now(), owner: actor.ID}
-	s.runs.mu.Lock()
-	if s.runs.runs == nil {
-		s.runs.runs = map[string]*FileRun{}
+	problems, err := json.Marshal(storedProblems(errs))
+	if err != nil {
+		return "", err
 	}
-	for id, old := range s.runs.runs {
-		if old.Finished && s.now().Sub(old.ended) > fileRunKept {
-			delete(s.runs.runs, id)
-		}
+	run := &amparo.ScreeningRun{Problems: problems}
+	if err := s.Store.StartScreeningRun(ctx, run, vs); err != nil {
+		return "", err
 	}
-	s.runs.runs[run.ID] = run
-	s.runs.mu.Unlock()
-	bg := context.WithoutCancel(ctx) // the upload's request ends; the run goes on
-	go func() {
-		rep, err := s.screenRead(bg, vs, errs, func(done, total int) {
-			s.runs.mu.Lock()
-			run.Done, run.Total = done, total
-			s.runs.mu.Unlock()
-		})
-		s.runs.mu.Lock()
-		defer s.runs.mu.Unlock()
-		run.Finished, run.Report, run.Err, run.ended = true, rep, err, s.now()
-		if err == nil {
-			run.Done = run.Total
-		}
-	}()
 	return run.ID, nil
 }
 
-// FindFileRun returns a copy of a run as it stands, for the actor who
-// started it. ENOTFOUND for another's, or one forgotten (an hour after it
-// finished, or at a restart).
+// FindFileRun returns a run as it stands, for the actor who started it,
+// with its report once finished. ENOTFOUND for another's, or one deleted
+// (amparo.ScreeningRunKept after it finished).
 func (s *Service) FindFileRun(ctx context.Context, id string) (*FileRun, error) {
 	actor, _ := amparo.ActorFromContext(ctx)
-	s.runs.mu.Lock()
-	defer s.runs.mu.Unlock()
-	run, ok := s.runs.runs[id]
-	if !ok || run.owner != actor.ID || actor.ID == "" {
+	run, err := s.Store.FindScreeningRun(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if run.OwnerID != actor.ID || actor.ID == "" {
 		return nil, amparo.Errorf(amparo.ENOTFOUND, "no such screening run").Localize("screen.web.run.not_found")
 	}
-	c := *run
-	return &c, nil
+	fr := &FileRun{ID: run.ID, Done: run.Done, Total: run.Total, Finished: run.Finished(), Started: run.StartedAt}
+	if !fr.Finished {
+		return fr, nil
+	}
+	if run.Failure != nil {
+		var f storedError
+		if err := json.Unmarshal(run.Failure, &f); err != nil {
+			return nil, err
+		}
+		fr.Err = f.error()
+		return fr, nil
+	}
+	var ps []storedProblem
+	if err := json.Unmarshal(run.Problems, &ps); err != nil {
+		return nil, err
+	}
+	rep := &FileReport{}
+	for _, p := range ps {
+		rep.Errors = append(rep.Errors, &ImportError{Line: p.Line, Column: p.Column, Header: p.Header, Key: p.Key, Args: argsOf(p.Args)})
+	}
+	scs, err := s.Store.FindScreenings(ctx, run.ScreeningIDs)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.Store.HitDecisions(ctx, run.VendorIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range scs {
+		var o Outcome
+		if err := json.Unmarshal(sc.Results, &o); err != nil {
+			return nil, err
+		}
+		rep.Reports = append(rep.Reports, &Report{Screening: sc, Outcome: &o, Decisions: review(&o, ds[sc.VendorID])})
+	}
+	fr.Report = rep
+	return fr, nil
+}
+
+// fileProgressEvery is how often a run's progress is written while it
+// screens: often enough for its page, seldom enough not to slow it.
+const fileProgressEvery = 250 * time.Millisecond
+
+// FileJob is the handler of amparo.JobScreenFile: it screens a run's
+// vendors and records the screenings with the run's end, all or none,
+// once. It acts for the officer who uploaded the file (the screenings'
+// author). A run already finished (an earlier attempt got there) is left
+// alone; one refused for good (an error with a code: a vendor gone, the
+// officer's rights) ends with that failure; any other error is returned,
+// and the job retries the whole run, which has recorded nothing.
+func (s *Service) FileJob(ctx context.Context, args []byte) error {
+	var a struct {
+		Run string `json:"run"`
+	}
+	if err := json.Unmarshal(args, &a); err != nil || a.Run == "" {
+		return fmt.Errorf("screening job: bad arguments: %v", err)
+	}
+	run, err := s.Store.FindScreeningRun(ctx, a.Run)
+	if amparo.ErrorCode(err) == amparo.ENOTFOUND {
+		return nil // deleted after its retention: nothing is waiting for it
+	} else if err != nil {
+		return err
+	}
+	if run.Finished() {
+		return nil
+	}
+	octx := amparo.NewContextWithActor(ctx, amparo.Actor{ID: run.OwnerID, Role: amparo.RoleProcurement, OrganizationID: run.OrganizationID})
+	screenings, err := s.screenRun(octx, run)
+	if err == nil {
+		_, err = s.Store.FinishScreeningRun(octx, run.ID, screenings, nil)
+	}
+	var e *amparo.Error
+	if err == nil || !errors.As(err, &e) || e.Code == amparo.EINTERNAL {
+		return err
+	}
+	failure, merr := json.Marshal(storedErrorOf(e))
+	if merr != nil {
+		return merr
+	}
+	_, err = s.Store.FinishScreeningRun(ctx, run.ID, nil, failure)
+	return err
+}
+
+// screenRun screens a run's vendors, writing its progress now and then,
+// and returns the screenings, not yet recorded.
+func (s *Service) screenRun(ctx context.Context, run *amparo.ScreeningRun) ([]*amparo.Screening, error) {
+	vs, err := s.Store.ScreeningRunVendors(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	declared, err := s.fileDeclarations(ctx, vs)
+	if err != nil {
+		return nil, err
+	}
+	last := s.now()
+	_, screenings, err := s.prepareScreenings(ctx, vs, declared, func(done, total int) {
+		if now := s.now(); done < total && now.Sub(last) >= fileProgressEvery {
+			last = now
+			// Best effort: the page shows the progress; the run goes on
+			// without it.
+			_ = s.Store.ScreeningRunProgress(ctx, run.ID, done)
+		}
+	})
+	return screenings, err
+}
+
+// A problem of a file as a run keeps it: its arguments typed, so that they
+// read back as they were (a number stays a number, a message a message).
+type storedProblem struct {
+	Line, Column int
+	Header, Key  string
+	Args         []storedArg `json:",omitempty"`
+}
+
+type storedArg struct {
+	S *string    `json:",omitempty"`
+	I *int64     `json:",omitempty"`
+	F *float64   `json:",omitempty"`
+	M *storedMsg `json:",omitempty"`
+}
+
+type storedMsg struct {
+	Key  string
+	Args []storedArg `json:",omitempty"`
+}
+
+func storedArgs(args []any) []storedArg {
+	out := make([]storedArg, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i].S = &v
+		case int:
+			n := int64(v)
+			out[i].I = &n
+		case int64:
+			out[i].I = &v
+		case float64:
+			out[i].F = &v
+		case amparo.Msg:
+			out[i].M = &storedMsg{Key: v.Key, Args: storedArgs(v.Args)}
+		default:
+			s := fmt.Sprint(v)
+			out[i].S = &s
+		}
+	}
+	return out
+}
+
+func argsOf(as []storedArg) []any {
+	out := make([]any, len(as))
+	for i, a := range as {
+		switch {
+		case a.S != nil:
+			out[i] = *a.S
+		case a.I != nil:
+			out[i] = int(*a.I)
+		case a.F != nil:
+			out[i] = *a.F
+		case a.M != nil:
+			out[i] = amparo.Msg{Key: a.M.Key, Args: argsOf(a.M.Args)}
+		default:
+			out[i] = ""
+		}
+	}
+	return out
+}
+
+func storedProblems(errs ImportErrorList) []storedProblem {
+	out := make([]storedProblem, len(errs))
+	for i, e := range errs {
+		out[i] = storedProblem{Line: e.Line, Column: e.Column, Header: e.Header, Key: e.Key, Args: storedArgs(e.Args)}
+	}
+	return out
+}
+
+// storedError is a run's failure as it keeps it.
+type storedError struct {
+	Code, Field, Message, Key string
+	Args                      []storedArg `json:",omitempty"`
+}
+
+func storedErrorOf(e *amparo.Error) storedError {
+	return storedError{Code: e.Code, Field: e.Field, Message: e.Message, Key: e.Key, Args: storedArgs(e.Args)}
+}
+
+func (e storedError) error() error {
+	return &amparo.Error{Code: e.Code, Field: e.Field, Message: e.Message, Key: e.Key, Args: argsOf(e.Args)}
 }
 
 // ResultColumns are the results CSV's columns: one row per hit, or one

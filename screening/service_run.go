@@ -69,34 +69,22 @@ func declaration(work bool) string {
 // screenStored screens stored vendors; declared[i] is what vs[i]'s
 // affidavit declares ("none", "work", or "" for none filed).
 func (s *Service) screenStored(ctx context.Context, vs []*amparo.Vendor, declared []string, progress func(done, total int)) ([]*Report, error) {
-	ri, err := s.index(ctx)
+	reports, screenings, err := s.prepareScreenings(ctx, vs, declared, progress)
 	if err != nil {
 		return nil, err
-	}
-	pv, ps, err := s.policy(ctx)
-	if err != nil {
-		return nil, err
-	}
-	day, _ := amparo.ParseDate(s.now().UTC().Format("2006-01-02"))
-	reports := make([]*Report, len(vs))
-	screenings := make([]*amparo.Screening, len(vs))
-	ids := make([]string, len(vs))
-	for i, v := range vs {
-		o := screen(ri, ps, day, screenedVendor(v), declared[i])
-		hash, b, err := o.Hash()
-		if err != nil {
-			return nil, err
-		}
-		screenings[i] = &amparo.Screening{VendorID: v.ID, Day: day, PolicyVersion: pv, RegistryVersion: ri.reg.Version.Number,
-			RegistryHash: ri.reg.Version.Hash, Algorithm: MatchAlgorithm, ResultHash: hash, Results: b}
-		reports[i] = &Report{Screening: screenings[i], Outcome: o}
-		ids[i] = v.ID
-		if progress != nil {
-			progress(i+1, len(vs))
-		}
 	}
 	if err := s.Store.RecordScreenings(ctx, screenings); err != nil {
 		return nil, err
+	}
+	return s.withDecisions(ctx, reports)
+}
+
+// withDecisions adds to reports of recorded screenings the decisions on
+// their hits.
+func (s *Service) withDecisions(ctx context.Context, reports []*Report) ([]*Report, error) {
+	ids := make([]string, len(reports))
+	for i, r := range reports {
+		ids[i] = r.Screening.VendorID
 	}
 	ds, err := s.Store.HitDecisions(ctx, ids)
 	if err != nil {
@@ -106,6 +94,36 @@ func (s *Service) screenStored(ctx context.Context, vs []*amparo.Vendor, declare
 		r.Decisions = review(r.Outcome, ds[r.Screening.VendorID])
 	}
 	return reports, nil
+}
+
+// prepareScreenings screens stored vendors and returns the reports and
+// the screenings to record (the reports point at them), nothing recorded.
+func (s *Service) prepareScreenings(ctx context.Context, vs []*amparo.Vendor, declared []string, progress func(done, total int)) ([]*Report, []*amparo.Screening, error) {
+	ri, err := s.index(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	pv, ps, err := s.policy(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	day, _ := amparo.ParseDate(s.now().UTC().Format("2006-01-02"))
+	reports := make([]*Report, len(vs))
+	screenings := make([]*amparo.Screening, len(vs))
+	for i, v := range vs {
+		o := screen(ri, ps, day, screenedVendor(v), declared[i])
+		hash, b, err := o.Hash()
+		if err != nil {
+			return nil, nil, err
+		}
+		screenings[i] = &amparo.Screening{VendorID: v.ID, Day: day, PolicyVersion: pv, RegistryVersion: ri.reg.Version.Number,
+			RegistryHash: ri.reg.Version.Hash, Algorithm: MatchAlgorithm, ResultHash: hash, Results: b}
+		reports[i] = &Report{Screening: screenings[i], Outcome: o}
+		if progress != nil {
+			progress(i+1, len(vs))
+		}
+	}
+	return reports, screenings, nil
 }
 
 func review(o *Outcome, ds []*amparo.HitDecision) []HitReview {

@@ -53,27 +53,29 @@ func (db *DB) CreateVendor(ctx context.Context, v *amparo.Vendor) error {
 
 // CreateVendors stores every vendor or none.
 func (db *DB) CreateVendors(ctx context.Context, vs []*amparo.Vendor) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		for i, v := range vs {
-			if v.OrganizationID == "" {
-				v.OrganizationID = tx.actor.OrganizationID
-			}
-			if !tx.actor.ScreensVendorsOf(v.OrganizationID) {
-				return forbiddenVendors()
-			}
-			if err := v.Validate(); err != nil {
-				var e *amparo.Error
-				if len(vs) > 1 && errors.As(err, &e) {
-					e.Field = fmt.Sprintf("vendor %d: %s", i+1, e.Field)
-				}
-				return err
-			}
-			if err := tx.insertVendor(ctx, v); err != nil {
-				return err
-			}
+	return db.inTx(ctx, func(tx *Tx) error { return tx.createVendors(ctx, vs) })
+}
+
+func (tx *Tx) createVendors(ctx context.Context, vs []*amparo.Vendor) error {
+	for i, v := range vs {
+		if v.OrganizationID == "" {
+			v.OrganizationID = tx.actor.OrganizationID
 		}
-		return nil
-	})
+		if !tx.actor.ScreensVendorsOf(v.OrganizationID) {
+			return forbiddenVendors()
+		}
+		if err := v.Validate(); err != nil {
+			var e *amparo.Error
+			if len(vs) > 1 && errors.As(err, &e) {
+				e.Field = fmt.Sprintf("vendor %d: %s", i+1, e.Field)
+			}
+			return err
+		}
+		if err := tx.insertVendor(ctx, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) insertVendor(ctx context.Context, v *amparo.Vendor) error {

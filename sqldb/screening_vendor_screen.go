@@ -21,39 +21,41 @@ func (db *DB) CurrentRegistryVersion(ctx context.Context) (*amparo.RegistryVersi
 
 // RecordScreenings stores screenings, all or none, each audited.
 func (db *DB) RecordScreenings(ctx context.Context, ss []*amparo.Screening) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		orgs := map[string]string{}
-		insert, err := tx.prepared(ctx, `INSERT INTO vendor_screenings (id, organization_id, vendor_id, at, day, policy_version, registry_version,
-			registry_hash, algorithm, result_hash, author, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	return db.inTx(ctx, func(tx *Tx) error { return tx.recordScreenings(ctx, ss) })
+}
+
+func (tx *Tx) recordScreenings(ctx context.Context, ss []*amparo.Screening) error {
+	orgs := map[string]string{}
+	insert, err := tx.prepared(ctx, `INSERT INTO vendor_screenings (id, organization_id, vendor_id, at, day, policy_version, registry_version,
+		registry_hash, algorithm, result_hash, author, wrapped_key, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	for _, s := range ss {
+		org, ok := orgs[s.VendorID]
+		if !ok {
+			if err := tx.queryRow(ctx, "SELECT organization_id FROM vendors WHERE id = ?", s.VendorID).Scan(&org); err != nil {
+				return mapError(err)
+			}
+			orgs[s.VendorID] = org
+		}
+		if !tx.actor.ScreensVendorsOf(org) {
+			return forbiddenVendors()
+		}
+		s.ID, s.OrganizationID, s.Author, s.At = amparo.NewID(), org, tx.actor.ID, tx.now
+		dk, wrapped, err := tx.db.cipher.NewDataKey(s.ID)
 		if err != nil {
 			return err
 		}
-		for _, s := range ss {
-			org, ok := orgs[s.VendorID]
-			if !ok {
-				if err := tx.queryRow(ctx, "SELECT organization_id FROM vendors WHERE id = ?", s.VendorID).Scan(&org); err != nil {
-					return mapError(err)
-				}
-				orgs[s.VendorID] = org
-			}
-			if !tx.actor.ScreensVendorsOf(org) {
-				return forbiddenVendors()
-			}
-			s.ID, s.OrganizationID, s.Author, s.At = amparo.NewID(), org, tx.actor.ID, tx.now
-			dk, wrapped, err := tx.db.cipher.NewDataKey(s.ID)
-			if err != nil {
-				return err
-			}
-			if _, err := insert.ExecContext(ctx, s.ID, org, s.VendorID, formatTime(s.At), s.Day.String(), s.PolicyVersion, s.RegistryVersion,
-				s.RegistryHash, s.Algorithm, s.ResultHash, s.Author, wrapped, dk.Seal(s.Results, []byte(s.ID))); err != nil {
-				return mapError(err)
-			}
-			if err := tx.audit(ctx, amparo.AuditVendorScreen, s.VendorID); err != nil {
-				return err
-			}
+		if _, err := insert.ExecContext(ctx, s.ID, org, s.VendorID, formatTime(s.At), s.Day.String(), s.PolicyVersion, s.RegistryVersion,
+			s.RegistryHash, s.Algorithm, s.ResultHash, s.Author, wrapped, dk.Seal(s.Results, []byte(s.ID))); err != nil {
+			return mapError(err)
 		}
-		return nil
-	})
+		if err := tx.audit(ctx, amparo.AuditVendorScreen, s.VendorID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const screeningColumns = `id, organization_id, vendor_id, at, day, policy_version, registry_version, registry_hash, algorithm,

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/amparo-project/amparo"
@@ -47,16 +46,11 @@ func (s *Server) vendorEdit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) vendorUpdate(w http.ResponseWriter, r *http.Request) {
 	lang := s.language(w, r)
-	v, err := s.Vendors.FindVendorByID(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
 	f := &form{Values: map[string]string{}}
 	for _, k := range []string{"name", "aliases", "address", "uei", "ein", "duns", "ca_license"} {
 		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
-	nv := &amparo.Vendor{ID: v.ID, Name: f.Values["name"], Address: f.Values["address"]}
+	nv := &amparo.Vendor{ID: r.PathValue("id"), Name: f.Values["name"], Address: f.Values["address"]}
 	for _, a := range strings.Split(f.Values["aliases"], "\n") {
 		if a = strings.TrimSpace(a); a != "" {
 			nv.Aliases = append(nv.Aliases, a)
@@ -67,13 +61,9 @@ func (s *Server) vendorUpdate(w http.ResponseWriter, r *http.Request) {
 			nv.Identifiers = append(nv.Identifiers, amparo.RegistryIdentifier{Kind: k, Value: val})
 		}
 	}
-	for _, id := range v.Identifiers {
-		if !slices.Contains(vendorEditKinds, id.Kind) {
-			nv.Identifiers = append(nv.Identifiers, id)
-		}
-	}
-	if err := s.Vendors.UpdateVendor(r.Context(), nv); err != nil {
-		if !s.formErrors(lang, err, f, "screen.vendor.edit.err.", true) {
+	v, err := s.Screening.EditVendor(r.Context(), nv, vendorEditKinds)
+	if err != nil {
+		if v == nil || !s.formErrors(lang, err, f, "screen.vendor.edit.err.", true) {
 			s.error(w, r, err)
 			return
 		}

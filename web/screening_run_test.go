@@ -5,12 +5,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/jobs"
 	"github.com/amparo-project/amparo/screening"
 	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
@@ -53,7 +55,27 @@ func screeningWorld(t *testing.T) (*accountWorld, chan struct{}, *amparo.Solicit
 	if err := w.db.CreateSolicitation(system, sol); err != nil {
 		t.Fatal(err)
 	}
+	runFileJobs(t, w.db, w.srv.Screening)
 	return w, gate, sol
+}
+
+// runFileJobs runs the jobs that screen vendor files, as a server process
+// does, until the test ends: jobs are claimed from the database, so the
+// runner may be another "process" than the server that took the upload.
+func runFileJobs(t *testing.T, db *sqldb.DB, svc *screening.Service) {
+	t.Helper()
+	r := &jobs.Runner{Store: db, Worker: "test-" + amparo.NewID()[:6], Poll: 20 * time.Millisecond,
+		Handlers: map[string]jobs.Handler{amparo.JobScreenFile: svc.FileJob}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second): // a job held by a test's gate
+		}
+	})
 }
 
 // TestVendors_FileRun: a vendor file is screened in the background. While
@@ -183,5 +205,74 @@ func TestVendors_Solicitations(t *testing.T) {
 	}
 	if _, body := b.get("/vendors/solicitations?lang=es"); strings.Count(body, `class="affidavit-link"`) != 2 || !strings.Contains(body, "Licitación de banquetas de ejemplo") {
 		t.Fatalf("the list after a new one:\n%s", body)
+	}
+}
+
+// TestVendors_FileRunAcrossServers: two server processes on one database,
+// as behind a proxy: a vendor file uploaded to one is screened by the
+// other's job runner, and its page, status and results are answered by
+// either; a server started afterwards (a restart) answers them too.
+func TestVendors_FileRunAcrossServers(t *testing.T) {
+	t.Parallel()
+	db, k := openStore(t)
+	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}}
+	if err := db.CreateOrganization(system, org); err != nil {
+		t.Fatal(err)
+	}
+	srvA, hA := newTestServer(t, db, k)
+	srvB, hB := newTestServer(t, db, k)
+	tsA, tsB := httptest.NewTLSServer(hA), httptest.NewTLSServer(hB)
+	t.Cleanup(tsA.Close)
+	t.Cleanup(tsB.Close)
+	runFileJobs(t, db, srvB.Screening) // only B's process runs jobs
+	w := &accountWorld{db: db, org: org, log: &strings.Builder{}, srv: srvA, tls: tsA}
+	a := w.signedInAs(t, amparo.RoleProcurement, org.ID)
+	on := func(ts *httptest.Server) *browser { // the same officer, through another server
+		c := *a.c
+		c.Transport = ts.Client().Transport
+		return &browser{t: t, jar: a.jar, url: ts.URL, c: &c}
+	}
+	b := on(tsB)
+
+	file := []byte("name,uei\nEjemplo Ferretería Ficticia,\nEjemplo Carpintería Imaginaria,\n")
+	res, body := uploadCSV(a, "/vendors/upload?lang=es", url.Values{}, file)
+	run := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(run, "/vendor-files/") {
+		t.Fatalf("upload to A: %d %q\n%s", res.StatusCode, run, body)
+	}
+	var st struct {
+		Done, Total int
+		Finished    bool
+	}
+	for i := 0; i < 200 && !st.Finished; i++ {
+		if i > 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		res, body = b.get(run + "/status")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status from B: %d\n%s", res.StatusCode, body)
+		}
+		if err := json.Unmarshal([]byte(body), &st); err != nil || st.Total != 2 {
+			t.Fatalf("status from B: %+v %v", st, err)
+		}
+	}
+	if !st.Finished || st.Done != 2 {
+		t.Fatalf("the run did not finish: %+v", st)
+	}
+	_, h := newTestServer(t, db, k) // a server started after the run: a restart
+	tsC := httptest.NewTLSServer(h)
+	t.Cleanup(tsC.Close)
+	for name, br := range map[string]*browser{"A": a, "B": b, "C": on(tsC)} {
+		res, body := br.get(run + "?lang=es")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "2 proveedores revisados") || !strings.Contains(body, "Ejemplo Carpintería Imaginaria") {
+			t.Fatalf("the run's page from %s: %d\n%s", name, res.StatusCode, body)
+		}
+		res, body = br.get(run + "/results.csv")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Ejemplo Ferretería Ficticia") {
+			t.Fatalf("the results from %s: %d\n%s", name, res.StatusCode, body)
+		}
+	}
+	if res, _ := w.signedInAs(t, amparo.RoleProcurement, org.ID).get(run); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("another officer's run: %d", res.StatusCode)
 	}
 }

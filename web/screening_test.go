@@ -18,6 +18,7 @@ import (
 func TestVendors_Upload(t *testing.T) {
 	t.Parallel()
 	w := newAccountWorld(t)
+	runFileJobs(t, w.db, w.srv.Screening)
 	b := w.signedInAs(t, amparo.RoleProcurement, w.org.ID)
 	file := []byte("name,uei\nEjemplo Ferretería Ficticia,\nEjemplo Dos,SHORT\n")
 	res, body := uploadCSV(b, "/vendors/upload?lang=es", url.Values{}, file)

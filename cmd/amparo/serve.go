@@ -241,6 +241,7 @@ func (m *Main) serve(ctx context.Context, ln net.Listener, ready func(url string
 		Catalog: cat, Logger: m.Logger, Metrics: reg, Deployment: m.deploy}
 	m.useMessaging(cat, &svc)
 	m.useAlerts(alerts, runner, &svc)
+	runner.Handlers[amparo.JobScreenFile] = svc.Screening.FileJob // a vendor file's screening, taken by any process
 	s, err := web.NewServer(svc)
 	if err != nil {
 		return err

@@ -49,6 +49,9 @@ func TestJourney_Screening(t *testing.T) {
 	}))
 	check := func(ctx context.Context, what string, axe bool) {
 		t.Helper()
+		// Measured once the page's styles are in: a page still loading
+		// them is as wide as its longest line.
+		waitFor(ctx, `document.readyState`, "complete")
 		if wide := eval[int](t, ctx, `document.documentElement.scrollWidth`); wide > 375 {
 			t.Errorf("%s is %d pixels wide on a 375-pixel phone", what, wide)
 		}

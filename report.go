@@ -114,6 +114,25 @@ var ReportMetrics = map[ReportMetric][]string{
 	MetricFundClosedSpent: {DimGroup, DimDetention, DimOutcome},
 }
 
+// SamePopulation maps a metric to the metric it counts the same
+// population as, broken down otherwise: their tables released together
+// have equal grand totals and equal margins over the dimensions they
+// share, and are linked for the disclosure audit (package report), so
+// that neither's published total undoes the other's suppression.
+var SamePopulation = map[ReportMetric]ReportMetric{
+	MetricIntakesGroup: MetricIntakes,
+	MetricQueueGroup:   MetricQueue,
+}
+
+// Population is the metric whose population m counts: m itself unless
+// SamePopulation names another.
+func (m ReportMetric) Population() ReportMetric {
+	if p, ok := SamePopulation[m]; ok {
+		return p
+	}
+	return m
+}
+
 // ReportRow is one count of a metric: its category in each of the
 // metric's dimensions, in their order. Rows absent are zero.
 type ReportRow struct {

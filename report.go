@@ -28,9 +28,15 @@ const (
 	// release.
 	MetricLettersTotal ReportMetric = "letters.total"
 	MetricIntakes      ReportMetric = "intakes.received" // applicants received in the period
+	// MetricIntakesGroup counts applicants received in the period by
+	// their stored priority group (ApplicantGroups).
+	MetricIntakesGroup ReportMetric = "intakes.by_group"
 	// MetricQueue counts those in line at the period's end, by how long
 	// they had waited.
-	MetricQueue      ReportMetric = "queue.waiting"
+	MetricQueue ReportMetric = "queue.waiting"
+	// MetricQueueGroup counts those in line at the period's end by their
+	// stored priority group and how long they had waited.
+	MetricQueueGroup ReportMetric = "queue.by_group"
 	MetricMatches    ReportMetric = "matches.made"       // applicants matched with a member in the period
 	MetricWorkshops  ReportMetric = "workshops.held"     // workshops held in the period
 	MetricAttendance ReportMetric = "workshops.attended" // people admitted at their door (party sizes, walk-ins included)
@@ -94,6 +100,8 @@ var ReportMetrics = map[ReportMetric][]string{
 	MetricLettersRevoked:  {DimOrganization, DimLanguage},
 	MetricLettersTotal:    {DimOrganization},
 	MetricIntakes:         {DimOrganization},
+	MetricIntakesGroup:    {DimGroup},
+	MetricQueueGroup:      {DimGroup, DimWaited},
 	MetricQueue:           {DimOrganization, DimWaited},
 	MetricMatches:         {DimOrganization},
 	MetricWorkshops:       {DimOrganization},
@@ -104,6 +112,25 @@ var ReportMetrics = map[ReportMetric][]string{
 	MetricFundSpent:       {DimSource, DimOrganization, DimGroup, DimDetention},
 	MetricFundOutcomes:    {DimGroup, DimDetention, DimOutcome},
 	MetricFundClosedSpent: {DimGroup, DimDetention, DimOutcome},
+}
+
+// SamePopulation maps a metric to the metric it counts the same
+// population as, broken down otherwise: their tables released together
+// have equal grand totals and equal margins over the dimensions they
+// share, and are linked for the disclosure audit (package report), so
+// that neither's published total undoes the other's suppression.
+var SamePopulation = map[ReportMetric]ReportMetric{
+	MetricIntakesGroup: MetricIntakes,
+	MetricQueueGroup:   MetricQueue,
+}
+
+// Population is the metric whose population m counts: m itself unless
+// SamePopulation names another.
+func (m ReportMetric) Population() ReportMetric {
+	if p, ok := SamePopulation[m]; ok {
+		return p
+	}
+	return m
 }
 
 // ReportRow is one count of a metric: its category in each of the

@@ -57,3 +57,17 @@ type WaitlistService interface {
 	// nothing. EFORBIDDEN as FindWaiting.
 	FindMatchState(ctx context.Context, orgID string) (*MatchState, error)
 }
+
+// UnknownPriorityGroup is the stored priority group of an applicant the
+// queue has not ranked since groups were first stored.
+const UnknownPriorityGroup = "unknown"
+
+// ApplicantGroups is implemented by a store that keeps each applicant's
+// priority group as the queue last ranked it: a label of the policy (the
+// rule's name, NoPriorityGroup, UnknownPriorityGroup), never the facts.
+type ApplicantGroups interface {
+	// SetPriorityGroups stores the group of each applicant of groups (ID
+	// to group) ranked under policy version, writing only those that
+	// changed. An applicant the actor does not see is left alone.
+	SetPriorityGroups(ctx context.Context, version int, groups map[string]string) error
+}

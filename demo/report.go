@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/amparo-project/amparo"
+	"github.com/amparo-project/amparo/intake"
 	"github.com/amparo-project/amparo/report"
 )
 
@@ -30,6 +31,9 @@ func seedReport(ctx context.Context, s Store, orgs []*amparo.Organization, now t
 		return "", err
 	}
 	setNow(now)
+	if err := rankLines(ctx, s, orgs); err != nil {
+		return "", err
+	}
 	svc := &report.Service{Store: s, Programs: s, Now: func() time.Time { return now }}
 	admin := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-program", Role: amparo.RoleProgramAdmin})
 	r, err := svc.Release(admin, LastQuarter(now, p.Location()), true)
@@ -37,6 +41,25 @@ func seedReport(ctx context.Context, s Store, orgs []*amparo.Organization, now t
 		return "", fmt.Errorf("the council's report: %w", err)
 	}
 	return r.ID, nil
+}
+
+// rankLines ranks every organization's line under the policy in force,
+// as the queue page does, so that each applicant's priority group is
+// stored for the report's tables by group.
+func rankLines(ctx context.Context, s Store, orgs []*amparo.Organization) error {
+	as, ok1 := s.(intake.Applicants)
+	ps, ok2 := s.(amparo.PolicyService)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	svc := &intake.Service{Applicants: as, Policies: ps}
+	for _, o := range orgs {
+		staff := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-intake", Role: amparo.RoleIntake, OrganizationID: o.ID})
+		if _, err := svc.Queue(staff, o.ID, 0, 1); err != nil {
+			return fmt.Errorf("rank the line of %s: %w", o.Name, err)
+		}
+	}
+	return nil
 }
 
 // seedReportFund awards grants of a fictional county source to the first

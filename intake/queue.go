@@ -85,3 +85,31 @@ func Facts(a *amparo.Applicant) priority.Facts {
 		DACARecipient:       a.Situation == amparo.SituationDACA,
 	}
 }
+
+// Group is the priority group of a placement, as the store keeps it
+// (amparo.ApplicantGroups): the name of the rule of the best tier that
+// applied (the first rule when none has a tier), or
+// amparo.NoPriorityGroup when none did. The label of a rule, never the
+// facts behind it; chosen as a funded case's group is.
+func Group(pl priority.Placement) string {
+	g, best := amparo.NoPriorityGroup, 0
+	for _, r := range pl.Reasons {
+		if g == amparo.NoPriorityGroup || (r.Tier > 0 && (best == 0 || r.Tier < best)) {
+			g, best = r.Rule, r.Tier
+		}
+	}
+	return g
+}
+
+// Groups is the priority group of everyone the queue ranked, in line or
+// excluded, by ID.
+func (q *Queue) Groups() map[string]string {
+	out := make(map[string]string, len(q.Places)+len(q.Excluded))
+	for _, pl := range q.Places {
+		out[pl.ID] = Group(pl)
+	}
+	for _, pl := range q.Excluded {
+		out[pl.ID] = Group(pl)
+	}
+	return out
+}

@@ -94,7 +94,20 @@ func (s *Service) rank(ctx context.Context, orgID string) (*amparo.PolicyVersion
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.storeGroups(ctx, v, q); err != nil {
+		return nil, nil, err
+	}
 	return v, q, nil
+}
+
+// storeGroups writes back the priority group of everyone q ranked under
+// v, where the store keeps them (the council's report counts them).
+func (s *Service) storeGroups(ctx context.Context, v *amparo.PolicyVersion, q *Queue) error {
+	g, ok := s.Applicants.(amparo.ApplicantGroups)
+	if !ok {
+		return nil
+	}
+	return g.SetPriorityGroups(ctx, v.Version, q.Groups())
 }
 
 // readInFull replaces the queue's applicants of ids with their whole
@@ -324,6 +337,10 @@ func (s *Service) ChangePolicy(ctx context.Context, text, tps, reason string) (*
 	next, err := Rank(v, as, now)
 	if err != nil {
 		pc.RankErr = fmt.Errorf("rank under the new policy: %w", err)
+		return pc, nil
+	}
+	if err := s.storeGroups(amparo.NewContextWithActor(ctx, amparo.SystemActor), v, next); err != nil {
+		pc.RankErr = fmt.Errorf("store the priority groups: %w", err)
 		return pc, nil
 	}
 	c := priority.Compare(old.Ranking, next.Ranking)

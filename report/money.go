@@ -28,7 +28,7 @@ type moneyPart struct {
 }
 
 // links says which tables count the same population: tables of one
-// metric (both counting what is pending, or both what is not) have equal
+// metric, or of metrics of one amparo.SamePopulation (both counting what is pending, or both what is not) have equal
 // margins over the dimensions they share with the same categories, and
 // equal grand totals. The audit then sees one table's margin in the
 // other (the fund's cases by source and by priority group).
@@ -37,7 +37,7 @@ func links(tables []disclosure.Table, of map[string]built) []disclosure.Link {
 	for i := range tables {
 		for j := i + 1; j < len(tables); j++ {
 			a, b := of[tables[i].Name], of[tables[j].Name]
-			if a.def.Metric != b.def.Metric || (a.pending == "") != (b.pending == "") {
+			if a.def.Metric.Population() != b.def.Metric.Population() || (a.pending == "") != (b.pending == "") {
 				continue
 			}
 			l := disclosure.Link{A: tables[i].Name, B: tables[j].Name, Dims: []string{}}

@@ -52,8 +52,13 @@ func (db *DB) CountReport(ctx context.Context, m amparo.ReportMetric, p amparo.R
 		case amparo.MetricIntakes:
 			out, err = tx.countRows(ctx, `SELECT o.name, (SELECT COUNT(*) FROM applicants a
 				WHERE a.organization_id = o.id AND a.created_at >= ? AND a.created_at < ?) FROM organizations o`, 1, from, until)
+		case amparo.MetricIntakesGroup:
+			out, err = tx.countRows(ctx, `SELECT a.priority_group, COUNT(*) FROM applicants a
+				WHERE a.created_at >= ? AND a.created_at < ? GROUP BY a.priority_group`, 1, from, until)
 		case amparo.MetricQueue:
-			out, err = tx.countQueue(ctx, p)
+			out, err = tx.countQueue(ctx, p, false)
+		case amparo.MetricQueueGroup:
+			out, err = tx.countQueue(ctx, p, true)
 		case amparo.MetricMatches:
 			out, err = tx.countRows(ctx, `SELECT o.name, COUNT(*) FROM applicant_events e
 				JOIN applicants a ON a.id = e.applicant_id JOIN organizations o ON o.id = a.organization_id
@@ -149,26 +154,32 @@ func (tx *Tx) countLetterLanguages(ctx context.Context, where string, args ...an
 // it, and no change of status out of the line before it) by organization
 // and time waited: those received before the end, less those of them who
 // left the line before it. Each is an aggregate over an index; the second
-// reads only the events of leaving, not every applicant.
-func (tx *Tx) countQueue(ctx context.Context, p amparo.ReportPeriod) ([]amparo.ReportRow, error) {
+// reads only the events of leaving, not every applicant. byGroup counts
+// by the stored priority group instead of the organization.
+func (tx *Tx) countQueue(ctx context.Context, p amparo.ReportPeriod, byGroup bool) ([]amparo.ReportRow, error) {
+	key, join := "a.organization_id", " JOIN organizations o ON o.id = b.k GROUP BY o.name, b.waited"
+	name := "o.name"
+	if byGroup {
+		key, join, name = "a.priority_group", " GROUP BY b.k, b.waited", "b.k"
+	}
 	until := formatTime(p.Until)
 	bucket := `CASE WHEN a.created_at >= ? THEN 0 WHEN a.created_at >= ? THEN 1 WHEN a.created_at >= ? THEN 2 ELSE 3 END`
 	bounds := []any{formatTime(p.Until.AddDate(0, 0, -30)), formatTime(p.Until.AddDate(0, 0, -90)), formatTime(p.Until.AddDate(0, 0, -180))}
-	received, err := tx.countRows(ctx, `SELECT o.name, b.waited, COUNT(*) FROM (SELECT a.organization_id AS org, `+bucket+` AS waited
-		FROM applicants a WHERE a.created_at < ?) b JOIN organizations o ON o.id = b.org GROUP BY o.name, b.waited`, 2, append(bounds, until)...)
+	received, err := tx.countRows(ctx, `SELECT `+name+`, b.waited, COUNT(*) FROM (SELECT `+key+` AS k, `+bucket+` AS waited
+		FROM applicants a WHERE a.created_at < ?) b`+join, 2, append(bounds, until)...)
 	if err != nil {
 		return nil, err
 	}
 	var gone []any
-	var marks []string
+	var qs []string
 	for _, st := range []amparo.ApplicantStatus{amparo.ApplicantMatched, amparo.ApplicantServed, amparo.ApplicantDeclined, amparo.ApplicantClosed} {
 		gone = append(gone, string(st))
-		marks = append(marks, "?")
+		qs = append(qs, "?")
 	}
 	args := append(append(bounds, until), gone...)
-	left, err := tx.countRows(ctx, `SELECT o.name, b.waited, COUNT(*) FROM (SELECT a.organization_id AS org, `+bucket+` AS waited
+	left, err := tx.countRows(ctx, `SELECT `+name+`, b.waited, COUNT(*) FROM (SELECT `+key+` AS k, `+bucket+` AS waited
 		FROM applicants a WHERE a.created_at < ? AND a.id IN (SELECT e.applicant_id FROM applicant_events e
-		WHERE e.status IN (`+strings.Join(marks, ", ")+`) AND e.at < ?)) b JOIN organizations o ON o.id = b.org GROUP BY o.name, b.waited`, 2, append(args, until)...)
+		WHERE e.status IN (`+strings.Join(qs, ", ")+`) AND e.at < ?)) b`+join, 2, append(args, until)...)
 	if err != nil {
 		return nil, err
 	}

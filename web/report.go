@@ -198,7 +198,7 @@ func (p page) category(dim, c string) string {
 		}
 		return c
 	case dim == amparo.DimWaited || dim == amparo.DimAckTime || dim == amparo.DimDetention || dim == amparo.DimOutcome ||
-		(dim == amparo.DimGroup && c == amparo.NoPriorityGroup):
+		(dim == amparo.DimGroup && (c == amparo.NoPriorityGroup || c == amparo.UnknownPriorityGroup)):
 		return p.T("report.cat." + c)
 	}
 	return c

@@ -61,7 +61,8 @@ func TestFund_Commands(t *testing.T) {
 		} `json:"grants"`
 	}
 	cp := decode[compliance](t, ok(t, "fund", "compliance", "--json", "--data", data))
-	if len(cp.Lines) != 3 || cp.Lines[0].Target != "detained" || cp.Lines[0].Share <= 0 || len(cp.Grants) != 2 {
+	// Two sources (the city's and the county's) of three lines each; four grants.
+	if len(cp.Lines) != 6 || cp.Lines[0].Target != "detained" || cp.Lines[0].Share <= 0 || len(cp.Grants) != 4 {
 		t.Fatalf("compliance: %+v", cp)
 	}
 	for _, g := range cp.Grants {

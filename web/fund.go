@@ -120,30 +120,13 @@ func date(r *http.Request, field string) (amparo.Date, error) {
 }
 
 func (s *Server) fundGrantCreate(w http.ResponseWriter, r *http.Request) {
-	g := &amparo.Grant{SourceID: r.PostFormValue("source_id"), OrganizationID: r.PostFormValue("organization_id")}
-	var err error
-	if g.AwardedCents, err = cents(r, "awarded"); err != nil {
+	t, err := grantTermsForm(r)
+	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if g.PeriodStart, err = date(r, "period_start"); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if g.PeriodEnd, err = date(r, "period_end"); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	for _, line := range fund.BudgetLines {
-		if v := strings.TrimSpace(r.PostFormValue("line_" + line)); v != "" {
-			c, err := cents(r, "line_"+line)
-			if err != nil {
-				s.error(w, r, err)
-				return
-			}
-			g.BudgetLines = append(g.BudgetLines, amparo.BudgetLine{Line: line, AmountCents: c})
-		}
-	}
+	g := &amparo.Grant{SourceID: r.PostFormValue("source_id"), OrganizationID: r.PostFormValue("organization_id"),
+		AwardedCents: t.AwardedCents, PeriodStart: t.PeriodStart, PeriodEnd: t.PeriodEnd, BudgetLines: t.BudgetLines}
 	if err := s.Fund.CreateGrant(r.Context(), g); err != nil {
 		s.error(w, r, err)
 		return
@@ -297,4 +280,30 @@ func (s *Server) fundOutcomeCreate(w http.ResponseWriter, r *http.Request) {
 		to = "/fund/grants/" + g + "#case-" + o.CaseID
 	}
 	s.done(w, r, to, "fund.outcome_done")
+}
+
+// grantTermsForm reads a grant's award, period and budget lines from the
+// form that creates it or amends it, naming the field that is wrong.
+func grantTermsForm(r *http.Request) (amparo.GrantTerms, error) {
+	var t amparo.GrantTerms
+	var err error
+	if t.AwardedCents, err = cents(r, "awarded"); err != nil {
+		return t, err
+	}
+	if t.PeriodStart, err = date(r, "period_start"); err != nil {
+		return t, err
+	}
+	if t.PeriodEnd, err = date(r, "period_end"); err != nil {
+		return t, err
+	}
+	for _, line := range fund.BudgetLines {
+		if v := strings.TrimSpace(r.PostFormValue("line_" + line)); v != "" {
+			c, err := cents(r, "line_"+line)
+			if err != nil {
+				return t, err
+			}
+			t.BudgetLines = append(t.BudgetLines, amparo.BudgetLine{Line: line, AmountCents: c})
+		}
+	}
+	return t, nil
 }

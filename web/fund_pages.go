@@ -167,29 +167,10 @@ func (s *Server) fundTermsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) fundGrantAmend(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var t amparo.GrantTerms
-	var err error
-	if t.AwardedCents, err = cents(r, "awarded"); err != nil {
+	t, err := grantTermsForm(r)
+	if err != nil {
 		s.error(w, r, err)
 		return
-	}
-	if t.PeriodStart, err = date(r, "period_start"); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	if t.PeriodEnd, err = date(r, "period_end"); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	for _, line := range fund.BudgetLines {
-		if v := strings.TrimSpace(r.PostFormValue("line_" + line)); v != "" {
-			c, err := cents(r, "line_"+line)
-			if err != nil {
-				s.error(w, r, err)
-				return
-			}
-			t.BudgetLines = append(t.BudgetLines, amparo.BudgetLine{Line: line, AmountCents: c})
-		}
 	}
 	if _, err := s.Fund.AmendGrantTerms(r.Context(), id, t, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
 		s.error(w, r, err)

@@ -38,6 +38,9 @@ func (s *Service) StartFile(ctx context.Context, r io.Reader, opt ImportOptions)
 	if err != nil {
 		return "", err
 	}
+	if vs, err = s.knownVendors(ctx, vs); err != nil {
+		return "", err
+	}
 	problems, err := json.Marshal(storedProblems(errs))
 	if err != nil {
 		return "", err

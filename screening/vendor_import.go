@@ -76,6 +76,10 @@ func (s *Service) ScreenFile(ctx context.Context, r io.Reader, opt ImportOptions
 
 // screenRead stores the vendors read from a file and screens them.
 func (s *Service) screenRead(ctx context.Context, vs []*amparo.Vendor, errs ImportErrorList, progress func(done, total int)) (*FileReport, error) {
+	vs, err := s.knownVendors(ctx, vs)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.Vendors.CreateVendors(ctx, vs); err != nil {
 		return nil, err
 	}
@@ -90,10 +94,40 @@ func (s *Service) screenRead(ctx context.Context, vs []*amparo.Vendor, errs Impo
 	return &FileReport{Errors: errs, Reports: reports}, nil
 }
 
+// knownVendors puts in place of each vendor of a file the organization's
+// stored vendor it is, when there is one (see vendorIndex), so that a
+// file screened again is screened as the same vendors and the decisions
+// made on their hits are reused; the others stay new (no ID), to be
+// stored.
+func (s *Service) knownVendors(ctx context.Context, vs []*amparo.Vendor) ([]*amparo.Vendor, error) {
+	actor, _ := amparo.ActorFromContext(ctx)
+	stored, err := s.Vendors.FindVendors(ctx, actor.OrganizationID)
+	if err != nil || len(stored) == 0 {
+		return vs, err
+	}
+	ix := newVendorIndex(len(stored))
+	for i, v := range stored {
+		ix.add(v, i)
+	}
+	out := make([]*amparo.Vendor, len(vs))
+	seen := map[string]bool{}
+	for i, v := range vs {
+		out[i] = v
+		// A vendor twice in one file is stored once, the first time; a
+		// row with an identifier the stored vendor lacks is a new record,
+		// so that nothing the file says is dropped.
+		if j, ok := ix.find(v); ok && !seen[stored[j].ID] && knows(stored[j], v) {
+			seen[stored[j].ID] = true
+			out[i] = stored[j]
+		}
+	}
+	return out, nil
+}
+
 // fileDeclarations finds, for each vendor of a file, what the affidavit of
-// the stored vendor it is declares ("" when none): by identifier first,
-// then by name (case and spacing aside), through maps, so that a file of
-// thousands costs one query and no comparison of every pair.
+// the stored vendor it is declares ("" when none), through a vendorIndex,
+// so that a file of thousands costs one query and no comparison of every
+// pair.
 func (s *Service) fileDeclarations(ctx context.Context, vs []*amparo.Vendor) ([]string, error) {
 	out := make([]string, len(vs))
 	if len(vs) == 0 {
@@ -103,31 +137,62 @@ func (s *Service) fileDeclarations(ctx context.Context, vs []*amparo.Vendor) ([]
 	if err != nil || len(ds) == 0 {
 		return out, err
 	}
-	byID, byName := map[string]*amparo.VendorDeclaration{}, map[string]*amparo.VendorDeclaration{}
-	for _, d := range ds {
-		for _, id := range d.Vendor.Identifiers {
-			byID[string(id.Kind)+":"+id.State+":"+id.Value] = d
-		}
-		byName[foldName(d.Vendor.Name)] = d
+	ix := newVendorIndex(len(ds))
+	for i, d := range ds {
+		ix.add(d.Vendor, i)
 	}
 	for i, v := range vs {
-		var found *amparo.VendorDeclaration
-		for _, id := range v.Identifiers {
-			if d, ok := byID[string(id.Kind)+":"+id.State+":"+id.Value]; ok {
-				found = d
-				break
-			}
-		}
-		if found == nil {
-			if d, ok := byName[foldName(v.Name)]; ok && SameVendor(d.Vendor, v) && !conflicting(d.Vendor, v) {
-				found = d
-			}
-		}
-		if found != nil {
-			out[i] = declaration(found.BorderWallWork)
+		if j, ok := ix.find(v); ok {
+			out[i] = declaration(ds[j].BorderWallWork)
 		}
 	}
 	return out, nil
+}
+
+// vendorIndex finds the stored vendor a vendor of a file is: the same
+// identifier (UEI, EIN or another) first, else the same name (case and
+// spacing aside) without an identifier of a kind both have that differs.
+type vendorIndex struct {
+	vendors []*amparo.Vendor
+	byID    map[string]int
+	byName  map[string]int
+}
+
+func newVendorIndex(n int) *vendorIndex {
+	return &vendorIndex{byID: make(map[string]int, n), byName: make(map[string]int, n)}
+}
+
+func (ix *vendorIndex) add(v *amparo.Vendor, i int) {
+	for _, id := range v.Identifiers {
+		ix.byID[string(id.Kind)+":"+id.State+":"+id.Value] = i
+	}
+	ix.byName[foldName(v.Name)] = i
+	for len(ix.vendors) <= i {
+		ix.vendors = append(ix.vendors, nil)
+	}
+	ix.vendors[i] = v
+}
+
+func (ix *vendorIndex) find(v *amparo.Vendor) (int, bool) {
+	for _, id := range v.Identifiers {
+		if i, ok := ix.byID[string(id.Kind)+":"+id.State+":"+id.Value]; ok {
+			return i, true
+		}
+	}
+	if i, ok := ix.byName[foldName(v.Name)]; ok && SameVendor(ix.vendors[i], v) && !conflicting(ix.vendors[i], v) {
+		return i, true
+	}
+	return 0, false
+}
+
+// knows says whether every identifier of v is one of stored's.
+func knows(stored, v *amparo.Vendor) bool {
+	for _, id := range v.Identifiers {
+		if stored.Identifier(id.Kind) != id.Value {
+			return false
+		}
+	}
+	return true
 }
 
 // conflicting says whether two vendors have different identifiers of a

@@ -64,6 +64,18 @@ func (tx *Tx) createVendors(ctx context.Context, vs []*amparo.Vendor) error {
 		if !tx.actor.ScreensVendorsOf(v.OrganizationID) {
 			return forbiddenVendors()
 		}
+		if v.ID != "" {
+			// A vendor already stored (a file's row that is a known
+			// vendor): kept as it is, if it is the organization's.
+			got, err := tx.findVendor(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			if got.OrganizationID != v.OrganizationID {
+				return amparo.Errorf(amparo.ENOTFOUND, "no such vendor").Localize("screen.vendor.err.not_found")
+			}
+			continue
+		}
 		if err := v.Validate(); err != nil {
 			var e *amparo.Error
 			if len(vs) > 1 && errors.As(err, &e) {

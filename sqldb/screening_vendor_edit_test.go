@@ -189,3 +189,51 @@ func TestScreeningService_FileContradictions(t *testing.T) {
 		wantCode(t, err, amparo.EFORBIDDEN)
 	})
 }
+
+// TestScreeningService_FileAgainReusesDecisions: a file screened again is
+// screened as the vendors stored the first time, so a false positive
+// decided after the first screening is reused, not asked again; a row
+// with an identifier the stored vendor lacks is a new vendor.
+func TestScreeningService_FileAgainReusesDecisions(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		if _, err := db.ApplyRegistryChange(as(amparo.RoleProgramAdmin, ""), &amparo.RegistryChange{Reason: "compilation",
+			PutEntities:     []*amparo.RegistryEntity{testEntity("quillon-fence", "Quillon Fence Works Inc.")},
+			PutInvolvements: []*amparo.RegistryInvolvement{testInvolvement("i1", "quillon-fence", amparo.RegistryPrime, "2020-02-01")}}); err != nil {
+			t.Fatal(err)
+		}
+		org := storetest.MustCreateOrganization(t, db, "Example Procurement Office")
+		officer := as(amparo.RoleProcurement, org.ID)
+		svc := screening.NewService(db, db, db, db)
+		file := "name,ein\nQuillon Fence Works Inc.,12-3456789\nExample Bakery,\n"
+		first, err := svc.ScreenFile(officer, strings.NewReader(file), screening.ImportOptions{}, nil)
+		if err != nil || len(first.Reports) != 2 || len(first.Reports[0].Outcome.Hits) == 0 {
+			t.Fatalf("first: %+v %v", first, err)
+		}
+		sc := first.Reports[0].Screening
+		if err := svc.DecideHit(officer, sc.ID, "quillon-fence", amparo.HitFalsePositive, "Another company of that name, in another state"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := svc.ScreenFile(officer, strings.NewReader(file), screening.ImportOptions{}, nil)
+		if err != nil || len(again.Reports) != 2 {
+			t.Fatalf("again: %+v %v", again, err)
+		}
+		for i := range 2 {
+			if a, b := first.Reports[i].Screening.VendorID, again.Reports[i].Screening.VendorID; a != b {
+				t.Errorf("row %d screened as vendor %s, then as %s", i+2, a, b)
+			}
+		}
+		if r := again.Reports[0]; len(r.Decisions) == 0 || r.Decisions[0].Decision == nil || !r.Decisions[0].Reused {
+			t.Errorf("the false positive is not reused: %+v", r.Decisions)
+		}
+		vs, err := db.FindVendors(officer, org.ID)
+		if err != nil || len(vs) != 2 {
+			t.Errorf("vendors stored after two screenings of one file: %d %v", len(vs), err)
+		}
+		// A UEI the stored vendor lacks: a new vendor, screened as the file says.
+		third, err := svc.ScreenFile(officer, strings.NewReader("name,uei,ein\nQuillon Fence Works Inc.,QLLN1234ABCD,12-3456789\n"), screening.ImportOptions{}, nil)
+		if err != nil || third.Reports[0].Screening.VendorID == sc.VendorID {
+			t.Errorf("a row with a new UEI screened as the stored vendor: %v", err)
+		}
+	})
+}

@@ -2,11 +2,13 @@ package fund
 
 import (
 	"fmt"
-	"github.com/amparo-project/amparo"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/amparo-project/amparo"
 )
 
 // Facts is what a funded case's eligibility rests on (amparo.FundFacts).
@@ -232,6 +234,11 @@ func splitLine(raw string) (toks []string, text, err string) {
 			return nil, "", "the quoted text has a control character or is too long"
 		}
 		s = s[:q]
+	}
+	// Words are separated by spaces and tabs; any other control
+	// character would make a name that cannot be written back.
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\r' }) {
+		return nil, "", "a control character outside quoted text"
 	}
 	return strings.Fields(s), text, ""
 }

@@ -68,6 +68,7 @@ func TestParseRestrictions_Errors(t *testing.T) {
 		{"require resident \"open", 1, ""},
 		{"spend everything", 1, "spend"},
 		{"lines attorney bribes", 1, "bribes"},
+		{"lines attorney\nfloor group \x00 20", 2, ""},
 	} {
 		_, err := ParseRestrictions(tc.src)
 		pe, ok := err.(*ParseError)

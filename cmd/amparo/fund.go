@@ -65,8 +65,7 @@ func fundLedger(ctx context.Context, m *Main, args []string) error {
 		rows[i] = ledgerJSON{e.Seq, e.ID, e.GrantID, e.SourceID, e.OrganizationID, string(e.Account), e.AmountCents, e.EffectiveOn.String(),
 			e.CaseID, e.CostID, e.InvoiceID, e.Reverses, e.Reason, e.PostedBy, e.PostedAt.Format(time.RFC3339)}
 	}
-	switch {
-	case *asJSON:
+	if *asJSON {
 		return m.printJSON(rows)
 	}
 	if len(rows) == 0 {
@@ -89,9 +88,6 @@ func short(id string) string {
 	}
 	return id
 }
-
-// centsCell is an amount for a spreadsheet.
-func centsCell(c int64) string { return fund.CSVCents(c) }
 
 type invoiceJSON struct {
 	ID             string `json:"id"`
@@ -217,8 +213,8 @@ func fundCompliance(ctx context.Context, m *Main, args []string) error {
 		cw := csvexport.NewWriter(m.Stdout)
 		cw.Write([]string{"period", "source_id", "source", "target", "kind", "percent", "rule", "spent", "on_target", "share_percent", "met"})
 		for _, l := range out.Lines {
-			cw.Write([]string{out.Period, l.SourceID, l.Source, l.Target, l.Kind, strconv.Itoa(l.Percent), l.Rule, centsCell(l.SpentCents),
-				centsCell(l.TargetCents), strconv.FormatFloat(l.Share, 'f', 1, 64), strconv.FormatBool(l.Met)})
+			cw.Write([]string{out.Period, l.SourceID, l.Source, l.Target, l.Kind, strconv.Itoa(l.Percent), l.Rule, fund.CSVCents(l.SpentCents),
+				fund.CSVCents(l.TargetCents), strconv.FormatFloat(l.Share, 'f', 1, 64), strconv.FormatBool(l.Met)})
 		}
 		return cw.Flush()
 	}

@@ -105,10 +105,7 @@ func (s *Service) knownVendors(ctx context.Context, vs []*amparo.Vendor) ([]*amp
 	if err != nil || len(stored) == 0 {
 		return vs, err
 	}
-	ix := newVendorIndex(len(stored))
-	for i, v := range stored {
-		ix.add(v, i)
-	}
+	ix := newVendorIndex(stored)
 	out := make([]*amparo.Vendor, len(vs))
 	seen := map[string]bool{}
 	for i, v := range vs {
@@ -137,10 +134,11 @@ func (s *Service) fileDeclarations(ctx context.Context, vs []*amparo.Vendor) ([]
 	if err != nil || len(ds) == 0 {
 		return out, err
 	}
-	ix := newVendorIndex(len(ds))
+	vendors := make([]*amparo.Vendor, len(ds))
 	for i, d := range ds {
-		ix.add(d.Vendor, i)
+		vendors[i] = d.Vendor
 	}
+	ix := newVendorIndex(vendors)
 	for i, v := range vs {
 		if j, ok := ix.find(v); ok {
 			out[i] = declaration(ds[j].BorderWallWork)
@@ -158,19 +156,16 @@ type vendorIndex struct {
 	byName  map[string]int
 }
 
-func newVendorIndex(n int) *vendorIndex {
-	return &vendorIndex{byID: make(map[string]int, n), byName: make(map[string]int, n)}
-}
-
-func (ix *vendorIndex) add(v *amparo.Vendor, i int) {
-	for _, id := range v.Identifiers {
-		ix.byID[string(id.Kind)+":"+id.State+":"+id.Value] = i
+// newVendorIndex indexes vendors; find returns a position in it.
+func newVendorIndex(vendors []*amparo.Vendor) *vendorIndex {
+	ix := &vendorIndex{vendors: vendors, byID: make(map[string]int, len(vendors)), byName: make(map[string]int, len(vendors))}
+	for i, v := range vendors {
+		for _, id := range v.Identifiers {
+			ix.byID[string(id.Kind)+":"+id.State+":"+id.Value] = i
+		}
+		ix.byName[foldName(v.Name)] = i
 	}
-	ix.byName[foldName(v.Name)] = i
-	for len(ix.vendors) <= i {
-		ix.vendors = append(ix.vendors, nil)
-	}
-	ix.vendors[i] = v
+	return ix
 }
 
 func (ix *vendorIndex) find(v *amparo.Vendor) (int, bool) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -67,11 +68,13 @@ func (tx *Tx) createVendors(ctx context.Context, vs []*amparo.Vendor) error {
 		if v.ID != "" {
 			// A vendor already stored (a file's row that is a known
 			// vendor): kept as it is, if it is the organization's.
-			got, err := tx.findVendor(ctx, v.ID)
-			if err != nil {
+			// Its organization is all there is to check: nothing is
+			// opened.
+			var org string
+			if err := tx.queryRow(ctx, "SELECT organization_id FROM vendors WHERE id = ?", v.ID).Scan(&org); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
-			if got.OrganizationID != v.OrganizationID {
+			if org == "" || org != v.OrganizationID {
 				return amparo.Errorf(amparo.ENOTFOUND, "no such vendor").Localize("screen.vendor.err.not_found")
 			}
 			continue

@@ -59,7 +59,9 @@ func (s *Server) behindProxy(next http.Handler) http.Handler {
 }
 
 // forwardedFor is the client's address in X-Forwarded-For values: from
-// the right, the first that is not a trusted proxy.
+// the right, the first that is not a trusted proxy. A hop that is no
+// address, or carries an IPv6 zone (which names an interface on the proxy's
+// own host and means nothing here), ends the search: the peer stands.
 func (s *Server) forwardedFor(values []string) (netip.Addr, bool) {
 	var hops []string
 	for _, v := range values {
@@ -67,7 +69,7 @@ func (s *Server) forwardedFor(values []string) (netip.Addr, bool) {
 	}
 	for i := len(hops) - 1; i >= 0; i-- {
 		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		if err != nil || a.Zone() != "" {
 			return netip.Addr{}, false
 		}
 		if !s.Deployment.trusted(a) {

@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/disclosure"
+	"golang.org/x/sync/errgroup"
 )
 
 // Service releases the council's reports: the workflow the web and the
@@ -187,6 +189,36 @@ func (s *Service) previous(ctx context.Context, p amparo.ReportPeriod) (*private
 	return &pv, nil
 }
 
+// countAll counts each metric the definitions name once (a metric of
+// several tables is counted once), as many at a time as there are cores:
+// each count is a read of its own, and on a large program the queue's and
+// the fund's each take a second of one core.
+func (s *Service) countAll(ctx context.Context, defs *Definitions, p amparo.ReportPeriod) (map[amparo.ReportMetric][]amparo.ReportRow, error) {
+	var metrics []amparo.ReportMetric
+	for _, d := range defs.Tables {
+		if !slices.Contains(metrics, d.Metric) {
+			metrics = append(metrics, d.Metric)
+		}
+	}
+	rows := make([][]amparo.ReportRow, len(metrics))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, m := range metrics {
+		g.Go(func() (err error) {
+			rows[i], err = s.count(gctx, m, p)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	counted := make(map[amparo.ReportMetric][]amparo.ReportRow, len(metrics))
+	for i, m := range metrics {
+		counted[m] = rows[i]
+	}
+	return counted, nil
+}
+
 func (s *Service) count(ctx context.Context, m amparo.ReportMetric, p amparo.ReportPeriod) ([]amparo.ReportRow, error) {
 	if _, ok := amparo.ReportMetrics[m]; ok {
 		return s.Store.CountReport(ctx, m, p)
@@ -217,18 +249,13 @@ type built struct {
 
 func (s *Service) build(ctx context.Context, p amparo.ReportPeriod, prev *private) (*Document, *private, error) {
 	defs := s.defs()
+	counted, err := s.countAll(ctx, defs, p)
+	if err != nil {
+		return nil, nil, err
+	}
 	var parts []built
-	counted := map[amparo.ReportMetric][]amparo.ReportRow{} // a metric of several tables is counted once
 	for _, d := range defs.Tables {
-		rows, ok := counted[d.Metric]
-		if !ok {
-			var err error
-			if rows, err = s.count(ctx, d.Metric, p); err != nil {
-				return nil, nil, err
-			}
-			counted[d.Metric] = rows
-		}
-		rows = project(rows, d)
+		rows := project(counted[d.Metric], d)
 		if d.Pending == "" {
 			parts = append(parts, built{def: d, name: d.Name, dims: d.Dims, rows: rows})
 			continue

@@ -108,10 +108,6 @@ func (s *Server) alertAck(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "alert_ack", http.StatusOK, map[string]any{"Token": r.PathValue("token"), "Done": true})
 }
 
-// AlertsPoll is how often the alerts page reads itself again with
-// JavaScript.
-const AlertsPoll = 10 * time.Second
-
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 	as, err := s.Alerts.FindAlerts(r.Context(), amparo.AlertFilter{Limit: 100})
 	if err != nil {
@@ -125,7 +121,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 	}
 	noStore(w) // each load shows the newest state
 	s.render(w, r, "alerts", http.StatusOK, map[string]any{"Alerts": as, "Figures": fig, "Outcomes": amparo.AlertOutcomes,
-		"Key": auth.NewToken(), "PollMS": AlertsPoll.Milliseconds()})
+		"Key": auth.NewToken(), "PollMS": s.Deployment.alertsPoll().Milliseconds()})
 }
 
 // alertRaise is a hotline worker's entry: for a client (a call from them

@@ -13,6 +13,7 @@ import (
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/notify"
+	"github.com/amparo-project/amparo/sqldb"
 	"github.com/amparo-project/amparo/web"
 )
 
@@ -84,7 +85,8 @@ func TestBrowser_AlertButtonAndAcknowledgement(t *testing.T) {
 // a page without JavaScript.
 func TestBrowser_AlertsPageKeepsCurrent(t *testing.T) {
 	t.Parallel()
-	w := newAccountWorld(t)
+	const poll = time.Second
+	w := newAccountWorld(t, func(s *web.Services, _ *sqldb.DB) { s.Deployment.AlertsPoll = poll })
 	base, _ := w.messagesAlerts(t)
 	var clients []string
 	for i, name := range []string{"Primera Ficticia Ejemplo", "Segundo Ficticio Ejemplo"} {
@@ -117,7 +119,7 @@ func TestBrowser_AlertsPageKeepsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(web.AlertsPoll + 2*time.Second)
+	time.Sleep(3 * poll) // three reads of the page
 	if n := eval[int](t, ctx, `document.querySelectorAll('#alert-`+second.ID+`').length`); n != 0 {
 		t.Fatal("the list changed while a note was being written")
 	}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Deployment is how people reach the server: at PublicURL, perhaps
@@ -17,6 +18,16 @@ import (
 type Deployment struct {
 	PublicURL      *url.URL // nil: wherever a request came (a developer's machine)
 	TrustedProxies []netip.Prefix
+	AlertsPoll     time.Duration // how often the alerts page reads itself again; 0: 10 s
+}
+
+// alertsPoll is how often the alerts page reads itself again with
+// JavaScript.
+func (d Deployment) alertsPoll() time.Duration {
+	if d.AlertsPoll > 0 {
+		return d.AlertsPoll
+	}
+	return 10 * time.Second
 }
 
 // https reports whether the public address is https.

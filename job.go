@@ -69,3 +69,19 @@ type JobService interface {
 	// FindJobs lists jobs, newest first, with the total matching f.
 	FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error)
 }
+
+type jobKey struct{}
+
+// NewContextWithJob returns ctx carrying j, the job being run: its
+// handler learns which attempt this is.
+func NewContextWithJob(ctx context.Context, j *Job) context.Context {
+	return context.WithValue(ctx, jobKey{}, j)
+}
+
+// LastAttempt reports whether ctx runs the last attempt its job has: an
+// error now fails the job for good, and a handler with something waiting
+// on it (a page showing progress) says so before it returns.
+func LastAttempt(ctx context.Context) bool {
+	j, ok := ctx.Value(jobKey{}).(*Job)
+	return ok && j.Attempt >= j.MaxAttempts
+}

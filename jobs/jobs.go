@@ -152,7 +152,7 @@ func (r *Runner) Tick(ctx context.Context) (int, error) {
 
 // run runs one claimed job and records how it went.
 func (r *Runner) run(ctx context.Context, j *amparo.Job) {
-	jctx, cancel := context.WithTimeout(ctx, r.Lease*9/10) // done before another worker may take it
+	jctx, cancel := context.WithTimeout(amparo.NewContextWithJob(ctx, j), r.Lease*9/10) // done before another worker may take it
 	err := safely(jctx, r.Handlers[j.Kind], j.Args)
 	cancel()
 	// What happened is recorded even when the process is stopping: a job

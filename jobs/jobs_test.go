@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -80,6 +81,37 @@ func TestRunner_RetriesWithBackoff(t *testing.T) {
 	done, _, err := db.FindJobs(ctx, amparo.JobFilter{State: amparo.JobDone})
 	if err != nil || len(done) != 1 || done[0].Attempt != 3 {
 		t.Fatalf("done: %v %+v", err, done)
+	}
+}
+
+// TestRunner_TellsTheLastAttempt: a handler learns from its context
+// whether this attempt is the job's last.
+func TestRunner_TellsTheLastAttempt(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db.Now = clock
+	var last []bool
+	r := &jobs.Runner{Store: db, Worker: "w", Now: clock, Handlers: map[string]jobs.Handler{
+		"doomed": func(ctx context.Context, _ []byte) error {
+			last = append(last, amparo.LastAttempt(ctx))
+			return errors.New("gateway said 503")
+		}}}
+	ctx := amparo.NewContextWithActor(t.Context(), amparo.SystemActor)
+	if _, err := db.EnqueueJob(ctx, &amparo.Job{Kind: "doomed", MaxAttempts: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for attempt := 1; attempt <= 4; attempt++ {
+		if _, err := r.Tick(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(jobs.Backoff(attempt) * 2)
+	}
+	if !slices.Equal(last, []bool{false, false, true}) {
+		t.Fatalf("last attempt, attempt by attempt: %v", last)
+	}
+	if amparo.LastAttempt(t.Context()) {
+		t.Fatal("a context without a job is on its last attempt")
 	}
 }
 

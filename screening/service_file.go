@@ -113,7 +113,9 @@ const fileProgressEvery = 250 * time.Millisecond
 // author). A run already finished (an earlier attempt got there) is left
 // alone; one refused for good (an error with a code: a vendor gone, the
 // officer's rights) ends with that failure; any other error is returned,
-// and the job retries the whole run, which has recorded nothing.
+// and the job retries the whole run, which has recorded nothing. On the
+// job's last attempt such an error ends the run too, as a failure inside
+// the server: its page stops waiting and says to try again.
 func (s *Service) FileJob(ctx context.Context, args []byte) error {
 	var a struct {
 		Run string `json:"run"`
@@ -135,15 +137,26 @@ func (s *Service) FileJob(ctx context.Context, args []byte) error {
 	if err == nil {
 		_, err = s.Store.FinishScreeningRun(octx, run.ID, screenings, nil)
 	}
+	if err == nil {
+		return nil
+	}
 	var e *amparo.Error
-	if err == nil || !errors.As(err, &e) || e.Code == amparo.EINTERNAL {
-		return err
+	final := errors.As(err, &e) && e.Code != amparo.EINTERNAL
+	if !final {
+		if !amparo.LastAttempt(ctx) {
+			return err
+		}
+		// Not the error's text: it stays in the job's record, for the
+		// administrator; the officer's page is told the server failed.
+		e = amparo.Errorf(amparo.EINTERNAL, "the screening of a file stopped after its last attempt")
 	}
 	failure, merr := json.Marshal(storedErrorOf(e))
 	if merr != nil {
 		return merr
 	}
-	_, err = s.Store.FinishScreeningRun(ctx, run.ID, nil, failure)
+	if _, ferr := s.Store.FinishScreeningRun(ctx, run.ID, nil, failure); ferr != nil || final {
+		return ferr
+	}
 	return err
 }
 

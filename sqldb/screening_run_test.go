@@ -193,6 +193,56 @@ func TestScreeningService_FileJob(t *testing.T) {
 	})
 }
 
+// brokenFinish never records a run's screenings: an error with no code,
+// as a lost connection gives, on every attempt.
+type brokenFinish struct{ *sqldb.DB }
+
+func (f brokenFinish) FinishScreeningRun(ctx context.Context, id string, ss []*amparo.Screening, failure []byte) (bool, error) {
+	if ss != nil {
+		return false, errors.New("connection reset")
+	}
+	return f.DB.FinishScreeningRun(ctx, id, ss, failure)
+}
+
+// TestScreeningService_FileJobLastAttempt: a run whose attempts all fail
+// without a code waits for the next attempt until the job's last, which
+// ends it as a failure inside the server: its page stops saying "in
+// progress", and nothing is recorded.
+func TestScreeningService_FileJobLastAttempt(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, db *sqldb.DB) {
+		org := storetest.MustCreateOrganization(t, db, "Example Procurement Office")
+		officer := as(amparo.RoleProcurement, org.ID)
+		web := screening.NewService(db, db, db, db)
+		id, err := web.StartFile(officer, strings.NewReader("name\nExample Quillwort Paving Co.\n"), screening.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		worker := screening.NewService(db, db, db, brokenFinish{db})
+		args := []byte(`{"run":"` + id + `"}`)
+		for attempt := 1; attempt <= 5; attempt++ {
+			ctx := amparo.NewContextWithJob(storetest.System, &amparo.Job{Kind: amparo.JobScreenFile, Attempt: attempt, MaxAttempts: 5})
+			if err := worker.FileJob(ctx, args); err == nil {
+				t.Fatalf("attempt %d did not fail", attempt)
+			}
+			run, err := web.FindFileRun(officer, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.Finished != (attempt == 5) {
+				t.Fatalf("after attempt %d of 5: finished %v", attempt, run.Finished)
+			}
+			if attempt == 5 && (amparo.ErrorCode(run.Err) != amparo.EINTERNAL || run.Report != nil) {
+				t.Fatalf("the run after its last attempt: %+v", run)
+			}
+		}
+		var n int
+		if err := db.Pool().QueryRow("SELECT COUNT(*) FROM vendor_screenings").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d screenings recorded (%v)", n, err)
+		}
+	})
+}
+
 // runParam is the first query parameter in the dialect of db.
 func runParam(db *sqldb.DB) string {
 	if db.Dialect() == "postgres" {

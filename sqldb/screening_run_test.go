@@ -120,16 +120,17 @@ func TestScreeningRunStore(t *testing.T) {
 	})
 }
 
-// failingFinish is the store, whose first FinishScreeningRun fails as a
-// dropped connection would: the job's first attempt dies at its end.
+// failingFinish is the store, whose first fails FinishScreeningRun calls
+// that record screenings fail as a dropped connection would: the job's
+// attempts die at their end.
 type failingFinish struct {
 	*sqldb.DB
-	failed bool
+	fails int
 }
 
 func (f *failingFinish) FinishScreeningRun(ctx context.Context, id string, ss []*amparo.Screening, failure []byte) (bool, error) {
-	if !f.failed {
-		f.failed = true
+	if ss != nil && f.fails > 0 {
+		f.fails--
 		return false, errors.New("connection reset")
 	}
 	return f.DB.FinishScreeningRun(ctx, id, ss, failure)
@@ -150,7 +151,7 @@ func TestScreeningService_FileJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store := &failingFinish{DB: db}
+		store := &failingFinish{DB: db, fails: 1}
 		worker := screening.NewService(db, db, db, store)
 		args := []byte(`{"run":"` + id + `"}`)
 		system := storetest.System
@@ -193,17 +194,6 @@ func TestScreeningService_FileJob(t *testing.T) {
 	})
 }
 
-// brokenFinish never records a run's screenings: an error with no code,
-// as a lost connection gives, on every attempt.
-type brokenFinish struct{ *sqldb.DB }
-
-func (f brokenFinish) FinishScreeningRun(ctx context.Context, id string, ss []*amparo.Screening, failure []byte) (bool, error) {
-	if ss != nil {
-		return false, errors.New("connection reset")
-	}
-	return f.DB.FinishScreeningRun(ctx, id, ss, failure)
-}
-
 // TestScreeningService_FileJobLastAttempt: a run whose attempts all fail
 // without a code waits for the next attempt until the job's last, which
 // ends it as a failure inside the server: its page stops saying "in
@@ -218,7 +208,7 @@ func TestScreeningService_FileJobLastAttempt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		worker := screening.NewService(db, db, db, brokenFinish{db})
+		worker := screening.NewService(db, db, db, &failingFinish{DB: db, fails: 5})
 		args := []byte(`{"run":"` + id + `"}`)
 		for attempt := 1; attempt <= 5; attempt++ {
 			ctx := amparo.NewContextWithJob(storetest.System, &amparo.Job{Kind: amparo.JobScreenFile, Attempt: attempt, MaxAttempts: 5})

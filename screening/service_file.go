@@ -141,23 +141,24 @@ func (s *Service) FileJob(ctx context.Context, args []byte) error {
 		return nil
 	}
 	var e *amparo.Error
-	final := errors.As(err, &e) && e.Code != amparo.EINTERNAL
-	if !final {
-		if !amparo.LastAttempt(ctx) {
-			return err
-		}
+	refused := errors.As(err, &e) && e.Code != amparo.EINTERNAL
+	switch {
+	case refused:
+	case amparo.LastAttempt(ctx):
 		// Not the error's text: it stays in the job's record, for the
 		// administrator; the officer's page is told the server failed.
 		e = amparo.Errorf(amparo.EINTERNAL, "the screening of a file stopped after its last attempt")
+	default:
+		return err // the job retries the whole run
 	}
 	failure, merr := json.Marshal(storedErrorOf(e))
 	if merr != nil {
 		return merr
 	}
-	if _, ferr := s.Store.FinishScreeningRun(ctx, run.ID, nil, failure); ferr != nil || final {
+	if _, ferr := s.Store.FinishScreeningRun(ctx, run.ID, nil, failure); ferr != nil || refused {
 		return ferr
 	}
-	return err
+	return err // the job's last failure, recorded for the administrator
 }
 
 // screenRun screens a run's vendors, writing its progress now and then,

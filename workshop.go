@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Know-your-rights workshops: an organization's organizers schedule them,
@@ -283,11 +284,11 @@ func (r *Registration) Validate() error {
 // form that reminders are sent to and replies come from.
 func CompactPhone(phone string) string {
 	return strings.Map(func(r rune) rune {
-		if strings.ContainsRune(" ().-\u00a0", r) {
+		if unicode.IsSpace(r) || strings.ContainsRune("().-", r) {
 			return -1
 		}
 		return r
-	}, strings.TrimSpace(phone))
+	}, phone)
 }
 
 // TicketCodeAlphabet is what short codes are written in: no 0/O, 1/I/L or

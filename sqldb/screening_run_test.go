@@ -158,14 +158,7 @@ func TestScreeningService_FileJob(t *testing.T) {
 		if err := worker.FileJob(system, args); err == nil {
 			t.Fatal("the first attempt did not fail")
 		}
-		count := func() int {
-			var n int
-			if err := db.Pool().QueryRow("SELECT COUNT(*) FROM vendor_screenings").Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		if n := count(); n != 0 {
+		if n := screeningsRecorded(t, db); n != 0 {
 			t.Fatalf("a failed attempt recorded %d screenings", n)
 		}
 		if run, err := web.FindFileRun(officer, id); err != nil || run.Finished || run.Total != 2 {
@@ -176,7 +169,7 @@ func TestScreeningService_FileJob(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n := count(); n != 2 {
+		if n := screeningsRecorded(t, db); n != 2 {
 			t.Fatalf("%d screenings recorded, want 2, once", n)
 		}
 		run, err := screening.NewService(db, db, db, db).FindFileRun(officer, id)
@@ -226,11 +219,20 @@ func TestScreeningService_FileJobLastAttempt(t *testing.T) {
 				t.Fatalf("the run after its last attempt: %+v", run)
 			}
 		}
-		var n int
-		if err := db.Pool().QueryRow("SELECT COUNT(*) FROM vendor_screenings").Scan(&n); err != nil || n != 0 {
-			t.Fatalf("%d screenings recorded (%v)", n, err)
+		if n := screeningsRecorded(t, db); n != 0 {
+			t.Fatalf("%d screenings recorded", n)
 		}
 	})
+}
+
+// screeningsRecorded counts the vendor screenings stored.
+func screeningsRecorded(t *testing.T, db *sqldb.DB) int {
+	t.Helper()
+	var n int
+	if err := db.Pool().QueryRow("SELECT COUNT(*) FROM vendor_screenings").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // runParam is the first query parameter in the dialect of db.

@@ -10,8 +10,9 @@ import (
 )
 
 // MustCreateWorkshop stores w, published, filling what it lacks: a
-// fictional workshop of org in English and Spanish starting a week from
-// now, for 30 people.
+// fictional workshop of org in English and Spanish starting at 18:00 UTC
+// a week from today (so that the hours before it are its day, whenever a
+// test runs), for 30 people.
 func MustCreateWorkshop(tb testing.TB, db *sqldb.DB, orgID string, w *amparo.Workshop) *amparo.Workshop {
 	tb.Helper()
 	w.OrganizationID = orgID
@@ -20,7 +21,8 @@ func MustCreateWorkshop(tb testing.TB, db *sqldb.DB, orgID string, w *amparo.Wor
 		w.Title = map[string]string{"en": "Know your rights at home", "es": "Conozca sus derechos en casa"}
 	}
 	if w.StartsAt.IsZero() {
-		w.StartsAt = time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute)
+		day := time.Now().UTC().AddDate(0, 0, 7)
+		w.StartsAt = time.Date(day.Year(), day.Month(), day.Day(), 18, 0, 0, 0, time.UTC)
 	}
 	if w.EndsAt.IsZero() {
 		w.EndsAt = w.StartsAt.Add(2 * time.Hour)

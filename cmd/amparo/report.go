@@ -15,7 +15,7 @@ func runReport(ctx context.Context, m *Main, args []string) error {
 	return m.dispatch(ctx, args, map[string]sub{
 		"release": {"--period 2026-Q3 [--approve]", "count, protect and store the report of a period that is over; --approve publishes it", reportRelease},
 		"approve": {"RELEASE", "approve a release: the public dashboard shows it", reportApprove},
-		"show":    {"RELEASE [--json|--csv|--pdf FILE]", "show a release as published (suppressed cells have no count)", reportShow},
+		"show":    {"RELEASE [--json|--csv|--pdf FILE [--lang en|es]]", "show a release as published (suppressed cells have no count)", reportShow},
 	})
 }
 
@@ -70,6 +70,7 @@ func reportShow(ctx context.Context, m *Main, args []string) error {
 	asJSON := fs.Bool("json", false, "print the published JSON (the hashed document)")
 	asCSV := fs.Bool("csv", false, "print CSV, with the JSON's values")
 	pdf := fs.String("pdf", "", "write the PDF report to `FILE`")
+	lang := fs.String("lang", "en", "`language` of the PDF report: en or es")
 	id, err := m.parseID(fs, args, "a release (its period, such as 2026-Q3)")
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func reportShow(ctx context.Context, m *Main, args []string) error {
 	case *asCSV:
 		return report.WriteCSV(m.Stdout, d)
 	case *pdf != "":
-		return m.reportPDF(r, d, *pdf)
+		return m.reportPDF(r, d, *lang, *pdf)
 	}
 	state := "not approved"
 	if r.Approved() {

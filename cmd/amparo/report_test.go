@@ -5,10 +5,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amparo-project/amparo/internal/testenv"
 )
 
 // quarter is the name of the quarter n quarters after now's (n < 0:
@@ -69,6 +72,13 @@ func TestReport_Commands(t *testing.T) {
 	ok(t, "report", "show", period, "--pdf", pdf, "--data", data)
 	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatalf("show --pdf: %v", err)
+	}
+	// In Spanish, as poppler reads it.
+	testenv.Commands(t, "pdftotext")
+	ok(t, "report", "show", period, "--pdf", pdf, "--lang", "es", "--data", data)
+	if text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdf, "-").Output(); err != nil ||
+		!strings.Contains(string(text), "Cartas emitidas") || strings.Contains(string(text), "Letters issued") {
+		t.Fatalf("show --pdf --lang es: %v\n%s", err, text)
 	}
 	// The demo released and approved the last quarter's report.
 	if text := ok(t, "report", "show", quarter(time.Now(), -1), "--data", data); !strings.Contains(text, ", approved ") {

@@ -9,11 +9,14 @@ import (
 // words folds s as names.Words does and writes Cyrillic and Greek letters
 // in Latin ones, so that "ООО Газпром" and "OOO Gazprom" read alike.
 func words(s string) []string {
-	ws := names.Words(s)
-	for i, w := range ws {
-		ws[i] = translit(w)
+	var out []string
+	for _, w := range names.Words(s) {
+		// A sign without a sound ("Ь", "Ъ") alone is no word.
+		if w = translit(w); w != "" {
+			out = append(out, w)
+		}
 	}
-	return ws
+	return out
 }
 
 // translit writes a folded word (lower case, accents removed: "й" is

@@ -1,8 +1,11 @@
 package amparo
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Error codes. Callers branch on codes, never on messages; the web layer maps
@@ -37,6 +40,46 @@ type Error struct {
 type Msg struct {
 	Key  string
 	Args []any
+}
+
+// UnmarshalJSON reads a stored message with its arguments' types: a whole
+// number as an int (for the catalog's %d), another as a float64, an
+// object as a Msg, so that a message read back says what it said.
+func (m *Msg) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Key  string
+		Args []json.RawMessage
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	m.Key, m.Args = raw.Key, nil
+	for _, a := range raw.Args {
+		var v any
+		switch a = bytes.TrimSpace(a); {
+		case len(a) > 0 && a[0] == '{':
+			var sub Msg
+			if err := json.Unmarshal(a, &sub); err != nil {
+				return err
+			}
+			v = sub
+		default:
+			d := json.NewDecoder(bytes.NewReader(a))
+			d.UseNumber()
+			if err := d.Decode(&v); err != nil {
+				return err
+			}
+			if n, ok := v.(json.Number); ok {
+				if i, err := strconv.Atoi(n.String()); err == nil {
+					v = i
+				} else if v, err = n.Float64(); err != nil {
+					return err
+				}
+			}
+		}
+		m.Args = append(m.Args, v)
+	}
+	return nil
 }
 
 func (e *Error) Error() string {

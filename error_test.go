@@ -1,9 +1,12 @@
 package amparo_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,5 +77,31 @@ func TestError_Localize(t *testing.T) {
 	}
 	if _, ok := amparo.ErrorMsg(amparo.Errorf(amparo.EINVALID, "x")); ok {
 		t.Error("an error without a key has one")
+	}
+}
+
+// TestMsg_JSONKeepsTypes: a message stored as JSON reads back as it was,
+// a count still an int for the catalog's %d (a policy's summary read
+// "%!d(float64=1)" once stored), a nested message still a message.
+func TestMsg_JSONKeepsTypes(t *testing.T) {
+	m := amparo.Msg{Key: "screen.policy.summary.disclose", Args: []any{"L.A.", 1, 2.5, -3, amparo.Msg{Key: "k", Args: []any{7, "x"}}, true, nil}}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back amparo.Msg
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, m) {
+		t.Fatalf("read back %#v, want %#v", back, m)
+	}
+	if got := fmt.Sprintf("%d %s", back.Args[1], back.Args[0]); got != "1 L.A." {
+		t.Errorf("formatted %q", got)
+	}
+	for _, bad := range []string{`{"Key":"k","Args":[{"Key":1}]}`, `{"Key":"k","Args":[1e999]}`, `{"Key":"k","Args":"x"}`} {
+		if err := json.Unmarshal([]byte(bad), &back); err == nil {
+			t.Errorf("%s read without error: %#v", bad, back)
+		}
 	}
 }

@@ -77,10 +77,11 @@ func CanonicalIdentifier(kind RegistryIdentifierKind, v string) (string, error) 
 	digits := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
 	switch kind {
 	case RegistryUEI:
-		if len(v) == 12 && strings.Trim(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+		// SAM.gov's format: no I or O (read as 1 and 0), never a 0 first.
+		if len(v) == 12 && strings.Trim(v, "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") == "" && v[0] != '0' {
 			return v, nil
 		}
-		return "", Invalid("uei", "a UEI is 12 letters and digits").Localize("screen.registry.err.uei", v)
+		return "", Invalid("uei", "a UEI is 12 letters and digits, without I or O, not starting with 0").Localize("screen.registry.err.uei", v)
 	case RegistryDUNS:
 		v = strings.ReplaceAll(v, "-", "")
 		if len(v) == 9 && digits(v) {

@@ -14,6 +14,9 @@ func TestCanonicalIdentifier(t *testing.T) {
 		{amparo.RegistryUEI, " abc123def456 ", "ABC123DEF456"},
 		{amparo.RegistryUEI, "ABC123DEF45", ""},
 		{amparo.RegistryUEI, "ABC123DEF45-", ""},
+		{amparo.RegistryUEI, "R9T7W2X4Y6ZO", ""}, // SAM.gov's UEIs have no O
+		{amparo.RegistryUEI, "R9T7W2X4Y6ZI", ""}, // nor I
+		{amparo.RegistryUEI, "09T7W2X4Y6Z8", ""}, // nor a 0 first
 		{amparo.RegistryDUNS, "12-345-6789", "123456789"},
 		{amparo.RegistryDUNS, "12345678", ""},
 		{amparo.RegistryEIN, "123456789", "12-3456789"},

@@ -41,7 +41,7 @@ func seedScreening(ctx context.Context, s Store) (int, error) {
 // fictional award; a fictional vendor's affidavit contradicts it.
 const (
 	demoWallCompany = "Cercas Zafiro Ficticias S. de R.L. (demo)"
-	demoWallUEI     = "ZFRODEMO0001"
+	demoWallUEI     = "ZFRDEMX00001"
 )
 
 // seedVendor makes fictional vendors of the organization, filing their

@@ -22,10 +22,13 @@ import (
 // series named without its number (possible at most), acronyms beside
 // places ("PLA China"), shared initials beside a name on one side only,
 // words of the state as generic, and "United States" read as "U.S.".
+// amparo-company-4 reads ordinals written out as numbers ("First",
+// "Segunda": "1st", "2a") and drops a Cyrillic sign without a sound that
+// stands alone.
 // A screening records the version it used: one made with an older version
 // keeps its recorded results and explanations, and is reproduced only by a
 // build of its version (Service.Reproduce says so).
-const MatchAlgorithm = "amparo-company-3"
+const MatchAlgorithm = "amparo-company-4"
 
 // Scores from which a comparison decides: at or above MatchThreshold the
 // two are taken for one company; at or above PossibleThreshold a person
@@ -140,10 +143,8 @@ func ParseCompanyID(kind CompanyIDKind, s string) (CompanyID, error) {
 	}
 	switch kind {
 	case CompanyUEI:
-		if len(compact) != 12 || !alnum(compact) {
-			return bad("uei", "a UEI is 12 letters and digits, not %q", raw)
-		}
-		if strings.ContainsAny(compact, "IO") || compact[0] == '0' {
+		// One rule with the registry's and the vendors' records.
+		if _, err := amparo.CanonicalIdentifier(amparo.RegistryUEI, compact); err != nil {
 			return bad("uei", "a UEI is 12 letters and digits, not %q", raw)
 		}
 		return CompanyID{kind, compact}, nil

@@ -214,6 +214,10 @@ func TestCompareNames_Rules(t *testing.T) {
 		{"State Construction Services", "State Construction Services", screening.MatchNo, "generic_only"},
 		{"U.K. Copperline Steel Corp.", "United States Copperline Steel Corp.", screening.MatchNo, "initials_differ"},
 		{"U.S. Copperline Steel", "United States Copperline Steel Corp.", screening.MatchYes, "word_initials"},
+		// amparo-company-4
+		{"First Choice Paving", "1st Choice Paving", screening.MatchYes, "number_same"},
+		{"Segunda Avenida Constructora S.A.", "2a Avenida Constructora S.A.", screening.MatchYes, "number_same"},
+		{"Second Avenue Builders", "Third Avenue Builders", screening.MatchNo, "number_differs"},
 	} {
 		for _, r := range []screening.Result{screening.CompareNames(c.a, c.b), screening.CompareNames(c.b, c.a)} {
 			has := false

@@ -102,15 +102,19 @@ var articles = set(`the|of|a|an|de|del|la|las|el|los|for|at|in`)
 // ordinalEnd follows a number: "1st".
 var ordinalEnd = set(`st|nd|rd|th|ro|do|er|vo|to|a|o`)
 
-// numberWords are numbers written out, in English and Spanish; tens and
-// units that follow each other make one number.
+// numberWords are numbers and ordinals written out, in English and
+// Spanish; tens and units that follow each other make one number.
 var numberWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
 	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
 	"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
 	"fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 	"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
 	"diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "veinte": 20, "treinta": 30,
-	"cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90}
+	"cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
+	// Ordinals written out read as "1st", "2nd": "First Choice Paving" is
+	// "1st Choice Paving".
+	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+	"primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3, "tercera": 3}
 
 // roman are the Roman numerals read as numbers (not "i", "v", "x": those
 // are initials).

@@ -28,3 +28,23 @@ func seedAccess(ctx context.Context, s Store, firstOrg string) error {
 	}
 	return nil
 }
+
+// seedOfficers makes the accounts of the program's fund officer and of the
+// first organization's procurement officer, through the invitations a real
+// one gets.
+func seedOfficers(ctx context.Context, s Store, firstOrg string) (fund, procurement *amparo.Account, err error) {
+	accept := func(email, name string, role amparo.Role, org string) (*amparo.Account, error) {
+		inv := &amparo.Invitation{Email: email, Role: role, OrganizationID: org}
+		if err := s.CreateInvitation(ctx, inv); err != nil {
+			return nil, err
+		}
+		return s.AcceptInvitation(ctx, inv.Token, name, unusablePassword)
+	}
+	if fund, err = accept("fondo@ciudad-ejemplo.example", "Fernanda Fondos Ejemplo", amparo.RoleFundOfficer, ""); err != nil {
+		return nil, nil, err
+	}
+	if procurement, err = accept("compras@centro-ejemplo.example", "Pablo Compras Ejemplo", amparo.RoleProcurement, firstOrg); err != nil {
+		return nil, nil, err
+	}
+	return fund, procurement, nil
+}

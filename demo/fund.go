@@ -25,9 +25,9 @@ cadence quarterly
 // seedFund makes the demo's defense fund: a city source, an active grant
 // to each of the first two organizations, a dozen funded cases of their
 // clients, costs this quarter (most approved), an invoice, and outcomes.
-func seedFund(ctx context.Context, s Store, orgs []*amparo.Organization, now time.Time) (int, error) {
+func seedFund(ctx context.Context, s Store, orgs []*amparo.Organization, officerID string, now time.Time) (int, error) {
 	r := rand.New(rand.NewPCG(2018, 17))
-	officer := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-fund-officer", Role: amparo.RoleFundOfficer})
+	officer := amparo.NewContextWithActor(ctx, amparo.Actor{ID: officerID, Role: amparo.RoleFundOfficer})
 	y := now.Year()
 	src := &amparo.FundSource{Name: "City of Ejemplo — defense fund", Kind: amparo.SourceCity, AmountCents: 2_000_000_00,
 		PeriodStart: amparo.Date{Time: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)}, PeriodEnd: amparo.Date{Time: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}}

@@ -22,12 +22,12 @@ func LastQuarter(now time.Time, loc *time.Location) string {
 // dashboard (/reports) shows it, with the fund's grants awarded in that
 // quarter (a county source's, made here: the demo's cases and costs are
 // in the current quarter, which no report covers yet).
-func seedReport(ctx context.Context, s Store, orgs []*amparo.Organization, now time.Time, setNow func(time.Time)) (string, error) {
+func seedReport(ctx context.Context, s Store, orgs []*amparo.Organization, fundOfficer string, now time.Time, setNow func(time.Time)) (string, error) {
 	p, err := s.FindProgram(ctx)
 	if err != nil {
 		return "", err
 	}
-	if err := seedReportFund(ctx, s, orgs, LastQuarter(now, p.Location()), setNow); err != nil {
+	if err := seedReportFund(ctx, s, orgs, fundOfficer, LastQuarter(now, p.Location()), setNow); err != nil {
 		return "", err
 	}
 	setNow(now)
@@ -64,13 +64,13 @@ func rankLines(ctx context.Context, s Store, orgs []*amparo.Organization) error 
 
 // seedReportFund awards grants of a fictional county source to the first
 // two organizations in the middle of quarter q.
-func seedReportFund(ctx context.Context, s Store, orgs []*amparo.Organization, q string, setNow func(time.Time)) error {
+func seedReportFund(ctx context.Context, s Store, orgs []*amparo.Organization, officerID, q string, setNow func(time.Time)) error {
 	from, _, err := amparo.ParsePeriod(q)
 	if err != nil {
 		return err
 	}
 	setNow(time.Date(from.Year(), from.Month()+1, 15, 12, 0, 0, 0, time.UTC))
-	officer := amparo.NewContextWithActor(ctx, amparo.Actor{ID: "demo-fund-officer", Role: amparo.RoleFundOfficer})
+	officer := amparo.NewContextWithActor(ctx, amparo.Actor{ID: officerID, Role: amparo.RoleFundOfficer})
 	src := &amparo.FundSource{Name: "County of Ejemplo — defense fund", Kind: amparo.SourceCounty, AmountCents: 3_000_000_00,
 		PeriodStart: from, PeriodEnd: amparo.Date{Time: from.AddDate(2, 0, -1)}}
 	if err := s.CreateFundSource(officer, src, demoRestrictions, "The county's agreement"); err != nil {

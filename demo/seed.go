@@ -48,8 +48,12 @@ type Summary struct {
 	// password until the operator sets one (amparo demo does, for this one).
 	Attorney       *amparo.Account
 	AttorneyMember string // the member record Attorney is linked to
-	Workshops      int
-	Alerts         int // resolved, with their timelines
+	// FundOfficer keeps the program's defense fund; Procurement screens
+	// the first organization's vendors. Like members' accounts, they have
+	// no usable password until the operator sets one.
+	FundOfficer, Procurement *amparo.Account
+	Workshops                int
+	Alerts                   int // resolved, with their timelines
 	// RegistryVersion is the border-wall registry's version the starter
 	// registry made; the shipped screening policies are in force.
 	RegistryVersion int
@@ -232,19 +236,23 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	setNow(now) // pending invitations run from today
+	if sum.FundOfficer, sum.Procurement, err = seedOfficers(ctx, s, sum.Organization); err != nil {
+		return nil, err
+	}
 	if sum.RegistryVersion, err = seedScreening(ctx, s); err != nil {
 		return nil, err
 	}
-	if sum.FundedCases, err = seedFund(ctx, s, orgs, now); err != nil {
+	if sum.FundedCases, err = seedFund(ctx, s, orgs, sum.FundOfficer.ID, now); err != nil {
 		return nil, err
 	}
-	if sum.Vendor, err = seedVendor(ctx, s, sum.Organization); err != nil {
+	procurement := amparo.NewContextWithActor(ctx, amparo.Actor{ID: sum.Procurement.ID, Role: amparo.RoleProcurement, OrganizationID: sum.Organization})
+	if sum.Vendor, err = seedVendor(procurement, s, sum.Organization); err != nil {
 		return nil, err
 	}
 	if err := seedAccess(ctx, s, sum.Organization); err != nil {
 		return nil, err
 	}
-	if sum.Report, err = seedReport(ctx, s, orgs, now, setNow); err != nil {
+	if sum.Report, err = seedReport(ctx, s, orgs, sum.FundOfficer.ID, now, setNow); err != nil {
 		return nil, err
 	}
 	ls, _, err := s.FindLetters(ctx, amparo.LetterFilter{Limit: 1000})

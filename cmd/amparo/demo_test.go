@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -111,7 +112,7 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 			t.Errorf("the admin's dashboard counts %q of %s, want some", n, c)
 		}
 	}
-	office := regexp.MustCompile(`as (programa@\S+) with the same password;\s+second step: the key \S+, or the program recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
+	office := regexp.MustCompile(`as (programa@\S+) with the same password;\s+second step: the key \S+, or the recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
 	if office == nil {
 		t.Fatalf("no sign-in for the program office:\n%s", out)
 	}
@@ -125,6 +126,29 @@ func TestDemo_SeedsApplicants(t *testing.T) {
 	weeks := regexp.MustCompile(`<tr><th scope="row">[A-Z][a-z]+ \d+, \d{4}</th><td class="num">([1-9][0-9]*)</td></tr>`).FindAllStringSubmatch(table, -1)
 	if len(weeks) < 5 || !strings.Contains(dash, `id="chart-tiers"`) || strings.Contains(dash, `id="capacity-summary">0 `) {
 		t.Errorf("the program's dashboard: %d weeks with intakes, want 5 or more; or no tiers, or no letters used", len(weeks))
+	}
+
+	// The fund officer sees the demo's grants; the procurement officer
+	// the screened vendor, its false positive decided and reused.
+	vendor := regexp.MustCompile(`http://\S+(/vendors/[0-9a-f]+) `).FindStringSubmatch(out)
+	if vendor == nil {
+		t.Fatalf("the demo names no screened vendor:\n%s", out)
+	}
+	for _, o := range []struct{ email, path, want string }{
+		{"fondo@", "/fund", `href="/fund/grants/`},
+		{"compras@", vendor[1], html.EscapeString(strings.SplitN(en("screen.web.decision_reused"), ":", 2)[0])},
+	} {
+		m := regexp.MustCompile(`as (` + o.email + `\S+) with the same password;\s+second step: the key \S+, or the recovery code (\S+?)\.?\n`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("no sign-in for %s…:\n%s", o.email, out)
+		}
+		jar, _ := cookiejar.New(nil)
+		c.Jar = jar
+		post("/signin", url.Values{"email": {m[1]}, "password": {signin[2]}})
+		post("/signin/code", url.Values{"code": {m[2]}})
+		if page := get(o.path); !strings.Contains(page, o.want) {
+			t.Errorf("%s on %s: no %q", m[1], o.path, o.want)
+		}
 	}
 	demo.stop()
 

@@ -102,6 +102,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintf(m.Stdout, "Workshops: %d, past and upcoming, with registrations; the public page is http://%s/events\n", sum.Workshops, ln.Addr().String())
 		fmt.Fprintf(m.Stdout, "Alerts: %d resolved, with its timeline (amparo alerts list; /alerts when signed in)\n", sum.Alerts)
 		fmt.Fprintf(m.Stdout, "The council's report for %s: released and approved; the public page is http://%s/reports/%s\n", sum.Report, ln.Addr().String(), sum.Report)
+		fmt.Fprintf(m.Stdout, "Defense fund: %d funded cases under the city's and the county's grants (/fund, as the fund officer below)\n", sum.FundedCases)
+		fmt.Fprintf(m.Stdout, "Screening: the starter border-wall registry (version %d); a vendor screened, a false positive decided and reused: http://%s/vendors/%s (as the procurement officer below)\n",
+			sum.RegistryVersion, ln.Addr().String(), sum.Vendor)
 		if err := m.demoSignIns(system, sum, ln.Addr().String()); err != nil {
 			return err
 		}
@@ -135,11 +138,12 @@ var serveTimeouts = struct{ Header, Request, Answer, Idle time.Duration }{
 // 127.0.0.1, with fictional people only.
 const demoPassword = "ejemplo de carta segura"
 
-// demoSignIns lets two people sign in to the demo with the printed
-// password and a TOTP key: an organization admin, made through the same
-// invitation a real one gets, and the first attorney, to approve the
-// letters that await them (only they can). The password is hashed once:
-// argon2 is slow by design.
+// demoSignIns lets the demo's staff sign in with the printed password and
+// a TOTP key: an organization admin, made through the same invitation a
+// real one gets; the first attorney, to approve the letters that await
+// them (only they can); the program office; and the fund and procurement
+// officers the seed made. The password is hashed once: argon2 is slow by
+// design.
 func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) error {
 	h, err := auth.NewHasher(auth.DefaultParams, 0)
 	if err != nil {
@@ -149,11 +153,14 @@ func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) 
 	if err != nil {
 		return err
 	}
-	inv := &amparo.Invitation{Email: "admin@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: sum.Organization}
-	if err := m.DB.CreateInvitation(ctx, inv); err != nil {
-		return err
+	invited := func(email, name string, role amparo.Role, org string) (*amparo.Account, error) {
+		inv := &amparo.Invitation{Email: email, Role: role, OrganizationID: org}
+		if err := m.DB.CreateInvitation(ctx, inv); err != nil {
+			return nil, err
+		}
+		return m.DB.AcceptInvitation(ctx, inv.Token, name, hash)
 	}
-	a, err := m.DB.AcceptInvitation(ctx, inv.Token, "Coordinación Ejemplo", hash)
+	a, err := invited("admin@centro-ejemplo.example", "Coordinación Ejemplo", amparo.RoleOrgAdmin, sum.Organization)
 	if err != nil {
 		return err
 	}
@@ -163,27 +170,27 @@ func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) 
 	}
 	fmt.Fprintf(m.Stdout, "Sign in at http://%s/signin as %s with the password %q;\n  second step: add the key %s to an authenticator app, or use the recovery code %s.\n",
 		addr, a.Email, demoPassword, secret, code)
-	if err := m.DB.SetPasswordHash(ctx, sum.Attorney.ID, hash); err != nil {
+	if a, err = invited("programa@ciudad-ejemplo.example", "Oficina del Programa Ejemplo", amparo.RoleProgramAdmin, ""); err != nil {
 		return err
 	}
-	if secret, code, err = m.demoSecondFactor(ctx, sum.Attorney); err != nil {
-		return err
+	for _, o := range []struct {
+		a    *amparo.Account
+		what string
+	}{
+		{sum.Attorney, fmt.Sprintf("approve letters as the attorney %s (member %s)", sum.Attorney.Name, sum.AttorneyMember)},
+		{a, "see the program's dashboard as its office"},
+		{sum.FundOfficer, "keep the defense fund (grants, cases, costs, compliance) as its officer"},
+		{sum.Procurement, "screen the first organization's vendors as its procurement officer"},
+	} {
+		if err := m.DB.SetPasswordHash(ctx, o.a.ID, hash); err != nil {
+			return err
+		}
+		if secret, code, err = m.demoSecondFactor(ctx, o.a); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "To %s, sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the recovery code %s.\n",
+			o.what, addr, o.a.Email, secret, code)
 	}
-	fmt.Fprintf(m.Stdout, "To approve letters as the attorney %s (member %s), sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the recovery code %s.\n",
-		sum.Attorney.Name, sum.AttorneyMember, addr, sum.Attorney.Email, secret, code)
-	// The program office, to see the program's dashboard.
-	inv = &amparo.Invitation{Email: "programa@ciudad-ejemplo.example", Role: amparo.RoleProgramAdmin}
-	if err := m.DB.CreateInvitation(ctx, inv); err != nil {
-		return err
-	}
-	if a, err = m.DB.AcceptInvitation(ctx, inv.Token, "Oficina del Programa Ejemplo", hash); err != nil {
-		return err
-	}
-	if secret, code, err = m.demoSecondFactor(ctx, a); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "To see the program's dashboard as its office, sign in at http://%s/signin as %s with the same password;\n  second step: the key %s, or the program recovery code %s.\n",
-		addr, a.Email, secret, code)
 	return nil
 }
 

@@ -61,9 +61,10 @@ func (s *Server) letterList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.URL.Query()
+	expiring, _ := strconv.Atoi(v.Get("expiring")) // letterFilter read it
 	s.render(w, r, "letters", http.StatusOK, map[string]any{"Letters": ls, "Pager": pg, "Members": ms,
-		"Status": v.Get("status"), "Member": v.Get("member"), "Expiring": v.Get("expiring"), "Awaiting": f.AwaitingApproval,
-		"Statuses": amparo.LetterStatuses, "Expirings": []string{"30", "60", "90"}})
+		"Status": v.Get("status"), "Member": v.Get("member"), "Expiring": expiring, "Awaiting": f.AwaitingApproval,
+		"Statuses": amparo.LetterStatuses, "Expirings": []int{30, 60, 90}})
 }
 
 // letterFilter reads the letter list's filters from r's address; one it

@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -55,8 +57,41 @@ func newTestServer(tb testing.TB, db *sqldb.DB, k *envelope.Keyring, change ...f
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return s, h
+	return s, formatChecked(tb, h)
 }
+
+// badFormat is what fmt writes for a message whose arguments do not fit
+// its verbs: "%!d(float64=1)", "%!(EXTRA string=x)", "%!s(MISSING)".
+var badFormat = regexp.MustCompile(`%!([a-zA-Z]?\(|\()[^)]*\)`)
+
+// formatChecked fails the test when a page, a CSV or a JSON answer of h
+// holds a message formatted badly, whoever reads it (an HTTP client or
+// Chromium).
+func formatChecked(tb testing.TB, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tw := &teeWriter{ResponseWriter: w}
+		h.ServeHTTP(tw, r)
+		if m := badFormat.Find(tw.text.Bytes()); m != nil {
+			tb.Errorf("%s %s: a message formatted badly: %s", r.Method, r.URL.Path, m)
+		}
+	})
+}
+
+// teeWriter keeps a copy of what is written when it is text.
+type teeWriter struct {
+	http.ResponseWriter
+	text bytes.Buffer
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	ct := w.Header().Get("Content-Type")
+	if strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") || ct == "" {
+		w.text.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func newServer(t *testing.T) (*httptest.Server, *sqldb.DB) {
 	t.Helper()

@@ -37,7 +37,17 @@ func (tx *Tx) signRoster(ctx context.Context, orgID string) error {
 	}
 	_, priv, err := tx.issuingKey(ctx, orgID)
 	if amparo.ErrorCode(err) == amparo.ECONFLICT || amparo.ErrorCode(err) == amparo.ENOTFOUND {
-		tx.db.logger.Warn("roster not signed: no usable issuing key", "organization", orgID)
+		// A new organization's roster is signed with its first key; one
+		// whose keys are all unusable is a problem to tell.
+		var keys int
+		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM signing_keys WHERE organization_id = ? AND kind = ?", orgID, amparo.KeyIssuing).Scan(&keys); err != nil {
+			return err
+		}
+		if keys == 0 {
+			tx.db.logger.Info("roster waits for the organization's first issuing key", "organization", orgID)
+		} else {
+			tx.db.logger.Warn("roster not signed: no usable issuing key", "organization", orgID)
+		}
 		return nil
 	} else if err != nil {
 		return err

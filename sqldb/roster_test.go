@@ -1,10 +1,12 @@
 package sqldb_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/credential"
+	"github.com/amparo-project/amparo/envelope"
 	"github.com/amparo-project/amparo/internal/storetest"
 	"github.com/amparo-project/amparo/sqldb"
 )
@@ -68,4 +70,33 @@ func TestRoster_MemberLeft(t *testing.T) {
 			t.Fatalf("published roster %+v, %v", roster, err)
 		}
 	})
+}
+
+// TestRoster_WaitsForTheFirstKey: a new organization's members are added
+// before its first issuing key, and the log says the roster waits for it
+// (information, not a warning); once its only key is revoked, a member
+// added is a roster not signed: a warning.
+func TestRoster_WaitsForTheFirstKey(t *testing.T) {
+	t.Parallel()
+	db, log := reopen(t, migratedDSN(t, "sqlite"), envelope.GenerateMasterKey())
+	if _, err := db.CreateRootKey(system); err != nil {
+		t.Fatal(err)
+	}
+	org := &amparo.Organization{Name: "Centro Legal Ejemplo", Kind: amparo.OrgNonprofit, Languages: []string{"en", "es"}, Capacity: 50}
+	if err := db.CreateOrganization(system, org); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustCreateMember(t, db, org.ID, "900001")
+	if s := log.String(); !strings.Contains(s, `level=INFO msg="roster waits for the organization's first issuing key"`) || strings.Contains(s, "level=WARN") {
+		t.Fatalf("a new organization's member logged:\n%s", s)
+	}
+	key := storetest.MustCertifyNewKey(t, db, org.ID)
+	if err := db.RevokeKey(system, key.ID); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	storetest.MustCreateMember(t, db, org.ID, "900002")
+	if s := log.String(); !strings.Contains(s, `level=WARN msg="roster not signed: no usable issuing key"`) {
+		t.Fatalf("a member added when the only key is revoked logged:\n%s", s)
+	}
 }

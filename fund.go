@@ -76,6 +76,9 @@ type Grant struct {
 	ID             string
 	SourceID       string
 	OrganizationID string
+	// The organization's and the source's names, as the store reads them
+	// (a grant is named by them on its pages).
+	OrganizationName, SourceName string
 	Status         GrantStatus
 	AwardedCents   int64
 	PeriodStart    Date
@@ -199,6 +202,7 @@ type FundedCase struct {
 // place the person in.
 type FundCaseDraft struct {
 	GrantID       string
+	GrantName     string // the grant's organization, as its pages name it
 	ClientID      string
 	ApplicantID   string
 	Facts         FundFacts
@@ -398,6 +402,8 @@ type GrantBalance struct {
 	GrantID          string
 	OrganizationID   string
 	SourceID         string
+	OrganizationName string // as the store reads it
+	SourceName       string
 	Status           GrantStatus
 	AwardedCents     int64
 	CommittedCents   int64

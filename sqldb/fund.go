@@ -236,12 +236,14 @@ func (db *DB) FundRestrictionsHistory(ctx context.Context, sourceID string) ([]*
 // Grants.
 
 const grantColumns = `g.id, g.source_id, g.organization_id, g.status, g.awarded_cents, g.period_start, g.period_end, g.locked_through,
-	g.alert_percent, g.created_at, g.updated_at`
+	g.alert_percent, g.created_at, g.updated_at,
+	COALESCE((SELECT o.name FROM organizations o WHERE o.id = g.organization_id), ''),
+	COALESCE((SELECT s.name FROM fund_sources s WHERE s.id = g.source_id), '')`
 
 func scanGrant(row interface{ Scan(...any) error }) (*amparo.Grant, error) {
 	g := &amparo.Grant{}
 	err := row.Scan(&g.ID, &g.SourceID, &g.OrganizationID, &g.Status, &g.AwardedCents, scanDate{&g.PeriodStart}, scanDate{&g.PeriodEnd},
-		scanDate{&g.LockedThrough}, &g.AlertPercent, scanTime{&g.CreatedAt}, scanTime{&g.UpdatedAt})
+		scanDate{&g.LockedThrough}, &g.AlertPercent, scanTime{&g.CreatedAt}, scanTime{&g.UpdatedAt}, &g.OrganizationName, &g.SourceName)
 	return g, mapError(err)
 }
 
@@ -787,7 +789,7 @@ func (db *DB) FundCaseFacts(ctx context.Context, grantID, clientID, applicantID 
 		if d, err = tx.personFacts(ctx, clientID, applicantID, g.OrganizationID); err != nil {
 			return err
 		}
-		d.GrantID = g.ID
+		d.GrantID, d.GrantName = g.ID, g.OrganizationName
 		c := &amparo.FundedCase{Snapshot: amparo.EligibilitySnapshot{Facts: d.Facts}}
 		if err := tx.snapshotPolicy(ctx, c); err != nil {
 			return err

@@ -64,14 +64,16 @@ func (tx *Tx) balance(ctx context.Context, g *amparo.Grant) (*amparo.GrantBalanc
 }
 
 func (tx *Tx) balances(ctx context.Context, where string, args ...any) ([]amparo.GrantBalance, error) {
-	rows, err := tx.query(ctx, `SELECT g.id, g.organization_id, g.source_id, g.status, g.alert_percent,
+	rows, err := tx.query(ctx, `SELECT g.id, g.organization_id, g.source_id, o.name, s.name, g.status, g.alert_percent,
 		COALESCE(SUM(CASE WHEN l.account = 'award' THEN l.amount_cents END), 0),
 		COALESCE(SUM(CASE WHEN l.account = 'commit' THEN l.amount_cents END), 0),
 		COALESCE(SUM(CASE WHEN l.account = 'spend' THEN l.amount_cents END), 0),
 		COALESCE(SUM(CASE WHEN l.account = 'approve' THEN l.amount_cents END), 0),
 		COALESCE(SUM(CASE WHEN l.account = 'pay' THEN l.amount_cents END), 0)
-		FROM fund_grants g LEFT JOIN fund_balances l ON l.grant_id = g.id
-		WHERE 1 = 1`+where+` GROUP BY g.id, g.organization_id, g.source_id, g.status, g.alert_percent ORDER BY g.id`, args...)
+		FROM fund_grants g JOIN organizations o ON o.id = g.organization_id JOIN fund_sources s ON s.id = g.source_id
+		LEFT JOIN fund_balances l ON l.grant_id = g.id
+		WHERE 1 = 1`+where+` GROUP BY g.id, g.organization_id, g.source_id, o.name, s.name, g.status, g.alert_percent
+		ORDER BY o.name, s.name, g.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +81,7 @@ func (tx *Tx) balances(ctx context.Context, where string, args ...any) ([]amparo
 	var out []amparo.GrantBalance
 	for rows.Next() {
 		var b amparo.GrantBalance
-		if err := rows.Scan(&b.GrantID, &b.OrganizationID, &b.SourceID, &b.Status, &b.AlertPercent, &b.AwardedCents, &b.CommittedCents,
+		if err := rows.Scan(&b.GrantID, &b.OrganizationID, &b.SourceID, &b.OrganizationName, &b.SourceName, &b.Status, &b.AlertPercent, &b.AwardedCents, &b.CommittedCents,
 			&b.SpentCents, &b.ApprovedCents, &b.PaidCents); err != nil {
 			return nil, mapError(err)
 		}

@@ -71,6 +71,9 @@ func TestBrowser_FundJourney(t *testing.T) {
 	if got := eval[string](t, ctx, `document.getElementById('grant-status').textContent`); got != "Awarded" {
 		t.Fatalf("grant status %q", got)
 	}
+	if got, want := eval[string](t, ctx, `document.querySelector('h1').textContent`), "Grant to "+w.org.Name+" from "+src.Name; got != want {
+		t.Errorf("the grant page's heading %q, want %q", got, want)
+	}
 	checkAxe(t, ctx, "grant page (en)")
 
 	// The case, then its cost and its outcome.
@@ -112,6 +115,10 @@ func TestBrowser_FundJourney(t *testing.T) {
 	ready("#compliance")
 	if got := share(); got != "0.0 %" {
 		t.Fatalf("detained share before approval: %q", got)
+	}
+	// Each grant is named by its organization and its source.
+	if got := eval[string](t, ctx, `document.querySelector('#grant-`+held.GrantID+` td').textContent`); got != w.org.Name+" · "+src.Name {
+		t.Errorf("the grant's row names it %q", got)
 	}
 
 	// The organization's admin approves the cost.

@@ -259,26 +259,31 @@ func TestScreenshots(t *testing.T) {
 	shots := []struct {
 		role  amparo.Role
 		name  string
+		lang  string
 		paths []string
 	}{
-		{amparo.RoleProgramAdmin, "program", []string{"/dashboard", "/organizations", "/policy"}},
-		{amparo.RoleOrgAdmin, "office", []string{"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches"}},
-		{amparo.RoleMember, "attorney", []string{"/dashboard", "/letters", "/letters/" + w.letter}},
-		{amparo.RoleAuditor, "auditor", []string{"/audit"}},
+		{amparo.RoleProgramAdmin, "program", "en", []string{"/dashboard", "/organizations", "/policy"}},
+		{amparo.RoleOrgAdmin, "office", "en", []string{"/dashboard", "/clients", "/letters", "/applicants", "/queue", "/matches"}},
+		{amparo.RoleMember, "attorney", "en", []string{"/dashboard", "/letters", "/letters/" + w.letter}},
+		{amparo.RoleAuditor, "auditor", "en", []string{"/audit"}},
+		{amparo.RoleOrganizer, "organizer", "en", []string{"/workshops"}},
+		{amparo.RoleFundOfficer, "fund", "en", []string{"/fund"}},
+		{amparo.RoleProcurement, "procurement", "es", []string{"/vendors/" + w.sum.Vendor}},
+		{amparo.RoleVisitor, "public", "es", []string{"/reports/" + w.sum.Report, "/events"}},
 	}
 	var written []string
 	ctx := browsertest.Start(t, nil)
 	for _, width := range []int64{1280, 375} {
 		do(t, ctx, chromedp.EmulateViewport(width, 900))
 		for _, s := range shots {
-			do(t, ctx, setCookie(w.base, "__Host-session", w.sessions[s.role]))
+			do(t, ctx, setCookie(w.base, "__Host-session", w.sessions[s.role])) // none for a visitor
 			for _, path := range s.paths {
-				do(t, ctx, chromedp.Navigate(w.base+path+"?lang=en"), chromedp.WaitReady("body"))
+				do(t, ctx, chromedp.Navigate(w.base+path+"?lang="+s.lang), chromedp.WaitReady("body"))
 				img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 				if err != nil {
 					t.Fatal(err)
 				}
-				name := fmt.Sprintf("%s-%s-%d.png", s.name, strings.Trim(strings.ReplaceAll(recordID.ReplaceAllString(path, "record"), "/", "-"), "-"), width)
+				name := fmt.Sprintf("%s-%s-%s-%d.png", s.name, strings.Trim(strings.ReplaceAll(recordID.ReplaceAllString(path, "record"), "/", "-"), "-"), s.lang, width)
 				if err := os.WriteFile(filepath.Join(dir, name), img, 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +237,39 @@ func TestFundCSV(t *testing.T) {
 	}
 	if res, _ := w.signedInAs(t, amparo.RoleIntake, a).get("/fund/grants/" + g.ID + "/ledger.csv"); res.StatusCode != 403 {
 		t.Errorf("intake staff's ledger: %d", res.StatusCode)
+	}
+}
+
+// TestFundPage_NothingSpent: a source that spent nothing in the period
+// reads "Nothing spent yet" on each of its rules, not "Met"; once it
+// spends, its rules are met or not.
+func TestFundPage_NothingSpent(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	g := storetest.MustAwardGrant(t, w.db, storetest.MustCreateFundSource(t, w.db), w.org.ID, 10_000_00)
+	b := w.signedInAs(t, amparo.RoleFundOfficer, "")
+	cells := func() []string {
+		t.Helper()
+		_, body := b.get("/fund?lang=es")
+		var out []string
+		for _, m := range regexp.MustCompile(`<td data-label="Cumplida">(?:<strong[^>]*>)?([^<]+)`).FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	if got := cells(); len(got) == 0 || slices.ContainsFunc(got, func(s string) bool { return s != "Aún no se ha gastado nada" }) {
+		t.Fatalf("nothing spent: %q", got)
+	}
+	fc := storetest.MustFundCase(t, w.db, g, storetest.EligibleFacts(false), 1_000_00)
+	admin := amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "admin", Role: amparo.RoleOrgAdmin, OrganizationID: w.org.ID})
+	k := &amparo.Cost{CaseID: fc.ID, BudgetLine: "fees", Kind: amparo.CostExpense, AmountCents: 250_50, IncurredOn: amparo.Date{Time: time.Now().UTC()}}
+	if err := w.db.RecordCost(admin, k); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.ApproveCost(admin, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := cells(); len(got) == 0 || slices.Contains(got, "Aún no se ha gastado nada") {
+		t.Fatalf("spent: %q", got)
 	}
 }

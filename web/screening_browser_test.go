@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -114,7 +116,8 @@ func TestJourney_Screening(t *testing.T) {
 	ready(officer, `#screen`)
 	do(t, officer, chromedp.Click(`#screen`))
 	waitFor(officer, `(document.getElementById('banner') || {}).textContent || ''`, "Se revisó")
-	if got := waitFor(officer, `(document.getElementById('review-zephyrine-barrier') || {}).textContent || ''`, "sigue vigente"); !strings.Contains(got, "Otra empresa del mismo nombre") {
+	if got := waitFor(officer, `(document.getElementById('review-zephyrine-barrier') || {}).textContent || ''`, "sigue vigente"); !strings.Contains(got, "Otra empresa del mismo nombre") ||
+		!strings.Contains(got, "Decidido el ") || !strings.Contains(got, strconv.Itoa(time.Now().Year())) {
 		t.Fatalf("after screening again: %q\n%s", got, text(t, officer))
 	}
 	check(officer, "the vendor re-screened", true)

@@ -100,7 +100,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 			m.Config.Data, sum.Organizations, sum.Members, sum.Clients, sum.Letters[amparo.LetterActive], sum.Letters[amparo.LetterDraft],
 			sum.Letters[amparo.LetterRevoked], sum.Letters[amparo.LetterExpired], sum.Letters[amparo.LetterSuperseded], sum.Erased, m.Config.ErasureLog)
 		fmt.Fprintf(m.Stdout, "Workshops: %d, past and upcoming, with registrations; the public page is http://%s/events\n", sum.Workshops, ln.Addr().String())
-		fmt.Fprintf(m.Stdout, "Alerts: %d resolved, with its timeline (amparo alerts list; /alerts when signed in)\n", sum.Alerts)
+		fmt.Fprintf(m.Stdout, "Alerts: %d resolved, with its timeline (amparo alerts list; /alerts when signed in); the demo has no SMS, voice or e-mail provider, so its messages are not sent and the log says so (docs/deploy.md sets one up)\n", sum.Alerts)
 		fmt.Fprintf(m.Stdout, "The council's report for %s: released and approved; the public page is http://%s/reports/%s\n", sum.Report, ln.Addr().String(), sum.Report)
 		fmt.Fprintf(m.Stdout, "Defense fund: %d funded cases under the city's and the county's grants (/fund, as the fund officer below)\n", sum.FundedCases)
 		fmt.Fprintf(m.Stdout, "Screening: the starter border-wall registry (version %d); a vendor screened, a false positive decided and reused: http://%s/vendors/%s (as the procurement officer below)\n",

@@ -58,7 +58,7 @@ func TestScreenCommands(t *testing.T) {
 	// the JSON and in the results CSV.
 	dir := t.TempDir()
 	declared := filepath.Join(dir, "declared.csv")
-	os.WriteFile(declared, []byte("name,uei\nCercas Zafiro Ficticias SRL,ZFRODEMO0001\n"), 0o600)
+	os.WriteFile(declared, []byte("name,uei\nCercas Zafiro Ficticias SRL,ZFRDEMX00001\n"), 0o600)
 	contradicted := false
 	for _, o := range orgs {
 		rs := decode[[]struct {

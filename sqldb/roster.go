@@ -37,14 +37,16 @@ func (tx *Tx) signRoster(ctx context.Context, orgID string) error {
 	}
 	_, priv, err := tx.issuingKey(ctx, orgID)
 	if amparo.ErrorCode(err) == amparo.ECONFLICT || amparo.ErrorCode(err) == amparo.ENOTFOUND {
-		// A new organization's roster is signed with its first key; one
-		// whose keys are all unusable is a problem to tell.
-		var keys int
-		if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM signing_keys WHERE organization_id = ? AND kind = ?", orgID, amparo.KeyIssuing).Scan(&keys); err != nil {
+		// A new organization's roster is signed once its key is made and
+		// certified; one whose keys are all revoked or expired is a problem
+		// to tell.
+		var keys, live int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN status = ? AND valid_to > ? THEN 1 END)
+			FROM signing_keys WHERE organization_id = ? AND kind = ?`, amparo.KeyActive, formatTime(tx.now), orgID, amparo.KeyIssuing).Scan(&keys, &live); err != nil {
 			return err
 		}
-		if keys == 0 {
-			tx.db.logger.Info("roster waits for the organization's first issuing key", "organization", orgID)
+		if keys == 0 || live > 0 {
+			tx.db.logger.Info("roster waits for the organization's issuing key to be made and certified", "organization", orgID)
 		} else {
 			tx.db.logger.Warn("roster not signed: no usable issuing key", "organization", orgID)
 		}

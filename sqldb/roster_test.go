@@ -75,7 +75,8 @@ func TestRoster_MemberLeft(t *testing.T) {
 // TestRoster_WaitsForTheFirstKey: a new organization's members are added
 // before its first issuing key, and the log says the roster waits for it
 // (information, not a warning); once its only key is revoked, a member
-// added is a roster not signed: a warning.
+// added is a roster not signed: a warning; a new key not yet certified is
+// waited for again.
 func TestRoster_WaitsForTheFirstKey(t *testing.T) {
 	t.Parallel()
 	db, log := reopen(t, migratedDSN(t, "sqlite"), envelope.GenerateMasterKey())
@@ -87,7 +88,7 @@ func TestRoster_WaitsForTheFirstKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.MustCreateMember(t, db, org.ID, "900001")
-	if s := log.String(); !strings.Contains(s, `level=INFO msg="roster waits for the organization's first issuing key"`) || strings.Contains(s, "level=WARN") {
+	if s := log.String(); !strings.Contains(s, `level=INFO msg="roster waits for the organization's issuing key to be made and certified"`) || strings.Contains(s, "level=WARN") {
 		t.Fatalf("a new organization's member logged:\n%s", s)
 	}
 	key := storetest.MustCertifyNewKey(t, db, org.ID)
@@ -98,5 +99,14 @@ func TestRoster_WaitsForTheFirstKey(t *testing.T) {
 	storetest.MustCreateMember(t, db, org.ID, "900002")
 	if s := log.String(); !strings.Contains(s, `level=WARN msg="roster not signed: no usable issuing key"`) {
 		t.Fatalf("a member added when the only key is revoked logged:\n%s", s)
+	}
+	// A new key, not yet certified: the roster waits for it.
+	if _, err := db.CreateIssuingKey(system, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	storetest.MustCreateMember(t, db, org.ID, "900003")
+	if s := log.String(); !strings.Contains(s, "level=INFO msg=\"roster waits") || strings.Contains(s, "level=WARN") {
+		t.Fatalf("a member added while a new key awaits its certificate logged:\n%s", s)
 	}
 }

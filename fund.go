@@ -79,10 +79,10 @@ type Grant struct {
 	// The organization's and the source's names, as the store reads them
 	// (a grant is named by them on its pages).
 	OrganizationName, SourceName string
-	Status         GrantStatus
-	AwardedCents   int64
-	PeriodStart    Date
-	PeriodEnd      Date
+	Status                       GrantStatus
+	AwardedCents                 int64
+	PeriodStart                  Date
+	PeriodEnd                    Date
 	// LockedThrough: costs incurred on or before it can no longer be
 	// recorded or approved (the zero date locks nothing).
 	LockedThrough Date

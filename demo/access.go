@@ -11,11 +11,7 @@ import (
 // one to the program office and one to the first organization, to list
 // and cancel.
 func seedAccess(ctx context.Context, s Store, firstOrg string) error {
-	inv := &amparo.Invitation{Email: "auditoria@programa-ejemplo.example", Role: amparo.RoleAuditor}
-	if err := s.CreateInvitation(ctx, inv); err != nil {
-		return err
-	}
-	if _, err := s.AcceptInvitation(ctx, inv.Token, "Olga Auditora Ejemplo", unusablePassword); err != nil {
+	if _, err := staffAccount(ctx, s, "auditoria@programa-ejemplo.example", "Olga Auditora Ejemplo", amparo.RoleAuditor, ""); err != nil {
 		return err
 	}
 	for _, inv := range []*amparo.Invitation{
@@ -29,22 +25,25 @@ func seedAccess(ctx context.Context, s Store, firstOrg string) error {
 	return nil
 }
 
-// seedOfficers makes the accounts of the program's fund officer and of the
-// first organization's procurement officer, through the invitations a real
-// one gets.
-func seedOfficers(ctx context.Context, s Store, firstOrg string) (fund, procurement *amparo.Account, err error) {
-	accept := func(email, name string, role amparo.Role, org string) (*amparo.Account, error) {
-		inv := &amparo.Invitation{Email: email, Role: role, OrganizationID: org}
-		if err := s.CreateInvitation(ctx, inv); err != nil {
-			return nil, err
-		}
-		return s.AcceptInvitation(ctx, inv.Token, name, unusablePassword)
+// seedOfficers makes the accounts of the program office, its fund officer
+// and the first organization's procurement officer.
+func seedOfficers(ctx context.Context, s Store, sum *Summary) (err error) {
+	if sum.ProgramOffice, err = staffAccount(ctx, s, "programa@ciudad-ejemplo.example", "Oficina del Programa Ejemplo", amparo.RoleProgramAdmin, ""); err != nil {
+		return err
 	}
-	if fund, err = accept("fondo@ciudad-ejemplo.example", "Fernanda Fondos Ejemplo", amparo.RoleFundOfficer, ""); err != nil {
-		return nil, nil, err
+	if sum.FundOfficer, err = staffAccount(ctx, s, "fondo@ciudad-ejemplo.example", "Fernanda Fondos Ejemplo", amparo.RoleFundOfficer, ""); err != nil {
+		return err
 	}
-	if procurement, err = accept("compras@centro-ejemplo.example", "Pablo Compras Ejemplo", amparo.RoleProcurement, firstOrg); err != nil {
-		return nil, nil, err
+	sum.Procurement, err = staffAccount(ctx, s, "compras@centro-ejemplo.example", "Pablo Compras Ejemplo", amparo.RoleProcurement, sum.Organization)
+	return err
+}
+
+// staffAccount makes an account through the invitation a real one gets,
+// with no usable password.
+func staffAccount(ctx context.Context, s Store, email, name string, role amparo.Role, org string) (*amparo.Account, error) {
+	inv := &amparo.Invitation{Email: email, Role: role, OrganizationID: org}
+	if err := s.CreateInvitation(ctx, inv); err != nil {
+		return nil, err
 	}
-	return fund, procurement, nil
+	return s.AcceptInvitation(ctx, inv.Token, name, unusablePassword)
 }

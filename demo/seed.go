@@ -48,12 +48,12 @@ type Summary struct {
 	// password until the operator sets one (amparo demo does, for this one).
 	Attorney       *amparo.Account
 	AttorneyMember string // the member record Attorney is linked to
-	// FundOfficer keeps the program's defense fund; Procurement screens
-	// the first organization's vendors. Like members' accounts, they have
-	// no usable password until the operator sets one.
-	FundOfficer, Procurement *amparo.Account
-	Workshops                int
-	Alerts                   int // resolved, with their timelines
+	// ProgramOffice runs the program, FundOfficer keeps its defense fund,
+	// Procurement screens the first organization's vendors. Like members'
+	// accounts, they have no usable password until the operator sets one.
+	ProgramOffice, FundOfficer, Procurement *amparo.Account
+	Workshops                               int
+	Alerts                                  int // resolved, with their timelines
 	// RegistryVersion is the border-wall registry's version the starter
 	// registry made; the shipped screening policies are in force.
 	RegistryVersion int
@@ -236,7 +236,7 @@ func Seed(ctx context.Context, s Store, verifyURL string, now time.Time, setNow 
 		return nil, err
 	}
 	setNow(now) // pending invitations run from today
-	if sum.FundOfficer, sum.Procurement, err = seedOfficers(ctx, s, sum.Organization); err != nil {
+	if err := seedOfficers(ctx, s, sum); err != nil {
 		return nil, err
 	}
 	if sum.RegistryVersion, err = seedScreening(ctx, s); err != nil {

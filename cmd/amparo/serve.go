@@ -141,9 +141,9 @@ const demoPassword = "ejemplo de carta segura"
 // demoSignIns lets the demo's staff sign in with the printed password and
 // a TOTP key: an organization admin, made through the same invitation a
 // real one gets; the first attorney, to approve the letters that await
-// them (only they can); the program office; and the fund and procurement
-// officers the seed made. The password is hashed once: argon2 is slow by
-// design.
+// them (only they can); and the program office and the fund and
+// procurement officers the seed made. The password is hashed once: argon2
+// is slow by design.
 func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) error {
 	h, err := auth.NewHasher(auth.DefaultParams, 0)
 	if err != nil {
@@ -153,14 +153,11 @@ func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) 
 	if err != nil {
 		return err
 	}
-	invited := func(email, name string, role amparo.Role, org string) (*amparo.Account, error) {
-		inv := &amparo.Invitation{Email: email, Role: role, OrganizationID: org}
-		if err := m.DB.CreateInvitation(ctx, inv); err != nil {
-			return nil, err
-		}
-		return m.DB.AcceptInvitation(ctx, inv.Token, name, hash)
+	inv := &amparo.Invitation{Email: "admin@centro-ejemplo.example", Role: amparo.RoleOrgAdmin, OrganizationID: sum.Organization}
+	if err := m.DB.CreateInvitation(ctx, inv); err != nil {
+		return err
 	}
-	a, err := invited("admin@centro-ejemplo.example", "Coordinación Ejemplo", amparo.RoleOrgAdmin, sum.Organization)
+	a, err := m.DB.AcceptInvitation(ctx, inv.Token, "Coordinación Ejemplo", hash)
 	if err != nil {
 		return err
 	}
@@ -170,15 +167,12 @@ func (m *Main) demoSignIns(ctx context.Context, sum *demo.Summary, addr string) 
 	}
 	fmt.Fprintf(m.Stdout, "Sign in at http://%s/signin as %s with the password %q;\n  second step: add the key %s to an authenticator app, or use the recovery code %s.\n",
 		addr, a.Email, demoPassword, secret, code)
-	if a, err = invited("programa@ciudad-ejemplo.example", "Oficina del Programa Ejemplo", amparo.RoleProgramAdmin, ""); err != nil {
-		return err
-	}
 	for _, o := range []struct {
 		a    *amparo.Account
 		what string
 	}{
 		{sum.Attorney, fmt.Sprintf("approve letters as the attorney %s (member %s)", sum.Attorney.Name, sum.AttorneyMember)},
-		{a, "see the program's dashboard as its office"},
+		{sum.ProgramOffice, "see the program's dashboard as its office"},
 		{sum.FundOfficer, "keep the defense fund (grants, cases, costs, compliance) as its officer"},
 		{sum.Procurement, "screen the first organization's vendors as its procurement officer"},
 	} {

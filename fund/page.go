@@ -2,6 +2,7 @@ package fund
 
 import (
 	"context"
+	"slices"
 
 	"github.com/amparo-project/amparo"
 )
@@ -194,4 +195,18 @@ func (p *Pages) CaseDraft(ctx context.Context, grantID, personID string) (*ampar
 		return p.Fund.FundCaseFacts(ctx, grantID, "", personID)
 	}
 	return d, err
+}
+
+// FundableGrants are the organization's grants a case may be funded under
+// (awarded or active), for a person's page to link to the funding form;
+// none for an actor who does not record the organization's cases.
+func (p *Pages) FundableGrants(ctx context.Context, orgID string) ([]*amparo.Grant, error) {
+	if a, _ := amparo.ActorFromContext(ctx); p.Fund == nil || !a.WorksFundOf(orgID) {
+		return nil, nil
+	}
+	gs, err := p.Fund.FindGrants(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(gs, func(g *amparo.Grant) bool { return g.Status != amparo.GrantAwarded && g.Status != amparo.GrantActive }), nil
 }

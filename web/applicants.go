@@ -263,7 +263,13 @@ func (s *Server) showApplicant(w http.ResponseWriter, r *http.Request, status in
 		}
 		history = append(history, h)
 	}
+	grants, err := s.fundGrant.FundableGrants(ctx, a.OrganizationID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	s.render(w, r, "applicant", status, map[string]any{"Applicant": a, "Received": received, "History": history, "Proposed": proposed,
+		"FundGrants": grants, "FundPerson": a.ID,
 		"CountryOfBirth": intake.CountryName(lang, a.CountryOfBirth), "TPSCountry": intake.CountryName(lang, a.TPSCountry),
 		"Statuses": decidable(a.Status), "Form": f, "Where": placeOf(rec), "Source": sourceOf(rec, sessionFrom(ctx).Actor(), lang)})
 }

@@ -197,7 +197,12 @@ func (s *Server) clientView(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, "client", http.StatusOK, map[string]any{"Client": c, "Letters": ls,
+	grants, err := s.fundGrant.FundableGrants(r.Context(), c.OrganizationID)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, "client", http.StatusOK, map[string]any{"Client": c, "Letters": ls, "FundGrants": grants, "FundPerson": c.ID,
 		"CountryOfBirth": s.countryName(w, r, c.CountryOfBirth), "TPSCountry": s.countryName(w, r, c.TPSCountry)})
 }
 

@@ -273,3 +273,70 @@ func TestFundPage_NothingSpent(t *testing.T) {
 		t.Fatalf("spent: %q", got)
 	}
 }
+
+// TestBrowser_FundFromClientPage: an organization's admin, in Spanish on a
+// phone, funds a client's case from the client's page: the page links to
+// the funding form of each grant the case may go under (not a closed one),
+// the form shows the record's facts, and the case is recorded for that
+// client. An applicant's page links the same way; intake staff, who do not
+// record the fund's cases, see no link.
+func TestBrowser_FundFromClientPage(t *testing.T) {
+	t.Parallel()
+	w := newAccountWorld(t)
+	a := w.org.ID
+	src := storetest.MustCreateFundSource(t, w.db)
+	g := storetest.MustAwardGrant(t, w.db, src, a, 100_000_00)
+	closed := storetest.MustAwardGrant(t, w.db, src, a, 1_000_00)
+	for _, st := range []amparo.GrantStatus{amparo.GrantActive, amparo.GrantClosing} {
+		if _, err := w.db.SetGrantStatus(storetest.FundOfficer, closed.ID, st, "Fin del periodo"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &amparo.Client{OrganizationID: a, Personal: amparo.Personal{LegalName: "Rosaura Ejemplo Fondo", Language: "es", Detained: true, FacingRemoval: true,
+		Address: amparo.Address{City: "Ciudad Ejemplo", Region: "CA"}}}
+	if err := w.db.CreateClient(system, c); err != nil {
+		t.Fatal(err)
+	}
+	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
+	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
+	ready := func(sel string) {
+		t.Helper()
+		if got := waitFor(ctx, `document.readyState == 'complete' && document.querySelector('`+sel+`') ? 'READY' : ''`, "READY"); got != "READY" {
+			t.Fatalf("%s never shows; the page:\n%s", sel, text(t, ctx))
+		}
+	}
+	do(t, ctx, setCookie(base, "__Host-session", w.signedInAs(t, amparo.RoleOrgAdmin, a).session()), chromedp.Navigate(base+"/clients/"+c.ID+"?lang=es"))
+	ready("#fund-grants")
+	links := eval[[]string](t, ctx, `[...document.querySelectorAll('#fund-grants a')].map(a => a.getAttribute('href') + ' ' + a.textContent)`)
+	if want := "/fund/grants/" + g.ID + "/cases/new?person=" + c.ID + " Financiar un caso de esta persona con la subvención de " + src.Name; len(links) != 1 || links[0] != want {
+		t.Fatalf("the client's funding links %q, want [%q]", links, want)
+	}
+	checkAxe(t, ctx, "client page with the fund (es)")
+	do(t, ctx, chromedp.Click("#fund-grants a"))
+	ready("#case-create")
+	if got := eval[string](t, ctx, `document.querySelector('#record-facts [data-fact="detained"]').textContent`); got != "Sí" {
+		t.Errorf("the record's detention shown as %q", got)
+	}
+	do(t, ctx, chromedp.SendKeys("#committed", "15000"), chromedp.SendKeys("#court", "Adelanto"), chromedp.SendKeys("#income_fpl", "110"),
+		chromedp.Click("#f-resident"), chromedp.Click("#case-create"))
+	ready("section.case")
+	cases, err := w.db.FindFundedCases(system, g.ID)
+	if err != nil || len(cases) != 1 || cases[0].ClientID != c.ID || !cases[0].Detained || cases[0].CommittedCents != 15_000_00 {
+		t.Fatalf("the funded cases: %+v, %v", cases, err)
+	}
+
+	// An applicant's page links the same way; intake staff see no link.
+	ap := &amparo.Applicant{Key: "fondo-solicitante", Facts: amparo.Facts{Personal: amparo.Personal{LegalName: "Aurelio Ejemplo Solicitante", Language: "es", Situation: amparo.SituationOther}}}
+	if _, err := w.db.CreateApplicants(amparo.NewContextWithActor(t.Context(), amparo.Actor{ID: "intake", Role: amparo.RoleIntake, OrganizationID: a}), []*amparo.Applicant{ap}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(base+"/applicants/"+ap.ID+"?lang=es"))
+	ready("#fund-grants")
+	if got := eval[string](t, ctx, `document.querySelector('#fund-grants a').getAttribute('href')`); got != "/fund/grants/"+g.ID+"/cases/new?person="+ap.ID {
+		t.Errorf("the applicant's funding link %q", got)
+	}
+	b := w.signedInAs(t, amparo.RoleIntake, a)
+	if _, body := b.get("/applicants/" + ap.ID); strings.Contains(body, "fund-grants") {
+		t.Error("intake staff see the fund's links")
+	}
+}

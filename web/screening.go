@@ -165,7 +165,7 @@ func (s *Server) publicURL(r *http.Request, p string) string {
 		return s.Deployment.PublicURL.JoinPath(p).String()
 	}
 	scheme := "http"
-	if secureContext(r) {
+	if overHTTPS(r) { // not secureContext: a browser trusts http://localhost, but it is still http
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + p

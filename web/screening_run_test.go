@@ -206,6 +206,17 @@ func TestVendors_Solicitations(t *testing.T) {
 	if _, body := b.get("/vendors/solicitations?lang=es"); strings.Count(body, `class="affidavit-link"`) != 2 || !strings.Contains(body, "Licitación de banquetas de ejemplo") {
 		t.Fatalf("the list after a new one:\n%s", body)
 	}
+	// Served over plain HTTP on 127.0.0.1 (as the demo is), the link a
+	// vendor is sent says http, not https.
+	req, _ := http.NewRequest("GET", w.ts.URL+"/vendors/solicitations", nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-session", Value: b.session()})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(res); !strings.Contains(body, ">"+w.ts.URL+"/affidavit/"+sol.Token+"<") {
+		t.Errorf("over http, the affidavit link is not %s/affidavit/…:\n%s", w.ts.URL, body)
+	}
 }
 
 // TestVendors_FileRunAcrossServers: two server processes on one database,

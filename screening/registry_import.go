@@ -146,7 +146,7 @@ func importHeader(t *csvimport.Table, layout, required []string) (map[string]int
 		switch {
 		case k == "":
 		case !slices.Contains(layout, k):
-			errs = append(errs, &ImportError{Line: 1, Column: i + 1, Header: h, Key: "screen.registry.err.unknown_column", Args: []any{h}})
+			errs = append(errs, &ImportError{Line: 1, Column: i + 1, Header: h, Key: "screen.registry.err.unknown_column", Args: []any{h, strings.Join(layout, ", ")}})
 		case hasKey(cols, k):
 			errs = append(errs, &ImportError{Line: 1, Column: i + 1, Header: h, Key: "screen.registry.err.duplicate_column", Args: []any{h}})
 		default:

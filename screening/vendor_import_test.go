@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amparo-project/amparo/locale"
 	"github.com/amparo-project/amparo/screening"
 )
 
@@ -36,6 +37,16 @@ func TestReadVendorsCSV(t *testing.T) {
 	// No name column: the file is refused.
 	if _, _, err := screening.ReadVendorsCSV(strings.NewReader("uei\nZPHR5678EFGH\n"), screening.ImportOptions{}); err == nil {
 		t.Fatal("a file without a name column was read")
+	}
+	// A column of another layout is named with this file's columns, in
+	// the reader's language (it read "not a column of the registry").
+	_, _, err = screening.ReadVendorsCSV(strings.NewReader("nombre,uei\nEjemplo,\n"), screening.ImportOptions{})
+	cat, lerr := locale.Load()
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	if !errors.As(err, &list) || !strings.Contains(list.Text(cat, "es"), "Línea 1, columna 1 (nombre): «nombre» no es una columna de este archivo: sus columnas son name, aliases, uei") {
+		t.Errorf("an unknown column: %v", err)
 	}
 }
 

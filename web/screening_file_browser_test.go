@@ -54,6 +54,7 @@ func TestJourney_ScreeningFile(t *testing.T) {
 	check(officer, "the solicitations")
 	do(t, officer, chromedp.SendKeys(`#title`, "Licitación de banquetas de ejemplo"), chromedp.Click(`#new-solicitation`))
 	ready(officer, `#affidavit-link`)
+	check(officer, "the solicitation's link")
 	link := eval[string](t, officer, `document.getElementById('affidavit-link').href`)
 	if !strings.Contains(link, "/affidavit/") {
 		t.Fatalf("the link: %q", link)

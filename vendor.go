@@ -3,6 +3,7 @@ package amparo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 )
@@ -38,34 +39,30 @@ type Vendor struct {
 
 // Validate checks the vendor and puts its identifiers in canonical form.
 func (v *Vendor) Validate() error {
-	if strings.TrimSpace(v.Name) == "" {
-		return Invalid("name", "the vendor's name is required").Localize("screen.vendor.err.name")
-	}
+	var errs []error
 	v.Name = strings.TrimSpace(v.Name)
-	if err := checkRegistryText("name", v.Name, 300); err != nil {
-		return err
+	if v.Name == "" {
+		errs = append(errs, Invalid("name", "the vendor's name is required").Localize("screen.vendor.err.name"))
 	}
+	errs = append(errs, checkRegistryText("name", v.Name, 300))
 	for _, a := range v.Aliases {
-		if err := checkRegistryText("aliases", a, 300); err != nil {
-			return err
-		}
+		errs = append(errs, checkRegistryText("aliases", a, 300))
 	}
-	if err := checkRegistryText("address", v.Address, 500); err != nil {
-		return err
-	}
+	errs = append(errs, checkRegistryText("address", v.Address, 500))
 	seen := map[RegistryIdentifierKind]bool{}
 	for i, id := range v.Identifiers {
 		c, err := CanonicalIdentifier(id.Kind, id.Value)
-		if err != nil {
-			return err
-		}
-		if seen[id.Kind] {
-			return Invalid(string(id.Kind), "one identifier of each kind").Localize("screen.vendor.err.identifier_twice", string(id.Kind))
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case seen[id.Kind]:
+			errs = append(errs, Invalid(string(id.Kind), "one identifier of each kind").Localize("screen.vendor.err.identifier_twice", string(id.Kind)))
+		default:
+			v.Identifiers[i].Value = c
 		}
 		seen[id.Kind] = true
-		v.Identifiers[i].Value = c
 	}
-	return nil
+	return errors.Join(errs...) // every problem, for a form to show at once
 }
 
 // Identifier returns the vendor's identifier of kind, or "".
@@ -118,16 +115,15 @@ type Affidavit struct {
 // declared, the signer's name and title, and the attestation, which must
 // repeat the signer's name.
 func (a *Affidavit) Validate() error {
-	if err := a.Vendor.Validate(); err != nil {
-		return err
-	}
+	errs := []error{a.Vendor.Validate()}
 	a.Work = strings.TrimSpace(a.Work)
 	if a.BorderWallWork && a.Work == "" {
-		return Invalid("work", "describe the border-wall work").Localize("screen.affidavit.err.work")
+		errs = append(errs, Invalid("work", "describe the border-wall work").Localize("screen.affidavit.err.work"))
 	}
 	if !a.BorderWallWork && a.Work != "" {
-		return Invalid("work", "work described, but none declared").Localize("screen.affidavit.err.work_none")
+		errs = append(errs, Invalid("work", "work described, but none declared").Localize("screen.affidavit.err.work_none"))
 	}
+	errs = append(errs, checkRegistryText("work", a.Work, 2000))
 	for _, f := range []struct {
 		field, key string
 		v          *string
@@ -136,19 +132,14 @@ func (a *Affidavit) Validate() error {
 		{"attestation", "screen.affidavit.err.attestation", &a.Attestation, 200}} {
 		*f.v = strings.TrimSpace(*f.v)
 		if *f.v == "" {
-			return Invalid(f.field, "%s is required", f.field).Localize(f.key)
+			errs = append(errs, Invalid(f.field, "%s is required", f.field).Localize(f.key))
 		}
-		if err := checkRegistryText(f.field, *f.v, f.n); err != nil {
-			return err
-		}
+		errs = append(errs, checkRegistryText(f.field, *f.v, f.n))
 	}
-	if err := checkRegistryText("work", a.Work, 2000); err != nil {
-		return err
+	if a.Attestation != "" && !strings.EqualFold(strings.Join(strings.Fields(a.Attestation), " "), strings.Join(strings.Fields(a.SignerName), " ")) {
+		errs = append(errs, Invalid("attestation", "the attestation is the signer's name, typed again").Localize("screen.affidavit.err.attestation_name"))
 	}
-	if !strings.EqualFold(strings.Join(strings.Fields(a.Attestation), " "), strings.Join(strings.Fields(a.SignerName), " ")) {
-		return Invalid("attestation", "the attestation is the signer's name, typed again").Localize("screen.affidavit.err.attestation_name")
-	}
-	return nil
+	return errors.Join(errs...) // every problem, for a form to show at once
 }
 
 // VendorService keeps vendors, solicitations and affidavits.

@@ -145,7 +145,9 @@ func (s *Server) affidavitSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f.Values["declares"] != "work" && f.Values["declares"] != "none" {
+		// Not sent: every other problem is shown with this one.
 		f.add("declares", s.Catalog.T(lang, "screen.affidavit.err.declares"))
+		s.formErrors(lang, a.Validate(), f, "screen.affidavit.none.", true)
 	} else if err := s.Vendors.SubmitAffidavit(r.Context(), token, a); err != nil {
 		if !s.formErrors(lang, err, f, "screen.affidavit.none.", true) {
 			s.error(w, r, err)

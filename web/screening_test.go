@@ -70,3 +70,35 @@ func uploadCSV(b *browser, path string, fields url.Values, file []byte) (*http.R
 	}
 	return res, readAll(res)
 }
+
+// TestAffidavit_AllProblemsAtOnce: an affidavit sent empty, or with a bad
+// UEI and no signature, is answered with every problem at once beside its
+// field, in the vendor's language, and nothing is stored.
+func TestAffidavit_AllProblemsAtOnce(t *testing.T) {
+	t.Parallel()
+	w, _, sol := screeningWorld(t)
+	b := w.browser(t)
+	for _, c := range []struct {
+		form url.Values
+		want []string
+	}{
+		{url.Values{}, []string{"declares", "name", "signer_name", "signer_title", "attestation"}},
+		{url.Values{"declares": {"none"}, "name": {"Ejemplo Cercas"}, "uei": {"ABC"}, "signer_name": {"Rosa Firmante Ejemplo"}}, []string{"uei", "signer_title", "attestation"}},
+	} {
+		res, body := b.post("/affidavit/"+sol.Token+"?lang=es", c.form)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%v: %d", c.form, res.StatusCode)
+		}
+		for _, field := range c.want {
+			if !strings.Contains(body, `id="`+field+`-error"`) {
+				t.Errorf("%v: no problem shown for %s", c.form, field)
+			}
+		}
+		if !strings.Contains(body, "Hay un problema") {
+			t.Errorf("%v: not in Spanish", c.form)
+		}
+	}
+	if _, body := w.signedInAs(t, amparo.RoleProcurement, w.org.ID).get("/vendors/solicitations"); !strings.Contains(body, `class="affidavits">0<`) {
+		t.Error("a refused affidavit was stored")
+	}
+}

@@ -193,9 +193,23 @@ func (s *Server) fundCaseCreate(w http.ResponseWriter, r *http.Request) {
 	// The facts the person's record has are read again by the store and
 	// win over these; the confirmation page shows them, not as fields.
 	c := &amparo.FundedCase{GrantID: id, ClientID: v("client_id"), ApplicantID: v("applicant_id"), Court: v("court"), Stage: amparo.CaseStage(v("stage"))}
+	// A problem shows the form again, as typed, with the problem beside
+	// its field.
+	again := func(err error) {
+		r.ParseForm()
+		typed := &form{Values: map[string]string{}}
+		for k := range r.PostForm {
+			typed.Values[k] = v(k)
+		}
+		if !s.formErrors(s.language(w, r), err, typed, "fund.case.err.", true) {
+			s.error(w, r, err)
+			return
+		}
+		s.showCaseForm(w, r, http.StatusUnprocessableEntity, id, c.ClientID+c.ApplicantID, typed)
+	}
 	var err error
 	if c.CommittedCents, err = cents(r, "committed"); err != nil {
-		s.error(w, r, err)
+		again(err)
 		return
 	}
 	f := &c.Snapshot.Facts
@@ -205,13 +219,13 @@ func (s *Server) fundCaseCreate(w http.ResponseWriter, r *http.Request) {
 	if p := v("income_fpl"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n <= 0 || n > 10000 {
-			s.error(w, r, amparo.Invalid("income_fpl", "not a whole percentage").Localize("fund.err.field", "income_fpl"))
+			again(amparo.Invalid("income_fpl", "not a whole percentage").Localize("fund.err.field", "income_fpl"))
 			return
 		}
 		f.IncomeFPLPercent = n
 	}
 	if err := s.Fund.FundCase(r.Context(), c); err != nil {
-		s.error(w, r, err)
+		again(err)
 		return
 	}
 	s.done(w, r, "/fund/grants/"+id+"#case-"+c.ID, "fund.case_done")

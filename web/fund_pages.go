@@ -233,7 +233,13 @@ func (s *Server) fundSourceRestrict(w http.ResponseWriter, r *http.Request) {
 // fundCaseNew confirms a case's facts before funding it: those the
 // person's record has are shown, not typed.
 func (s *Server) fundCaseNew(w http.ResponseWriter, r *http.Request) {
-	d, err := s.fundGrant.CaseDraft(r.Context(), r.PathValue("id"), strings.TrimSpace(r.URL.Query().Get("person")))
+	s.showCaseForm(w, r, http.StatusOK, r.PathValue("id"), strings.TrimSpace(r.URL.Query().Get("person")), &form{})
+}
+
+// showCaseForm shows the funding form of a grant for a person, with what
+// was typed and its problems in f.
+func (s *Server) showCaseForm(w http.ResponseWriter, r *http.Request, status int, grantID, person string, typed *form) {
+	d, err := s.fundGrant.CaseDraft(r.Context(), grantID, person)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -245,15 +251,15 @@ func (s *Server) fundCaseNew(w http.ResponseWriter, r *http.Request) {
 	f := d.Facts
 	values := map[string]bool{"detained": f.Detained, "facing_removal": f.FacingRemoval, "tps_holder": f.TPSHolder, "asylum_seeker": f.AsylumSeeker,
 		"daca_recipient": f.DACARecipient, "unaccompanied_minor": f.UnaccompaniedMinor, "unhoused": f.Unhoused}
-	var record, typed []string
+	var record, typedFacts []string
 	for _, n := range []string{"detained", "facing_removal", "tps_holder", "asylum_seeker", "daca_recipient", "unaccompanied_minor", "unhoused"} {
 		if known[n] {
 			record = append(record, n)
 		} else if n != "unhoused" {
-			typed = append(typed, n)
+			typedFacts = append(typedFacts, n)
 		}
 	}
-	typed = append(typed, "imminent_risk", "violent_felony_conviction")
-	s.render(w, r, "fund_case_new", http.StatusOK, map[string]any{"Draft": d, "Record": record, "Values": values, "Typed": typed,
-		"Stages": amparo.CaseStages})
+	typedFacts = append(typedFacts, "imminent_risk", "violent_felony_conviction")
+	s.render(w, r, "fund_case_new", status, map[string]any{"Draft": d, "Record": record, "Values": values, "Typed": typedFacts,
+		"Stages": amparo.CaseStages, "Form": typed})
 }

@@ -317,8 +317,19 @@ func TestBrowser_FundFromClientPage(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector('#record-facts [data-fact="detained"]').textContent`); got != "Sí" {
 		t.Errorf("the record's detention shown as %q", got)
 	}
-	do(t, ctx, chromedp.SendKeys("#committed", "15000"), chromedp.SendKeys("#court", "Adelanto"), chromedp.SendKeys("#income_fpl", "110"),
+	// An amount written with a decimal comma: the form comes back as
+	// typed, the problem beside the amount, in Spanish.
+	do(t, ctx, chromedp.SendKeys("#committed", "15000,50"), chromedp.SendKeys("#court", "Adelanto"), chromedp.SendKeys("#income_fpl", "110"),
 		chromedp.Click("#f-resident"), chromedp.Click("#case-create"))
+	ready("#committed-error")
+	if got := eval[string](t, ctx, `[document.getElementById('committed-error').textContent, document.getElementById('committed').value,
+		document.getElementById('court').value, document.getElementById('income_fpl').value, String(document.getElementById('f-resident').checked),
+		document.getElementById('committed').getAttribute('aria-invalid')].join(' | ')`); got != "«15000,50» no es un monto: escriba dólares con dos decimales como máximo, por ejemplo 1,234.56. | 15000,50 | Adelanto | 110 | true | true" {
+		t.Fatalf("the form after a bad amount: %q", got)
+	}
+	checkAxe(t, ctx, "funding form with a problem (es)")
+	eval[string](t, ctx, `document.getElementById('committed').value = '15000'`)
+	do(t, ctx, chromedp.Click("#case-create"))
 	ready("section.case")
 	cases, err := w.db.FindFundedCases(system, g.ID)
 	if err != nil || len(cases) != 1 || cases[0].ClientID != c.ID || !cases[0].Detained || cases[0].CommittedCents != 15_000_00 {

@@ -171,23 +171,7 @@ func (r *Renderer) text(lang, key, own string) string {
 }
 
 // category names a category as the web page does.
-func (r *Renderer) category(lang, dim, c string) string {
-	switch {
-	case report.IsTotal(c):
-		return r.t(lang, "report.total")
-	case dim == "language" || dim == "language_group":
-		if c == "other" {
-			return r.t(lang, "report.cat.other")
-		}
-		if r.cat.Has("language." + c) {
-			return r.t(lang, "language."+c)
-		}
-		return c
-	case dim == "waited" || dim == "ack_time" || dim == "detention" || dim == "outcome" || (dim == "priority_group" && c == "none"):
-		return r.t(lang, "report.cat."+c)
-	}
-	return c
-}
+func (r *Renderer) category(lang, dim, c string) string { return report.Category(r.cat, lang, dim, c) }
 
 func (r *Renderer) cellText(lang string, c report.Cell) string {
 	if s, ok := report.ValueWords(r.cat, lang, c); ok {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/fund"
 	"github.com/amparo-project/amparo/locale"
 )
@@ -40,6 +41,30 @@ func dayWords(cat *locale.Catalog, lang, day string) string {
 		return day
 	}
 	return cat.Date(lang, t)
+}
+
+// Category names a category of dimension dim in lang, as the pages and
+// the PDF write it: languages by name, buckets and priority groups in
+// words (a group by its rule's name where the catalog has it, as the
+// queue does), organizations and sources by their own names.
+func Category(cat *locale.Catalog, lang, dim, c string) string {
+	switch {
+	case IsTotal(c):
+		return cat.T(lang, "report.total")
+	case dim == amparo.DimLanguage || dim == "language_group":
+		if c == "other" {
+			return cat.T(lang, "report.cat.other")
+		}
+		if cat.Has("language." + c) {
+			return cat.T(lang, "language."+c)
+		}
+	case dim == amparo.DimWaited || dim == amparo.DimAckTime || dim == amparo.DimDetention || dim == amparo.DimOutcome ||
+		(dim == amparo.DimGroup && (c == amparo.NoPriorityGroup || c == amparo.UnknownPriorityGroup)):
+		return cat.T(lang, "report.cat."+c)
+	case dim == amparo.DimGroup && cat.Has("priority.rule."+c):
+		return cat.T(lang, "priority.rule."+c)
+	}
+	return c
 }
 
 // Dollars writes cents as the fund's pages write money, "$1,234.56"

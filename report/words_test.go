@@ -3,6 +3,7 @@ package report
 import (
 	"testing"
 
+	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/locale"
 )
 
@@ -28,5 +29,29 @@ func TestHeadingAndDates(t *testing.T) {
 	}
 	if got, want := doc.Dates(cat, "es"), "Desde el 1 de julio de 2026 hasta el 1 de octubre de 2026 (sin incluirlo)."; got != want {
 		t.Errorf("dates: %q, want %q", got, want)
+	}
+}
+
+// Categories read in words in the reader's language, the same on the
+// pages and in the PDF: a priority group by its rule's name (the PDF
+// wrote "tps-facing-removal" and "unknown"), names of organizations as
+// they are.
+func TestCategory(t *testing.T) {
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dim, cat, want string }{
+		{amparo.DimGroup, "tps-facing-removal", "Tiene TPS y enfrenta la deportación"},
+		{amparo.DimGroup, amparo.UnknownPriorityGroup, cat.T("es", "report.cat.unknown")},
+		{amparo.DimGroup, "a-rule-the-catalog-lacks", "a-rule-the-catalog-lacks"},
+		{amparo.DimLanguage, "es", cat.T("es", "language.es")},
+		{amparo.DimLanguage, "zz", "zz"},
+		{amparo.DimDetention, "detained", cat.T("es", "report.cat.detained")},
+		{amparo.DimOrganization, "Centro Legal Ejemplo", "Centro Legal Ejemplo"},
+	} {
+		if got := Category(cat, "es", c.dim, c.cat); got != c.want || got == "" {
+			t.Errorf("%s %q: %q, want %q", c.dim, c.cat, got, c.want)
+		}
 	}
 }

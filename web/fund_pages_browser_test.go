@@ -12,6 +12,7 @@ import (
 	"github.com/amparo-project/amparo"
 	"github.com/amparo-project/amparo/internal/browsertest"
 	"github.com/amparo-project/amparo/internal/storetest"
+	"github.com/amparo-project/amparo/locale"
 )
 
 // TestBrowser_FundLedgerJourney: in Spanish on a 375-pixel phone, the
@@ -316,6 +317,18 @@ func TestBrowser_FundFromClientPage(t *testing.T) {
 	ready("#case-create")
 	if got := eval[string](t, ctx, `document.querySelector('#record-facts [data-fact="detained"]').textContent`); got != "Sí" {
 		t.Errorf("the record's detention shown as %q", got)
+	}
+	// The priority group in words, as the queue says it, not its rule's name.
+	d, err := w.db.FundCaseFacts(storetest.FundOfficer, g.ID, c.ID, "")
+	if err != nil || d.PriorityGroup == "" {
+		t.Fatalf("the draft: %+v, %v", d, err)
+	}
+	cat, err := locale.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := eval[string](t, ctx, `document.getElementById('priority-group').textContent`), cat.T("es", "priority.rule."+d.PriorityGroup)+" (política de prioridades, versión 0)"; got != want {
+		t.Errorf("the priority group shown as %q, want %q", got, want)
 	}
 	// An amount written with a decimal comma: the form comes back as
 	// typed, the problem beside the amount, in Spanish.

@@ -185,24 +185,10 @@ func (p page) reportText(key, own string) string {
 }
 
 // category names a category as the reader reads it.
-func (p page) category(dim, c string) string {
-	switch {
-	case report.IsTotal(c):
-		return p.T("report.total")
-	case dim == amparo.DimLanguage || dim == "language_group":
-		if c == "other" {
-			return p.T("report.cat.other")
-		}
-		if p.catalog.Has("language." + c) {
-			return p.T("language." + c)
-		}
-		return c
-	case dim == amparo.DimWaited || dim == amparo.DimAckTime || dim == amparo.DimDetention || dim == amparo.DimOutcome ||
-		(dim == amparo.DimGroup && (c == amparo.NoPriorityGroup || c == amparo.UnknownPriorityGroup)):
-		return p.T("report.cat." + c)
-	}
-	return c
-}
+func (p page) category(dim, c string) string { return report.Category(p.catalog, p.Lang, dim, c) }
+
+// GroupName is a priority group in the reader's words.
+func (p page) GroupName(g string) string { return p.category(amparo.DimGroup, g) }
 
 // cellText is a cell as the page writes it: its count, its percentage,
 // or that it is suppressed.

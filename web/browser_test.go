@@ -162,6 +162,17 @@ func navigate(t *testing.T, ctx context.Context, url string) {
 	}
 }
 
+// readyFor returns a wait for a selector in ctx's page, loaded: the test
+// fails with the page's text when it never shows.
+func readyFor(t *testing.T, ctx context.Context) func(sel string) {
+	return func(sel string) {
+		t.Helper()
+		if got := waitFor(ctx, `document.readyState == 'complete' && document.querySelector('`+sel+`') ? 'READY' : ''`, "READY"); got != "READY" {
+			t.Fatalf("%s never shows; the page:\n%s", sel, text(t, ctx))
+		}
+	}
+}
+
 // waitFor evaluates js until its text holds want, across page loads (whose
 // evaluation errors it waits out), for up to 20 seconds; it returns the last text.
 func waitFor(ctx context.Context, js, want string) string {

@@ -43,12 +43,7 @@ func TestBrowser_FundJourney(t *testing.T) {
 	}
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
-	ready := func(sel string) {
-		t.Helper()
-		if got := waitFor(ctx, `document.readyState == 'complete' && document.querySelector('`+sel+`') ? 'READY' : ''`, "READY"); got != "READY" {
-			t.Fatalf("%s never shows; the page:\n%s", sel, text(t, ctx))
-		}
-	}
+	ready := readyFor(t, ctx)
 	share := func() string {
 		return eval[string](t, ctx, `document.querySelector('#compliance tr[data-target="detained"] .share').textContent`)
 	}

@@ -42,12 +42,7 @@ func TestBrowser_FundLedgerJourney(t *testing.T) {
 	}
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
-	ready := func(sel string) {
-		t.Helper()
-		if got := waitFor(ctx, `document.readyState == 'complete' && document.querySelector('`+sel+`') ? 'READY' : ''`, "READY"); got != "READY" {
-			t.Fatalf("%s never shows; the page:\n%s", sel, text(t, ctx))
-		}
-	}
+	ready := readyFor(t, ctx)
 	textOf := func(sel string) string {
 		t.Helper()
 		return eval[string](t, ctx, `(document.querySelector('`+sel+`') || {}).textContent || ''`)
@@ -300,12 +295,7 @@ func TestBrowser_FundFromClientPage(t *testing.T) {
 	}
 	base := strings.Replace(w.ts.URL, "127.0.0.1", "localhost", 1)
 	ctx := browsertest.Start(t, nil, chromedp.EmulateViewport(375, 812))
-	ready := func(sel string) {
-		t.Helper()
-		if got := waitFor(ctx, `document.readyState == 'complete' && document.querySelector('`+sel+`') ? 'READY' : ''`, "READY"); got != "READY" {
-			t.Fatalf("%s never shows; the page:\n%s", sel, text(t, ctx))
-		}
-	}
+	ready := readyFor(t, ctx)
 	do(t, ctx, setCookie(base, "__Host-session", w.signedInAs(t, amparo.RoleOrgAdmin, a).session()), chromedp.Navigate(base+"/clients/"+c.ID+"?lang=es"))
 	ready("#fund-grants")
 	links := eval[[]string](t, ctx, `[...document.querySelectorAll('#fund-grants a')].map(a => a.getAttribute('href') + ' ' + a.textContent)`)
